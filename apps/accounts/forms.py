@@ -1,0 +1,23 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Team
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+
+
+class PersonForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this organisation's teams can be chosen.
+        self.fields["team"].queryset = Team.objects.for_org(organisation)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("What the token is for"), max_length=100)

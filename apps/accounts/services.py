@@ -1,0 +1,78 @@
+"""Writes to organisations, members, teams and people. Views and commands call these."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.text import slugify
+
+from .models import Membership, Organisation, Person, Role, Team
+
+
+class AccountsError(ValueError):
+    """A request the accounts services refuse, with a message meant for the user."""
+
+
+def create_organisation(slug: str, name: str) -> Organisation:
+    """Create an organisation; refuses a slug that is taken or not a valid slug."""
+    if slug != slugify(slug) or not slug:
+        raise AccountsError(f"'{slug}' is not a valid slug: use lowercase letters, digits and hyphens.")
+    if Organisation.objects.filter(slug=slug).exists():
+        raise AccountsError(f"An organisation with slug '{slug}' already exists.")
+    return Organisation.objects.create(slug=slug, name=name)
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+@transaction.atomic
+def add_member(organisation: Organisation, email: str, role: str, password: str | None = None):
+    """Give the user with this e-mail a role in the organisation, creating the user if needed.
+
+    Returns (membership, password): password is the one set on a new user (generated unless given),
+    or the given one when it was reset on an existing user, else None."""
+    if role not in Role.values:
+        raise AccountsError(f"Unknown role '{role}'. Choose one of: {', '.join(Role.values)}.")
+    email = email.strip().lower()
+    User = get_user_model()
+    user = User.objects.filter(username=email).first()
+    set_password = None
+    if user is None:
+        set_password = password or generate_password()
+        user = User.objects.create_user(username=email, email=email, password=set_password)
+    elif password:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        set_password = password
+    membership, created = Membership.objects.get_or_create(
+        user=user, organisation=organisation, defaults={"role": role}
+    )
+    if not created and membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership, set_password
+
+
+def create_team(organisation: Organisation, name: str) -> Team:
+    name = name.strip()
+    if Team.objects.for_org(organisation).filter(name__iexact=name).exists():
+        raise AccountsError(f"A team named '{name}' already exists.")
+    return Team.objects.create(organisation=organisation, name=name)
+
+
+def save_person(organisation: Organisation, email: str, name: str = "", team: Team | None = None,
+                person: Person | None = None) -> Person:
+    """Create or update a person of this organisation; the team must be the organisation's own."""
+    if team is not None and team.organisation_id != organisation.id:
+        raise AccountsError("That team belongs to another organisation.")
+    email = email.strip().lower()
+    clash = Person.objects.for_org(organisation).filter(email=email)
+    if person is not None:
+        clash = clash.exclude(pk=person.pk)
+    if clash.exists():
+        raise AccountsError(f"Someone with e-mail {email} is already listed.")
+    person = person or Person(organisation=organisation)
+    person.email, person.name, person.team = email, name.strip(), team
+    person.save()
+    return person

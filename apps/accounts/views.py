@@ -1,0 +1,95 @@
+"""Pages for teams, people, members and personal API tokens. Thin: logic is in services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .forms import ApiTokenForm, PersonForm, TeamForm
+from .models import ApiToken, Membership, Person, Team
+from .permissions import READ, WRITE
+from .tenancy import get_scoped_or_404, org_view, scoped
+
+
+@org_view(READ, write_methods_action=WRITE)
+def team_list(request):
+    org = request.organisation
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_team(org, form.cleaned_data["name"])
+        except services.AccountsError as exc:
+            form.add_error("name", str(exc))
+        else:
+            messages.success(request, _("Team created."))
+            return redirect("accounts:teams", org_slug=org.slug)
+    teams = scoped(Team, org).prefetch_related("people")
+    return render(request, "accounts/team_list.html", {"teams": teams, "form": form})
+
+
+@org_view(WRITE)
+@require_POST
+def team_delete(request, pk):
+    team = get_scoped_or_404(Team, request.organisation, pk=pk)
+    team.delete()
+    messages.success(request, _("Team deleted."))
+    return redirect("accounts:teams", org_slug=request.organisation.slug)
+
+
+@org_view(READ)
+def person_list(request):
+    people = scoped(Person, request.organisation).select_related("team")
+    return render(request, "accounts/person_list.html", {"people": people})
+
+
+@org_view(READ, write_methods_action=WRITE)
+def person_edit(request, pk=None):
+    org = request.organisation
+    person = get_scoped_or_404(Person, org, pk=pk) if pk else None
+    initial = {"email": person.email, "name": person.name, "team": person.team} if person else None
+    form = PersonForm(request.POST or None, initial=initial, organisation=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_person(org, person=person, **form.cleaned_data)
+        except services.AccountsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("accounts:people", org_slug=org.slug)
+    return render(request, "accounts/person_form.html", {"form": form, "person": person})
+
+
+@org_view(WRITE)
+@require_POST
+def person_delete(request, pk):
+    get_scoped_or_404(Person, request.organisation, pk=pk).delete()
+    messages.success(request, _("Person removed."))
+    return redirect("accounts:people", org_slug=request.organisation.slug)
+
+
+@org_view(READ)
+def member_list(request):
+    members = Membership.objects.filter(organisation=request.organisation).select_related("user")
+    return render(request, "accounts/member_list.html", {"members": members})
+
+
+@login_required
+def token_list(request):
+    """The user's own API tokens: they act with the user's roles, in every organisation."""
+    form = ApiTokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        _token, new_token = ApiToken.issue(request.user, form.cleaned_data["name"])
+        form = ApiTokenForm()
+    tokens = request.user.api_tokens.all()
+    return render(request, "accounts/token_list.html", {"tokens": tokens, "form": form, "new_token": new_token})
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk):
+    get_object_or_404(ApiToken, user=request.user, pk=pk).revoke()
+    messages.success(request, _("Token revoked."))
+    return redirect("accounts:tokens")

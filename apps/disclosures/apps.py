@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DisclosuresConfig(AppConfig):
+    name = "apps.disclosures"
+    label = "disclosures"

@@ -1,0 +1,43 @@
+"""GET /healthz: is the database reachable, and the broker when one is configured."""
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+log = logging.getLogger(__name__)
+
+
+def check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any failure means "not healthy"; the reason goes to the log
+        log.warning("healthz: database check failed: %s", exc)
+        return "error"
+    return "ok"
+
+
+def check_broker(url: str) -> str:
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping()
+    except Exception as exc:
+        log.warning("healthz: broker check failed: %s", exc)
+        return "error"
+    return "ok"
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {"database": check_database()}
+    if settings.REDIS_URL:
+        checks["broker"] = check_broker(settings.REDIS_URL)
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("o/<slug:org_slug>/", views.org_home, name="org_home"),
+]

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from apps.web.health import healthz
+
+# Organisation pages live under o/<org_slug>/ and go through apps.accounts.tenancy.org_view.
+urlpatterns = [
+    path("", include("apps.web.urls")),
+    path("", include("apps.accounts.urls")),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("apps.api.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
