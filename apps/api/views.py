@@ -1,13 +1,17 @@
 """REST API views: thin wrappers over the services, scoped by apps.api.permissions.OrgMember."""
 
-from rest_framework import generics, permissions, serializers
+from rest_framework import generics, permissions, serializers, status, views
+from rest_framework.response import Response
 
 from apps.accounts import services
 from apps.accounts.models import Team
 from apps.accounts.tenancy import get_scoped_or_404, scoped
+from apps.footprint.calculator import estimate_request
+from apps.footprint.factors import FactorLookupError
+from apps.footprint.services import default_factor_set_version, load_factor_set
 
 from .permissions import OrgMember
-from .serializers import MembershipSerializer, TeamSerializer
+from .serializers import EstimateRequestSerializer, MembershipSerializer, TeamSerializer
 
 
 class OrganisationList(generics.ListAPIView):
@@ -39,3 +43,26 @@ class TeamDetail(generics.RetrieveUpdateDestroyAPIView):
 
     def get_object(self):
         return get_scoped_or_404(Team, self.request.organisation, pk=self.kwargs["pk"])
+
+
+class Estimate(views.APIView):
+    """Energy and CO2e of LLM requests (EcoLogits method) with the built-in factor set.
+
+    Same answer as `manage.py estimate --json`. Unknown provider, model or zone: 400 with close matches."""
+
+    def post(self, request):
+        params = EstimateRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        p = params.validated_data
+        try:
+            result = estimate_request(p["provider"], p["model"], p["output_tokens"], p["input_tokens"],
+                                      p["requests"], p["zone"] or None, p["year"],
+                                      factor_set=load_factor_set(default_factor_set_version()))
+        except FactorLookupError as exc:
+            return Response({"detail": str(exc), "field": _field_of(exc), "close_matches": exc.close_matches},
+                            status=status.HTTP_400_BAD_REQUEST)
+        return Response(result)
+
+
+def _field_of(exc: FactorLookupError) -> str:
+    return "model" if exc.kind.startswith("model") else exc.kind

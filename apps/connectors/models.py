@@ -1,0 +1,111 @@
+"""Uploaded source files (stored once by SHA-256), ingestion runs and identity mappings."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import OrgScopedModel, Person, Team
+
+
+class SourceFile(OrgScopedModel):
+    """A file as received, stored once per organisation by its SHA-256."""
+
+    sha256 = models.CharField(max_length=64)
+    filename = models.CharField(max_length=255)
+    size_bytes = models.BigIntegerField()
+    stored_path = models.CharField(max_length=500)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "sha256"], name="one_file_per_hash")]
+
+    def __str__(self):
+        return f"{self.filename} ({self.sha256[:12]})"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class IngestionRun(OrgScopedModel):
+    """One load of one file through one source's parser, the calculator and into usage records."""
+
+    source_key = models.CharField(max_length=40)
+    source_file = models.ForeignKey(SourceFile, on_delete=models.PROTECT, related_name="runs")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    # Set when the file had already been loaded by an earlier run: this run stored nothing.
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    bytes_total = models.BigIntegerField(default=0)
+    bytes_done = models.BigIntegerField(default=0)
+    rows_read = models.BigIntegerField(default=0)
+    rows_skipped = models.BigIntegerField(default=0)
+    records_stored = models.BigIntegerField(default=0)
+    requests = models.BigIntegerField(default=0)
+    input_tokens = models.BigIntegerField(default=0)
+    cached_input_tokens = models.BigIntegerField(default=0)
+    output_tokens = models.BigIntegerField(default=0)
+    energy_kwh = models.FloatField(default=0)
+    co2e_kg = models.FloatField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    factor_set = models.ForeignKey("footprint.FactorSetVersion", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"run {self.pk} {self.source_key} {self.status}"
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == RunStatus.SUCCEEDED:
+            return 100
+        if not self.bytes_total:
+            return 0
+        # Parsing is most of the work but not all: keep 100 % for a stored, finished run.
+        return min(99, int(100 * self.bytes_done / self.bytes_total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (RunStatus.SUCCEEDED, RunStatus.FAILED)
+
+    @property
+    def seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+
+class IdentityKind(models.TextChoices):
+    PERSON = "person", _("User e-mail or login")
+    TEAM = "team", _("Team name in the source")
+    PROJECT = "project", _("Project, workspace or subscription")
+    API_KEY = "api_key", _("API key")
+
+
+class IdentityMapping(OrgScopedModel):
+    """How an identity seen in a source maps to a person or a team of the organisation."""
+
+    kind = models.CharField(max_length=10, choices=IdentityKind.choices)
+    value = models.CharField(max_length=254)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "value"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "kind", "value"], name="one_mapping")]
+
+    def __str__(self):
+        return f"{self.kind} {self.value} -> {self.person or self.team}"

@@ -1,0 +1,146 @@
+"""Factor-set versions, contractual instruments and the stored usage records with their footprint."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import Organisation, OrgScopedModel, Person, Team
+
+
+class FactorSetVersion(models.Model):
+    """One immutable version of a factor set, stored as the calculator's canonical JSON.
+
+    Built-in sets have no organisation; an organisation's edited sets (e.g. its residual-mix table)
+    are new versions of its own. Content never changes after creation: a change is a new version."""
+
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="factor_sets")
+    name = models.CharField(max_length=100)
+    version = models.CharField(max_length=40)
+    content_sha256 = models.CharField(max_length=64)
+    content = models.JSONField()
+    method_version = models.CharField(max_length=100)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set when a signed-off period used this version: from then on it can never be deleted.
+    locked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "content_sha256"], name="one_row_per_factor_content"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}@{self.version} ({self.content_sha256[:12]})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = FactorSetVersion.objects.filter(pk=self.pk).values_list("content_sha256", flat=True).first()
+            if stored is not None and stored != self.content_sha256:
+                raise ValidationError(_("A factor-set version never changes; save a new version instead."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.locked_at is not None:
+            raise ValidationError(_("This factor set was used by a signed-off period and cannot be deleted."))
+        return super().delete(*args, **kwargs)
+
+    @property
+    def label(self):
+        return f"{self.name}@{self.version}"
+
+
+class InstrumentKind(models.TextChoices):
+    GO = "GO", _("Guarantee of origin")
+    PPA = "PPA", _("Power purchase agreement")
+    GREEN_TARIFF = "green_tariff", _("Green tariff")
+    SUPPLIER_RATE = "supplier_rate", _("Supplier-specific rate")
+
+
+class ContractualInstrument(OrgScopedModel):
+    """A market-based instrument an officer enters (GHG Protocol Scope 2 hierarchy, first rung)."""
+
+    kind = models.CharField(max_length=20, choices=InstrumentKind.choices)
+    mwh = models.DecimalField(max_digits=14, decimal_places=3)
+    zone = models.CharField(max_length=40, help_text=_("Country code (e.g. FR) of the consumption it covers"))
+    period_start = models.DateField()
+    period_end = models.DateField()
+    gco2e_per_kwh = models.DecimalField(max_digits=8, decimal_places=3, default=0)
+    energy_source = models.CharField(max_length=12, default="renewable",
+                                     choices=[("renewable", _("Renewable")), ("nuclear", _("Nuclear")),
+                                              ("fossil", _("Fossil"))])
+    supplier = models.CharField(max_length=200, blank=True)
+    reference = models.CharField(max_length=200, blank=True, help_text=_("Certificate or contract id"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["period_start", "zone"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.mwh} MWh {self.zone} {self.period_start}–{self.period_end}"
+
+    def as_calculator_dict(self) -> dict:
+        return {"kind": self.kind, "mwh": float(self.mwh), "zone": self.zone,
+                "period_start": self.period_start.isoformat(), "period_end": self.period_end.isoformat(),
+                "gco2e_per_kwh": float(self.gco2e_per_kwh), "energy_source": self.energy_source}
+
+
+class UsageRecord(OrgScopedModel):
+    """One day x source x provider x model x person/team/project/key x zone of usage, with its footprint.
+
+    `key_sha256` is the hash of the natural key: a later file with the same key replaces the row
+    (an overlapping re-pull never doubles). `run` is the ingestion run that last wrote it."""
+
+    run = models.ForeignKey("connectors.IngestionRun", on_delete=models.PROTECT, related_name="records")
+    key_sha256 = models.CharField(max_length=64)
+    day = models.DateField()
+    source = models.CharField(max_length=40)
+    provider = models.CharField(max_length=60, blank=True)
+    model = models.CharField(max_length=200, blank=True)
+    usage_kind = models.CharField(max_length=20)
+    self_hosted = models.BooleanField(default=False)
+    person_ref = models.CharField(max_length=254, blank=True)
+    team_ref = models.CharField(max_length=200, blank=True)
+    project = models.CharField(max_length=200, blank=True)
+    api_key = models.CharField(max_length=200, blank=True)
+    zone = models.CharField(max_length=60, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    requests = models.BigIntegerField(default=0)
+    input_tokens = models.BigIntegerField(default=0)
+    cached_input_tokens = models.BigIntegerField(default=0)
+    output_tokens = models.BigIntegerField(default=0)
+    active_user_days = models.BigIntegerField(default=0)
+    measured_energy_kwh = models.FloatField(default=0)
+    cost = models.FloatField(default=0)
+
+    # Null for spend-based rows: their CO2e comes from spend, and no energy can honestly be derived.
+    energy_kwh = models.FloatField(null=True)
+    energy_kwh_low = models.FloatField(null=True)
+    energy_kwh_high = models.FloatField(null=True)
+    co2e_location_kg = models.FloatField(default=0)
+    co2e_location_kg_low = models.FloatField(default=0)
+    co2e_location_kg_high = models.FloatField(default=0)
+    co2e_market_kg = models.FloatField(default=0)
+    co2e_market_kg_low = models.FloatField(default=0)
+    co2e_market_kg_high = models.FloatField(default=0)
+    co2e_embodied_kg = models.FloatField(default=0)
+    grid_zone = models.CharField(max_length=20, blank=True)
+    grid_gco2e_per_kwh = models.FloatField(default=0)
+    scope = models.CharField(max_length=20)
+    data_quality = models.CharField(max_length=20)
+    method_version = models.CharField(max_length=100)
+    factor_set = models.ForeignKey(FactorSetVersion, on_delete=models.PROTECT, related_name="+")
+    warning = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "key_sha256"], name="one_record_per_natural_key"),
+        ]
+        indexes = [models.Index(fields=["organisation", "day"]), models.Index(fields=["run"])]
