@@ -138,7 +138,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # How long an unacknowledged task waits before Redis hands it to another worker. It must exceed the longest
 # ingestion; a task delivered twice is still safe (see apps.connectors.ingestion).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+    # How often workers sweep for tasks whose worker died; kept well below the timeout.
+    "unacked_restore_interval": max(1, min(10, _VISIBILITY_TIMEOUT // 4)),
+    "unacked_restore_throttle": 1 if _VISIBILITY_TIMEOUT < 60 else 10,
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -174,3 +180,4 @@ LOGGING = {
 
 # Uploads larger than this are refused before parsing.
 MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "200"))
+

@@ -1,11 +1,6 @@
 """Shared fixtures: two organisations with a member of each role, and Celery eagerness per test."""
 
-import os
-import subprocess
-import sys
-import time
 import uuid
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -13,6 +8,8 @@ from django.conf import settings
 from apps.accounts.models import Role
 from apps.accounts.services import add_member, create_organisation, create_team, save_person
 from reporting.celery import app as celery_app
+
+from .celery_workers import start_worker, stop_worker
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -28,6 +25,12 @@ def _celery_mode(request):
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploaded files go to a fresh folder per test."""
+    settings.MEDIA_ROOT = tmp_path / "uploads"
 
 
 def _org_with_members(slug):
@@ -64,32 +67,14 @@ def client_for(client):
 
 @pytest.fixture(scope="session")
 def celery_worker_queue():
-    """Start a real Celery worker process on Redis for the session; yield the queue it consumes.
+    """A real Celery worker process on Redis for the session; yields its queue and pid.
 
     Skips when REDIS_URL is not configured. A queue of its own keeps stray workers from taking tasks."""
     if not settings.REDIS_URL:
         pytest.skip("REDIS_URL is not set: no broker for a real worker")
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    node = f"{queue}@localhost"
-    log_path = Path(settings.DATA_DIR) / f"worker-{queue}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = log_path.open("w")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "reporting.settings"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "reporting", "worker", "--pool=solo", "-Q", queue, "-n", node,
-         "--without-gossip", "--without-mingle", "--loglevel=INFO"],
-        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    proc = start_worker(queue)
     try:
-        deadline = time.monotonic() + 60
-        while not celery_app.control.ping(destination=[node], timeout=1.0):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"Celery worker did not start; see {log_path}")
         yield {"queue": queue, "pid": proc.pid, "process": proc}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        stop_worker(proc)

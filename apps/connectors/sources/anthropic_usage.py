@@ -1,0 +1,139 @@
+"""Anthropic Admin API usage report for messages (``/v1/organizations/usage_report/messages``), JSON.
+
+Accepted shapes: one page ``{"data": [buckets], "has_more", "next_page"}``, a JSON list of pages, or
+pages one after another. A bucket has ``starting_at``/``ending_at`` (ISO 8601) and ``results``; the
+day is the UTC day of ``starting_at`` (hourly/minute buckets are summed to the day).
+
+Mapping (provider ``anthropic``):
+
+* input_tokens = ``uncached_input_tokens`` + ``cache_creation.ephemeral_1h_input_tokens`` +
+  ``cache_creation.ephemeral_5m_input_tokens`` (writing the cache is full prompt processing);
+  cached_input_tokens = ``cache_read_input_tokens``; output_tokens = ``output_tokens``.
+* ``workspace_id`` -> project (null is the default workspace, left ''), ``api_key_id`` -> api_key,
+  ``model`` -> model.
+* The report has no request count: requests is 0 unless a result carries ``num_model_requests``
+  or ``requests``; the calculator must then work from tokens, not requests.
+* ``server_tool_use`` (web searches) is not model inference and is not counted.
+
+A cost report page (results with ``amount``/``currency``) is refused with a message.
+"""
+
+from __future__ import annotations
+
+from typing import Any, BinaryIO
+
+import pandas as pd
+
+from apps.connectors.sources._common import (
+    SourceError,
+    expect,
+    finish,
+    json_count,
+    json_day,
+    json_fields,
+    json_text,
+    load_json,
+    wrong_source_hint,
+)
+
+KEY = "anthropic_usage"
+LABEL = "Anthropic usage report (messages)"
+SIGNATURE = (
+    "starting_at",
+    "ending_at",
+    "results",
+    "uncached_input_tokens",
+    "cache_read_input_tokens",
+    "cache_creation",
+)
+PROVIDER = "anthropic"
+
+
+def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
+    """Parse Anthropic usage report page(s) into a conformed usage frame (see the module docstring)."""
+    rows: list[dict[str, Any]] = []
+    read = 0
+    for top_path, value in load_json(stream, filename, KEY):
+        pages = value if isinstance(value, list) else [value]
+        for i, page in enumerate(pages):
+            path = f"{top_path}[{i}]" if isinstance(value, list) else top_path
+            page_rows, n = _parse_page(page, filename, path)
+            rows += page_rows
+            read += n
+    return finish(rows, KEY, attrs={"rows_read": read, "rows_skipped": 0})
+
+
+def _parse_page(page: Any, filename: str, path: str) -> tuple[list[dict], int]:
+    if not isinstance(page, dict) or not isinstance(page.get("data"), list):
+        raise SourceError(
+            filename,
+            path,
+            "data" if isinstance(page, dict) else None,
+            "expected an Anthropic usage report page, an object with a 'data' list of buckets"
+            + wrong_source_hint(json_fields(page), KEY),
+        )
+    rows: list[dict] = []
+    read = 0
+    for b, bucket in enumerate(page["data"]):
+        bpath = f"{path}.data[{b}]" if path else f"data[{b}]"
+        expect(bucket, dict, filename, bpath, "a bucket object")
+        results = bucket.get("results")
+        if not isinstance(results, list):
+            raise SourceError(
+                filename,
+                bpath,
+                "results",
+                "expected a list of usage results" + wrong_source_hint(json_fields(page), KEY),
+            )
+        day = None
+        for r, result in enumerate(results):
+            rpath = f"{bpath}.results[{r}]"
+            expect(result, dict, filename, rpath, "a usage result object")
+            read += 1
+            if "amount" in result and "output_tokens" not in result:
+                raise SourceError(
+                    filename,
+                    rpath,
+                    None,
+                    "this is an Anthropic cost report (/v1/organizations/cost_report), not the "
+                    "usage report; load /v1/organizations/usage_report/messages pages",
+                )
+            if "uncached_input_tokens" not in result and "output_tokens" not in result:
+                raise SourceError(
+                    filename,
+                    rpath,
+                    "uncached_input_tokens",
+                    "expected the usage report's token fields (uncached_input_tokens, "
+                    "cache_read_input_tokens, output_tokens)" + wrong_source_hint(json_fields(page), KEY),
+                )
+            if day is None:
+                day = json_day(bucket.get("starting_at"), filename, bpath, "starting_at")
+            creation = result.get("cache_creation") or {}
+            expect(creation, dict, filename, f"{rpath}.cache_creation", "an object of cache-creation tokens")
+            cpath = f"{rpath}.cache_creation"
+            input_tokens = (
+                json_count(result, "uncached_input_tokens", filename, rpath)
+                + json_count(creation, "ephemeral_1h_input_tokens", filename, cpath)
+                + json_count(creation, "ephemeral_5m_input_tokens", filename, cpath)
+            )
+            requests = json_count(
+                result,
+                "num_model_requests",
+                filename,
+                rpath,
+                default=json_count(result, "requests", filename, rpath),
+            )
+            rows.append(
+                {
+                    "day": day,
+                    "provider": PROVIDER,
+                    "model": json_text(result, "model"),
+                    "requests": requests,
+                    "input_tokens": input_tokens,
+                    "cached_input_tokens": json_count(result, "cache_read_input_tokens", filename, rpath),
+                    "output_tokens": json_count(result, "output_tokens", filename, rpath),
+                    "project": json_text(result, "workspace_id"),
+                    "api_key": json_text(result, "api_key_id"),
+                }
+            )
+    return rows, read

@@ -1,0 +1,240 @@
+"""Azure Cost Management export (cost details CSV, EA or MCA layout) – the Azure OpenAI / Foundry
+token meters in it.
+
+Columns are matched by name whatever their case (EA exports say ``MeterName``, MCA ones
+``meterName``): ``Date``/``UsageDate``, ``MeterCategory``, ``MeterSubCategory``, ``MeterName``,
+``Quantity``, ``UnitOfMeasure``, ``ResourceLocation``, ``ResourceGroup``/``ResourceGroupName``,
+``SubscriptionId``/``SubscriptionName``, ``CostInBillingCurrency``/``Cost``,
+``BillingCurrency``/``BillingCurrencyCode``, ``Tags``; other columns are ignored.
+
+A row is AI token usage when its meter category or subcategory names Cognitive Services, Azure
+OpenAI, Foundry or AI services **and** its meter name reads as a token meter (Microsoft's
+abbreviations vary by model family: "gpt-4o-0513 Inp glbl Tokens", "gpt 4.1 cached Inp glbl Tokens",
+"gpt-4o-mini-0718-outp-glbl Tokens", "5.4 pp opt Gl 1M Tokens", "R1 Inp glbl Tokens"). The words
+before the direction word name the model ("gpt-4o-0513", "gpt-4.1"; a bare GPT-5 version gets a
+``gpt-`` prefix). Other rows (VMs, storage, image or hosting meters) are skipped and counted in
+``attrs['rows_skipped']``.
+
+* tokens = Quantity x the unit's multiplier (``1K`` -> 1,000, ``1M`` -> 1,000,000, ``Tokens`` -> 1),
+  rounded to whole tokens; input, cached input or output according to the meter name.
+* zone = ``azure:<ResourceLocation>`` lower-cased without spaces ("East US" -> ``azure:eastus``). For
+  Global and Data Zone deployments Azure may serve the request in another region of the geography;
+  the resource's region is the best the bill says.
+* project = ``<subscription>/<resource group>``; team = the ``team`` tag when the row has one;
+  cost/currency from the billing-currency columns; requests = 0 (bills do not count requests).
+* Dates: ISO (``2025-08-01``) or the US layout Azure exports use (``08/01/2025``, month first).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import BinaryIO
+
+import numpy as np
+import pandas as pd
+
+from apps.connectors.sources._common import (
+    DEFAULT_CHUNK_ROWS,
+    Field,
+    SourceError,
+    combine,
+    finish,
+    iter_csv,
+)
+
+KEY = "azure_openai_cost"
+LABEL = "Azure Cost Management export (Azure OpenAI / Foundry meters)"
+SIGNATURE = (
+    "MeterCategory",
+    "MeterSubCategory",
+    "MeterName",
+    "UnitOfMeasure",
+    "Quantity",
+    "CostInBillingCurrency",
+    "ResourceLocation",
+)
+PROVIDER = "azure_openai"
+
+FIELDS = (
+    Field("date", ("UsageDate", "Date", "UsageDateTime")),
+    Field("meter_category", ("MeterCategory",)),
+    Field("meter_subcategory", ("MeterSubCategory",), required=False),
+    Field("meter_name", ("MeterName",)),
+    Field("quantity", ("Quantity", "UsageQuantity", "ConsumedQuantity")),
+    Field("unit", ("UnitOfMeasure",)),
+    Field("location", ("ResourceLocation", "Location", "ResourceLocationNormalized"), required=False),
+    Field("resource_group", ("ResourceGroup", "ResourceGroupName"), required=False),
+    Field("subscription", ("SubscriptionName", "SubscriptionId", "SubscriptionGuid"), required=False),
+    Field("cost", ("CostInBillingCurrency", "Cost", "PreTaxCost", "CostInUSD"), required=False),
+    Field("currency", ("BillingCurrency", "BillingCurrencyCode", "Currency"), required=False),
+    Field("tags", ("Tags",), required=False),
+)
+
+_AI_CATEGORY = re.compile(r"cognitive|openai|foundry|ai services|azure ai", re.I)
+_INPUT = {"inp", "input", "inpt"}
+_OUTPUT = {"outp", "output", "out", "opt", "outpt"}
+_CACHED = {"cached", "cd", "ccchd", "cchd", "cache", "cch"}
+# Words after the model that describe the deployment or billing, not the model.
+_NOISE = {
+    "glbl",
+    "global",
+    "gl",
+    "dz",
+    "dzone",
+    "data",
+    "zone",
+    "regnl",
+    "regional",
+    "rgnl",
+    "tokens",
+    "token",
+    "1m",
+    "1k",
+    "pp",
+    "std",
+    "l",
+    "lng",
+    "long",
+    "batch",
+    "finetuned",
+    "ft",
+}
+# Meters that bill something other than inference tokens (training, hosting hours, images, seconds).
+_NOT_TOKENS = {
+    "grader",
+    "hosting",
+    "training",
+    "images",
+    "image",
+    "unit",
+    "hour",
+    "hours",
+    "second",
+    "seconds",
+    "provisioned",
+}
+_TEAM_TAG = re.compile(r'"?team"?\s*:\s*"([^"]*)"', re.I)
+
+
+def parse_meter(name: str) -> tuple[str, str] | None:
+    """(model, direction) for a token meter name, direction being 'input', 'cached' or 'output';
+    None when the meter does not count chat/completion tokens."""
+    words = [w for w in re.split(r"[\s\-_]+", name.strip().lower()) if w]
+    if not words or not (any(w.startswith("token") for w in words) or "1m" in words or "1k" in words):
+        return None
+    if _NOT_TOKENS & set(words):
+        return None
+    for i, word in enumerate(words):
+        if word in _INPUT or word in _OUTPUT:
+            before = words[:i]
+            cached = bool(_CACHED & set(before))
+            model_words = [w for w in before if w not in _CACHED and w not in _NOISE]
+            if not model_words:
+                return None
+            direction = "output" if word in _OUTPUT else "cached" if cached else "input"
+            return "-".join(model_words), direction
+    return None
+
+
+def unit_multiplier(unit: str) -> float | None:
+    """Tokens per unit of measure: '1K' -> 1000, '1M Tokens' -> 1e6, 'Tokens' -> 1; None if unknown."""
+    text = unit.strip().lower().replace("tokens", "").replace("token", "").strip()
+    if text == "":
+        return 1.0
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([km]?)", text)
+    if not m:
+        return None
+    return float(m.group(1)) * {"": 1, "k": 1_000, "m": 1_000_000}[m.group(2)]
+
+
+def iter_chunks(
+    stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK_ROWS
+) -> Iterator[pd.DataFrame]:
+    """Yield conformed frames, one per chunk of the export (see the module docstring)."""
+    found_any = False
+    categories: set[str] = set()
+    for chunk in iter_csv(stream, filename, FIELDS, KEY, chunk_rows=chunk_rows):
+        category = chunk.text("meter_category")
+        sub = chunk.text("meter_subcategory")
+        meters = chunk.text("meter_name")
+        categories.update(np.unique(category)[:20].tolist())
+        units_all = chunk.text("unit")
+        # Bills repeat a handful of categories and meters many times: decide each distinct one once.
+        ai_cache: dict[str, bool] = {}
+        meter_cache: dict[str, tuple[str, str] | None] = {}
+        parsed = []
+        for c, s, m, u in zip(category, sub, meters, units_all, strict=True):
+            cat = f"{c} {s}"
+            if cat not in ai_cache:
+                ai_cache[cat] = bool(_AI_CATEGORY.search(cat))
+            if not ai_cache[cat]:
+                parsed.append(None)
+                continue
+            meter = f"{m} {u}"  # the unit ('1K', '1 Hour') helps tell token meters from others
+            if meter not in meter_cache:
+                meter_cache[meter] = parse_meter(meter)
+            parsed.append(meter_cache[meter])
+        keep = np.array([p is not None for p in parsed], dtype=bool)
+        idx = np.flatnonzero(keep)
+        attrs = {"rows_read": len(chunk), "rows_skipped": int(len(chunk) - len(idx))}
+        if not len(idx):
+            yield finish([], KEY, attrs=attrs)
+            continue
+        found_any = True
+        sub_chunk = chunk.take(idx)  # keeps each record's row number in the file for errors
+        quantity = sub_chunk.numbers("quantity", whole=False)
+        day = sub_chunk.days("date", formats=("%m/%d/%Y", "%Y-%m-%d"), example="2025-08-01 or 08/01/2025")
+        cost = sub_chunk.numbers("cost", whole=False, allow_negative=True)
+        units = sub_chunk.text("unit")
+        multipliers = np.empty(len(idx))
+        for j, unit in enumerate(units):
+            mult = unit_multiplier(unit)
+            if mult is None:
+                raise sub_chunk.error(j, "unit", f"expected a token unit such as '1K' or '1M', got {unit!r}")
+            multipliers[j] = mult
+        tokens = np.rint(quantity * multipliers).astype(np.int64)
+        models = [parsed[i][0] for i in idx]
+        directions = np.array([parsed[i][1] for i in idx])
+        sub_text = sub_chunk.text("meter_subcategory")
+        models = [
+            ("gpt-" + m) if m[:1].isdigit() and "gpt" in s.lower() else m
+            for m, s in zip(models, sub_text, strict=True)
+        ]
+        subscription = sub_chunk.text("subscription")
+        group = sub_chunk.text("resource_group")
+        project = [f"{s}/{g}" if s and g else (s or g) for s, g in zip(subscription, group, strict=True)]
+        location = [
+            ("azure:" + re.sub(r"\s+", "", loc.lower())) if loc else "" for loc in sub_chunk.text("location")
+        ]
+        team = [(_TEAM_TAG.search(t).group(1) if _TEAM_TAG.search(t) else "") for t in sub_chunk.text("tags")]
+        frame = pd.DataFrame(
+            {
+                "day": day,
+                "provider": PROVIDER,
+                "model": models,
+                "input_tokens": np.where(directions == "input", tokens, 0),
+                "cached_input_tokens": np.where(directions == "cached", tokens, 0),
+                "output_tokens": np.where(directions == "output", tokens, 0),
+                "project": project,
+                "team": team,
+                "zone": location,
+                "cost": cost,
+                "currency": sub_chunk.text("currency"),
+            }
+        )
+        yield finish(frame, KEY, attrs=attrs)
+    if not found_any:
+        shown = ", ".join(sorted(c for c in categories if c)[:10]) or "none"
+        raise SourceError(
+            filename,
+            None,
+            "MeterName",
+            "found no Azure OpenAI / Foundry token meters (meter categories in the file: "
+            f"{shown}); export the cost details of the subscription that holds the AI resources",
+        )
+
+
+def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
+    """The whole export as one conformed usage frame (chunks combined)."""
+    return combine(iter_chunks(stream, filename))

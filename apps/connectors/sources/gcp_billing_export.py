@@ -1,0 +1,222 @@
+"""Google Cloud Billing export rows (the BigQuery standard usage cost schema) as CSV, or as JSON lines
+/ a JSON array with the nested records (``{"service": {"description": ...}, "sku": {...}}``).
+
+Fields read (nested names flattened with dots, matched whatever the case or separator):
+``service.description``, ``sku.description``, ``usage_start_time``, ``usage.amount``, ``usage.unit``,
+``location.region`` (or ``location.location``), ``project.id``, ``labels``, ``cost``, ``currency``.
+
+A row is AI token usage when its service is Vertex AI / Gemini API / Generative Language API (or the
+SKU names Gemini) **and** the SKU description names input or output tokens or characters, e.g.
+"Gemini 2.5 Flash Input Text Tokens", "Gemini 1.5 Pro Text Output - Predictions" (characters). Other
+rows are skipped and counted in ``attrs['rows_skipped']``.
+
+* model: ``gemini-<version>-<variant>`` when the SKU names Gemini ("gemini-2.5-flash-lite"), else the
+  SKU words before the direction word, lower-cased and hyphenated.
+* tokens = ``usage.amount``; SKUs billed by characters (older Gemini 1.x on Vertex) are converted at
+  Google's documented 4 characters per token, which is an approximation.
+* "cached"/"cache" SKUs go to cached_input_tokens.
+* zone = ``gcp:<region>`` (``gcp:us`` for a multi-region, ``gcp:global`` for the global endpoint);
+  project = ``project.id``; team = the ``team`` label; cost is the gross ``cost`` (credits are not
+  subtracted); requests = 0 (bills do not count requests).
+* ``usage_start_time`` may read ``2025-01-15 08:00:00 UTC`` (BigQuery CSV) or ISO 8601.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+import numpy as np
+import pandas as pd
+
+from apps.connectors.sources._common import (
+    DEFAULT_CHUNK_ROWS,
+    CsvChunk,
+    Field,
+    SourceError,
+    check_source,
+    combine,
+    finish,
+    iter_csv,
+    iter_json_values,
+    json_fields,
+    looks_like_json,
+    records_chunk,
+    seekable,
+)
+
+KEY = "gcp_billing_export"
+LABEL = "Google Cloud Billing export (Vertex AI / Gemini SKUs)"
+SIGNATURE = (
+    "service.description",
+    "sku.description",
+    "usage_start_time",
+    "usage.amount",
+    "usage.unit",
+    "cost",
+    "currency",
+)
+PROVIDER = "google"
+CHARS_PER_TOKEN = 4  # Google: "a token is equivalent to about 4 characters" for Gemini models
+
+FIELDS = (
+    Field("service", ("service.description", "service_description")),
+    Field("sku", ("sku.description", "sku_description")),
+    Field("start", ("usage_start_time",)),
+    Field("amount", ("usage.amount", "usage_amount")),
+    Field("unit", ("usage.unit", "usage_unit"), required=False),
+    Field("region", ("location.region", "location_region"), required=False),
+    Field("location", ("location.location", "location_location"), required=False),
+    Field("project", ("project.id", "project_id"), required=False),
+    Field("labels", ("labels",), required=False),
+    Field("cost", ("cost",), required=False),
+    Field("currency", ("currency",), required=False),
+)
+
+_AI_SERVICE = re.compile(r"vertex ai|gemini|generative language", re.I)
+_GEMINI = re.compile(r"gemini[\s\-]*(\d+(?:\.\d+)?)[\s\-]*(pro|flash[\s\-]*lite|flash|ultra|nano)?", re.I)
+_DIRECTION = re.compile(r"\b(input|output)\b", re.I)
+_TEAM_LABEL = re.compile(r'"key"\s*:\s*"team"\s*,\s*"value"\s*:\s*"([^"]*)"', re.I)
+
+
+def parse_sku(description: str, unit: str = "") -> tuple[str, str, bool] | None:
+    """(model, direction, characters) for a token/character SKU, direction 'input', 'cached' or
+    'output'; None when the SKU is not text-generation usage."""
+    text = description.lower()
+    m = _DIRECTION.search(text)
+    if not m:
+        return None
+    characters = "character" in text or "char" in unit.lower()
+    if not characters and "token" not in text and unit.lower() not in ("", "count", "token", "tokens"):
+        return None
+    if re.search(r"\b(image|video|audio)\b", text) and "token" not in text:
+        return None  # per-image / per-second media SKUs are not token counts
+    g = _GEMINI.search(text)
+    if g:
+        model = "gemini-" + g.group(1) + ("-" + re.sub(r"[\s\-]+", "-", g.group(2)) if g.group(2) else "")
+    else:
+        words = re.split(r"[\s\-]+", text[: m.start()].strip())
+        model = "-".join(w for w in words if w and w not in ("text", "cached", "cache", "long", "context"))
+        if not model:
+            return None
+    direction = m.group(1)
+    if direction == "input" and re.search(r"\bcache[d]?\b", text):
+        direction = "cached"
+    return model, direction, characters
+
+
+def _flatten(obj: dict, prefix: str = "") -> dict:
+    """Nested export records -> dotted names ('sku.description'); lists (labels, credits) as JSON text."""
+    out: dict[str, Any] = {}
+    for k, v in obj.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, name + "."))
+        elif isinstance(v, list):
+            out[name] = json.dumps(v)
+        else:
+            out[name] = v
+    return out
+
+
+def _json_chunks(stream: BinaryIO, filename: str, chunk_rows: int) -> Iterator[CsvChunk]:
+    # JSON rows become string chunks shaped like CSV ones, so one conversion path serves both.
+    records: list[dict] = []
+    paths: list[str] = []
+    columns: dict[str, str] | None = None
+    for path, value in iter_json_values(stream, filename, source_key=KEY):
+        if not isinstance(value, dict):
+            raise SourceError(filename, path, None, "expected a billing export row object")
+        if columns is None and not records:
+            check_source(json_fields(value), filename, KEY)
+        records.append(_flatten(value))
+        paths.append(path)
+        if len(records) >= chunk_rows:
+            chunk = records_chunk(records, paths, FIELDS, filename, KEY, columns)
+            columns = chunk.columns
+            yield chunk
+            records, paths = [], []
+    if records:
+        yield records_chunk(records, paths, FIELDS, filename, KEY, columns)
+
+
+def iter_chunks(
+    stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK_ROWS
+) -> Iterator[pd.DataFrame]:
+    """Yield conformed frames chunk by chunk. For JSON input, 'row N' in errors is the N-th record."""
+    stream = seekable(stream)
+    is_json = looks_like_json(stream)
+    chunks = (
+        _json_chunks(stream, filename, chunk_rows)
+        if is_json
+        else iter_csv(stream, filename, FIELDS, KEY, chunk_rows=chunk_rows)
+    )
+    found_any = False
+    services: set[str] = set()
+    for chunk in chunks:
+        service = chunk.text("service")
+        skus = chunk.text("sku")
+        units = chunk.text("unit")
+        services.update(np.unique(service)[:20].tolist())
+        cache: dict[tuple[str, str], Any] = {}
+        parsed = []
+        for sv, sk, un in zip(service, skus, units, strict=True):
+            key = (sk, un)
+            if not (_AI_SERVICE.search(sv) or "gemini" in sk.lower()):
+                parsed.append(None)
+                continue
+            if key not in cache:
+                cache[key] = parse_sku(sk, un)
+            parsed.append(cache[key])
+        idx = np.flatnonzero(np.array([p is not None for p in parsed], dtype=bool))
+        attrs = {"rows_read": len(chunk), "rows_skipped": int(len(chunk) - len(idx))}
+        if not len(idx):
+            yield finish([], KEY, attrs=attrs)
+            continue
+        found_any = True
+        sub = chunk.take(idx)  # errors keep the row/path of the record in the file
+        amount = sub.numbers("amount", whole=False)
+        day = sub.days("start", example="2025-01-15 08:00:00 UTC")
+        cost = sub.numbers("cost", whole=False, allow_negative=True)
+        info = [parsed[i] for i in idx]
+        chars = np.array([p[2] for p in info], dtype=bool)
+        tokens = np.rint(np.where(chars, amount / CHARS_PER_TOKEN, amount)).astype(np.int64)
+        direction = np.array([p[1] for p in info])
+        region = sub.text("region")
+        location = sub.text("location")
+        zone = [
+            f"gcp:{(r or loc).lower()}" if (r or loc) else "" for r, loc in zip(region, location, strict=True)
+        ]
+        labels = sub.text("labels")
+        team = [(_TEAM_LABEL.search(lab).group(1) if _TEAM_LABEL.search(lab) else "") for lab in labels]
+        frame = pd.DataFrame(
+            {
+                "day": day,
+                "provider": PROVIDER,
+                "model": [p[0] for p in info],
+                "input_tokens": np.where(direction == "input", tokens, 0),
+                "cached_input_tokens": np.where(direction == "cached", tokens, 0),
+                "output_tokens": np.where(direction == "output", tokens, 0),
+                "project": sub.text("project"),
+                "team": team,
+                "zone": zone,
+                "cost": cost,
+                "currency": sub.text("currency"),
+            }
+        )
+        yield finish(frame, KEY, attrs=attrs)
+    if not found_any:
+        shown = ", ".join(sorted(s for s in services if s)[:10]) or "none"
+        raise SourceError(
+            filename,
+            None,
+            "sku.description",
+            f"found no Vertex AI / Gemini token SKUs (services in the file: {shown})",
+        )
+
+
+def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
+    """The whole export as one conformed usage frame (chunks combined)."""
+    return combine(iter_chunks(stream, filename))

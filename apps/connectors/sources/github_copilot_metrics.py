@@ -1,0 +1,124 @@
+"""GitHub Copilot metrics (``GET /orgs/{org}/copilot/metrics``, also the team and enterprise variants),
+JSON: a list of day objects, or several such lists one after another.
+
+Each day has ``date``, ``total_active_users``, ``total_engaged_users`` and per-feature sections:
+``copilot_ide_code_completions.editors[].models[].languages[]`` (``total_code_suggestions``),
+``copilot_ide_chat.editors[].models[]`` (``total_chats``), ``copilot_dotcom_chat.models[]``
+(``total_chats``) and ``copilot_dotcom_pull_requests.repositories[].models[]``
+(``total_pr_summaries_created``).
+
+Usage frame rows (``seat_activity``, provider ``github``), one per day x model:
+
+* model: ``copilot`` for GitHub's ``default`` model, else the custom model's name. The editor is not
+  a frame column, so counts are summed over editors.
+* active_user_days: the day's ``total_active_users``, put on the ``copilot`` row only (active users
+  cannot be split by model without counting a person twice).
+* requests: code suggestions + IDE chats + github.com chats + PR summaries, our proxy for model
+  requests (a suggestion shown is a completion request; acceptances are not added again).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, BinaryIO
+
+import pandas as pd
+
+from apps.connectors.sources._common import (
+    SourceError,
+    expect,
+    finish,
+    json_count,
+    json_day,
+    json_fields,
+    json_text,
+    load_json,
+    wrong_source_hint,
+)
+from apps.footprint.usage_frame import USAGE_KIND_SEAT_ACTIVITY
+
+KEY = "github_copilot_metrics"
+LABEL = "GitHub Copilot metrics"
+SIGNATURE = (
+    "date",
+    "total_active_users",
+    "total_engaged_users",
+    "copilot_ide_code_completions",
+    "copilot_ide_chat",
+)
+PROVIDER = "github"
+DEFAULT_MODEL = "copilot"
+
+
+def _model_name(model: dict) -> str:
+    name = json_text(model, "name")
+    return DEFAULT_MODEL if name in ("", "default") else name
+
+
+def _list(obj: dict, key: str, filename: str, path: str) -> list:
+    value = obj.get(key) or []
+    return expect(value, list, filename, f"{path}.{key}", "a list") if value else []
+
+
+def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
+    """Parse Copilot metrics days into seat_activity rows (see the module docstring)."""
+    rows: list[dict[str, Any]] = []
+    read = 0
+    for top_path, value in load_json(stream, filename, KEY):
+        days = value if isinstance(value, list) else [value]
+        for i, day_obj in enumerate(days):
+            path = f"{top_path}[{i}]" if isinstance(value, list) else top_path
+            if not isinstance(day_obj, dict) or "date" not in day_obj or "total_active_users" not in day_obj:
+                raise SourceError(
+                    filename,
+                    path,
+                    "date" if isinstance(day_obj, dict) else None,
+                    "expected a Copilot metrics day with 'date' and 'total_active_users'"
+                    + wrong_source_hint(json_fields(day_obj), KEY),
+                )
+            read += 1
+            rows += _parse_day(day_obj, filename, path)
+    return finish(rows, KEY, attrs={"rows_read": read, "rows_skipped": 0})
+
+
+def _parse_day(d: dict, filename: str, path: str) -> list[dict]:
+    day = json_day(d.get("date"), filename, path, "date")
+    requests: dict[str, int] = defaultdict(int)
+    requests[DEFAULT_MODEL] += 0  # the active-user row exists even on a day without counted requests
+    p = f"{path}.copilot_ide_code_completions" if path else "copilot_ide_code_completions"
+    completions = d.get("copilot_ide_code_completions") or {}
+    for e, editor in enumerate(_list(completions, "editors", filename, p)):
+        ep = f"{p}.editors[{e}]"
+        for m, model in enumerate(_list(editor, "models", filename, ep)):
+            mp = f"{ep}.models[{m}]"
+            for g, lang in enumerate(_list(model, "languages", filename, mp)):
+                requests[_model_name(model)] += json_count(
+                    lang, "total_code_suggestions", filename, f"{mp}.languages[{g}]"
+                )
+    p = f"{path}.copilot_ide_chat" if path else "copilot_ide_chat"
+    for e, editor in enumerate(_list(d.get("copilot_ide_chat") or {}, "editors", filename, p)):
+        ep = f"{p}.editors[{e}]"
+        for m, model in enumerate(_list(editor, "models", filename, ep)):
+            requests[_model_name(model)] += json_count(model, "total_chats", filename, f"{ep}.models[{m}]")
+    p = f"{path}.copilot_dotcom_chat" if path else "copilot_dotcom_chat"
+    for m, model in enumerate(_list(d.get("copilot_dotcom_chat") or {}, "models", filename, p)):
+        requests[_model_name(model)] += json_count(model, "total_chats", filename, f"{p}.models[{m}]")
+    p = f"{path}.copilot_dotcom_pull_requests" if path else "copilot_dotcom_pull_requests"
+    for r, repo in enumerate(_list(d.get("copilot_dotcom_pull_requests") or {}, "repositories", filename, p)):
+        rp = f"{p}.repositories[{r}]"
+        for m, model in enumerate(_list(repo, "models", filename, rp)):
+            requests[_model_name(model)] += json_count(
+                model, "total_pr_summaries_created", filename, f"{rp}.models[{m}]"
+            )
+    active = json_count(d, "total_active_users", filename, path, default=None)
+    return [
+        {
+            "day": day,
+            "provider": PROVIDER,
+            "model": model,
+            "usage_kind": USAGE_KIND_SEAT_ACTIVITY,
+            "requests": n,
+            "active_user_days": active if model == DEFAULT_MODEL else 0,
+        }
+        for model, n in requests.items()
+    ]

@@ -1,0 +1,137 @@
+"""GitHub Copilot seat assignments (``GET /orgs/{org}/copilot/billing/seats``), JSON.
+
+Accepted shapes: one page ``{"total_seats": N, "seats": [...]}``, a list of pages, pages one after
+another (``gh api --paginate``), or a bare list of seat objects.
+
+Seats are licences, not daily activity, so two outputs:
+
+* :func:`parse_seats` – one row per seat for the cost app: person (``assignee.login``), team
+  (``assigning_team.slug``, else its name), plan_type, created_at, last_activity_at,
+  last_activity_editor, pending_cancellation_date (UTC timestamps, NaT when absent).
+* :func:`parse` – the usage frame: one ``seat_activity`` row per seat with ``active_user_days = 0``
+  (the seat list says who *could* use Copilot, not on which days they did; activity comes from the
+  metrics source, and counting it here too would double it). The row's day is the seat's
+  ``created_at`` day, which does not move between pulls, so a re-pull replaces rather than adds.
+  provider ``github``, model ``copilot``, person and team as above.
+"""
+
+from __future__ import annotations
+
+from typing import Any, BinaryIO
+
+import pandas as pd
+
+from apps.connectors.sources._common import (
+    ISO_DATE,
+    SourceError,
+    expect,
+    finish,
+    json_fields,
+    json_text,
+    load_json,
+    wrong_source_hint,
+)
+from apps.footprint.usage_frame import USAGE_KIND_SEAT_ACTIVITY
+
+KEY = "github_copilot_seats"
+LABEL = "GitHub Copilot seat assignments"
+SIGNATURE = ("total_seats", "seats", "assignee", "last_activity_at", "last_activity_editor", "plan_type")
+PROVIDER = "github"
+MODEL = "copilot"
+SEAT_COLUMNS = (
+    "person",
+    "team",
+    "plan_type",
+    "created_at",
+    "last_activity_at",
+    "last_activity_editor",
+    "pending_cancellation_date",
+)
+
+
+def _seats(stream: BinaryIO, filename: str) -> list[tuple[str, dict]]:
+    out: list[tuple[str, dict]] = []
+    for top_path, value in load_json(stream, filename, KEY):
+        items = value if isinstance(value, list) else [value]
+        for i, item in enumerate(items):
+            path = f"{top_path}[{i}]" if isinstance(value, list) else top_path
+            if isinstance(item, dict) and "seats" in item:
+                seats = item["seats"]
+                if not isinstance(seats, list):
+                    raise SourceError(filename, path, "seats", "expected a list of seat objects")
+                out += [(f"{path}.seats[{j}]" if path else f"seats[{j}]", s) for j, s in enumerate(seats)]
+            elif isinstance(item, dict) and "assignee" in item:
+                out.append((path, item))  # a bare list of seats
+            else:
+                raise SourceError(
+                    filename,
+                    path,
+                    "seats",
+                    "expected a Copilot seats page, an object with a 'seats' list"
+                    + wrong_source_hint(json_fields(item), KEY),
+                )
+    return out
+
+
+def _stamp(seat: dict, key: str, filename: str, path: str, required: bool = False) -> pd.Timestamp:
+    value = seat.get(key)
+    if value in (None, ""):
+        if required:
+            raise SourceError(filename, path, key, "expected an ISO 8601 timestamp, the key is missing")
+        return pd.NaT
+    try:
+        if not ISO_DATE.match(str(value)):
+            raise ValueError
+        stamp = pd.Timestamp(str(value))
+    except ValueError:
+        raise SourceError(
+            filename, path, key, f"expected an ISO 8601 timestamp like 2025-01-31T10:00:00Z, got {value!r}"
+        ) from None
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def parse_seats(stream: BinaryIO, filename: str) -> pd.DataFrame:
+    """One row per seat with last-activity data (columns SEAT_COLUMNS, timestamps UTC-naive)."""
+    rows: list[dict[str, Any]] = []
+    for path, seat in _seats(stream, filename):
+        expect(seat, dict, filename, path, "a seat object")
+        assignee = seat.get("assignee") or {}
+        expect(assignee, dict, filename, f"{path}.assignee", "an assignee object")
+        login = json_text(assignee, "login") or json_text(assignee, "name") or json_text(assignee, "slug")
+        if not login:
+            raise SourceError(filename, f"{path}.assignee", "login", "expected the assignee's login")
+        team = seat.get("assigning_team") or {}
+        rows.append(
+            {
+                "person": login,
+                "team": (json_text(team, "slug") or json_text(team, "name"))
+                if isinstance(team, dict)
+                else "",
+                "plan_type": json_text(seat, "plan_type"),
+                "created_at": _stamp(seat, "created_at", filename, path, required=True),
+                "last_activity_at": _stamp(seat, "last_activity_at", filename, path),
+                "last_activity_editor": json_text(seat, "last_activity_editor"),
+                "pending_cancellation_date": _stamp(seat, "pending_cancellation_date", filename, path),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=list(SEAT_COLUMNS))
+    for col in ("created_at", "last_activity_at", "pending_cancellation_date"):
+        frame[col] = pd.to_datetime(frame[col], utc=True).dt.tz_localize(None).astype("datetime64[ns]")
+    return frame
+
+
+def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
+    """One seat_activity row per seat, active_user_days 0, on the seat's created_at day."""
+    seats = parse_seats(stream, filename)
+    frame = pd.DataFrame(
+        {
+            "day": seats["created_at"],
+            "provider": PROVIDER,
+            "model": MODEL,
+            "usage_kind": USAGE_KIND_SEAT_ACTIVITY,
+            "active_user_days": 0,
+            "person": seats["person"],
+            "team": seats["team"],
+        }
+    )
+    return finish(frame, KEY, attrs={"rows_read": len(seats), "rows_skipped": 0})

@@ -1,0 +1,82 @@
+"""Upload, ingestion runs with live progress, and identity mappings. Thin: logic is in ingestion.py."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts.permissions import READ, WRITE
+from apps.accounts.tenancy import get_scoped_or_404, org_view, scoped
+
+from . import ingestion
+from .forms import MappingForm, UploadForm
+from .models import IdentityMapping, IngestionRun
+from .tasks import ingest_run
+
+
+@org_view(READ, write_methods_action=WRITE)
+def run_list(request):
+    org = request.organisation
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            source_file = ingestion.store_upload(org, upload, upload.name, user=request.user)
+            run = ingestion.create_run(org, form.cleaned_data["source"], source_file, user=request.user)
+        except ingestion.IngestionRefused as exc:
+            form.add_error("file", str(exc))
+        else:
+            if not run.is_finished:
+                transaction.on_commit(lambda: ingest_run.delay(run.pk))
+            return redirect("connectors:run", org_slug=org.slug, pk=run.pk)
+    runs = scoped(IngestionRun, org).select_related("source_file", "uploaded_by")[:200]
+    return render(request, "connectors/run_list.html", {"runs": runs, "form": form})
+
+
+@org_view(READ)
+def run_detail(request, pk):
+    run = get_scoped_or_404(IngestionRun.objects.select_related("source_file", "factor_set"),
+                            request.organisation, pk=pk)
+    return render(request, "connectors/run_detail.html", {"run": run})
+
+
+@org_view(READ)
+def run_status(request, pk):
+    """The run's state as JSON, polled by the progress bar."""
+    run = get_scoped_or_404(IngestionRun, request.organisation, pk=pk)
+    return JsonResponse({
+        "id": run.pk, "status": run.status, "finished": run.is_finished, "progress_percent": run.progress_percent,
+        "bytes_done": run.bytes_done, "bytes_total": run.bytes_total, "rows_read": run.rows_read,
+        "records_stored": run.records_stored, "errors": run.errors,
+    })
+
+
+@org_view(READ, write_methods_action=WRITE)
+def mapping_list(request):
+    org = request.organisation
+    form = MappingForm(request.POST or None, organisation=org)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        IdentityMapping.objects.update_or_create(
+            organisation=org, kind=data["kind"], value=data["value"].strip(),
+            defaults={"person": data["person"], "team": data["team"]},
+        )
+        updated = ingestion.apply_mappings(org)
+        messages.success(request, _("Mapping saved; %(n)d records re-attributed.") % {"n": updated})
+        return redirect("connectors:mappings", org_slug=org.slug)
+    context = {
+        "form": form,
+        "mappings": scoped(IdentityMapping, org).select_related("person", "team"),
+        "unmapped": ingestion.unmapped_identities(org),
+    }
+    return render(request, "connectors/mapping_list.html", context)
+
+
+@org_view(WRITE)
+@require_POST
+def mapping_delete(request, pk):
+    get_scoped_or_404(IdentityMapping, request.organisation, pk=pk).delete()
+    ingestion.apply_mappings(request.organisation)
+    return redirect("connectors:mappings", org_slug=request.organisation.slug)

@@ -1,0 +1,82 @@
+"""Azure cost export: token meters only, Quantity x unit, region zone, cost kept."""
+
+import pytest
+
+from apps.connectors.sources.azure_openai_cost import parse_meter, unit_multiplier
+from tests.connectors.helpers import fixture_bytes, parse_bytes, refused, totals
+
+KEY = "azure_openai_cost"
+FIXTURE = "cost_details_ea.csv"
+
+
+def test_totals_match_hand_sums():
+    frame = parse_bytes(KEY, fixture_bytes(KEY, FIXTURE), FIXTURE)
+    t = totals(frame)
+    # input: gpt-4o-0513 Inp, 864 x 1K = 864,000
+    assert t["input_tokens"] == 864_000
+    # output: 72.334 x 1K = 72,334 plus GPT-5.4 opt 0.25 x 1M = 250,000 -> 322,334
+    assert t["output_tokens"] == 322_334
+    # cached: gpt 4.1 cached Inp, 0.5 x 1M = 500,000
+    assert t["cached_input_tokens"] == 500_000
+    # cost of the 4 AI rows: 2.16 + 0.72 + 0.25 + 2.50 = 5.63 (the VM and image rows are skipped)
+    assert t["cost"] == pytest.approx(5.63)
+    assert frame.attrs["rows_skipped"] == 2 and frame.attrs["rows_read"] == 6
+    assert set(frame["zone"]) == {"azure:eastus", "azure:swedencentral"}
+    assert set(frame["model"]) == {"gpt-4o-0513", "gpt-4.1", "gpt-5.4"}
+    row = frame[frame["model"] == "gpt-4o-0513"].iloc[0]
+    assert (row["project"], row["team"], row["currency"]) == ("Contoso-Prod/rg-ai", "data", "EUR")
+
+
+@pytest.mark.parametrize(
+    ("meter", "expected"),
+    [
+        ("gpt-4o-0513 Inp glbl Tokens", ("gpt-4o-0513", "input")),
+        ("gpt-4o-mini-0718-outp-glbl Tokens", ("gpt-4o-mini-0718", "output")),
+        ("gpt 4.1 cached Inp glbl Tokens", ("gpt-4.1", "cached")),
+        ("gpt 4.1 Inp Data Zone Tokens", ("gpt-4.1", "input")),
+        ("o1 mini input glbl 1K", ("o1-mini", "input")),
+        ("Llama 3.3 70B Inp glbl Tokens", ("llama-3.3-70b", "input")),
+        ("D2s v3 1 Hour", None),
+        ("gpt 4.1 hosting global Unit", None),
+    ],
+)
+def test_meter_names(meter, expected):
+    assert parse_meter(meter) == expected
+
+
+def test_units():
+    assert (unit_multiplier("1K"), unit_multiplier("1M Tokens"), unit_multiplier("Tokens")) == (1e3, 1e6, 1.0)
+    assert unit_multiplier("1 Hour") is None
+
+
+def _lines():
+    return fixture_bytes(KEY, FIXTURE).decode().splitlines()
+
+
+def test_bad_quantity_names_row_and_column():
+    lines = _lines()
+    lines[2] = lines[2].replace(",72.334,", ",seventy,")  # third line = data row 2 = CSV row 3
+    err = refused(KEY, "\n".join(lines).encode(), "costs.csv")
+    assert str(err) == "costs.csv, row 3, column 'Quantity': expected a number >= 0, got 'seventy'"
+
+
+def test_bad_date_names_row():
+    lines = _lines()
+    lines[5] = lines[5].replace("08/02/2025", "2025-13-45")
+    err = refused(KEY, "\n".join(lines).encode(), "costs.csv")
+    assert "row 6, column 'Date'" in str(err) and "expected a date" in str(err)
+
+
+def test_renamed_column_lists_missing_and_unknown():
+    lines = _lines()
+    lines[0] = lines[0].replace("MeterName", "Meter")
+    err = refused(KEY, "\n".join(lines).encode(), "costs.csv")
+    assert "missing expected column(s) 'meter_name'" in str(err)
+    assert "'Meter'" in str(err)
+
+
+def test_file_without_ai_meters_is_refused():
+    lines = _lines()
+    data = "\n".join([lines[0], lines[4]]).encode()
+    err = refused(KEY, data, "costs.csv")
+    assert "no Azure OpenAI / Foundry token meters" in str(err) and "Virtual Machines" in str(err)

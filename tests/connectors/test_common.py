@@ -1,0 +1,174 @@
+"""Bad inputs every source shares: empty files, encodings, truncated JSON, wrong source, registry."""
+
+import codecs
+import io
+
+import pytest
+
+from apps.connectors.sources import SOURCES, SourceError, detect, get_source, iter_source_chunks
+from apps.footprint import usage_frame
+from tests.connectors.helpers import FIXTURES, fixture_bytes, parse_bytes, refused, totals
+
+ALL_FIXTURES = sorted((p.parent.name, p.name) for p in FIXTURES.glob("*/*") if p.parent.name in SOURCES)
+
+
+def test_every_source_is_registered_with_the_interface():
+    assert set(SOURCES) == {
+        "openai_usage",
+        "anthropic_usage",
+        "azure_openai_cost",
+        "gcp_billing_export",
+        "github_copilot_seats",
+        "github_copilot_metrics",
+        "m365_copilot_usage",
+        "litellm_spend_logs",
+        "codecarbon_emissions",
+        "generic_csv",
+    }
+    for key, module in SOURCES.items():
+        assert key == module.KEY and module.LABEL and callable(module.parse)
+    for key in (
+        "litellm_spend_logs",
+        "generic_csv",
+        "azure_openai_cost",
+        "gcp_billing_export",
+        "codecarbon_emissions",
+    ):
+        assert callable(SOURCES[key].iter_chunks)
+
+
+def test_unknown_key_lists_the_keys():
+    with pytest.raises(KeyError, match="known sources: anthropic_usage, azure_openai_cost"):
+        get_source("openai")
+
+
+@pytest.mark.parametrize(("key", "name"), ALL_FIXTURES)
+def test_every_fixture_parses_to_a_valid_frame_and_is_detected(key, name):
+    frame = parse_bytes(key, fixture_bytes(key, name), name)
+    usage_frame.validate(frame)
+    assert list(frame.columns) == list(usage_frame.COLUMN_NAMES)
+    assert set(frame["source"]) == {key}
+    assert detect(io.BytesIO(fixture_bytes(key, name)))[0][0] == key
+
+
+@pytest.mark.parametrize("key", sorted(SOURCES))
+@pytest.mark.parametrize("data", [b"", b"  \n\r\n", codecs.BOM_UTF8])
+def test_empty_file(key, data):
+    err = refused(key, data, "empty.csv")
+    assert str(err) == "empty.csv: the file is empty"
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "generic_csv",
+        "litellm_spend_logs",
+        "codecarbon_emissions",
+        "azure_openai_cost",
+        "gcp_billing_export",
+        "m365_copilot_usage",
+    ],
+)
+def test_header_only_csv(key):
+    header = next(iter(sorted((FIXTURES / key).glob("*.csv")))).read_bytes().split(b"\n", 1)[0]
+    err = refused(key, header + b"\n", "header.csv")
+    assert "header but no data rows" in str(err)
+
+
+def test_latin1_bytes_are_refused_with_the_row():
+    text = (
+        fixture_bytes("generic_csv", "usage.csv")
+        .decode()
+        .replace("dana@contoso.com,legal,FR,0.025", "dana@contoso.com,légal,FR,0.025")
+    )
+    err = refused("generic_csv", text.encode("latin-1"), "usage.csv")
+    assert "usage.csv, row 3" in str(err)
+    assert "not valid UTF-8 (byte 0xe9)" in str(err) and "CSV UTF-8" in str(err)
+
+
+def test_utf16_with_bom_is_transcoded():
+    data = fixture_bytes("generic_csv", "usage.csv").decode().replace(",", "\t").encode("utf-16")
+    assert totals(parse_bytes("generic_csv", data)) == totals(
+        parse_bytes("generic_csv", fixture_bytes("generic_csv", "usage.csv"))
+    )
+
+
+def test_utf8_bom_is_fine():
+    data = codecs.BOM_UTF8 + fixture_bytes("generic_csv", "usage.csv")
+    assert totals(parse_bytes("generic_csv", data))["requests"] == 115
+
+
+def test_truncated_json_reports_the_position():
+    data = fixture_bytes("anthropic_usage", "usage_report_messages.json")
+    cut = data[:700]
+    err = refused("anthropic_usage", cut, "report.json")
+    assert "report.json: the JSON ends early at character" in str(err) and "looks truncated" in str(err)
+
+
+def test_truncated_json_array_streamed():
+    data = fixture_bytes("github_copilot_metrics", "metrics.json").rstrip()[:-1]  # drop the closing ']'
+    err = refused("github_copilot_metrics", data, "m.json")
+    assert "looks truncated" in str(err)
+
+
+def test_broken_json_in_the_middle_is_not_called_truncated():
+    data = fixture_bytes("anthropic_usage", "usage_report_messages.json").replace(
+        b'"output_tokens": 700,', b'"output_tokens": 700,,'
+    )
+    err = refused("anthropic_usage", data, "report.json")
+    assert "invalid JSON at character" in str(err) and "line 23" in str(err)
+
+
+def test_csv_given_to_a_json_source_and_json_to_a_csv_source():
+    err = refused("openai_usage", fixture_bytes("litellm_spend_logs", "spend_logs.csv"), "logs.csv")
+    assert "not JSON" in str(err) and "'litellm_spend_logs'" in str(err)
+    err = refused(
+        "generic_csv", fixture_bytes("openai_usage", "completions_and_embeddings_pages.json"), "u.json"
+    )
+    assert "the file is JSON" in str(err) and "'openai_usage'" in str(err)
+
+
+def test_ragged_csv_row():
+    text = fixture_bytes("generic_csv", "usage.csv").decode() + "2025-04-03,openai,gpt-4o\n"
+    err = refused("generic_csv", text.encode(), "usage.csv")
+    assert str(err).startswith("usage.csv, row 5: expected 14 values as in the header, got 3")
+
+
+def test_source_error_dict_shape():
+    err = SourceError("a.csv", 12, "output_tokens", "expected a whole number >= 0, got 'abc'")
+    assert str(err) == "a.csv, row 12, column 'output_tokens': expected a whole number >= 0, got 'abc'"
+    assert err.to_dict() == {
+        "file": "a.csv",
+        "row": 12,
+        "column": "output_tokens",
+        "message": "expected a whole number >= 0, got 'abc'",
+    }
+
+
+def test_iter_source_chunks_falls_back_to_parse():
+    chunks = list(
+        iter_source_chunks(
+            "openai_usage",
+            io.BytesIO(fixture_bytes("openai_usage", "completions_and_embeddings_pages.json")),
+            "u.json",
+        )
+    )
+    assert len(chunks) == 1 and int(chunks[0]["requests"].sum()) == 19
+
+
+def test_non_seekable_stream():
+    class Pipe(io.RawIOBase):
+        def __init__(self, data):
+            self._b = io.BytesIO(data)
+
+        def readable(self):
+            return True
+
+        def readinto(self, buf):
+            chunk = self._b.read(len(buf))
+            buf[: len(chunk)] = chunk
+            return len(chunk)
+
+    data = fixture_bytes("generic_csv", "usage.csv")
+    frame = get_source("generic_csv").parse(io.BufferedReader(Pipe(data)), "pipe.csv")
+    assert int(frame["requests"].sum()) == 115
