@@ -181,3 +181,16 @@ LOGGING = {
 # Uploads larger than this are refused before parsing.
 MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "200"))
 
+# Pulling usage from vendor APIs (apps.connectors.pull). Vendor secrets are encrypted with CREDENTIALS_KEY
+# (comma-separated: the first encrypts, all decrypt) or, when unset, a key derived from SECRET_KEY.
+CREDENTIALS_KEY = os.environ.get("CREDENTIALS_KEY", "")
+from celery.schedules import crontab  # noqa: E402  (appended section; settings need no Celery otherwise)
+
+# Daily pull of the last PULL_DAYS days of every enabled credential, run by `celery -A reporting beat`.
+CELERY_BEAT_SCHEDULE = {
+    "pull-vendor-usage-daily": {
+        "task": "connectors.pull_all_credentials",
+        "schedule": crontab(hour=int(os.environ.get("PULL_HOUR_UTC", "3")), minute=17),
+        "kwargs": {"days": int(os.environ.get("PULL_DAYS", "3"))},
+    },
+}

@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("apps.web.urls")),
     path("", include("apps.accounts.urls")),
     path("", include("apps.connectors.urls")),
+    path("", include("apps.disclosures.urls")),
+    path("", include("apps.footprint.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

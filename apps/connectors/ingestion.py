@@ -22,7 +22,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.accounts import audit
 from apps.accounts.models import Person, Team
+from apps.disclosures.locks import PeriodLocked, assert_days_open, locked_ranges
 from apps.footprint import usage_frame
 from apps.footprint.models import UsageRecord
 from apps.footprint.services import current_factor_set_version, estimate_for
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 
 COPY_BLOCK_BYTES = 1 << 20
 UPSERT_BATCH = 5000
+COMBINE_ROWS = 250_000  # parsed rows held before the chunks so far are summed into one frame
 AMOUNT_FIELDS = ("requests", "input_tokens", "cached_input_tokens", "output_tokens", "active_user_days",
                  "measured_energy_kwh", "cost")
 RESULT_FIELDS = ("energy_kwh", "energy_kwh_low", "energy_kwh_high", "co2e_location_kg", "co2e_location_kg_low",
@@ -105,6 +108,9 @@ def create_run(organisation, source_key: str, source_file: SourceFile, user=None
         run.bytes_done, run.started_at, run.finished_at = source_file.size_bytes, now, now
         run.warnings = [f"{source_file.filename} was already loaded by run {earlier.pk}; nothing new was stored."]
     run.save()
+    audit.record(organisation, user, "upload",
+                 f"{source_file.filename} ({source_key}), SHA-256 {source_file.sha256[:12]}", run,
+                 sha256=source_file.sha256, duplicate_of=run.duplicate_of_id)
     return run
 
 
@@ -131,8 +137,9 @@ def execute_run(run_id: int) -> IngestionRun:
         _store(run, frame)
     except (SourceError, usage_frame.UsageFrameError) as exc:
         _fail(run, [_error_dict(exc)])
-    except IngestionRefused as exc:
-        _fail(run, [{"row": None, "column": None, "message": str(exc)}])
+    except (IngestionRefused, PeriodLocked) as exc:
+        _fail(run, [{"row": None, "column": None, "message": f"{run.source_file.filename}: {exc}"
+                     if isinstance(exc, PeriodLocked) else str(exc)}])
     except Exception:
         log.exception("ingestion run %s failed", run.pk)
         _fail(run, [{"row": None, "column": None,
@@ -143,9 +150,16 @@ def execute_run(run_id: int) -> IngestionRun:
 
 def _parse(run: IngestionRun, path: Path) -> pd.DataFrame:
     chunks, rows_read, rows_skipped = [], 0, 0
+    pending_rows = merged_rows = 0
     with path.open("rb") as fh:
         for chunk in iter_source_chunks(run.source_key, fh, run.source_file.filename):
             chunks.append(chunk)
+            pending_rows += len(chunk)
+            # Sum the chunks so far whenever they outgrow the last sum: memory then follows the number of
+            # distinct keys, not the length of the file, at an amortised linear cost.
+            if len(chunks) > 1 and pending_rows - merged_rows > max(merged_rows, COMBINE_ROWS):
+                chunks = [combine(chunks)]
+                pending_rows = merged_rows = len(chunks[0])
             rows_read += int(chunk.attrs.get("rows_read", len(chunk)))
             rows_skipped += int(chunk.attrs.get("rows_skipped", 0))
             position = fh.tell() if not fh.closed else run.bytes_total
@@ -212,35 +226,20 @@ def _store(run: IngestionRun, frame: pd.DataFrame) -> None:
     keys = natural_keys(estimated)
     person_ids, team_ids = _resolve_identities(organisation, estimated)
     days = estimated["day"].dt.date.to_numpy()
-    columns = {name: estimated[name].to_numpy() for name in (*AMOUNT_FIELDS, *RESULT_FIELDS, *TEXT_RESULT_FIELDS)}
-    records = [
-        UsageRecord(
-            organisation=organisation, run=run, key_sha256=keys[i], day=days[i],
-            source=row.source, provider=row.provider, model=row.model, usage_kind=row.usage_kind,
-            self_hosted=bool(row.self_hosted), person_ref=row.person, team_ref=row.team, project=row.project,
-            api_key=row.api_key, zone=row.zone, currency=row.currency,
-            person_id=person_ids[i], team_id=team_ids[i], factor_set=version,
-            **{name: _plain(columns[name][i]) for name in columns},
-        )
-        for i, row in enumerate(estimated[["source", "provider", "model", "usage_kind", "self_hosted", "person", "team",
-                                           "project", "api_key", "zone", "currency"]].itertuples(index=False))
-    ]
-    update_fields = [f.name for f in UsageRecord._meta.concrete_fields
-                     if f.name not in ("id", "organisation", "key_sha256")]
+    columns = _record_columns(organisation, run, version, estimated, keys, person_ids, team_ids, days)
+    fields = list(UsageRecord._meta.concrete_fields)  # all of them, in order: positional Model(*row)
     warnings = sorted({w for w in estimated["warning"].unique() if w})
     with transaction.atomic():
         locked = IngestionRun.objects.select_for_update().get(pk=run.pk)
         if locked.is_finished:  # another delivery of the same task finished first
             return
-        for start in range(0, len(records), UPSERT_BATCH):
-            UsageRecord.objects.bulk_create(records[start:start + UPSERT_BATCH], update_conflicts=True,
-                                            unique_fields=["organisation", "key_sha256"],
-                                            update_fields=update_fields)
+        assert_days_open(organisation, set(days))
+        _upsert_records(fields, columns, len(estimated))
         locked.status, locked.finished_at = RunStatus.SUCCEEDED, timezone.now()
         locked.bytes_done = locked.bytes_total
         locked.rows_read = frame.attrs.get("rows_read", len(frame))
         locked.rows_skipped = frame.attrs.get("rows_skipped", 0)
-        locked.records_stored = len(records)
+        locked.records_stored = len(estimated)
         locked.requests = int(estimated["requests"].sum())
         locked.input_tokens = int(estimated["input_tokens"].sum())
         locked.cached_input_tokens = int(estimated["cached_input_tokens"].sum())
@@ -251,6 +250,51 @@ def _store(run: IngestionRun, frame: pd.DataFrame) -> None:
         locked.warnings = warnings[:50]
         locked.errors = []
         locked.save()
+
+
+def _record_columns(organisation, run, version, estimated: pd.DataFrame, keys: list[str],
+                    person_ids: np.ndarray, team_ids: np.ndarray, days: np.ndarray) -> dict[str, object]:
+    """UsageRecord column (attname) -> a per-row array, or one value for every row."""
+    columns: dict[str, object] = {
+        "id": None, "organisation_id": organisation.pk, "run_id": run.pk, "factor_set_id": version.pk,
+        "key_sha256": np.asarray(keys, dtype=object), "day": days,
+        "person_ref": estimated["person"].to_numpy(), "team_ref": estimated["team"].to_numpy(),
+        "person_id": person_ids, "team_id": team_ids,
+        "self_hosted": estimated["self_hosted"].to_numpy(dtype=bool),
+    }
+    for name in ("source", "provider", "model", "usage_kind", "project", "api_key", "zone", "currency",
+                 *AMOUNT_FIELDS, *RESULT_FIELDS, *TEXT_RESULT_FIELDS):
+        columns[name] = estimated[name].to_numpy()
+    return columns
+
+
+def _upsert_records(fields: list, columns: dict[str, object], n: int) -> None:
+    """Upsert the records on (organisation, key_sha256), UPSERT_BATCH at a time. Model instances are
+    built per batch from plain column slices (positional, the cheap way into Model.__init__), so
+    memory stays flat whatever the number of records."""
+    update_fields = [f.name for f in fields if f.name not in ("id", "organisation", "key_sha256")]
+    for start in range(0, n, UPSERT_BATCH):
+        stop = min(start + UPSERT_BATCH, n)
+        parts = [_plain_values(f, columns.get(f.attname), start, stop) for f in fields]
+        UsageRecord.objects.bulk_create([UsageRecord(*row) for row in zip(*parts, strict=True)],
+                                        update_conflicts=True, unique_fields=["organisation", "key_sha256"],
+                                        update_fields=update_fields)
+
+
+def _plain_values(field, values, start: int, stop: int) -> list:
+    """Rows start..stop of one column as plain Python values (numpy scalars to Python, NaN to None)."""
+    if not isinstance(values, np.ndarray):
+        return [values] * (stop - start)
+    part = values[start:stop]
+    if part.dtype.kind == "f":
+        out = part.astype(object)
+        out[np.isnan(part)] = None
+        return out.tolist()
+    if part.dtype.kind in "iub":
+        return part.tolist()
+    if field.is_relation:  # person/team ids: int or None (pandas may hand NaN for "no match")
+        return [None if v is None or v != v else int(v) for v in part]
+    return [_plain(v) for v in part]
 
 
 def _plain(value):
@@ -288,8 +332,11 @@ def unmapped_identities(organisation) -> dict[str, list[str]]:
 
 def apply_mappings(organisation) -> int:
     """Re-attribute the organisation's stored records after a mapping edit; returns records changed."""
+    open_records = UsageRecord.objects.for_org(organisation)
+    for start, end in locked_ranges(organisation):  # signed-off periods keep their attribution
+        open_records = open_records.exclude(day__range=(start, end))
     combos = pd.DataFrame(
-        list(UsageRecord.objects.for_org(organisation)
+        list(open_records
              .values_list("person_ref", "team_ref", "project", "api_key", "person_id", "team_id").distinct()),
         columns=["person", "team", "project", "api_key", "old_person_id", "old_team_id"],
     )
@@ -302,7 +349,7 @@ def apply_mappings(organisation) -> int:
             old = (_nan_to_none(row.old_person_id), _nan_to_none(row.old_team_id))
             if old == (_nan_to_none(person_id), _nan_to_none(team_id)):
                 continue
-            changed += UsageRecord.objects.for_org(organisation).filter(
+            changed += open_records.filter(
                 person_ref=row.person, team_ref=row.team, project=row.project, api_key=row.api_key,
             ).update(person_id=person_id, team_id=team_id)
     return changed
@@ -312,3 +359,21 @@ def _nan_to_none(value):
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
     return int(value)
+
+
+def save_mapping(organisation, user, kind: str, value: str, person=None, team=None) -> int:
+    """Create or change a mapping, re-attribute open records, log it; returns records changed."""
+    mapping, _ = IdentityMapping.objects.update_or_create(
+        organisation=organisation, kind=kind, value=value.strip(), defaults={"person": person, "team": team})
+    changed = apply_mappings(organisation)
+    audit.record(organisation, user, "mapping.save", f"{kind} '{mapping.value}' -> {person or team}", mapping,
+                 records_changed=changed)
+    return changed
+
+
+def delete_mapping(organisation, user, mapping: IdentityMapping) -> int:
+    summary = f"{mapping.kind} '{mapping.value}' mapping removed"
+    mapping.delete()
+    changed = apply_mappings(organisation)
+    audit.record(organisation, user, "mapping.delete", summary, None, records_changed=changed)
+    return changed

@@ -109,3 +109,60 @@ class IdentityMapping(OrgScopedModel):
 
     def __str__(self):
         return f"{self.kind} {self.value} -> {self.person or self.team}"
+
+
+class Vendor(models.TextChoices):
+    OPENAI = "openai", _("OpenAI (organisation Usage API, admin key)")
+    ANTHROPIC = "anthropic", _("Anthropic (Admin API usage report)")
+    GITHUB = "github", _("GitHub Copilot (seats and metrics)")
+
+
+class VendorCredential(OrgScopedModel):
+    """An organisation's key for pulling usage from one vendor API. The secret is stored encrypted
+    (apps.connectors.pull.crypto); only its last four characters are kept in clear, for display."""
+
+    vendor = models.CharField(max_length=12, choices=Vendor.choices)
+    label = models.CharField(max_length=100)
+    # Blank: the vendor's public API. Set for a proxy, a regional endpoint, GitHub Enterprise Server or tests.
+    base_url = models.CharField(max_length=300, blank=True)
+    github_org = models.CharField(max_length=100, blank=True)
+    secret_encrypted = models.TextField(editable=False)
+    secret_last4 = models.CharField(max_length=4, blank=True, editable=False)
+    enabled = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_pulled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["vendor", "label"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "vendor", "label"],
+                                               name="one_credential_label")]
+
+    def __str__(self):
+        return f"{self.get_vendor_display()}: {self.label}"
+
+    def set_secret(self, secret: str) -> None:
+        """Encrypt and keep the secret (call save() after)."""
+        from .pull.crypto import encrypt
+
+        self.secret_encrypted = encrypt(secret)
+        # Four characters of a short secret would give away too much of it.
+        self.secret_last4 = secret[-4:] if len(secret) >= 12 else ""
+
+    def get_secret(self) -> str:
+        """The secret in clear, for the pull only: never log or render it."""
+        from .pull.crypto import decrypt
+
+        return decrypt(self.secret_encrypted)
+
+    @property
+    def masked_secret(self) -> str:
+        return f"••••{self.secret_last4}" if self.secret_last4 else "••••"
+
+    @property
+    def effective_base_url(self) -> str:
+        from .pull import default_base_url
+
+        return self.base_url or default_base_url(self.vendor)

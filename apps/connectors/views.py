@@ -59,11 +59,7 @@ def mapping_list(request):
     form = MappingForm(request.POST or None, organisation=org)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        IdentityMapping.objects.update_or_create(
-            organisation=org, kind=data["kind"], value=data["value"].strip(),
-            defaults={"person": data["person"], "team": data["team"]},
-        )
-        updated = ingestion.apply_mappings(org)
+        updated = ingestion.save_mapping(org, request.user, data["kind"], data["value"], data["person"], data["team"])
         messages.success(request, _("Mapping saved; %(n)d records re-attributed.") % {"n": updated})
         return redirect("connectors:mappings", org_slug=org.slug)
     context = {
@@ -77,6 +73,6 @@ def mapping_list(request):
 @org_view(WRITE)
 @require_POST
 def mapping_delete(request, pk):
-    get_scoped_or_404(IdentityMapping, request.organisation, pk=pk).delete()
-    ingestion.apply_mappings(request.organisation)
+    mapping = get_scoped_or_404(IdentityMapping, request.organisation, pk=pk)
+    ingestion.delete_mapping(request.organisation, request.user, mapping)
     return redirect("connectors:mappings", org_slug=request.organisation.slug)

@@ -383,7 +383,7 @@ def estimate(frame: pd.DataFrame, factor_set: FactorSet | None = None,
     grid_year = np.array([-1 if f.year is None else f.year for f in gf], dtype=np.int64)[gid]
     resid = [fs.residual_factor(z, int(y)) for z, y in gkeys]
     resid_g = np.array([r[1] if r else f.gco2e_per_kwh for r, f in zip(resid, gf, strict=False)])[gid]
-    resid_unverified = np.array([bool(r and r[2] != "verified") for r in resid])[gid]
+    resid_unverified = np.array([bool(r and r[2] != "verified") for r in resid], dtype=bool)[gid]
 
     co2_loc = energy * grid_g / 1000
     co2_loc_lo = energy_lo * grid_g / 1000
@@ -498,7 +498,9 @@ def energy_mix_split(frame_with_estimates: pd.DataFrame, factor_set: FactorSet |
            "instrument_covered_mwh": float(alloc["covered_kwh"].sum()) / 1000,
            "instruments": alloc["report"],
            "basis": "renewable = contractual instruments only (ESRS E1 AR 32(j)); "
-                    "rest by grid fossil:nuclear"}
+                    "rest by grid fossil:nuclear",
+           # Per-row split, so a disclosure's evidence can be summed back from its records.
+           "rows": {"fossil_kwh": fossil_kwh, "nuclear_kwh": nuclear_kwh, "renewable_kwh": renewable_kwh}}
     out["fossil_share"] = share(out["fossil_mwh"] * 1000)
     out["nuclear_share"] = share(out["nuclear_mwh"] * 1000)
     out["renewable_share"] = share(out["renewable_mwh"] * 1000)

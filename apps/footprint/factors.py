@@ -356,7 +356,7 @@ class FactorSet:
         return dated[-1] if dated else rows[0]
 
     def residual_factor(self, zone: str, year: int | None = None) -> tuple[float, int, str] | None:
-        """(gCO2e/kWh, vintage year, status) of the residual mix, or None when the table has no row."""
+        """(vintage year, gCO2e/kWh, status) of the residual mix, or None when the table has no row."""
         rows = self._residual.get(zone)
         if not rows:
             return None

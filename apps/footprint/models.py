@@ -89,6 +89,36 @@ class ContractualInstrument(OrgScopedModel):
                 "gco2e_per_kwh": float(self.gco2e_per_kwh), "energy_source": self.energy_source}
 
 
+class UsageRecordQuerySet(models.QuerySet):
+    def for_org(self, organisation):
+        return self.filter(organisation=organisation)
+
+    def _refuse_if_locked(self):
+        from apps.disclosures.locks import PeriodLocked
+
+        for organisation_id in self.values_list("organisation_id", flat=True).distinct():
+            org = Organisation.objects.get(pk=organisation_id)
+            if _touches_locked(self.filter(organisation_id=organisation_id), org):
+                raise PeriodLocked("Some of these records are in a signed-off period and cannot change.")
+
+    def update(self, **kwargs):
+        self._refuse_if_locked()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_if_locked()
+        return super().delete()
+
+
+def _touches_locked(queryset, organisation) -> bool:
+    from apps.disclosures.locks import locked_ranges
+
+    query = models.Q()
+    for start, end in locked_ranges(organisation):
+        query |= models.Q(day__range=(start, end))
+    return bool(query) and queryset.filter(query).exists()
+
+
 class UsageRecord(OrgScopedModel):
     """One day x source x provider x model x person/team/project/key x zone of usage, with its footprint.
 
@@ -139,8 +169,25 @@ class UsageRecord(OrgScopedModel):
     factor_set = models.ForeignKey(FactorSetVersion, on_delete=models.PROTECT, related_name="+")
     warning = models.CharField(max_length=500, blank=True)
 
+    objects = UsageRecordQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organisation", "key_sha256"], name="one_record_per_natural_key"),
         ]
         indexes = [models.Index(fields=["organisation", "day"]), models.Index(fields=["run"])]
+
+    def save(self, *args, **kwargs):
+        from apps.disclosures.locks import assert_days_open
+
+        days = [self.day]
+        if self.pk is not None:
+            days += list(UsageRecord.objects.filter(pk=self.pk).values_list("day", flat=True))
+        assert_days_open(self.organisation, days)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        from apps.disclosures.locks import assert_days_open
+
+        assert_days_open(self.organisation, [self.day])
+        return super().delete(*args, **kwargs)

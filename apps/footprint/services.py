@@ -6,7 +6,7 @@ import pandas as pd
 
 from .calculator import estimate
 from .factors import FactorSet, default_factor_set
-from .models import ContractualInstrument, FactorSetVersion
+from .models import ContractualInstrument, FactorSetVersion, UsageRecord
 
 _cache: dict[str, FactorSet] = {}
 _cache_lock = threading.Lock()
@@ -56,3 +56,100 @@ def estimate_for(organisation, frame: pd.DataFrame, version: FactorSetVersion | 
     allocation of contractual instruments is done over a whole reporting period, not per file)."""
     version = version or current_factor_set_version(organisation)
     return estimate(frame, load_factor_set(version))
+
+
+# ---- writes an officer makes: instruments and the residual-mix table ---------------------------------
+
+class FactorInputError(ValueError):
+    """An instrument or a factor table the services refuse, with a message for the user."""
+
+
+def _assert_open(organisation, start, end, what):
+    from apps.disclosures.locks import locked_ranges
+
+    for lock_start, lock_end in locked_ranges(organisation):
+        if start <= lock_end and end >= lock_start:
+            raise FactorInputError(
+                f"The reporting period {lock_start:%Y-%m-%d} – {lock_end:%Y-%m-%d} is signed off: {what} covering "
+                "it cannot be added, changed or deleted. Reopen the period (a restatement) first.")
+
+
+def add_instrument(organisation, user, **fields) -> ContractualInstrument:
+    """Record a contractual instrument (GO, PPA, ...) after checking its zone and that its period is open."""
+    from apps.accounts import audit
+
+    if fields["period_end"] < fields["period_start"]:
+        raise FactorInputError("The instrument's period must end on or after its start.")
+    factor_set = load_factor_set(current_factor_set_version(organisation))
+    if factor_set.resolve_zone(fields["zone"]) is None:
+        from .factors import FactorLookupError
+
+        raise FactorInputError(str(FactorLookupError("zone", fields["zone"], factor_set.known_zones())))
+    _assert_open(organisation, fields["period_start"], fields["period_end"], "contractual instruments")
+    instrument = ContractualInstrument.objects.create(organisation=organisation, created_by=user, **fields)
+    audit.record(organisation, user, "instrument.add", str(instrument), instrument)
+    return instrument
+
+
+def delete_instrument(organisation, user, instrument: ContractualInstrument) -> None:
+    from apps.accounts import audit
+
+    _assert_open(organisation, instrument.period_start, instrument.period_end, "contractual instruments")
+    summary = str(instrument)
+    instrument.delete()
+    audit.record(organisation, user, "instrument.delete", summary)
+
+
+def save_residual_mix(organisation, user, rows: list[tuple], source: str, vintage: str, licence: str,
+                      note: str = "") -> FactorSetVersion:
+    """A new factor-set version of the organisation with its own residual-mix table (zone, year, g/kWh, status)."""
+    from apps.accounts import audit
+
+    from .factors import FactorTable
+
+    base_version = current_factor_set_version(organisation)
+    base = load_factor_set(base_version)
+    table = FactorTable(source=source, vintage=vintage, licence=licence,
+                        columns=("zone", "year", "gco2e_per_kwh", "status"), rows=tuple(rows))
+    number = FactorSetVersion.objects.filter(organisation=organisation).count() + 1
+    new = base.with_table("residual_mix", table, version=f"{base.version}+{organisation.slug}.{number}")
+    version = register_factor_set(new, organisation=organisation, user=user, note=note)
+    audit.record(organisation, user, "factor_set.new", f"{version.label}: residual mix edited ({len(rows)} rows)",
+                 version, based_on=base_version.content_sha256, sha256=version.content_sha256)
+    return version
+
+
+def parse_residual_rows(text: str) -> list[tuple]:
+    """Lines 'ZONE,YEAR,gCO2e/kWh[,status]' to rows; raises FactorInputError naming the line."""
+    rows = []
+    for number, line in enumerate(text.strip().splitlines(), start=1):
+        if not line.strip() or line.lower().startswith("zone"):
+            continue
+        parts = [p.strip() for p in line.split(",")]
+        if len(parts) not in (3, 4):
+            raise FactorInputError(f"line {number}: expected zone,year,gCO2e/kWh[,status], got {line!r}")
+        try:
+            year, grams = int(parts[1]), float(parts[2])
+        except ValueError:
+            raise FactorInputError(f"line {number}: year must be a whole number and gCO2e/kWh a number") from None
+        if grams < 0:
+            raise FactorInputError(f"line {number}: gCO2e/kWh must be >= 0")
+        rows.append((parts[0].upper(), year, grams, parts[3] if len(parts) == 4 else "entered"))
+    if not rows:
+        raise FactorInputError("No rows: enter one line per zone and year.")
+    return rows
+
+
+def factor_set_effect(organisation, old: FactorSetVersion, new: FactorSetVersion) -> pd.DataFrame:
+    """What moving the organisation's records from one factor-set version to another changes, per provider."""
+    from .calculator import diff_effect
+
+    rows = list(UsageRecord.objects.for_org(organisation).values_list(
+        "day", "source", "provider", "model", "usage_kind", "requests", "input_tokens", "cached_input_tokens",
+        "output_tokens", "active_user_days", "measured_energy_kwh", "self_hosted", "zone", "cost", "currency"))
+    from . import usage_frame
+
+    columns = ["day", "source", "provider", "model", "usage_kind", "requests", "input_tokens", "cached_input_tokens",
+               "output_tokens", "active_user_days", "measured_energy_kwh", "self_hosted", "zone", "cost", "currency"]
+    frame = usage_frame.conform(pd.DataFrame(rows, columns=columns)) if rows else usage_frame.empty_frame()
+    return diff_effect(frame, load_factor_set(old), load_factor_set(new), instruments_for(organisation))

@@ -20,7 +20,8 @@ def _org_routes(resolver=None, prefix=""):
 
 
 def _fill(route, org_slug, pk):
-    return "/" + route.replace("<slug:org_slug>", org_slug).replace("<int:pk>", str(pk)).lstrip("^")
+    url = route.replace("<slug:org_slug>", org_slug).replace("<int:pk>", str(pk)).replace("<str:fmt>", "pdf")
+    return "/" + url.lstrip("^")
 
 
 def test_every_org_route_is_discovered():

@@ -1,0 +1,216 @@
+"""The ESRS E1 (and VSME B3) figures for AI usage, from an estimated records frame. No Django here.
+
+Input: the period's usage records re-estimated with one factor set and the period's contractual
+instruments (apps.footprint.calculator.estimate), plus the E1-5 energy-mix split per row. Output: the
+snapshot dict that pages, exports and the evidence pack all read. Units: frames carry kWh and kg; the
+disclosure states MWh and tCO2e (both /1000).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+SCHEMA_VERSION = 1
+SCOPE2 = "scope2"
+SCOPE3_CAT1 = "scope3_cat1"
+PRIMARY_DATA_QUALITY = ("measured", "activity_based")
+BREAKDOWNS = {"by_month": "month", "by_source": "source", "by_provider": "provider", "by_model": "model",
+              "by_team": "team", "by_scope": "scope"}
+
+# id -> (section, label, unit, XBRL concept or None, ESRS reference)
+E1_DATAPOINTS: dict[str, tuple[str, str, str, str | None, str]] = {
+    "E1-5_01": ("E1-5", "Total energy consumption related to own operations (self-hosted AI compute)", "MWh",
+                "esrs:EnergyConsumptionRelatedToOwnOperations", "E1 §37"),
+    "E1-5_02": ("E1-5", "Total energy consumption from fossil sources", "MWh",
+                "esrs:EnergyConsumptionFromFossilSources", "E1 §37(a)"),
+    "E1-5_03": ("E1-5", "Total energy consumption from nuclear sources", "MWh",
+                "esrs:EnergyConsumptionFromNuclearSources", "E1 §37(b)"),
+    "E1-5_04": ("E1-5", "Share of nuclear sources in total energy consumption", "%",
+                "esrs:PercentageOfEnergyConsumptionFromNuclearSourcesInTotalEnergyConsumption", "E1 AR 34"),
+    "E1-5_05": ("E1-5", "Total energy consumption from renewable sources", "MWh",
+                "esrs:EnergyConsumptionFromRenewableSources", "E1 §37(c)"),
+    "E1-5_07": ("E1-5", "Purchased electricity from renewable sources (contractual instruments)", "MWh",
+                None, "E1 §37(c)(ii)"),
+    "E1-5_09": ("E1-5", "Share of renewable sources in total energy consumption", "%",
+                "esrs:PercentageOfRenewableSourcesInTotalEnergyConsumption", "E1 AR 34"),
+    "E1-5_15": ("E1-5", "Share of fossil sources in total energy consumption", "%", None, "E1 AR 34"),
+    "E1-6_09": ("E1-6", "Gross location-based Scope 2 GHG emissions", "tCO2e",
+                "esrs:GrossLocationBasedScope2GreenhouseGasEmissions", "E1 §49(a)"),
+    "E1-6_10": ("E1-6", "Gross market-based Scope 2 GHG emissions", "tCO2e",
+                "esrs:GrossMarketBasedScope2GreenhouseGasEmissions", "E1 §49(b)"),
+    "E1-6_11": ("E1-6", "Gross Scope 3 GHG emissions (AI services)", "tCO2e",
+                "esrs:GrossScope3GreenhouseGasEmissions", "E1 §51"),
+    "E1-6_11_cat1": ("E1-6", "Scope 3 category 1: purchased goods and services (AI APIs, seats, cloud GPUs)",
+                     "tCO2e", None, "E1 §51, AR 46"),
+    "E1-6_AR51": ("E1-6", "of which cloud computing and data centre services", "tCO2e", None, "E1 AR 51"),
+    "E1-6_12": ("E1-6", "Total GHG emissions (location-based)", "tCO2e",
+                "esrs:TotalGHGEmissionsLocationBased", "E1 §52(a)"),
+    "E1-6_13": ("E1-6", "Total GHG emissions (market-based)", "tCO2e",
+                "esrs:TotalGHGEmissionsMarketBased", "E1 §52(b)"),
+    "E1-6_25": ("E1-6", "Share of Scope 3 emissions calculated from primary data", "%", None, "E1 AR 46(g)"),
+    "E1-6_30": ("E1-6", "GHG intensity per net revenue (location-based)", "tCO2e/EUR",
+                "esrs:GHGEmissionsIntensityLocationbasedTotalGHGEmissionsPerNetRevenue", "E1 §53"),
+    "E1-6_31": ("E1-6", "GHG intensity per net revenue (market-based)", "tCO2e/EUR",
+                "esrs:GHGEmissionsIntensityMarketbasedTotalGHGEmissionsPerNetRevenue", "E1 §53"),
+    "E1-6_33": ("E1-6", "Net revenue used to calculate GHG intensity", "EUR", None, "E1 §55"),
+    "E1-8_04": ("E1-8", "Internal carbon price (internal fee)", "EUR/tCO2e", None, "E1 §63(b)"),
+    "E1-8_05": ("E1-8", "Approximate gross GHG emissions covered by the internal carbon price", "tCO2e", None,
+                "E1 §63(c)"),
+}
+VSME_DATAPOINTS: dict[str, tuple[str, str, str, str | None, str]] = {
+    "B3_energy_total_MWh": ("B3", "Total energy consumption (self-hosted AI compute)", "MWh", None, "VSME B3 §29"),
+    "B3_scope2_location_tCO2e": ("B3", "Scope 2 emissions, location-based", "tCO2e", None, "VSME B3 §30"),
+    "B3_scope2_market_tCO2e": ("B3", "Scope 2 emissions, market-based", "tCO2e", None, "VSME B3 §30"),
+    "B3_scope3_tCO2e": ("B3", "Scope 3 emissions (AI services, category 1)", "tCO2e", None, "VSME B3 §30"),
+    "B3_intensity": ("B3", "GHG intensity per net revenue (location-based)", "tCO2e/EUR", None, "VSME B3 §31"),
+}
+
+ASSUMPTIONS = [
+    "AI services bought as a service (APIs, seats, rented cloud GPUs) are Scope 3 category 1 for the buyer and "
+    "shown as the AR 51 'cloud computing and data centre services' subset; their energy is not E1-5 energy.",
+    "Self-hosted compute measured by CodeCarbon is own energy consumption (E1-5) and Scope 2.",
+    "Scope 3 has no location/market split: the market-based total adds the same Scope 3 figure.",
+    "Low/high bounds add the rows' low and high values (ranges treated as fully correlated, which is wider "
+    "than independent errors would give).",
+    "Renewable energy is counted only where contractual instruments (GOs, PPAs, green tariffs) cover it "
+    "(ESRS E1 AR 32(j)); the uncovered rest is split between fossil and nuclear in the grid's proportion.",
+    "Primary data (E1-6_25): Scope 3 rows from supplier usage data (token counts, measured energy); "
+    "spend-based rows are secondary.",
+]
+EXCLUSIONS = [
+    "Training of providers' models (outside EcoLogits' scope and not the customer's inventory).",
+    "Embodied emissions of self-hosted hardware (Scope 3 category 2, counted in the year of purchase).",
+    "Embodied (manufacturing) emissions of providers' servers are shown separately and not added to the "
+    "Scope 3 total.",
+    "End-user devices and networks.",
+]
+
+
+def _sum(frame: pd.DataFrame, column: str, mask: np.ndarray | None = None) -> float:
+    values = frame[column].to_numpy(dtype=np.float64)
+    if mask is not None:
+        values = values[mask]
+    return float(np.nansum(values))
+
+
+def _pct(part: float, whole: float) -> float | None:
+    return 100.0 * part / whole if whole else None
+
+
+def figures(records: pd.DataFrame, net_revenue_eur: float | None, carbon_price_eur_per_t: float | None,
+            variant: str = "esrs_e1") -> dict[str, tuple[float | None, float | None, float | None]]:
+    """Datapoint id -> (value, low, high) from an estimated records frame that has the per-row
+    fossil_kwh / nuclear_kwh / renewable_kwh columns. These are the formulas the evidence pack states."""
+    scope = records["scope"].astype(str).to_numpy(dtype=object)
+    own = np.asarray(scope == SCOPE2, dtype=bool).reshape(-1)
+    bought = np.asarray(scope == SCOPE3_CAT1, dtype=bool).reshape(-1)
+    energy = _sum(records, "energy_kwh", own) / 1000
+    energy_low = _sum(records, "energy_kwh_low", own) / 1000
+    energy_high = _sum(records, "energy_kwh_high", own) / 1000
+    fossil = _sum(records, "fossil_kwh", own) / 1000
+    nuclear = _sum(records, "nuclear_kwh", own) / 1000
+    renewable = _sum(records, "renewable_kwh", own) / 1000
+    s2_loc = tuple(_sum(records, f"co2e_location_kg{s}", own) / 1000 for s in ("", "_low", "_high"))
+    s2_mkt = tuple(_sum(records, f"co2e_market_kg{s}", own) / 1000 for s in ("", "_low", "_high"))
+    s3 = tuple(_sum(records, f"co2e_location_kg{s}", bought) / 1000 for s in ("", "_low", "_high"))
+    primary = bought & np.isin(records["data_quality"].astype(str).to_numpy(dtype=object), PRIMARY_DATA_QUALITY)
+    s3_primary = _sum(records, "co2e_location_kg", primary) / 1000
+    total_loc = tuple(a + b for a, b in zip(s2_loc, s3, strict=True))
+    total_mkt = tuple(a + b for a, b in zip(s2_mkt, s3, strict=True))
+
+    def per_revenue(t):
+        return tuple(x / net_revenue_eur for x in t) if net_revenue_eur else (None, None, None)
+
+    if variant == "vsme_b3":
+        return {
+            "B3_energy_total_MWh": (energy, energy_low, energy_high),
+            "B3_scope2_location_tCO2e": s2_loc,
+            "B3_scope2_market_tCO2e": s2_mkt,
+            "B3_scope3_tCO2e": s3,
+            "B3_intensity": per_revenue(total_loc),
+        }
+    out = {
+        "E1-5_01": (energy, energy_low, energy_high),
+        "E1-5_02": (fossil, None, None),
+        "E1-5_03": (nuclear, None, None),
+        "E1-5_04": (_pct(nuclear, energy), None, None),
+        "E1-5_05": (renewable, None, None),
+        "E1-5_07": (renewable, None, None),
+        "E1-5_09": (_pct(renewable, energy), None, None),
+        "E1-5_15": (_pct(fossil, energy), None, None),
+        "E1-6_09": s2_loc,
+        "E1-6_10": s2_mkt,
+        "E1-6_11": s3,
+        "E1-6_11_cat1": s3,
+        "E1-6_AR51": s3,
+        "E1-6_12": total_loc,
+        "E1-6_13": total_mkt,
+        "E1-6_25": (_pct(s3_primary, s3[0]), None, None),
+        "E1-6_30": per_revenue(total_loc),
+        "E1-6_31": per_revenue(total_mkt),
+        "E1-6_33": (net_revenue_eur, None, None),
+    }
+    if carbon_price_eur_per_t is not None:
+        out["E1-8_04"] = (carbon_price_eur_per_t, None, None)
+        out["E1-8_05"] = total_mkt
+    return out
+
+
+def breakdowns(records: pd.DataFrame) -> dict[str, list[dict]]:
+    """Energy and CO2e by month, source, provider, model, team and scope (largest first, months in order)."""
+    frame = records.assign(month=pd.to_datetime(records["day"]).dt.strftime("%Y-%m"),
+                           team=records["team"].replace("", "(unattributed)"), records=1)
+    out = {}
+    for name, column in BREAKDOWNS.items():
+        grouped = (frame.groupby(column, observed=True)
+                   .agg(energy_kwh=("energy_kwh", "sum"), co2e_location_kg=("co2e_location_kg", "sum"),
+                        co2e_market_kg=("co2e_market_kg", "sum"), records=("records", "sum"),
+                        requests=("requests", "sum"))
+                   .reset_index().rename(columns={column: "key"}))
+        grouped = grouped.sort_values("key" if name == "by_month" else "co2e_location_kg",
+                                      ascending=name == "by_month", kind="stable")
+        out[name] = [{"key": str(r.key), "energy_kwh": float(r.energy_kwh),
+                      "co2e_location_kg": float(r.co2e_location_kg),
+                      "co2e_market_kg": float(r.co2e_market_kg), "records": int(r.records), "requests": int(r.requests)}
+                     for r in grouped.itertuples(index=False)]
+    return out
+
+
+def coverage(records: pd.DataFrame) -> list[dict]:
+    """First and last day and record count per source: what the figures are made of."""
+    if records.empty:
+        return []
+    days = pd.to_datetime(records["day"])
+    grouped = records.assign(_day=days).groupby("source", observed=True)["_day"].agg(["min", "max", "count"])
+    return [{"source_key": str(key), "first_day": f"{row['min']:%Y-%m-%d}", "last_day": f"{row['max']:%Y-%m-%d}",
+             "records": int(row["count"])} for key, row in grouped.iterrows()]
+
+
+def datapoints(values: dict, comparative: dict | None, variant: str) -> list[dict]:
+    """The ordered datapoint list of a snapshot, with comparative values and % change."""
+    catalogue = VSME_DATAPOINTS if variant == "vsme_b3" else E1_DATAPOINTS
+    out = []
+    for dp_id, (section, label, unit, concept, ref) in catalogue.items():
+        if dp_id not in values:
+            continue
+        value, low, high = values[dp_id]
+        previous = (comparative or {}).get(dp_id)
+        change = 100.0 * (value - previous) / previous if previous and value is not None else None
+        out.append({"id": dp_id, "section": section, "label": label, "unit": unit, "value": value, "low": low,
+                    "high": high, "comparative": previous, "change_pct": change, "xbrl_concept": concept,
+                    "esrs_ref": ref})
+    return out
+
+
+def snapshot_sha256(snapshot: dict[str, Any]) -> str:
+    """SHA-256 of the snapshot's canonical JSON (sorted keys, no spaces): the figure an auditor checks."""
+    return hashlib.sha256(canonical_json(snapshot).encode("utf-8")).hexdigest()
+
+
+def canonical_json(snapshot: dict[str, Any]) -> str:
+    return json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)

@@ -1,0 +1,140 @@
+"""Helpers shared by the export renderers: fixed timestamps, deterministic zips, safe cells, number formats.
+
+Everything here is pure (no Django, no database, no clock): the same snapshot gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import zipfile
+from datetime import UTC, date, datetime
+
+# Text that a spreadsheet would evaluate as a formula (OWASP "CSV injection"): neutralised with a leading quote.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# The earliest date a zip entry can carry (DOS time); used when a snapshot has no usable generated_at.
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def generated_at(snapshot: dict) -> datetime:
+    """The snapshot's generation time as an aware UTC datetime (the sign-off time for a signed-off period).
+
+    Every timestamp an export carries is taken from here, never from the clock, so exports are reproducible.
+    """
+    raw = snapshot.get("generated_at") or ""
+    try:
+        value = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+    except ValueError:
+        value = datetime(1980, 1, 1, tzinfo=UTC)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def zip_date_time(snapshot: dict) -> tuple[int, int, int, int, int, int]:
+    """generated_at as a zip entry date_time tuple (DOS times start in 1980 and have 2-second resolution)."""
+    moment = generated_at(snapshot)
+    if moment.year < 1980:
+        return _ZIP_EPOCH
+    return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second - moment.second % 2)
+
+
+def deterministic_zip(entries: list[tuple[str, bytes]], date_time: tuple[int, int, int, int, int, int]) -> bytes:
+    """A zip of `entries` in the given order, every entry with the same timestamp and fixed permissions."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16  # same mode whatever the umask of the machine
+            info.create_system = 3  # "Unix", whatever the platform writing it
+            archive.writestr(info, data, compresslevel=6)
+    return buffer.getvalue()
+
+
+def rezip(data: bytes, date_time: tuple[int, int, int, int, int, int]) -> bytes:
+    """Rewrite a zip (e.g. an XLSX written by openpyxl, which stamps entries with the clock) with fixed timestamps."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        entries = [(info.filename, source.read(info.filename)) for info in source.infolist()]
+    return deterministic_zip(entries, date_time)
+
+
+def canonical_json(value) -> bytes:
+    """Canonical JSON, UTF-8: json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).
+
+    The same form as apps.disclosures.e1.canonical_json, whose SHA-256 identifies a snapshot; the evidence pack
+    ships it as snapshot.json, so `sha256sum snapshot.json` prints the snapshot hash.
+    """
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def safe_cell(value):
+    """Neutralise spreadsheet formula injection: text starting with = + - @ tab or CR gets a leading apostrophe.
+
+    Only text is touched; numbers (including negative ones) stay numbers.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def is_number(value) -> bool:
+    """True for a finite int/float (not bool, not None, not NaN)."""
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, float) and math.isfinite(value)
+
+
+# Decimal places shown per unit: enough to read small AI footprints (a few kg) without false precision.
+UNIT_DECIMALS = {"MWh": 3, "tCO2e": 3, "%": 1, "EUR": 0, "EUR/tCO2e": 2, "tCO2e/EUR": 6}
+
+
+def format_number(value, unit: str = "", decimals: int | None = None) -> str:
+    """A number with thousands separators and the unit's usual decimals; an em dash for a missing value."""
+    if not is_number(value):
+        return "\u2014"
+    places = UNIT_DECIMALS.get(unit, 3) if decimals is None else decimals
+    return f"{value:,.{places}f}"
+
+
+def format_change(value) -> str:
+    """A signed percentage change, or an em dash when there is no comparative."""
+    if not is_number(value):
+        return "\u2014"
+    return f"{value:+,.1f} %"
+
+
+def shift_year(day: date, years: int) -> date:
+    """The same calendar day `years` later (29 February falls back to the 28th)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def comparative_period(snapshot: dict) -> tuple[date, date] | None:
+    """The comparative (previous) period: snapshot["comparative_period"] when given, else the period one year back.
+
+    The snapshot schema carries comparative values but not their dates; periods are fiscal years, so the previous
+    period is the same span shifted by a year.
+    """
+    given = snapshot.get("comparative_period") or {}
+    if given.get("start") and given.get("end"):
+        return date.fromisoformat(given["start"]), date.fromisoformat(given["end"])
+    period = snapshot.get("period") or {}
+    try:
+        start, end = date.fromisoformat(period["start"]), date.fromisoformat(period["end"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return shift_year(start, -1), shift_year(end, -1)
+
+
+def period_label(snapshot: dict) -> str:
+    """'2025-01-01 to 2025-12-31'."""
+    period = snapshot.get("period") or {}
+    return f"{period.get('start', '?')} to {period.get('end', '?')}"
+

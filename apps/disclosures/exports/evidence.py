@@ -1,0 +1,149 @@
+"""The evidence pack: one zip from which an auditor can recompute every disclosed figure without the app.
+
+Contents (in this order, every entry stamped with snapshot["generated_at"], so the zip is reproducible):
+  README.md          what each file is, each datapoint's formula over records.csv, how to check the hashes
+  SHA256SUMS         SHA-256 of every other file in the pack (`sha256sum -c SHA256SUMS`)
+  snapshot.json      the snapshot in canonical JSON; its SHA-256 is the snapshot hash printed on the PDF cover
+  datapoints.csv     the disclosed datapoints (as the CSV export)
+  records.csv        the usage records behind the figures (as the records CSV export)
+  factors/<t>.csv    each factor table used
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+
+from ._common import canonical_json, deterministic_zip, format_number, period_label, zip_date_time
+from .tables import render_csv, render_frame_csv, render_records_csv
+
+S2 = 'scope == "scope2"'
+S3 = 'scope == "scope3_cat1"'
+# Each datapoint's formula over records.csv columns and snapshot.json "inputs" (kg -> t and kWh -> MWh: / 1000).
+FORMULAS = {
+    "E1-5_01": f"sum(energy_kwh where {S2}) / 1000",
+    "E1-5_02": f"sum(fossil_kwh where {S2}) / 1000",
+    "E1-5_03": f"sum(nuclear_kwh where {S2}) / 1000",
+    "E1-5_04": "100 * E1-5_03 / E1-5_01",
+    "E1-5_05": f"sum(renewable_kwh where {S2}) / 1000 (renewable only where contractual instruments cover the "
+               "electricity: instrument_covered_kwh of renewable instruments)",
+    "E1-5_07": "E1-5_05 (renewable energy of own operations is purchased electricity backed by instruments)",
+    "E1-5_09": "100 * E1-5_05 / E1-5_01",
+    "E1-5_15": "100 * E1-5_02 / E1-5_01",
+    "E1-6_09": f"sum(co2e_location_kg where {S2}) / 1000",
+    "E1-6_10": f"sum(co2e_market_kg where {S2}) / 1000 (after contractual instruments)",
+    "E1-6_11": f"sum(co2e_location_kg where {S3}) / 1000",
+    "E1-6_11_cat1": f"sum(co2e_location_kg where {S3}) / 1000",
+    "E1-6_AR51": f"sum(co2e_location_kg where {S3}) / 1000 (all purchased AI services are cloud computing and "
+                 "data centre services)",
+    "E1-6_12": "E1-6_09 + E1-6_11",
+    "E1-6_13": "E1-6_10 + E1-6_11",
+    "E1-6_25": f"100 * sum(co2e_location_kg where {S3} and data_quality in (measured, activity_based)) / "
+               f"sum(co2e_location_kg where {S3})  (primary data = supplier-specific activity data)",
+    "E1-6_30": "E1-6_12 / inputs.net_revenue_eur",
+    "E1-6_31": "E1-6_13 / inputs.net_revenue_eur",
+    "E1-6_33": "inputs.net_revenue_eur",
+    "E1-8_04": "inputs.internal_carbon_price_eur_per_t",
+    "E1-8_05": "E1-6_13 (all of the AI footprint is covered when a price is set)",
+    # VSME B3 variant: the same sums, under the VSME datapoint names.
+    "B3_energy_total_MWh": "E1-5_01",
+    "B3_scope2_location_tCO2e": "E1-6_09",
+    "B3_scope2_market_tCO2e": "E1-6_10",
+    "B3_scope3_tCO2e": "E1-6_11",
+    "B3_intensity": "(B3_scope2_location_tCO2e + B3_scope3_tCO2e) / inputs.net_revenue_eur",
+}
+RANGE_NOTE = ("low / high: the same sums over the *_low / *_high columns (energy_kwh_low, co2e_location_kg_low, "
+              "co2e_market_kg_low, ...); totals add the ranges of their parts; intensities divide them by net "
+              "revenue; E1-8_05 takes those of E1-6_13.")
+
+
+def _readme(snapshot: dict, snapshot_sha256: str, files: dict[str, bytes], factor_names: list[str]) -> bytes:
+    org = snapshot.get("organisation") or {}
+    period = snapshot.get("period") or {}
+    lines = [
+        f"# Evidence pack \u2014 {org.get('name', '')}, AI footprint, {period_label(snapshot)}",
+        "",
+        f"Period status: {period.get('status')}, version {period.get('version')}. "
+        f"Generated at {snapshot.get('generated_at')} by AI Footprint Ledger (code {snapshot.get('code_version')}).",
+        "",
+        f"Snapshot SHA-256: `{snapshot_sha256}`",
+        "",
+        "## Files",
+        "",
+        "| file | what it is |",
+        "| --- | --- |",
+        "| snapshot.json | the frozen disclosure: datapoints, breakdowns, runs, factor sets, methodology, inputs |",
+        "| datapoints.csv | the disclosed datapoints, unrounded |",
+        "| records.csv | one row per usage record (day x source x provider x model x person/team x zone) |",
+    ]
+    lines += [f"| factors/{name}.csv | factor table `{name}` |" for name in factor_names]
+    lines += [
+        "| SHA256SUMS | SHA-256 of every file above |",
+        "",
+        "Spreadsheet safety: in the CSV files, a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage "
+        "return carries a leading apostrophe, so no spreadsheet runs it as a formula. Numbers are written in full "
+        "precision (they read back as the exact same floating-point values).",
+        "",
+        "## How to check the hashes",
+        "",
+        "1. `sha256sum -c SHA256SUMS` checks that no file of the pack was changed.",
+        "2. `sha256sum snapshot.json` must print the snapshot SHA-256 above, which is also on the PDF cover. "
+        "snapshot.json is canonical JSON in UTF-8: `json.dumps(snapshot, sort_keys=True, separators=(\",\", \":\"), "
+        "ensure_ascii=False)`.",
+        "3. Each ingestion run in snapshot.json (`runs`) gives the SHA-256 of the source file it read; "
+        "records.csv carries it per record (`source_sha256`, with `run_id`). Hash the original files to compare.",
+        "4. `factor_set_sha256` in records.csv names the factor set of each record; snapshot.json `factor_sets` "
+        "lists each with its tables' source, vintage and licence.",
+        "",
+        "## How each figure is computed",
+        "",
+        "kWh and kg in records.csv become MWh and tCO2e by dividing by 1000. `where` filters records.csv rows; "
+        "`inputs.*` are values entered for the period, in snapshot.json. " + RANGE_NOTE,
+        "",
+        "| datapoint | label | unit | value | formula |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for dp in snapshot.get("datapoints") or []:
+        formula = FORMULAS.get(str(dp.get("id")), "see the methodology in snapshot.json")
+        label = str(dp.get("label") or "").replace("|", "/")
+        lines.append(f"| {dp.get('id')} | {label} | {dp.get('unit')} | "
+                     f"{format_number(dp.get('value'), dp.get('unit') or '', decimals=6)} | {formula} |")
+    lines += [
+        "",
+        "Example with pandas:",
+        "",
+        "```python",
+        "import pandas as pd",
+        'r = pd.read_csv("records.csv")',
+        's2, s3 = r[r.scope == "scope2"], r[r.scope == "scope3_cat1"]',
+        "e1_6_12 = (s2.co2e_location_kg.sum() + s3.co2e_location_kg.sum()) / 1000  # total GHG, location-based",
+        "```",
+        "",
+        "## SHA-256 of the files",
+        "",
+    ]
+    lines += [f"- `{name}`: `{hashlib.sha256(data).hexdigest()}`" for name, data in files.items()]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def render_evidence_pack(snapshot: dict, snapshot_sha256: str, records: pd.DataFrame,
+                         factor_tables: dict[str, pd.DataFrame]) -> bytes:
+    """Build the evidence-pack zip (bytes) for a snapshot, its records and the factor tables it used.
+
+    Reproducible: same inputs, same bytes (fixed entry order, timestamps from generated_at, fixed permissions).
+    """
+    files: dict[str, bytes] = {
+        "snapshot.json": canonical_json(snapshot),
+        "datapoints.csv": render_csv(snapshot),
+        "records.csv": render_records_csv(records),
+    }
+    # table names become file names: keep them to one path segment
+    factor_names = sorted(str(name).replace("/", "_").replace("\\", "_") for name in factor_tables)
+    for name, frame in sorted(((str(k).replace("/", "_").replace("\\", "_"), v) for k, v in factor_tables.items()),
+                              key=lambda item: item[0]):
+        files[f"factors/{name}.csv"] = render_frame_csv(frame)
+    sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in files.items()).encode("ascii")
+    readme = _readme(snapshot, snapshot_sha256, files, factor_names)
+    entries = [("README.md", readme), ("SHA256SUMS", sums), *files.items()]
+    return deterministic_zip(entries, zip_date_time(snapshot))

@@ -1,0 +1,289 @@
+"""The disclosure as an Inline XBRL 1.1 document (XHTML): readable tables with the ESRS-tagged figures inside.
+
+What the document contains:
+- ix:header with ix:references -> link:schemaRef to the EFRAG ESRS core schema
+  (https://xbrl.efrag.org/taxonomy/esrs/2023-12-22/common/esrs_cor.xsd) and ix:resources holding the contexts
+  (entity identifier in the LEI scheme http://standards.iso.org/iso/17442, a duration context for the period and
+  one for the comparative period) and units (utr:MWh, utr:tCO2e, iso4217:EUR, xbrli:pure for percentages,
+  tCO2e/EUR and EUR/tCO2e as divide units).
+- an ix:nonFraction fact (format ixt:num-dot-decimal, decimals, and scale where the shown number is a percentage
+  or a per-EUR-million intensity) for each datapoint whose xbrl_concept is declared in the concept subset shipped
+  in taxonomy/; other datapoints are shown untagged, and the document lists them.
+- when the organisation has no LEI, a placeholder identifier derived from its slug: LEI-shaped (20 characters,
+  valid ISO 7064 check digits, prefix "ZZZZ" that no LEI issuer uses). The document says so; it is not a
+  registered LEI and such a document is not fit for filing.
+
+What is validated, and what is not (honestly):
+- The EFRAG ESRS taxonomy cannot be downloaded here. taxonomy/ holds a hand-written taxonomy package whose catalog
+  maps the EFRAG core-schema URL to a local *subset* schema (esrs_cor.xsd) declaring, in the ESRS 2023-12-22
+  namespace, only the concepts we tag, with the DTR data types (energyItemType, ghgEmissionsItemType,
+  percentItemType, ghgEmissionsPerMonetaryItemType) and periodType duration.
+- tests/disclosures/test_exports_ixbrl.py runs Arelle offline with that package and the Unit Type Registry
+  check: XHTML/iXBRL 1.1 schema and rules, contexts, units, the match of each unit to its concept's data type,
+  transformation formats, and that every tagged concept exists with a numeric type. Zero errors required.
+- Not checked: that the concept names and types equal EFRAG's (names come from shared/reference/esrs-e1.md and
+  must be verified against the taxonomy zip), the taxonomy's dimensions (e.g. a Scope 3 category member for
+  category 1 / AR 51, which we therefore do not tag), its formula linkbases (mandatory tags, units), and ESMA's
+  filing rules for sustainability statements (none exist in Arelle yet). With the EFRAG package passed to Arelle
+  instead of ours (--packages), the same document is checked against the real taxonomy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape, quoteattr
+
+from ._common import (
+    comparative_period,
+    deterministic_zip,
+    format_change,
+    format_number,
+    is_number,
+    period_label,
+)
+
+ESRS_NS = "https://xbrl.efrag.org/taxonomy/esrs/2023-12-22"
+ESRS_SCHEMA_URL = "https://xbrl.efrag.org/taxonomy/esrs/2023-12-22/common/esrs_cor.xsd"
+LEI_SCHEME = "http://standards.iso.org/iso/17442"
+TAXONOMY_DIR = os.path.join(os.path.dirname(__file__), "taxonomy")
+_SUBSET_SCHEMA = os.path.join(TAXONOMY_DIR, "esrs", "2023-12-22", "common", "esrs_cor.xsd")
+
+NAMESPACES = {
+    "": "http://www.w3.org/1999/xhtml",
+    "ix": "http://www.xbrl.org/2013/inlineXBRL",
+    "ixt": "http://www.xbrl.org/inlineXBRL/transformation/2020-02-12",
+    "xbrli": "http://www.xbrl.org/2003/instance",
+    "link": "http://www.xbrl.org/2003/linkbase",
+    "xlink": "http://www.w3.org/1999/xlink",
+    "iso4217": "http://www.xbrl.org/2003/iso4217",
+    "utr": "http://www.xbrl.org/2009/utr",
+    "esrs": ESRS_NS,
+}
+
+# unit in the snapshot -> (unit id, numerator measures, denominator measures)
+UNITS = {
+    "MWh": ("MWh", ["utr:MWh"], []),
+    "tCO2e": ("tCO2e", ["utr:tCO2e"], []),
+    "%": ("pure", ["xbrli:pure"], []),
+    "EUR": ("EUR", ["iso4217:EUR"], []),
+    "tCO2e/EUR": ("tCO2e_per_EUR", ["utr:tCO2e"], ["iso4217:EUR"]),
+    "EUR/tCO2e": ("EUR_per_tCO2e", ["iso4217:EUR"], ["utr:tCO2e"]),
+}
+# unit -> (factor from the snapshot value to the shown number, ix scale, decimals shown, label of the shown unit).
+# A fact's value is the shown number x 10^scale. Snapshot percentages are percent (43.1): shown as is and tagged
+# with scale -2 (fact 0.431, the XBRL convention for percentItemType). Intensities (tCO2e per EUR) are shown per
+# EUR million and tagged with scale -6, so the fact stays per EUR.
+DISPLAY = {
+    "MWh": (1, 0, 3, "MWh"),
+    "tCO2e": (1, 0, 3, "tCO2e"),
+    "%": (1, -2, 1, "%"),
+    "EUR": (1, 0, 0, "EUR"),
+    "tCO2e/EUR": (1e6, -6, 4, "tCO2e per EUR million"),
+    "EUR/tCO2e": (1, 0, 2, "EUR/tCO2e"),
+}
+SECTION_TITLES = {
+    "E1-5": "E1-5 Energy consumption and mix (own operations)",
+    "E1-6": "E1-6 Gross Scopes 1, 2, 3 and total GHG emissions",
+    "E1-8": "E1-8 Internal carbon pricing",
+    "B3": "VSME B3 Energy and greenhouse gas emissions",
+}
+_CSS = (
+    "body{font-family:Helvetica,Arial,sans-serif;color:#1b1b1b;max-width:60em;margin:2em auto;padding:0 1em}"
+    "h1,h2{color:#2f6f4f}table{border-collapse:collapse;width:100%;margin:0.5em 0 1.5em}"
+    "th,td{border-bottom:1px solid #c9d3cc;padding:0.3em 0.5em;text-align:left;vertical-align:top}"
+    "th{background:#e6efe8}td.n{text-align:right;white-space:nowrap}.ref{color:#5a5a5a;font-size:85%}"
+    ".warn{color:#b23a1e;font-weight:bold}.note{color:#5a5a5a;font-size:90%}"
+)
+
+
+def declared_concepts() -> dict[str, str]:
+    """Concepts declared in the shipped ESRS subset schema: 'esrs:Name' -> its data type (e.g. 'energyItemType')."""
+    tree = ElementTree.parse(_SUBSET_SCHEMA)  # noqa: S314 (our own file, shipped with the code)
+    out = {}
+    for element in tree.getroot().iter("{http://www.w3.org/2001/XMLSchema}element"):
+        out[f"esrs:{element.get('name')}"] = (element.get("type") or "").split(":")[-1]
+    return out
+
+
+def placeholder_lei(slug: str) -> str:
+    """A deterministic LEI-shaped identifier for an organisation without an LEI (NOT a registered LEI).
+
+    'ZZZZ' (no issuing LOU has it) + '00' + 12 characters from SHA-256(slug) + ISO 7064 MOD 97-10 check digits.
+    """
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    digest = hashlib.sha256(slug.encode("utf-8")).digest()
+    base = "ZZZZ00" + "".join(alphabet[b % 36] for b in digest[:12])
+    numeric = int("".join(str(int(c, 36)) for c in base + "00"))
+    return f"{base}{98 - numeric % 97:02d}"
+
+
+def _context(context_id: str, scheme: str, identifier: str, start: str, end: str) -> str:
+    return (f'<xbrli:context id="{context_id}"><xbrli:entity><xbrli:identifier scheme={quoteattr(scheme)}>'
+            f"{escape(identifier)}</xbrli:identifier></xbrli:entity><xbrli:period>"
+            f"<xbrli:startDate>{escape(start)}</xbrli:startDate><xbrli:endDate>{escape(end)}</xbrli:endDate>"
+            f"</xbrli:period></xbrli:context>")
+
+
+def _unit(unit: str) -> str:
+    unit_id, numerator, denominator = UNITS[unit]
+    if not denominator:
+        measures = "".join(f"<xbrli:measure>{m}</xbrli:measure>" for m in numerator)
+        return f'<xbrli:unit id="{unit_id}">{measures}</xbrli:unit>'
+    num = "".join(f"<xbrli:measure>{m}</xbrli:measure>" for m in numerator)
+    den = "".join(f"<xbrli:measure>{m}</xbrli:measure>" for m in denominator)
+    return (f'<xbrli:unit id="{unit_id}"><xbrli:divide><xbrli:unitNumerator>{num}</xbrli:unitNumerator>'
+            f"<xbrli:unitDenominator>{den}</xbrli:unitDenominator></xbrli:divide></xbrli:unit>")
+
+
+def _shown(value: float, unit: str) -> str:
+    factor, _scale, places, _ = DISPLAY.get(unit, (1, 0, 3, unit))
+    return f"{abs(value) * factor:,.{places}f}"
+
+
+def _fact(concept: str, value: float, unit: str, context_id: str, fact_id: str) -> str:
+    """An ix:nonFraction: the shown (rounded, scaled) number, tagged with decimals and scale so it reads back."""
+    _factor, scale, places, _ = DISPLAY[unit]
+    decimals = places - scale  # digits after the point of the fact value, not of the shown number
+    sign = ' sign="-"' if value < 0 else ""
+    return (f'<ix:nonFraction id="{fact_id}" name="{concept}" contextRef="{context_id}" unitRef="{UNITS[unit][0]}" '
+            f'decimals="{decimals}" scale="{scale}" format="ixt:num-dot-decimal"{sign}>'
+            f"{_shown(value, unit)}</ix:nonFraction>")
+
+
+def _plain(value, unit: str) -> str:
+    if not is_number(value):
+        return "\u2014"
+    if unit in DISPLAY:
+        return ("-" if value < 0 else "") + _shown(value, unit)
+    return format_number(value, unit)
+
+
+def render_ixbrl(snapshot: dict) -> bytes:
+    """Render the snapshot as an Inline XBRL 1.1 XHTML document (UTF-8 bytes), deterministic for the same input."""
+    org = snapshot.get("organisation") or {}
+    period = snapshot.get("period") or {}
+    lei = (org.get("lei") or "").strip().upper()
+    identifier = lei if len(lei) == 20 and lei.isalnum() else placeholder_lei(str(org.get("slug") or org.get("name")))
+    is_placeholder = identifier != lei
+    declared = declared_concepts()
+    comparative = comparative_period(snapshot)
+
+    facts_by_row: dict[int, tuple[str | None, str | None]] = {}
+    used_units: list[str] = []
+    untagged: list[str] = []
+    tagged_keys: set[str] = set()
+    has_comparative_fact = False
+    for index, dp in enumerate(snapshot.get("datapoints") or []):
+        concept, unit, value = dp.get("xbrl_concept"), dp.get("unit") or "", dp.get("value")
+        if not concept or concept not in declared or unit not in UNITS or concept in tagged_keys:
+            # no verified concept, or the same concept already tagged (a subset of it needs a dimension we lack)
+            if is_number(value):
+                untagged.append(str(dp.get("id")))
+            facts_by_row[index] = (None, None)
+            continue
+        current = previous = None
+        if is_number(value):
+            current = _fact(concept, value, unit, "FY", f"f{index}")
+        if is_number(dp.get("comparative")) and comparative:
+            previous = _fact(concept, dp["comparative"], unit, "FY_prev", f"f{index}p")
+            has_comparative_fact = True
+        if current or previous:
+            tagged_keys.add(concept)
+            if unit not in used_units:
+                used_units.append(unit)
+        facts_by_row[index] = (current, previous)
+
+    contexts = [_context("FY", LEI_SCHEME, identifier, str(period.get("start")), str(period.get("end")))]
+    if has_comparative_fact:
+        contexts.append(_context("FY_prev", LEI_SCHEME, identifier, comparative[0].isoformat(),
+                                 comparative[1].isoformat()))
+    units = [_unit(u) for u in sorted(used_units, key=lambda u: UNITS[u][0])]
+
+    ns = " ".join(f'xmlns="{uri}"' if not prefix else f'xmlns:{prefix}="{uri}"' for prefix, uri in NAMESPACES.items())
+    title = f"AI footprint climate disclosure \u2014 {org.get('name') or ''} \u2014 {period_label(snapshot)}"
+    out = io.StringIO()
+    w = out.write
+    w('<?xml version="1.0" encoding="UTF-8"?>\n')
+    w(f'<html {ns} xml:lang="en">\n<head>\n<meta http-equiv="Content-Type" content="text/html; charset=UTF-8"/>\n')
+    w(f"<title>{escape(title)}</title>\n<style type=\"text/css\">{_CSS}</style>\n</head>\n<body>\n")
+    w('<div style="display:none">\n<ix:header>\n<ix:references>\n')
+    w(f'<link:schemaRef xlink:type="simple" xlink:href="{ESRS_SCHEMA_URL}"/>\n</ix:references>\n<ix:resources>\n')
+    w("\n".join(contexts + units))
+    w("\n</ix:resources>\n</ix:header>\n</div>\n")
+
+    w(f"<h1>{escape(title)}</h1>\n")
+    status = period.get("status") or "draft"
+    if status != "signed_off":
+        w(f'<p class="warn">Status: {escape(status)} \u2014 not signed off; figures may still change.</p>\n')
+    w("<table>\n<tbody>\n")
+    about = [
+        ("Organisation", org.get("name")),
+        ("Entity identifier", f"{identifier} ({'placeholder, not a registered LEI' if is_placeholder else 'LEI'})"),
+        ("Reporting period", period_label(snapshot)),
+        ("Comparative period", f"{comparative[0]} to {comparative[1]}" if has_comparative_fact else "\u2014"),
+        ("Standard", "VSME B3" if snapshot.get("variant") == "vsme_b3" else "ESRS E1 (Set 1), taxonomy 2023-12-22"),
+        ("Status / version", f"{status} / {period.get('version')}"),
+        ("Signed off", f"{period.get('signed_off_by')} at {period.get('signed_off_at')}"
+         if period.get("signed_off_by") else "\u2014"),
+        ("Generated at", snapshot.get("generated_at")),
+        ("Method version", (snapshot.get("methodology") or {}).get("method_version")),
+        ("Code version", snapshot.get("code_version")),
+    ]
+    for key, value in about:
+        w(f"<tr><th>{escape(key)}</th><td>{escape(str(value if value is not None else ''))}</td></tr>\n")
+    w("</tbody>\n</table>\n")
+    if is_placeholder:
+        w('<p class="warn">No LEI is recorded for this organisation: the entity identifier above is a placeholder '
+          "derived from the organisation's slug, in the LEI format. Record the LEI before filing.</p>\n")
+
+    sections: dict[str, list[int]] = {}
+    datapoints = snapshot.get("datapoints") or []
+    for index, dp in enumerate(datapoints):
+        sections.setdefault(str(dp.get("section") or "Other"), []).append(index)
+    for section, indexes in sections.items():
+        w(f"<h2>{escape(SECTION_TITLES.get(section, section))}</h2>\n<table>\n<thead><tr><th>ID</th>"
+          "<th>Datapoint</th><th>Unit</th><th>N</th><th>N-1</th><th>Change</th></tr></thead>\n<tbody>\n")
+        for index in indexes:
+            dp = datapoints[index]
+            unit = dp.get("unit") or ""
+            current, previous = facts_by_row.get(index, (None, None))
+            shown_unit = DISPLAY.get(unit, (1, 0, 3, unit))[3]
+            ref = escape(str(dp.get("esrs_ref") or ""))
+            if dp.get("xbrl_concept"):
+                ref += f" \u00b7 {escape(str(dp['xbrl_concept']))}"
+            w(f"<tr><td>{escape(str(dp.get('id')))}</td><td>{escape(str(dp.get('label') or ''))}"
+              f'<br/><span class="ref">{ref}</span></td><td>{escape(shown_unit)}</td>'
+              f'<td class="n">{current or _plain(dp.get("value"), unit)}</td>'
+              f'<td class="n">{previous or _plain(dp.get("comparative"), unit)}</td>'
+              f'<td class="n">{escape(format_change(dp.get("change_pct")))}</td></tr>\n')
+        w("</tbody>\n</table>\n")
+
+    notes = (snapshot.get("methodology") or {}).get("notes") or ""
+    if notes.strip():
+        w("<h2>Methodology</h2>\n")
+        for paragraph in notes.replace("\r\n", "\n").split("\n\n"):
+            if paragraph.strip():
+                w(f"<p>{escape(paragraph.strip())}</p>\n")
+    w('<p class="note">Tagged with ESRS taxonomy 2023-12-22 concept names. ')
+    if untagged:
+        w("Shown but not tagged (no verified ESRS concept, or a breakdown that needs a taxonomy dimension): "
+          f"{escape(', '.join(untagged))}. ")
+    w("Percentages are tagged as fractions (scale -2); intensities are shown per EUR million and tagged per EUR "
+      "(scale -6).</p>\n</body>\n</html>\n")
+    return out.getvalue().encode("utf-8")
+
+
+def taxonomy_package_zip(date_time: tuple[int, int, int, int, int, int] = (2026, 1, 1, 0, 0, 0)) -> bytes:
+    """The shipped ESRS concept subset as an XBRL taxonomy package (zip), for Arelle's --packages option."""
+    entries = []
+    for folder, _dirs, files in sorted(os.walk(TAXONOMY_DIR)):
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            relative = os.path.relpath(path, TAXONOMY_DIR).replace(os.sep, "/")
+            with open(path, "rb") as handle:
+                entries.append((f"esrs-e1-subset/{relative}", handle.read()))
+    return deterministic_zip(sorted(entries), date_time)
+

@@ -1,0 +1,130 @@
+"""Reporting periods: the disclosure page, review, sign-off, restatement, exports, the audit log."""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts.models import AuditEvent
+from apps.accounts.permissions import READ, SIGN_OFF, WRITE, can_sign_off
+from apps.accounts.tenancy import get_scoped_or_404, org_view, scoped
+
+from . import services
+from .forms import InputsForm, PeriodForm, ReopenForm, SignOffForm
+from .models import ReportingPeriod
+
+
+@org_view(READ, write_methods_action=WRITE)
+def period_list(request):
+    org = request.organisation
+    form = PeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            period = services.create_period(org, request.user, **form.cleaned_data)
+        except services.DisclosureError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("disclosures:period", org_slug=org.slug, pk=period.pk)
+    periods = scoped(ReportingPeriod, org).select_related("signed_off_by")
+    return render(request, "disclosures/period_list.html", {"periods": periods, "form": form})
+
+
+@org_view(READ)
+def period_detail(request, pk):
+    period = get_scoped_or_404(ReportingPeriod, request.organisation, pk=pk)
+    snapshot, sha = services.snapshot_of(period)
+    sections = {}
+    for dp in snapshot["datapoints"]:
+        sections.setdefault(dp["section"], []).append(dp)
+    restated_diff = None
+    if period.restatement_of_id:
+        restated_diff = services.differences(period.restatement_of.snapshot, snapshot)
+    context = {
+        "period": period, "snapshot": snapshot, "snapshot_sha256": sha, "sections": sections,
+        "restated_diff": restated_diff, "versions": scoped(ReportingPeriod, request.organisation)
+        .filter(start=period.start, end=period.end).order_by("version"),
+        "formats": services.EXPORT_FORMATS, "can_sign_off": can_sign_off(request.membership),
+        "inputs_form": InputsForm(initial={"variant": period.variant, "net_revenue_eur": period.net_revenue_eur,
+                                           "internal_carbon_price_eur_per_t": period.internal_carbon_price_eur_per_t}),
+        "sign_off_form": SignOffForm(), "reopen_form": ReopenForm(),
+    }
+    return render(request, "disclosures/period_detail.html", context)
+
+
+def _act(request, pk, action):
+    period = get_scoped_or_404(ReportingPeriod, request.organisation, pk=pk)
+    try:
+        result = action(period)
+    except services.DisclosureError as exc:
+        messages.error(request, str(exc))
+        result = period
+    return redirect("disclosures:period", org_slug=request.organisation.slug, pk=result.pk)
+
+
+@org_view(WRITE)
+@require_POST
+def period_inputs(request, pk):
+    form = InputsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Check the inputs: %(errors)s") % {"errors": form.errors.as_text()})
+        return redirect("disclosures:period", org_slug=request.organisation.slug, pk=pk)
+    return _act(request, pk, lambda p: services.update_inputs(p, request.user, **form.cleaned_data))
+
+
+@org_view(WRITE)
+@require_POST
+def period_review(request, pk):
+    return _act(request, pk, lambda p: services.submit_for_review(p, request.membership))
+
+
+@org_view(SIGN_OFF)
+@require_POST
+def period_sign_off(request, pk):
+    form = SignOffForm(request.POST)
+    form.is_valid()
+    return _act(request, pk, lambda p: services.sign_off(p, request.membership, form.cleaned_data.get("comment", "")))
+
+
+@org_view(SIGN_OFF)
+@require_POST
+def period_reopen(request, pk):
+    form = ReopenForm(request.POST)
+    reason = request.POST.get("reason", "") if not form.is_valid() else form.cleaned_data["reason"]
+    return _act(request, pk, lambda p: services.reopen(p, request.membership, reason))
+
+
+@org_view(READ)
+def period_export(request, pk, fmt):
+    """Auditors export too: reading, not changing (the export is logged)."""
+    period = get_scoped_or_404(ReportingPeriod, request.organisation, pk=pk)
+    if fmt not in services.EXPORT_FORMATS:
+        raise Http404("Unknown export format")
+    content, filename, content_type = services.export(period, fmt, request.user)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@org_view(READ)
+def audit_log(request):
+    events = AuditEvent.objects.for_org(request.organisation).select_related("actor")
+    if request.GET.get("format") == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["time_utc", "actor", "action", "object_type", "object_id", "summary"])
+        for e in events:
+            writer.writerow([e.created_at.isoformat(), _safe_cell(e.actor_label), e.action, e.object_type,
+                             e.object_id, _safe_cell(e.summary)])
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{request.organisation.slug}-audit-log.csv"'
+        return response
+    return render(request, "disclosures/audit_log.html", {"events": events[:500]})
+
+
+def _safe_cell(text: str) -> str:
+    """Spreadsheet formula injection: a cell starting with = + - @ is read as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,76 @@
+"""Seconds to build and render the annual disclosure of the demo organisation.
+
+Usage: python bench/disclose.py [--scale 1.0]
+
+In a fresh SQLite database in a temp DATA_DIR: seeds the demo organisation with its year of usage (not
+timed), creates the reporting period, then times computing the snapshot (re-estimating the year's records
+with the period's instruments), signing off (which freezes snapshot and records), and rendering each
+export (PDF, XLSX, CSV, inline XBRL, evidence pack) from the frozen snapshot. Prints figures only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="share of the full demo volume")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-disclose-"))
+    os.environ.update(DATA_DIR=str(tmp), DJANGO_SETTINGS_MODULE="reporting.settings", MAX_UPLOAD_MB="2000")
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("REDIS_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from apps.accounts.demo import seed_demo_accounts
+    from apps.accounts.models import Membership, Role
+    from apps.connectors.demo import demo_year, load_demo_usage, seed_demo_people
+    from apps.disclosures import services
+    from apps.footprint.models import UsageRecord
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    org, _ = seed_demo_accounts(password="bench-password-1")  # noqa: S106 (a throwaway bench database)
+    seed_demo_people(org)
+    load_demo_usage(org, scale=args.scale)
+    year = demo_year()
+    records = UsageRecord.objects.for_org(org).count()
+    print(f"seeded demo year {year}: {records:,} records in {time.perf_counter() - started:.1f} s (not timed)")
+
+    period = services.create_period(org, None, dt.date(year, 1, 1), dt.date(year, 12, 31),
+                                    net_revenue_eur=400_000_000, internal_carbon_price_eur_per_t=80)
+    officer = Membership.objects.get(organisation=org, role=Role.OFFICER)
+    timings = {}
+    t = time.perf_counter()
+    services.build_snapshot(period)
+    timings["compute snapshot (draft)"] = time.perf_counter() - t
+    t = time.perf_counter()
+    period = services.sign_off(period, officer, "bench")
+    timings["sign off (compute + freeze)"] = time.perf_counter() - t
+    sizes = {}
+    for fmt in ("pdf", "xlsx", "csv", "xhtml", "evidence"):
+        t = time.perf_counter()
+        content = services.render(period, fmt)
+        timings[f"render {fmt}"] = time.perf_counter() - t
+        sizes[fmt] = len(content)
+    for name, seconds in timings.items():
+        size = sizes.get(name.removeprefix("render "))
+        print(f"{name:30} {seconds:7.2f} s" + (f"   {size / 1024:,.0f} KiB" if size else ""))
+    print(f"annual PDF, build + render: {timings['compute snapshot (draft)'] + timings['render pdf']:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""End-to-end ingestion speed and memory of LiteLLM gateway logs, next to pyarrow's bare read of the same file.
+
+Usage: python bench/ingest.py [--rows N] [--profile] [--keep]
+
+Generates N LiteLLM spend-log rows (default 1,000,000) with the demo generator (2,000 people, several teams,
+keys and models, a year of timestamps) as a CSV in a temp dir. Then, each in a fresh process so their memory
+does not mix:
+
+* the bare read: ``pyarrow.csv.read_csv`` of the file (all columns, all threads);
+* the ingestion: store_upload + create_run + execute_run against a fresh SQLite database in a temp
+  DATA_DIR (migrated first; the migration is not timed).
+
+Prints rows/s, seconds, the ratio to the bare read and peak RSS (ru_maxrss of the child process). Targets
+(issue 4): end-to-end within 4x the bare read, peak RSS under 800 MiB, flat from 1M to 5M rows. Prints
+figures only; nothing is asserted. ``--profile`` prints the top of a cProfile of the ingestion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# Peak RSS of this process: VmHWM, because ru_maxrss survives exec on Linux and would report the
+# parent's peak (the generator's) instead of the child's.
+PEAK_RSS = """
+def peak_rss_mib():
+    try:
+        with open("/proc/self/status") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 1024
+    except (OSError, StopIteration):
+        import resource
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
+ARROW_CHILD = PEAK_RSS + """
+import json, sys, time
+import pyarrow.csv as c
+t = time.perf_counter()
+rows = c.read_csv(sys.argv[1]).num_rows
+secs = time.perf_counter() - t
+print(json.dumps({"rows": rows, "seconds": secs, "peak_rss_mib": peak_rss_mib()}))
+"""
+
+INGEST_CHILD = PEAK_RSS + """
+import json, os, sys, time
+sys.path.insert(0, os.environ["BENCH_ROOT"])
+import django
+django.setup()
+from apps.accounts.models import Organisation
+from apps.connectors.ingestion import create_run, execute_run, store_upload
+
+org = Organisation.objects.create(slug="bench", name="Bench")
+path = sys.argv[1]
+rss_before = peak_rss_mib()
+
+def ingest():
+    t0 = time.perf_counter()
+    with open(path, "rb") as fh:
+        source_file = store_upload(org, fh, os.path.basename(path))
+    t1 = time.perf_counter()
+    run = create_run(org, "litellm_spend_logs", source_file)
+    run = execute_run(run.pk)
+    t2 = time.perf_counter()
+    return run, t1 - t0, t2 - t0
+
+if os.environ.get("BENCH_PROFILE"):
+    import cProfile, io, pstats
+    prof = cProfile.Profile()
+    run, upload_s, total_s = prof.runcall(ingest)
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(35)
+    print(out.getvalue(), file=sys.stderr)
+else:
+    run, upload_s, total_s = ingest()
+parse_s = (run.finished_at - run.started_at).total_seconds() if run.finished_at and run.started_at else None
+print(json.dumps({"status": run.status, "errors": run.errors[:1], "rows": run.rows_read,
+                  "records": run.records_stored, "seconds": total_s, "upload_seconds": upload_s,
+                  "run_seconds": parse_s, "rss_before_mib": rss_before,
+                  "peak_rss_mib": peak_rss_mib()}))
+"""
+
+
+def generate(path: Path, rows: int) -> float:
+    """Write `rows` gateway log rows to `path` with the demo generator; returns the seconds it took."""
+    from apps.connectors.demo import demo_people, demo_year, write_litellm_csv
+
+    started = time.perf_counter()
+    write_litellm_csv(str(path), rows, demo_year(), demo_people())
+    return time.perf_counter() - started
+
+
+def child(code: str, path: Path, env: dict) -> dict:
+    """Run `code` in a fresh interpreter on `path`; its last stdout line is a JSON object of figures."""
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], env=env, capture_output=True, text=True)
+    if proc.returncode != 0 or not proc.stdout.strip():
+        sys.stderr.write(proc.stderr)
+        raise SystemExit(f"child process failed with exit code {proc.returncode}")
+    if proc.stderr.strip() and env.get("BENCH_PROFILE"):
+        print(proc.stderr)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="gateway log rows to generate")
+    parser.add_argument("--profile", action="store_true", help="cProfile the ingestion (slower)")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir (file and database)")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    try:
+        path = tmp / "litellm_spend_logs.csv"
+        gen_s = generate(path, args.rows)
+        size_mib = path.stat().st_size / 2**20
+        print(f"generated {args.rows:,} rows, {size_mib:,.0f} MiB in {gen_s:.1f} s: {path}")
+
+        env = dict(os.environ, BENCH_ROOT=str(ROOT), DATA_DIR=str(tmp / "data"),
+                   DJANGO_SETTINGS_MODULE="reporting.settings",
+                   MAX_UPLOAD_MB=str(int(size_mib) + 100))  # the file is far above the upload default
+        env.pop("DATABASE_URL", None)  # always a fresh SQLite database in the temp DATA_DIR
+        env["DEBUG"] = "0"  # as a worker runs: no query log
+        if args.profile:
+            env["BENCH_PROFILE"] = "1"
+        arrow = child(ARROW_CHILD, path, env)
+        # Migrate in its own process: the ingestion child then measures what a worker holds, not the migration.
+        subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True)
+        ingest = child(INGEST_CHILD, path, env)
+        if ingest["status"] != "succeeded":
+            raise SystemExit(f"ingestion failed: {ingest['errors']}")
+
+        ratio = ingest["seconds"] / arrow["seconds"]
+        print(f"pyarrow read_csv : {arrow['seconds']:8.2f} s  {arrow['rows'] / arrow['seconds']:>12,.0f} rows/s  "
+              f"peak RSS {arrow['peak_rss_mib']:,.0f} MiB")
+        print(f"ingestion        : {ingest['seconds']:8.2f} s  {ingest['rows'] / ingest['seconds']:>12,.0f} rows/s  "
+              f"peak RSS {ingest['peak_rss_mib']:,.0f} MiB (before: {ingest['rss_before_mib']:,.0f} MiB)")
+        print(f"  of which upload (copy + SHA-256) {ingest['upload_seconds']:.2f} s, "
+              f"run {ingest['run_seconds']:.2f} s; "
+              f"{ingest['rows']:,} rows read -> {ingest['records']:,} usage records")
+        print(f"ratio to bare read: {ratio:.2f}x (target <= 4x); peak RSS target < 800 MiB, flat 1M -> 5M")
+    finally:
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

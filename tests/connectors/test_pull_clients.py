@@ -1,0 +1,200 @@
+"""The vendor API clients against a fake vendor on 127.0.0.1: pagination, headers and query
+parameters, documents the parsers read with hand-checked totals, refusals and bounded retries."""
+
+import io
+import json
+from datetime import date
+
+import pytest
+
+from apps.connectors.pull import Access, PartialPull, PullError, _http, fetch
+from apps.connectors.sources import get_source
+
+from .helpers import totals
+from .pull_fake_vendor import (
+    ANTHROPIC_KEY,
+    GITHUB_ORG,
+    GITHUB_TOKEN,
+    OPENAI_KEY,
+    FakeVendorServer,
+    anthropic_sample,
+    metrics_sample,
+    openai_sample,
+    seats_sample,
+)
+
+D1, D2, D3 = date(2025, 3, 1), date(2025, 3, 2), date(2025, 3, 3)
+
+
+@pytest.fixture
+def waits(monkeypatch):
+    """Record the waits between attempts instead of sleeping."""
+    recorded = []
+    monkeypatch.setattr(_http, "_sleep", recorded.append)
+    return recorded
+
+
+@pytest.fixture
+def vendor():
+    with FakeVendorServer() as fake:
+        fake.openai_days = openai_sample(D1, D2)
+        fake.anthropic_days = anthropic_sample(D1, D2)
+        fake.seats = seats_sample()
+        fake.metrics_days = metrics_sample(D1, D2, D3)
+        yield fake
+
+
+def parse(document):
+    return get_source(document.source_key).parse(io.BytesIO(document.content), document.filename)
+
+
+def test_openai_pull_follows_pages_and_sends_the_documented_query(vendor):
+    [document] = fetch("openai", Access(OPENAI_KEY, vendor.base_url), D1, D3)
+    seen = vendor.requests_to("/usage/completions")
+    assert len(seen) == 3  # one bucket per page, three days
+    first = seen[0]
+    assert first.headers["authorization"] == f"Bearer {OPENAI_KEY}"
+    assert first.query["start_time"] == ["1740787200"]  # 2025-03-01T00:00:00Z
+    assert first.query["end_time"] == ["1741046400"]  # 2025-03-04T00:00:00Z, exclusive
+    assert first.query["bucket_width"] == ["1d"]
+    assert first.query["group_by"] == ["model", "project_id", "user_id", "api_key_id"]
+    assert "page" not in first.query
+    assert [s.query["page"] for s in seen[1:]] == [["cur_1"], ["cur_2"]]
+    assert document.source_key == "openai_usage"
+    pages = json.loads(document.content)
+    assert isinstance(pages, list) and len(pages) == 3 and pages[-1]["has_more"] is False
+    # Hand sums: uncached input (1000-200)+(5000-0)+(2000-500) = 7300; cached 200+0+500 = 700;
+    # output 300+1200+700 = 2200; requests 10+40+20 = 70.
+    sums = totals(parse(document))
+    assert (sums["input_tokens"], sums["cached_input_tokens"], sums["output_tokens"], sums["requests"]) == (
+        7300, 700, 2200, 70)
+
+
+def test_anthropic_pull_follows_pages_and_sends_the_documented_query(vendor):
+    [document] = fetch("anthropic", Access(ANTHROPIC_KEY, vendor.base_url), D1, D3)
+    seen = vendor.requests_to("/usage_report/messages")
+    assert len(seen) == 3
+    first = seen[0]
+    assert first.headers["x-api-key"] == ANTHROPIC_KEY and first.headers["anthropic-version"] == "2023-06-01"
+    assert "authorization" not in first.headers
+    assert first.query["starting_at"] == ["2025-03-01T00:00:00Z"]
+    assert first.query["ending_at"] == ["2025-03-04T00:00:00Z"]
+    assert first.query["group_by[]"] == ["model", "workspace_id", "api_key_id"]
+    assert first.query["bucket_width"] == ["1d"]
+    assert [s.query.get("page") for s in seen] == [None, ["cur_1"], ["cur_2"]]
+    assert document.source_key == "anthropic_usage"
+    # Hand sums: input = uncached + cache writes = (3000+100+400) + 1000 + (2000+0+250) = 6750;
+    # cache reads 1500+0+750 = 2250; output 800+200+500 = 1500.
+    sums = totals(parse(document))
+    assert (sums["input_tokens"], sums["cached_input_tokens"], sums["output_tokens"]) == (6750, 2250, 1500)
+
+
+def test_github_pull_follows_link_headers_for_seats_and_metrics(vendor):
+    documents = fetch("github", Access(GITHUB_TOKEN, vendor.base_url, GITHUB_ORG), D1, D3)
+    assert [d.source_key for d in documents] == ["github_copilot_seats", "github_copilot_metrics"]
+    seats_seen, metrics_seen = vendor.requests_to("/billing/seats"), vendor.requests_to("/copilot/metrics")
+    assert len(seats_seen) == 2 and len(metrics_seen) == 2  # 3 seats and 3 days, 2 per page
+    for seen in seats_seen + metrics_seen:
+        assert seen.headers["authorization"] == f"Bearer {GITHUB_TOKEN}"
+        assert seen.headers["accept"] == "application/vnd.github+json"
+        assert seen.headers["x-github-api-version"] == "2022-11-28"
+    assert [s.query["page"] for s in seats_seen] == [["1"], ["2"]]
+    assert metrics_seen[0].query["since"] == ["2025-03-01T00:00:00Z"]
+    assert metrics_seen[0].query["until"] == ["2025-03-03T23:59:59Z"]
+    assert metrics_seen[1].query["since"] == ["2025-03-01T00:00:00Z"]  # the Link keeps the query
+    seat_pages = json.loads(documents[0].content)
+    assert [len(p["seats"]) for p in seat_pages] == [2, 1] and seat_pages[0]["total_seats"] == 3
+    seats = parse(documents[0])
+    assert sorted(seats["person"]) == ["alice", "bob", "carol"] and seats["active_user_days"].sum() == 0
+    # Hand sums: active users 12+10+9 = 31; requests = (100+50+20+5+2) + (80+10) + (60+40) = 367.
+    metrics = totals(parse(documents[1]))
+    assert (metrics["active_user_days"], metrics["requests"]) == (31, 367)
+
+
+def test_a_period_without_usage_gives_no_document(vendor):
+    assert fetch("openai", Access(OPENAI_KEY, vendor.base_url), date(2025, 6, 1), date(2025, 6, 3)) == []
+    assert fetch("anthropic", Access(ANTHROPIC_KEY, vendor.base_url), date(2025, 6, 1), date(2025, 6, 3)) == []
+
+
+@pytest.mark.parametrize(("vendor_key", "access", "message"), [
+    ("openai", Access("sk-wrong-key-0000", ""), "credential refused by OpenAI (HTTP 401)"),
+    ("anthropic", Access("sk-ant-wrong-key", ""), "credential refused by Anthropic (HTTP 401)"),
+    ("github", Access("ghp_wrong", "", GITHUB_ORG), "credential refused by GitHub (HTTP 401)"),
+])
+def test_a_refused_credential_says_so_without_the_secret(vendor, waits, vendor_key, access, message):
+    access = Access(access.secret, vendor.base_url, access.github_org)
+    with pytest.raises(PullError) as info:
+        fetch(vendor_key, access, D1, D3)
+    assert message in str(info.value)
+    assert access.secret not in str(info.value) and access.secret not in repr(access)
+    assert len(vendor.seen) == 1 and waits == []  # a refusal is not retried
+
+
+def test_an_echoed_secret_is_scrubbed_from_the_message(vendor):
+    vendor.forced = [(401, {}, {"error": {"message": f"Incorrect API key provided: {OPENAI_KEY}"}})]
+    with pytest.raises(PullError) as info:
+        fetch("openai", Access(OPENAI_KEY, vendor.base_url), D1, D3)
+    assert OPENAI_KEY not in str(info.value) and "Incorrect API key provided: ***" in str(info.value)
+
+
+def test_429_is_retried_after_the_time_retry_after_asks(vendor, waits):
+    vendor.forced = [(429, {"Retry-After": "2"}, {"error": {"message": "Rate limit reached"}}),
+                     (503, {}, {"error": {"message": "overloaded"}})]
+    [document] = fetch("openai", Access(OPENAI_KEY, vendor.base_url), D1, D3)
+    assert waits == [2.0, 4.0]  # Retry-After honoured; then backoff 2 s x 2 on the second attempt
+    assert len(vendor.requests_to("/usage/completions")) == 2 + 3
+    assert totals(parse(document))["output_tokens"] == 2200
+
+
+def test_429_for_ever_gives_up_after_a_bounded_number_of_attempts(vendor, waits):
+    vendor.forced = [(429, {"Retry-After": "1"}, {"error": {"message": "Rate limit reached"}})] * 10
+    with pytest.raises(PullError) as info:
+        fetch("anthropic", Access(ANTHROPIC_KEY, vendor.base_url), D1, D3)
+    assert "still answered HTTP 429" in str(info.value) and f"{_http.MAX_ATTEMPTS} attempts" in str(info.value)
+    assert len(vendor.seen) == _http.MAX_ATTEMPTS and waits == [1.0] * (_http.MAX_ATTEMPTS - 1)
+
+
+def test_a_retry_after_longer_than_the_bound_fails_at_once(vendor, waits):
+    vendor.forced = [(429, {"Retry-After": "3600"}, {})]
+    with pytest.raises(PullError, match="asked to wait 3600 s"):
+        fetch("openai", Access(OPENAI_KEY, vendor.base_url), D1, D3)
+    assert waits == [] and len(vendor.seen) == 1
+
+
+def test_github_rate_limit_headers_are_honoured(vendor, waits):
+    vendor.forced = [(403, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "0"},
+                      {"message": "API rate limit exceeded"})]
+    documents = fetch("github", Access(GITHUB_TOKEN, vendor.base_url, GITHUB_ORG), D1, D3)
+    assert len(documents) == 2 and waits == [0.0]
+
+
+def test_a_next_link_to_another_host_is_not_followed(vendor):
+    vendor.forced = [(200, {"Link": '<https://elsewhere.invalid/orgs/acme/copilot/billing/seats?page=2>; rel="next"'},
+                      {"total_seats": 2, "seats": seats_sample()[:1]})]
+    with pytest.raises(PullError, match="refusing to follow a link to another host"):
+        fetch("github", Access(GITHUB_TOKEN, vendor.base_url, GITHUB_ORG), D1, D3)
+    assert len(vendor.seen) == 1
+
+
+def test_an_unknown_github_org_is_a_clear_404(vendor):
+    with pytest.raises(PullError, match="check the organisation name 'nobody'"):
+        fetch("github", Access(GITHUB_TOKEN, vendor.base_url, "nobody"), D1, D3)
+
+
+def test_an_unreachable_server_is_a_clear_error(waits):
+    with FakeVendorServer() as fake:
+        base_url = fake.base_url
+    # The server is closed: connections to its port are refused.
+    with pytest.raises(PullError, match=r"could not reach OpenAI at 127\.0\.0\.1"):
+        fetch("openai", Access(OPENAI_KEY, base_url), D1, D3)
+    assert len(waits) == _http.MAX_ATTEMPTS - 1
+
+
+def test_github_metrics_gone_still_gives_the_seats(vendor):
+    vendor.metrics_days = []
+    vendor.forced = [(200, {}, {"total_seats": 1, "seats": seats_sample()[:1]}),
+                     (404, {}, {"message": "Not Found"})]
+    with pytest.raises(PartialPull) as info:
+        fetch("github", Access(GITHUB_TOKEN, vendor.base_url, GITHUB_ORG), D1, D3)
+    assert "seats pulled, but not the Copilot metrics" in str(info.value)
+    assert [d.source_key for d in info.value.documents] == ["github_copilot_seats"]

@@ -1,0 +1,96 @@
+"""CSV and XLSX exports: datapoints and records, formula injection neutralised, XLSX reproducible."""
+
+import copy
+import csv
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from apps.disclosures.exports.tables import (
+    DATAPOINT_COLUMNS,
+    render_csv,
+    render_records_csv,
+    render_xlsx,
+)
+
+from .sample_snapshot import HOSTILE_ASSUMPTION, HOSTILE_PERSON, HOSTILE_PROJECT, HOSTILE_TEAM, sample
+
+
+@pytest.fixture(scope="module")
+def data():
+    return sample()
+
+
+def _rows(payload: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(payload.decode("utf-8"))))
+
+
+def test_datapoints_csv_has_every_datapoint_with_exact_values(data):
+    snapshot, _ = data
+    payload = render_csv(snapshot)
+    header = payload.decode().splitlines()[0].split(",")
+    assert header == DATAPOINT_COLUMNS
+    rows = _rows(payload)
+    assert [r["id"] for r in rows] == [d["id"] for d in snapshot["datapoints"]]
+    for row, dp in zip(rows, snapshot["datapoints"], strict=True):
+        assert row["unit"] == dp["unit"]
+        assert float(row["value"]) == dp["value"]  # written in full precision
+        assert row["low"] == ("" if dp["low"] is None else repr(dp["low"]))
+
+
+def test_records_csv_round_trips_numbers_and_neutralises_formulas(data):
+    _, records = data
+    payload = render_records_csv(records)
+    back = pd.read_csv(io.BytesIO(payload), keep_default_na=False)
+    assert len(back) == len(records)
+    assert back["co2e_location_kg"].tolist() == records["co2e_location_kg"].tolist()
+    assert "'" + HOSTILE_PERSON in back["person_ref"].tolist()
+    assert "'" + HOSTILE_PROJECT in back["project"].tolist()
+    assert HOSTILE_TEAM in back["team"].tolist()  # HTML is not a formula: kept as is
+    assert not any(str(v).startswith(("=", "+", "@")) for col in back.columns for v in back[col])
+
+
+def test_csv_neutralises_every_dangerous_prefix():
+    snapshot, _ = sample()
+    snapshot["datapoints"] = [dict(snapshot["datapoints"][0], label=prefix + "1+1") for prefix in
+                              ("=", "+", "-", "@", "\t", "\r")]
+    snapshot["datapoints"][0]["value"] = -3.5  # a negative number stays a number
+    rows = _rows(render_csv(snapshot))
+    assert all(r["label"].startswith("'") for r in rows)
+    assert rows[0]["value"] == "-3.5"
+
+
+def test_xlsx_has_the_sheets_values_and_fixed_properties(data):
+    snapshot, records = data
+    payload = render_xlsx(snapshot, records)
+    workbook = openpyxl.load_workbook(io.BytesIO(payload))
+    assert workbook.sheetnames == ["About", "Datapoints", "Records", "Runs", "Factor sets"]
+    datapoints = list(workbook["Datapoints"].iter_rows(values_only=True))
+    assert list(datapoints[0]) == DATAPOINT_COLUMNS
+    assert [r[0] for r in datapoints[1:]] == [d["id"] for d in snapshot["datapoints"]]
+    assert datapoints[1][4] == snapshot["datapoints"][0]["value"]
+    assert len(list(workbook["Records"].iter_rows())) == len(records) + 1
+    assert workbook.properties.created.isoformat().startswith("2026-02-14T16:30")
+    assert workbook.properties.modified == workbook.properties.created
+    runs = list(workbook["Runs"].iter_rows(values_only=True))
+    assert {r[3] for r in runs[1:]} == {r["sha256"] for r in snapshot["runs"]}
+
+
+def test_xlsx_stores_formula_like_text_as_quoted_text(data):
+    snapshot, records = data
+    workbook = openpyxl.load_workbook(io.BytesIO(render_xlsx(snapshot, records)))
+    cells = [c for ws in workbook for row in ws.iter_rows() for c in row]
+    assert not [c for c in cells if c.data_type == "f"]  # no formula anywhere
+    values = {c.value for c in cells if isinstance(c.value, str)}
+    assert "'" + HOSTILE_PERSON in values
+    assert "'" + snapshot["period"]["comment"] in values
+    assert not [v for v in values if v.startswith(("=", "+", "-", "@"))]
+    assert HOSTILE_ASSUMPTION not in values  # methodology text is not part of the workbook
+
+
+def test_xlsx_is_reproducible(data):
+    snapshot, records = data
+    first = render_xlsx(snapshot, records)
+    assert render_xlsx(copy.deepcopy(snapshot), records.copy()) == first
