@@ -146,16 +146,16 @@ def test_unknown_source_is_refused(org_a):
 
 def test_a_failure_while_writing_leaves_nothing_and_the_run_is_not_succeeded(org_a, monkeypatch):
     calls = {"n": 0}
-    real_bulk_create = UsageRecord.objects.bulk_create
+    real_write_batch = ingestion.write_batch
 
-    def failing_bulk_create(objs, **kwargs):
+    def failing_write_batch(cursor, writer, rows):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk full")
-        return real_bulk_create(objs, **kwargs)
+        return real_write_batch(cursor, writer, rows)
 
     monkeypatch.setattr(ingestion, "UPSERT_BATCH", 2)
-    monkeypatch.setattr(UsageRecord.objects, "bulk_create", failing_bulk_create)
+    monkeypatch.setattr(ingestion, "write_batch", failing_write_batch)
     rows = "".join(f"2025-03-{d:02d},openai,gpt-4o,1,100,10,,,FR,0,EUR\n" for d in range(1, 6))
     run = load(org_a["org"], HEADER + rows)
     assert calls["n"] == 2
