@@ -268,6 +268,10 @@ def sign_off(period: ReportingPeriod, membership, comment: str = "") -> Reportin
     audit.record(period.organisation, membership.user, "period.sign_off",
                  f"{period} signed off; snapshot {period.snapshot_sha256[:12]}", period,
                  snapshot_sha256=period.snapshot_sha256, comment=comment)
+    from .tasks import render_exports
+
+    # Render every export once, in the background, from the frozen inputs: downloads are then instant.
+    transaction.on_commit(lambda: render_exports.delay(period.pk))
     return period
 
 
@@ -351,7 +355,7 @@ def datapoints_json(snapshot: dict) -> dict:
             for dp in snapshot["datapoints"]}
 
 
-def export(period: ReportingPeriod, fmt: str, user=None) -> tuple[bytes, str, str]:
+def export(period: ReportingPeriod, fmt: str, user=None, log: bool = True) -> tuple[bytes, str, str]:
     """Render (or fetch the kept copy of) an export; log it. Returns (content, filename, content type)."""
     import hashlib
 
@@ -362,5 +366,6 @@ def export(period: ReportingPeriod, fmt: str, user=None) -> tuple[bytes, str, st
                                     sha256=hashlib.sha256(content).hexdigest(), content=content, created_by=user)
     content_type, extension = EXPORT_FORMATS[fmt]
     filename = f"{period.organisation.slug}-ai-footprint-{period.start:%Y%m%d}-{period.end:%Y%m%d}-v{period.version}"
-    audit.record(period.organisation, user, "period.export", f"{fmt} export of {period}", period, format=fmt)
+    if log:
+        audit.record(period.organisation, user, "period.export", f"{fmt} export of {period}", period, format=fmt)
     return content, f"{filename}.{extension}", content_type

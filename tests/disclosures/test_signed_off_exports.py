@@ -85,3 +85,17 @@ def test_instruments_and_mappings_of_a_locked_period_do_not_change(signed):
                                    person=org_a["person"])
     apply_mappings(org)
     assert dict(UsageRecord.objects.for_org(org).values_list("pk", "team_id")) == before
+
+
+def test_sign_off_renders_and_keeps_every_export(org_a, django_capture_on_commit_callbacks):
+    org = org_a["org"]
+    _load(org, CODECARBON, "emissions.csv", "codecarbon_emissions")
+    period = services.create_period(org, None, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    officer = Membership.objects.get(user=org_a["users"][Role.OFFICER])
+    with django_capture_on_commit_callbacks(execute=True):
+        period = services.sign_off(period, officer)
+    kept = dict(period.exports.values_list("format", "sha256"))
+    assert set(kept) == set(services.EXPORT_FORMATS)
+    import hashlib
+
+    assert kept["csv"] == hashlib.sha256(services.render(period, "csv")).hexdigest()

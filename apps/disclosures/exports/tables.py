@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
@@ -121,28 +122,55 @@ def _factor_rows(snapshot: dict) -> list[list]:
 
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="E6EFE8")
+_WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def _sheet(workbook: Workbook, title: str, header: list[str], rows, widths: dict[str, int] | None = None) -> None:
+def _sheet(workbook: Workbook, title: str, header: list[str], rows, widths: dict[str, int] | None = None,
+           wrap: tuple[int, ...] = ()) -> None:
+    """A streamed (write-only) sheet: header row styled and frozen, rows appended as they come."""
     sheet = workbook.create_sheet(title)
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-    for row in rows:
-        sheet.append([safe_cell(_plain(v)) for v in row])
-    sheet.freeze_panes = "A2"
     for i, name in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = (widths or {}).get(name, max(10, min(len(name) + 4, 40)))
+    sheet.freeze_panes = "A2"
+    sheet.append([_styled(sheet, name, font=_HEADER_FONT, fill=_HEADER_FILL) for name in header])
+    for row in rows:
+        values = [safe_cell(_plain(v)) for v in row]
+        for index in wrap:
+            values[index] = _styled(sheet, values[index], alignment=_WRAP)
+        sheet.append(values)
+
+
+def _styled(sheet, value, **style) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
+
+
+def _frame_rows(frame: pd.DataFrame):
+    """Rows of plain, injection-safe cell values, converted a column at a time (records can be 100k+ rows)."""
+    columns = []
+    for name in frame.columns:
+        series = frame[name]
+        if series.dtype.kind in "iuf":
+            columns.append(series.astype(object).where(series.notna(), None).tolist())
+        elif series.dtype.kind == "b":
+            columns.append(series.tolist())
+        else:
+            columns.append([safe_cell(_plain(v)) for v in series.tolist()])
+    return zip(*columns, strict=True)
 
 
 def render_xlsx(snapshot: dict, records: pd.DataFrame) -> bytes:
-    """The datapoints, records, runs and factor sets as an XLSX workbook (one sheet each), reproducible."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    """The datapoints, records, runs and factor sets as an XLSX workbook (one sheet each), reproducible.
+
+    Written in openpyxl's write-only (streaming) mode: a year of records is 100k+ rows."""
+    workbook = Workbook(write_only=True)
     org = snapshot.get("organisation") or {}
     period = snapshot.get("period") or {}
 
     about = workbook.create_sheet("About")
+    about.column_dimensions["A"].width, about.column_dimensions["B"].width = 18, 60
     for key, value in (("Organisation", org.get("name")), ("LEI", org.get("lei") or "not set"),
                        ("Period", f"{period.get('start')} to {period.get('end')}"),
                        ("Variant", snapshot.get("variant")),
@@ -151,18 +179,17 @@ def render_xlsx(snapshot: dict, records: pd.DataFrame) -> bytes:
                        ("Sign-off comment", period.get("comment")),
                        ("Generated at", snapshot.get("generated_at")), ("Code version", snapshot.get("code_version")),
                        ("Currency", snapshot.get("currency"))):
-        about.append([key, safe_cell(_plain(value))])
-        about.cell(row=about.max_row, column=1).font = _HEADER_FONT
-    about.column_dimensions["A"].width, about.column_dimensions["B"].width = 18, 60
+        about.append([_styled(about, key, font=_HEADER_FONT), safe_cell(_plain(value))])
 
     _sheet(workbook, "Datapoints", DATAPOINT_COLUMNS, datapoint_rows(snapshot),
-           {"id": 14, "label": 70, "xbrl_concept": 50, "esrs_ref": 16})
-    datapoints = workbook["Datapoints"]
-    for row in datapoints.iter_rows(min_row=2):
-        row[2].alignment = Alignment(wrap_text=True, vertical="top")
+           {"id": 14, "label": 70, "xbrl_concept": 50, "esrs_ref": 16}, wrap=(2,))
 
     columns = record_columns(records)
-    _sheet(workbook, "Records", columns, records[columns].itertuples(index=False, name=None))
+    sheet = workbook.create_sheet("Records")
+    sheet.freeze_panes = "A2"
+    sheet.append([_styled(sheet, name, font=_HEADER_FONT, fill=_HEADER_FILL) for name in columns])
+    for row in _frame_rows(records[columns]):
+        sheet.append(row)
     _sheet(workbook, "Runs", RUN_COLUMNS, _runs_rows(snapshot), {"sha256": 68, "filename": 30, "uploaded_at": 26})
     _sheet(workbook, "Factor sets", FACTOR_COLUMNS, _factor_rows(snapshot),
            {"factor_set_sha256": 68, "source": 45, "licence": 30, "factor_set": 24})
