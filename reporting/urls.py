@@ -11,10 +11,12 @@ urlpatterns = [
     path("", include("apps.connectors.urls")),
     path("", include("apps.disclosures.urls")),
     path("", include("apps.footprint.urls")),
+    path("", include("apps.costs.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("apps.api.urls")),
+    path("api/v1/", include("apps.costs.api_urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

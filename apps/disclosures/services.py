@@ -19,6 +19,7 @@ from django.utils import timezone
 from apps.accounts import audit
 from apps.accounts.permissions import SIGN_OFF, WRITE, has_permission
 from apps.connectors.models import IngestionRun
+from apps.costs.selectors import frugality_for_methodology
 from apps.footprint import usage_frame
 from apps.footprint.calculator import METHOD_NOTES, energy_mix_split, estimate
 from apps.footprint.models import ContractualInstrument, FactorSetVersion, UsageRecord
@@ -189,7 +190,8 @@ def build_snapshot(period: ReportingPeriod, *, with_comparative: bool = True, ge
         "factor_sets": [{"label": version.label, "sha256": version.content_sha256,
                          "method_version": version.method_version, "provenance": factor_set.provenance()}],
         "methodology": {"method_version": version.method_version, "notes": METHOD_NOTES,
-                        "assumptions": e1.ASSUMPTIONS, "exclusions": e1.EXCLUSIONS,
+                        "assumptions": e1.ASSUMPTIONS + frugality_for_methodology(period.organisation),
+                        "exclusions": e1.EXCLUSIONS,
                         "coverage": e1.coverage(records)},
         "inputs": {"net_revenue_eur": net_revenue, "internal_carbon_price_eur_per_t": price,
                    "instruments": instruments},

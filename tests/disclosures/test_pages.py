@@ -111,3 +111,14 @@ def test_disclose_command_writes_json(org_a, period, tmp_path):
     data = json.loads(out.read_text())
     assert set(data["E1-6_12"]) == {"value", "unit", "low", "high"}
     assert data["E1-6_12"]["value"] == pytest.approx(data["E1-6_09"]["value"] + data["E1-6_11"]["value"])
+
+
+def test_frugality_assessments_appear_in_the_methodology(org_a, period):
+    from apps.costs.models import FrugalityAssessment
+
+    FrugalityAssessment.objects.create(
+        organisation=org_a["org"], use_case="Support bot", assessed_on=dt.date(2025, 11, 3), need_for_ai="yes",
+        model_size="yes", good_practices="yes", measurement="yes", usage_caps="no", rebound="no", score=67.0)
+    snapshot = services.build_snapshot(period)[0]
+    assert any("Support bot" in line and "67/100" in line and "AFNOR Spec 2314" in line
+               for line in snapshot["methodology"]["assumptions"])

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from apps.accounts.demo import seed_demo_accounts
 from apps.connectors.demo import load_demo_usage, seed_demo_people
+from apps.costs.demo import seed_demo_costs
 
 
 class Command(BaseCommand):
@@ -32,3 +33,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {run.source_key:24} {run.source_file.filename:40} {run.records_stored:>8} records "
                               f"{run.energy_kwh:>12.1f} kWh{note}{errors}")
         self.stdout.write(f"Usage: {len(runs)} runs in {time.perf_counter() - started:.1f} s.")
+        seed_demo_costs(org)
+        self.stdout.write("Licences, prices, ROI assumptions and a frugality assessment ready.")

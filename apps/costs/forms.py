@@ -1,0 +1,51 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import Team
+
+from .models import FrugalityAssessment, Licence, ModelPrice, RoiAssumption
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class LicenceForm(forms.ModelForm):
+    class Meta:
+        model = Licence
+        fields = ["tool", "name", "seat_source_key", "price_per_seat_month", "currency", "seats_bought",
+                  "period_start", "period_end", "note"]
+        widgets = {"period_start": DateInput, "period_end": DateInput}
+
+
+class ModelPriceForm(forms.ModelForm):
+    class Meta:
+        model = ModelPrice
+        fields = ["provider", "model", "input_eur_per_mtok", "output_eur_per_mtok", "cached_eur_per_mtok",
+                  "valid_from", "source"]
+        widgets = {"valid_from": DateInput}
+
+
+class RoiAssumptionForm(forms.ModelForm):
+    class Meta:
+        model = RoiAssumption
+        fields = ["minutes_saved_low", "minutes_saved_central", "minutes_saved_high", "minutes_source",
+                  "hourly_cost_low_eur", "hourly_cost_central_eur", "hourly_cost_high_eur", "hourly_cost_source",
+                  "active_days_source", "manual_active_user_days"]
+        widgets = {"minutes_source": forms.Textarea(attrs={"rows": 3}),
+                   "hourly_cost_source": forms.Textarea(attrs={"rows": 2})}
+
+
+class FrugalityForm(forms.ModelForm):
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label=_("Team"))
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisation is not None:
+            self.fields["team"].queryset = Team.objects.for_org(organisation)
+
+    class Meta:
+        model = FrugalityAssessment
+        fields = ["use_case", "team", "assessed_on", "need_for_ai", "model_size", "good_practices", "measurement",
+                  "usage_caps", "rebound", "notes"]
+        widgets = {"assessed_on": DateInput, "notes": forms.Textarea(attrs={"rows": 3})}

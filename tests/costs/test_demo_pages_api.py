@@ -1,0 +1,163 @@
+"""The demo year with its cost inputs: idle seats, positive and negative ROI, a right-sizing suggestion;
+pages for each role, tenancy, and the API answering the same numbers as the pages."""
+
+import pytest
+from django.urls import reverse
+
+from apps.accounts.demo import DEMO_USERS, seed_demo_accounts
+from apps.accounts.models import AuditEvent, Role
+from apps.connectors import demo
+from apps.costs import selectors
+from apps.costs.demo import seed_demo_costs
+from apps.costs.models import FrugalityAssessment, RoiAssumption, Tool
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.costs.urls")]
+YEAR = 2025
+PAGES = ("overview", "seats", "roi", "right_sizing", "rebound", "frugality", "prices")
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo at 5 % scale, loaded once for the module (the test database keeps it; rolled back at the end)."""
+    from django.conf import settings
+
+    media = tmp_path_factory.mktemp("uploads")
+    old = settings.MEDIA_ROOT
+    settings.MEDIA_ROOT = media
+    with django_db_blocker.unblock():
+        from django.db import transaction
+
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        org, _ = seed_demo_accounts(password="demo-password-for-tests")
+        demo.seed_demo_people(org)
+        demo.load_demo_usage(org, scale=0.05, year=YEAR)
+        seed_demo_costs(org)
+        yield org, media
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+    settings.MEDIA_ROOT = old
+
+
+@pytest.fixture
+def media(seeded, settings):
+    settings.MEDIA_ROOT = seeded[1]
+    return seeded[0]
+
+
+def _user(org, role):
+    return org.memberships.get(user__email=DEMO_USERS[role]).user
+
+
+def test_demo_shows_idle_seats_roi_cases_and_right_sizing(media):
+    org = media
+    window = selectors.window_for(org)
+    assert (window.start.year, window.end.year) == (YEAR, YEAR)
+    seats = {s["tool"]: s for s in selectors.seat_report(org, window)}
+    copilot = seats[Tool.GITHUB_COPILOT]["figures"]
+    assert copilot["idle"] > 0 and copilot["active"] > 0 and copilot["unassigned"] == 10
+    assert copilot["cost_per_active_seat_month_eur"] > seats[Tool.GITHUB_COPILOT]["price_per_seat_month_eur"]
+    assert seats[Tool.GITHUB_COPILOT]["idle"][0]["person"].endswith("@demo.example")
+    roi = {t["tool"]: t for t in selectors.roi_report(org, window)}
+    assert roi[Tool.GITHUB_COPILOT]["roi"]["central"]["roi_pct"] > 0
+    assert roi[Tool.CHATGPT_ENTERPRISE]["roi"]["central"]["roi_pct"] < 0
+    sizing = selectors.right_sizing(org, window)
+    marketing = [r for r in sizing["rows"] if r["team"] == "Marketing" and r["model"] == "gpt-4o"]
+    assert marketing and marketing[0]["smaller_model"] == "gpt-4o-mini"
+    s = marketing[0]["saving"]
+    assert s["energy_kwh"] > 0 and s["co2e_kg"] > 0 and s["cost_eur"] > 0
+    assert s["moved_requests"] == pytest.approx(0.3 * marketing[0]["requests"])
+    rebound = selectors.rebound(org, window)
+    assert len(rebound["months"]) == 12
+    t = rebound["totals"]
+    assert t["volume_effect_kg"] + t["intensity_effect_kg"] == pytest.approx(t["change_kg"])
+    assert FrugalityAssessment.objects.for_org(org).count() == 2
+    seed_demo_costs(org)  # idempotent
+    assert FrugalityAssessment.objects.for_org(org).count() == 2 and RoiAssumption.objects.for_org(org).count() == 4
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.OFFICER, Role.IT_DIRECTOR, Role.AUDITOR])
+def test_pages_render_for_each_role(media, client, role):
+    org = media
+    client.force_login(_user(org, role))
+    for name in PAGES:
+        response = client.get(reverse(f"costs:{name}", args=[org.slug]))
+        assert response.status_code == 200, name
+        page = response.content.decode()
+        assert ("Save" in page) == (role != Role.AUDITOR) or name in ("overview", "seats", "right_sizing",
+                                                                       "rebound"), name
+    seats_page = client.get(reverse("costs:seats", args=[org.slug])).content.decode()
+    assert "idle seat" in seats_page
+    overview = client.get(reverse("costs:overview", args=[org.slug])).content.decode()
+    assert "web searches" in overview and "km by car" in overview and "IEA" in overview
+    roi_page = client.get(reverse("costs:roi", args=[org.slug])).content.decode()
+    assert "Cross-Government Findings Report" in roi_page and "Eurostat" in roi_page
+    sizing = client.get(reverse("costs:right_sizing", args=[org.slug])).content.decode()
+    assert "gpt-4o-mini" in sizing and 'type="range"' in sizing and "costs-right-sizing.js" in sizing
+    assert "<svg" in client.get(reverse("costs:rebound", args=[org.slug])).content.decode()
+    csv = client.get(reverse("costs:frugality_csv", args=[org.slug]))
+    assert csv.status_code == 200 and b"need_for_ai" in csv.content
+
+
+def test_writers_edit_auditors_get_403(media, client):
+    org = media
+    form = {"tool": "github_copilot", "minutes_saved_low": "5", "minutes_saved_central": "20",
+            "minutes_saved_high": "40", "minutes_source": "own survey", "hourly_cost_low_eur": "30",
+            "hourly_cost_central_eur": "40", "hourly_cost_high_eur": "50", "hourly_cost_source": "HR",
+            "active_days_source": "usage"}
+    frugal = {"use_case": "Summaries", "assessed_on": "2025-12-31", "need_for_ai": "yes", "model_size": "yes",
+              "good_practices": "partly", "measurement": "yes", "usage_caps": "no", "rebound": "no"}
+    client.force_login(_user(org, Role.AUDITOR))
+    assert client.post(reverse("costs:roi", args=[org.slug]), form).status_code == 403
+    assert client.post(reverse("costs:frugality", args=[org.slug]), frugal).status_code == 403
+    assert client.post(reverse("costs:prices", args=[org.slug]), {"form": "price"}).status_code == 403
+    assert client.post(reverse("costs_api:frugality", args=[org.slug]), frugal).status_code == 403
+    client.force_login(_user(org, Role.IT_DIRECTOR))
+    assert client.post(reverse("costs:roi", args=[org.slug]), form).status_code == 302
+    row = RoiAssumption.objects.for_org(org).get(tool="github_copilot", team=None)
+    assert float(row.minutes_saved_central) == 20 and row.minutes_source == "own survey"
+    assert AuditEvent.objects.for_org(org).filter(action="roi_assumption.save").exists()
+    assert client.post(reverse("costs:frugality", args=[org.slug]), frugal).status_code == 302
+    made = client.post(reverse("costs_api:frugality", args=[org.slug]), frugal, content_type="application/json")
+    assert made.status_code == 201 and made.json()["score"] == pytest.approx(7 / 12 * 100)
+
+
+def test_other_organisations_404_and_anonymous_redirected(media, client, org_b):
+    org = media
+    url = reverse("costs:seats", args=[org.slug])
+    response = client.get(url)
+    assert response.status_code == 302 and "login" in response["Location"]
+    client.force_login(org_b["users"][Role.ADMIN])
+    for name in PAGES:
+        assert client.get(reverse(f"costs:{name}", args=[org.slug])).status_code == 404
+    assert client.get(reverse("costs_api:seats", args=[org.slug])).status_code == 404
+    assert client.post(reverse("costs_api:frugality", args=[org.slug]), {}).status_code == 404
+
+
+def test_api_answers_the_same_numbers_as_the_pages(media, client):
+    org = media
+    client.force_login(_user(org, Role.AUDITOR))
+    window = selectors.window_for(org)
+    seats = client.get(reverse("costs_api:seats", args=[org.slug])).json()
+    page = client.get(reverse("costs:seats", args=[org.slug])).context
+    for api_lic, page_lic in zip(seats["licences"], page["seats"], strict=True):
+        assert api_lic["licence_cost_eur"] == pytest.approx(page_lic["licence_cost_eur"])
+        if page_lic["figures"]:
+            assert api_lic["figures"] == pytest.approx(page_lic["figures"])
+            assert [i["person"] for i in api_lic["idle"]] == [i["person"] for i in page_lic["idle"]]
+    roi = client.get(reverse("costs_api:roi", args=[org.slug])).json()["tools"]
+    page_roi = client.get(reverse("costs:roi", args=[org.slug])).context["report"]
+    for api_tool, page_tool in zip(roi, page_roi, strict=True):
+        assert api_tool["tool"] == page_tool["tool"]
+        for level in ("low", "central", "high"):
+            assert api_tool["roi"][level]["roi_pct"] == pytest.approx(page_tool["roi"][level]["roi_pct"])
+            assert api_tool["roi"][level]["value_eur"] == pytest.approx(page_tool["roi"][level]["value_eur"])
+    sizing = client.get(reverse("costs_api:right_sizing", args=[org.slug]), {"share": 50}).json()
+    page_sizing = client.get(reverse("costs:right_sizing", args=[org.slug]), {"share": 50}).context["result"]
+    assert sizing["share"] == 0.5 and sizing["totals"] == pytest.approx(page_sizing["totals"])
+    rebound = client.get(reverse("costs_api:rebound", args=[org.slug])).json()
+    assert rebound["totals"]["change_kg"] == pytest.approx(selectors.rebound(org, window)["totals"]["change_kg"])
+    summary = client.get(reverse("costs_api:summary", args=[org.slug])).json()
+    page_summary = client.get(reverse("costs:overview", args=[org.slug])).context["summary"]
+    assert summary["totals"] == pytest.approx(page_summary["totals"])
+    assert client.get(reverse("costs_api:rebound", args=[org.slug]), {"basis": "x"}).status_code == 400
