@@ -305,7 +305,7 @@ class _RecordWriter:
                             if c not in ("organisation_id", "key_sha256"))
         self.conflict = f"ON CONFLICT ({qn('organisation_id')}, {qn('key_sha256')}) DO UPDATE SET {updates}"
         placeholders = ", ".join(["%s"] * len(self.names))
-        self.insert = f"INSERT INTO {self.table} ({self.column_list}) VALUES ({placeholders}) {self.conflict}"
+        self.insert = f"INSERT INTO {self.table} ({self.column_list}) VALUES ({placeholders}) {self.conflict}"  # noqa: S608 (quoted model column names; values are parameters)
 
     def batches(self):
         """Lists of row tuples in the column order of `self.names`, UPSERT_BATCH rows each."""

@@ -66,7 +66,7 @@ def test_pdf_names_the_snapshot_and_the_files(signed):
 
 
 def test_instruments_and_mappings_of_a_locked_period_do_not_change(signed):
-    period, org_a = signed
+    _, org_a = signed
     org = org_a["org"]
     with pytest.raises(footprint_services.FactorInputError, match="is signed off"):
         footprint_services.add_instrument(org, None, kind="GO", mwh=1, zone="FR", period_start=dt.date(2025, 6, 1),
