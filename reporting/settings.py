@@ -144,6 +144,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # How often workers sweep for tasks whose worker died; kept well below the timeout.
     "unacked_restore_interval": max(1, min(10, _VISIBILITY_TIMEOUT // 4)),
     "unacked_restore_throttle": 1 if _VISIBILITY_TIMEOUT < 60 else 10,
+    # The sweep holds a Redis lock; a worker killed while holding it would block the sweep until it expires.
+    "unacked_mutex_expire": max(2, min(300, _VISIBILITY_TIMEOUT)),
 }
 
 REST_FRAMEWORK = {

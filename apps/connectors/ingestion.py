@@ -8,6 +8,7 @@ retried task starts the run again from the file. Records are upserted on their n
 overlapping data replaces rows instead of adding them twice.
 """
 
+import contextlib
 import hashlib
 import itertools
 import logging
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 COPY_BLOCK_BYTES = 1 << 20
 UPSERT_BATCH = 5000
+SQLITE_WRITE_CACHE_KIB = 64 * 1024
 COMBINE_ROWS = 250_000  # parsed rows held before the chunks so far are summed into one frame
 AMOUNT_FIELDS = ("requests", "input_tokens", "cached_input_tokens", "output_tokens", "active_user_days",
                  "measured_energy_kwh", "cost")
@@ -179,22 +181,23 @@ def natural_keys(frame: pd.DataFrame) -> list[str]:
     return _hash_keys(parts, 0, len(frame))
 
 
-def _key_parts(frame: pd.DataFrame) -> list[np.ndarray]:
+def _key_parts(frame: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
     """The natural key's columns as arrays of strings, spelled as the stored hashes were made: ISO day,
-    the text columns as they are, self_hosted as 'True'/'False'. Repeated values share one string."""
+    the text columns as they are, self_hosted as 'True'/'False'. Kept as (codes, distinct strings): no
+    string object per row until a batch needs it."""
     parts = []
     for name in (*usage_frame.KEY_COLUMNS, "currency"):
         col = frame[name]
         codes, uniques = pd.factorize(col, use_na_sentinel=False)  # format each distinct value once
         spelled = pd.DatetimeIndex(uniques).strftime("%Y-%m-%d") if name == "day" else pd.Index(uniques).astype(str)
-        parts.append(np.asarray(spelled, dtype=object)[codes])
+        parts.append((codes.astype(np.int32), np.asarray(spelled, dtype=object)))
     return parts
 
 
-def _hash_keys(parts: list[np.ndarray], start: int, stop: int) -> list[str]:
+def _hash_keys(parts: list[tuple[np.ndarray, np.ndarray]], start: int, stop: int) -> list[str]:
     sha = hashlib.sha256
     return [sha("\x1f".join(values).encode("utf-8")).hexdigest()
-            for values in zip(*(p[start:stop].tolist() for p in parts), strict=True)]
+            for values in zip(*(uniques[codes[start:stop]].tolist() for codes, uniques in parts), strict=True)]
 
 
 def _resolve_identities(organisation, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -305,7 +308,7 @@ class _RecordWriter:
                             if c not in ("organisation_id", "key_sha256"))
         self.conflict = f"ON CONFLICT ({qn('organisation_id')}, {qn('key_sha256')}) DO UPDATE SET {updates}"
         placeholders = ", ".join(["%s"] * len(self.names))
-        self.insert = f"INSERT INTO {self.table} ({self.column_list}) VALUES ({placeholders}) {self.conflict}"  # noqa: S608 (quoted model column names; values are parameters)
+        self.insert = f"INSERT INTO {self.table} ({self.column_list}) VALUES ({placeholders}) {self.conflict}"  # noqa: S608
 
     def batches(self):
         """Lists of row tuples in the column order of `self.names`, UPSERT_BATCH rows each."""
@@ -315,6 +318,9 @@ class _RecordWriter:
             for name, values in self.columns:
                 if name == "key_sha256":
                     parts.append(_hash_keys(self.key_parts, start, stop))
+                elif isinstance(values, tuple):  # (codes, distinct values): text columns
+                    codes, uniques = values
+                    parts.append(uniques[codes[start:stop]].tolist())
                 elif isinstance(values, np.ndarray):
                     parts.append(_plain_values(values[start:stop]))
                 else:
@@ -323,7 +329,7 @@ class _RecordWriter:
 
     def write(self) -> None:
         staged = connection.vendor == "postgresql"
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor, _sqlite_cache(cursor):
             if staged:  # COPY into a temp table, then one INSERT ... SELECT ... ON CONFLICT
                 cursor.execute(f"CREATE TEMP TABLE {self.staging} ON COMMIT DROP AS "  # noqa: S608
                                f"SELECT {self.column_list} FROM {self.table} WITH NO DATA")
@@ -333,6 +339,22 @@ class _RecordWriter:
                 cursor.execute(f"INSERT INTO {self.table} ({self.column_list}) "  # noqa: S608
                                f"SELECT {self.column_list} FROM {self.staging} {self.conflict}")
                 cursor.execute(f"DROP TABLE {self.staging}")
+
+
+@contextlib.contextmanager
+def _sqlite_cache(cursor):
+    """A larger SQLite page cache while writing: the unique key and person/day indexes take random inserts,
+    and with SQLite's 2 MiB default each one rereads pages from the OS. Restored afterwards."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    cursor.execute("PRAGMA cache_size")
+    previous = int(cursor.fetchone()[0])
+    cursor.execute(f"PRAGMA cache_size = {-SQLITE_WRITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        cursor.execute(f"PRAGMA cache_size = {previous}")
 
 
 def write_batch(cursor, writer: _RecordWriter, rows: list[tuple]) -> None:
@@ -346,8 +368,12 @@ def write_batch(cursor, writer: _RecordWriter, rows: list[tuple]) -> None:
         cursor.executemany(writer.insert, rows)
 
 
-def _as_array(values) -> np.ndarray:
-    """A column as a numpy array; categoricals (the calculator's repeated labels) as shared strings."""
+def _as_array(values) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """A number/date column as a numpy array; a text column (Arrow strings, categoricals) as codes and its
+    distinct values, because a Python string per row and column would cost hundreds of MiB."""
+    if isinstance(values, pd.Series) and values.dtype.kind not in "iufbM":
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        return codes.astype(np.int32), np.asarray(uniques, dtype=object)
     if isinstance(values, pd.Series):
         values = values.to_numpy()
     return np.asarray(values)
