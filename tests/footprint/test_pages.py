@@ -1,0 +1,63 @@
+"""Factor-set and instrument pages: provenance, a new residual-mix version and its effect, roles and tenants."""
+
+import io
+
+import pytest
+from django.urls import reverse
+
+from apps.accounts.models import AuditEvent, Role
+from apps.connectors.ingestion import create_run, execute_run, store_upload
+from apps.footprint.models import ContractualInstrument, FactorSetVersion
+from apps.footprint.services import current_factor_set_version, load_factor_set
+
+pytestmark = pytest.mark.django_db
+CODECARBON = ("timestamp,project_name,run_id,experiment_id,duration,emissions,energy_consumed,country_name,"
+              "country_iso_code,region,cloud_provider,cloud_region,on_cloud,pue\n"
+              "2025-03-01T10:00:00,train,run-de,exp,3600,1.0,1000.0,Germany,DEU,,,,N,1.0\n")
+INSTRUMENT = {"kind": "GO", "mwh": "0.5", "zone": "DE", "period_start": "2025-01-01", "period_end": "2025-12-31",
+              "gco2e_per_kwh": "0", "energy_source": "renewable", "supplier": "Stadtwerke", "reference": "GO-1"}
+
+
+def test_factor_page_shows_provenance_and_the_effect_of_a_new_residual_mix(client_for, org_a):
+    org = org_a["org"]
+    execute_run(create_run(org, "codecarbon_emissions", store_upload(org, io.BytesIO(CODECARBON.encode()), "e.csv")).pk)
+    client = client_for(org_a["users"][Role.OFFICER])
+    page = client.get(reverse("footprint:factor_sets", args=["org-a"])).content.decode()
+    assert "ecologits" in page and "residual_mix" in page and "Save as a new version" in page
+    base = current_factor_set_version(org)
+    response = client.post(reverse("footprint:residual_mix", args=["org-a"]), {
+        "rows": "DEU,2024,500,entered\nFRA,2024,20", "source": "AIB 2025 (entered by hand)", "vintage": "2024",
+        "licence": "AIB terms", "note": "checked against the workbook"})
+    assert response.status_code == 302
+    new = current_factor_set_version(org)
+    assert new != base and new.organisation == org and base.organisation is None
+    assert load_factor_set(new).residual_factor("DEU", 2025)[1] == 500
+    assert AuditEvent.objects.for_org(org).filter(action="factor_set.new").exists()
+    # The page shows what the new version changes: Germany's residual mix 701.47 -> 500 g/kWh moves the
+    # market-based figure of the 1,000 kWh job by (500 - 701.47) g x 1,000 = -201.47 kg.
+    page = client.get(reverse("footprint:factor_sets", args=["org-a"])).content.decode()
+    assert "co2e_market_kg" in page and "-201" in page.replace("\u2212", "-")
+
+
+def test_bad_residual_rows_are_refused_with_the_line(client_for, org_a):
+    client = client_for(org_a["users"][Role.OFFICER])
+    response = client.post(reverse("footprint:residual_mix", args=["org-a"]), {
+        "rows": "DEU,2024,500\nFRA,twenty,20", "source": "x", "vintage": "2024", "licence": "x"}, follow=True)
+    assert "line 2: year must be a whole number" in response.content.decode()
+    assert FactorSetVersion.objects.filter(organisation=org_a["org"]).count() == 0
+
+
+def test_instruments_page_roles_and_tenants(client_for, org_a, org_b):
+    officer = client_for(org_a["users"][Role.OFFICER])
+    assert officer.post(reverse("footprint:instruments", args=["org-a"]), INSTRUMENT).status_code == 302
+    instrument = ContractualInstrument.objects.for_org(org_a["org"]).get()
+    assert instrument.supplier == "Stadtwerke"
+    bad = officer.post(reverse("footprint:instruments", args=["org-a"]), {**INSTRUMENT, "zone": "Germny"})
+    assert "unknown zone &#x27;Germny&#x27;" in bad.content.decode()
+    auditor = client_for(org_a["users"][Role.AUDITOR])
+    assert "Stadtwerke" in auditor.get(reverse("footprint:instruments", args=["org-a"])).content.decode()
+    assert auditor.post(reverse("footprint:instruments", args=["org-a"]), INSTRUMENT).status_code == 403
+    assert auditor.post(reverse("footprint:instrument_delete", args=["org-a", instrument.pk])).status_code == 403
+    other = client_for(org_b["users"][Role.ADMIN])
+    assert other.post(reverse("footprint:instrument_delete", args=["org-b", instrument.pk])).status_code == 404
+    assert ContractualInstrument.objects.count() == 1
