@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test lint format migrate worker bench clean
+.PHONY: run test lint format migrate worker bench clean assets
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -12,18 +12,36 @@ $(VENV)/.installed: requirements.txt
 	$(PIP) install --quiet -r requirements.txt
 	touch $@
 
+# Browser assets (Chart.js) from the npm registry, at the versions package-lock.json pins. Optional: without
+# npm the dashboard still works and shows its figures as tables only.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@ \
+			|| echo "npm ci failed: the dashboard's charts are left out (its tables still show every figure)"; \
+	else echo "npm not found: the dashboard's charts are left out (its tables still show every figure)"; fi
+
+# The French translations, compiled from the committed .po (the .mo is generated, not committed).
+# Needs gettext's msgfmt (apt-get install -y gettext); without it the pages stay in English.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
+	@if command -v msgfmt >/dev/null 2>&1; then msgfmt --check-format -o $@ $<; \
+	else echo "msgfmt not found (apt-get install -y gettext): $< is not compiled, pages stay in English"; fi
+
+## Install what the app serves besides Python: Chart.js (npm) and the compiled translations.
+assets: node_modules/.installed $(MO_FILES)
+
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
 ## Install, migrate, seed the demo organisation and serve on http://127.0.0.1:8000 (tasks in-process).
-run: $(VENV)/.installed
+run: $(VENV)/.installed assets
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 ## Install test tools, lint, and run the whole test suite.
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev assets
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 

@@ -196,3 +196,29 @@ CELERY_BEAT_SCHEDULE = {
         "kwargs": {"days": int(os.environ.get("PULL_DAYS", "3"))},
     },
 }
+
+# ---- Dashboard, REST API schema and locale formats (apps.web, apps.api; issue 7) -------------------------------
+# Chart.js comes from the npm registry (`npm ci`, make's install step) and is served by WhiteNoise from
+# node_modules as /static/vendor/chartjs/; without node_modules the dashboard shows its tables only.
+_CHARTJS_DIST = BASE_DIR / "node_modules" / "chart.js" / "dist"
+if _CHARTJS_DIST.is_dir():
+    STATICFILES_DIRS += [("vendor/chartjs", _CHARTJS_DIST)]
+# Numbers as the reader's language writes them: 1 234,5 in French, 1,234.5 in English.
+USE_THOUSAND_SEPARATOR = True
+INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar"]
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
+SPECTACULAR_SETTINGS = {
+    "TITLE": "AI Footprint Ledger API",
+    "DESCRIPTION": "Usage records, ingestion runs, footprint summaries and ESRS E1 disclosures of an organisation. "
+                   "Authenticate with `Authorization: Bearer <token>` (a personal API token) or a browser session.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and its assets come from the drf-spectacular-sidecar package: nothing from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Schema problems are caught by tests/api/test_schema.py, not by `check --deploy` (which would generate the
+    # whole schema on every deploy check).
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
+}

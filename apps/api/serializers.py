@@ -1,6 +1,10 @@
 from rest_framework import serializers
 
-from apps.accounts.models import Membership, Team
+from apps.accounts.models import Membership, Person, Team
+from apps.connectors.models import IdentityKind, IdentityMapping, IngestionRun
+from apps.connectors.sources import SOURCES
+from apps.disclosures.models import ReportingPeriod
+from apps.footprint.models import UsageRecord
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -27,3 +31,153 @@ class EstimateRequestSerializer(serializers.Serializer):
     requests = serializers.IntegerField(min_value=1, default=1)
     zone = serializers.CharField(required=False, allow_blank=True, default="")
     year = serializers.IntegerField(required=False, min_value=1990, max_value=2100, allow_null=True, default=None)
+
+
+# ---- Ingestion, records, footprint summary, mappings, periods (issue 7) -------------------------------------
+
+class IngestionRunSerializer(serializers.ModelSerializer):
+    """An ingestion run with its progress and the file it read (SHA-256: the evidence an auditor checks)."""
+
+    filename = serializers.CharField(source="source_file.filename", read_only=True)
+    sha256 = serializers.CharField(source="source_file.sha256", read_only=True)
+    size_bytes = serializers.IntegerField(source="source_file.size_bytes", read_only=True)
+    uploaded_by = serializers.EmailField(source="uploaded_by.email", read_only=True, default=None)
+    progress_percent = serializers.IntegerField(read_only=True)
+    finished = serializers.BooleanField(source="is_finished", read_only=True)
+    factor_set = serializers.CharField(source="factor_set.label", read_only=True, default=None)
+
+    class Meta:
+        model = IngestionRun
+        fields = ["id", "source_key", "status", "finished", "progress_percent", "bytes_done", "bytes_total",
+                  "rows_read", "rows_skipped", "records_stored", "requests", "input_tokens", "cached_input_tokens",
+                  "output_tokens", "energy_kwh", "co2e_kg", "errors", "warnings", "duplicate_of", "filename",
+                  "sha256", "size_bytes", "uploaded_by", "factor_set", "attempts", "created_at", "started_at",
+                  "finished_at"]
+        read_only_fields = fields
+
+
+class UploadSerializer(serializers.Serializer):
+    """A usage file and the source whose parser reads it (multipart/form-data)."""
+
+    source = serializers.ChoiceField(choices=[])
+    file = serializers.FileField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = sorted(SOURCES)
+
+
+class UsageRecordSerializer(serializers.ModelSerializer):
+    team = serializers.CharField(source="team.name", read_only=True, default=None)
+    run = serializers.IntegerField(source="run_id", read_only=True)
+    source_sha256 = serializers.CharField(source="run.source_file.sha256", read_only=True)
+    factor_set = serializers.CharField(source="factor_set.label", read_only=True)
+
+    class Meta:
+        model = UsageRecord
+        fields = ["id", "day", "source", "provider", "model", "usage_kind", "self_hosted", "person_ref", "team_ref",
+                  "team", "project", "zone", "requests", "input_tokens", "cached_input_tokens", "output_tokens",
+                  "active_user_days", "measured_energy_kwh", "cost", "currency", "energy_kwh", "energy_kwh_low",
+                  "energy_kwh_high", "co2e_location_kg", "co2e_market_kg", "co2e_embodied_kg", "grid_zone",
+                  "grid_gco2e_per_kwh", "scope", "data_quality", "method_version", "factor_set", "warning", "run",
+                  "source_sha256"]
+        read_only_fields = fields
+
+
+class SeriesRowSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    energy_kwh = serializers.FloatField()
+    co2e_location_kg = serializers.FloatField()
+    co2e_market_kg = serializers.FloatField()
+    records = serializers.IntegerField()
+    requests = serializers.IntegerField()
+
+
+class OtherCostSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    amount = serializers.FloatField()
+
+
+class TotalsSerializer(serializers.Serializer):
+    energy_kwh = serializers.FloatField()
+    co2e_location_kg = serializers.FloatField()
+    co2e_market_kg = serializers.FloatField()
+    co2e_location_t = serializers.FloatField()
+    co2e_market_t = serializers.FloatField()
+    cost_eur = serializers.FloatField()
+    other_costs = OtherCostSerializer(many=True)
+    records = serializers.IntegerField()
+    requests = serializers.IntegerField()
+
+
+class FiltersSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    team = serializers.CharField(allow_blank=True)
+    source = serializers.CharField(allow_blank=True)
+    provider = serializers.CharField(allow_blank=True)
+    model = serializers.CharField(allow_blank=True)
+    period = serializers.IntegerField(source="period_id", allow_null=True)
+
+
+class SeriesSerializer(serializers.Serializer):
+    by_month = SeriesRowSerializer(many=True)
+    by_source = SeriesRowSerializer(many=True)
+    by_provider = SeriesRowSerializer(many=True)
+    by_model = SeriesRowSerializer(many=True)
+    by_team = SeriesRowSerializer(many=True)
+    by_scope = SeriesRowSerializer(many=True)
+
+
+class SummarySerializer(serializers.Serializer):
+    """The dashboard's totals and series for the filtered records."""
+
+    filters = FiltersSerializer()
+    totals = TotalsSerializer()
+    series = SeriesSerializer()
+
+
+class IdentityMappingSerializer(serializers.ModelSerializer):
+    """How an identity seen in a source (user, team, project, API key) maps to a person or a team."""
+
+    class Meta:
+        model = IdentityMapping
+        fields = ["id", "kind", "value", "person", "team", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        validators = []  # (organisation, kind, value) is unique: a second save changes the mapping
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisation is not None:  # only this organisation's people and teams can be named
+            self.fields["person"].queryset = Person.objects.for_org(organisation)
+            self.fields["team"].queryset = Team.objects.for_org(organisation)
+
+    def validate(self, data):
+        if data.get("kind") == IdentityKind.PERSON and not data.get("person"):
+            raise serializers.ValidationError({"person": ["Choose the person this user is."]})
+        if data.get("kind") != IdentityKind.PERSON and not data.get("team"):
+            raise serializers.ValidationError({"team": ["Choose the team this identity belongs to."]})
+        return data
+
+
+class ReportingPeriodSerializer(serializers.ModelSerializer):
+    signed_off_by = serializers.EmailField(source="signed_off_by.email", read_only=True, default=None)
+
+    class Meta:
+        model = ReportingPeriod
+        fields = ["id", "start", "end", "version", "variant", "status", "net_revenue_eur",
+                  "internal_carbon_price_eur_per_t", "restatement_of", "restatement_reason", "signed_off_by",
+                  "signed_off_at", "sign_off_comment", "snapshot_sha256", "created_at"]
+        read_only_fields = fields
+
+
+class DisclosureSerializer(serializers.Serializer):
+    """The period's disclosure: the frozen snapshot once signed off, a live one while a draft."""
+
+    period = ReportingPeriodSerializer()
+    snapshot_sha256 = serializers.CharField()
+    snapshot = serializers.JSONField()
+
+
+class SignOffSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)

@@ -1,5 +1,7 @@
 """REST API views: thin wrappers over the services, scoped by apps.api.permissions.OrgMember."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, permissions, serializers, status, views
 from rest_framework.response import Response
 
@@ -45,6 +47,10 @@ class TeamDetail(generics.RetrieveUpdateDestroyAPIView):
         return get_scoped_or_404(Team, self.request.organisation, pk=self.kwargs["pk"])
 
 
+@extend_schema(request=EstimateRequestSerializer, responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+               examples=[OpenApiExample("GPT-4o in France", request_only=True,
+                                        value={"provider": "openai", "model": "gpt-4o", "output_tokens": 400,
+                                               "requests": 10, "zone": "FR", "year": 2025})])
 class Estimate(views.APIView):
     """Energy and CO2e of LLM requests (EcoLogits method) with the built-in factor set.
 
@@ -66,3 +72,247 @@ class Estimate(views.APIView):
 
 def _field_of(exc: FactorLookupError) -> str:
     return "model" if exc.kind.startswith("model") else exc.kind
+
+
+# ---- Ingestion runs, records, footprint summary, mappings, periods and exports (issue 7) ----------------------
+# Every view below is scoped by OrgMember: another organisation's slug or object is a 404, a write by an
+# auditor a 403. Reads go through apps.web.selectors (the dashboard's queries), writes through the services.
+
+from django.db import transaction  # noqa: E402  (appended section)
+from django.http import Http404, HttpResponse  # noqa: E402
+from drf_spectacular.utils import OpenApiParameter  # noqa: E402
+from rest_framework.parsers import FormParser, MultiPartParser  # noqa: E402
+
+from apps.accounts.permissions import SIGN_OFF  # noqa: E402
+from apps.connectors import ingestion  # noqa: E402
+from apps.connectors.models import IdentityMapping, IngestionRun  # noqa: E402
+from apps.connectors.tasks import ingest_run  # noqa: E402
+from apps.disclosures import services as disclosures  # noqa: E402
+from apps.disclosures.models import ReportingPeriod  # noqa: E402
+from apps.web import selectors  # noqa: E402
+
+from .serializers import (  # noqa: E402
+    DisclosureSerializer,
+    IdentityMappingSerializer,
+    IngestionRunSerializer,
+    ReportingPeriodSerializer,
+    SignOffSerializer,
+    SummarySerializer,
+    UploadSerializer,
+    UsageRecordSerializer,
+)
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("period", int, description="A reporting period's id: its dates are the range."),
+    OpenApiParameter("start", OpenApiTypes.DATE, description="First day (default: the latest reporting "
+                                                             "period's start, else twelve months ago)."),
+    OpenApiParameter("end", OpenApiTypes.DATE, description="Last day (default: the latest period's end, else today)."),
+    OpenApiParameter("team", str, description="A team id, or `none` for records attributed to no team."),
+    OpenApiParameter("source", str, description="A source key, e.g. `openai_usage`."),
+    OpenApiParameter("provider", str, description="e.g. `openai`, `anthropic`."),
+    OpenApiParameter("model", str, description="e.g. `gpt-4o`."),
+]
+RUN_EXAMPLE = OpenApiExample("A finished run", response_only=True, value={
+    "id": 12, "source_key": "generic_csv", "status": "succeeded", "finished": True, "progress_percent": 100,
+    "bytes_done": 2048, "bytes_total": 2048, "rows_read": 31, "rows_skipped": 0, "records_stored": 31,
+    "requests": 3100, "input_tokens": 1550000, "cached_input_tokens": 0, "output_tokens": 1240000,
+    "energy_kwh": 2.4, "co2e_kg": 0.13, "errors": [], "warnings": [], "duplicate_of": None,
+    "filename": "usage-2025-03.csv", "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    "size_bytes": 2048, "uploaded_by": "officer@example.com", "factor_set": "builtin@2025.1", "attempts": 1,
+    "created_at": "2025-04-02T09:00:00Z", "started_at": "2025-04-02T09:00:01Z",
+    "finished_at": "2025-04-02T09:00:02Z"})
+
+
+class OrgScopedMixin:
+    permission_classes = [permissions.IsAuthenticated, OrgMember]
+
+    @property
+    def organisation(self):
+        return self.request.organisation
+
+
+@extend_schema(tags=["ingestion"])
+class RunList(OrgScopedMixin, generics.ListAPIView):
+    """Ingestion runs, newest first. POST a usage file (multipart) to start one."""
+
+    serializer_class = IngestionRunSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return scoped(IngestionRun, self.organisation).select_related("source_file", "uploaded_by", "factor_set")
+
+    @extend_schema(examples=[RUN_EXAMPLE])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={201: IngestionRunSerializer},
+                   description="Store the file (once per SHA-256), create a run and queue its loading. Poll the "
+                               "run's detail for `progress_percent` until `finished`. A file already loaded gives "
+                               "a finished run that stored nothing and names the earlier one in `duplicate_of`.",
+                   examples=[RUN_EXAMPLE])
+    def post(self, request, *args, **kwargs):
+        upload = UploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        file, source = upload.validated_data["file"], upload.validated_data["source"]
+        try:
+            source_file = ingestion.store_upload(self.organisation, file, file.name, user=request.user)
+            run = ingestion.create_run(self.organisation, source, source_file, user=request.user)
+        except ingestion.IngestionRefused as exc:
+            raise serializers.ValidationError({"file": [str(exc)]}) from exc
+        if not run.is_finished:
+            # Queued once the run row is committed, so a worker never looks for a run that is not there yet.
+            transaction.on_commit(lambda: ingest_run.delay(run.pk))
+        return Response(IngestionRunSerializer(run).data, status=status.HTTP_201_CREATED,
+                        headers={"Location": request.build_absolute_uri(f"{run.pk}/")})
+
+
+@extend_schema(tags=["ingestion"], examples=[RUN_EXAMPLE])
+class RunDetail(OrgScopedMixin, generics.RetrieveAPIView):
+    """One run: status, progress, counts, errors (file, row, column) and the file's SHA-256."""
+
+    serializer_class = IngestionRunSerializer
+
+    def get_object(self):
+        return get_scoped_or_404(IngestionRun.objects.select_related("source_file", "uploaded_by", "factor_set"),
+                                 self.organisation, pk=self.kwargs["pk"])
+
+
+@extend_schema(tags=["footprint"], parameters=FILTER_PARAMETERS)
+class RecordList(OrgScopedMixin, generics.ListAPIView):
+    """Usage records with their footprint, filtered like the dashboard, paginated (`?page=`)."""
+
+    serializer_class = UsageRecordSerializer
+
+    def get_queryset(self):
+        filters = selectors.parse_filters(self.organisation, self.request.query_params)
+        records = selectors.filtered_records(self.organisation, filters)
+        return selectors.records_page_rows(records).select_related("factor_set")
+
+
+@extend_schema(tags=["footprint"], parameters=FILTER_PARAMETERS, responses=SummarySerializer,
+               examples=[OpenApiExample("A quarter", response_only=True, value={
+                   "filters": {"start": "2025-01-01", "end": "2025-03-31", "team": "", "source": "", "provider": "",
+                               "model": "", "period": None},
+                   "totals": {"energy_kwh": 120.5, "co2e_location_kg": 6.8, "co2e_market_kg": 5.1,
+                              "co2e_location_t": 0.0068, "co2e_market_t": 0.0051, "cost_eur": 1830.0,
+                              "other_costs": [{"currency": "USD", "amount": 410.0}], "records": 930,
+                              "requests": 52000},
+                   "series": {"by_month": [{"key": "2025-01", "energy_kwh": 40.1, "co2e_location_kg": 2.3,
+                                            "co2e_market_kg": 1.7, "records": 310, "requests": 17000}],
+                              "by_source": [], "by_provider": [], "by_model": [], "by_team": [], "by_scope": []}})])
+class Summary(OrgScopedMixin, views.APIView):
+    """The dashboard's totals (kWh, kg/t CO2e location- and market-based, EUR) and series by month, source,
+    provider, model, team and scope: the same aggregates as the disclosure's breakdowns."""
+
+    def get(self, request, org_slug):
+        filters = selectors.parse_filters(self.organisation, request.query_params)
+        records = selectors.filtered_records(self.organisation, filters)
+        series = selectors.series(records)
+        for row in series["by_team"]:
+            row.pop("team_id", None)
+        return Response(SummarySerializer({"filters": filters, "totals": selectors.totals(records),
+                                           "series": series}).data)
+
+
+@extend_schema(tags=["mappings"])
+class MappingList(OrgScopedMixin, generics.ListCreateAPIView):
+    """Identity mappings. POST one (or the same kind and value again to change it): stored records are
+    re-attributed at once, except in signed-off periods."""
+
+    serializer_class = IdentityMappingSerializer
+
+    def get_queryset(self):
+        return scoped(IdentityMapping, self.organisation)
+
+    def get_serializer(self, *args, **kwargs):
+        # Schema generation has no organisation; requests always do (OrgMember sets it).
+        organisation = getattr(self.request, "organisation", None)
+        return IdentityMappingSerializer(*args, organisation=organisation, **kwargs)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        ingestion.save_mapping(self.organisation, self.request.user, data["kind"], data["value"],
+                               data.get("person"), data.get("team"))
+        serializer.instance = get_scoped_or_404(IdentityMapping, self.organisation, kind=data["kind"],
+                                                value=data["value"].strip())
+
+
+@extend_schema(tags=["mappings"])
+class MappingDetail(OrgScopedMixin, generics.RetrieveDestroyAPIView):
+    serializer_class = IdentityMappingSerializer
+
+    def get_object(self):
+        return get_scoped_or_404(IdentityMapping, self.organisation, pk=self.kwargs["pk"])
+
+    def perform_destroy(self, instance):
+        ingestion.delete_mapping(self.organisation, self.request.user, instance)
+
+
+@extend_schema(tags=["disclosures"])
+class PeriodList(OrgScopedMixin, generics.ListAPIView):
+    """Reporting periods and their versions (a restatement is a new version)."""
+
+    serializer_class = ReportingPeriodSerializer
+
+    def get_queryset(self):
+        return scoped(ReportingPeriod, self.organisation).select_related("signed_off_by")
+
+
+class PeriodMixin(OrgScopedMixin):
+    def get_period(self) -> ReportingPeriod:
+        return get_scoped_or_404(ReportingPeriod.objects.select_related("signed_off_by"), self.organisation,
+                                 pk=self.kwargs["pk"])
+
+
+@extend_schema(tags=["disclosures"])
+class PeriodDetail(PeriodMixin, generics.RetrieveAPIView):
+    serializer_class = ReportingPeriodSerializer
+
+    def get_object(self):
+        return self.get_period()
+
+
+@extend_schema(tags=["disclosures"], responses=DisclosureSerializer)
+class Disclosure(PeriodMixin, views.APIView):
+    """The ESRS E1 (or VSME B3) disclosure of a period version with its SHA-256: frozen once signed off."""
+
+    def get(self, request, org_slug, pk):
+        period = self.get_period()
+        snapshot, sha = disclosures.snapshot_of(period)
+        return Response(DisclosureSerializer({"period": period, "snapshot_sha256": sha, "snapshot": snapshot}).data)
+
+
+@extend_schema(tags=["disclosures"], request=SignOffSerializer, responses={200: ReportingPeriodSerializer},
+               examples=[OpenApiExample("Sign off", request_only=True, value={"comment": "Reviewed with the CFO."})])
+class SignOff(PeriodMixin, views.APIView):
+    """Sign off and lock the period: its snapshot is frozen. Sustainability officers and admins only."""
+
+    write_action = SIGN_OFF
+
+    def post(self, request, org_slug, pk):
+        params = SignOffSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        try:
+            period = disclosures.sign_off(self.get_period(), request.membership, params.validated_data["comment"])
+        except disclosures.DisclosureError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        period.refresh_from_db()
+        return Response(ReportingPeriodSerializer(period).data)
+
+
+@extend_schema(tags=["disclosures"], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+               parameters=[OpenApiParameter("fmt", str, OpenApiParameter.PATH,
+                                            enum=list(disclosures.EXPORT_FORMATS),
+                                            description="pdf, csv, xlsx, json, xhtml (inline XBRL) or evidence "
+                                                        "(zip)")])
+class Export(PeriodMixin, views.APIView):
+    """The period's export as a file (auditors too: reading is not changing; the export is logged)."""
+
+    def get(self, request, org_slug, pk, fmt):
+        period = self.get_period()
+        if fmt not in disclosures.EXPORT_FORMATS:
+            raise Http404("Unknown export format")
+        content, filename, content_type = disclosures.export(period, fmt, request.user)
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

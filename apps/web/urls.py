@@ -7,4 +7,5 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("o/<slug:org_slug>/", views.org_home, name="org_home"),
+    path("o/<slug:org_slug>/records/", views.record_list, name="records"),
 ]

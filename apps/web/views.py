@@ -1,11 +1,19 @@
-"""The home page and the organisation overview."""
+"""The home page, the organisation dashboard and the records list behind its figures."""
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import Person, Team
 from apps.accounts.permissions import READ
 from apps.accounts.tenancy import SESSION_KEY, org_view, scoped
+
+from . import selectors
+
+CHART_JS = "vendor/chartjs/chart.umd.js"
+RECORDS_PER_PAGE = 50
 
 
 @login_required
@@ -21,12 +29,62 @@ def home(request):
     return render(request, "web/choose_org.html", {"memberships": memberships})
 
 
+def charts_available() -> bool:
+    """Chart.js is installed by `npm ci` (make's install step); without it the page shows tables only."""
+    return finders.find(CHART_JS) is not None
+
+
+def _drill_links(series: dict, filters: selectors.Filters) -> dict:
+    """Each series row with the records-list query that shows the records behind it."""
+    for row in series.get("by_month", []):
+        start, end = selectors.month_range(row["key"], filters)
+        row["query"] = filters.querystring(start=start, end=end)
+    for name, field in (("by_provider", "provider"), ("by_model", "model"), ("by_source", "source")):
+        for row in series.get(name, []):
+            row["query"] = filters.querystring(**{field: row["key"]})
+    for row in series.get("by_team", []):
+        team = str(row["team_id"]) if row["team_id"] else selectors.NO_TEAM
+        row["query"] = filters.querystring(team=team)
+    return series
+
+
 @org_view(READ)
 def org_home(request):
+    """The dashboard: totals, charts by month, provider, model and team, for the filtered period."""
     org = request.organisation
+    filters = selectors.parse_filters(org, request.GET)
+    records = selectors.filtered_records(org, filters)
+    series = _drill_links(selectors.series(records, selectors.CHART_SERIES), filters)
     context = {
+        "filters": filters,
+        "choices": selectors.choices(org),
+        "totals": selectors.totals(records),
+        "series": series,
+        "chart_data": {name: [{"key": r["key"], "co2e_location_kg": r["co2e_location_kg"],
+                               "co2e_market_kg": r["co2e_market_kg"], "energy_kwh": r["energy_kwh"]}
+                              for r in rows] for name, rows in series.items()},
+        "chart_labels": {"location": _("location-based"), "market": _("market-based"), "unit": "kg CO2e"},
+        "charts_available": charts_available(),
+        "chart_js": CHART_JS,
         "team_count": scoped(Team, org).count(),
         "person_count": scoped(Person, org).count(),
         "member_count": org.memberships.count(),
     }
     return render(request, "web/org_home.html", context)
+
+
+@org_view(READ)
+def record_list(request):
+    """The records behind a figure, with the same filters as the dashboard; each row names its run and file."""
+    org = request.organisation
+    filters = selectors.parse_filters(org, request.GET)
+    records = selectors.filtered_records(org, filters)
+    page = Paginator(selectors.records_page_rows(records), RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "filters": filters,
+        "choices": selectors.choices(org),
+        "totals": selectors.totals(records),
+        "page": page,
+        "query": filters.querystring(),
+    }
+    return render(request, "web/record_list.html", context)

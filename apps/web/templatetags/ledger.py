@@ -28,3 +28,15 @@ def signed_pct(value):
     if value is None:
         return "—"
     return f"{value:+.1f} %"
+
+
+@register.filter
+def tonnes(kg):
+    """Kilograms shown as tonnes (the unit of the disclosure), with `figure`'s rounding."""
+    if kg is None or kg == "":
+        return "—"
+    tonnes = float(kg) / 1000
+    if 0 < abs(tonnes) < 0.001:
+        # An AI slice is often a few kilograms: six decimals read better than an exponent.
+        return number_format(round(tonnes, 6), decimal_pos=6)
+    return figure(tonnes)

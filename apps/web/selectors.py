@@ -1,0 +1,193 @@
+"""Read queries behind the dashboard, the records list and the API's footprint summary.
+
+Everything is computed in the database (sums grouped by month, provider, model, team...), never by loading
+records into Python, so a year of usage stays cheap to show. The series have the shape of
+`apps.disclosures.e1.breakdowns` (key, energy_kwh, co2e_location_kg, co2e_market_kg, records, requests;
+months in order, the rest largest first), so the page, the API and the PDF's charts show the same figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from django.db.models import Count, F, FloatField, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+
+from apps.disclosures.e1 import BREAKDOWNS
+from apps.disclosures.models import ReportingPeriod
+from apps.footprint.models import UsageRecord
+
+UNATTRIBUTED = "(unattributed)"  # the team key of records without a team, as e1.breakdowns names it
+NO_TEAM = "none"  # the team filter value that selects those records
+# The series the dashboard draws; e1.BREAKDOWNS also has by_source and by_scope, which the API returns.
+CHART_SERIES = ("by_month", "by_provider", "by_model", "by_team")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the dashboard, the records list and the summary endpoint are limited to (GET parameters)."""
+
+    start: dt.date
+    end: dt.date
+    team: str = ""  # a team id, NO_TEAM, or "" for every team
+    source: str = ""
+    provider: str = ""
+    model: str = ""
+    period_id: int | None = None
+
+    def params(self, **overrides) -> dict[str, str]:
+        """The filters as GET parameters (empty ones left out), with some replaced."""
+        values = replace(self, **overrides) if overrides else self
+        params = {"start": values.start.isoformat(), "end": values.end.isoformat(), "team": values.team,
+                  "source": values.source, "provider": values.provider, "model": values.model}
+        return {key: value for key, value in params.items() if value}
+
+    def querystring(self, **overrides) -> str:
+        return urlencode(self.params(**overrides))
+
+
+def latest_period(organisation) -> ReportingPeriod | None:
+    return ReportingPeriod.objects.for_org(organisation).order_by("-end", "-version").first()
+
+
+def default_range(organisation, today: dt.date | None = None) -> tuple[dt.date, dt.date, int | None]:
+    """The latest reporting period's dates, else the twelve months up to today (from the 1st of a month)."""
+    period = latest_period(organisation)
+    if period is not None:
+        return period.start, period.end, period.pk
+    today = today or dt.date.today()
+    month = today.month - 11
+    start = dt.date(today.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+    return start, today, None
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None  # a hand-edited URL with a bad date falls back to the default range
+
+
+def parse_filters(organisation, params) -> Filters:
+    """Filters from GET parameters: `period` (a reporting period's id) or `start`/`end` dates, `team`,
+    `source`, `provider`, `model`. Missing or unreadable dates fall back to the default range."""
+    start, end, period_id = default_range(organisation)
+    period_param = params.get("period")
+    if period_param and str(period_param).isdigit():
+        period = ReportingPeriod.objects.for_org(organisation).filter(pk=int(period_param)).first()
+        if period is not None:
+            start, end, period_id = period.start, period.end, period.pk
+    given_start, given_end = _date(params.get("start")), _date(params.get("end"))
+    if given_start or given_end:
+        start, end, period_id = given_start or start, given_end or end, None
+    if end < start:
+        start, end = end, start
+    team = str(params.get("team") or "")
+    if team and team != NO_TEAM and not team.isdigit():
+        team = ""
+    return Filters(start=start, end=end, team=team, source=str(params.get("source") or "")[:40],
+                   provider=str(params.get("provider") or "")[:60], model=str(params.get("model") or "")[:200],
+                   period_id=period_id)
+
+
+def filtered_records(organisation, filters: Filters):
+    """The organisation's usage records that match the filters."""
+    records = UsageRecord.objects.for_org(organisation).filter(day__range=(filters.start, filters.end))
+    if filters.team == NO_TEAM:
+        records = records.filter(team__isnull=True)
+    elif filters.team:
+        records = records.filter(team_id=int(filters.team))
+    if filters.source:
+        records = records.filter(source=filters.source)
+    if filters.provider:
+        records = records.filter(provider=filters.provider)
+    if filters.model:
+        records = records.filter(model=filters.model)
+    return records
+
+
+def _float_sum(column: str, **extra):
+    return Coalesce(Sum(column, **extra), Value(0.0), output_field=FloatField())
+
+
+def totals(records) -> dict:
+    """kWh, kg CO2e (location- and market-based), cost in EUR, and the number of records.
+
+    Costs in other currencies are not converted (no exchange rate is on record): they are listed apart."""
+    sums = records.aggregate(
+        energy_kwh=_float_sum("energy_kwh"), co2e_location_kg=_float_sum("co2e_location_kg"),
+        co2e_market_kg=_float_sum("co2e_market_kg"), cost_eur=_float_sum("cost", filter=Q(currency="EUR")),
+        records=Count("pk"), requests=Coalesce(Sum("requests"), 0))
+    other = (records.exclude(currency__in=("EUR", "")).values("currency").order_by("currency")
+             .annotate(amount=_float_sum("cost")))
+    sums["other_costs"] = [{"currency": row["currency"], "amount": row["amount"]} for row in other if row["amount"]]
+    sums["co2e_location_t"] = sums["co2e_location_kg"] / 1000
+    sums["co2e_market_t"] = sums["co2e_market_kg"] / 1000
+    return sums
+
+
+def _grouped(records, name: str):
+    column = BREAKDOWNS[name]
+    if name == "by_month":
+        return records.annotate(key=TruncMonth("day")).values("key")
+    if name == "by_team":
+        return records.annotate(key=F("team__name")).values("key", "team_id")
+    return records.annotate(key=F(column)).values("key")
+
+
+def _key_text(name: str, key) -> str:
+    if name == "by_month":
+        return f"{key:%Y-%m}" if key else ""
+    if name == "by_team":
+        return key or UNATTRIBUTED
+    return "" if key is None else str(key)
+
+
+def series(records, names=tuple(BREAKDOWNS)) -> dict[str, list[dict]]:
+    """Energy and CO2e grouped by month, source, provider, model, team and scope, as e1.breakdowns gives them
+    (months in order; the others by location-based CO2e, largest first, ties by key). Team rows also carry
+    `team_id` (None for unattributed) so a row can link to its records."""
+    out = {}
+    for name in names:
+        rows = (_grouped(records, name).order_by()
+                .annotate(energy_kwh=_float_sum("energy_kwh"), co2e_location_kg=_float_sum("co2e_location_kg"),
+                          co2e_market_kg=_float_sum("co2e_market_kg"), records=Count("pk"),
+                          requests=Coalesce(Sum("requests"), 0)))
+        items = [{"key": _key_text(name, row["key"]), "energy_kwh": float(row["energy_kwh"]),
+                  "co2e_location_kg": float(row["co2e_location_kg"]), "co2e_market_kg": float(row["co2e_market_kg"]),
+                  "records": int(row["records"]), "requests": int(row["requests"]),
+                  **({"team_id": row["team_id"]} if name == "by_team" else {})} for row in rows]
+        items.sort(key=lambda item: item["key"])
+        if name != "by_month":
+            items.sort(key=lambda item: -item["co2e_location_kg"])  # stable: ties stay in key order
+        out[name] = items
+    return out
+
+
+def month_range(key: str, filters: Filters) -> tuple[dt.date, dt.date]:
+    """The days of month `key` ("2025-03") inside the filtered range: where a month's bar drills down to."""
+    year, month = (int(part) for part in key.split("-"))
+    first = dt.date(year, month, 1)
+    last = (dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)
+    return max(first, filters.start), min(last, filters.end)
+
+
+def choices(organisation) -> dict[str, list]:
+    """What the filter form offers: the organisation's teams, and the sources and providers on record."""
+    from apps.accounts.models import Team
+
+    records = UsageRecord.objects.for_org(organisation)
+    return {
+        "teams": list(Team.objects.for_org(organisation).order_by("name").values_list("pk", "name")),
+        "sources": list(records.order_by("source").values_list("source", flat=True).distinct()),
+        "providers": [p for p in records.order_by("provider").values_list("provider", flat=True).distinct() if p],
+        "periods": list(ReportingPeriod.objects.for_org(organisation).order_by("-start", "-version")),
+    }
+
+
+def records_page_rows(records):
+    """Records for the drill-down table, newest first, with the run and file each came from."""
+    return (records.select_related("run__source_file", "team")
+            .order_by("-day", "source", "provider", "model", "pk"))
