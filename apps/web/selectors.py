@@ -191,3 +191,13 @@ def records_page_rows(records):
     """Records for the drill-down table, newest first, with the run and file each came from."""
     return (records.select_related("run__source_file", "team")
             .order_by("-day", "source", "provider", "model", "pk"))
+
+
+def latest_period(organisation, signed_off: bool = False):
+    """The newest version of the most recent reporting period (optionally: the newest signed-off one)."""
+    from apps.disclosures.models import PeriodStatus, ReportingPeriod
+
+    periods = ReportingPeriod.objects.for_org(organisation)
+    if signed_off:
+        periods = periods.filter(status=PeriodStatus.SIGNED_OFF)
+    return periods.order_by("-end", "-version").first()

@@ -69,6 +69,8 @@ def org_home(request):
         "team_count": scoped(Team, org).count(),
         "person_count": scoped(Person, org).count(),
         "member_count": org.memberships.count(),
+        "latest_period": selectors.latest_period(org),
+        "latest_signed_off": selectors.latest_period(org, signed_off=True),
     }
     return render(request, "web/org_home.html", context)
 

@@ -180,3 +180,20 @@ def test_french_dashboard_has_french_labels_and_comma_decimals(client_for, org_a
     assert "Émissions par mois" in page and "Énergie (kWh)" in page and "Coût (EUR)" in page
     assert "7,25 USD" in page and "7.25 USD" not in page  # comma decimal separator
     assert any(f"1{space}244" in page for space in ("\u202f", "\xa0", " "))  # French digit grouping
+
+
+@pytest.mark.django_db
+def test_each_role_sees_its_own_work_on_the_dashboard(client_for, org_a):
+    from apps.accounts.models import Membership
+
+    period = services.create_period(org_a["org"], None, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    url = reverse("web:org_home", args=["org-a"])
+    officer = client_for(org_a["users"][Role.OFFICER]).get(url).content.decode()
+    assert "Disclosure 2025-01-01 – 2025-12-31: Draft" in officer and "Record guarantees of origin" in officer
+    it = client_for(org_a["users"][Role.IT_DIRECTOR]).get(url).content.decode()
+    assert "Cost per seat, idle licences and ROI" in it and "Disclosure 2025" not in it
+    auditor = client_for(org_a["users"][Role.AUDITOR]).get(url).content.decode()
+    assert "No period is signed off yet." in auditor
+    services.sign_off(period, Membership.objects.get(user=org_a["users"][Role.OFFICER]))
+    auditor = client_for(org_a["users"][Role.AUDITOR]).get(url).content.decode()
+    assert reverse("disclosures:period_export", args=["org-a", period.pk, "evidence"]) in auditor
