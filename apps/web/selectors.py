@@ -16,7 +16,7 @@ from django.db.models import Count, F, FloatField, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
 from apps.disclosures.e1 import BREAKDOWNS
-from apps.disclosures.models import ReportingPeriod
+from apps.disclosures.models import PeriodStatus, ReportingPeriod
 from apps.footprint.models import UsageRecord
 
 UNATTRIBUTED = "(unattributed)"  # the team key of records without a team, as e1.breakdowns names it
@@ -48,8 +48,12 @@ class Filters:
         return urlencode(self.params(**overrides))
 
 
-def latest_period(organisation) -> ReportingPeriod | None:
-    return ReportingPeriod.objects.for_org(organisation).order_by("-end", "-version").first()
+def latest_period(organisation, signed_off: bool = False) -> ReportingPeriod | None:
+    """The newest version of the most recent reporting period (optionally: the newest signed-off one)."""
+    periods = ReportingPeriod.objects.for_org(organisation)
+    if signed_off:
+        periods = periods.filter(status=PeriodStatus.SIGNED_OFF)
+    return periods.order_by("-end", "-version").first()
 
 
 def default_range(organisation, today: dt.date | None = None) -> tuple[dt.date, dt.date, int | None]:
@@ -192,12 +196,3 @@ def records_page_rows(records):
     return (records.select_related("run__source_file", "team")
             .order_by("-day", "source", "provider", "model", "pk"))
 
-
-def latest_period(organisation, signed_off: bool = False):
-    """The newest version of the most recent reporting period (optionally: the newest signed-off one)."""
-    from apps.disclosures.models import PeriodStatus, ReportingPeriod
-
-    periods = ReportingPeriod.objects.for_org(organisation)
-    if signed_off:
-        periods = periods.filter(status=PeriodStatus.SIGNED_OFF)
-    return periods.order_by("-end", "-version").first()
