@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db.models import Sum
+from django.utils import translation
 
 from apps.accounts.models import Role
 from apps.disclosures import services
@@ -34,13 +35,21 @@ CSV = ("date,provider,model,requests,input_tokens,output_tokens,user,team,zone,c
 @pytest.fixture(scope="module")
 def browser():
     # Playwright's sync API runs an event loop in this thread; the ORM calls in these tests are still synchronous.
+    # Set for this module only: left behind, it would fail `check --deploy` in later tests.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run", "--disable-sync"])
-        yield chromium
-        chromium.close()
+    try:
+        with playwright_api.sync_playwright() as p:
+            chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--no-first-run", "--disable-sync"])
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -73,7 +82,8 @@ def test_upload_dashboard_french_drill_down_and_pdf(page, live_server, org_a, tm
     period = services.create_period(org_a["org"], None, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     page.goto(f"{live_server.url}/o/org-a/")
     energy = UsageRecord.objects.for_org(org_a["org"]).aggregate(kwh=Sum("energy_kwh"))["kwh"]
-    assert page.inner_text("#total-energy").strip() == figure(energy)
+    with translation.override("en"):  # the page is in English here, whatever an earlier test activated
+        assert page.inner_text("#total-energy").strip() == figure(energy)
     if page.locator("canvas#chart-by_month").count():
         page.wait_for_function("() => window.Chart && Chart.getChart('chart-by_month')")
         assert page.evaluate("() => Chart.getChart('chart-by_provider').data.labels.length") == 2
