@@ -1,11 +1,14 @@
 """Ingestion: store an uploaded file once, parse it with its source's parser, compute its footprint and
 store usage records, all or nothing.
 
-The work of a run is split in two phases. Parsing reads the file chunk by chunk and records progress as
-it goes (committed at once, so pages can show it). Writing stores every record and marks the run
-succeeded in one transaction: a worker killed at any point leaves either nothing or everything, and a
-retried task starts the run again from the file. Records are upserted on their natural key, so loading
-overlapping data replaces rows instead of adding them twice.
+The work of a run is split in two phases. Parsing reads the file chunk by chunk, records progress as it
+goes (committed at once, so pages can show it) and spills each chunk's sums to the attempt's own spill
+files, split into buckets by natural key: memory follows the chunk size, not the number of distinct keys.
+Writing sums one bucket at a time (every key of the bucket is then complete, so its footprint is the one
+of the whole file), stores its records, and marks the run succeeded, all in one transaction: a worker
+killed at any point leaves either nothing or everything, and a retried task starts the run again from the
+file (the spill files of earlier attempts are removed). Records are upserted on their natural key, so
+loading overlapping data replaces rows instead of adding them twice.
 """
 
 import contextlib
@@ -19,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
@@ -32,14 +36,15 @@ from apps.footprint.models import UsageRecord
 from apps.footprint.services import current_factor_set_version, estimate_for
 
 from .models import IdentityKind, IdentityMapping, IngestionRun, RunStatus, SourceFile
-from .sources import SOURCES, SourceError, combine, iter_source_chunks
+from .sources import SOURCES, SourceError, iter_source_chunks
+from .sources._common import GROUP_COLUMNS, aggregate
 
 log = logging.getLogger(__name__)
 
 COPY_BLOCK_BYTES = 1 << 20
 UPSERT_BATCH = 5000
 SQLITE_WRITE_CACHE_KIB = 64 * 1024
-COMBINE_ROWS = 250_000  # parsed rows held before the chunks so far are summed into one frame
+SPILL_BUCKET_BYTES = 32 << 20  # file bytes per spill bucket: a bucket's keys are summed and written at once
 AMOUNT_FIELDS = ("requests", "input_tokens", "cached_input_tokens", "output_tokens", "active_user_days",
                  "measured_energy_kwh", "cost")
 RESULT_FIELDS = ("energy_kwh", "energy_kwh_low", "energy_kwh_high", "co2e_location_kg", "co2e_location_kg_low",
@@ -126,7 +131,20 @@ def _claim(run_id: int) -> IngestionRun | None:
         run.status, run.started_at, run.attempts = RunStatus.RUNNING, timezone.now(), run.attempts + 1
         run.bytes_done = run.rows_read = 0
         run.save(update_fields=["status", "started_at", "attempts", "bytes_done", "rows_read"])
+    # What an earlier (killed) attempt spilled is dropped: this attempt sums the whole file again. An earlier
+    # attempt still alive can no longer write (_store checks the attempt under the run's lock) nor fail the run.
+    for leftover in _spill_root().glob(f"run{run.pk}-attempt*"):
+        if leftover.name != _spill_dir(run).name:
+            shutil.rmtree(leftover, ignore_errors=True)
     return run
+
+
+def _spill_root() -> Path:
+    return Path(settings.MEDIA_ROOT).parent / "ingest-spill"
+
+
+def _spill_dir(run: IngestionRun) -> Path:
+    return _spill_root() / f"run{run.pk}-attempt{run.attempts}"
 
 
 def execute_run(run_id: int) -> IngestionRun:
@@ -136,7 +154,7 @@ def execute_run(run_id: int) -> IngestionRun:
         return IngestionRun.objects.get(pk=run_id)
     path = Path(settings.MEDIA_ROOT) / run.source_file.stored_path
     try:
-        _store(run, _parse(run, path))  # no name for the parsed frame here: _store frees it early
+        _store(run, _parse(run, path))
     except (SourceError, usage_frame.UsageFrameError) as exc:
         _fail(run, [_error_dict(exc)])
     except (IngestionRefused, PeriodLocked) as exc:
@@ -146,33 +164,83 @@ def execute_run(run_id: int) -> IngestionRun:
         log.exception("ingestion run %s failed", run.pk)
         _fail(run, [{"row": None, "column": None,
                      "message": f"{run.source_file.filename}: internal error while loading; nothing was stored."}])
+    finally:
+        shutil.rmtree(_spill_dir(run), ignore_errors=True)
     run.refresh_from_db()
     return run
 
 
-def _parse(run: IngestionRun, path: Path) -> pd.DataFrame:
-    chunks, rows_read, rows_skipped = [], 0, 0
-    pending_rows = merged_rows = 0
-    with path.open("rb") as fh:
-        for chunk in iter_source_chunks(run.source_key, fh, run.source_file.filename):
-            chunks.append(chunk)
-            pending_rows += len(chunk)
-            # Sum the chunks so far whenever they outgrow the last sum: memory then follows the number of
-            # distinct keys, not the length of the file, at an amortised linear cost.
-            if len(chunks) > 1 and pending_rows - merged_rows > max(merged_rows, COMBINE_ROWS):
-                chunks = [combine(chunks)]
-                pending_rows = merged_rows = len(chunks[0])
-            rows_read += int(chunk.attrs.get("rows_read", len(chunk)))
-            rows_skipped += int(chunk.attrs.get("rows_skipped", 0))
-            position = fh.tell() if not fh.closed else run.bytes_total
-            IngestionRun.objects.filter(pk=run.pk).update(bytes_done=min(position, run.bytes_total),
-                                                          rows_read=rows_read, rows_skipped=rows_skipped)
-    frame = combine(chunks) if len(chunks) != 1 else chunks[0]
-    frame.attrs.update(rows_read=rows_read, rows_skipped=rows_skipped)
-    if frame.empty:
+def _parse(run: IngestionRun, path: Path) -> dict:
+    """Read the file chunk by chunk into the attempt's spill files; returns the counts and days for _store."""
+    rows_read = rows_skipped = 0
+    spill = _Spill(_spill_dir(run), max(1, -(-run.bytes_total // SPILL_BUCKET_BYTES)))
+    days: set = set()
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter_source_chunks(run.source_key, fh, run.source_file.filename):
+                if not chunk.empty:
+                    days.update(pd.DatetimeIndex(chunk["day"].unique()).date)
+                    spill.add(chunk)
+                rows_read += int(chunk.attrs.get("rows_read", len(chunk)))
+                rows_skipped += int(chunk.attrs.get("rows_skipped", 0))
+                position = fh.tell() if not fh.closed else run.bytes_total
+                IngestionRun.objects.filter(pk=run.pk).update(bytes_done=min(position, run.bytes_total),
+                                                              rows_read=rows_read, rows_skipped=rows_skipped)
+    finally:
+        spill.close()
+    if not spill.rows:
         raise IngestionRefused(f"{run.source_file.filename}: no usage rows found for source '{run.source_key}'; "
                                "nothing was stored.")
-    return frame
+    return {"spill": spill, "days": days, "rows_read": rows_read, "rows_skipped": rows_skipped}
+
+
+class _Spill:
+    """Conformed chunks written to `buckets` Arrow IPC files, each row to the bucket of its natural key (a
+    hash of the key's columns): all rows of one key land in one bucket, so a bucket summed alone gives that
+    key's total for the whole file, and only one bucket is ever held in memory."""
+
+    def __init__(self, directory: Path, buckets: int):
+        self.directory, self.buckets, self.rows = directory, buckets, 0
+        self.schema: pa.Schema | None = None
+        self.writers: dict[int, pa.ipc.RecordBatchStreamWriter] = {}
+
+    def path(self, bucket: int) -> Path:
+        return self.directory / f"{bucket}.arrow"
+
+    def add(self, chunk: pd.DataFrame) -> None:
+        table = pa.Table.from_pandas(chunk, schema=self.schema, preserve_index=False)
+        if self.schema is None:
+            self.schema = table.schema
+            self.directory.mkdir(parents=True, exist_ok=True)
+        self.rows += len(chunk)
+        if self.buckets == 1:
+            self._write(0, table)
+            return
+        bucket = (pd.util.hash_pandas_object(chunk[GROUP_COLUMNS], index=False).to_numpy()
+                  % np.uint64(self.buckets)).astype(np.int64)
+        order = np.argsort(bucket, kind="stable")
+        bounds = np.searchsorted(bucket[order], np.arange(self.buckets + 1))
+        for b in range(self.buckets):
+            if bounds[b] < bounds[b + 1]:
+                self._write(b, table.take(pa.array(order[bounds[b]:bounds[b + 1]])))
+
+    def _write(self, bucket: int, table: pa.Table) -> None:
+        if bucket not in self.writers:
+            self.writers[bucket] = pa.ipc.new_stream(str(self.path(bucket)), self.schema)
+        self.writers[bucket].write_table(table)
+
+    def close(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
+
+    def frames(self):
+        """Each bucket's rows summed by natural key, one conformed frame at a time."""
+        for bucket in sorted(self.writers):
+            with pa.ipc.open_stream(str(self.path(bucket))) as reader:
+                table = reader.read_all()
+            frame = table.to_pandas()
+            del table
+            yield aggregate(usage_frame.conform(frame))
 
 
 def natural_keys(frame: pd.DataFrame) -> list[str]:
@@ -237,36 +305,43 @@ def _resolve_identities(organisation, frame: pd.DataFrame) -> tuple[np.ndarray, 
     return person_ids, team_ids
 
 
-def _store(run: IngestionRun, frame: pd.DataFrame) -> None:
+def _store(run: IngestionRun, parsed: dict) -> None:
     organisation = run.organisation
     version = current_factor_set_version(organisation)
-    rows_read = frame.attrs.get("rows_read", len(frame))
-    rows_skipped = frame.attrs.get("rows_skipped", 0)
-    estimated = estimate_for(organisation, frame, version)
-    del frame  # the estimate is a copy: the caller holds no other reference, so the parse frame goes now
-    person_ids, team_ids = _resolve_identities(organisation, estimated)
-    days = set(pd.DatetimeIndex(estimated["day"].unique()).date)
-    warnings = sorted({w for w in estimated["warning"].unique() if w})
-    writer = _RecordWriter(organisation, run, version, estimated, person_ids, team_ids)
     with transaction.atomic():
         locked = IngestionRun.objects.select_for_update().get(pk=run.pk)
-        if locked.is_finished:  # another delivery of the same task finished first
+        if locked.is_finished or locked.attempts != run.attempts:  # another delivery finished first, or took over
             return
-        assert_days_open(organisation, days)
-        writer.write()
+        assert_days_open(organisation, parsed["days"])
+        records, warnings = 0, set()
+        sums = dict.fromkeys(("requests", "input_tokens", "cached_input_tokens", "output_tokens"), 0)
+        energy_kwh = co2e_kg = 0.0
+        # Each key of a bucket is complete, so estimating a bucket gives what estimating the whole file gives.
+        for frame in parsed["spill"].frames():
+            estimated = estimate_for(organisation, frame, version)
+            del frame
+            person_ids, team_ids = _resolve_identities(organisation, estimated)
+            _RecordWriter(organisation, run, version, estimated, person_ids, team_ids).write()
+            records += len(estimated)
+            for name in sums:
+                sums[name] += int(estimated[name].sum())
+            energy_kwh += float(estimated["energy_kwh"].sum())
+            co2e_kg += float(estimated["co2e_location_kg"].sum())
+            warnings.update(w for w in estimated["warning"].unique() if w)
+            del estimated, person_ids, team_ids
         locked.status, locked.finished_at = RunStatus.SUCCEEDED, timezone.now()
         locked.bytes_done = locked.bytes_total
-        locked.rows_read = rows_read
-        locked.rows_skipped = rows_skipped
-        locked.records_stored = len(estimated)
-        locked.requests = int(estimated["requests"].sum())
-        locked.input_tokens = int(estimated["input_tokens"].sum())
-        locked.cached_input_tokens = int(estimated["cached_input_tokens"].sum())
-        locked.output_tokens = int(estimated["output_tokens"].sum())
-        locked.energy_kwh = float(estimated["energy_kwh"].sum())
-        locked.co2e_kg = float(estimated["co2e_location_kg"].sum())
+        locked.rows_read = parsed["rows_read"]
+        locked.rows_skipped = parsed["rows_skipped"]
+        locked.records_stored = records
+        locked.requests = sums["requests"]
+        locked.input_tokens = sums["input_tokens"]
+        locked.cached_input_tokens = sums["cached_input_tokens"]
+        locked.output_tokens = sums["output_tokens"]
+        locked.energy_kwh = energy_kwh
+        locked.co2e_kg = co2e_kg
         locked.factor_set = version
-        locked.warnings = warnings[:50]
+        locked.warnings = sorted(warnings)[:50]
         locked.errors = []
         locked.save()
 
@@ -399,7 +474,8 @@ def _error_dict(exc) -> dict:
 
 
 def _fail(run: IngestionRun, errors: list[dict]) -> None:
-    IngestionRun.objects.filter(pk=run.pk).exclude(status=RunStatus.SUCCEEDED).update(
+    # An attempt another delivery took over leaves the run to it (its spill files may be gone).
+    IngestionRun.objects.filter(pk=run.pk, attempts=run.attempts).exclude(status=RunStatus.SUCCEEDED).update(
         status=RunStatus.FAILED, errors=errors, finished_at=timezone.now())
 
 

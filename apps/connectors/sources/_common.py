@@ -38,7 +38,8 @@ import pyarrow.csv as pacsv
 
 from apps.footprint import usage_frame
 
-DEFAULT_CHUNK_ROWS = 50_000  # ~20 MiB Arrow blocks for gateway logs: flat memory, no loss of speed
+DEFAULT_CHUNK_ROWS = 50_000  # ~20 MiB of gateway logs per chunk: flat memory, no loss of speed
+READ_BLOCK_BYTES = 2 << 20  # Arrow's read block (see iter_csv)
 _SNIFF_BYTES = 64 * 1024
 # Group-by columns of the frame; currency joins them so two currencies are never summed together.
 GROUP_COLUMNS = [*usage_frame.KEY_COLUMNS, "currency"]
@@ -471,11 +472,14 @@ def iter_csv(
     layout = read_layout(stream, filename)
     columns = resolve_columns(layout.header, fields, filename, source_key, refuse_unknown=refuse_unknown)
     wanted = list(dict.fromkeys(columns.values()))
-    # Aim each Arrow block at about chunk_rows records, from the sampled bytes per row; bounded so a
-    # block always holds a long row and never grows past a few tens of MiB.
+    # Small Arrow blocks, gathered into chunks of chunk_rows records: Arrow's streaming reader reads a
+    # number of blocks ahead of the one being converted, so its memory follows the block size (24 MiB
+    # blocks held ~600 MiB of a 500 MiB file at once, 2 MiB ones ~120 MiB) and small blocks read no slower.
+    # Bounded below so a block always holds several of the longest rows sampled.
     head = peek(stream)
-    lines = max(head.count(b"\n"), 1)
-    block = int(min(max(len(head) / lines * chunk_rows, 1 << 20), 64 << 20))
+    lines = head.split(b"\n")
+    longest = max((len(line) for line in lines[:-1]), default=len(head))
+    block = int(max(min(len(head) / max(len(lines) - 1, 1) * chunk_rows, READ_BLOCK_BYTES), 1 << 20, 8 * longest))
     read_options = pacsv.ReadOptions(encoding=layout.encoding, block_size=block, use_threads=True)
     parse_options = pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True)
     convert_options = pacsv.ConvertOptions(
@@ -490,15 +494,28 @@ def iter_csv(
         reader = pacsv.open_csv(
             stream, read_options=read_options, parse_options=parse_options, convert_options=convert_options
         )
+        pending: list[pa.RecordBatch] = []
+        pending_rows = 0
         while True:
             try:
                 batch = reader.read_next_batch()
             except StopIteration:
+                batch = None
+            if batch is not None and batch.num_rows:
+                pending.append(batch)
+                pending_rows += batch.num_rows
+            if pending and (pending_rows >= chunk_rows or batch is None):
+                table = pa.Table.from_batches(pending)
+                keep = pending_rows - pending_rows % chunk_rows if batch is not None else pending_rows
+                for off in range(0, keep, chunk_rows):
+                    piece = table.slice(off, min(chunk_rows, keep - off))
+                    yield CsvChunk(piece, columns, row, filename)
+                    row += piece.num_rows
+                pending = table.slice(keep).to_batches() if keep < pending_rows else []
+                pending_rows -= keep
+                del table
+            if batch is None:
                 break
-            for off in range(0, batch.num_rows, chunk_rows):
-                piece = pa.Table.from_batches([batch.slice(off, chunk_rows)])
-                yield CsvChunk(piece, columns, row, filename)
-                row += piece.num_rows
     except pa.ArrowInvalid as exc:
         raise _locate_csv_problem(stream, layout, filename, exc) from exc
     if row == 2 and not allow_no_rows:
