@@ -166,7 +166,8 @@ class UsageRecord(OrgScopedModel):
     scope = models.CharField(max_length=20)
     data_quality = models.CharField(max_length=20)
     method_version = models.CharField(max_length=100)
-    factor_set = models.ForeignKey(FactorSetVersion, on_delete=models.PROTECT, related_name="+")
+    # No index: looked up only when a factor set is deleted, and every write would pay for it.
+    factor_set = models.ForeignKey(FactorSetVersion, on_delete=models.PROTECT, related_name="+", db_index=False)
     warning = models.CharField(max_length=500, blank=True)
 
     objects = UsageRecordQuerySet.as_manager()
@@ -175,7 +176,7 @@ class UsageRecord(OrgScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "key_sha256"], name="one_record_per_natural_key"),
         ]
-        indexes = [models.Index(fields=["organisation", "day"]), models.Index(fields=["run"])]
+        indexes = [models.Index(fields=["organisation", "day"])]  # run_id has its foreign-key index
 
     def save(self, *args, **kwargs):
         from apps.disclosures.locks import assert_days_open
