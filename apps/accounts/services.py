@@ -76,3 +76,25 @@ def save_person(organisation: Organisation, email: str, name: str = "", team: Te
     person.email, person.name, person.team = email, name.strip(), team
     person.save()
     return person
+
+
+def _refuse_if_in_signed_off_period(organisation, **record_filter) -> None:
+    """Records in a signed-off period keep their attribution: their person or team cannot be removed."""
+    from apps.disclosures.locks import locked_ranges
+    from apps.footprint.models import UsageRecord
+
+    for start, end in locked_ranges(organisation):
+        if UsageRecord.objects.for_org(organisation).filter(day__range=(start, end), **record_filter).exists():
+            raise AccountsError(
+                f"Usage in the signed-off period {start:%Y-%m-%d} – {end:%Y-%m-%d} is attributed here; it cannot "
+                "be removed until the period is reopened.")
+
+
+def delete_person(organisation, person: Person) -> None:
+    _refuse_if_in_signed_off_period(organisation, person=person)
+    person.delete()
+
+
+def delete_team(organisation, team: Team) -> None:
+    _refuse_if_in_signed_off_period(organisation, team=team)
+    team.delete()

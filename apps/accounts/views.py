@@ -33,8 +33,12 @@ def team_list(request):
 @require_POST
 def team_delete(request, pk):
     team = get_scoped_or_404(Team, request.organisation, pk=pk)
-    team.delete()
-    messages.success(request, _("Team deleted."))
+    try:
+        services.delete_team(request.organisation, team)
+    except services.AccountsError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Team deleted."))
     return redirect("accounts:teams", org_slug=request.organisation.slug)
 
 
@@ -64,8 +68,13 @@ def person_edit(request, pk=None):
 @org_view(WRITE)
 @require_POST
 def person_delete(request, pk):
-    get_scoped_or_404(Person, request.organisation, pk=pk).delete()
-    messages.success(request, _("Person removed."))
+    person = get_scoped_or_404(Person, request.organisation, pk=pk)
+    try:
+        services.delete_person(request.organisation, person)
+    except services.AccountsError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Person removed."))
     return redirect("accounts:people", org_slug=request.organisation.slug)
 
 

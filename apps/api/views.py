@@ -2,7 +2,7 @@
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import generics, permissions, serializers, status, views
+from rest_framework import exceptions, generics, permissions, serializers, status, views
 from rest_framework.response import Response
 
 from apps.accounts import services
@@ -45,6 +45,12 @@ class TeamDetail(generics.RetrieveUpdateDestroyAPIView):
 
     def get_object(self):
         return get_scoped_or_404(Team, self.request.organisation, pk=self.kwargs["pk"])
+
+    def perform_destroy(self, instance):
+        try:
+            services.delete_team(self.request.organisation, instance)
+        except services.AccountsError as exc:
+            raise exceptions.PermissionDenied(str(exc)) from exc
 
 
 @extend_schema(request=EstimateRequestSerializer, responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},

@@ -99,3 +99,21 @@ def test_sign_off_renders_and_keeps_every_export(org_a, django_capture_on_commit
     import hashlib
 
     assert kept["csv"] == hashlib.sha256(services.render(period, "csv")).hexdigest()
+
+
+def test_people_and_teams_with_signed_off_usage_cannot_be_removed(signed, client_for):
+    from django.urls import reverse
+
+    from apps.accounts.models import Person, Team
+
+    _, org_a = signed
+    officer = client_for(org_a["users"][Role.OFFICER])
+    person, team = org_a["person"], org_a["team"]
+    assert UsageRecord.objects.for_org(org_a["org"]).filter(person=person, team=team).exists()
+    page = officer.post(reverse("accounts:person_delete", args=["org-a", person.pk]), follow=True).content.decode()
+    assert "signed-off period 2025-01-01 – 2025-12-31" in page
+    officer.post(reverse("accounts:team_delete", args=["org-a", team.pk]))
+    api = officer.delete(reverse("api:team_detail", args=["org-a", team.pk]))
+    assert api.status_code == 403 and "signed-off period" in api.json()["detail"]
+    assert Person.objects.filter(pk=person.pk).exists() and Team.objects.filter(pk=team.pk).exists()
+    assert UsageRecord.objects.for_org(org_a["org"]).filter(person=person, team=team).exists()
