@@ -16,6 +16,19 @@ from .permissions import OrgMember
 from .serializers import EstimateRequestSerializer, MembershipSerializer, TeamSerializer
 
 
+@extend_schema(
+    tags=["organisations"],
+    examples=[
+        OpenApiExample(
+            "Member of two organisations",
+            response_only=True,
+            value=[
+                {"slug": "demo", "name": "Demo Industries SA", "role": "officer"},
+                {"slug": "acme", "name": "Acme SE", "role": "auditor"},
+            ],
+        )
+    ],
+)
 class OrganisationList(generics.ListAPIView):
     """The organisations the caller belongs to, with their role in each."""
 
@@ -25,6 +38,15 @@ class OrganisationList(generics.ListAPIView):
         return self.request.user.memberships.select_related("organisation")
 
 
+@extend_schema(
+    tags=["organisations"],
+    examples=[
+        OpenApiExample(
+            "Teams", response_only=True, value=[{"id": 3, "name": "Marketing", "created_at": "2025-01-06T09:00:00Z"}]
+        ),
+        OpenApiExample("New team", request_only=True, value={"name": "Data Science"}),
+    ],
+)
 class TeamList(generics.ListCreateAPIView):
     serializer_class = TeamSerializer
     permission_classes = [permissions.IsAuthenticated, OrgMember]
@@ -39,6 +61,15 @@ class TeamList(generics.ListCreateAPIView):
             raise serializers.ValidationError({"name": [str(exc)]}) from exc
 
 
+@extend_schema(
+    tags=["organisations"],
+    examples=[
+        OpenApiExample(
+            "A team", response_only=True, value={"id": 3, "name": "Marketing", "created_at": "2025-01-06T09:00:00Z"}
+        ),
+        OpenApiExample("Rename", request_only=True, value={"name": "Growth marketing"}),
+    ],
+)
 class TeamDetail(generics.RetrieveUpdateDestroyAPIView):
     serializer_class = TeamSerializer
     permission_classes = [permissions.IsAuthenticated, OrgMember]
@@ -53,10 +84,24 @@ class TeamDetail(generics.RetrieveUpdateDestroyAPIView):
             raise exceptions.PermissionDenied(str(exc)) from exc
 
 
-@extend_schema(request=EstimateRequestSerializer, responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
-               examples=[OpenApiExample("GPT-4o in France", request_only=True,
-                                        value={"provider": "openai", "model": "gpt-4o", "output_tokens": 400,
-                                               "requests": 10, "zone": "FR", "year": 2025})])
+@extend_schema(
+    request=EstimateRequestSerializer,
+    responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+    examples=[
+        OpenApiExample(
+            "GPT-4o in France",
+            request_only=True,
+            value={
+                "provider": "openai",
+                "model": "gpt-4o",
+                "output_tokens": 400,
+                "requests": 10,
+                "zone": "FR",
+                "year": 2025,
+            },
+        )
+    ],
+)
 class Estimate(views.APIView):
     """Energy and CO2e of LLM requests (EcoLogits method) with the built-in factor set.
 
@@ -67,12 +112,21 @@ class Estimate(views.APIView):
         params.is_valid(raise_exception=True)
         p = params.validated_data
         try:
-            result = estimate_request(p["provider"], p["model"], p["output_tokens"], p["input_tokens"],
-                                      p["requests"], p["zone"] or None, p["year"],
-                                      factor_set=load_factor_set(default_factor_set_version()))
+            result = estimate_request(
+                p["provider"],
+                p["model"],
+                p["output_tokens"],
+                p["input_tokens"],
+                p["requests"],
+                p["zone"] or None,
+                p["year"],
+                factor_set=load_factor_set(default_factor_set_version()),
+            )
         except FactorLookupError as exc:
-            return Response({"detail": str(exc), "field": _field_of(exc), "close_matches": exc.close_matches},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": str(exc), "field": _field_of(exc), "close_matches": exc.close_matches},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         return Response(result)
 
 
@@ -110,23 +164,51 @@ from .serializers import (  # noqa: E402
 
 FILTER_PARAMETERS = [
     OpenApiParameter("period", int, description="A reporting period's id: its dates are the range."),
-    OpenApiParameter("start", OpenApiTypes.DATE, description="First day (default: the latest reporting "
-                                                             "period's start, else twelve months ago)."),
+    OpenApiParameter(
+        "start",
+        OpenApiTypes.DATE,
+        description="First day (default: the latest reporting period's start, else twelve months ago).",
+    ),
     OpenApiParameter("end", OpenApiTypes.DATE, description="Last day (default: the latest period's end, else today)."),
     OpenApiParameter("team", str, description="A team id, or `none` for records attributed to no team."),
     OpenApiParameter("source", str, description="A source key, e.g. `openai_usage`."),
     OpenApiParameter("provider", str, description="e.g. `openai`, `anthropic`."),
     OpenApiParameter("model", str, description="e.g. `gpt-4o`."),
 ]
-RUN_EXAMPLE = OpenApiExample("A finished run", response_only=True, value={
-    "id": 12, "source_key": "generic_csv", "status": "succeeded", "finished": True, "progress_percent": 100,
-    "bytes_done": 2048, "bytes_total": 2048, "rows_read": 31, "rows_skipped": 0, "records_stored": 31,
-    "requests": 3100, "input_tokens": 1550000, "cached_input_tokens": 0, "output_tokens": 1240000,
-    "energy_kwh": 2.4, "co2e_kg": 0.13, "errors": [], "warnings": [], "duplicate_of": None,
-    "filename": "usage-2025-03.csv", "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-    "size_bytes": 2048, "uploaded_by": "officer@example.com", "factor_set": "builtin@2025.1", "attempts": 1,
-    "created_at": "2025-04-02T09:00:00Z", "started_at": "2025-04-02T09:00:01Z",
-    "finished_at": "2025-04-02T09:00:02Z"})
+RUN_EXAMPLE = OpenApiExample(
+    "A finished run",
+    response_only=True,
+    value={
+        "id": 12,
+        "source_key": "generic_csv",
+        "status": "succeeded",
+        "finished": True,
+        "progress_percent": 100,
+        "bytes_done": 2048,
+        "bytes_total": 2048,
+        "rows_read": 31,
+        "rows_skipped": 0,
+        "records_stored": 31,
+        "requests": 3100,
+        "input_tokens": 1550000,
+        "cached_input_tokens": 0,
+        "output_tokens": 1240000,
+        "energy_kwh": 2.4,
+        "co2e_kg": 0.13,
+        "errors": [],
+        "warnings": [],
+        "duplicate_of": None,
+        "filename": "usage-2025-03.csv",
+        "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "size_bytes": 2048,
+        "uploaded_by": "officer@example.com",
+        "factor_set": "builtin@2025.1",
+        "attempts": 1,
+        "created_at": "2025-04-02T09:00:00Z",
+        "started_at": "2025-04-02T09:00:01Z",
+        "finished_at": "2025-04-02T09:00:02Z",
+    },
+)
 
 
 class OrgScopedMixin:
@@ -151,11 +233,14 @@ class RunList(OrgScopedMixin, generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={201: IngestionRunSerializer},
-                   description="Store the file (once per SHA-256), create a run and queue its loading. Poll the "
-                               "run's detail for `progress_percent` until `finished`. A file already loaded gives "
-                               "a finished run that stored nothing and names the earlier one in `duplicate_of`.",
-                   examples=[RUN_EXAMPLE])
+    @extend_schema(
+        request={"multipart/form-data": UploadSerializer},
+        responses={201: IngestionRunSerializer},
+        description="Store the file (once per SHA-256), create a run and queue its loading. Poll the "
+        "run's detail for `progress_percent` until `finished`. A file already loaded gives "
+        "a finished run that stored nothing and names the earlier one in `duplicate_of`.",
+        examples=[RUN_EXAMPLE],
+    )
     def post(self, request, *args, **kwargs):
         upload = UploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
@@ -168,8 +253,11 @@ class RunList(OrgScopedMixin, generics.ListAPIView):
         if not run.is_finished:
             # Queued once the run row is committed, so a worker never looks for a run that is not there yet.
             transaction.on_commit(lambda: ingest_run.delay(run.pk))
-        return Response(IngestionRunSerializer(run).data, status=status.HTTP_201_CREATED,
-                        headers={"Location": request.build_absolute_uri(f"{run.pk}/")})
+        return Response(
+            IngestionRunSerializer(run).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": request.build_absolute_uri(f"{run.pk}/")},
+        )
 
 
 @extend_schema(tags=["ingestion"], examples=[RUN_EXAMPLE])
@@ -179,11 +267,38 @@ class RunDetail(OrgScopedMixin, generics.RetrieveAPIView):
     serializer_class = IngestionRunSerializer
 
     def get_object(self):
-        return get_scoped_or_404(IngestionRun.objects.select_related("source_file", "uploaded_by", "factor_set"),
-                                 self.organisation, pk=self.kwargs["pk"])
+        return get_scoped_or_404(
+            IngestionRun.objects.select_related("source_file", "uploaded_by", "factor_set"),
+            self.organisation,
+            pk=self.kwargs["pk"],
+        )
 
 
-@extend_schema(tags=["footprint"], parameters=FILTER_PARAMETERS)
+@extend_schema(
+    tags=["footprint"],
+    parameters=FILTER_PARAMETERS,
+    examples=[
+        OpenApiExample(
+            "A usage record",
+            response_only=True,
+            value={
+                "id": 981,
+                "day": "2025-03-01",
+                "source": "litellm_spend_logs",
+                "provider": "openai",
+                "model": "gpt-4o",
+                "team": "Marketing",
+                "requests": 120,
+                "input_tokens": 150000,
+                "output_tokens": 60000,
+                "energy_kwh": 0.115,
+                "co2e_location_kg": 0.0064,
+                "run": 12,
+                "source_sha256": "9f2c0e…",
+            },
+        )
+    ],
+)
 class RecordList(OrgScopedMixin, generics.ListAPIView):
     """Usage records with their footprint, filtered like the dashboard, paginated (`?page=`)."""
 
@@ -195,17 +310,56 @@ class RecordList(OrgScopedMixin, generics.ListAPIView):
         return selectors.records_page_rows(records).select_related("factor_set")
 
 
-@extend_schema(tags=["footprint"], parameters=FILTER_PARAMETERS, responses=SummarySerializer,
-               examples=[OpenApiExample("A quarter", response_only=True, value={
-                   "filters": {"start": "2025-01-01", "end": "2025-03-31", "team": "", "source": "", "provider": "",
-                               "model": "", "period": None},
-                   "totals": {"energy_kwh": 120.5, "co2e_location_kg": 6.8, "co2e_market_kg": 5.1,
-                              "co2e_location_t": 0.0068, "co2e_market_t": 0.0051, "cost_eur": 1830.0,
-                              "other_costs": [{"currency": "USD", "amount": 410.0}], "records": 930,
-                              "requests": 52000},
-                   "series": {"by_month": [{"key": "2025-01", "energy_kwh": 40.1, "co2e_location_kg": 2.3,
-                                            "co2e_market_kg": 1.7, "records": 310, "requests": 17000}],
-                              "by_source": [], "by_provider": [], "by_model": [], "by_team": [], "by_scope": []}})])
+@extend_schema(
+    tags=["footprint"],
+    parameters=FILTER_PARAMETERS,
+    responses=SummarySerializer,
+    examples=[
+        OpenApiExample(
+            "A quarter",
+            response_only=True,
+            value={
+                "filters": {
+                    "start": "2025-01-01",
+                    "end": "2025-03-31",
+                    "team": "",
+                    "source": "",
+                    "provider": "",
+                    "model": "",
+                    "period": None,
+                },
+                "totals": {
+                    "energy_kwh": 120.5,
+                    "co2e_location_kg": 6.8,
+                    "co2e_market_kg": 5.1,
+                    "co2e_location_t": 0.0068,
+                    "co2e_market_t": 0.0051,
+                    "cost_eur": 1830.0,
+                    "other_costs": [{"currency": "USD", "amount": 410.0}],
+                    "records": 930,
+                    "requests": 52000,
+                },
+                "series": {
+                    "by_month": [
+                        {
+                            "key": "2025-01",
+                            "energy_kwh": 40.1,
+                            "co2e_location_kg": 2.3,
+                            "co2e_market_kg": 1.7,
+                            "records": 310,
+                            "requests": 17000,
+                        }
+                    ],
+                    "by_source": [],
+                    "by_provider": [],
+                    "by_model": [],
+                    "by_team": [],
+                    "by_scope": [],
+                },
+            },
+        )
+    ],
+)
 class Summary(OrgScopedMixin, views.APIView):
     """The dashboard's totals (kWh, kg/t CO2e location- and market-based, EUR) and series by month, source,
     provider, model, team and scope: the same aggregates as the disclosure's breakdowns."""
@@ -216,11 +370,24 @@ class Summary(OrgScopedMixin, views.APIView):
         series = selectors.series(records)
         for row in series["by_team"]:
             row.pop("team_id", None)
-        return Response(SummarySerializer({"filters": filters, "totals": selectors.totals(records),
-                                           "series": series}).data)
+        return Response(
+            SummarySerializer({"filters": filters, "totals": selectors.totals(records), "series": series}).data
+        )
 
 
-@extend_schema(tags=["mappings"])
+@extend_schema(
+    tags=["mappings"],
+    examples=[
+        OpenApiExample(
+            "Mappings",
+            response_only=True,
+            value=[{"id": 5, "kind": "api_key", "value": "key-7f3a", "person": None, "team": 3}],
+        ),
+        OpenApiExample(
+            "Map a user to a person", request_only=True, value={"kind": "person", "value": "jdoe", "person": 42}
+        ),
+    ],
+)
 class MappingList(OrgScopedMixin, generics.ListCreateAPIView):
     """Identity mappings. POST one (or the same kind and value again to change it): stored records are
     re-attributed at once, except in signed-off periods."""
@@ -237,13 +404,24 @@ class MappingList(OrgScopedMixin, generics.ListCreateAPIView):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        ingestion.save_mapping(self.organisation, self.request.user, data["kind"], data["value"],
-                               data.get("person"), data.get("team"))
-        serializer.instance = get_scoped_or_404(IdentityMapping, self.organisation, kind=data["kind"],
-                                                value=data["value"].strip())
+        ingestion.save_mapping(
+            self.organisation, self.request.user, data["kind"], data["value"], data.get("person"), data.get("team")
+        )
+        serializer.instance = get_scoped_or_404(
+            IdentityMapping, self.organisation, kind=data["kind"], value=data["value"].strip()
+        )
 
 
-@extend_schema(tags=["mappings"])
+@extend_schema(
+    tags=["mappings"],
+    examples=[
+        OpenApiExample(
+            "A mapping",
+            response_only=True,
+            value={"id": 5, "kind": "api_key", "value": "key-7f3a", "person": None, "team": 3},
+        )
+    ],
+)
 class MappingDetail(OrgScopedMixin, generics.RetrieveDestroyAPIView):
     serializer_class = IdentityMappingSerializer
 
@@ -254,7 +432,25 @@ class MappingDetail(OrgScopedMixin, generics.RetrieveDestroyAPIView):
         ingestion.delete_mapping(self.organisation, self.request.user, instance)
 
 
-@extend_schema(tags=["disclosures"])
+@extend_schema(
+    tags=["disclosures"],
+    examples=[
+        OpenApiExample(
+            "Periods",
+            response_only=True,
+            value=[
+                {
+                    "id": 7,
+                    "start": "2025-01-01",
+                    "end": "2025-12-31",
+                    "version": 1,
+                    "status": "signed_off",
+                    "snapshot_sha256": "da399c…",
+                }
+            ],
+        )
+    ],
+)
 class PeriodList(OrgScopedMixin, generics.ListAPIView):
     """Reporting periods and their versions (a restatement is a new version)."""
 
@@ -266,11 +462,28 @@ class PeriodList(OrgScopedMixin, generics.ListAPIView):
 
 class PeriodMixin(OrgScopedMixin):
     def get_period(self) -> ReportingPeriod:
-        return get_scoped_or_404(ReportingPeriod.objects.select_related("signed_off_by"), self.organisation,
-                                 pk=self.kwargs["pk"])
+        return get_scoped_or_404(
+            ReportingPeriod.objects.select_related("signed_off_by"), self.organisation, pk=self.kwargs["pk"]
+        )
 
 
-@extend_schema(tags=["disclosures"])
+@extend_schema(
+    tags=["disclosures"],
+    examples=[
+        OpenApiExample(
+            "A signed-off period",
+            response_only=True,
+            value={
+                "id": 7,
+                "start": "2025-01-01",
+                "end": "2025-12-31",
+                "version": 1,
+                "status": "signed_off",
+                "snapshot_sha256": "da399c…",
+            },
+        )
+    ],
+)
 class PeriodDetail(PeriodMixin, generics.RetrieveAPIView):
     serializer_class = ReportingPeriodSerializer
 
@@ -278,7 +491,23 @@ class PeriodDetail(PeriodMixin, generics.RetrieveAPIView):
         return self.get_period()
 
 
-@extend_schema(tags=["disclosures"], responses=DisclosureSerializer)
+@extend_schema(
+    tags=["disclosures"],
+    responses=DisclosureSerializer,
+    examples=[
+        OpenApiExample(
+            "Disclosure snapshot (abridged)",
+            response_only=True,
+            value={
+                "snapshot_sha256": "da399c…",
+                "snapshot": {
+                    "period": {"start": "2025-01-01", "end": "2025-12-31", "status": "signed_off"},
+                    "datapoints": [{"id": "E1-6_11", "unit": "tCO2e", "value": 12.4, "low": 6.1, "high": 31.0}],
+                },
+            },
+        )
+    ],
+)
 class Disclosure(PeriodMixin, views.APIView):
     """The ESRS E1 (or VSME B3) disclosure of a period version with its SHA-256: frozen once signed off."""
 
@@ -288,8 +517,12 @@ class Disclosure(PeriodMixin, views.APIView):
         return Response(DisclosureSerializer({"period": period, "snapshot_sha256": sha, "snapshot": snapshot}).data)
 
 
-@extend_schema(tags=["disclosures"], request=SignOffSerializer, responses={200: ReportingPeriodSerializer},
-               examples=[OpenApiExample("Sign off", request_only=True, value={"comment": "Reviewed with the CFO."})])
+@extend_schema(
+    tags=["disclosures"],
+    request=SignOffSerializer,
+    responses={200: ReportingPeriodSerializer},
+    examples=[OpenApiExample("Sign off", request_only=True, value={"comment": "Reviewed with the CFO."})],
+)
 class SignOff(PeriodMixin, views.APIView):
     """Sign off and lock the period: its snapshot is frozen. Sustainability officers and admins only."""
 
@@ -306,11 +539,27 @@ class SignOff(PeriodMixin, views.APIView):
         return Response(ReportingPeriodSerializer(period).data)
 
 
-@extend_schema(tags=["disclosures"], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
-               parameters=[OpenApiParameter("fmt", str, OpenApiParameter.PATH,
-                                            enum=list(disclosures.EXPORT_FORMATS),
-                                            description="pdf, csv, xlsx, json, xhtml (inline XBRL) or evidence "
-                                                        "(zip)")])
+@extend_schema(
+    tags=["disclosures"],
+    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, (200, "application/json"): OpenApiTypes.OBJECT},
+    examples=[
+        OpenApiExample(
+            "fmt=json",
+            response_only=True,
+            media_type="application/json",
+            value={"E1-6_11": {"value": 12.4, "unit": "tCO2e", "low": 6.1, "high": 31.0}},
+        )
+    ],
+    parameters=[
+        OpenApiParameter(
+            "fmt",
+            str,
+            OpenApiParameter.PATH,
+            enum=list(disclosures.EXPORT_FORMATS),
+            description="pdf, csv, xlsx, json, xhtml (inline XBRL) or evidence (zip)",
+        )
+    ],
+)
 class Export(PeriodMixin, views.APIView):
     """The period's export as a file (auditors too: reading is not changing; the export is logged)."""
 

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,10 +25,36 @@ def _window(request, org):
     return selectors.window_for(org, day("start"), day("end"))
 
 
+WINDOW_PARAMETERS = [
+    OpenApiParameter("start", OpenApiTypes.DATE, description="first day (default: the latest reporting period)"),
+    OpenApiParameter("end", OpenApiTypes.DATE, description="last day"),
+]
+WINDOW_EXAMPLE = {"start": "2025-01-01", "end": "2025-12-31", "carbon_price_eur_per_t": 80.0}
+
+
+def _documented(summary: str, example: dict, parameters=(), request=None, post_example: dict | None = None):
+    """Schema for a cost endpoint: a JSON object answer, its window parameters and a worked example."""
+    examples = [OpenApiExample(summary, value=example, response_only=True)]
+    if post_example is not None:
+        examples.append(OpenApiExample("New assessment", value=post_example, request_only=True))
+    return extend_schema(
+        tags=["costs"],
+        summary=summary,
+        parameters=[*WINDOW_PARAMETERS, *parameters],
+        request=request,
+        responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+        examples=examples,
+    )
+
+
 class _CostView(APIView):
     permission_classes = [permissions.IsAuthenticated, OrgMember]
 
 
+@_documented(
+    "Cost and footprint summary",
+    {"window": WINDOW_EXAMPLE, "licences_eur": 103188.0, "api_spend_eur": 83.4, "energy_kwh": 3615.0, "co2e_kg": 963.0},
+)
 class Summary(_CostView):
     """Totals, cost and CO2e per team, per model and top people, and equivalences."""
 
@@ -35,6 +63,22 @@ class Summary(_CostView):
         return Response(selectors.usage_summary(org, _window(request, org)))
 
 
+@_documented(
+    "Seats bought, assigned, active and idle",
+    {
+        "window": WINDOW_EXAMPLE,
+        "licences": [
+            {
+                "tool": "GitHub Copilot Business",
+                "bought": 30,
+                "assigned": 20,
+                "active": 14,
+                "cost_per_active_seat_eur": 34.4,
+                "idle_saving_eur_per_month": 257.0,
+            }
+        ],
+    },
+)
 class Seats(_CostView):
     def get(self, request, org_slug):
         org = request.organisation
@@ -42,6 +86,19 @@ class Seats(_CostView):
         return Response({"window": window.as_dict(), "licences": selectors.seat_report(org, window)})
 
 
+@_documented(
+    "ROI per tool and team, with low/high",
+    {
+        "window": WINDOW_EXAMPLE,
+        "tools": [
+            {
+                "tool": "GitHub Copilot Business",
+                "roi_pct": {"low": 320.0, "central": 1150.0, "high": 2100.0},
+                "payback_months": {"low": 2.9, "central": 1.0, "high": 0.6},
+            }
+        ],
+    },
+)
 class Roi(_CostView):
     def get(self, request, org_slug):
         org = request.organisation
@@ -49,6 +106,24 @@ class Roi(_CostView):
         return Response({"window": window.as_dict(), "tools": selectors.roi_report(org, window)})
 
 
+@_documented(
+    "Right-sizing: savings if a share of requests moved to a smaller model",
+    {
+        "share": 0.3,
+        "rows": [
+            {
+                "team": "Marketing",
+                "model": "openai/gpt-4o",
+                "smaller": "gpt-4o-mini",
+                "requests": 1523,
+                "saving_kwh": 0.29,
+                "saving_co2e_kg": 0.11,
+                "saving_eur": 2.1,
+            }
+        ],
+    },
+    parameters=[OpenApiParameter("share", OpenApiTypes.NUMBER, description="percent of requests moved (0-100)")],
+)
 class RightSizing(_CostView):
     def get(self, request, org_slug):
         org = request.organisation
@@ -59,13 +134,23 @@ class RightSizing(_CostView):
         return Response(selectors.right_sizing(org, _window(request, org), share))
 
 
+@_documented(
+    "Rebound: month-to-month change split into volume and intensity effects",
+    {
+        "basis": "requests",
+        "months": [{"month": "2025-02", "change_kg": 12.0, "volume_effect_kg": 15.5, "intensity_effect_kg": -3.5}],
+    },
+    parameters=[OpenApiParameter("basis", OpenApiTypes.STR, description="requests (default) or active_user_days")],
+)
 class Rebound(_CostView):
     def get(self, request, org_slug):
         org = request.organisation
         basis = request.query_params.get("basis", "requests")
         if basis not in selectors.REBOUND_BASES:
-            return Response({"detail": f"basis must be one of {', '.join(selectors.REBOUND_BASES)}"},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": f"basis must be one of {', '.join(selectors.REBOUND_BASES)}"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         result = selectors.rebound(org, _window(request, org), basis)
         result.pop("chart", None)
         return Response(result)
@@ -84,6 +169,25 @@ class FrugalitySerializer(serializers.Serializer):
         return fields
 
 
+@_documented(
+    "Frugality assessments (AFNOR Spec 2314)",
+    {
+        "assessments": [
+            {"use_case": "Support bot", "assessed_on": "2025-11-03", "score": 67.0, "reasons": ["no usage caps"]}
+        ]
+    },
+    request=FrugalitySerializer,
+    post_example={
+        "use_case": "Support bot",
+        "team": "Customer Support",
+        "need_for_ai": "yes",
+        "model_size": "yes",
+        "good_practices": "partly",
+        "measurement": "yes",
+        "usage_caps": "no",
+        "rebound": "no",
+    },
+)
 class Frugality(_CostView):
     def get(self, request, org_slug):
         return Response({"assessments": selectors.frugality_list(request.organisation)})
@@ -99,5 +203,7 @@ class Frugality(_CostView):
             return Response({"team": [f"no team named {team_name!r}"]}, status=status.HTTP_400_BAD_REQUEST)
         fields.setdefault("assessed_on", dt.date.today())
         assessment = services.add_frugality_assessment(org, request.user, team=team, **fields)
-        return Response({"id": assessment.pk, "score": assessment.score, "reasons": assessment.reasons},
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            {"id": assessment.pk, "score": assessment.score, "reasons": assessment.reasons},
+            status=status.HTTP_201_CREATED,
+        )
