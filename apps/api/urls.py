@@ -6,6 +6,7 @@ app_name = "api"
 
 urlpatterns = [
     path("estimate", views.Estimate.as_view(), name="estimate"),
+    path("sources/", views.SourceList.as_view(), name="sources"),
     path("organisations/", views.OrganisationList.as_view(), name="organisations"),
     path("o/<slug:org_slug>/teams/", views.TeamList.as_view(), name="teams"),
     path("o/<slug:org_slug>/teams/<int:pk>/", views.TeamDetail.as_view(), name="team_detail"),

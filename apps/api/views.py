@@ -571,3 +571,24 @@ class Export(PeriodMixin, views.APIView):
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+@extend_schema(
+    tags=["ingestion"],
+    responses={200: OpenApiTypes.OBJECT},
+    examples=[
+        OpenApiExample(
+            "Sources",
+            response_only=True,
+            value=[{"key": "litellm_spend_logs", "label": "LiteLLM proxy spend logs", "reads_in_chunks": True}],
+        )
+    ],
+)
+class SourceList(views.APIView):
+    """The usage sources a file can be loaded as (the `source` of an upload)."""
+
+    def get(self, request):
+        from apps.connectors.sources import SOURCES
+
+        return Response([{"key": key, "label": module.LABEL, "reads_in_chunks": hasattr(module, "iter_chunks")}
+                         for key, module in sorted(SOURCES.items())])

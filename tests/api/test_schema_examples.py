@@ -1,5 +1,6 @@
-"""Every API endpoint (path) carries at least one example in the OpenAPI schema."""
+"""Every API endpoint (path) carries at least one example in the OpenAPI schema; the sources endpoint."""
 
+import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 
@@ -15,3 +16,17 @@ def test_every_endpoint_is_documented_with_an_example():
             undocumented.append(path)
     assert undocumented == []
     assert len(schema["paths"]) >= 20
+
+
+@pytest.mark.django_db
+def test_sources_lists_every_connector(client_for, org_a):
+    from django.urls import reverse
+
+    from apps.accounts.models import Role
+    from apps.connectors.sources import SOURCES
+
+    response = client_for(org_a["users"][Role.AUDITOR]).get(reverse("api:sources"))
+    assert response.status_code == 200
+    keys = [s["key"] for s in response.json()]
+    assert keys == sorted(SOURCES) and len(keys) == 10
+    assert {"key": "generic_csv", "label": SOURCES["generic_csv"].LABEL, "reads_in_chunks": True} in response.json()
