@@ -81,8 +81,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets pages read (progress bars) while an ingestion writes; NORMAL sync is durable in WAL mode and
     # much faster for large writes; IMMEDIATE takes the write lock up front instead of failing mid-transaction.
+    # Temporary storage in memory: SQLite journals each statement of an upsert into a table with deferred
+    # foreign keys, and in temporary files that cost as much as the ingestion's write itself.
     DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;",
         "transaction_mode": "IMMEDIATE",
     })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -164,6 +166,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # API writes take JSON only (anything else: 415); the file upload endpoint declares multipart itself.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }
 
 SESSION_COOKIE_HTTPONLY = True
@@ -228,4 +232,11 @@ SPECTACULAR_SETTINGS = {
     # Schema problems are caught by tests/api/test_schema.py, not by `check --deploy` (which would generate the
     # whole schema on every deploy check).
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    # Every operation's error answers (400, 401, 403, 404, 415) documented, as the API fuzz test requires.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.api.schema.document_error_responses",
+    ],
+    # One name for the frugality questions' shared answer choices (yes / partly / no).
+    "ENUM_NAME_OVERRIDES": {"AnswerEnum": "apps.costs.models.Answer"},
 }
