@@ -16,8 +16,10 @@ import hashlib
 import itertools
 import logging
 import os
+import queue
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -32,8 +34,9 @@ from apps.accounts import audit
 from apps.accounts.models import Person, Team
 from apps.disclosures.locks import PeriodLocked, assert_days_open, locked_ranges
 from apps.footprint import usage_frame
+from apps.footprint.calculator import estimate
 from apps.footprint.models import UsageRecord
-from apps.footprint.services import current_factor_set_version, estimate_for
+from apps.footprint.services import current_factor_set_version, load_factor_set
 
 from .models import IdentityKind, IdentityMapping, IngestionRun, RunStatus, SourceFile
 from .sources import SOURCES, SourceError, iter_source_chunks
@@ -177,8 +180,12 @@ def _parse(run: IngestionRun, path: Path) -> dict:
     spill = _Spill(_spill_dir(run), max(1, -(-run.bytes_total // SPILL_BUCKET_BYTES)))
     days: set = set()
     try:
-        with path.open("rb") as fh:
-            for chunk in iter_source_chunks(run.source_key, fh, run.source_file.filename):
+        # The next chunk is parsed in a thread while this one is spilled and its progress saved; closing()
+        # stops that thread before the file closes, also on an error.
+        with (path.open("rb") as fh,
+              contextlib.closing(_prefetched(iter_source_chunks(run.source_key, fh, run.source_file.filename),
+                                             depth=1)) as chunks):
+            for chunk in chunks:
                 if not chunk.empty:
                     days.update(pd.DatetimeIndex(chunk["day"].unique()).date)
                     spill.add(chunk)
@@ -271,22 +278,24 @@ def _hash_keys(parts: list[tuple[np.ndarray, np.ndarray]], start: int, stop: int
 
 def _resolve_identities(organisation, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Person and team ids for each row through the mapping tables; unmatched identities stay None."""
+    return _identity_resolver(organisation)(frame)
+
+
+def _identity_resolver(organisation):
+    """A function giving (person ids, team ids) for a frame's rows: the mapping tables are read here, once,
+    so the function itself touches no database (it runs in the write phase's preparing thread)."""
     people = {email.lower(): (pk, team_id) for pk, email, team_id in
               Person.objects.for_org(organisation).values_list("pk", "email", "team_id")}
     teams = {name.lower(): pk for pk, name in Team.objects.for_org(organisation).values_list("pk", "name")}
     mappings = {(kind, value.lower()): (person_id, team_id) for kind, value, person_id, team_id in
                 IdentityMapping.objects.for_org(organisation).values_list("kind", "value", "person_id", "team_id")}
+    person_team = {pk: team_id for pk, team_id in people.values()}
 
     def person_of(ref: str):
         ref = ref.lower()
         if (IdentityKind.PERSON, ref) in mappings:
             return mappings[(IdentityKind.PERSON, ref)][0]
         return people.get(ref, (None, None))[0]
-
-    person_team = {pk: team_id for pk, team_id in people.values()}
-    unique_people = {ref: person_of(ref) for ref in frame["person"].unique() if ref}
-    # A list, not Series.map: a mix of ids and None would become floats with NaN.
-    person_ids = np.array([unique_people.get(ref) for ref in frame["person"]], dtype=object)
 
     def team_of(team_ref: str, project: str, api_key: str, person_id):
         for kind, value in ((IdentityKind.TEAM, team_ref), (IdentityKind.PROJECT, project),
@@ -298,12 +307,17 @@ def _resolve_identities(organisation, frame: pd.DataFrame) -> tuple[np.ndarray, 
             return teams[team_ref.lower()]
         return person_team.get(person_id)
 
-    rows = list(zip(frame["team"].tolist(), frame["project"].tolist(), frame["api_key"].tolist(),
-                    person_ids.tolist(), strict=True))
-    resolved = {combo: team_of(*combo) for combo in set(rows)}
-    team_ids = np.array([resolved[combo] for combo in rows], dtype=object)
-    del rows
-    return person_ids, team_ids
+    def resolve(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        unique_people = {ref: person_of(ref) for ref in frame["person"].unique() if ref}
+        # A list, not Series.map: a mix of ids and None would become floats with NaN.
+        person_ids = np.array([unique_people.get(ref) for ref in frame["person"]], dtype=object)
+        rows = list(zip(frame["team"].tolist(), frame["project"].tolist(), frame["api_key"].tolist(),
+                        person_ids.tolist(), strict=True))
+        resolved = {combo: team_of(*combo) for combo in set(rows)}
+        team_ids = np.array([resolved[combo] for combo in rows], dtype=object)
+        return person_ids, team_ids
+
+    return resolve
 
 
 def _store(run: IngestionRun, parsed: dict) -> None:
@@ -319,35 +333,26 @@ def _store(run: IngestionRun, parsed: dict) -> None:
         days = parsed["days"]
         _serialise_writes(organisation)
         replaces = UsageRecord.objects.for_org(organisation).filter(day__range=(min(days), max(days))).exists()
-        records, warnings = 0, set()
-        sums = dict.fromkeys(("requests", "input_tokens", "cached_input_tokens", "output_tokens"), 0)
-        energy_kwh = co2e_kg = 0.0
-        # Each key of a bucket is complete, so estimating a bucket gives what estimating the whole file gives.
-        for frame in parsed["spill"].frames():
-            estimated = estimate_for(organisation, frame, version)
-            del frame
-            person_ids, team_ids = _resolve_identities(organisation, estimated)
-            _RecordWriter(organisation, run, version, estimated, person_ids, team_ids, replaces).write()
-            records += len(estimated)
-            for name in sums:
-                sums[name] += int(estimated[name].sum())
-            energy_kwh += float(estimated["energy_kwh"].sum())
-            co2e_kg += float(estimated["co2e_location_kg"].sum())
-            warnings.update(w for w in estimated["warning"].unique() if w)
-            del estimated, person_ids, team_ids
+        table = _RecordTable(replaces)
+        totals = _RecordTotals()
+        prepared = _record_batches(parsed["spill"], load_factor_set(version), _identity_resolver(organisation),
+                                   {"organisation_id": organisation.pk, "run_id": run.pk, "factor_set_id": version.pk},
+                                   table, totals)
+        with contextlib.closing(_prefetched(prepared)) as batches:
+            table.write(batches)
         locked.status, locked.finished_at = RunStatus.SUCCEEDED, timezone.now()
         locked.bytes_done = locked.bytes_total
         locked.rows_read = parsed["rows_read"]
         locked.rows_skipped = parsed["rows_skipped"]
-        locked.records_stored = records
-        locked.requests = sums["requests"]
-        locked.input_tokens = sums["input_tokens"]
-        locked.cached_input_tokens = sums["cached_input_tokens"]
-        locked.output_tokens = sums["output_tokens"]
-        locked.energy_kwh = energy_kwh
-        locked.co2e_kg = co2e_kg
+        locked.records_stored = totals.records
+        locked.requests = totals.sums["requests"]
+        locked.input_tokens = totals.sums["input_tokens"]
+        locked.cached_input_tokens = totals.sums["cached_input_tokens"]
+        locked.output_tokens = totals.sums["output_tokens"]
+        locked.energy_kwh = totals.energy_kwh
+        locked.co2e_kg = totals.co2e_kg
         locked.factor_set = version
-        locked.warnings = sorted(warnings)[:50]
+        locked.warnings = sorted(totals.warnings)[:50]
         locked.errors = []
         locked.save()
 
@@ -360,37 +365,33 @@ def _serialise_writes(organisation) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [WRITE_LOCK_NAMESPACE, organisation.pk])
 
 
-class _RecordWriter:
-    """Upserts a run's estimated frame as UsageRecord rows on (organisation, key_sha256), with plain
-    SQL through the DB-API cursor: building model instances and Django's per-value SQL compilation cost
-    ~20x the database's own work. Rows are made UPSERT_BATCH at a time (natural keys included), so the
-    Python objects alive at once stay bounded whatever the number of records. Call write() inside the
-    run's transaction; every batch goes through write_batch(), the one place a batch reaches the database."""
+class _RecordTotals:
+    """What a run reports of the records it stored, summed bucket by bucket."""
 
-    def __init__(self, organisation, run, version, estimated: pd.DataFrame, person_ids: np.ndarray,
-                 team_ids: np.ndarray, replaces: bool = True):
-        self.n, self.replaces = len(estimated), replaces
-        self.key_parts = _key_parts(estimated)
-        per_row = {
-            "day": estimated["day"].to_numpy().astype("datetime64[D]"),  # .tolist() gives datetime.date
-            "person_ref": estimated["person"], "team_ref": estimated["team"],
-            "person_id": person_ids, "team_id": team_ids,
-            "self_hosted": estimated["self_hosted"].to_numpy(dtype=bool),
-        }
-        constant = {"organisation_id": organisation.pk, "run_id": run.pk, "factor_set_id": version.pk}
-        self.columns: list[tuple[str, object]] = [("key_sha256", None)]  # None: hashed per batch
-        for field in UsageRecord._meta.concrete_fields:
-            name = field.attname
-            if name in ("id", "key_sha256"):
-                continue
-            if name in constant:
-                self.columns.append((name, constant[name]))
-            else:
-                values = per_row[name] if name in per_row else estimated[name]
-                self.columns.append((name, _as_array(values)))
+    def __init__(self):
+        self.records, self.energy_kwh, self.co2e_kg, self.warnings = 0, 0.0, 0.0, set()
+        self.sums = dict.fromkeys(("requests", "input_tokens", "cached_input_tokens", "output_tokens"), 0)
+
+    def add(self, estimated: pd.DataFrame) -> None:
+        self.records += len(estimated)
+        for name in self.sums:
+            self.sums[name] += int(estimated[name].sum())
+        self.energy_kwh += float(estimated["energy_kwh"].sum())
+        self.co2e_kg += float(estimated["co2e_location_kg"].sum())
+        self.warnings.update(w for w in estimated["warning"].unique() if w)
+
+
+class _RecordTable:
+    """Writes UsageRecord rows with plain SQL through the DB-API cursor: building model instances and
+    Django's per-value SQL compilation cost ~20x the database's own work. With `replaces`, rows are upserted
+    on (organisation, key_sha256); without, inserted. Call write() inside the run's transaction; every batch
+    goes through write_batch(), the one place a batch reaches the database."""
+
+    def __init__(self, replaces: bool):
         # Identifiers only come from the model's meta, quoted; every value is a parameter.
         qn = connection.ops.quote_name
-        self.names = [name for name, _ in self.columns]
+        self.names = ["key_sha256"] + [f.attname for f in UsageRecord._meta.concrete_fields
+                                       if f.attname not in ("id", "key_sha256")]
         self.column_list = ", ".join(qn(c) for c in self.names)
         self.table, self.staging = qn(UsageRecord._meta.db_table), qn("usage_upsert")
         updates = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in self.names
@@ -399,16 +400,51 @@ class _RecordWriter:
                          if replaces else "")
         placeholders = ", ".join(["%s"] * len(self.names))
         self.insert = f"INSERT INTO {self.table} ({self.column_list}) VALUES ({placeholders}) {self.conflict}"  # noqa: S608
+        # PostgreSQL: COPY, into the table itself when nothing can collide, else into a staging table upserted
+        # from in one statement.
+        self.staged = connection.vendor == "postgresql" and replaces
+        self.copy_target = self.staging if self.staged else self.table
 
-    def batches(self):
-        """Lists of row tuples in the column order of `self.names`, UPSERT_BATCH rows each."""
-        for start in range(0, self.n, UPSERT_BATCH):
-            stop = min(start + UPSERT_BATCH, self.n)
-            parts = []
-            for name, values in self.columns:
-                if name == "key_sha256":
-                    parts.append(_hash_keys(self.key_parts, start, stop))
-                elif isinstance(values, tuple):  # (codes, distinct values): text columns
+    def write(self, batches) -> None:
+        """Send every batch of row tuples (in the order of `self.names`) to the database."""
+        with connection.cursor() as cursor, _sqlite_write_pragmas(cursor):
+            if self.staged:
+                cursor.execute(f"CREATE TEMP TABLE {self.staging} ON COMMIT DROP AS "  # noqa: S608
+                               f"SELECT {self.column_list} FROM {self.table} WITH NO DATA")
+            for rows in batches:
+                write_batch(cursor, self, rows)
+            if self.staged:
+                cursor.execute(f"INSERT INTO {self.table} ({self.column_list}) "  # noqa: S608
+                               f"SELECT {self.column_list} FROM {self.staging} {self.conflict}")
+                cursor.execute(f"DROP TABLE {self.staging}")
+
+
+def _record_batches(spill: "_Spill", factor_set, resolve, constant: dict, table: _RecordTable,
+                    totals: _RecordTotals):
+    """Lists of record row tuples in the order of `table.names`, UPSERT_BATCH rows each, bucket after
+    bucket: each bucket's keys are complete, so estimating a bucket gives what estimating the whole file
+    gives. Touches no database (it runs in a thread beside the writes); row tuples are made one batch at a
+    time, so the Python objects alive at once stay bounded whatever the number of records."""
+    for frame in spill.frames():
+        estimated = estimate(frame, factor_set)
+        del frame
+        person_ids, team_ids = resolve(estimated)
+        totals.add(estimated)
+        per_row = {
+            "day": estimated["day"].to_numpy().astype("datetime64[D]"),  # .tolist() gives datetime.date
+            "person_ref": estimated["person"], "team_ref": estimated["team"],
+            "person_id": person_ids, "team_id": team_ids,
+            "self_hosted": estimated["self_hosted"].to_numpy(dtype=bool),
+        }
+        columns = [constant[name] if name in constant else _as_array(per_row.get(name, estimated.get(name)))
+                   for name in table.names[1:]]
+        key_parts, n = _key_parts(estimated), len(estimated)
+        del estimated, person_ids, team_ids, per_row
+        for start in range(0, n, UPSERT_BATCH):
+            stop = min(start + UPSERT_BATCH, n)
+            parts = [_hash_keys(key_parts, start, stop)]
+            for values in columns:
+                if isinstance(values, tuple):  # (codes, distinct values): text columns
                     codes, uniques = values
                     parts.append(uniques[codes[start:stop]].tolist())
                 elif isinstance(values, np.ndarray):
@@ -417,21 +453,46 @@ class _RecordWriter:
                     parts.append(itertools.repeat(values, stop - start))
             yield list(zip(*parts, strict=True))
 
-    def write(self) -> None:
-        # PostgreSQL: COPY, into the table itself when nothing can collide, else into a staging table upserted
-        # from in one statement.
-        staged = connection.vendor == "postgresql" and self.replaces
-        self.copy_target = self.staging if staged else self.table
-        with connection.cursor() as cursor, _sqlite_write_pragmas(cursor):
-            if staged:  # COPY into a temp table, then one INSERT ... SELECT ... ON CONFLICT
-                cursor.execute(f"CREATE TEMP TABLE {self.staging} ON COMMIT DROP AS "  # noqa: S608
-                               f"SELECT {self.column_list} FROM {self.table} WITH NO DATA")
-            for rows in self.batches():
-                write_batch(cursor, self, rows)
-            if staged:
-                cursor.execute(f"INSERT INTO {self.table} ({self.column_list}) "  # noqa: S608
-                               f"SELECT {self.column_list} FROM {self.staging} {self.conflict}")
-                cursor.execute(f"DROP TABLE {self.staging}")
+
+def _prefetched(items, depth: int = 2):
+    """Yield what the iterator `items` yields, computed ahead in a background thread (at most `depth` items
+    waiting), so preparing the next batch overlaps the database's work on this one: sqlite3 and psycopg
+    release the GIL while the database works. An exception in the thread is raised here; leaving early
+    stops the thread."""
+    waiting: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                waiting.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce():
+        try:
+            for item in items:
+                if not put(("item", item)):
+                    return
+            put(("done", None))
+        except BaseException as exc:  # handed to the consuming thread, raised there
+            put(("error", exc))
+
+    thread = threading.Thread(target=produce, name="ingest-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = waiting.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        thread.join()
 
 
 @contextlib.contextmanager
@@ -452,7 +513,7 @@ def _sqlite_write_pragmas(cursor):
         cursor.execute(f"PRAGMA cache_size = {previous}")
 
 
-def write_batch(cursor, writer: _RecordWriter, rows: list[tuple]) -> None:
+def write_batch(cursor, writer: "_RecordTable", rows: list[tuple]) -> None:
     """Send one batch of record rows: COPY on PostgreSQL, else executemany of the insert or upsert (SQLite
     runs it in C, row after row, with no SQL to parse again)."""
     if connection.vendor == "postgresql":

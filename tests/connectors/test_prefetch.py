@@ -1,0 +1,65 @@
+"""The write and parse phases prepare their next item in a background thread (ingestion._prefetched):
+order kept, errors raised in the caller, and the thread stopped when the caller stops early."""
+
+import contextlib
+import threading
+
+import pytest
+
+from apps.connectors import ingestion
+
+
+def _threads():
+    return [t for t in threading.enumerate() if t.name == "ingest-prefetch"]
+
+
+def test_items_come_in_order_and_the_thread_ends():
+    assert list(ingestion._prefetched(iter(range(50)), depth=2)) == list(range(50))
+    assert _threads() == []
+
+
+def test_an_error_in_the_thread_is_raised_in_the_caller_after_the_items_before_it():
+    def items():
+        yield 1
+        yield 2
+        raise ValueError("row 3, column input_tokens: not a number")
+
+    seen = []
+    with pytest.raises(ValueError, match="row 3, column input_tokens"):
+        for item in ingestion._prefetched(items(), depth=1):
+            seen.append(item)
+    assert seen == [1, 2]
+    assert _threads() == []
+
+
+def test_closing_early_stops_the_thread_without_reading_everything():
+    produced = []
+
+    def items():
+        for i in range(1000):
+            produced.append(i)
+            yield i
+
+    with contextlib.closing(ingestion._prefetched(items(), depth=1)) as prefetched:
+        assert next(prefetched) == 0
+    assert _threads() == []
+    assert len(produced) <= 3  # one taken, one waiting, at most one being made
+
+
+def test_a_failure_while_preparing_records_fails_the_run_and_stores_nothing(org_a, monkeypatch):
+    import io
+
+    from apps.connectors.ingestion import create_run, execute_run, store_upload
+    from apps.connectors.models import RunStatus
+    from apps.footprint.models import UsageRecord
+
+    def broken_estimate(frame, factor_set):
+        raise RuntimeError("factor table unreadable")
+
+    monkeypatch.setattr(ingestion, "estimate", broken_estimate)
+    content = b"date,provider,model,requests,input_tokens,output_tokens,user,team,zone,cost,currency\n" \
+              b"2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n"
+    org = org_a["org"]
+    run = execute_run(create_run(org, "generic_csv", store_upload(org, io.BytesIO(content), "usage.csv")).pk)
+    assert run.status == RunStatus.FAILED and "internal error" in run.errors[0]["message"]
+    assert UsageRecord.objects.count() == 0 and _threads() == []
