@@ -1,6 +1,6 @@
 """End-to-end ingestion speed and memory of LiteLLM gateway logs, next to pyarrow's bare read of the same file.
 
-Usage: python bench/ingest.py [--rows N] [--profile] [--keep]
+Usage: python bench/ingest.py [--rows N] [--profile] [--keep] [--database-url postgres://...]
 
 Generates N LiteLLM spend-log rows (default 1,000,000) with the demo generator (2,000 people, several teams,
 keys and models, a year of timestamps) as a CSV in a temp dir. Then, each in a fresh process so their memory
@@ -8,7 +8,8 @@ does not mix:
 
 * the bare read: ``pyarrow.csv.read_csv`` of the file (all columns, all threads);
 * the ingestion: store_upload + create_run + execute_run against a fresh SQLite database in a temp
-  DATA_DIR (migrated first; the migration is not timed).
+  DATA_DIR (migrated first; the migration is not timed), or, with --database-url, against a PostgreSQL
+  database of that name, dropped and created again first (never point it at a database you keep).
 
 Prints rows/s, seconds, the ratio to the bare read and peak RSS (ru_maxrss of the child process). Targets
 (issue 4): end-to-end within 4x the bare read, peak RSS under 800 MiB, flat from 1M to 5M rows. Prints
@@ -99,6 +100,21 @@ def generate(path: Path, rows: int) -> float:
     return time.perf_counter() - started
 
 
+def fresh_postgres_database(url: str) -> None:
+    """Drop and create the database named in `url`, through the server's `postgres` database."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name or not name.replace("_", "").isalnum():
+        raise SystemExit(f"--database-url needs a plain database name, got {name!r}")
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def child(code: str, path: Path, env: dict) -> dict:
     """Run `code` in a fresh interpreter on `path`; its last stdout line is a JSON object of figures."""
     proc = subprocess.run([sys.executable, "-c", code, str(path)], env=env, capture_output=True, text=True)
@@ -115,6 +131,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="gateway log rows to generate")
     parser.add_argument("--profile", action="store_true", help="cProfile the ingestion (slower)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (file and database)")
+    parser.add_argument("--database-url", default="",
+                        help="a PostgreSQL URL whose database is dropped and created for the bench (default: SQLite)")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
@@ -127,7 +145,10 @@ def main() -> None:
         env = dict(os.environ, BENCH_ROOT=str(ROOT), DATA_DIR=str(tmp / "data"),
                    DJANGO_SETTINGS_MODULE="reporting.settings",
                    MAX_UPLOAD_MB=str(int(size_mib) + 100))  # the file is far above the upload default
-        env.pop("DATABASE_URL", None)  # always a fresh SQLite database in the temp DATA_DIR
+        env.pop("DATABASE_URL", None)  # a fresh SQLite database in the temp DATA_DIR, unless --database-url
+        if args.database_url:
+            fresh_postgres_database(args.database_url)
+            env["DATABASE_URL"] = args.database_url
         env["DEBUG"] = "0"  # as a worker runs: no query log
         if args.profile:
             env["BENCH_PROFILE"] = "1"
@@ -146,6 +167,7 @@ def main() -> None:
         print(f"  of which upload (copy + SHA-256) {ingest['upload_seconds']:.2f} s, "
               f"run {ingest['run_seconds']:.2f} s; "
               f"{ingest['rows']:,} rows read -> {ingest['records']:,} usage records")
+        print(f"database: {'PostgreSQL' if args.database_url else 'SQLite'}")
         print(f"ratio to bare read: {ratio:.2f}x (target <= 4x); peak RSS target < 800 MiB, flat 1M -> 5M")
     finally:
         if args.keep:
