@@ -10,7 +10,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 
 from .models import Membership
@@ -39,7 +39,8 @@ def org_view(action: str = READ, write_methods_action: str | None = None):
     """Decorate a view taking org_slug: login required, membership resolved, role checked.
 
     `action` is checked for every request; `write_methods_action`, when given, is checked in addition
-    for POST/PUT/PATCH/DELETE, so one view can show a page to readers and refuse their changes."""
+    for POST/PUT/PATCH/DELETE, so one view can show a page to readers and refuse their changes. A READ
+    view without `write_methods_action` is read-only: other methods get 405."""
 
     def decorator(view):
         @login_required
@@ -47,8 +48,13 @@ def org_view(action: str = READ, write_methods_action: str | None = None):
         def wrapped(request, org_slug, *args, **kwargs):
             membership = get_membership(request.user, org_slug)
             require(membership, action)
-            if write_methods_action and request.method not in ("GET", "HEAD", "OPTIONS"):
-                require(membership, write_methods_action)
+            if request.method not in ("GET", "HEAD", "OPTIONS"):
+                if write_methods_action:
+                    require(membership, write_methods_action)
+                elif action == READ:
+                    # A read-only page takes no write method: an auditor's POST must not reach the view
+                    # (an export "posted" would otherwise be rendered and logged).
+                    return HttpResponseNotAllowed(["GET", "HEAD", "OPTIONS"])
             request.organisation = membership.organisation
             request.membership = membership
             request.session[SESSION_KEY] = org_slug
