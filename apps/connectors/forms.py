@@ -11,7 +11,8 @@ def source_choices():
 
 class UploadForm(forms.Form):
     source = forms.ChoiceField(label=_("Source"), choices=source_choices)
-    file = forms.FileField(label=_("File"))
+    # An empty file reaches store_upload, whose refusal names the file ("x.csv: the file is empty").
+    file = forms.FileField(label=_("File"), allow_empty_file=True)
 
 
 class MappingForm(forms.Form):

@@ -71,7 +71,7 @@ def test_renamed_column_lists_missing_and_unknown():
     lines = _lines()
     lines[0] = lines[0].replace("MeterName", "Meter")
     err = refused(KEY, "\n".join(lines).encode(), "costs.csv")
-    assert "missing expected column(s) 'meter_name'" in str(err)
+    assert "missing expected column(s) 'MeterName'" in str(err)
     assert "'Meter'" in str(err)
 
 

@@ -91,7 +91,7 @@ def test_unparseable_start_time():
 
 def test_generic_csv_given_to_litellm_is_named():
     err = refused(KEY, fixture_bytes("generic_csv", "usage.csv"), "usage.csv")
-    assert "missing expected column(s) 'start', 'prompt_tokens', 'completion_tokens'" in str(err)
+    assert "missing expected column(s) 'startTime', 'prompt_tokens', 'completion_tokens'" in str(err)
     assert "generic usage CSV template" in str(err)
 
 

@@ -14,15 +14,21 @@ Conventions every source follows (and the tests rely on):
   guessing a code page would silently change names that the mapping tables match on.
 * Column names are matched after normalising case, spaces, dots and underscores, so
   ``Report Refresh Date``, ``reportRefreshDate`` and ``report_refresh_date`` are one column.
-* Blank amounts read as 0; non-numbers and negative counts are errors naming the first bad row.
+* Blank amounts read as 0; non-numbers and negative counts are errors naming the first bad row, and so is an
+  amount above MAX_AMOUNT (10^12: no real row is that big, and it keeps the sums inside int64).
+* A usage day before 2000 or after tomorrow (UTC) is refused as a typo in the year.
+* Compressed files (zip, gzip, ...) are refused from their first bytes and never decompressed (no zip bombs);
+  NUL bytes mean binary data or UTF-16 without its byte-order mark, refused with a message saying which.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
 import json
+import math
 import re
 import shutil
 import tempfile
@@ -45,6 +51,12 @@ _SNIFF_BYTES = 64 * 1024
 GROUP_COLUMNS = [*usage_frame.KEY_COLUMNS, "currency"]
 SUM_COLUMNS = [c for c in usage_frame.NUMERIC_COLUMNS]
 
+
+# Bounds of plausible usage. Any one amount above MAX_AMOUNT (tokens, kWh, cost...) is an error in the file,
+# and keeping amounts this small means the sums of a file cannot overflow int64. Days before EARLIEST_DAY
+# or after tomorrow (UTC; a day of slack for time zones) are typos in the year, not usage.
+MAX_AMOUNT = 10**12
+EARLIEST_DAY = dt.date(2000, 1, 1)
 
 # ----------------------------------------------------------------------------------------- errors
 
@@ -84,6 +96,26 @@ class SourceError(ValueError):
         return {"file": self.filename, "row": self.row, "column": self.column, "message": self.message}
 
 
+def _max_text(allow_negative: bool = False) -> str:
+    return f"between {-MAX_AMOUNT:,} and {MAX_AMOUNT:,}" if allow_negative else f"of at most {MAX_AMOUNT:,}"
+
+
+def latest_day() -> dt.date:
+    """The last day usage can be on: tomorrow in UTC."""
+    return dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+
+
+def day_out_of_range(day: dt.date, got: Any) -> str | None:
+    """The message for a usage day before EARLIEST_DAY or in the future; None when the day is plausible."""
+    if day < EARLIEST_DAY:
+        return (f"expected a date from {EARLIEST_DAY:%Y-%m-%d} on, got {describe_value(got)}, before "
+                f"{EARLIEST_DAY:%Y-%m-%d}: check the year")
+    if day > latest_day():
+        return (f"expected a date no later than today ({latest_day() - dt.timedelta(days=1):%Y-%m-%d}), got "
+                f"{describe_value(got)}: usage cannot be in the future, check the year")
+    return None
+
+
 def describe_value(value: Any) -> str:
     """A short repr of a bad value for a message; long values are cut so a message stays readable."""
     text = repr(value)
@@ -110,6 +142,11 @@ class Field:
     def spellings(self) -> tuple[str, ...]:
         return tuple(norm(a) for a in (self.name, *self.aliases))
 
+    @property
+    def label(self) -> str:
+        """The column as the vendor's export spells it (the first alias), for messages."""
+        return self.aliases[0] if self.aliases else self.name
+
 
 def resolve_columns(
     header: Sequence[str],
@@ -131,7 +168,7 @@ def resolve_columns(
         if hit is not None:
             found[field.name] = hit
         elif field.required:
-            missing.append(field.name)
+            missing.append(field.label)
     used = set(found.values())
     unknown = [c for c in header if c not in used]
     if missing or (refuse_unknown and unknown):
@@ -209,9 +246,53 @@ def looks_like_json(stream: BinaryIO) -> bool:
     return text[:1] in ("{", "[")
 
 
+# Magic numbers of compressed files: refused from their first bytes, never decompressed (no zip bombs).
+_ARCHIVES = (
+    (b"\x1f\x8b", "gzip"),
+    (b"PK\x03\x04", "zip"),
+    (b"PK\x05\x06", "zip"),
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+    (b"Rar!\x1a\x07", "rar"),
+)
+
+
 def check_not_empty(stream: BinaryIO, filename: str) -> bytes:
-    """Raise SourceError for an empty (or blanks-only) file; return the first bytes."""
+    """Raise SourceError for an empty (or blanks-only) file, a compressed archive or binary data (NUL bytes,
+    which no UTF-8 text holds: UTF-16 without its byte-order mark, or not text at all); return the first bytes."""
     head = peek(stream)
+    for magic, kind in _ARCHIVES:
+        if head.startswith(magic):
+            hint = " (an Excel workbook is a zip too: save the sheet as 'CSV UTF-8')" if kind == "zip" else ""
+            raise SourceError(
+                filename,
+                None,
+                None,
+                f"the file is a {kind} archive (compressed), not a CSV or JSON text file; nothing was "
+                f"decompressed. Extract it and upload the file inside{hint}",
+            )
+    nul = head.find(b"\x00")
+    if nul >= 0 and encoding_of(head) == "utf-8":
+        sample = head[:4096]
+        # ASCII text in UTF-16 has a NUL in every other byte (odd positions little-endian, even big-endian).
+        halves = (sample[1::2].count(0), sample[0::2].count(0))
+        if max(halves) >= 0.8 * (len(sample) // 2) and min(halves) <= 0.05 * (len(sample) // 2):
+            raise SourceError(
+                filename,
+                None,
+                None,
+                "the file looks like UTF-16 without a byte-order mark (every other byte is NUL); save it as "
+                "UTF-8 ('CSV UTF-8' in Excel), or as UTF-16 with its byte-order mark, and upload it again",
+            )
+        raise SourceError(
+            filename,
+            None,
+            None,
+            f"the file holds binary data (a NUL byte at byte {nul}), not a CSV or JSON text file; upload the "
+            "usage export itself",
+        )
     if not first_text(head).strip():
         raise SourceError(filename, None, None, "the file is empty")
     return head
@@ -358,7 +439,6 @@ class CsvChunk:
                 hint = " (use a dot as the decimal separator)" if re.fullmatch(r"-?\d+,\d+", str(got)) else ""
                 raise self.error(first, name, f"expected {expected}, got {describe_value(got)}{hint}")
             values = parsed.to_numpy()
-        values = values.astype(dtype, copy=False)
         if not allow_negative:
             neg = np.flatnonzero(values < 0)
             if len(neg):
@@ -369,7 +449,13 @@ class CsvChunk:
             if len(nan):
                 got = self.table.column(self.columns[name])[int(nan[0])].as_py()
                 raise self.error(int(nan[0]), name, f"expected {expected}, got {describe_value(got)}")
-        return values
+        # Checked before the int64 cast, which would wrap 1e30 or 2**63 around to a negative number.
+        big = np.flatnonzero(np.abs(values.astype(np.float64, copy=False)) > MAX_AMOUNT)
+        if len(big):
+            got = self.table.column(self.columns[name])[int(big[0])].as_py()
+            raise self.error(int(big[0]), name, f"expected {expected} {_max_text(allow_negative)}, "
+                                                f"got {describe_value(got)}")
+        return values.astype(dtype, copy=False)
 
     def days(self, name: str, *, formats: Sequence[str] = (), example: str = "2025-01-31") -> pd.Series:
         """The field as UTC calendar days (datetime64[ns] at midnight). ISO 8601 dates and timestamps
@@ -400,7 +486,19 @@ def _utc_days(col: pa.ChunkedArray) -> pd.Series | None:
         days = pc.cast(pc.utf8_slice_codeunits(col, 0, 10), pa.date32())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None  # e.g. 2025-02-30
+    bounds = pc.min_max(days)
+    if bounds["min"].as_py() < EARLIEST_DAY or bounds["max"].as_py() > latest_day():
+        return None  # the general path names the first day out of range (and 9999 would overflow below)
     return pd.Series(days.to_numpy(zero_copy_only=False).astype("datetime64[ns]"))
+
+
+def _as_ns(stamps: pd.Series) -> pd.Series:
+    """Parsed stamps in nanoseconds; the ones nanoseconds cannot hold (years 1 or 9999, which pandas parses
+    at a coarser unit) become NaT for the caller to report, instead of an overflow."""
+    if stamps.dt.unit == "ns":
+        return stamps
+    low, high = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")
+    return stamps.where((stamps >= low) & (stamps <= high)).dt.as_unit("ns")
 
 
 def parse_days(
@@ -415,16 +513,28 @@ def parse_days(
         if not todo.any():
             break
         got = pd.to_datetime(cleaned[todo], format=fmt, utc=True, errors="coerce")
-        result[todo] = got
+        result[todo] = _as_ns(got)
         todo = todo & result.isna()
     if todo.any():
-        result[todo] = pd.to_datetime(cleaned[todo], format="ISO8601", utc=True, errors="coerce")
+        result[todo] = _as_ns(pd.to_datetime(cleaned[todo], format="ISO8601", utc=True, errors="coerce"))
     bad = np.flatnonzero(result.isna().to_numpy())
     if len(bad):
         got = cleaned.iloc[int(bad[0])]
+        # An ISO day pandas cannot hold (year 1 or 9999) is a real date out of range: say so.
+        iso = re.match(r"(\d{4})-(\d{2})-(\d{2})", got)
+        try:
+            day = dt.date(*map(int, iso.groups())) if iso else None
+        except ValueError:
+            day = None
+        message = day_out_of_range(day, str(text.iloc[int(bad[0])]).strip()) if day else None
         what = "got a blank" if got == "" else f"got {describe_value(got)}"
-        raise on_error(int(bad[0]), f"expected a date like {example}, {what}")
-    return result.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]").reset_index(drop=True)
+        raise on_error(int(bad[0]), message or f"expected a date like {example}, {what}")
+    days = result.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]").reset_index(drop=True)
+    out = np.flatnonzero(((days < pd.Timestamp(EARLIEST_DAY)) | (days > pd.Timestamp(latest_day()))).to_numpy())
+    if len(out):
+        first = int(out[0])
+        raise on_error(first, day_out_of_range(days.iloc[first].date(), str(text.iloc[first]).strip()))
+    return days
 
 
 def _as_text(value: Any) -> str:
@@ -782,6 +892,19 @@ def expect(value: Any, kind: type | tuple[type, ...], filename: str, path: str, 
     return value
 
 
+def check_repeat(seen: dict[tuple, str], bucket: tuple, result: dict, filename: str, path: str) -> None:
+    """Refuse a usage result that repeats an earlier one of the file: the same bucket (start, end) and the same
+    grouping (its text, boolean and null fields: object, model, project, key, ...). A usage API never returns
+    one group twice in a bucket, so a repeat is a page loaded twice, and summing it would double the usage."""
+    grouping = tuple(sorted((k, v) for k, v in result.items() if v is None or isinstance(v, (str, bool))))
+    key = (*bucket, grouping)
+    if key in seen:
+        raise SourceError(filename, path, None, f"the same usage (bucket {bucket[0]}, same grouping) already "
+                          f"appears at {seen[key]}; the file repeats a page or bucket (overlapping pulls?): keep one "
+                          "and upload again")
+    seen[key] = path
+
+
 def json_count(obj: dict, key: str, filename: str, path: str, *, default: int | None = 0) -> int:
     """A whole number >= 0 from a JSON object; absent or null -> `default` (None: required)."""
     value = obj.get(key)
@@ -796,9 +919,13 @@ def json_count(obj: dict, key: str, filename: str, path: str, *, default: int | 
     elif isinstance(value, float):
         ok = value >= 0 and value.is_integer()
     elif isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+        value = int(value.strip())
+        ok = True
     else:
         ok = False
+    if ok and value > MAX_AMOUNT:
+        raise SourceError(filename, path, key,
+                          f"expected a whole number >= 0 {_max_text()}, got {describe_value(value)}")
     if not ok:
         raise SourceError(filename, path, key, f"expected a whole number >= 0, got {describe_value(value)}")
     return int(value)
@@ -812,9 +939,14 @@ def json_number(obj: dict, key: str, filename: str, path: str, *, default: float
     try:
         if isinstance(value, bool):
             raise ValueError
-        return float(value)
-    except (TypeError, ValueError):
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError
+    except (TypeError, ValueError, OverflowError):
         raise SourceError(filename, path, key, f"expected a number, got {describe_value(value)}") from None
+    if abs(number) > MAX_AMOUNT:
+        raise SourceError(filename, path, key, f"expected a number {_max_text(True)}, got {describe_value(value)}")
+    return number
 
 
 def json_text(obj: dict, key: str) -> str:
@@ -841,7 +973,11 @@ def json_day(value: Any, filename: str, path: str, key: str, *, unix: bool = Fal
     except (ValueError, TypeError, OverflowError):
         expected = "unix seconds" if unix else "an ISO 8601 date like 2025-01-31T00:00:00Z"
         raise SourceError(filename, path, key, f"expected {expected}, got {describe_value(value)}") from None
-    return stamp.tz_localize(None).normalize()
+    day = stamp.tz_localize(None).normalize()
+    out_of_range = day_out_of_range(day.date(), f"{day:%Y-%m-%d}" if unix else value)
+    if out_of_range:
+        raise SourceError(filename, path, key, out_of_range)
+    return day
 
 
 # ----------------------------------------------------------------------------------- aggregation

@@ -26,6 +26,7 @@ import pandas as pd
 
 from apps.connectors.sources._common import (
     SourceError,
+    check_repeat,
     expect,
     finish,
     json_count,
@@ -53,17 +54,18 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
     """Parse Anthropic usage report page(s) into a conformed usage frame (see the module docstring)."""
     rows: list[dict[str, Any]] = []
     read = 0
+    seen: dict[tuple, str] = {}
     for top_path, value in load_json(stream, filename, KEY):
         pages = value if isinstance(value, list) else [value]
         for i, page in enumerate(pages):
             path = f"{top_path}[{i}]" if isinstance(value, list) else top_path
-            page_rows, n = _parse_page(page, filename, path)
+            page_rows, n = _parse_page(page, filename, path, seen)
             rows += page_rows
             read += n
     return finish(rows, KEY, attrs={"rows_read": read, "rows_skipped": 0})
 
 
-def _parse_page(page: Any, filename: str, path: str) -> tuple[list[dict], int]:
+def _parse_page(page: Any, filename: str, path: str, seen: dict[tuple, str]) -> tuple[list[dict], int]:
     if not isinstance(page, dict) or not isinstance(page.get("data"), list):
         raise SourceError(
             filename,
@@ -108,6 +110,7 @@ def _parse_page(page: Any, filename: str, path: str) -> tuple[list[dict], int]:
                 )
             if day is None:
                 day = json_day(bucket.get("starting_at"), filename, bpath, "starting_at")
+            check_repeat(seen, (bucket.get("starting_at"), bucket.get("ending_at")), result, filename, rpath)
             creation = result.get("cache_creation") or {}
             expect(creation, dict, filename, f"{rpath}.cache_creation", "an object of cache-creation tokens")
             cpath = f"{rpath}.cache_creation"

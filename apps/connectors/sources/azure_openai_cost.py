@@ -36,6 +36,7 @@ import pandas as pd
 
 from apps.connectors.sources._common import (
     DEFAULT_CHUNK_ROWS,
+    MAX_AMOUNT,
     Field,
     SourceError,
     combine,
@@ -193,6 +194,12 @@ def iter_chunks(
             if mult is None:
                 raise sub_chunk.error(j, "unit", f"expected a token unit such as '1K' or '1M', got {unit!r}")
             multipliers[j] = mult
+        too_many = np.flatnonzero(quantity * multipliers > MAX_AMOUNT)
+        if len(too_many):
+            j = int(too_many[0])
+            raise sub_chunk.error(j, "quantity", f"expected at most {MAX_AMOUNT:,} tokens, got "
+                                                 f"{sub_chunk.text('quantity')[j]} x "
+                                                 f"{units[j]} = {quantity[j] * multipliers[j]:,.0f} tokens")
         tokens = np.rint(quantity * multipliers).astype(np.int64)
         models = [parsed[i][0] for i in idx]
         directions = np.array([parsed[i][1] for i in idx])

@@ -64,6 +64,7 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
     """Parse Copilot metrics days into seat_activity rows (see the module docstring)."""
     rows: list[dict[str, Any]] = []
     read = 0
+    seen: dict[pd.Timestamp, str] = {}
     for top_path, value in load_json(stream, filename, KEY):
         days = value if isinstance(value, list) else [value]
         for i, day_obj in enumerate(days):
@@ -77,7 +78,13 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
                     + wrong_source_hint(json_fields(day_obj), KEY),
                 )
             read += 1
-            rows += _parse_day(day_obj, filename, path)
+            day_rows = _parse_day(day_obj, filename, path)
+            day = day_rows[0]["day"]
+            if day in seen:  # one object per day: a repeat (overlapping pulls) would count the day twice
+                raise SourceError(filename, path, "date", f"the day {day:%Y-%m-%d} already appears at {seen[day]}; "
+                                  "the file repeats a day (overlapping pulls?): keep one and upload again")
+            seen[day] = path or "the top level"
+            rows += day_rows
     return finish(rows, KEY, attrs={"rows_read": read, "rows_skipped": 0})
 
 

@@ -22,8 +22,10 @@ from typing import Any, BinaryIO
 import pandas as pd
 
 from apps.connectors.sources._common import (
+    EARLIEST_DAY,
     ISO_DATE,
     SourceError,
+    day_out_of_range,
     expect,
     finish,
     json_fields,
@@ -38,6 +40,7 @@ LABEL = "GitHub Copilot seat assignments"
 SIGNATURE = ("total_seats", "seats", "assignee", "last_activity_at", "last_activity_editor", "plan_type")
 PROVIDER = "github"
 MODEL = "copilot"
+LAST_YEAR = 2200  # timestamps are held in nanoseconds, which end in 2262
 SEAT_COLUMNS = (
     "person",
     "team",
@@ -74,6 +77,7 @@ def _seats(stream: BinaryIO, filename: str) -> list[tuple[str, dict]]:
 
 
 def _stamp(seat: dict, key: str, filename: str, path: str, required: bool = False) -> pd.Timestamp:
+    """A UTC timestamp; `required` ones are the seat's usage day, so they must also be a plausible day."""
     value = seat.get(key)
     if value in (None, ""):
         if required:
@@ -87,7 +91,15 @@ def _stamp(seat: dict, key: str, filename: str, path: str, required: bool = Fals
         raise SourceError(
             filename, path, key, f"expected an ISO 8601 timestamp like 2025-01-31T10:00:00Z, got {value!r}"
         ) from None
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    if required:
+        out_of_range = day_out_of_range(stamp.date(), value)
+        if out_of_range:
+            raise SourceError(filename, path, key, out_of_range)
+    elif not EARLIEST_DAY.year <= stamp.year < LAST_YEAR:  # a cancellation may be ahead, but not centuries
+        raise SourceError(filename, path, key, f"expected an ISO 8601 timestamp between {EARLIEST_DAY.year} and "
+                                               f"{LAST_YEAR - 1}, got {value!r}")
+    return stamp
 
 
 def parse_seats(stream: BinaryIO, filename: str) -> pd.DataFrame:

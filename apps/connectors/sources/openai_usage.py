@@ -28,6 +28,7 @@ import pandas as pd
 
 from apps.connectors.sources._common import (
     SourceError,
+    check_repeat,
     expect,
     finish,
     json_count,
@@ -53,18 +54,19 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
     """Parse OpenAI Usage API page(s) into a conformed usage frame (see the module docstring)."""
     rows: list[dict[str, Any]] = []
     read = skipped = 0
+    seen: dict[tuple, str] = {}
     for top_path, value in load_json(stream, filename, KEY):
         pages = value if isinstance(value, list) else [value]
         for i, page in enumerate(pages):
             path = f"{top_path}[{i}]" if isinstance(value, list) else top_path
-            r, s, n = _parse_page(page, filename, path)
+            r, s, n = _parse_page(page, filename, path, seen)
             rows += r
             skipped += s
             read += n
     return finish(rows, KEY, attrs={"rows_read": read, "rows_skipped": skipped})
 
 
-def _parse_page(page: Any, filename: str, path: str) -> tuple[list[dict], int, int]:
+def _parse_page(page: Any, filename: str, path: str, seen: dict[tuple, str]) -> tuple[list[dict], int, int]:
     if not isinstance(page, dict) or not isinstance(page.get("data"), list):
         hint = wrong_source_hint(json_fields(page), KEY)
         raise SourceError(
@@ -104,6 +106,7 @@ def _parse_page(page: Any, filename: str, path: str) -> tuple[list[dict], int, i
                 continue
             if day is None:
                 day = json_day(bucket.get("start_time"), filename, bpath, "start_time", unix=True)
+            check_repeat(seen, (bucket.get("start_time"), bucket.get("end_time")), result, filename, rpath)
             uncached_plus_cached = json_count(result, "input_tokens", filename, rpath)
             cached = json_count(result, "input_cached_tokens", filename, rpath)
             if cached > uncached_plus_cached:
