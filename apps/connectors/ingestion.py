@@ -160,7 +160,7 @@ def execute_run(run_id: int) -> IngestionRun:
     try:
         _store(run, _parse(run, path))
     except (SourceError, usage_frame.UsageFrameError) as exc:
-        _fail(run, [_error_dict(exc)])
+        _fail(run, [_error_dict(exc, run.source_file.filename)])
     except (IngestionRefused, PeriodLocked) as exc:
         _fail(run, [{"row": None, "column": None, "message": f"{run.source_file.filename}: {exc}"
                      if isinstance(exc, PeriodLocked) else str(exc)}])
@@ -549,9 +549,14 @@ def _plain_values(part: np.ndarray) -> list:
     return [None if v is None or (isinstance(v, float) and v != v) else v for v in part.tolist()]
 
 
-def _error_dict(exc) -> dict:
+def _error_dict(exc, filename: str) -> dict:
+    """An error of the run as {row, column, message}; the message always starts with the file's name (a
+    source's errors do already, the normalised frame's checks do not know it)."""
     row = getattr(exc, "row", None)
-    return {"row": row, "column": getattr(exc, "column", None), "message": str(exc)}
+    message = str(exc)
+    if not message.startswith(filename):
+        message = f"{filename}: {message}"
+    return {"row": row, "column": getattr(exc, "column", None), "message": message}
 
 
 def _fail(run: IngestionRun, errors: list[dict]) -> None:

@@ -1,5 +1,5 @@
-"""The write and parse phases prepare their next item in a background thread (ingestion._prefetched):
-order kept, errors raised in the caller, and the thread stopped when the caller stops early."""
+"""The ingestion's phases: the next chunk and record batch are prepared in a background thread
+(ingestion._prefetched: order kept, errors raised in the caller, thread stopped early), and errors name the file."""
 
 import contextlib
 import threading
@@ -63,3 +63,23 @@ def test_a_failure_while_preparing_records_fails_the_run_and_stores_nothing(org_
     run = execute_run(create_run(org, "generic_csv", store_upload(org, io.BytesIO(content), "usage.csv")).pk)
     assert run.status == RunStatus.FAILED and "internal error" in run.errors[0]["message"]
     assert UsageRecord.objects.count() == 0 and _threads() == []
+
+
+def test_a_normalised_frame_error_names_the_file(org_a, monkeypatch):
+    import io
+
+    from apps.connectors.ingestion import create_run, execute_run, store_upload
+    from apps.connectors.models import RunStatus
+    from apps.footprint import usage_frame
+
+    def bad_conform(frame):
+        raise usage_frame.UsageFrameError("output_tokens", "expected a whole number >= 0", row=4)
+
+    monkeypatch.setattr(ingestion.usage_frame, "conform", bad_conform)
+    content = b"date,provider,model,requests,input_tokens,output_tokens,user,team,zone,cost,currency\n" \
+              b"2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n"
+    org = org_a["org"]
+    run = execute_run(create_run(org, "generic_csv", store_upload(org, io.BytesIO(content), "march.csv")).pk)
+    assert run.status == RunStatus.FAILED
+    assert run.errors == [{"row": 4, "column": "output_tokens",
+                           "message": "march.csv: column 'output_tokens', row 4: expected a whole number >= 0"}]
