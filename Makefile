@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test lint format migrate worker bench clean assets
+.PHONY: run test lint format migrate worker bench clean assets load
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ migrate: $(VENV)/.installed
 ## A Celery worker (needs REDIS_URL).
 worker: $(VENV)/.installed
 	$(VENV)/bin/celery -A reporting worker --loglevel=INFO
+
+## Load bench, not part of the tests: its own PostgreSQL database, demo data, gunicorn, locust (50 users, 60 s).
+## Flags through LOAD_ARGS, e.g. make load LOAD_ARGS="--users 20 --duration 15".
+load: $(VENV)/.installed
+	$(PIP) install --quiet -r requirements-bench.txt
+	$(PY) bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
