@@ -431,7 +431,7 @@ def _record_batches(spill: "_Spill", factor_set, resolve, constant: dict, table:
         person_ids, team_ids = resolve(estimated)
         totals.add(estimated)
         per_row = {
-            "day": estimated["day"].to_numpy().astype("datetime64[D]"),  # .tolist() gives datetime.date
+            "day": _iso_days(estimated["day"]),
             "person_ref": estimated["person"], "team_ref": estimated["team"],
             "person_id": person_ids, "team_id": team_ids,
             "self_hosted": estimated["self_hosted"].to_numpy(dtype=bool),
@@ -524,9 +524,18 @@ def write_batch(cursor, writer: "_RecordTable", rows: list[tuple]) -> None:
         cursor.executemany(writer.insert, rows)
 
 
+def _iso_days(days: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Days as codes and their 'YYYY-MM-DD' text, as both databases take a date: a datetime.date per row
+    would go through sqlite3's Python adapter, row after row."""
+    codes, uniques = pd.factorize(days, use_na_sentinel=False)
+    return codes.astype(np.int32), np.asarray(pd.DatetimeIndex(uniques).strftime("%Y-%m-%d"), dtype=object)
+
+
 def _as_array(values) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """A number/date column as a numpy array; a text column (Arrow strings, categoricals) as codes and its
     distinct values, because a Python string per row and column would cost hundreds of MiB."""
+    if isinstance(values, tuple):  # already (codes, distinct values)
+        return values
     if isinstance(values, pd.Series) and values.dtype.kind not in "iufbM":
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         return codes.astype(np.int32), np.asarray(uniques, dtype=object)
