@@ -168,6 +168,8 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # API writes take JSON only (anything else: 415); the file upload endpoint declares multipart itself.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # A body over DATA_UPLOAD_MAX_MEMORY_SIZE: a JSON 413 rather than Django's HTML 400 page.
+    "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
 }
 
 SESSION_COOKIE_HTTPONLY = True
@@ -238,5 +240,43 @@ SPECTACULAR_SETTINGS = {
         "apps.api.schema.document_error_responses",
     ],
     # One name for the frugality questions' shared answer choices (yes / partly / no).
-    "ENUM_NAME_OVERRIDES": {"AnswerEnum": "apps.costs.models.Answer"},
+    "ENUM_NAME_OVERRIDES": {"AnswerEnum": "apps.costs.models.Answer.values"},
 }
+
+# ---- Security hardening (issue 8) --------------------------------------------------------------------------------
+# Failed logins are counted by django-axes in the database (shared by every worker, whatever the cache): after
+# AXES_FAILURE_LIMIT failures for one e-mail from one IP address, that pair is refused (429 and a page saying why)
+# for AXES_COOLOFF_TIME, even with the right password; other users and other addresses are not affected.
+from datetime import timedelta  # noqa: E402
+
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as django-axes requires: it turns a lockout into its page
+AUTHENTICATION_BACKENDS = [
+    "apps.accounts.backends.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not kept: only the failures the lockout needs
+
+# Request sizes. Form and JSON bodies (files excluded) are small here: 1 MiB is plenty (the API's JSON parser applies
+# it too). Files up to 2.5 MiB stay in memory, larger ones spool to disk, cut at MAX_UPLOAD_MB + 1 byte so that a
+# huge request cannot fill the disk before apps.connectors refuses it with its "larger than the limit" message.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "reporting.uploads.CappedTemporaryFileUploadHandler",
+]
+
+# Every answer says nosniff (SecurityMiddleware); error reports (mails to ADMINS, DEBUG pages) also hide the local
+# variables and dict keys named like a secret (secret, token, password, key, auth…), not only settings.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+DEFAULT_EXCEPTION_REPORTER_FILTER = "reporting.errors.SecretHidingReporterFilter"
+if PRODUCTION:
+    LANGUAGE_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_HTTPONLY = True

@@ -24,3 +24,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
+
+# Under /api/ a path that matches no route is answered in JSON like every other API error.
+handler404 = "apps.api.views.not_found"

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 
 class Role(models.TextChoices):
@@ -95,6 +96,7 @@ class Person(OrgScopedModel):
 TOKEN_PREFIX = "afl_"  # noqa: S105 (a public marker, not a secret)
 
 
+@sensitive_variables("raw")
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -117,6 +119,7 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.key_prefix}…)"
 
     @classmethod
+    @sensitive_variables("raw")  # the token itself, hidden from error reports
     def issue(cls, user, name: str) -> tuple["ApiToken", str]:
         """Create a token for user; returns the row and the raw token (shown to the user once)."""
         raw = TOKEN_PREFIX + secrets.token_urlsafe(32)

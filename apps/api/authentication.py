@@ -1,6 +1,7 @@
 """API authentication by personal token: `Authorization: Bearer afl_…` (or `Token afl_…`)."""
 
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 from rest_framework import authentication, exceptions
 
 from apps.accounts.models import ApiToken, hash_token
@@ -9,6 +10,7 @@ from apps.accounts.models import ApiToken, hash_token
 class ApiTokenAuthentication(authentication.BaseAuthentication):
     keywords = ("bearer", "token")
 
+    @sensitive_variables("header")  # the raw token, hidden from error reports
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).decode("latin-1").split()
         if not header or header[0].lower() not in self.keywords:

@@ -10,3 +10,54 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "bearer", "bearerFormat": "afl_… (a personal API token)",
                 "description": "A personal API token, created on the API tokens page: `Authorization: Bearer afl_…`"}
+
+
+# ---- Error answers (issue 8: found by fuzzing the API with schemathesis) --------------------------------------------
+# drf-spectacular documents only the success answer; DRF also answers these, each with a JSON body, and a client
+# (or a schema-driven fuzzer) needs them in the schema. Added to every operation where they can happen.
+ERROR = {  # the component apps.api.serializers.ErrorSerializer gives, when a view names it
+    "type": "object",
+    "description": "Why a request was refused (DRF's `{\"detail\": …}`).",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+VALIDATION_ERROR = {
+    "type": "object",
+    "additionalProperties": {},
+    "description": "The request's invalid fields, each with its messages (`non_field_errors` for the whole body).",
+}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def _error(description: str, component: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": component}}}}
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular post-processing hook: the 400/401/403/404/413/415 answers of each operation."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Error", ERROR)
+    schemas["ValidationError"] = VALIDATION_ERROR
+    error, invalid = "#/components/schemas/Error", "#/components/schemas/ValidationError"
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            query = set()
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query":
+                    query.add(parameter["name"])
+                    if not parameter.get("required"):  # DRF, the filters and the paginator read `?start=` as absent
+                        parameter.setdefault("allowEmptyValue", True)
+            if {} not in operation.get("security", [{}]):
+                responses.setdefault("401", _error("No valid token or session.", error))
+            if method in WRITE_METHODS:
+                # A read-only role (auditor), a refused deletion, or a session request without its CSRF token.
+                responses.setdefault("403", _error("Not allowed for this role.", error))
+            if "{" in path or "page" in query:
+                responses.setdefault("404", _error("No such organisation (for this user), object or page.", error))
+            if "requestBody" in operation or query - {"page"}:
+                responses.setdefault("400", _error("Invalid fields or query parameters.", invalid))
+            if "requestBody" in operation:
+                responses.setdefault("413", _error("The body is larger than the server accepts.", error))
+                responses.setdefault("415", _error("The body is not in a media type this operation reads.", error))
+    return result

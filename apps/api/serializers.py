@@ -1,3 +1,4 @@
+from django.db import models
 from rest_framework import serializers
 
 from apps.accounts.models import Membership, Person, Team
@@ -5,6 +6,20 @@ from apps.connectors.models import IdentityKind, IdentityMapping, IngestionRun
 from apps.connectors.sources import SOURCES
 from apps.disclosures.models import ReportingPeriod
 from apps.footprint.models import UsageRecord
+
+
+class JsonStringField(serializers.CharField):
+    """A string field that takes only a JSON string, as the schema says (DRF's CharField turns 12 into "12")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class JsonModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
+                                models.CharField: JsonStringField, models.TextField: JsonStringField}
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -16,7 +31,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "role"]
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(JsonModelSerializer):
     class Meta:
         model = Team
         fields = ["id", "name", "created_at"]
@@ -24,12 +39,12 @@ class TeamSerializer(serializers.ModelSerializer):
 
 
 class EstimateRequestSerializer(serializers.Serializer):
-    provider = serializers.CharField()
-    model = serializers.CharField()
+    provider = JsonStringField()
+    model = JsonStringField()
     output_tokens = serializers.IntegerField(min_value=0)
     input_tokens = serializers.IntegerField(min_value=0, default=0)
     requests = serializers.IntegerField(min_value=1, default=1)
-    zone = serializers.CharField(required=False, allow_blank=True, default="")
+    zone = JsonStringField(required=False, allow_blank=True, default="")
     year = serializers.IntegerField(required=False, min_value=1990, max_value=2100, allow_null=True, default=None)
 
 
@@ -41,10 +56,10 @@ class IngestionRunSerializer(serializers.ModelSerializer):
     filename = serializers.CharField(source="source_file.filename", read_only=True)
     sha256 = serializers.CharField(source="source_file.sha256", read_only=True)
     size_bytes = serializers.IntegerField(source="source_file.size_bytes", read_only=True)
-    uploaded_by = serializers.EmailField(source="uploaded_by.email", read_only=True, default=None)
+    uploaded_by = serializers.EmailField(source="uploaded_by.email", read_only=True, default=None, allow_null=True)
     progress_percent = serializers.IntegerField(read_only=True)
     finished = serializers.BooleanField(source="is_finished", read_only=True)
-    factor_set = serializers.CharField(source="factor_set.label", read_only=True, default=None)
+    factor_set = serializers.CharField(source="factor_set.label", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = IngestionRun
@@ -68,7 +83,7 @@ class UploadSerializer(serializers.Serializer):
 
 
 class UsageRecordSerializer(serializers.ModelSerializer):
-    team = serializers.CharField(source="team.name", read_only=True, default=None)
+    team = serializers.CharField(source="team.name", read_only=True, default=None, allow_null=True)
     run = serializers.IntegerField(source="run_id", read_only=True)
     source_sha256 = serializers.CharField(source="run.source_file.sha256", read_only=True)
     factor_set = serializers.CharField(source="factor_set.label", read_only=True)
@@ -137,7 +152,7 @@ class SummarySerializer(serializers.Serializer):
     series = SeriesSerializer()
 
 
-class IdentityMappingSerializer(serializers.ModelSerializer):
+class IdentityMappingSerializer(JsonModelSerializer):
     """How an identity seen in a source (user, team, project, API key) maps to a person or a team."""
 
     class Meta:
@@ -161,7 +176,8 @@ class IdentityMappingSerializer(serializers.ModelSerializer):
 
 
 class ReportingPeriodSerializer(serializers.ModelSerializer):
-    signed_off_by = serializers.EmailField(source="signed_off_by.email", read_only=True, default=None)
+    signed_off_by = serializers.EmailField(source="signed_off_by.email", read_only=True, default=None,
+                                           allow_null=True)
 
     class Meta:
         model = ReportingPeriod
@@ -180,4 +196,27 @@ class DisclosureSerializer(serializers.Serializer):
 
 
 class SignOffSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    comment = JsonStringField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+# ---- Checked query strings and the sources list (issue 8: found by fuzzing the API) ----------------------------
+
+class FilterQuerySerializer(serializers.Serializer):
+    """The dates and period of a records/summary query. The pages fall back to the default range on an unreadable
+    date; an API client is told (400) rather than silently given another range."""
+
+    period = serializers.IntegerField(required=False)
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Why a request was refused (DRF's `{"detail": …}`)."""
+
+    detail = serializers.CharField()
+
+
+class SourceSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    reads_in_chunks = serializers.BooleanField()

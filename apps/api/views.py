@@ -139,9 +139,9 @@ def _field_of(exc: FactorLookupError) -> str:
 # auditor a 403. Reads go through apps.web.selectors (the dashboard's queries), writes through the services.
 
 from django.db import transaction  # noqa: E402  (appended section)
-from django.http import Http404, HttpResponse  # noqa: E402
+from django.http import Http404, HttpResponse, JsonResponse  # noqa: E402
 from drf_spectacular.utils import OpenApiParameter  # noqa: E402
-from rest_framework.parsers import FormParser, MultiPartParser  # noqa: E402
+from rest_framework.parsers import MultiPartParser  # noqa: E402
 
 from apps.accounts.permissions import SIGN_OFF  # noqa: E402
 from apps.connectors import ingestion  # noqa: E402
@@ -153,10 +153,13 @@ from apps.web import selectors  # noqa: E402
 
 from .serializers import (  # noqa: E402
     DisclosureSerializer,
+    ErrorSerializer,
+    FilterQuerySerializer,
     IdentityMappingSerializer,
     IngestionRunSerializer,
     ReportingPeriodSerializer,
     SignOffSerializer,
+    SourceSerializer,
     SummarySerializer,
     UploadSerializer,
     UsageRecordSerializer,
@@ -211,6 +214,12 @@ RUN_EXAMPLE = OpenApiExample(
 )
 
 
+def _checked_filters(organisation, params) -> selectors.Filters:
+    """The dashboard's filters, after a 400 for an unreadable date or period."""
+    FilterQuerySerializer(data=params).is_valid(raise_exception=True)
+    return selectors.parse_filters(organisation, params)
+
+
 class OrgScopedMixin:
     permission_classes = [permissions.IsAuthenticated, OrgMember]
 
@@ -224,7 +233,7 @@ class RunList(OrgScopedMixin, generics.ListAPIView):
     """Ingestion runs, newest first. POST a usage file (multipart) to start one."""
 
     serializer_class = IngestionRunSerializer
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]  # a file upload: multipart only (a JSON or urlencoded body: 415)
 
     def get_queryset(self):
         return scoped(IngestionRun, self.organisation).select_related("source_file", "uploaded_by", "factor_set")
@@ -305,7 +314,7 @@ class RecordList(OrgScopedMixin, generics.ListAPIView):
     serializer_class = UsageRecordSerializer
 
     def get_queryset(self):
-        filters = selectors.parse_filters(self.organisation, self.request.query_params)
+        filters = _checked_filters(self.organisation, self.request.query_params)
         records = selectors.filtered_records(self.organisation, filters)
         return selectors.records_page_rows(records).select_related("factor_set")
 
@@ -365,7 +374,7 @@ class Summary(OrgScopedMixin, views.APIView):
     provider, model, team and scope: the same aggregates as the disclosure's breakdowns."""
 
     def get(self, request, org_slug):
-        filters = selectors.parse_filters(self.organisation, request.query_params)
+        filters = _checked_filters(self.organisation, request.query_params)
         records = selectors.filtered_records(self.organisation, filters)
         series = selectors.series(records)
         for row in series["by_team"]:
@@ -520,7 +529,7 @@ class Disclosure(PeriodMixin, views.APIView):
 @extend_schema(
     tags=["disclosures"],
     request=SignOffSerializer,
-    responses={200: ReportingPeriodSerializer},
+    responses={200: ReportingPeriodSerializer, 409: ErrorSerializer},
     examples=[OpenApiExample("Sign off", request_only=True, value={"comment": "Reviewed with the CFO."})],
 )
 class SignOff(PeriodMixin, views.APIView):
@@ -541,7 +550,12 @@ class SignOff(PeriodMixin, views.APIView):
 
 @extend_schema(
     tags=["disclosures"],
-    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, (200, "application/json"): OpenApiTypes.OBJECT},
+    # Each format's own media type (found by the API fuzz test: text/csv was undocumented).
+    responses={
+        **{(200, content_type): OpenApiTypes.BINARY
+           for content_type, _ext in disclosures.EXPORT_FORMATS.values() if content_type != "application/json"},
+        (200, "application/json"): OpenApiTypes.OBJECT,
+    },
     examples=[
         OpenApiExample(
             "fmt=json",
@@ -575,7 +589,7 @@ class Export(PeriodMixin, views.APIView):
 
 @extend_schema(
     tags=["ingestion"],
-    responses={200: OpenApiTypes.OBJECT},
+    responses={200: SourceSerializer(many=True)},
     examples=[
         OpenApiExample(
             "Sources",
@@ -592,3 +606,13 @@ class SourceList(views.APIView):
 
         return Response([{"key": key, "label": module.LABEL, "reads_in_chunks": hasattr(module, "iter_chunks")}
                          for key, module in sorted(SOURCES.items())])
+
+
+def not_found(request, exception):
+    """The site's 404 handler (reporting.urls.handler404): a JSON answer under /api/, as every other API error is
+    (e.g. a path whose id is not a number matches no route), the ordinary page elsewhere."""
+    from django.views import defaults
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import READ, WRITE
@@ -75,6 +76,7 @@ class CredentialForm(forms.Form):
         return data
 
 
+@sensitive_post_parameters("secret")  # an error report shows the vendor secret as stars
 @org_view(READ, write_methods_action=WRITE)
 def credential_list(request):
     """Every role sees the credentials (masked); writers add one with POST."""

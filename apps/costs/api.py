@@ -1,6 +1,7 @@
 """JSON endpoints of the cost app: the same selectors as the pages, so the same numbers."""
 
 import datetime as dt
+import math
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -10,19 +11,22 @@ from rest_framework.views import APIView
 
 from apps.accounts.models import Team
 from apps.api.permissions import OrgMember
+from apps.api.serializers import JsonStringField
 
 from . import calc, selectors, services
 from .models import Answer
 
 
-def _window(request, org):
-    def day(name):
-        try:
-            return dt.date.fromisoformat(request.query_params.get(name) or "")
-        except ValueError:
-            return None
+class WindowQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
 
-    return selectors.window_for(org, day("start"), day("end"))
+
+def _window(request, org):
+    # An unreadable date is a 400, not a silent fall-back to the default window (found by the API fuzz test).
+    query = WindowQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return selectors.window_for(org, query.validated_data.get("start"), query.validated_data.get("end"))
 
 
 WINDOW_PARAMETERS = [
@@ -32,7 +36,8 @@ WINDOW_PARAMETERS = [
 WINDOW_EXAMPLE = {"start": "2025-01-01", "end": "2025-12-31", "carbon_price_eur_per_t": 80.0}
 
 
-def _documented(summary: str, example: dict, parameters=(), request=None, post_example: dict | None = None):
+def _documented(summary: str, example: dict, parameters=(), request=None, post_example: dict | None = None,
+                window: bool = True):
     """Schema for a cost endpoint: a JSON object answer, its window parameters and a worked example."""
     examples = [OpenApiExample(summary, value=example, response_only=True)]
     if post_example is not None:
@@ -40,7 +45,7 @@ def _documented(summary: str, example: dict, parameters=(), request=None, post_e
     return extend_schema(
         tags=["costs"],
         summary=summary,
-        parameters=[*WINDOW_PARAMETERS, *parameters],
+        parameters=[*(WINDOW_PARAMETERS if window else []), *parameters],
         request=request,
         responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
         examples=examples,
@@ -128,7 +133,10 @@ class RightSizing(_CostView):
     def get(self, request, org_slug):
         org = request.organisation
         try:
-            share = min(max(float(request.query_params.get("share", 30)) / 100, 0.0), 1.0)
+            share = float(request.query_params.get("share") or 30) / 100
+            if not math.isfinite(share):  # nan would pass the clamp below and break the JSON answer
+                raise ValueError(share)
+            share = min(max(share, 0.0), 1.0)
         except ValueError:
             return Response({"detail": "share must be a number of percent"}, status=status.HTTP_400_BAD_REQUEST)
         return Response(selectors.right_sizing(org, _window(request, org), share))
@@ -140,12 +148,13 @@ class RightSizing(_CostView):
         "basis": "requests",
         "months": [{"month": "2025-02", "change_kg": 12.0, "volume_effect_kg": 15.5, "intensity_effect_kg": -3.5}],
     },
-    parameters=[OpenApiParameter("basis", OpenApiTypes.STR, description="requests (default) or active_user_days")],
+    parameters=[OpenApiParameter("basis", OpenApiTypes.STR, enum=list(selectors.REBOUND_BASES),
+                                 description="requests (default) or active_user_days")],
 )
 class Rebound(_CostView):
     def get(self, request, org_slug):
         org = request.organisation
-        basis = request.query_params.get("basis", "requests")
+        basis = request.query_params.get("basis") or "requests"
         if basis not in selectors.REBOUND_BASES:
             return Response(
                 {"detail": f"basis must be one of {', '.join(selectors.REBOUND_BASES)}"},
@@ -157,10 +166,10 @@ class Rebound(_CostView):
 
 
 class FrugalitySerializer(serializers.Serializer):
-    use_case = serializers.CharField(max_length=200)
-    team = serializers.CharField(required=False, allow_blank=True, default="")
+    use_case = JsonStringField(max_length=200)
+    team = JsonStringField(required=False, allow_blank=True, default="")
     assessed_on = serializers.DateField(required=False)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = JsonStringField(required=False, allow_blank=True, default="")
 
     def get_fields(self):
         fields = super().get_fields()
@@ -177,6 +186,7 @@ class FrugalitySerializer(serializers.Serializer):
         ]
     },
     request=FrugalitySerializer,
+    window=False,
     post_example={
         "use_case": "Support bot",
         "team": "Customer Support",
