@@ -403,3 +403,13 @@ def test_a_member_added_without_request_is_not_rate_limited(org_a):
     for _ in range(6):
         assert authenticate(username="script@org-a.example", password="not-the-password") is None
     assert authenticate(username="script@org-a.example", password=PASSWORD) is not None
+
+
+def test_the_lockout_page_speaks_french(org_a):
+    email = org_a["users"][Role.OFFICER].email
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    for _ in range(5):
+        _login(client, email, "not-the-password")
+    page = _login(client, email, PASSWORD).content.decode()
+    assert "Trop d&#x27;échecs de connexion" in page or "Trop d'échecs de connexion" in page
+    assert "Après 5 échecs de connexion" in page and "Réessayez dans 15 minutes." in page
