@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import math
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -33,6 +34,8 @@ def share_from(request) -> float:
     try:
         share = float(request.GET.get("share", selectors.DEFAULT_SHIFT_SHARE * 100)) / 100
     except ValueError:
+        share = selectors.DEFAULT_SHIFT_SHARE
+    if not math.isfinite(share):  # float() reads "nan" and "inf"
         share = selectors.DEFAULT_SHIFT_SHARE
     return min(max(share, 0.0), 1.0)
 

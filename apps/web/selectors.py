@@ -88,12 +88,17 @@ def parse_filters(organisation, params) -> Filters:
         start, end, period_id = given_start or start, given_end or end, None
     if end < start:
         start, end = end, start
-    team = str(params.get("team") or "")
+    team = _text(params, "team")
     if team and team != NO_TEAM and not team.isdigit():
         team = ""
-    return Filters(start=start, end=end, team=team, source=str(params.get("source") or "")[:40],
-                   provider=str(params.get("provider") or "")[:60], model=str(params.get("model") or "")[:200],
-                   period_id=period_id)
+    return Filters(start=start, end=end, team=team, source=_text(params, "source", 40),
+                   provider=_text(params, "provider", 60), model=_text(params, "model", 200), period_id=period_id)
+
+
+def _text(params, name: str, limit: int = 200) -> str:
+    """A text filter as given, without NUL characters: no stored value holds one, and PostgreSQL refuses
+    them in a query (a 500 found by fuzzing the API)."""
+    return str(params.get(name) or "").replace("\x00", "")[:limit]
 
 
 def filtered_records(organisation, filters: Filters):
