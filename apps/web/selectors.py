@@ -12,7 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, FloatField, Q, Sum, Value
+from django.core.cache import cache
+from django.db.models import Count, F, FloatField, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
 from apps.disclosures.e1 import BREAKDOWNS
@@ -187,13 +188,33 @@ def choices(organisation) -> dict[str, list]:
     """What the filter form offers: the organisation's teams, and the sources and providers on record."""
     from apps.accounts.models import Team
 
-    records = UsageRecord.objects.for_org(organisation)
     return {
         "teams": list(Team.objects.for_org(organisation).order_by("name").values_list("pk", "name")),
-        "sources": list(records.order_by("source").values_list("source", flat=True).distinct()),
-        "providers": [p for p in records.order_by("provider").values_list("provider", flat=True).distinct() if p],
+        **_sources_and_providers(organisation),
         "periods": list(ReportingPeriod.objects.for_org(organisation).order_by("-start", "-version")),
     }
+
+
+def _sources_and_providers(organisation) -> dict[str, list[str]]:
+    """The distinct sources and providers on record: two scans of every record (half of a dashboard view's
+    time on a year of data), so kept in the cache. Records are only added or replaced by ingestion runs, and
+    source and provider are part of a record's natural key, so the set changes only when a run succeeds:
+    the key names the latest one."""
+    from apps.connectors.models import IngestionRun, RunStatus
+
+    runs = IngestionRun.objects.for_org(organisation).filter(status=RunStatus.SUCCEEDED).aggregate(
+        n=Count("pk"), last=Max("pk"), at=Max("finished_at"))
+    stamp = runs["at"].timestamp() if runs["at"] else 0
+    key = f"web:sources-providers:{organisation.pk}:{runs['n']}:{runs['last']}:{stamp}"
+    found = cache.get(key)
+    if found is None:
+        records = UsageRecord.objects.for_org(organisation)
+        found = {
+            "sources": list(records.order_by("source").values_list("source", flat=True).distinct()),
+            "providers": [p for p in records.order_by("provider").values_list("provider", flat=True).distinct() if p],
+        }
+        cache.set(key, found, timeout=24 * 3600)
+    return found
 
 
 def records_page_rows(records):
