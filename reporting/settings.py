@@ -261,6 +261,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are not kept: only the failures the lockout needs
+# Behind reverse proxies the lockout must count the client's address, not the proxy's (else one attacker locks an
+# e-mail out for everyone): TRUSTED_PROXY_COUNT proxies in front, see apps.accounts.backends.client_address.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "apps.accounts.backends.client_address"
 
 # Request sizes. Form and JSON bodies (files excluded) are small here: 1 MiB is plenty (the API's JSON parser applies
 # it too). Files up to 2.5 MiB stay in memory, larger ones spool to disk, cut at MAX_UPLOAD_MB + 1 byte so that a

@@ -413,3 +413,31 @@ def test_the_lockout_page_speaks_french(org_a):
     page = _login(client, email, PASSWORD).content.decode()
     assert "Trop d&#x27;échecs de connexion" in page or "Trop d'échecs de connexion" in page
     assert "Après 5 échecs de connexion" in page and "Réessayez dans 15 minutes." in page
+
+
+def test_behind_a_proxy_the_lockout_counts_the_client_not_the_proxy_and_a_forged_header_does_not_help(
+        org_a, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    email = org_a["users"][Role.OFFICER].email
+
+    def attempt(password, client_ip, forged=""):
+        forwarded = f"{forged}, {client_ip}" if forged else client_ip  # the proxy appends what it saw
+        return Client().post(reverse("login"), {"username": email, "password": password},
+                             REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+
+    for i in range(5):  # one attacker, a different forged address each time
+        attempt("not-the-password", "198.51.100.9", forged=f"203.0.113.{i}")
+    assert AccessAttempt.objects.get(username=email).ip_address == "198.51.100.9"
+    assert attempt(PASSWORD, "198.51.100.9", forged="192.0.2.1").status_code == 429
+    # The real user, behind the same proxy, from their own address, still logs in.
+    assert attempt(PASSWORD, "192.0.2.44").status_code == 302
+
+
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(org_a, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    email = org_a["users"][Role.OFFICER].email
+    for i in range(5):
+        Client().post(reverse("login"), {"username": email, "password": "wrong"},
+                      REMOTE_ADDR="192.0.2.10", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}")
+    assert list(AccessAttempt.objects.filter(username=email).values_list("ip_address", flat=True)) == ["192.0.2.10"]
+    assert _login(Client(), email, PASSWORD, ip="192.0.2.10").status_code == 429
