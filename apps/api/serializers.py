@@ -63,7 +63,7 @@ class IngestionRunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = IngestionRun
-        fields = ["id", "source_key", "status", "finished", "progress_percent", "bytes_done", "bytes_total",
+        fields = ["id", "source_key", "status", "phase", "finished", "progress_percent", "bytes_done", "bytes_total",
                   "rows_read", "rows_skipped", "records_stored", "requests", "input_tokens", "cached_input_tokens",
                   "output_tokens", "energy_kwh", "co2e_kg", "errors", "warnings", "duplicate_of", "filename",
                   "sha256", "size_bytes", "uploaded_by", "factor_set", "attempts", "created_at", "started_at",

@@ -185,6 +185,7 @@ RUN_EXAMPLE = OpenApiExample(
         "id": 12,
         "source_key": "generic_csv",
         "status": "succeeded",
+        "phase": "storing",
         "finished": True,
         "progress_percent": 100,
         "bytes_done": 2048,

@@ -38,7 +38,7 @@ from apps.footprint.calculator import estimate
 from apps.footprint.models import UsageRecord
 from apps.footprint.services import current_factor_set_version, load_factor_set
 
-from .models import IdentityKind, IdentityMapping, IngestionRun, RunStatus, SourceFile
+from .models import IdentityKind, IdentityMapping, IngestionRun, RunPhase, RunStatus, SourceFile
 from .sources import SOURCES, SourceError, iter_source_chunks
 from .sources._common import GROUP_COLUMNS, aggregate
 
@@ -133,8 +133,8 @@ def _claim(run_id: int) -> IngestionRun | None:
         if run.is_finished:
             return None
         run.status, run.started_at, run.attempts = RunStatus.RUNNING, timezone.now(), run.attempts + 1
-        run.bytes_done = run.rows_read = 0
-        run.save(update_fields=["status", "started_at", "attempts", "bytes_done", "rows_read"])
+        run.phase, run.bytes_done, run.rows_read = RunPhase.READING, 0, 0
+        run.save(update_fields=["status", "phase", "started_at", "attempts", "bytes_done", "rows_read"])
     # What an earlier (killed) attempt spilled is dropped: this attempt sums the whole file again. An earlier
     # attempt still alive can no longer write (_store checks the attempt under the run's lock) nor fail the run.
     for leftover in _spill_root().glob(f"run{run.pk}-attempt*"):
@@ -323,6 +323,9 @@ def _identity_resolver(organisation):
 def _store(run: IngestionRun, parsed: dict) -> None:
     organisation = run.organisation
     version = current_factor_set_version(organisation)
+    # Said (and committed) before the transaction: pages polling the run see it while the records are written.
+    IngestionRun.objects.filter(pk=run.pk, attempts=run.attempts, status=RunStatus.RUNNING).update(
+        phase=RunPhase.STORING, bytes_done=run.bytes_total)
     with transaction.atomic():
         locked = IngestionRun.objects.select_for_update().get(pk=run.pk)
         if locked.is_finished or locked.attempts != run.attempts:  # another delivery finished first, or took over

@@ -32,6 +32,15 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class RunPhase(models.TextChoices):
+    """What a running run is doing: reading the file (progress by bytes), then storing its records (one
+    transaction, no finer progress)."""
+
+    NONE = "", _("Not started")
+    READING = "reading", _("Reading the file")
+    STORING = "storing", _("Storing the records")
+
+
 class IngestionRun(OrgScopedModel):
     """One load of one file through one source's parser, the calculator and into usage records."""
 
@@ -39,6 +48,7 @@ class IngestionRun(OrgScopedModel):
     source_file = models.ForeignKey(SourceFile, on_delete=models.PROTECT, related_name="runs")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    phase = models.CharField(max_length=10, choices=RunPhase.choices, default=RunPhase.NONE, blank=True)
     # Set when the file had already been loaded by an earlier run: this run stored nothing.
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     bytes_total = models.BigIntegerField(default=0)
@@ -73,8 +83,10 @@ class IngestionRun(OrgScopedModel):
             return 100
         if not self.bytes_total:
             return 0
-        # Parsing is most of the work but not all: keep 100 % for a stored, finished run.
-        return min(99, int(100 * self.bytes_done / self.bytes_total))
+        if self.status == RunStatus.RUNNING and self.phase == RunPhase.STORING:
+            return 95  # the file is read; its records are being stored in one transaction
+        # Reading is most of the work but not all: 90 % at most until the records are being stored.
+        return min(90, int(90 * self.bytes_done / self.bytes_total))
 
     @property
     def is_finished(self) -> bool:

@@ -12,7 +12,7 @@ from apps.accounts.tenancy import get_scoped_or_404, org_view, scoped
 
 from . import ingestion
 from .forms import MappingForm, UploadForm
-from .models import IdentityMapping, IngestionRun
+from .models import IdentityMapping, IngestionRun, RunStatus
 from .tasks import ingest_run
 
 
@@ -47,7 +47,9 @@ def run_status(request, pk):
     """The run's state as JSON, polled by the progress bar."""
     run = get_scoped_or_404(IngestionRun, request.organisation, pk=pk)
     return JsonResponse({
-        "id": run.pk, "status": run.status, "finished": run.is_finished, "progress_percent": run.progress_percent,
+        "id": run.pk, "status": run.status, "status_label": run.get_status_display(), "phase": run.phase,
+        "phase_label": run.get_phase_display() if run.status == RunStatus.RUNNING else "",
+        "finished": run.is_finished, "progress_percent": run.progress_percent,
         "bytes_done": run.bytes_done, "bytes_total": run.bytes_total, "rows_read": run.rows_read,
         "records_stored": run.records_stored, "errors": run.errors,
     })

@@ -6,6 +6,7 @@
   const percent = document.getElementById("run-percent");
   const rows = document.getElementById("run-rows");
   const status = document.getElementById("run-status");
+  const phase = document.getElementById("run-phase");
   async function poll() {
     try {
       const response = await fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" } });
@@ -14,7 +15,8 @@
         bar.value = run.progress_percent;
         percent.textContent = run.progress_percent + " %";
         rows.textContent = run.rows_read.toLocaleString(document.documentElement.lang);
-        status.textContent = run.status;
+        status.textContent = run.status_label;
+        phase.textContent = run.phase_label ? "· " + run.phase_label + "…" : "";
         if (run.finished) { window.location.reload(); return; }
       }
     } catch (e) { /* network hiccup: try again */ }

@@ -83,3 +83,39 @@ def test_a_normalised_frame_error_names_the_file(org_a, monkeypatch):
     assert run.status == RunStatus.FAILED
     assert run.errors == [{"row": 4, "column": "output_tokens",
                            "message": "march.csv: column 'output_tokens', row 4: expected a whole number >= 0"}]
+
+
+def test_a_running_run_says_whether_it_reads_the_file_or_stores_its_records(org_a, client_for, monkeypatch):
+    import io
+
+    from apps.accounts.models import Role
+    from apps.connectors.ingestion import create_run, execute_run, store_upload
+    from apps.connectors.models import IngestionRun, RunPhase, RunStatus
+
+    org = org_a["org"]
+    client = client_for(org_a["users"][Role.OFFICER])
+    content = b"date,provider,model,requests,input_tokens,output_tokens,user,team,zone,cost,currency\n" \
+              b"2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n"
+    run = create_run(org, "generic_csv", store_upload(org, io.BytesIO(content), "march.csv"))
+    seen = []
+
+    def status():
+        return client.get(f"/o/org-a/runs/{run.pk}/status/").json()
+
+    real_add, real_write_batch = ingestion._Spill.add, ingestion.write_batch
+
+    def add(spill, chunk):
+        seen.append(("reading", IngestionRun.objects.get(pk=run.pk).phase, status()["phase_label"]))
+        return real_add(spill, chunk)
+
+    def write_batch(cursor, table, rows):
+        stored = IngestionRun.objects.get(pk=run.pk)
+        seen.append(("storing", stored.phase, stored.progress_percent))
+        return real_write_batch(cursor, table, rows)
+
+    monkeypatch.setattr(ingestion._Spill, "add", add)
+    monkeypatch.setattr(ingestion, "write_batch", write_batch)
+    run = execute_run(run.pk)
+    assert run.status == RunStatus.SUCCEEDED and run.progress_percent == 100
+    assert seen == [("reading", RunPhase.READING, "Reading the file"), ("storing", RunPhase.STORING, 95)]
+    assert status()["phase_label"] == ""  # finished: no phase shown
