@@ -13,7 +13,7 @@ loading overlapping data replaces rows instead of adding them twice.
 
 import contextlib
 import hashlib
-import itertools
+import io
 import logging
 import os
 import queue
@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pacsv
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
@@ -55,6 +56,8 @@ RESULT_FIELDS = ("energy_kwh", "energy_kwh_low", "energy_kwh_high", "co2e_locati
                  "co2e_location_kg_high", "co2e_market_kg", "co2e_market_kg_low", "co2e_market_kg_high",
                  "co2e_embodied_kg", "grid_gco2e_per_kwh")
 TEXT_RESULT_FIELDS = ("grid_zone", "scope", "data_quality", "method_version", "warning")
+# Arrow quotes every text value and leaves nulls bare: PostgreSQL's CSV reads "" as '' and nothing as NULL.
+_COPY_CSV = pacsv.WriteOptions(include_header=False, quoting_style="needed")
 
 
 class IngestionRefused(ValueError):
@@ -308,14 +311,21 @@ def _identity_resolver(organisation):
         return person_team.get(person_id)
 
     def resolve(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        unique_people = {ref: person_of(ref) for ref in frame["person"].unique() if ref}
-        # A list, not Series.map: a mix of ids and None would become floats with NaN.
-        person_ids = np.array([unique_people.get(ref) for ref in frame["person"]], dtype=object)
-        rows = list(zip(frame["team"].tolist(), frame["project"].tolist(), frame["api_key"].tolist(),
-                        person_ids.tolist(), strict=True))
-        resolved = {combo: team_of(*combo) for combo in set(rows)}
-        team_ids = np.array([resolved[combo] for combo in rows], dtype=object)
-        return person_ids, team_ids
+        # Looked up once per distinct identity and spread back by codes: a Python step per row cost more than
+        # the lookups. Object arrays, not Series.map: a mix of ids and None would become floats with NaN.
+        codes, refs = pd.factorize(frame["person"], use_na_sentinel=False)
+        person_of_ref = np.array([person_of(ref) if ref else None for ref in refs.tolist()], dtype=object)
+        person_ids = person_of_ref[codes]
+        combo = codes.astype(np.int64)
+        for name in ("team", "project", "api_key"):
+            column_codes, distinct = pd.factorize(frame[name], use_na_sentinel=False)
+            # Numbered again at each step, so the product stays below rows**2 and cannot overflow.
+            combo = pd.factorize(combo * len(distinct) + column_codes)[0]
+        _, first, combo_codes = np.unique(combo, return_index=True, return_inverse=True)
+        firsts = [frame[name].to_numpy(dtype=object)[first].tolist() for name in ("team", "project", "api_key")]
+        team_of_combo = np.array([team_of(*combo) for combo in zip(*firsts, person_ids[first].tolist(), strict=True)],
+                                 dtype=object)
+        return person_ids, team_of_combo[combo_codes]
 
     return resolve
 
@@ -334,7 +344,7 @@ def _store(run: IngestionRun, parsed: dict) -> None:
         # Keys include the day: with no stored record in the file's date range, no key can collide, and a plain
         # insert skips the conflict check (on SQLite an upsert also journals every statement).
         days = parsed["days"]
-        _serialise_writes(organisation)
+        _serialise_writes(organisation, version)
         replaces = UsageRecord.objects.for_org(organisation).filter(day__range=(min(days), max(days))).exists()
         table = _RecordTable(replaces)
         totals = _RecordTotals()
@@ -360,12 +370,17 @@ def _store(run: IngestionRun, parsed: dict) -> None:
         locked.save()
 
 
-def _serialise_writes(organisation) -> None:
+def _serialise_writes(organisation, version) -> None:
     """One run of an organisation writes at a time (until its transaction ends), so the collision check
-    before a plain insert stays true. SQLite already has one writer at a time (IMMEDIATE transactions)."""
+    before a plain insert stays true; and the organisation and factor set the records point to cannot be deleted
+    before it ends (records have no foreign-key constraint on them; the run is locked FOR UPDATE already).
+    SQLite already has one writer at a time (IMMEDIATE transactions)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [WRITE_LOCK_NAMESPACE, organisation.pk])
+            for model, pk in ((organisation, organisation.pk), (version, version.pk)):
+                table = connection.ops.quote_name(model._meta.db_table)
+                cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [pk])  # noqa: S608
 
 
 class _RecordTotals:
@@ -401,15 +416,35 @@ class _RecordTable:
                             if c not in ("organisation_id", "key_sha256"))
         self.conflict = (f"ON CONFLICT ({qn('organisation_id')}, {qn('key_sha256')}) DO UPDATE SET {updates}"
                          if replaces else "")
-        placeholders = ", ".join(["%s"] * len(self.names))
-        self.insert = f"INSERT INTO {self.table} ({self.column_list}) VALUES ({placeholders}) {self.conflict}"  # noqa: S608
+        self.statements: dict[tuple, str] = {}
         # PostgreSQL: COPY, into the table itself when nothing can collide, else into a staging table upserted
         # from in one statement.
         self.staged = connection.vendor == "postgresql" and replaces
         self.copy_target = self.staging if self.staged else self.table
 
+    def statement(self, cursor, batch: "_RecordBatch") -> tuple[list[str], str]:
+        """The insert (or upsert) of a batch's records, its constants written in: integers and NULL as they
+        are, text quoted by SQLite's own quote(); floats (whose text would not round-trip exactly) and text
+        with a NUL (which quote() cuts) are bound on every row instead."""
+        constants = tuple(batch.constants.items())
+        if constants not in self.statements:
+            qn = connection.ops.quote_name
+            literals = {}
+            for name, value in constants:
+                if value is None or type(value) in (int, bool):
+                    literals[name] = "NULL" if value is None else str(int(value))
+                elif isinstance(value, str) and "\x00" not in value:
+                    cursor.execute("SELECT quote(%s)", [value])
+                    literals[name] = cursor.fetchone()[0].replace("%", "%%")  # Django reads % as a placeholder
+            bound = ["key_sha256", *batch.columns] + [name for name, _ in constants if name not in literals]
+            columns = ", ".join(qn(c) for c in bound + list(literals))
+            values = ", ".join(["%s"] * len(bound) + list(literals.values()))
+            self.statements[constants] = (bound,
+                                          f"INSERT INTO {self.table} ({columns}) VALUES ({values}) {self.conflict}")  # noqa: S608
+        return self.statements[constants]
+
     def write(self, batches) -> None:
-        """Send every batch of row tuples (in the order of `self.names`) to the database."""
+        """Send every _RecordBatch to the database."""
         with connection.cursor() as cursor, _sqlite_write_pragmas(cursor):
             if self.staged:
                 cursor.execute(f"CREATE TEMP TABLE {self.staging} ON COMMIT DROP AS "  # noqa: S608
@@ -422,12 +457,55 @@ class _RecordTable:
                 cursor.execute(f"DROP TABLE {self.staging}")
 
 
+class _RecordBatch:
+    """Up to UPSERT_BATCH records to write. `constants` holds the columns with one value on every record of
+    the bucket (SQLite gets them written once in the statement rather than bound on every row: most of a
+    batch's values are such, and binding them was a third of the write); `columns` the others, as numpy arrays
+    or (codes, distinct values) pairs for text, so each database's writer makes only the values it sends."""
+
+    def __init__(self, keys: list[str], columns: dict, constants: dict):
+        self.keys, self.columns, self.constants = keys, columns, constants
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def values(self, name: str) -> list:
+        """One column's values as the driver takes them (numpy scalars as Python ones, NaN as None)."""
+        if name == "key_sha256":
+            return self.keys
+        if name in self.constants:
+            return [self.constants[name]] * len(self)
+        column = self.columns[name]
+        if isinstance(column, tuple):  # (codes, distinct values): text columns
+            codes, uniques = column
+            return uniques[codes].tolist()
+        return _plain_values(column)
+
+    def rows(self, names: list[str]) -> list[tuple]:
+        """The values of `names` (columns or constants) as one tuple per record."""
+        return list(zip(*(self.values(name) for name in names), strict=True))
+
+    def arrow(self, names: list[str]) -> pa.Table:
+        """The records as an Arrow table of `names`, NaN as null (for PostgreSQL's COPY from CSV)."""
+        arrays = []
+        for name in names:
+            column = self.columns.get(name)
+            if isinstance(column, tuple):
+                codes, uniques = column
+                arrays.append(pa.array(uniques, pa.string()).take(pa.array(codes)))
+            elif isinstance(column, np.ndarray) and column.dtype.kind != "O":
+                arrays.append(pa.array(column, from_pandas=True))
+            else:
+                arrays.append(pa.array(self.values(name)))
+        return pa.table(arrays, names=names)
+
+
 def _record_batches(spill: "_Spill", factor_set, resolve, constant: dict, table: _RecordTable,
                     totals: _RecordTotals):
-    """Lists of record row tuples in the order of `table.names`, UPSERT_BATCH rows each, bucket after
-    bucket: each bucket's keys are complete, so estimating a bucket gives what estimating the whole file
-    gives. Touches no database (it runs in a thread beside the writes); row tuples are made one batch at a
-    time, so the Python objects alive at once stay bounded whatever the number of records."""
+    """_RecordBatch after _RecordBatch, UPSERT_BATCH records each, bucket after bucket: each bucket's keys are
+    complete, so estimating a bucket gives what estimating the whole file gives. Touches no database (it runs
+    in a thread beside the writes); Python values are made one batch at a time, so the objects alive at once
+    stay bounded whatever the number of records."""
     for frame in spill.frames():
         estimated = estimate(frame, factor_set)
         del frame
@@ -439,22 +517,41 @@ def _record_batches(spill: "_Spill", factor_set, resolve, constant: dict, table:
             "person_id": person_ids, "team_id": team_ids,
             "self_hosted": estimated["self_hosted"].to_numpy(dtype=bool),
         }
-        columns = [constant[name] if name in constant else _as_array(per_row.get(name, estimated.get(name)))
-                   for name in table.names[1:]]
+        columns = {name: _as_array(per_row.get(name, estimated.get(name)))
+                   for name in table.names[1:] if name not in constant}
         key_parts, n = _key_parts(estimated), len(estimated)
         del estimated, person_ids, team_ids, per_row
+        constants = dict(constant)
+        for name, values in list(columns.items()):
+            single = _single_value(values)
+            if single is not _VARIES:
+                constants[name] = single
+                del columns[name]
         for start in range(0, n, UPSERT_BATCH):
             stop = min(start + UPSERT_BATCH, n)
-            parts = [_hash_keys(key_parts, start, stop)]
-            for values in columns:
-                if isinstance(values, tuple):  # (codes, distinct values): text columns
-                    codes, uniques = values
-                    parts.append(uniques[codes[start:stop]].tolist())
-                elif isinstance(values, np.ndarray):
-                    parts.append(_plain_values(values[start:stop]))
-                else:
-                    parts.append(itertools.repeat(values, stop - start))
-            yield list(zip(*parts, strict=True))
+            yield _RecordBatch(_hash_keys(key_parts, start, stop),
+                               {name: (values[0][start:stop], values[1]) if isinstance(values, tuple)
+                                else values[start:stop] for name, values in columns.items()},
+                               constants)
+
+
+_VARIES = object()
+
+
+def _single_value(values) -> object:
+    """The one value of a column (as the driver takes it) when every record of the bucket has it, else
+    _VARIES."""
+    if isinstance(values, tuple):
+        uniques = values[1]
+        return _plain_values(uniques)[0] if len(uniques) == 1 else _VARIES
+    if len(values) == 0:
+        return _VARIES
+    plain = _plain_values(values[:1])[0]
+    if values.dtype.kind == "f":
+        same = np.isnan(values).all() if plain is None else (values == values[0]).all()
+    else:
+        same = (values == values[0]).all()
+    return plain if same else _VARIES
 
 
 def _prefetched(items, depth: int = 2):
@@ -516,15 +613,18 @@ def _sqlite_write_pragmas(cursor):
         cursor.execute(f"PRAGMA cache_size = {previous}")
 
 
-def write_batch(cursor, writer: "_RecordTable", rows: list[tuple]) -> None:
-    """Send one batch of record rows: COPY on PostgreSQL, else executemany of the insert or upsert (SQLite
-    runs it in C, row after row, with no SQL to parse again)."""
+def write_batch(cursor, writer: "_RecordTable", batch: _RecordBatch) -> None:
+    """Send one batch of records: COPY on PostgreSQL, else executemany of the insert or upsert (SQLite runs it
+    in C, row after row, with no SQL to parse again)."""
     if connection.vendor == "postgresql":
-        with cursor.cursor.copy(f"COPY {writer.copy_target} ({writer.column_list}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        # CSV written by Arrow in C: psycopg formatting row after row in Python was half of the write.
+        data = io.BytesIO()
+        pacsv.write_csv(batch.arrow(writer.names), data, _COPY_CSV)
+        with cursor.cursor.copy(f"COPY {writer.copy_target} ({writer.column_list}) FROM STDIN (FORMAT csv)") as copy:
+            copy.write(data.getbuffer())
     else:
-        cursor.executemany(writer.insert, rows)
+        bound, statement = writer.statement(cursor, batch)
+        cursor.executemany(statement, batch.rows(bound))
 
 
 def _iso_days(days: pd.Series) -> tuple[np.ndarray, np.ndarray]:

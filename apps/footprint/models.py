@@ -125,7 +125,15 @@ class UsageRecord(OrgScopedModel):
     `key_sha256` is the hash of the natural key: a later file with the same key replaces the row
     (an overlapping re-pull never doubles). `run` is the ingestion run that last wrote it."""
 
-    run = models.ForeignKey("connectors.IngestionRun", on_delete=models.PROTECT, related_name="records")
+    # The organisation, run and factor set are the same on every record a run writes, and have no database
+    # constraint: PostgreSQL checking each of a year's hundreds of thousands of rows took a fifth of the
+    # ingestion. The ingestion locks the three rows once instead (apps.connectors.ingestion), so none can be
+    # deleted while it writes; Django's CASCADE and PROTECT apply as before. The organisation has no index of
+    # its own either: the unique key and the (organisation, day) index both start with it.
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                                     db_index=False)
+    run = models.ForeignKey("connectors.IngestionRun", on_delete=models.PROTECT, related_name="records",
+                            db_constraint=False)
     key_sha256 = models.CharField(max_length=64)
     day = models.DateField()
     source = models.CharField(max_length=40)
@@ -167,7 +175,8 @@ class UsageRecord(OrgScopedModel):
     data_quality = models.CharField(max_length=20)
     method_version = models.CharField(max_length=100)
     # No index: looked up only when a factor set is deleted, and every write would pay for it.
-    factor_set = models.ForeignKey(FactorSetVersion, on_delete=models.PROTECT, related_name="+", db_index=False)
+    factor_set = models.ForeignKey(FactorSetVersion, on_delete=models.PROTECT, related_name="+", db_index=False,
+                                   db_constraint=False)
     warning = models.CharField(max_length=500, blank=True)
 
     objects = UsageRecordQuerySet.as_manager()
