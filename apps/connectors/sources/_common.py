@@ -32,7 +32,7 @@ import math
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -372,37 +372,49 @@ class CsvChunk:
         columns: dict[str, str],
         first_row: int,
         filename: str,
-        locations: Sequence[int | str] | None = None,
+        locations: np.ndarray | Sequence[str] | None = None,
     ):
         self.table = table
         self.columns = columns  # field name -> column name as the file spells it
         self.first_row = first_row  # CSV row number of the first record of this chunk
         self.filename = filename
-        self.locations = locations  # per record: CSV row number or JSON path, when not contiguous
+        # Per record, when not contiguous: CSV row numbers (an int array) or JSON paths.
+        self.locations = locations
 
     def __len__(self) -> int:
         return self.table.num_rows
 
     def location(self, offset: int) -> int | str:
         """The CSV row number (header = 1) or JSON path of the record at `offset`."""
-        return self.locations[offset] if self.locations is not None else self.first_row + offset
+        if self.locations is None:
+            return self.first_row + offset
+        found = self.locations[offset]
+        return int(found) if isinstance(found, np.integer) else found
 
     def take(self, indices: np.ndarray) -> CsvChunk:
         """The records at `indices`, keeping their original rows/paths for error messages."""
-        return CsvChunk(
-            self.table.take(pa.array(indices, pa.int64())),
-            self.columns,
-            self.first_row,
-            self.filename,
-            [self.location(int(i)) for i in indices],
-        )
+        indices = np.asarray(indices, dtype=np.int64)
+        if self.locations is None:
+            locations = self.first_row + indices  # an array: no Python int per record
+        elif isinstance(self.locations, np.ndarray):
+            locations = self.locations[indices]
+        else:
+            locations = [self.locations[i] for i in indices]  # JSON paths
+        return CsvChunk(self.table.take(pa.array(indices)), self.columns, self.first_row, self.filename, locations)
 
     def has(self, name: str) -> bool:
         """True when the file has this (optional) field."""
         return name in self.columns
 
-    def raw(self, name: str) -> pa.ChunkedArray:
-        """The field as an Arrow string array, whitespace trimmed."""
+    def column(self, name: str) -> pa.ChunkedArray:
+        """The field as read, whitespace not trimmed (for regexes, which skip it anyway)."""
+        return self.table.column(self.columns[name])
+
+    def raw(self, name: str, default: str = "") -> pa.ChunkedArray:
+        """The field as an Arrow string array, whitespace trimmed; `default` for every record when the file
+        lacks the (optional) field."""
+        if name not in self.columns:
+            return pa.chunked_array([pa.repeat(default, len(self))], pa.string())
         return pc.utf8_trim_whitespace(self.table.column(self.columns[name]))
 
     def text(self, name: str, default: str = "") -> np.ndarray:
@@ -470,6 +482,28 @@ class CsvChunk:
         return parse_days(
             text, formats=formats, example=example, on_error=lambda i, got: self.error(i, name, got)
         )
+
+
+def per_distinct(fn: Callable[..., Sequence[Any]], *columns: pa.ChunkedArray) -> pa.Array:
+    """``fn`` applied to every record of the columns, as an Arrow array, but called on the distinct values only
+    (combinations of values, for several columns): ``fn`` gets one NumPy array per column, of the distinct
+    values, and returns one result for each. Providers, models and flags repeat over millions of records,
+    so this saves a Python call per record."""
+    codes = np.zeros(len(columns[0]), dtype=np.int64)
+    distinct = []
+    for col in columns:
+        values = pc.unique(col)
+        codes = codes * len(values) + pc.index_in(col, value_set=values).to_numpy()
+        distinct.append(values)
+    if len(columns) == 1:
+        args = [distinct[0].to_numpy(zero_copy_only=False)]
+    else:
+        combos, codes = np.unique(codes, return_inverse=True)  # the combinations that occur
+        args = []
+        for values in reversed(distinct):
+            args.insert(0, values.take(pa.array(combos % len(values))).to_numpy(zero_copy_only=False))
+            combos = combos // len(values)
+    return pa.array(fn(*args)).take(pa.array(codes))
 
 
 # ISO 8601 stamps that are plainly UTC (or naive, read as UTC): their day is their first ten characters.
@@ -999,6 +1033,10 @@ def finish(
     else:
         frame = frame.copy() if "source" in frame.columns else frame.assign(source=source_key)
         frame["source"] = source_key
+        # Optional columns the source lacks, as constants: conform would build each from a Python list per row.
+        for name, (dtype, default, _) in usage_frame.COLUMNS.items():
+            if name not in frame.columns and default is not None:
+                frame[name] = pd.Series(default, index=frame.index, dtype=dtype)
         out = usage_frame.conform(frame)
         if aggregate_rows:
             out = aggregate(out)
