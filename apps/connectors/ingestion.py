@@ -406,21 +406,22 @@ class _RecordTotals:
 class _RecordTable:
     """Writes UsageRecord rows with plain SQL through the DB-API cursor: building model instances and
     Django's per-value SQL compilation cost ~20x the database's own work. With `replaces`, rows are upserted
-    on (organisation, key_sha256); without, inserted. Call write() inside the run's transaction; every batch
+    on (organisation, day, key_sha256); without, inserted. Call write() inside the run's transaction; every batch
     goes through write_batch(), the one place a batch reaches the database."""
 
     def __init__(self, replaces: bool):
-        # Identifiers only come from the model's meta, quoted; every value is a parameter.
+        # Identifiers only come from the model's meta, quoted; every value is a parameter, or a literal that SQLite
+        # quoted itself (statement()).
         qn = connection.ops.quote_name
         self.names = ["key_sha256"] + [f.attname for f in UsageRecord._meta.concrete_fields
                                        if f.attname not in ("id", "key_sha256")]
         self.column_list = ", ".join(qn(c) for c in self.names)
         self.table, self.staging = qn(UsageRecord._meta.db_table), qn("usage_upsert")
         updates = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in self.names
-                            if c not in ("organisation_id", "key_sha256"))
-        self.conflict = (f"ON CONFLICT ({qn('organisation_id')}, {qn('key_sha256')}) DO UPDATE SET {updates}"
-                         if replaces else "")
-        self.statements: dict[tuple, str] = {}
+                            if c not in ("organisation_id", "day", "key_sha256"))
+        key = ", ".join(qn(c) for c in ("organisation_id", "day", "key_sha256"))
+        self.conflict = f"ON CONFLICT ({key}) DO UPDATE SET {updates}" if replaces else ""
+        self.statements: dict[tuple, tuple[list[str], str]] = {}
         # PostgreSQL: COPY, into the table itself when nothing can collide, else into a staging table upserted
         # from in one statement.
         self.staged = connection.vendor == "postgresql" and replaces

@@ -182,10 +182,12 @@ class UsageRecord(OrgScopedModel):
     objects = UsageRecordQuerySet.as_manager()
 
     class Meta:
+        # The key hash covers the day, so (organisation, day, key) is unique exactly when (organisation, key) is;
+        # leading with the day lets this one index also serve every query by organisation and date range, where
+        # a second (organisation, day) index cost a fifth of an ingestion's writes. run_id has its FK index.
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "key_sha256"], name="one_record_per_natural_key"),
+            models.UniqueConstraint(fields=["organisation", "day", "key_sha256"], name="one_record_per_natural_key"),
         ]
-        indexes = [models.Index(fields=["organisation", "day"])]  # run_id has its foreign-key index
 
     def save(self, *args, **kwargs):
         from apps.disclosures.locks import assert_days_open
