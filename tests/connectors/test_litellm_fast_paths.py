@@ -1,6 +1,8 @@
 """The shortcuts that make big LiteLLM logs parse fast give what the plain ways give."""
 
+import csv
 import io
+import json
 import random
 
 import pyarrow as pa
@@ -8,7 +10,7 @@ import pyarrow.compute as pc
 import pytest
 
 from apps.connectors.sources import litellm_spend_logs
-from apps.connectors.sources._common import per_distinct
+from apps.connectors.sources._common import MAX_AMOUNT, SourceError, describe_value, per_distinct
 from tests.connectors.helpers import fixture_bytes
 
 PIECES = ['"user_api_key_alias', '"user_api_key_user_id', '"cached_tokens', '"', '"', ":", " ", "\t", "\n", "x",
@@ -49,3 +51,91 @@ def test_bad_value_after_cache_hits_names_its_own_row():
     with pytest.raises(Exception) as info:
         list(chunks)
     assert str(info.value) == "logs.csv, row 10, column 'completion_tokens': expected a whole number >= 0, got '3x0'"
+
+
+# --- metadata's cached_tokens: read by regex from the metadata text, checked as the other amounts are --------
+
+LOG_COLUMNS = ["request_id", "call_type", "spend", "prompt_tokens", "completion_tokens", "startTime", "model",
+               "model_group", "custom_llm_provider", "user", "metadata", "cache_hit"]
+
+
+def _metadata(cached: str | None) -> str:
+    """LiteLLM's metadata text, with `cached` (digits as written) as prompt_tokens_details.cached_tokens."""
+    usage = "" if cached is None else f', "usage_object": {{"prompt_tokens_details": {{"cached_tokens": {cached}}}}}'
+    return '{"user_api_key_alias": "svc"' + usage + "}"
+
+
+def _spend_log(fmt: str, rows: list[tuple[int, str | None, bool]]) -> bytes:
+    """A tiny LiteLLM log: one request per (prompt_tokens, cached_tokens, cache_hit), each its own model, as CSV
+    (a table export: metadata is JSON text) or JSON (a list of log objects: metadata is an object)."""
+    records = [
+        {"request_id": f"r{i}", "call_type": "acompletion", "spend": 0.001, "prompt_tokens": prompt,
+         "completion_tokens": 10, "startTime": "2025-02-01T09:00:00Z", "model": f"m{i}", "model_group": f"m{i}",
+         "custom_llm_provider": "openai", "user": "alice", "metadata": _metadata(cached), "cache_hit": hit}
+        for i, (prompt, cached, hit) in enumerate(rows)
+    ]
+    if fmt == "json":
+        return json.dumps([r | {"metadata": json.loads(r["metadata"])} for r in records]).encode()
+    out = io.StringIO()
+    writer = csv.DictWriter(out, LOG_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+    return out.getvalue().encode()
+
+
+def _refusal(fmt: str, rows: list[tuple[int, str | None, bool]], chunk_rows: int) -> SourceError:
+    data = _spend_log(fmt, rows)
+    with pytest.raises(SourceError) as info:
+        list(litellm_spend_logs.iter_chunks(io.BytesIO(data), f"logs.{fmt}", chunk_rows=chunk_rows))
+    return info.value
+
+
+TOO_BIG = "expected a whole number >= 0 of at most 1,000,000,000,000 for metadata's cached_tokens, got "
+
+
+@pytest.mark.parametrize("chunk_rows", [2, 100])
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+@pytest.mark.parametrize(
+    "cached",
+    ["99999999999999999999999", "9223372036854775808", "1000000000001", "1" + "0" * 4000],
+    ids=["beyond-int64", "int64-max-plus-one", "above-max-amount", "4000-digits"],
+)
+def test_cached_tokens_too_big_names_the_row_and_the_metadata_column(fmt, cached, chunk_rows):
+    # Row 2 is a cache hit (skipped before the check), row 3 fine; rows 4 and 5 too big: the first one is named.
+    rows = [(100, cached, True), (100, "40", False), (100, cached, False), (100, "7" + cached, False)]
+    err = _refusal(fmt, rows, chunk_rows)
+    where = 4 if fmt == "csv" else "[2]"
+    assert (err.filename, err.row, err.column) == (f"logs.{fmt}", where, "metadata")
+    assert err.message == TOO_BIG + describe_value(cached)
+    location = "row 4, column 'metadata'" if fmt == "csv" else "at [2].metadata"
+    assert str(err) == f"logs.{fmt}, {location}: {TOO_BIG}'{cached if len(cached) < 60 else cached[:56] + '...'}'"
+
+
+def test_cached_tokens_over_int64_message_in_full():
+    err = _refusal("csv", [(100, "99999999999999999999999", False)], 100)
+    assert str(err) == ("logs.csv, row 2, column 'metadata': expected a whole number >= 0 of at most "
+                        "1,000,000,000,000 for metadata's cached_tokens, got '99999999999999999999999'")
+    err = _refusal("json", [(100, "5", False), (100, "1000000000001", False)], 100)
+    assert str(err) == ("logs.json, at [1].metadata: expected a whole number >= 0 of at most "
+                        "1,000,000,000,000 for metadata's cached_tokens, got '1000000000001'")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_cached_tokens_in_range_parse_as_before(fmt):
+    rows = [
+        (1000, "400", False),  # m0: 400 of the 1000 prompt tokens cached
+        (300, "5000", False),  # m1: more cached than prompt tokens: clipped to the prompt tokens
+        (MAX_AMOUNT, str(MAX_AMOUNT), False),  # m2: MAX_AMOUNT itself is accepted, as for prompt_tokens
+        (50, None, False),  # m3: no cached_tokens in the metadata
+        (70, "1", True),  # m4: a cache hit, skipped
+    ]
+    if fmt == "csv":
+        rows.append((900, "0" * 30 + "400", False))  # m5: long only by its leading zeros (not valid JSON)
+    frame = litellm_spend_logs.parse(io.BytesIO(_spend_log(fmt, rows)), f"logs.{fmt}")
+    got = {m: (r.input_tokens, r.cached_input_tokens, r.output_tokens, r.requests)
+           for m, r in frame.set_index("model").iterrows()}
+    expected = {"m0": (600, 400, 10, 1), "m1": (0, 300, 10, 1), "m2": (0, MAX_AMOUNT, 10, 1), "m3": (50, 0, 10, 1)}
+    if fmt == "csv":
+        expected["m5"] = (500, 400, 10, 1)
+    assert got == expected
+    assert (frame.attrs["rows_read"], frame.attrs["rows_skipped"]) == (len(rows), 1)

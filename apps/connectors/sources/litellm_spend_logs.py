@@ -36,11 +36,14 @@ import pyarrow.compute as pc
 
 from apps.connectors.sources._common import (
     DEFAULT_CHUNK_ROWS,
+    MAX_AMOUNT,
     CsvChunk,
     Field,
     SourceError,
+    _max_text,
     check_source,
     combine,
+    describe_value,
     finish,
     iter_csv,
     iter_json_values,
@@ -120,6 +123,26 @@ def _meta(metadata: pa.ChunkedArray | None, name: str, n: int, blank: str = "") 
     return pc.fill_null(first_match(metadata, *_META[name]), blank)
 
 
+def _cached_tokens(chunk: CsvChunk, found: pa.ChunkedArray) -> np.ndarray:
+    """metadata's cached_tokens (the digits the regex found, "0" where none) as int64. A value above MAX_AMOUNT
+    is refused as CsvChunk.numbers refuses an amount, naming the metadata column; the cast alone would raise a
+    bare ArrowInvalid for one beyond int64. Any value of fewer digits than MAX_AMOUNT is below it, so a file
+    whose values are all that short (every real one) pays for one length scan only."""
+    lengths = pc.utf8_length(found)
+    width = len(str(MAX_AMOUNT))
+    if (pc.max(lengths).as_py() or 0) >= width:
+        # Compared as digit strings, leading zeros dropped: exact however long the value (no int64 to overflow).
+        digits = pc.utf8_ltrim(found, characters="0")
+        size = pc.utf8_length(digits)
+        big = pc.or_(pc.greater(size, width), pc.and_(pc.equal(size, width), pc.greater(digits, str(MAX_AMOUNT))))
+        bad = np.flatnonzero(big.to_numpy(zero_copy_only=False))
+        if len(bad):
+            first = int(bad[0])
+            raise chunk.error(first, "metadata", f"expected a whole number >= 0 {_max_text()} for metadata's "
+                                                 f"cached_tokens, got {describe_value(found[first].as_py())}")
+    return pc.cast(found, pa.int64()).to_numpy(zero_copy_only=False)
+
+
 def _either(first: pa.ChunkedArray, fallback: pa.ChunkedArray) -> pd.Series:
     """`first` where it is not blank, else `fallback`, as pandas strings (kept in Arrow: converting Python
     strings to pandas' Arrow-backed ones costs more than the whole comparison)."""
@@ -157,7 +180,7 @@ def _frame(chunk: CsvChunk, pool: ThreadPoolExecutor) -> tuple[pd.DataFrame, int
     provider = per_distinct(_provider_names, provider_raw).to_pandas()
     model = per_distinct(_model_names, chunk.raw("model"), provider_raw).to_pandas()
     # The checks that can fail run in the order they always did, so a file with several problems names the same.
-    cached = np.minimum(pc.cast(meta["cached"].result(), pa.int64()).to_numpy(zero_copy_only=False), prompt)
+    cached = np.minimum(_cached_tokens(chunk, meta["cached"].result()), prompt)  # cached beyond prompt: clipped
     day = chunk.days("start", example="2025-01-31T10:00:00Z")
     output = chunk.numbers("completion_tokens", whole=True)
     cost = chunk.numbers("spend", whole=False)
