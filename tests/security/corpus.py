@@ -291,6 +291,10 @@ CASES: list[BadInput] = [
              (TOO_BIG, "got 1000000000000000000000000000000"), R0, "input_tokens", extension="json"),
     BadInput("openai_usage", "int64-overflow", _openai_result(num_model_requests=2**63),
              (TOO_BIG, "9223372036854775808"), R0, "num_model_requests", extension="json"),
+    # More digits than Python reads into an int (4,300): written as text, json.dumps would refuse it too.
+    BadInput("openai_usage", "5000-digit-number",
+             lambda: _openai_result(input_tokens=918273645)().replace(b"918273645", b"9" * 5000),
+             ("has too many digits", "in [0]"), extension="json"),
     BadInput("openai_usage", "unparseable-date",
              lambda: json_edit(OPENAI, lambda d: d[0]["data"][1].update(start_time="2025-01-02")),
              ("expected unix seconds, got '2025-01-02'",), "[0].data[1]", "start_time", extension="json"),

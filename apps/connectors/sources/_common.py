@@ -807,6 +807,12 @@ def iter_json_values(
                 raise SourceError(
                     filename, None, None, f"invalid JSON at {where(exc.pos)}: {exc.msg}"
                 ) from exc
+            except ValueError as exc:  # Python refuses to read an integer of more than 4,300 digits
+                long_number = re.compile(r"\d{4301,}").search(buf, pos)
+                at = where(long_number.start()) if long_number else where(pos)
+                raise SourceError(
+                    filename, None, None, f"the number at {at} in {path or 'the document'} has too many digits"
+                ) from exc
             # A number at the very end of the buffer may continue in the next read.
             if end >= len(buf) and not eof and isinstance(value, (int, float)):
                 more()
