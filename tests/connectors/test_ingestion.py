@@ -209,3 +209,21 @@ def test_unmapped_identities_are_listed_and_a_mapping_reattributes(org_a):
     assert UsageRecord.objects.for_org(org).get(person_ref="robot-7").person == org_a["person"]
     assert ingestion.unmapped_identities(org) == {k: [] for k in unmapped}
     assert IngestionRun.objects.count() == 1
+
+
+@pytest.mark.parametrize("replaces", [False, True], ids=["insert", "upsert"])
+def test_values_the_same_on_every_row_are_stored_as_given(org_a, replaces):
+    """Columns with one value over a batch are written into SQLite's statement rather than bound per row: quotes,
+    '%' (Django's placeholder sign) and non-ASCII text must arrive as they were, on insert and on upsert."""
+    org = org_a["org"]
+    model, team, zone = "o'brien-%s-100%", 'R&D "lab"', "FR"
+    quoted_team = '"' + team.replace('"', '""') + '"'
+    if replaces:  # an earlier record with day 1's key makes the run upsert
+        load(org, HEADER + f"2025-03-01,openai,{model},9,9,9,,{quoted_team},{zone},0.25,EUR\n", filename="first.csv")
+    rows = "".join(f"2025-03-0{d},openai,{model},{d},{100 * d},{10 * d},,{quoted_team},{zone},0.25,EUR\n" for d in (1, 2))
+    run = load(org, HEADER + rows, filename="second.csv")
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    stored = sorted(UsageRecord.objects.for_org(org).filter(run=run)
+                    .values_list("day__day", "model", "team_ref", "requests", "output_tokens", "cost"))
+    assert stored == [(1, model, team, 1, 10, 0.25), (2, model, team, 2, 20, 0.25)]
+    assert UsageRecord.objects.for_org(org).count() == 2  # the upsert replaced day 1's earlier record
