@@ -422,6 +422,7 @@ class _RecordTable:
         key = ", ".join(qn(c) for c in ("organisation_id", "day", "key_sha256"))
         self.conflict = f"ON CONFLICT ({key}) DO UPDATE SET {updates}" if replaces else ""
         self.statements: dict[tuple, tuple[list[str], str]] = {}
+        self.copy = None  # PostgreSQL: the COPY all batches are written to, while write() runs
         # PostgreSQL: COPY, into the table itself when nothing can collide, else into a staging table upserted
         # from in one statement.
         self.staged = connection.vendor == "postgresql" and replaces
@@ -454,12 +455,28 @@ class _RecordTable:
             if self.staged:
                 cursor.execute(f"CREATE TEMP TABLE {self.staging} ON COMMIT DROP AS "  # noqa: S608
                                f"SELECT {self.column_list} FROM {self.table} WITH NO DATA")
-            for rows in batches:
-                write_batch(cursor, self, rows)
+            with self._copy(cursor):
+                for batch in batches:
+                    write_batch(cursor, self, batch)
             if self.staged:
                 cursor.execute(f"INSERT INTO {self.table} ({self.column_list}) "  # noqa: S608
                                f"SELECT {self.column_list} FROM {self.staging} {self.conflict}")
                 cursor.execute(f"DROP TABLE {self.staging}")
+
+
+    @contextlib.contextmanager
+    def _copy(self, cursor):
+        """On PostgreSQL, one COPY for all batches (in self.copy): the server stores what it has received while the
+        next batches are prepared, where a COPY per batch waited for the server at the end of each."""
+        if connection.vendor != "postgresql":
+            yield
+            return
+        with cursor.cursor.copy(f"COPY {self.copy_target} ({self.column_list}) FROM STDIN (FORMAT csv)") as copy:
+            self.copy = copy
+            try:
+                yield
+            finally:
+                self.copy = None
 
 
 class _RecordBatch:
@@ -625,8 +642,7 @@ def write_batch(cursor, writer: "_RecordTable", batch: _RecordBatch) -> None:
         # CSV written by Arrow in C: psycopg formatting row after row in Python was half of the write.
         data = io.BytesIO()
         pacsv.write_csv(batch.arrow(writer.names), data, _COPY_CSV)
-        with cursor.cursor.copy(f"COPY {writer.copy_target} ({writer.column_list}) FROM STDIN (FORMAT csv)") as copy:
-            copy.write(data.getbuffer())
+        writer.copy.write(data.getvalue())
     else:
         bound, statement = writer.statement(cursor, batch)
         cursor.executemany(statement, batch.rows(bound))

@@ -102,19 +102,19 @@ def test_a_running_run_says_whether_it_reads_the_file_or_stores_its_records(org_
     def status():
         return client.get(f"/o/org-a/runs/{run.pk}/status/").json()
 
-    real_add, real_write_batch = ingestion._Spill.add, ingestion.write_batch
+    real_add, real_write = ingestion._Spill.add, ingestion._RecordTable.write
 
     def add(spill, chunk):
         seen.append(("reading", IngestionRun.objects.get(pk=run.pk).phase, status()["phase_label"]))
         return real_add(spill, chunk)
 
-    def write_batch(cursor, table, rows):
+    def write(table, batches):  # looked at as the records start to go out (on PostgreSQL, a COPY then holds the line)
         stored = IngestionRun.objects.get(pk=run.pk)
         seen.append(("storing", stored.phase, stored.progress_percent))
-        return real_write_batch(cursor, table, rows)
+        return real_write(table, batches)
 
     monkeypatch.setattr(ingestion._Spill, "add", add)
-    monkeypatch.setattr(ingestion, "write_batch", write_batch)
+    monkeypatch.setattr(ingestion._RecordTable, "write", write)
     run = execute_run(run.pk)
     assert run.status == RunStatus.SUCCEEDED and run.progress_percent == 100
     assert seen == [("reading", RunPhase.READING, "Reading the file"), ("storing", RunPhase.STORING, 95)]
