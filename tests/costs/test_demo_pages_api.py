@@ -76,6 +76,26 @@ def test_demo_shows_idle_seats_roi_cases_and_right_sizing(media):
     assert FrugalityAssessment.objects.for_org(org).count() == 2 and RoiAssumption.objects.for_org(org).count() == 4
 
 
+def test_records_read_with_a_cursor_match_the_orm_read(media):
+    """The cursor read (ids named afterwards, days parsed once each) gives the rows, order, dtypes and values
+    that values_list() with the person and team joins gives."""
+    import pandas as pd
+
+    from apps.footprint.models import UsageRecord
+
+    org = media
+    window = selectors.window_for(org)
+    fields = ("day", "source", "provider", "model", "usage_kind", "person_id", "person__email", "person__name",
+              "requests", "input_tokens", "cached_input_tokens", "output_tokens", "active_user_days", "cost",
+              "currency", "energy_kwh", "co2e_location_kg", "team__name")
+    qs = UsageRecord.objects.for_org(org).filter(day__range=(window.start, window.end)).values_list(*fields)
+    expected = pd.DataFrame.from_records(list(qs), columns=list(fields))
+    expected["team"] = expected.pop("team__name").fillna(selectors.NO_TEAM)
+    got = selectors._read_records(org, window)
+    assert got["person_id"].isna().any() and (got["team"] == selectors.NO_TEAM).any()  # both kinds of row
+    pd.testing.assert_frame_equal(got[list(expected.columns)], expected, check_exact=True)
+
+
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.OFFICER, Role.IT_DIRECTOR, Role.AUDITOR])
 def test_pages_render_for_each_role(media, client, role):
     org = media
