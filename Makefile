@@ -40,9 +40,10 @@ run: $(VENV)/.installed assets
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-## Install test tools, lint, and run the whole test suite.
+## Install test tools, lint, check formatting, and run the whole test suite.
 test: $(VENV)/.installed-dev assets
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
 
 lint: $(VENV)/.installed-dev

@@ -25,11 +25,17 @@ from apps.footprint.usage_frame import conform
 
 # (frame provider, model, ecologits provider) - the last one is unknown to ecologits on purpose.
 MODELS = [
-    ("openai", "gpt-4o", "openai"), ("openai", "gpt-4o-mini", "openai"), ("azure_openai", "gpt-4o", "openai"),
-    ("anthropic", "claude-sonnet-4-5", "anthropic"), ("anthropic", "claude-haiku-4-5", "anthropic"),
-    ("mistral", "mistral-small-latest", "mistralai"), ("google", "gemini-2.5-flash", "google_genai"),
-    ("google", "gemini-2.5-pro", "google_genai"), ("cohere", "command-a-03-2025", "cohere"),
-    ("openai", "gpt-4.1", "openai"), ("anthropic", "claude-opus-4-6", "anthropic"),
+    ("openai", "gpt-4o", "openai"),
+    ("openai", "gpt-4o-mini", "openai"),
+    ("azure_openai", "gpt-4o", "openai"),
+    ("anthropic", "claude-sonnet-4-5", "anthropic"),
+    ("anthropic", "claude-haiku-4-5", "anthropic"),
+    ("mistral", "mistral-small-latest", "mistralai"),
+    ("google", "gemini-2.5-flash", "google_genai"),
+    ("google", "gemini-2.5-pro", "google_genai"),
+    ("cohere", "command-a-03-2025", "cohere"),
+    ("openai", "gpt-4.1", "openai"),
+    ("anthropic", "claude-opus-4-6", "anthropic"),
     ("openai", "internal-finetune-mini", None),
 ]
 ZONES = ["FR", "DE", "azure:westeurope", "gcp:europe-west1", "aws:eu-west-3", "US", "SE", ""]
@@ -51,20 +57,28 @@ def make_frame(n: int, seed: int = 7) -> pd.DataFrame:
     provider[meas] = "self_hosted"
     model[meas] = "llama-3.1-70b"
     requests = rng.integers(1, 500, n)
-    frame = pd.DataFrame({
-        "day": pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D"),
-        "source": "bench",
-        "provider": provider, "model": model, "usage_kind": kind,
-        "requests": np.where(kind == "tokens", requests, 0),
-        "input_tokens": np.where(kind == "tokens", requests * rng.integers(100, 3000, n), 0),
-        "output_tokens": np.where(kind == "tokens", requests * rng.integers(50, 1500, n), 0),
-        "active_user_days": np.where(seat, rng.integers(1, 300, n), 0),
-        "measured_energy_kwh": np.where(meas, rng.uniform(0.5, 500, n), 0.0),
-        "self_hosted": meas & (rng.random(n) < 1 / 3),
-        "zone": np.array(ZONES, dtype=object)[rng.integers(0, len(ZONES), n)],
-        "person": "", "team": "", "project": "", "api_key": "",
-        "cost": 0.0, "currency": "",
-    })
+    frame = pd.DataFrame(
+        {
+            "day": pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D"),
+            "source": "bench",
+            "provider": provider,
+            "model": model,
+            "usage_kind": kind,
+            "requests": np.where(kind == "tokens", requests, 0),
+            "input_tokens": np.where(kind == "tokens", requests * rng.integers(100, 3000, n), 0),
+            "output_tokens": np.where(kind == "tokens", requests * rng.integers(50, 1500, n), 0),
+            "active_user_days": np.where(seat, rng.integers(1, 300, n), 0),
+            "measured_energy_kwh": np.where(meas, rng.uniform(0.5, 500, n), 0.0),
+            "self_hosted": meas & (rng.random(n) < 1 / 3),
+            "zone": np.array(ZONES, dtype=object)[rng.integers(0, len(ZONES), n)],
+            "person": "",
+            "team": "",
+            "project": "",
+            "api_key": "",
+            "cost": 0.0,
+            "currency": "",
+        }
+    )
     return conform(frame)
 
 
@@ -107,17 +121,23 @@ def main() -> None:
     d_gwp = (ours["co2e_location_kg"].sum() / loop_gwp - 1) * 100
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    print(f"rows: {n:,} (tokens {int((frame.usage_kind == 'tokens').sum()):,}, "
-          f"seat {int((frame.usage_kind == 'seat_activity').sum()):,}, "
-          f"measured {int((frame.usage_kind == 'measured_energy').sum()):,})")
+    print(
+        f"rows: {n:,} (tokens {int((frame.usage_kind == 'tokens').sum()):,}, "
+        f"seat {int((frame.usage_kind == 'seat_activity').sum()):,}, "
+        f"measured {int((frame.usage_kind == 'measured_energy').sum()):,})"
+    )
     print(f"estimate(): {vec_s:.2f} s, {vec_rate:,.0f} rows/s")
-    print(f"per-row ecologits loop: {len(sample):,} rows in {loop_s:.2f} s, {loop_rate:,.0f} rows/s "
-          f"(scaled to {n:,} rows: {n / loop_rate:,.0f} s)")
+    print(
+        f"per-row ecologits loop: {len(sample):,} rows in {loop_s:.2f} s, {loop_rate:,.0f} rows/s "
+        f"(scaled to {n:,} rows: {n / loop_rate:,.0f} s)"
+    )
     print(f"ratio: {vec_rate / loop_rate:,.0f}x faster")
     print(f"totals on the sample: energy {d_energy:+.4f} %, location CO2e {d_gwp:+.4f} % vs the loop")
-    print(f"totals on {n:,} rows: {result['energy_kwh'].sum():,.1f} kWh, "
-          f"{result['co2e_location_kg'].sum():,.1f} kg CO2e location, "
-          f"{result['co2e_market_kg'].sum():,.1f} market")
+    print(
+        f"totals on {n:,} rows: {result['energy_kwh'].sum():,.1f} kWh, "
+        f"{result['co2e_location_kg'].sum():,.1f} kg CO2e location, "
+        f"{result['co2e_market_kg'].sum():,.1f} market"
+    )
     print(f"peak RSS: {rss_mib:,.0f} MiB")
 
 

@@ -51,8 +51,14 @@ def main() -> None:
     records = UsageRecord.objects.for_org(org).count()
     print(f"seeded demo year {year}: {records:,} records in {time.perf_counter() - started:.1f} s (not timed)")
 
-    period = services.create_period(org, None, dt.date(year, 1, 1), dt.date(year, 12, 31),
-                                    net_revenue_eur=400_000_000, internal_carbon_price_eur_per_t=80)
+    period = services.create_period(
+        org,
+        None,
+        dt.date(year, 1, 1),
+        dt.date(year, 12, 31),
+        net_revenue_eur=400_000_000,
+        internal_carbon_price_eur_per_t=80,
+    )
     officer = Membership.objects.get(organisation=org, role=Role.OFFICER)
     timings = {}
     t = time.perf_counter()

@@ -43,7 +43,9 @@ def peak_rss_mib():
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 """
 
-ARROW_CHILD = PEAK_RSS + """
+ARROW_CHILD = (
+    PEAK_RSS
+    + """
 import json, sys, time
 import pyarrow.csv as c
 t = time.perf_counter()
@@ -51,8 +53,11 @@ rows = c.read_csv(sys.argv[1]).num_rows
 secs = time.perf_counter() - t
 print(json.dumps({"rows": rows, "seconds": secs, "peak_rss_mib": peak_rss_mib()}))
 """
+)
 
-INGEST_CHILD = PEAK_RSS + """
+INGEST_CHILD = (
+    PEAK_RSS
+    + """
 import json, os, sys, time
 sys.path.insert(0, os.environ["BENCH_ROOT"])
 import django
@@ -89,6 +94,7 @@ print(json.dumps({"status": run.status, "errors": run.errors[:1], "rows": run.ro
                   "run_seconds": parse_s, "rss_before_mib": rss_before,
                   "peak_rss_mib": peak_rss_mib()}))
 """
+)
 
 
 def generate(path: Path, rows: int) -> float:
@@ -131,8 +137,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="gateway log rows to generate")
     parser.add_argument("--profile", action="store_true", help="cProfile the ingestion (slower)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (file and database)")
-    parser.add_argument("--database-url", default="",
-                        help="a PostgreSQL URL whose database is dropped and created for the bench (default: SQLite)")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="a PostgreSQL URL whose database is dropped and created for the bench (default: SQLite)",
+    )
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
@@ -142,9 +151,13 @@ def main() -> None:
         size_mib = path.stat().st_size / 2**20
         print(f"generated {args.rows:,} rows, {size_mib:,.0f} MiB in {gen_s:.1f} s: {path}")
 
-        env = dict(os.environ, BENCH_ROOT=str(ROOT), DATA_DIR=str(tmp / "data"),
-                   DJANGO_SETTINGS_MODULE="reporting.settings",
-                   MAX_UPLOAD_MB=str(int(size_mib) + 100))  # the file is far above the upload default
+        env = dict(
+            os.environ,
+            BENCH_ROOT=str(ROOT),
+            DATA_DIR=str(tmp / "data"),
+            DJANGO_SETTINGS_MODULE="reporting.settings",
+            MAX_UPLOAD_MB=str(int(size_mib) + 100),
+        )  # the file is far above the upload default
         env.pop("DATABASE_URL", None)  # a fresh SQLite database in the temp DATA_DIR, unless --database-url
         if args.database_url:
             fresh_postgres_database(args.database_url)
@@ -160,13 +173,19 @@ def main() -> None:
             raise SystemExit(f"ingestion failed: {ingest['errors']}")
 
         ratio = ingest["seconds"] / arrow["seconds"]
-        print(f"pyarrow read_csv : {arrow['seconds']:8.2f} s  {arrow['rows'] / arrow['seconds']:>12,.0f} rows/s  "
-              f"peak RSS {arrow['peak_rss_mib']:,.0f} MiB")
-        print(f"ingestion        : {ingest['seconds']:8.2f} s  {ingest['rows'] / ingest['seconds']:>12,.0f} rows/s  "
-              f"peak RSS {ingest['peak_rss_mib']:,.0f} MiB (before: {ingest['rss_before_mib']:,.0f} MiB)")
-        print(f"  of which upload (copy + SHA-256) {ingest['upload_seconds']:.2f} s, "
-              f"run {ingest['run_seconds']:.2f} s; "
-              f"{ingest['rows']:,} rows read -> {ingest['records']:,} usage records")
+        print(
+            f"pyarrow read_csv : {arrow['seconds']:8.2f} s  {arrow['rows'] / arrow['seconds']:>12,.0f} rows/s  "
+            f"peak RSS {arrow['peak_rss_mib']:,.0f} MiB"
+        )
+        print(
+            f"ingestion        : {ingest['seconds']:8.2f} s  {ingest['rows'] / ingest['seconds']:>12,.0f} rows/s  "
+            f"peak RSS {ingest['peak_rss_mib']:,.0f} MiB (before: {ingest['rss_before_mib']:,.0f} MiB)"
+        )
+        print(
+            f"  of which upload (copy + SHA-256) {ingest['upload_seconds']:.2f} s, "
+            f"run {ingest['run_seconds']:.2f} s; "
+            f"{ingest['rows']:,} rows read -> {ingest['records']:,} usage records"
+        )
         print(f"database: {'PostgreSQL' if args.database_url else 'SQLite'}")
         print(f"ratio to bare read: {ratio:.2f}x (target <= 4x); peak RSS target < 800 MiB, flat 1M -> 5M")
     finally:

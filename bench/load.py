@@ -57,8 +57,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (default 4)")
     parser.add_argument("--think", type=float, default=1.0, help="mean seconds a user waits between requests")
     parser.add_argument("--scale", type=float, default=1.0, help="share of the demo year to seed (default 1.0)")
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/ledger_load",
-                        help="a PostgreSQL database for the bench alone: it is dropped and created again")
+    parser.add_argument(
+        "--database-url",
+        default="postgres://postgres@127.0.0.1:5432/ledger_load",
+        help="a PostgreSQL database for the bench alone: it is dropped and created again",
+    )
     parser.add_argument("--keep-db", action="store_true", help="leave the database (and data folder) in place")
     return parser.parse_args()
 
@@ -110,8 +113,10 @@ def set_up_site(users: int, scale: float) -> dict:
     call_command("seed_demo", scale=scale, stdout=out)
     org = Organisation.objects.get(slug=DEMO_SLUG)
     records = UsageRecord.objects.filter(organisation=org)
-    print(f"seeded the demo organisation '{org.slug}' (scale {scale}): {records.count():,} usage records "
-          f"in {time.perf_counter() - started:.0f} s")
+    print(
+        f"seeded the demo organisation '{org.slug}' (scale {scale}): {records.count():,} usage records "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
     membership, _ = add_member(org, BENCH_EMAIL, Role.OFFICER)
     user = membership.user
     _, token = ApiToken.issue(user, "load bench")
@@ -126,8 +131,13 @@ def set_up_site(users: int, scale: float) -> dict:
         sessions.append(session.session_key)
     last_day = records.aggregate(last=Max("day"))["last"]
     connection.close()  # gunicorn's workers open their own
-    return {"org": org.slug, "token": token, "session_cookie": settings.SESSION_COOKIE_NAME, "sessions": sessions,
-            "year": last_day.year if last_day else time.gmtime().tm_year}
+    return {
+        "org": org.slug,
+        "token": token,
+        "session_cookie": settings.SESSION_COOKIE_NAME,
+        "sessions": sessions,
+        "year": last_day.year if last_day else time.gmtime().tm_year,
+    }
 
 
 def free_port() -> int:
@@ -151,8 +161,10 @@ def wait_until_up(base: str, proc: subprocess.Popen, log: Path) -> None:
 
 def check_endpoints(base: str, config: dict) -> None:
     """One request to each read endpoint before the load: a set-up mistake stops here, not as 100% errors."""
-    for path, headers in ((f"/o/{config['org']}/", {"Cookie": f"{config['session_cookie']}={config['sessions'][0]}"}),
-                          (f"/api/v1/o/{config['org']}/summary/", {"Authorization": f"Bearer {config['token']}"})):
+    for path, headers in (
+        (f"/o/{config['org']}/", {"Cookie": f"{config['session_cookie']}={config['sessions'][0]}"}),
+        (f"/api/v1/o/{config['org']}/summary/", {"Authorization": f"Bearer {config['token']}"}),
+    ):
         request = urllib.request.Request(base + path, headers=headers)  # noqa: S310 (our own URL)
         try:
             with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
@@ -164,9 +176,29 @@ def check_endpoints(base: str, config: dict) -> None:
 
 
 def run_locust(base: str, config_path: Path, args, out_dir: Path) -> int:
-    cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", base,
-           "--users", str(args.users), "--spawn-rate", str(args.users), "--run-time", f"{args.duration}s",
-           "--stop-timeout", "30", "--csv", str(out_dir / "locust"), "--only-summary", "--loglevel", "WARNING"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(LOCUSTFILE),
+        "--headless",
+        "--host",
+        base,
+        "--users",
+        str(args.users),
+        "--spawn-rate",
+        str(args.users),
+        "--run-time",
+        f"{args.duration}s",
+        "--stop-timeout",
+        "30",
+        "--csv",
+        str(out_dir / "locust"),
+        "--only-summary",
+        "--loglevel",
+        "WARNING",
+    ]
     env = {**os.environ, "LOAD_BENCH_CONFIG": str(config_path)}
     with (out_dir / "locust.log").open("w") as log:
         return subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, check=False).returncode
@@ -184,9 +216,11 @@ def print_results(out_dir: Path, args) -> None:
         if row is None:
             print(f"{name:14} {'no requests':>9}")
             continue
-        print(f"{'total' if name == 'Aggregated' else name:14} {int(row['Request Count']):>9} "
-              f"{float(row['Requests/s']):>8.1f} {row['50%']:>8} {row['95%']:>8} {row['99%']:>8} "
-              f"{int(row['Failure Count']):>7}")
+        print(
+            f"{'total' if name == 'Aggregated' else name:14} {int(row['Request Count']):>9} "
+            f"{float(row['Requests/s']):>8.1f} {row['50%']:>8} {row['95%']:>8} {row['99%']:>8} "
+            f"{int(row['Failure Count']):>7}"
+        )
     failures = out_dir / "locust_failures.csv"
     if failures.exists():
         with failures.open() as fh:
@@ -201,11 +235,18 @@ def print_uploads() -> None:
 
     from apps.connectors.models import IngestionRun
 
-    counts = {row["status"]: row["n"] for row in IngestionRun.objects.filter(uploaded_by__username=BENCH_EMAIL)
-              .values("status").annotate(n=Count("id")).order_by()}
-    print("upload runs in the database: " + (", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-                                            or "none")
-          + " (may exceed locust's count by the uploads still running when it wrote its figures)")
+    counts = {
+        row["status"]: row["n"]
+        for row in IngestionRun.objects.filter(uploaded_by__username=BENCH_EMAIL)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    print(
+        "upload runs in the database: "
+        + (", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "none")
+        + " (may exceed locust's count by the uploads still running when it wrote its figures)"
+    )
 
 
 def main() -> None:
@@ -213,8 +254,14 @@ def main() -> None:
     recreate_database(args.database_url)
     data_dir = Path(tempfile.mkdtemp(prefix="ledger-load-"))
     # The bench's own site: its database, a fresh data folder, DEBUG off, no broker (Celery eager).
-    os.environ.update({"DATABASE_URL": args.database_url, "DATA_DIR": str(data_dir), "DEBUG": "0",
-                       "DJANGO_SETTINGS_MODULE": "reporting.settings"})
+    os.environ.update(
+        {
+            "DATABASE_URL": args.database_url,
+            "DATA_DIR": str(data_dir),
+            "DEBUG": "0",
+            "DJANGO_SETTINGS_MODULE": "reporting.settings",
+        }
+    )
     os.environ.pop("REDIS_URL", None)
     os.environ.pop("PRODUCTION", None)  # plain HTTP on 127.0.0.1
     sys.path.insert(0, str(ROOT))
@@ -229,9 +276,22 @@ def main() -> None:
         gunicorn_log = data_dir / "gunicorn.log"
         with gunicorn_log.open("w") as log:
             gunicorn = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "reporting.wsgi", "--workers", str(args.workers),
-                 "--bind", f"127.0.0.1:{port}", "--timeout", "120"],
-                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "reporting.wsgi",
+                    "--workers",
+                    str(args.workers),
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--timeout",
+                    "120",
+                ],
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         wait_until_up(base, gunicorn, gunicorn_log)
         check_endpoints(base, config)
         print(f"gunicorn up on {base}; locust: {args.users} users for {args.duration} s ...", flush=True)

@@ -24,9 +24,11 @@ def usage_csv(year: int) -> bytes:
     out = io.StringIO()
     out.write("date,provider,model,requests,input_tokens,output_tokens,user,team,project,zone\n")
     for _ in range(UPLOAD_ROWS):
-        out.write(f"{year}-{random.randint(1, 12):02d}-{random.randint(1, 28):02d},openai,{random.choice(MODELS)},"
-                  f"{random.randint(1, 50)},{random.randint(100, 50_000)},{random.randint(10, 5_000)},"
-                  f"load.user{random.randint(1, 20)}@demo.example,Engineering,{project},FR\n")
+        out.write(
+            f"{year}-{random.randint(1, 12):02d}-{random.randint(1, 28):02d},openai,{random.choice(MODELS)},"
+            f"{random.randint(1, 50)},{random.randint(100, 50_000)},{random.randint(10, 5_000)},"
+            f"load.user{random.randint(1, 20)}@demo.example,Engineering,{project},FR\n"
+        )
     return out.getvalue().encode()
 
 
@@ -48,20 +50,32 @@ class LedgerUser(HttpUser):
     @task(3)
     def dashboard(self):
         # No redirects followed: a redirect to the login page would otherwise count as a fast success.
-        with self.client.get(f"/o/{self.org}/", name="dashboard", allow_redirects=False,
-                             catch_response=True) as response:
+        with self.client.get(
+            f"/o/{self.org}/", name="dashboard", allow_redirects=False, catch_response=True
+        ) as response:
             self._expect(response, 200)
 
     @task(3)
     def summary_api(self):
-        with self.client.get(f"/api/v1/o/{self.org}/summary/", name="summary API", headers=self.api,
-                             allow_redirects=False, catch_response=True) as response:
+        with self.client.get(
+            f"/api/v1/o/{self.org}/summary/",
+            name="summary API",
+            headers=self.api,
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
             self._expect(response, 200)
 
     @task(1)
     def upload_api(self):
         files = {"file": (f"load-{uuid.uuid4().hex[:8]}.csv", usage_csv(CONFIG["year"]), "text/csv")}
-        with self.client.post(f"/api/v1/o/{self.org}/runs/", name="upload API", headers=self.api,
-                              data={"source": "generic_csv"}, files=files, allow_redirects=False,
-                              catch_response=True) as response:
+        with self.client.post(
+            f"/api/v1/o/{self.org}/runs/",
+            name="upload API",
+            headers=self.api,
+            data={"source": "generic_csv"},
+            files=files,
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
             self._expect(response, 201)

@@ -94,10 +94,7 @@ def main() -> None:
         print(f"generated {args.rows:,} rows ({size:,.0f} MiB) in {time.perf_counter() - t:.1f} s")
         for mode, label in (("arrow", "pyarrow read_csv (bare read)"), ("parse", "litellm_spend_logs parse")):
             rows, secs, rss = measure(mode, path, args.chunk_rows)
-            print(
-                f"{label:32s} {rows:>10,} rows {secs:7.2f} s {rows / secs:>12,.0f} rows/s"
-                f"  peak RSS {rss:,.0f} MiB"
-            )
+            print(f"{label:32s} {rows:>10,} rows {secs:7.2f} s {rows / secs:>12,.0f} rows/s  peak RSS {rss:,.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -9,5 +9,7 @@ class SecretHidingReporterFilter(SafeExceptionReporterFilter):
     setting names) and such keys inside a dict or list local (a form's cleaned_data), wherever the frame is."""
 
     def get_traceback_frame_variables(self, request, tb_frame):
-        return [(name, self.cleanse_setting(name, value))
-                for name, value in super().get_traceback_frame_variables(request, tb_frame)]
+        return [
+            (name, self.cleanse_setting(name, value))
+            for name, value in super().get_traceback_frame_variables(request, tb_frame)
+        ]

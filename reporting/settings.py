@@ -83,10 +83,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # much faster for large writes; IMMEDIATE takes the write lock up front instead of failing mid-transaction.
     # Temporary storage in memory: SQLite journals each statement of an upsert into a table with deferred
     # foreign keys, and in temporary files that cost as much as the ingestion's write itself.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;",
-        "transaction_mode": "IMMEDIATE",
-    })
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;",
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -223,7 +225,7 @@ REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
 SPECTACULAR_SETTINGS = {
     "TITLE": "AI Footprint Ledger API",
     "DESCRIPTION": "Usage records, ingestion runs, footprint summaries and ESRS E1 disclosures of an organisation. "
-                   "Authenticate with `Authorization: Bearer <token>` (a personal API token) or a browser session.",
+    "Authenticate with `Authorization: Bearer <token>` (a personal API token) or a browser session.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI and its assets come from the drf-spectacular-sidecar package: nothing from a CDN.

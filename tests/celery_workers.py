@@ -41,9 +41,26 @@ def start_worker(queue: str, env_extra: dict | None = None, wait: bool = True) -
     env.update(env_extra or {})
     with log_path.open("a") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "reporting", "worker", "--pool=solo", "-Q", queue, "-n", node,
-             "--without-gossip", "--without-mingle", "--loglevel=INFO"],
-            cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "reporting",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                queue,
+                "-n",
+                node,
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=INFO",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + 120  # a loaded machine imports slowly
     while wait and not celery_app.control.ping(destination=[node], timeout=1.0):

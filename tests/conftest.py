@@ -14,6 +14,23 @@ from .celery_workers import start_worker, stop_worker
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher():
+    """Fixtures create five members per organisation: PBKDF2 would take 1.7 s each on this machine.
+
+    Set once for the session (before any hashing, so Django's cached hasher list is built from it)."""
+    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+
+    previous = settings.PASSWORD_HASHERS
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
+    yield
+    settings.PASSWORD_HASHERS = previous
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
+
+
 @pytest.fixture(autouse=True)
 def _celery_mode(request):
     """Tasks run in-process unless the test asks for the real worker (marker celery_worker)."""

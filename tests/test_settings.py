@@ -12,15 +12,27 @@ from reporting.env import env_bool, env_list, secret_key
 
 
 def _manage(*args, env_extra):
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(env_extra)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
-PRODUCTION_ENV = {"PRODUCTION": "1", "SECRET_KEY": "x7!Qp2#vR9$kL4@mN8^bT1&cW6*zY3(hJ5)fG0_dS" + "a" * 20,
-                  "ALLOWED_HOSTS": "ledger.example.com"}
+PRODUCTION_ENV = {
+    "PRODUCTION": "1",
+    "SECRET_KEY": "x7!Qp2#vR9$kL4@mN8^bT1&cW6*zY3(hJ5)fG0_dS" + "a" * 20,
+    "ALLOWED_HOSTS": "ledger.example.com",
+}
 
 
 def test_check_deploy_is_clean_in_production_mode():
@@ -50,10 +62,18 @@ def test_production_mode_has_secure_cookies_https_only_and_hsts():
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values == {
-        "DEBUG": False, "SESSION_COOKIE_SECURE": True, "SESSION_COOKIE_HTTPONLY": True, "CSRF_COOKIE_SECURE": True,
-        "LANGUAGE_COOKIE_SECURE": True, "SECURE_SSL_REDIRECT": True, "SECURE_HSTS_SECONDS": 31536000,
-        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True, "SECURE_HSTS_PRELOAD": True, "SECURE_CONTENT_TYPE_NOSNIFF": True,
-        "X_FRAME_OPTIONS": "DENY", "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
+        "DEBUG": False,
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "CSRF_COOKIE_SECURE": True,
+        "LANGUAGE_COOKIE_SECURE": True,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_HSTS_PRELOAD": True,
+        "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "X_FRAME_OPTIONS": "DENY",
+        "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
         # Plain HTTP is sent to HTTPS; the HTTPS answer (401: no token) carries HSTS and nosniff.
         "plain": [301, "https://ledger.example.com/api/v1/sources/"],
         "tls": [401, "max-age=31536000; includeSubDomains; preload", "nosniff"],

@@ -7,7 +7,12 @@ def record(organisation, actor, action: str, summary: str, obj=None, **detail) -
     """Append one event. `actor` may be None (command line, scheduled task)."""
     label = "" if actor is None else (getattr(actor, "email", "") or getattr(actor, "username", ""))
     return AuditEvent.objects.create(
-        organisation=organisation, actor=actor, actor_label=label or "system", action=action,
-        object_type=type(obj).__name__ if obj is not None else "", object_id=str(getattr(obj, "pk", "") or ""),
-        summary=summary[:500], detail=detail,
+        organisation=organisation,
+        actor=actor,
+        actor_label=label or "system",
+        action=action,
+        object_type=type(obj).__name__ if obj is not None else "",
+        object_id=str(getattr(obj, "pk", "") or ""),
+        summary=summary[:500],
+        detail=detail,
     )

@@ -36,7 +36,8 @@ def seed_demo_accounts(password: str | None = None) -> tuple[Organisation, dict[
         for j in range(3):
             email = f"{team_name.split()[0].lower()}.{j + 1}@demo.example"
             Person.objects.get_or_create(
-                organisation=org, email=email,
+                organisation=org,
+                email=email,
                 defaults={"name": f"{team_name} member {j + 1}", "team": teams[team_name]},
             )
     return org, credentials

@@ -61,8 +61,9 @@ def create_team(organisation: Organisation, name: str) -> Team:
     return Team.objects.create(organisation=organisation, name=name)
 
 
-def save_person(organisation: Organisation, email: str, name: str = "", team: Team | None = None,
-                person: Person | None = None) -> Person:
+def save_person(
+    organisation: Organisation, email: str, name: str = "", team: Team | None = None, person: Person | None = None
+) -> Person:
     """Create or update a person of this organisation; the team must be the organisation's own."""
     if team is not None and team.organisation_id != organisation.id:
         raise AccountsError("That team belongs to another organisation.")
@@ -87,7 +88,8 @@ def _refuse_if_in_signed_off_period(organisation, **record_filter) -> None:
         if UsageRecord.objects.for_org(organisation).filter(day__range=(start, end), **record_filter).exists():
             raise AccountsError(
                 f"Usage in the signed-off period {start:%Y-%m-%d} – {end:%Y-%m-%d} is attributed here; it cannot "
-                "be removed until the period is reopened.")
+                "be removed until the period is reopened."
+            )
 
 
 def delete_person(organisation, person: Person) -> None:

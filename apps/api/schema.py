@@ -8,8 +8,12 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     name = "apiToken"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "bearerFormat": "afl_… (a personal API token)",
-                "description": "A personal API token, created on the API tokens page: `Authorization: Bearer afl_…`"}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "afl_… (a personal API token)",
+            "description": "A personal API token, created on the API tokens page: `Authorization: Bearer afl_…`",
+        }
 
 
 # ---- Error answers (issue 8: found by fuzzing the API with schemathesis) --------------------------------------------
@@ -17,7 +21,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 # (or a schema-driven fuzzer) needs them in the schema. Added to every operation where they can happen.
 ERROR = {  # the component apps.api.serializers.ErrorSerializer gives, when a view names it
     "type": "object",
-    "description": "Why a request was refused (DRF's `{\"detail\": …}`).",
+    "description": 'Why a request was refused (DRF\'s `{"detail": …}`).',
     "properties": {"detail": {"type": "string"}},
     "required": ["detail"],
 }

@@ -18,8 +18,11 @@ class JsonStringField(serializers.CharField):
 
 
 class JsonModelSerializer(serializers.ModelSerializer):
-    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
-                                models.CharField: JsonStringField, models.TextField: JsonStringField}
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: JsonStringField,
+        models.TextField: JsonStringField,
+    }
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -50,6 +53,7 @@ class EstimateRequestSerializer(serializers.Serializer):
 
 # ---- Ingestion, records, footprint summary, mappings, periods (issue 7) -------------------------------------
 
+
 class IngestionRunSerializer(serializers.ModelSerializer):
     """An ingestion run with its progress and the file it read (SHA-256: the evidence an auditor checks)."""
 
@@ -63,11 +67,37 @@ class IngestionRunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = IngestionRun
-        fields = ["id", "source_key", "status", "phase", "finished", "progress_percent", "bytes_done", "bytes_total",
-                  "rows_read", "rows_skipped", "records_stored", "requests", "input_tokens", "cached_input_tokens",
-                  "output_tokens", "energy_kwh", "co2e_kg", "errors", "warnings", "duplicate_of", "filename",
-                  "sha256", "size_bytes", "uploaded_by", "factor_set", "attempts", "created_at", "started_at",
-                  "finished_at"]
+        fields = [
+            "id",
+            "source_key",
+            "status",
+            "phase",
+            "finished",
+            "progress_percent",
+            "bytes_done",
+            "bytes_total",
+            "rows_read",
+            "rows_skipped",
+            "records_stored",
+            "requests",
+            "input_tokens",
+            "cached_input_tokens",
+            "output_tokens",
+            "energy_kwh",
+            "co2e_kg",
+            "errors",
+            "warnings",
+            "duplicate_of",
+            "filename",
+            "sha256",
+            "size_bytes",
+            "uploaded_by",
+            "factor_set",
+            "attempts",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
         read_only_fields = fields
 
 
@@ -90,12 +120,43 @@ class UsageRecordSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = UsageRecord
-        fields = ["id", "day", "source", "provider", "model", "usage_kind", "self_hosted", "person_ref", "team_ref",
-                  "team", "project", "zone", "requests", "input_tokens", "cached_input_tokens", "output_tokens",
-                  "active_user_days", "measured_energy_kwh", "cost", "currency", "energy_kwh", "energy_kwh_low",
-                  "energy_kwh_high", "co2e_location_kg", "co2e_market_kg", "co2e_embodied_kg", "grid_zone",
-                  "grid_gco2e_per_kwh", "scope", "data_quality", "method_version", "factor_set", "warning", "run",
-                  "source_sha256"]
+        fields = [
+            "id",
+            "day",
+            "source",
+            "provider",
+            "model",
+            "usage_kind",
+            "self_hosted",
+            "person_ref",
+            "team_ref",
+            "team",
+            "project",
+            "zone",
+            "requests",
+            "input_tokens",
+            "cached_input_tokens",
+            "output_tokens",
+            "active_user_days",
+            "measured_energy_kwh",
+            "cost",
+            "currency",
+            "energy_kwh",
+            "energy_kwh_low",
+            "energy_kwh_high",
+            "co2e_location_kg",
+            "co2e_market_kg",
+            "co2e_embodied_kg",
+            "grid_zone",
+            "grid_gco2e_per_kwh",
+            "scope",
+            "data_quality",
+            "method_version",
+            "factor_set",
+            "warning",
+            "run",
+            "source_sha256",
+        ]
         read_only_fields = fields
 
 
@@ -176,14 +237,27 @@ class IdentityMappingSerializer(JsonModelSerializer):
 
 
 class ReportingPeriodSerializer(serializers.ModelSerializer):
-    signed_off_by = serializers.EmailField(source="signed_off_by.email", read_only=True, default=None,
-                                           allow_null=True)
+    signed_off_by = serializers.EmailField(source="signed_off_by.email", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = ReportingPeriod
-        fields = ["id", "start", "end", "version", "variant", "status", "net_revenue_eur",
-                  "internal_carbon_price_eur_per_t", "restatement_of", "restatement_reason", "signed_off_by",
-                  "signed_off_at", "sign_off_comment", "snapshot_sha256", "created_at"]
+        fields = [
+            "id",
+            "start",
+            "end",
+            "version",
+            "variant",
+            "status",
+            "net_revenue_eur",
+            "internal_carbon_price_eur_per_t",
+            "restatement_of",
+            "restatement_reason",
+            "signed_off_by",
+            "signed_off_at",
+            "sign_off_comment",
+            "snapshot_sha256",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -200,6 +274,7 @@ class SignOffSerializer(serializers.Serializer):
 
 
 # ---- Checked query strings and the sources list (issue 8: found by fuzzing the API) ----------------------------
+
 
 class FilterQuerySerializer(serializers.Serializer):
     """The dates and period of a records/summary query. The pages fall back to the default range on an unreadable

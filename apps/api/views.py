@@ -553,8 +553,11 @@ class SignOff(PeriodMixin, views.APIView):
     tags=["disclosures"],
     # Each format's own media type (found by the API fuzz test: text/csv was undocumented).
     responses={
-        **{(200, content_type): OpenApiTypes.BINARY
-           for content_type, _ext in disclosures.EXPORT_FORMATS.values() if content_type != "application/json"},
+        **{
+            (200, content_type): OpenApiTypes.BINARY
+            for content_type, _ext in disclosures.EXPORT_FORMATS.values()
+            if content_type != "application/json"
+        },
         (200, "application/json"): OpenApiTypes.OBJECT,
     },
     examples=[
@@ -605,8 +608,12 @@ class SourceList(views.APIView):
     def get(self, request):
         from apps.connectors.sources import SOURCES
 
-        return Response([{"key": key, "label": module.LABEL, "reads_in_chunks": hasattr(module, "iter_chunks")}
-                         for key, module in sorted(SOURCES.items())])
+        return Response(
+            [
+                {"key": key, "label": module.LABEL, "reads_in_chunks": hasattr(module, "iter_chunks")}
+                for key, module in sorted(SOURCES.items())
+            ]
+        )
 
 
 def not_found(request, exception):

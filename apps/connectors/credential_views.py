@@ -38,12 +38,23 @@ class CredentialForm(forms.Form):
     vendor = forms.ChoiceField(label=gettext_lazy("Vendor"), choices=Vendor.choices)
     label = forms.CharField(label=gettext_lazy("Label"), max_length=100)
     # render_value=False: a form shown again after an error never carries the secret back to the page.
-    secret = forms.CharField(label=gettext_lazy("Admin key or token"), max_length=500,
-                             widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}))
-    github_org = forms.CharField(label=gettext_lazy("GitHub organisation"), max_length=100, required=False,
-                                 help_text=gettext_lazy("For GitHub Copilot only: the organisation's login."))
-    base_url = forms.CharField(label=gettext_lazy("API base URL"), max_length=300, required=False,
-                               help_text=gettext_lazy("Leave blank for the vendor's public API."))
+    secret = forms.CharField(
+        label=gettext_lazy("Admin key or token"),
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    github_org = forms.CharField(
+        label=gettext_lazy("GitHub organisation"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("For GitHub Copilot only: the organisation's login."),
+    )
+    base_url = forms.CharField(
+        label=gettext_lazy("API base URL"),
+        max_length=300,
+        required=False,
+        help_text=gettext_lazy("Leave blank for the vendor's public API."),
+    )
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,8 +66,9 @@ class CredentialForm(forms.Form):
             return ""
         parts = urlsplit(url)
         # The secret is sent to this URL: https only, plain http just for a local server in development.
-        allowed = parts.scheme == "https" or (parts.scheme == "http" and settings.DEBUG
-                                              and _loopback(parts.hostname or ""))
+        allowed = parts.scheme == "https" or (
+            parts.scheme == "http" and settings.DEBUG and _loopback(parts.hostname or "")
+        )
         if not allowed or not parts.hostname:
             raise forms.ValidationError(_("Enter an https:// URL, e.g. https://api.openai.com."))
         if parts.username or parts.password or parts.query or parts.fragment:
@@ -84,10 +96,18 @@ def credential_list(request):
     form = CredentialForm(request.POST or None, organisation=org)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        credential = add_credential(org, vendor=data["vendor"], label=data["label"], secret=data["secret"],
-                                    base_url=data["base_url"], github_org=data["github_org"], user=request.user)
-        messages.success(request, _("Credential “%(label)s” saved; its secret is stored encrypted.")
-                         % {"label": credential.label})
+        credential = add_credential(
+            org,
+            vendor=data["vendor"],
+            label=data["label"],
+            secret=data["secret"],
+            base_url=data["base_url"],
+            github_org=data["github_org"],
+            user=request.user,
+        )
+        messages.success(
+            request, _("Credential “%(label)s” saved; its secret is stored encrypted.") % {"label": credential.label}
+        )
         return redirect("connectors:credentials", org_slug=org.slug)
     credentials = scoped(VendorCredential, org).select_related("created_by")
     return render(request, "connectors/credential_list.html", {"form": form, "credentials": credentials})
@@ -124,6 +144,7 @@ def credential_pull(request, pk):
     else:
         user_id = request.user.pk
         transaction.on_commit(lambda: pull_credential.delay(credential.pk, user_id=user_id))
-        messages.success(request, _("Pull of “%(label)s” queued; its runs appear under Usage files.")
-                         % {"label": credential.label})
+        messages.success(
+            request, _("Pull of “%(label)s” queued; its runs appear under Usage files.") % {"label": credential.label}
+        )
     return redirect("connectors:credentials", org_slug=request.organisation.slug)

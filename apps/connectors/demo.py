@@ -165,16 +165,19 @@ def _team_members(people: list[DemoPerson], team: str) -> list[DemoPerson]:
 # ------------------------------------------------------------------------------ GitHub Copilot seats
 
 
-def copilot_seats_json(year: int, people: list[DemoPerson], seats: int = COPILOT_SEATS,
-                       seed: int = DEMO_SEED) -> bytes:
+def copilot_seats_json(year: int, people: list[DemoPerson], seats: int = COPILOT_SEATS, seed: int = DEMO_SEED) -> bytes:
     """GitHub Copilot seat assignments as of 31 December: a JSON list of pages of 100 seats (the
     ``gh api --paginate`` shape). About a quarter are idle: last activity older than 28 days, or null."""
     rng = np.random.default_rng(seed + 1)
     pool = _team_members(people, "Engineering") + _team_members(people, "Data Science")
     holders = [pool[i] for i in rng.choice(len(pool), min(seats, len(pool)), replace=False)]
     end = pd.Timestamp(f"{year}-12-31T18:00:00Z")
-    editors = ["vscode/1.96.2/copilot/1.254.0", "JetBrains-IU/2025.1/copilot-intellij/1.5.40",
-               "vscode/1.101.0/copilot-chat/0.28.0", "Neovim/0.10.4/copilot.vim/1.41.0"]
+    editors = [
+        "vscode/1.96.2/copilot/1.254.0",
+        "JetBrains-IU/2025.1/copilot-intellij/1.5.40",
+        "vscode/1.101.0/copilot-chat/0.28.0",
+        "Neovim/0.10.4/copilot.vim/1.41.0",
+    ]
     items = []
     for holder in holders:
         created = pd.Timestamp(f"{year - 1}-06-01T09:00:00Z") + pd.Timedelta(days=int(rng.integers(0, 540)))
@@ -187,20 +190,25 @@ def copilot_seats_json(year: int, people: list[DemoPerson], seats: int = COPILOT
             last = max(last, created + pd.Timedelta(days=1))
         else:
             last = end - pd.Timedelta(days=int(rng.integers(0, 14)), hours=int(rng.integers(0, 24)))
-        items.append({
-            "created_at": _iso(created),
-            "updated_at": _iso(created),
-            "pending_cancellation_date": None,
-            "last_activity_at": _iso(last) if last is not None else None,
-            "last_activity_editor": editors[int(rng.integers(0, len(editors)))] if last is not None else None,
-            "last_authenticated_at": _iso(last) if last is not None else None,
-            "plan_type": "business",
-            # Enterprise-managed logins are the people's e-mails here so seats attribute to them.
-            "assignee": {"login": holder.email, "id": 10_000 + len(items), "type": "User", "site_admin": False},
-            "assigning_team": {"id": 1 if holder.team == "Engineering" else 2,
-                               "name": holder.team, "slug": holder.team.lower().replace(" ", "-")},
-        })
-    pages = [{"total_seats": len(items), "seats": items[i:i + 100]} for i in range(0, len(items), 100)]
+        items.append(
+            {
+                "created_at": _iso(created),
+                "updated_at": _iso(created),
+                "pending_cancellation_date": None,
+                "last_activity_at": _iso(last) if last is not None else None,
+                "last_activity_editor": editors[int(rng.integers(0, len(editors)))] if last is not None else None,
+                "last_authenticated_at": _iso(last) if last is not None else None,
+                "plan_type": "business",
+                # Enterprise-managed logins are the people's e-mails here so seats attribute to them.
+                "assignee": {"login": holder.email, "id": 10_000 + len(items), "type": "User", "site_admin": False},
+                "assigning_team": {
+                    "id": 1 if holder.team == "Engineering" else 2,
+                    "name": holder.team,
+                    "slug": holder.team.lower().replace(" ", "-"),
+                },
+            }
+        )
+    pages = [{"total_seats": len(items), "seats": items[i : i + 100]} for i in range(0, len(items), 100)]
     return json.dumps(pages, indent=1).encode()
 
 
@@ -218,38 +226,95 @@ def copilot_metrics_json(year: int, seats: int = COPILOT_SEATS, seed: int = DEMO
         langs = []
         for lang, share in (("python", 0.4), ("typescript", 0.3), ("java", 0.2), ("go", 0.1)):
             sugg = int(engaged * share * rng.uniform(25, 40))
-            langs.append({"name": lang, "total_engaged_users": int(engaged * share),
-                          "total_code_suggestions": sugg, "total_code_acceptances": int(sugg * 0.3),
-                          "total_code_lines_suggested": int(sugg * 1.6), "total_code_lines_accepted": int(sugg * 0.5)})
+            langs.append(
+                {
+                    "name": lang,
+                    "total_engaged_users": int(engaged * share),
+                    "total_code_suggestions": sugg,
+                    "total_code_acceptances": int(sugg * 0.3),
+                    "total_code_lines_suggested": int(sugg * 1.6),
+                    "total_code_lines_accepted": int(sugg * 0.5),
+                }
+            )
         editors = []
         for editor, share in (("vscode", 0.7), ("JetBrains", 0.3)):
-            editors.append({
-                "name": editor, "total_engaged_users": int(engaged * share),
-                "models": [{"name": "default", "is_custom_model": False, "custom_model_training_date": None,
+            editors.append(
+                {
+                    "name": editor,
+                    "total_engaged_users": int(engaged * share),
+                    "models": [
+                        {
+                            "name": "default",
+                            "is_custom_model": False,
+                            "custom_model_training_date": None,
                             "total_engaged_users": int(engaged * share),
                             "languages": [
                                 {**lang, "total_code_suggestions": int(lang["total_code_suggestions"] * share)}
-                                for lang in langs]}],
-            })
+                                for lang in langs
+                            ],
+                        }
+                    ],
+                }
+            )
         chat_users = int(engaged * 0.6)
-        days.append({
-            "date": day.strftime("%Y-%m-%d"),
-            "total_active_users": active,
-            "total_engaged_users": engaged,
-            "copilot_ide_code_completions": {"total_engaged_users": engaged, "editors": editors},
-            "copilot_ide_chat": {"total_engaged_users": chat_users, "editors": [{
-                "name": "vscode", "total_engaged_users": chat_users,
-                "models": [{"name": "default", "is_custom_model": False, "custom_model_training_date": None,
-                            "total_engaged_users": chat_users, "total_chats": int(chat_users * rng.uniform(3, 6)),
-                            "total_chat_insertion_events": chat_users, "total_chat_copy_events": chat_users}]}]},
-            "copilot_dotcom_chat": {"total_engaged_users": engaged // 10, "models": [
-                {"name": "default", "is_custom_model": False, "custom_model_training_date": None,
-                 "total_engaged_users": engaged // 10, "total_chats": int(engaged // 10 * rng.uniform(1, 3))}]},
-            "copilot_dotcom_pull_requests": {"total_engaged_users": engaged // 20, "repositories": [
-                {"name": "demo/platform", "total_engaged_users": engaged // 20, "models": [
-                    {"name": "default", "is_custom_model": False, "custom_model_training_date": None,
-                     "total_pr_summaries_created": engaged // 15, "total_engaged_users": engaged // 20}]}]},
-        })
+        days.append(
+            {
+                "date": day.strftime("%Y-%m-%d"),
+                "total_active_users": active,
+                "total_engaged_users": engaged,
+                "copilot_ide_code_completions": {"total_engaged_users": engaged, "editors": editors},
+                "copilot_ide_chat": {
+                    "total_engaged_users": chat_users,
+                    "editors": [
+                        {
+                            "name": "vscode",
+                            "total_engaged_users": chat_users,
+                            "models": [
+                                {
+                                    "name": "default",
+                                    "is_custom_model": False,
+                                    "custom_model_training_date": None,
+                                    "total_engaged_users": chat_users,
+                                    "total_chats": int(chat_users * rng.uniform(3, 6)),
+                                    "total_chat_insertion_events": chat_users,
+                                    "total_chat_copy_events": chat_users,
+                                }
+                            ],
+                        }
+                    ],
+                },
+                "copilot_dotcom_chat": {
+                    "total_engaged_users": engaged // 10,
+                    "models": [
+                        {
+                            "name": "default",
+                            "is_custom_model": False,
+                            "custom_model_training_date": None,
+                            "total_engaged_users": engaged // 10,
+                            "total_chats": int(engaged // 10 * rng.uniform(1, 3)),
+                        }
+                    ],
+                },
+                "copilot_dotcom_pull_requests": {
+                    "total_engaged_users": engaged // 20,
+                    "repositories": [
+                        {
+                            "name": "demo/platform",
+                            "total_engaged_users": engaged // 20,
+                            "models": [
+                                {
+                                    "name": "default",
+                                    "is_custom_model": False,
+                                    "custom_model_training_date": None,
+                                    "total_pr_summaries_created": engaged // 15,
+                                    "total_engaged_users": engaged // 20,
+                                }
+                            ],
+                        }
+                    ],
+                },
+            }
+        )
     return json.dumps(days).encode()
 
 
@@ -257,16 +322,25 @@ def copilot_metrics_json(year: int, seats: int = COPILOT_SEATS, seed: int = DEMO
 
 
 M365_HEADER = [
-    "Report Refresh Date", "User Principal Name", "Display Name", "Last Activity Date",
-    "Microsoft Teams Copilot Last Activity Date", "Word Copilot Last Activity Date",
-    "Excel Copilot Last Activity Date", "PowerPoint Copilot Last Activity Date",
-    "Outlook Copilot Last Activity Date", "OneNote Copilot Last Activity Date",
-    "Loop Copilot Last Activity Date", "Copilot Chat Last Activity Date", "Report Period",
+    "Report Refresh Date",
+    "User Principal Name",
+    "Display Name",
+    "Last Activity Date",
+    "Microsoft Teams Copilot Last Activity Date",
+    "Word Copilot Last Activity Date",
+    "Excel Copilot Last Activity Date",
+    "PowerPoint Copilot Last Activity Date",
+    "Outlook Copilot Last Activity Date",
+    "OneNote Copilot Last Activity Date",
+    "Loop Copilot Last Activity Date",
+    "Copilot Chat Last Activity Date",
+    "Report Period",
 ]
 
 
-def m365_licensees(people: list[DemoPerson], licences: int = M365_LICENCES, seed: int = DEMO_SEED
-                   ) -> list[tuple[DemoPerson, float]]:
+def m365_licensees(
+    people: list[DemoPerson], licences: int = M365_LICENCES, seed: int = DEMO_SEED
+) -> list[tuple[DemoPerson, float]]:
     """The licensed users and how active each is (share of working days with some use; 0 = never)."""
     rng = np.random.default_rng(seed + 3)
     pool = [p for p in people if p.team in ("Finance", "Marketing", "Legal", "Customer Support")]
@@ -275,8 +349,9 @@ def m365_licensees(people: list[DemoPerson], licences: int = M365_LICENCES, seed
     return list(zip(chosen, activity.tolist(), strict=True))
 
 
-def m365_usage_csvs(year: int, people: list[DemoPerson], licences: int = M365_LICENCES,
-                    seed: int = DEMO_SEED) -> list[tuple[str, bytes]]:
+def m365_usage_csvs(
+    year: int, people: list[DemoPerson], licences: int = M365_LICENCES, seed: int = DEMO_SEED
+) -> list[tuple[str, bytes]]:
     """Microsoft 365 Copilot usage user detail, one D30 report per month as exported at month end
     (UTF-8 with BOM, as the admin centre writes it). Returns (filename, bytes) per month."""
     rng = np.random.default_rng(seed + 4)
@@ -324,8 +399,10 @@ def openai_usage_json(year: int, scale: float = 1.0, seed: int = DEMO_SEED) -> b
     rng = np.random.default_rng(seed + 5)
     cal = day_weights(year)
     mix = {  # project -> (model, daily requests at weight 1, prompt, completion, cached share)
-        "proj_DsResearch8Hq2oNfMXtY4": [("gpt-4.1-2025-04-14", 20, 2500, 500, 0.3),
-                                        ("gpt-4o-mini-2024-07-18", 60, 900, 200, 0.1)],
+        "proj_DsResearch8Hq2oNfMXtY4": [
+            ("gpt-4.1-2025-04-14", 20, 2500, 500, 0.3),
+            ("gpt-4o-mini-2024-07-18", 60, 900, 200, 0.1),
+        ],
         "proj_LegalReview4uLJm1QbZ3": [("gpt-4.1-2025-04-14", 8, 6000, 800, 0.4)],
         "proj_Hackathon2025xQ7pLm9w": [("gpt-4o-2024-08-06", 25, 1200, 400, 0.0)],
     }
@@ -345,28 +422,48 @@ def openai_usage_json(year: int, scale: float = 1.0, seed: int = DEMO_SEED) -> b
                         if not n:
                             continue
                         inp = int(n * prompt * rng.uniform(0.8, 1.2))
-                        results.append({
-                            "object": "organization.usage.completions.result",
-                            "input_tokens": inp, "output_tokens": int(n * completion * rng.uniform(0.8, 1.2)),
-                            "input_cached_tokens": int(inp * cached), "input_audio_tokens": 0,
-                            "output_audio_tokens": 0, "num_model_requests": n, "project_id": project,
-                            "user_id": None, "api_key_id": OPENAI_KEYS[project], "model": model, "batch": False,
-                        })
+                        results.append(
+                            {
+                                "object": "organization.usage.completions.result",
+                                "input_tokens": inp,
+                                "output_tokens": int(n * completion * rng.uniform(0.8, 1.2)),
+                                "input_cached_tokens": int(inp * cached),
+                                "input_audio_tokens": 0,
+                                "output_audio_tokens": 0,
+                                "num_model_requests": n,
+                                "project_id": project,
+                                "user_id": None,
+                                "api_key_id": OPENAI_KEYS[project],
+                                "model": model,
+                                "batch": False,
+                            }
+                        )
             else:
                 for project, model, base, prompt in embeddings:
                     n = int(rng.poisson(base * weight * scale))
                     if n:
-                        results.append({
-                            "object": "organization.usage.embeddings.result",
-                            "input_tokens": int(n * prompt * rng.uniform(0.8, 1.2)), "num_model_requests": n,
-                            "project_id": project, "user_id": None, "api_key_id": OPENAI_KEYS[project],
-                            "model": model,
-                        })
+                        results.append(
+                            {
+                                "object": "organization.usage.embeddings.result",
+                                "input_tokens": int(n * prompt * rng.uniform(0.8, 1.2)),
+                                "num_model_requests": n,
+                                "project_id": project,
+                                "user_id": None,
+                                "api_key_id": OPENAI_KEYS[project],
+                                "model": model,
+                            }
+                        )
             buckets.append({"object": "bucket", "start_time": start, "end_time": start + 86_400, "results": results})
         for i in range(0, len(buckets), 31):
             more = i + 31 < len(buckets)
-            pages.append({"object": "page", "data": buckets[i:i + 31], "has_more": more,
-                          "next_page": f"page_{kind}_{i + 31:04d}" if more else None})
+            pages.append(
+                {
+                    "object": "page",
+                    "data": buckets[i : i + 31],
+                    "has_more": more,
+                    "next_page": f"page_{kind}_{i + 31:04d}" if more else None,
+                }
+            )
     return json.dumps(pages).encode()
 
 
@@ -392,21 +489,30 @@ def anthropic_usage_json(year: int, scale: float = 1.0, seed: int = DEMO_SEED) -
             if not n:
                 continue
             total_in = n * prompt * rng.uniform(0.8, 1.2)
-            results.append({
-                "uncached_input_tokens": int(total_in * 0.45),
-                "cache_creation": {"ephemeral_1h_input_tokens": 0, "ephemeral_5m_input_tokens": int(total_in * 0.05)},
-                "cache_read_input_tokens": int(total_in * 0.5),
-                "output_tokens": int(n * completion * rng.uniform(0.8, 1.2)),
-                "server_tool_use": {"web_search_requests": 0},
-                "api_key_id": key, "workspace_id": workspace, "model": model,
-                "service_tier": "standard", "context_window": "0-200k",
-            })
+            results.append(
+                {
+                    "uncached_input_tokens": int(total_in * 0.45),
+                    "cache_creation": {
+                        "ephemeral_1h_input_tokens": 0,
+                        "ephemeral_5m_input_tokens": int(total_in * 0.05),
+                    },
+                    "cache_read_input_tokens": int(total_in * 0.5),
+                    "output_tokens": int(n * completion * rng.uniform(0.8, 1.2)),
+                    "server_tool_use": {"web_search_requests": 0},
+                    "api_key_id": key,
+                    "workspace_id": workspace,
+                    "model": model,
+                    "service_tier": "standard",
+                    "context_window": "0-200k",
+                }
+            )
         buckets.append({"starting_at": _iso(day), "ending_at": _iso(day + pd.Timedelta(days=1)), "results": results})
     pages = []
     for i in range(0, len(buckets), 31):
         more = i + 31 < len(buckets)
-        pages.append({"data": buckets[i:i + 31], "has_more": more,
-                      "next_page": f"page_{i + 31:04d}" if more else None})
+        pages.append(
+            {"data": buckets[i : i + 31], "has_more": more, "next_page": f"page_{i + 31:04d}" if more else None}
+        )
     return json.dumps(pages).encode()
 
 
@@ -421,9 +527,11 @@ def azure_cost_csv(year: int, scale: float = 1.0, seed: int = DEMO_SEED) -> byte
     Sweden Central and West Europe, among ordinary VM and storage rows."""
     rng = np.random.default_rng(seed + 7)
     cal = day_weights(year)
-    header = ("Date,SubscriptionId,SubscriptionName,ResourceGroup,ResourceLocation,MeterCategory,MeterSubCategory,"
-              "MeterName,MeterId,Quantity,UnitOfMeasure,EffectivePrice,CostInBillingCurrency,BillingCurrency,"
-              "ResourceId,Tags")
+    header = (
+        "Date,SubscriptionId,SubscriptionName,ResourceGroup,ResourceLocation,MeterCategory,MeterSubCategory,"
+        "MeterName,MeterId,Quantity,UnitOfMeasure,EffectivePrice,CostInBillingCurrency,BillingCurrency,"
+        "ResourceId,Tags"
+    )
     deployments = [  # rg, location, team, meter stem, Mtokens in/out a day at weight 1 (x1000 = 1K units), EUR/1K
         ("rg-ai-se", "swedencentral", "Customer Support", "gpt-4o-0513", 0.07, 0.012, 0.0023, 0.0092),
         ("rg-ai-se", "swedencentral", "Customer Support", "gpt-4o-mini-0718", 0.13, 0.02, 0.00014, 0.00055),
@@ -437,22 +545,33 @@ def azure_cost_csv(year: int, scale: float = 1.0, seed: int = DEMO_SEED) -> byte
             shift = (1.0 - 0.8 * t) if stem == "gpt-4o-0513" else (0.3 + 0.9 * t) if "mini" in stem else 1.0
             k_in = m_in * 1000 * weight * shift * scale * rng.uniform(0.85, 1.15)
             k_out = m_out * 1000 * weight * shift * scale * rng.uniform(0.85, 1.15)
-            resource = (f"/subscriptions/{AZURE_SUBSCRIPTION}/resourceGroups/{rg}/providers/"
-                        f"Microsoft.CognitiveServices/accounts/demo-aoai-{loc}")
+            resource = (
+                f"/subscriptions/{AZURE_SUBSCRIPTION}/resourceGroups/{rg}/providers/"
+                f"Microsoft.CognitiveServices/accounts/demo-aoai-{loc}"
+            )
             tags = f'"""team"": ""{team}"",""env"": ""prod"""'
-            for direction, qty, price in (("Inp", k_in * 0.8, p_in), ("cached Inp", k_in * 0.2, p_in / 2),
-                                          ("Outp", k_out, p_out)):
+            for direction, qty, price in (
+                ("Inp", k_in * 0.8, p_in),
+                ("cached Inp", k_in * 0.2, p_in / 2),
+                ("Outp", k_out, p_out),
+            ):
                 meter = f"{stem} {direction} glbl Tokens"
-                lines.append(f"{date},{AZURE_SUBSCRIPTION},Demo-Prod,{rg},{loc},Cognitive Services,Azure OpenAI,"
-                             f"{meter},m-{zlib.crc32(meter.encode()):08x},{qty:.3f},1K,{price},{qty * price:.4f},EUR,"
-                             f"{resource},{tags}")
-        lines.append(f"{date},{AZURE_SUBSCRIPTION},Demo-Prod,rg-web,westeurope,Virtual Machines,Dv3/DSv3 Series,D4s v3,"
-                     f"m-00000001,96,1 Hour,0.192,18.43,EUR,/subscriptions/{AZURE_SUBSCRIPTION}/resourceGroups/rg-web/"
-                     f"providers/Microsoft.Compute/virtualMachines/web01,")
-        lines.append(f"{date},{AZURE_SUBSCRIPTION},Demo-Prod,rg-web,westeurope,Storage,General Block Blob v2,"
-                     f"Hot LRS Data Stored,m-00000002,{40 + 10 * t:.2f},1 GB/Month,0.0184,{(40 + 10 * t) * 0.0184:.4f},"
-                     f"EUR,/subscriptions/{AZURE_SUBSCRIPTION}/resourceGroups/rg-web/providers/Microsoft.Storage/"
-                     f"storageAccounts/demoweb,")
+                lines.append(
+                    f"{date},{AZURE_SUBSCRIPTION},Demo-Prod,{rg},{loc},Cognitive Services,Azure OpenAI,"
+                    f"{meter},m-{zlib.crc32(meter.encode()):08x},{qty:.3f},1K,{price},{qty * price:.4f},EUR,"
+                    f"{resource},{tags}"
+                )
+        lines.append(
+            f"{date},{AZURE_SUBSCRIPTION},Demo-Prod,rg-web,westeurope,Virtual Machines,Dv3/DSv3 Series,D4s v3,"
+            f"m-00000001,96,1 Hour,0.192,18.43,EUR,/subscriptions/{AZURE_SUBSCRIPTION}/resourceGroups/rg-web/"
+            f"providers/Microsoft.Compute/virtualMachines/web01,"
+        )
+        lines.append(
+            f"{date},{AZURE_SUBSCRIPTION},Demo-Prod,rg-web,westeurope,Storage,General Block Blob v2,"
+            f"Hot LRS Data Stored,m-00000002,{40 + 10 * t:.2f},1 GB/Month,0.0184,{(40 + 10 * t) * 0.0184:.4f},"
+            f"EUR,/subscriptions/{AZURE_SUBSCRIPTION}/resourceGroups/rg-web/providers/Microsoft.Storage/"
+            f"storageAccounts/demoweb,"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -461,16 +580,32 @@ def gcp_billing_csv(year: int, scale: float = 1.0, seed: int = DEMO_SEED) -> byt
     projects in europe-west4 and europe-west1, among Compute Engine rows."""
     rng = np.random.default_rng(seed + 8)
     cal = day_weights(year)
-    header = ("billing_account_id,service.id,service.description,sku.id,sku.description,usage_start_time,"
-              "usage_end_time,project.id,project.name,labels,location.location,location.country,location.region,"
-              "cost,currency,usage.amount,usage.unit,usage.amount_in_pricing_units,usage.pricing_unit")
+    header = (
+        "billing_account_id,service.id,service.description,sku.id,sku.description,usage_start_time,"
+        "usage_end_time,project.id,project.name,labels,location.location,location.country,location.region,"
+        "cost,currency,usage.amount,usage.unit,usage.amount_in_pricing_units,usage.pricing_unit"
+    )
     streams = [  # project, region, country, team label, SKU, tokens a day at weight 1, EUR per 1M
         ("demo-ds-research", "europe-west4", "NL", "Data Science", "Gemini 2.5 Pro Input Text Tokens", 50e3, 1.15),
         ("demo-ds-research", "europe-west4", "NL", "Data Science", "Gemini 2.5 Pro Output Text Tokens", 6e3, 9.2),
-        ("demo-support-search", "europe-west1", "BE", "Customer Support", "Gemini 2.5 Flash Input Text Tokens",
-         200e3, 0.28),
-        ("demo-support-search", "europe-west1", "BE", "Customer Support", "Gemini 2.5 Flash Output Text Tokens",
-         20e3, 2.3),
+        (
+            "demo-support-search",
+            "europe-west1",
+            "BE",
+            "Customer Support",
+            "Gemini 2.5 Flash Input Text Tokens",
+            200e3,
+            0.28,
+        ),
+        (
+            "demo-support-search",
+            "europe-west1",
+            "BE",
+            "Customer Support",
+            "Gemini 2.5 Flash Output Text Tokens",
+            20e3,
+            2.3,
+        ),
     ]
     lines = [header]
     for day, weight in zip(cal["day"], cal["weight"], strict=True):
@@ -482,12 +617,16 @@ def gcp_billing_csv(year: int, scale: float = 1.0, seed: int = DEMO_SEED) -> byt
             if not amount:
                 continue
             labels = f'"[{{""key"":""team"",""value"":""{team}""}}]"'
-            lines.append(f"01D3M0-4B5C6D-7E8F90,C7E2-9256-1C43,Vertex AI,{sku_id},{sku},"
-                         f"{start},{end},{project},{project},{labels},{region},{country},{region},"
-                         f"{amount / 1e6 * price:.4f},EUR,{amount},count,{amount / 1e6:.6f},1M tokens")
-        lines.append(f"01D3M0-4B5C6D-7E8F90,6F81-5844-456A,Compute Engine,2E27-4F75-95CD,"
-                     f"N2 Instance Core running in Belgium,{start},{end},demo-support-search,demo-support-search,[],"
-                     f"europe-west1,BE,europe-west1,2.74,EUR,345600,seconds,96,hour")
+            lines.append(
+                f"01D3M0-4B5C6D-7E8F90,C7E2-9256-1C43,Vertex AI,{sku_id},{sku},"
+                f"{start},{end},{project},{project},{labels},{region},{country},{region},"
+                f"{amount / 1e6 * price:.4f},EUR,{amount},count,{amount / 1e6:.6f},1M tokens"
+            )
+        lines.append(
+            f"01D3M0-4B5C6D-7E8F90,6F81-5844-456A,Compute Engine,2E27-4F75-95CD,"
+            f"N2 Instance Core running in Belgium,{start},{end},demo-support-search,demo-support-search,[],"
+            f"europe-west1,BE,europe-west1,2.74,EUR,345600,seconds,96,hour"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -495,9 +634,25 @@ def gcp_billing_csv(year: int, scale: float = 1.0, seed: int = DEMO_SEED) -> byt
 
 
 LITELLM_HEADER = (
-    "request_id", "call_type", "api_key", "spend", "total_tokens", "prompt_tokens", "completion_tokens",
-    "startTime", "endTime", "model", "model_group", "custom_llm_provider", "api_base", "user", "metadata",
-    "cache_hit", "request_tags", "team_id", "end_user",
+    "request_id",
+    "call_type",
+    "api_key",
+    "spend",
+    "total_tokens",
+    "prompt_tokens",
+    "completion_tokens",
+    "startTime",
+    "endTime",
+    "model",
+    "model_group",
+    "custom_llm_provider",
+    "api_base",
+    "user",
+    "metadata",
+    "cache_hit",
+    "request_tags",
+    "team_id",
+    "end_user",
 )
 UNKNOWN_GATEWAY_KEY = "9b1f0c3e7a2d4b6f8e0a1c3e5f7092b4d6f8a0c2e4f6a8b0c2d4e6f8a0b2c4d6"
 CONTRACTOR = "j.doe@agency-partner.example"
@@ -517,30 +672,76 @@ class Workload:
 
 
 WORKLOADS = (
-    Workload("eng-assistant", "Engineering", 0.30,
-             (("claude-sonnet-4-5", "anthropic", 0.5, 0.55), ("gpt-4.1", "openai", 0.35, 0.2),
-              ("gpt-4.1-mini", "openai", 0.15, 0.25)), 3000, 600),
-    Workload("support-bot", "Customer Support", 0.27,
-             (("gpt-4o", "openai", 0.7, 0.1), ("gpt-4o-mini", "openai", 0.3, 0.9)), 1500, 220, users=""),
+    Workload(
+        "eng-assistant",
+        "Engineering",
+        0.30,
+        (
+            ("claude-sonnet-4-5", "anthropic", 0.5, 0.55),
+            ("gpt-4.1", "openai", 0.35, 0.2),
+            ("gpt-4.1-mini", "openai", 0.15, 0.25),
+        ),
+        3000,
+        600,
+    ),
+    Workload(
+        "support-bot",
+        "Customer Support",
+        0.27,
+        (("gpt-4o", "openai", 0.7, 0.1), ("gpt-4o-mini", "openai", 0.3, 0.9)),
+        1500,
+        220,
+        users="",
+    ),
     # Marketing sends short, simple prompts to a big model: the right-sizing case.
-    Workload("marketing-content", "Marketing", 0.16,
-             (("gpt-4o", "openai", 0.85, 0.85), ("gemini-2.5-flash", "vertex_ai", 0.15, 0.15)), 250, 140),
-    Workload("ds-batch", "Data Science", 0.15,
-             (("gpt-4.1-mini", "openai", 0.4, 0.3), ("claude-haiku-4-5", "anthropic", 0.4, 0.5),
-              ("gemini-2.5-pro", "vertex_ai", 0.2, 0.2)), 1200, 80, users="meta"),
-    Workload("office-assistant", "Finance", 0.06,
-             (("gpt-4.1", "openai", 0.6, 0.5), ("claude-sonnet-4-5", "anthropic", 0.4, 0.5)), 2500, 500),
+    Workload(
+        "marketing-content",
+        "Marketing",
+        0.16,
+        (("gpt-4o", "openai", 0.85, 0.85), ("gemini-2.5-flash", "vertex_ai", 0.15, 0.15)),
+        250,
+        140,
+    ),
+    Workload(
+        "ds-batch",
+        "Data Science",
+        0.15,
+        (
+            ("gpt-4.1-mini", "openai", 0.4, 0.3),
+            ("claude-haiku-4-5", "anthropic", 0.4, 0.5),
+            ("gemini-2.5-pro", "vertex_ai", 0.2, 0.2),
+        ),
+        1200,
+        80,
+        users="meta",
+    ),
+    Workload(
+        "office-assistant",
+        "Finance",
+        0.06,
+        (("gpt-4.1", "openai", 0.6, 0.5), ("claude-sonnet-4-5", "anthropic", 0.4, 0.5)),
+        2500,
+        500,
+    ),
     Workload("legal-assistant", "Legal", 0.04, (("claude-sonnet-4-5", "anthropic", 1.0, 1.0),), 7000, 900),
     Workload("", "", 0.02, (("gpt-4o-mini", "openai", 1.0, 1.0),), 800, 200, users=""),  # an orphan key
 )
 # USD per 1M tokens (input, output), list prices of late 2025.
 PRICES = {
-    "gpt-4o": (2.5, 10.0), "gpt-4o-mini": (0.15, 0.6), "gpt-4.1": (2.0, 8.0), "gpt-4.1-mini": (0.4, 1.6),
-    "claude-sonnet-4-5": (3.0, 15.0), "claude-haiku-4-5": (1.0, 5.0), "gemini-2.5-flash": (0.3, 2.5),
+    "gpt-4o": (2.5, 10.0),
+    "gpt-4o-mini": (0.15, 0.6),
+    "gpt-4.1": (2.0, 8.0),
+    "gpt-4.1-mini": (0.4, 1.6),
+    "claude-sonnet-4-5": (3.0, 15.0),
+    "claude-haiku-4-5": (1.0, 5.0),
+    "gemini-2.5-flash": (0.3, 2.5),
     "gemini-2.5-pro": (1.25, 10.0),
 }
-API_BASES = {"openai": "https://api.openai.com/v1", "anthropic": "https://api.anthropic.com",
-             "vertex_ai": "https://europe-west4-aiplatform.googleapis.com"}
+API_BASES = {
+    "openai": "https://api.openai.com/v1",
+    "anthropic": "https://api.anthropic.com",
+    "vertex_ai": "https://europe-west4-aiplatform.googleapis.com",
+}
 
 
 def _key_hash(name: str) -> str:
@@ -549,8 +750,9 @@ def _key_hash(name: str) -> str:
     return hashlib.sha256(f"sk-demo-{name}".encode()).hexdigest()
 
 
-def iter_litellm_blocks(rows: int, year: int, people: list[DemoPerson], seed: int = DEMO_SEED,
-                        block_rows: int = 250_000) -> Iterator[pa.Table]:
+def iter_litellm_blocks(
+    rows: int, year: int, people: list[DemoPerson], seed: int = DEMO_SEED, block_rows: int = 250_000
+) -> Iterator[pa.Table]:
     """LiteLLM spend-log rows as Arrow tables of at most `block_rows` rows (string columns, in the
     order of LITELLM_HEADER), `rows` in all, in time order within each block. Vectorised: millions of
     rows take seconds, and memory stays flat because blocks are written one at a time."""
@@ -616,40 +818,58 @@ def iter_litellm_blocks(rows: int, year: int, people: list[DemoPerson], seed: in
         team_id = np.where(orphan, "", np.char.add("team-", np.char.lower(team.astype(str))).astype(object))
         start = np.datetime_as_string(start_ns.astype("datetime64[ns]"), unit="ms")
         end = np.datetime_as_string((start_ns + latency_ms * 1_000_000).astype("datetime64[ns]"), unit="ms")
-        ids = pc.binary_join_element_wise(
-            "chatcmpl-", pc.cast(pa.array(np.arange(done, done + n)), pa.string()), ""
-        )
+        ids = pc.binary_join_element_wise("chatcmpl-", pc.cast(pa.array(np.arange(done, done + n)), pa.string()), "")
         s = pa.array
         q = '"'
         # The metadata JSON as LiteLLM stores it: key alias, team alias, key owner and the usage object.
         metadata = pc.binary_join_element_wise(
-            "{" + q + "user_api_key_alias" + q + ": " + q, s(key_alias, pa.string()),
-            q + ", " + q + "user_api_key_team_alias" + q + ": " + q, s(team, pa.string()),
-            q + ", " + q + "user_api_key_user_id" + q + ": " + q, s(np.where(user != "", user, meta_user), pa.string()),
-            q + ", " + q + "usage_object" + q + ": {" + q + "prompt_tokens_details" + q + ": {" + q
-            + "cached_tokens" + q + ": ", pc.cast(s(cached), pa.string()), "}}}", "",
+            "{" + q + "user_api_key_alias" + q + ": " + q,
+            s(key_alias, pa.string()),
+            q + ", " + q + "user_api_key_team_alias" + q + ": " + q,
+            s(team, pa.string()),
+            q + ", " + q + "user_api_key_user_id" + q + ": " + q,
+            s(np.where(user != "", user, meta_user), pa.string()),
+            q
+            + ", "
+            + q
+            + "usage_object"
+            + q
+            + ": {"
+            + q
+            + "prompt_tokens_details"
+            + q
+            + ": {"
+            + q
+            + "cached_tokens"
+            + q
+            + ": ",
+            pc.cast(s(cached), pa.string()),
+            "}}}",
+            "",
         )
-        table = pa.table({
-            "request_id": ids,
-            "call_type": s(np.full(n, "acompletion", dtype=object), pa.string()),
-            "api_key": s(api_key, pa.string()),
-            "spend": pc.cast(s(np.round(spend, 8)), pa.string()),
-            "total_tokens": pc.cast(s(prompt + completion), pa.string()),
-            "prompt_tokens": pc.cast(s(prompt), pa.string()),
-            "completion_tokens": pc.cast(s(completion), pa.string()),
-            "startTime": pc.binary_join_element_wise(s(start, pa.string()), "Z", ""),
-            "endTime": pc.binary_join_element_wise(s(end, pa.string()), "Z", ""),
-            "model": s(model, pa.string()),
-            "model_group": s(model, pa.string()),
-            "custom_llm_provider": s(provider, pa.string()),
-            "api_base": s([API_BASES[p] for p in provider], pa.string()),
-            "user": s(user, pa.string()),
-            "metadata": metadata,
-            "cache_hit": s(np.where(cache_hit, "True", "False"), pa.string()),
-            "request_tags": s(np.full(n, "[]", dtype=object), pa.string()),
-            "team_id": s(team_id, pa.string()),
-            "end_user": s(np.full(n, "", dtype=object), pa.string()),
-        })
+        table = pa.table(
+            {
+                "request_id": ids,
+                "call_type": s(np.full(n, "acompletion", dtype=object), pa.string()),
+                "api_key": s(api_key, pa.string()),
+                "spend": pc.cast(s(np.round(spend, 8)), pa.string()),
+                "total_tokens": pc.cast(s(prompt + completion), pa.string()),
+                "prompt_tokens": pc.cast(s(prompt), pa.string()),
+                "completion_tokens": pc.cast(s(completion), pa.string()),
+                "startTime": pc.binary_join_element_wise(s(start, pa.string()), "Z", ""),
+                "endTime": pc.binary_join_element_wise(s(end, pa.string()), "Z", ""),
+                "model": s(model, pa.string()),
+                "model_group": s(model, pa.string()),
+                "custom_llm_provider": s(provider, pa.string()),
+                "api_base": s([API_BASES[p] for p in provider], pa.string()),
+                "user": s(user, pa.string()),
+                "metadata": metadata,
+                "cache_hit": s(np.where(cache_hit, "True", "False"), pa.string()),
+                "request_tags": s(np.full(n, "[]", dtype=object), pa.string()),
+                "team_id": s(team_id, pa.string()),
+                "end_user": s(np.full(n, "", dtype=object), pa.string()),
+            }
+        )
         yield table
         done += n
 
@@ -723,8 +943,13 @@ def codecarbon_csv(year: int, scale: float = 1.0, seed: int = DEMO_SEED) -> byte
 # ------------------------------------------------------------------------------------- the year
 
 
-def demo_files(directory: Path, year: int | None = None, scale: float = 1.0,
-               people: list[DemoPerson] | None = None, seed: int = DEMO_SEED) -> list[tuple[str, Path]]:
+def demo_files(
+    directory: Path,
+    year: int | None = None,
+    scale: float = 1.0,
+    people: list[DemoPerson] | None = None,
+    seed: int = DEMO_SEED,
+) -> list[tuple[str, Path]]:
     """Write the demo year's vendor files into `directory`; returns (source key, path) in load order.
     `scale` shrinks the volume (rows, seats, licences), e.g. 0.05 for a quick test."""
     year = year or demo_year()
@@ -760,8 +985,10 @@ def demo_mappings() -> list[tuple[str, str, str]]:
     hackathon project and the orphan keys are deliberately left out."""
     rows = [("project", p, team) for p, team in OPENAI_PROJECTS.items() if team]
     rows += [("project", w, team) for w, team in ANTHROPIC_WORKSPACES.items()]
-    rows += [("project", f"Demo-Prod/{rg}", team) for rg, team in (("rg-ai-se", "Customer Support"),
-                                                                    ("rg-ai-weu", "Finance"))]
+    rows += [
+        ("project", f"Demo-Prod/{rg}", team)
+        for rg, team in (("rg-ai-se", "Customer Support"), ("rg-ai-weu", "Finance"))
+    ]
     rows += [("project", "rag-embeddings", "Data Science"), ("project", "llm-finetune", "Data Science")]
     return rows
 
@@ -778,8 +1005,9 @@ def load_demo_usage(org, scale: float = 1.0, year: int | None = None, user=None)
     teams = {t.name: t for t in Team.objects.for_org(org)}
     for kind, value, team in demo_mappings():
         if team in teams:
-            IdentityMapping.objects.get_or_create(organisation=org, kind=kind, value=value,
-                                                  defaults={"team": teams[team]})
+            IdentityMapping.objects.get_or_create(
+                organisation=org, kind=kind, value=value, defaults={"team": teams[team]}
+            )
     runs = []
     with tempfile.TemporaryDirectory(prefix="demo-usage-") as tmp:
         for key, path in demo_files(Path(tmp), year=year, scale=scale):

@@ -50,11 +50,28 @@ UPSERT_BATCH = 5000
 SQLITE_WRITE_CACHE_KIB = 64 * 1024
 WRITE_LOCK_NAMESPACE = 4_140_001  # pg_advisory_xact_lock's first key: ingestion writes
 SPILL_BUCKET_BYTES = 32 << 20  # file bytes per spill bucket: a bucket's keys are summed and written at once
-AMOUNT_FIELDS = ("requests", "input_tokens", "cached_input_tokens", "output_tokens", "active_user_days",
-                 "measured_energy_kwh", "cost")
-RESULT_FIELDS = ("energy_kwh", "energy_kwh_low", "energy_kwh_high", "co2e_location_kg", "co2e_location_kg_low",
-                 "co2e_location_kg_high", "co2e_market_kg", "co2e_market_kg_low", "co2e_market_kg_high",
-                 "co2e_embodied_kg", "grid_gco2e_per_kwh")
+AMOUNT_FIELDS = (
+    "requests",
+    "input_tokens",
+    "cached_input_tokens",
+    "output_tokens",
+    "active_user_days",
+    "measured_energy_kwh",
+    "cost",
+)
+RESULT_FIELDS = (
+    "energy_kwh",
+    "energy_kwh_low",
+    "energy_kwh_high",
+    "co2e_location_kg",
+    "co2e_location_kg_low",
+    "co2e_location_kg_high",
+    "co2e_market_kg",
+    "co2e_market_kg_low",
+    "co2e_market_kg_high",
+    "co2e_embodied_kg",
+    "grid_gco2e_per_kwh",
+)
 TEXT_RESULT_FIELDS = ("grid_zone", "scope", "data_quality", "method_version", "warning")
 # Arrow quotes every text value and leaves nulls bare: PostgreSQL's CSV reads "" as '' and nothing as NULL.
 _COPY_CSV = pacsv.WriteOptions(include_header=False, quoting_style="needed")
@@ -102,8 +119,14 @@ def store_upload(organisation, stream, filename: str, user=None) -> SourceFile:
     target = root / str(organisation.pk) / sha
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(tmp.name, target)
-    return SourceFile.objects.create(organisation=organisation, sha256=sha, filename=filename, size_bytes=size,
-                                     stored_path=str(target.relative_to(root)), uploaded_by=user)
+    return SourceFile.objects.create(
+        organisation=organisation,
+        sha256=sha,
+        filename=filename,
+        size_bytes=size,
+        stored_path=str(target.relative_to(root)),
+        uploaded_by=user,
+    )
 
 
 def create_run(organisation, source_key: str, source_file: SourceFile, user=None) -> IngestionRun:
@@ -111,21 +134,33 @@ def create_run(organisation, source_key: str, source_file: SourceFile, user=None
     the same source gives a run that is finished at once, stores nothing and points to the earlier one."""
     if source_key not in SOURCES:
         raise IngestionRefused(f"Unknown source '{source_key}'. Known sources: {', '.join(sorted(SOURCES))}.")
-    earlier = (IngestionRun.objects.for_org(organisation)
-               .filter(source_file=source_file, source_key=source_key, status=RunStatus.SUCCEEDED,
-                       duplicate_of__isnull=True)
-               .first())
-    run = IngestionRun(organisation=organisation, source_key=source_key, source_file=source_file,
-                       uploaded_by=user, bytes_total=source_file.size_bytes)
+    earlier = (
+        IngestionRun.objects.for_org(organisation)
+        .filter(source_file=source_file, source_key=source_key, status=RunStatus.SUCCEEDED, duplicate_of__isnull=True)
+        .first()
+    )
+    run = IngestionRun(
+        organisation=organisation,
+        source_key=source_key,
+        source_file=source_file,
+        uploaded_by=user,
+        bytes_total=source_file.size_bytes,
+    )
     if earlier:
         now = timezone.now()
         run.status, run.duplicate_of = RunStatus.SUCCEEDED, earlier
         run.bytes_done, run.started_at, run.finished_at = source_file.size_bytes, now, now
         run.warnings = [f"{source_file.filename} was already loaded by run {earlier.pk}; nothing new was stored."]
     run.save()
-    audit.record(organisation, user, "upload",
-                 f"{source_file.filename} ({source_key}), SHA-256 {source_file.sha256[:12]}", run,
-                 sha256=source_file.sha256, duplicate_of=run.duplicate_of_id)
+    audit.record(
+        organisation,
+        user,
+        "upload",
+        f"{source_file.filename} ({source_key}), SHA-256 {source_file.sha256[:12]}",
+        run,
+        sha256=source_file.sha256,
+        duplicate_of=run.duplicate_of_id,
+    )
     return run
 
 
@@ -165,12 +200,28 @@ def execute_run(run_id: int) -> IngestionRun:
     except (SourceError, usage_frame.UsageFrameError) as exc:
         _fail(run, [_error_dict(exc, run.source_file.filename)])
     except (IngestionRefused, PeriodLocked) as exc:
-        _fail(run, [{"row": None, "column": None, "message": f"{run.source_file.filename}: {exc}"
-                     if isinstance(exc, PeriodLocked) else str(exc)}])
+        _fail(
+            run,
+            [
+                {
+                    "row": None,
+                    "column": None,
+                    "message": f"{run.source_file.filename}: {exc}" if isinstance(exc, PeriodLocked) else str(exc),
+                }
+            ],
+        )
     except Exception:
         log.exception("ingestion run %s failed", run.pk)
-        _fail(run, [{"row": None, "column": None,
-                     "message": f"{run.source_file.filename}: internal error while loading; nothing was stored."}])
+        _fail(
+            run,
+            [
+                {
+                    "row": None,
+                    "column": None,
+                    "message": f"{run.source_file.filename}: internal error while loading; nothing was stored.",
+                }
+            ],
+        )
     finally:
         shutil.rmtree(_spill_dir(run), ignore_errors=True)
     run.refresh_from_db()
@@ -185,9 +236,12 @@ def _parse(run: IngestionRun, path: Path) -> dict:
     try:
         # The next chunk is parsed in a thread while this one is spilled and its progress saved; closing()
         # stops that thread before the file closes, also on an error.
-        with (path.open("rb") as fh,
-              contextlib.closing(_prefetched(iter_source_chunks(run.source_key, fh, run.source_file.filename),
-                                             depth=1)) as chunks):
+        with (
+            path.open("rb") as fh,
+            contextlib.closing(
+                _prefetched(iter_source_chunks(run.source_key, fh, run.source_file.filename), depth=1)
+            ) as chunks,
+        ):
             for chunk in chunks:
                 if not chunk.empty:
                     days.update(pd.DatetimeIndex(chunk["day"].unique()).date)
@@ -195,13 +249,15 @@ def _parse(run: IngestionRun, path: Path) -> dict:
                 rows_read += int(chunk.attrs.get("rows_read", len(chunk)))
                 rows_skipped += int(chunk.attrs.get("rows_skipped", 0))
                 position = fh.tell() if not fh.closed else run.bytes_total
-                IngestionRun.objects.filter(pk=run.pk).update(bytes_done=min(position, run.bytes_total),
-                                                              rows_read=rows_read, rows_skipped=rows_skipped)
+                IngestionRun.objects.filter(pk=run.pk).update(
+                    bytes_done=min(position, run.bytes_total), rows_read=rows_read, rows_skipped=rows_skipped
+                )
     finally:
         spill.close()
     if not spill.rows:
-        raise IngestionRefused(f"{run.source_file.filename}: no usage rows found for source '{run.source_key}'; "
-                               "nothing was stored.")
+        raise IngestionRefused(
+            f"{run.source_file.filename}: no usage rows found for source '{run.source_key}'; nothing was stored."
+        )
     return {"spill": spill, "days": days, "rows_read": rows_read, "rows_skipped": rows_skipped}
 
 
@@ -227,13 +283,14 @@ class _Spill:
         if self.buckets == 1:
             self._write(0, table)
             return
-        bucket = (pd.util.hash_pandas_object(chunk[GROUP_COLUMNS], index=False).to_numpy()
-                  % np.uint64(self.buckets)).astype(np.int64)
+        bucket = (
+            pd.util.hash_pandas_object(chunk[GROUP_COLUMNS], index=False).to_numpy() % np.uint64(self.buckets)
+        ).astype(np.int64)
         order = np.argsort(bucket, kind="stable")
         bounds = np.searchsorted(bucket[order], np.arange(self.buckets + 1))
         for b in range(self.buckets):
             if bounds[b] < bounds[b + 1]:
-                self._write(b, table.take(pa.array(order[bounds[b]:bounds[b + 1]])))
+                self._write(b, table.take(pa.array(order[bounds[b] : bounds[b + 1]])))
 
     def _write(self, bucket: int, table: pa.Table) -> None:
         if bucket not in self.writers:
@@ -275,8 +332,10 @@ def _key_parts(frame: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
 
 def _hash_keys(parts: list[tuple[np.ndarray, np.ndarray]], start: int, stop: int) -> list[str]:
     sha = hashlib.sha256
-    return [sha("\x1f".join(values).encode("utf-8")).hexdigest()
-            for values in zip(*(uniques[codes[start:stop]].tolist() for codes, uniques in parts), strict=True)]
+    return [
+        sha("\x1f".join(values).encode("utf-8")).hexdigest()
+        for values in zip(*(uniques[codes[start:stop]].tolist() for codes, uniques in parts), strict=True)
+    ]
 
 
 def _resolve_identities(organisation, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -287,11 +346,17 @@ def _resolve_identities(organisation, frame: pd.DataFrame) -> tuple[np.ndarray, 
 def _identity_resolver(organisation):
     """A function giving (person ids, team ids) for a frame's rows: the mapping tables are read here, once,
     so the function itself touches no database (it runs in the write phase's preparing thread)."""
-    people = {email.lower(): (pk, team_id) for pk, email, team_id in
-              Person.objects.for_org(organisation).values_list("pk", "email", "team_id")}
+    people = {
+        email.lower(): (pk, team_id)
+        for pk, email, team_id in Person.objects.for_org(organisation).values_list("pk", "email", "team_id")
+    }
     teams = {name.lower(): pk for pk, name in Team.objects.for_org(organisation).values_list("pk", "name")}
-    mappings = {(kind, value.lower()): (person_id, team_id) for kind, value, person_id, team_id in
-                IdentityMapping.objects.for_org(organisation).values_list("kind", "value", "person_id", "team_id")}
+    mappings = {
+        (kind, value.lower()): (person_id, team_id)
+        for kind, value, person_id, team_id in IdentityMapping.objects.for_org(organisation).values_list(
+            "kind", "value", "person_id", "team_id"
+        )
+    }
     person_team = {pk: team_id for pk, team_id in people.values()}
 
     def person_of(ref: str):
@@ -301,8 +366,11 @@ def _identity_resolver(organisation):
         return people.get(ref, (None, None))[0]
 
     def team_of(team_ref: str, project: str, api_key: str, person_id):
-        for kind, value in ((IdentityKind.TEAM, team_ref), (IdentityKind.PROJECT, project),
-                            (IdentityKind.API_KEY, api_key)):
+        for kind, value in (
+            (IdentityKind.TEAM, team_ref),
+            (IdentityKind.PROJECT, project),
+            (IdentityKind.API_KEY, api_key),
+        ):
             hit = mappings.get((kind, value.lower())) if value else None
             if hit and hit[1]:
                 return hit[1]
@@ -323,8 +391,9 @@ def _identity_resolver(organisation):
             combo = pd.factorize(combo * len(distinct) + column_codes)[0]
         _, first, combo_codes = np.unique(combo, return_index=True, return_inverse=True)
         firsts = [frame[name].to_numpy(dtype=object)[first].tolist() for name in ("team", "project", "api_key")]
-        team_of_combo = np.array([team_of(*combo) for combo in zip(*firsts, person_ids[first].tolist(), strict=True)],
-                                 dtype=object)
+        team_of_combo = np.array(
+            [team_of(*combo) for combo in zip(*firsts, person_ids[first].tolist(), strict=True)], dtype=object
+        )
         return person_ids, team_of_combo[combo_codes]
 
     return resolve
@@ -335,7 +404,8 @@ def _store(run: IngestionRun, parsed: dict) -> None:
     version = current_factor_set_version(organisation)
     # Said (and committed) before the transaction: pages polling the run see it while the records are written.
     IngestionRun.objects.filter(pk=run.pk, attempts=run.attempts, status=RunStatus.RUNNING).update(
-        phase=RunPhase.STORING, bytes_done=run.bytes_total)
+        phase=RunPhase.STORING, bytes_done=run.bytes_total
+    )
     with transaction.atomic():
         locked = IngestionRun.objects.select_for_update().get(pk=run.pk)
         if locked.is_finished or locked.attempts != run.attempts:  # another delivery finished first, or took over
@@ -348,9 +418,14 @@ def _store(run: IngestionRun, parsed: dict) -> None:
         replaces = UsageRecord.objects.for_org(organisation).filter(day__range=(min(days), max(days))).exists()
         table = _RecordTable(replaces)
         totals = _RecordTotals()
-        prepared = _record_batches(parsed["spill"], load_factor_set(version), _identity_resolver(organisation),
-                                   {"organisation_id": organisation.pk, "run_id": run.pk, "factor_set_id": version.pk},
-                                   table, totals)
+        prepared = _record_batches(
+            parsed["spill"],
+            load_factor_set(version),
+            _identity_resolver(organisation),
+            {"organisation_id": organisation.pk, "run_id": run.pk, "factor_set_id": version.pk},
+            table,
+            totals,
+        )
         # On PostgreSQL the next batch is prepared in a thread while the server stores this one. SQLite works in
         # this process and binds every value holding the GIL: a preparing thread there only made it slower.
         if connection.vendor == "postgresql":
@@ -413,12 +488,14 @@ class _RecordTable:
         # Identifiers only come from the model's meta, quoted; every value is a parameter, or a literal that SQLite
         # quoted itself (statement()).
         qn = connection.ops.quote_name
-        self.names = ["key_sha256"] + [f.attname for f in UsageRecord._meta.concrete_fields
-                                       if f.attname not in ("id", "key_sha256")]
+        self.names = ["key_sha256"] + [
+            f.attname for f in UsageRecord._meta.concrete_fields if f.attname not in ("id", "key_sha256")
+        ]
         self.column_list = ", ".join(qn(c) for c in self.names)
         self.table, self.staging = qn(UsageRecord._meta.db_table), qn("usage_upsert")
-        updates = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in self.names
-                            if c not in ("organisation_id", "day", "key_sha256"))
+        updates = ", ".join(
+            f"{qn(c)} = excluded.{qn(c)}" for c in self.names if c not in ("organisation_id", "day", "key_sha256")
+        )
         key = ", ".join(qn(c) for c in ("organisation_id", "day", "key_sha256"))
         self.conflict = f"ON CONFLICT ({key}) DO UPDATE SET {updates}" if replaces else ""
         self.statements: dict[tuple, tuple[list[str], str]] = {}
@@ -445,24 +522,29 @@ class _RecordTable:
             bound = ["key_sha256", *batch.columns] + [name for name, _ in constants if name not in literals]
             columns = ", ".join(qn(c) for c in bound + list(literals))
             values = ", ".join(["%s"] * len(bound) + list(literals.values()))
-            self.statements[constants] = (bound,
-                                          f"INSERT INTO {self.table} ({columns}) VALUES ({values}) {self.conflict}")  # noqa: S608
+            self.statements[constants] = (
+                bound,
+                f"INSERT INTO {self.table} ({columns}) VALUES ({values}) {self.conflict}",  # noqa: S608
+            )
         return self.statements[constants]
 
     def write(self, batches) -> None:
         """Send every _RecordBatch to the database."""
         with connection.cursor() as cursor, _sqlite_write_pragmas(cursor):
             if self.staged:
-                cursor.execute(f"CREATE TEMP TABLE {self.staging} ON COMMIT DROP AS "  # noqa: S608
-                               f"SELECT {self.column_list} FROM {self.table} WITH NO DATA")
+                cursor.execute(
+                    f"CREATE TEMP TABLE {self.staging} ON COMMIT DROP AS "  # noqa: S608
+                    f"SELECT {self.column_list} FROM {self.table} WITH NO DATA"
+                )
             with self._copy(cursor):
                 for batch in batches:
                     write_batch(cursor, self, batch)
             if self.staged:
-                cursor.execute(f"INSERT INTO {self.table} ({self.column_list}) "  # noqa: S608
-                               f"SELECT {self.column_list} FROM {self.staging} {self.conflict}")
+                cursor.execute(
+                    f"INSERT INTO {self.table} ({self.column_list}) "  # noqa: S608
+                    f"SELECT {self.column_list} FROM {self.staging} {self.conflict}"
+                )
                 cursor.execute(f"DROP TABLE {self.staging}")
-
 
     @contextlib.contextmanager
     def _copy(self, cursor):
@@ -522,8 +604,7 @@ class _RecordBatch:
         return pa.table(arrays, names=names)
 
 
-def _record_batches(spill: "_Spill", factor_set, resolve, constant: dict, table: _RecordTable,
-                    totals: _RecordTotals):
+def _record_batches(spill: "_Spill", factor_set, resolve, constant: dict, table: _RecordTable, totals: _RecordTotals):
     """_RecordBatch after _RecordBatch, UPSERT_BATCH records each, bucket after bucket: each bucket's keys are
     complete, so estimating a bucket gives what estimating the whole file gives. Touches no database (it runs
     in a thread beside the writes); Python values are made one batch at a time, so the objects alive at once
@@ -535,12 +616,15 @@ def _record_batches(spill: "_Spill", factor_set, resolve, constant: dict, table:
         totals.add(estimated)
         per_row = {
             "day": _iso_days(estimated["day"]),
-            "person_ref": estimated["person"], "team_ref": estimated["team"],
-            "person_id": person_ids, "team_id": team_ids,
+            "person_ref": estimated["person"],
+            "team_ref": estimated["team"],
+            "person_id": person_ids,
+            "team_id": team_ids,
             "self_hosted": estimated["self_hosted"].to_numpy(dtype=bool),
         }
-        columns = {name: _as_array(per_row.get(name, estimated.get(name)))
-                   for name in table.names[1:] if name not in constant}
+        columns = {
+            name: _as_array(per_row.get(name, estimated.get(name))) for name in table.names[1:] if name not in constant
+        }
         key_parts, n = _key_parts(estimated), len(estimated)
         del estimated, person_ids, team_ids, per_row
         constants = dict(constant)
@@ -551,10 +635,14 @@ def _record_batches(spill: "_Spill", factor_set, resolve, constant: dict, table:
                 del columns[name]
         for start in range(0, n, UPSERT_BATCH):
             stop = min(start + UPSERT_BATCH, n)
-            yield _RecordBatch(_hash_keys(key_parts, start, stop),
-                               {name: (values[0][start:stop], values[1]) if isinstance(values, tuple)
-                                else values[start:stop] for name, values in columns.items()},
-                               constants)
+            yield _RecordBatch(
+                _hash_keys(key_parts, start, stop),
+                {
+                    name: (values[0][start:stop], values[1]) if isinstance(values, tuple) else values[start:stop]
+                    for name, values in columns.items()
+                },
+                constants,
+            )
 
 
 _VARIES = object()
@@ -695,23 +783,36 @@ def _error_dict(exc, filename: str) -> dict:
 def _fail(run: IngestionRun, errors: list[dict]) -> None:
     # An attempt another delivery took over leaves the run to it (its spill files may be gone).
     IngestionRun.objects.filter(pk=run.pk, attempts=run.attempts).exclude(status=RunStatus.SUCCEEDED).update(
-        status=RunStatus.FAILED, errors=errors, finished_at=timezone.now())
+        status=RunStatus.FAILED, errors=errors, finished_at=timezone.now()
+    )
 
 
 def unmapped_identities(organisation) -> dict[str, list[str]]:
     """Identities seen in records that map to no person (users) or no team (team/project/key), per kind."""
     records = UsageRecord.objects.for_org(organisation)
-    users = (records.filter(person__isnull=True).exclude(person_ref="")
-             .values_list("person_ref", flat=True).distinct().order_by("person_ref"))
+    users = (
+        records.filter(person__isnull=True)
+        .exclude(person_ref="")
+        .values_list("person_ref", flat=True)
+        .distinct()
+        .order_by("person_ref")
+    )
     no_team = records.filter(team__isnull=True)
     return {
         IdentityKind.PERSON: list(users),
-        IdentityKind.TEAM: list(no_team.exclude(team_ref="").values_list("team_ref", flat=True)
-                                .distinct().order_by("team_ref")),
-        IdentityKind.PROJECT: list(no_team.exclude(project="").values_list("project", flat=True)
-                                   .distinct().order_by("project")),
-        IdentityKind.API_KEY: list(no_team.exclude(~Q(team_ref="")).exclude(api_key="")
-                                   .values_list("api_key", flat=True).distinct().order_by("api_key")),
+        IdentityKind.TEAM: list(
+            no_team.exclude(team_ref="").values_list("team_ref", flat=True).distinct().order_by("team_ref")
+        ),
+        IdentityKind.PROJECT: list(
+            no_team.exclude(project="").values_list("project", flat=True).distinct().order_by("project")
+        ),
+        IdentityKind.API_KEY: list(
+            no_team.exclude(~Q(team_ref=""))
+            .exclude(api_key="")
+            .values_list("api_key", flat=True)
+            .distinct()
+            .order_by("api_key")
+        ),
     }
 
 
@@ -721,8 +822,9 @@ def apply_mappings(organisation) -> int:
     for start, end in locked_ranges(organisation):  # signed-off periods keep their attribution
         open_records = open_records.exclude(day__range=(start, end))
     combos = pd.DataFrame(
-        list(open_records
-             .values_list("person_ref", "team_ref", "project", "api_key", "person_id", "team_id").distinct()),
+        list(
+            open_records.values_list("person_ref", "team_ref", "project", "api_key", "person_id", "team_id").distinct()
+        ),
         columns=["person", "team", "project", "api_key", "old_person_id", "old_team_id"],
     )
     if combos.empty:
@@ -735,7 +837,10 @@ def apply_mappings(organisation) -> int:
             if old == (_nan_to_none(person_id), _nan_to_none(team_id)):
                 continue
             changed += open_records.filter(
-                person_ref=row.person, team_ref=row.team, project=row.project, api_key=row.api_key,
+                person_ref=row.person,
+                team_ref=row.team,
+                project=row.project,
+                api_key=row.api_key,
             ).update(person_id=person_id, team_id=team_id)
     return changed
 
@@ -749,10 +854,17 @@ def _nan_to_none(value):
 def save_mapping(organisation, user, kind: str, value: str, person=None, team=None) -> int:
     """Create or change a mapping, re-attribute open records, log it; returns records changed."""
     mapping, _ = IdentityMapping.objects.update_or_create(
-        organisation=organisation, kind=kind, value=value.strip(), defaults={"person": person, "team": team})
+        organisation=organisation, kind=kind, value=value.strip(), defaults={"person": person, "team": team}
+    )
     changed = apply_mappings(organisation)
-    audit.record(organisation, user, "mapping.save", f"{kind} '{mapping.value}' -> {person or team}", mapping,
-                 records_changed=changed)
+    audit.record(
+        organisation,
+        user,
+        "mapping.save",
+        f"{kind} '{mapping.value}' -> {person or team}",
+        mapping,
+        records_changed=changed,
+    )
     return changed
 
 

@@ -64,8 +64,9 @@ class IngestionRun(OrgScopedModel):
     co2e_kg = models.FloatField(default=0)
     errors = models.JSONField(default=list, blank=True)
     warnings = models.JSONField(default=list, blank=True)
-    factor_set = models.ForeignKey("footprint.FactorSetVersion", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    factor_set = models.ForeignKey(
+        "footprint.FactorSetVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -141,16 +142,16 @@ class VendorCredential(OrgScopedModel):
     secret_encrypted = models.TextField(editable=False)
     secret_last4 = models.CharField(max_length=4, blank=True, editable=False)
     enabled = models.BooleanField(default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_pulled_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["vendor", "label"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "vendor", "label"],
-                                               name="one_credential_label")]
+        constraints = [models.UniqueConstraint(fields=["organisation", "vendor", "label"], name="one_credential_label")]
 
     def __str__(self):
         return f"{self.get_vendor_display()}: {self.label}"

@@ -35,7 +35,8 @@ def pull_credential(credential_id: int, days: int = 3, user_id: int | None = Non
     except Exception:
         logging.getLogger(__name__).exception("pull of credential %s failed", credential_id)
         VendorCredential.objects.filter(pk=credential_id).update(
-            last_error="internal error while pulling; see the server logs")
+            last_error="internal error while pulling; see the server logs"
+        )
         return {"credential": credential_id, "error": "internal error"}
     return {"credential": credential_id, "runs": [run.pk for run in runs]}
 

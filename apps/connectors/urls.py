@@ -17,9 +17,11 @@ from . import credential_views  # noqa: E402
 
 urlpatterns += [
     path("o/<slug:org_slug>/credentials/", credential_views.credential_list, name="credentials"),
-    path("o/<slug:org_slug>/credentials/<int:pk>/toggle/", credential_views.credential_toggle,
-         name="credential_toggle"),
-    path("o/<slug:org_slug>/credentials/<int:pk>/delete/", credential_views.credential_delete,
-         name="credential_delete"),
+    path(
+        "o/<slug:org_slug>/credentials/<int:pk>/toggle/", credential_views.credential_toggle, name="credential_toggle"
+    ),
+    path(
+        "o/<slug:org_slug>/credentials/<int:pk>/delete/", credential_views.credential_delete, name="credential_delete"
+    ),
     path("o/<slug:org_slug>/credentials/<int:pk>/pull/", credential_views.credential_pull, name="credential_pull"),
 ]

@@ -37,8 +37,9 @@ def run_list(request):
 
 @org_view(READ)
 def run_detail(request, pk):
-    run = get_scoped_or_404(IngestionRun.objects.select_related("source_file", "factor_set"),
-                            request.organisation, pk=pk)
+    run = get_scoped_or_404(
+        IngestionRun.objects.select_related("source_file", "factor_set"), request.organisation, pk=pk
+    )
     return render(request, "connectors/run_detail.html", {"run": run})
 
 
@@ -46,13 +47,22 @@ def run_detail(request, pk):
 def run_status(request, pk):
     """The run's state as JSON, polled by the progress bar."""
     run = get_scoped_or_404(IngestionRun, request.organisation, pk=pk)
-    return JsonResponse({
-        "id": run.pk, "status": run.status, "status_label": run.get_status_display(), "phase": run.phase,
-        "phase_label": run.get_phase_display() if run.status == RunStatus.RUNNING else "",
-        "finished": run.is_finished, "progress_percent": run.progress_percent,
-        "bytes_done": run.bytes_done, "bytes_total": run.bytes_total, "rows_read": run.rows_read,
-        "records_stored": run.records_stored, "errors": run.errors,
-    })
+    return JsonResponse(
+        {
+            "id": run.pk,
+            "status": run.status,
+            "status_label": run.get_status_display(),
+            "phase": run.phase,
+            "phase_label": run.get_phase_display() if run.status == RunStatus.RUNNING else "",
+            "finished": run.is_finished,
+            "progress_percent": run.progress_percent,
+            "bytes_done": run.bytes_done,
+            "bytes_total": run.bytes_total,
+            "rows_read": run.rows_read,
+            "records_stored": run.records_stored,
+            "errors": run.errors,
+        }
+    )
 
 
 @org_view(READ, write_methods_action=WRITE)

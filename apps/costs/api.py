@@ -36,8 +36,9 @@ WINDOW_PARAMETERS = [
 WINDOW_EXAMPLE = {"start": "2025-01-01", "end": "2025-12-31", "carbon_price_eur_per_t": 80.0}
 
 
-def _documented(summary: str, example: dict, parameters=(), request=None, post_example: dict | None = None,
-                window: bool = True):
+def _documented(
+    summary: str, example: dict, parameters=(), request=None, post_example: dict | None = None, window: bool = True
+):
     """Schema for a cost endpoint: a JSON object answer, its window parameters and a worked example."""
     examples = [OpenApiExample(summary, value=example, response_only=True)]
     if post_example is not None:
@@ -148,8 +149,14 @@ class RightSizing(_CostView):
         "basis": "requests",
         "months": [{"month": "2025-02", "change_kg": 12.0, "volume_effect_kg": 15.5, "intensity_effect_kg": -3.5}],
     },
-    parameters=[OpenApiParameter("basis", OpenApiTypes.STR, enum=list(selectors.REBOUND_BASES),
-                                 description="requests (default) or active_user_days")],
+    parameters=[
+        OpenApiParameter(
+            "basis",
+            OpenApiTypes.STR,
+            enum=list(selectors.REBOUND_BASES),
+            description="requests (default) or active_user_days",
+        )
+    ],
 )
 class Rebound(_CostView):
     def get(self, request, org_slug):

@@ -22,21 +22,34 @@ IDLE_DAYS = 28  # a seat with no activity in the 28 days before the report date 
 WEB_SEARCH_WH = 0.3
 WEB_SEARCH_SOURCE = "IEA (Electricity 2024): a web search ≈ 0.3 Wh"
 CAR_GCO2_PER_KM = 106.6
-CAR_SOURCE = ("EEA, new passenger cars registered in the EU, Iceland and Norway in 2023: 106.6 gCO2/km "
-              "(type-approval WLTP, tailpipe only; real-world and life-cycle figures are higher)")
+CAR_SOURCE = (
+    "EEA, new passenger cars registered in the EU, Iceland and Norway in 2023: 106.6 gCO2/km "
+    "(type-approval WLTP, tailpipe only; real-world and life-cycle figures are higher)"
+)
 
 
 def equivalences(energy_kwh: float, co2e_kg: float) -> list[dict]:
     """The same energy and CO2e told as web searches and km by car, each with its source."""
     return [
-        {"key": "web_searches", "value": energy_kwh * 1000 / WEB_SEARCH_WH, "unit": "web searches",
-         "of": "energy_kwh", "source": WEB_SEARCH_SOURCE},
-        {"key": "car_km", "value": co2e_kg * 1000 / CAR_GCO2_PER_KM, "unit": "km by car",
-         "of": "co2e_kg", "source": CAR_SOURCE},
+        {
+            "key": "web_searches",
+            "value": energy_kwh * 1000 / WEB_SEARCH_WH,
+            "unit": "web searches",
+            "of": "energy_kwh",
+            "source": WEB_SEARCH_SOURCE,
+        },
+        {
+            "key": "car_km",
+            "value": co2e_kg * 1000 / CAR_GCO2_PER_KM,
+            "unit": "km by car",
+            "of": "co2e_kg",
+            "source": CAR_SOURCE,
+        },
     ]
 
 
 # ---- time -------------------------------------------------------------------------------------------
+
 
 def overlap(a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: dt.date) -> tuple[dt.date, dt.date] | None:
     """The days two inclusive date ranges share, or None."""
@@ -63,6 +76,7 @@ def months_in(start: dt.date, end: dt.date) -> float:
 
 # ---- seats --------------------------------------------------------------------------------------------
 
+
 def classify_seats(seats: pd.DataFrame, as_of: dt.date, idle_days: int = IDLE_DAYS) -> pd.DataFrame:
     """Add `active` (last activity in the `idle_days` days up to and including `as_of`) and
     `days_since_activity` (None when never used) to a seat table with a `last_activity_at` column."""
@@ -82,7 +96,10 @@ def seat_figures(seats_bought: int, price_per_seat_month_eur: float, assigned: i
     idle = max(assigned - active, 0)
     unassigned = max(seats_bought - assigned, 0)
     return {
-        "seats_bought": seats_bought, "assigned": assigned, "active": active, "idle": idle,
+        "seats_bought": seats_bought,
+        "assigned": assigned,
+        "active": active,
+        "idle": idle,
         "unassigned": unassigned,
         "active_share": active / seats_bought if seats_bought else None,
         "licence_cost_month_eur": monthly,
@@ -94,6 +111,7 @@ def seat_figures(seats_bought: int, price_per_seat_month_eur: float, assigned: i
 
 
 # ---- money ------------------------------------------------------------------------------------------
+
 
 def to_eur(amount: float, currency: str, usd_per_unit: Mapping[str, float]) -> float:
     """Convert with a USD-per-unit table (the factor set's currency_rates). Blank currency = EUR."""
@@ -117,8 +135,11 @@ def api_cost_eur(usage: pd.DataFrame, prices: pd.DataFrame) -> pd.Series:
     right = prices.assign(valid_from=pd.to_datetime(prices["valid_from"])).sort_values("valid_from")
     merged = pd.merge_asof(left, right, left_on="day", right_on="valid_from", by="model_key", direction="backward")
     uncached = (merged["input_tokens"] - merged["cached_input_tokens"]).clip(lower=0)
-    cost = (uncached * merged["input_eur_per_mtok"] + merged["cached_input_tokens"] * merged["cached_eur_per_mtok"]
-            + merged["output_tokens"] * merged["output_eur_per_mtok"]) / 1e6
+    cost = (
+        uncached * merged["input_eur_per_mtok"]
+        + merged["cached_input_tokens"] * merged["cached_eur_per_mtok"]
+        + merged["output_tokens"] * merged["output_eur_per_mtok"]
+    ) / 1e6
     result = pd.Series(cost.to_numpy(), index=merged["_row"].to_numpy()).sort_index()
     result.index = usage.index
     return result
@@ -126,9 +147,17 @@ def api_cost_eur(usage: pd.DataFrame, prices: pd.DataFrame) -> pd.Series:
 
 # ---- ROI ----------------------------------------------------------------------------------------------
 
-def roi(active_user_days: float, minutes_saved_per_active_day: float, loaded_hourly_cost_eur: float,
-        licence_cost_eur: float, api_spend_eur: float, co2e_kg: float,
-        carbon_price_eur_per_t: float | None, months: float) -> dict:
+
+def roi(
+    active_user_days: float,
+    minutes_saved_per_active_day: float,
+    loaded_hourly_cost_eur: float,
+    licence_cost_eur: float,
+    api_spend_eur: float,
+    co2e_kg: float,
+    carbon_price_eur_per_t: float | None,
+    months: float,
+) -> dict:
     """value = active user-days x minutes saved / 60 x loaded hourly cost;
     cost = licences + API spend + internal carbon fee (tCO2e x internal carbon price, when set).
     ROI % = (value - cost) / cost x 100; payback = cost / monthly value (None when nothing is gained)."""
@@ -137,20 +166,32 @@ def roi(active_user_days: float, minutes_saved_per_active_day: float, loaded_hou
     cost = licence_cost_eur + api_spend_eur + fee
     value_per_month = value / months if months else 0.0
     return {
-        "value_eur": value, "licence_cost_eur": licence_cost_eur, "api_spend_eur": api_spend_eur,
-        "carbon_fee_eur": fee, "cost_eur": cost, "net_eur": value - cost,
+        "value_eur": value,
+        "licence_cost_eur": licence_cost_eur,
+        "api_spend_eur": api_spend_eur,
+        "carbon_fee_eur": fee,
+        "cost_eur": cost,
+        "net_eur": value - cost,
         "roi_pct": (value - cost) / cost * 100 if cost else None,
         "payback_months": cost / value_per_month if value_per_month > 0 else None,
     }
 
 
-def roi_band(active_user_days: float, minutes: tuple[float, float, float], hourly_eur: tuple[float, float, float],
-             licence_cost_eur: float, api_spend_eur: float, co2e_kg: float,
-             carbon_price_eur_per_t: float | None, months: float) -> dict:
+def roi_band(
+    active_user_days: float,
+    minutes: tuple[float, float, float],
+    hourly_eur: tuple[float, float, float],
+    licence_cost_eur: float,
+    api_spend_eur: float,
+    co2e_kg: float,
+    carbon_price_eur_per_t: float | None,
+    months: float,
+) -> dict:
     """ROI at low, central and high inputs (low minutes with low hourly cost, and so on)."""
-    return {name: roi(active_user_days, m, h, licence_cost_eur, api_spend_eur, co2e_kg, carbon_price_eur_per_t,
-                      months)
-            for name, m, h in zip(("low", "central", "high"), minutes, hourly_eur, strict=True)}
+    return {
+        name: roi(active_user_days, m, h, licence_cost_eur, api_spend_eur, co2e_kg, carbon_price_eur_per_t, months)
+        for name, m, h in zip(("low", "central", "high"), minutes, hourly_eur, strict=True)
+    }
 
 
 # ---- right-sizing ---------------------------------------------------------------------------------------
@@ -175,11 +216,22 @@ SMALLER_MODEL = {
     ("mistralai", "mistral-large"): "mistral-small",
     ("mistralai", "mistral-medium"): "mistral-small",
 }
-SMALLER_MODEL_SOURCE = ("Same provider and family, one tier down, as each provider presents its models "
-                        "(OpenAI mini/nano, Anthropic Haiku, Google Flash, Mistral Small).")
-PROVIDER_FAMILY = {"openai": "openai", "azure": "openai", "azure_openai": "openai", "anthropic": "anthropic",
-                   "bedrock": "anthropic", "google": "google", "vertex_ai": "google", "gemini": "google",
-                   "mistral": "mistralai", "mistralai": "mistralai"}
+SMALLER_MODEL_SOURCE = (
+    "Same provider and family, one tier down, as each provider presents its models "
+    "(OpenAI mini/nano, Anthropic Haiku, Google Flash, Mistral Small)."
+)
+PROVIDER_FAMILY = {
+    "openai": "openai",
+    "azure": "openai",
+    "azure_openai": "openai",
+    "anthropic": "anthropic",
+    "bedrock": "anthropic",
+    "google": "google",
+    "vertex_ai": "google",
+    "gemini": "google",
+    "mistral": "mistralai",
+    "mistralai": "mistralai",
+}
 _SUFFIX = re.compile(r"^(-latest|-\d{4}-\d{2}-\d{2}|-\d{8}|-\d{4}|-\d{2}-\d{4}|-preview.*|-\d{3,4}.*)?$")
 
 
@@ -191,7 +243,7 @@ def model_key(model: str, known: Iterable[str] = ()) -> str:
     names = set(known) | {m for _, m in SMALLER_MODEL} | set(SMALLER_MODEL.values())
     best = ""
     for candidate in names:
-        if name.startswith(candidate) and len(candidate) > len(best) and _SUFFIX.match(name[len(candidate):]):
+        if name.startswith(candidate) and len(candidate) > len(best) and _SUFFIX.match(name[len(candidate) :]):
             best = candidate
     return best or name
 
@@ -201,8 +253,9 @@ def smaller_model(provider: str, model: str) -> str | None:
     return SMALLER_MODEL.get((family, model_key(model)))
 
 
-def right_sizing_saving(requests: float, share: float, current: Mapping[str, float | None],
-                        smaller: Mapping[str, float | None]) -> dict:
+def right_sizing_saving(
+    requests: float, share: float, current: Mapping[str, float | None], smaller: Mapping[str, float | None]
+) -> dict:
     """What moving `share` (0..1) of `requests` to the smaller model saves, from per-request figures
     (kwh_per_request, co2e_kg_per_request, eur_per_request; a None gives a None saving)."""
     moved = requests * share
@@ -211,11 +264,16 @@ def right_sizing_saving(requests: float, share: float, current: Mapping[str, flo
         a, b = current.get(key), smaller.get(key)
         return None if a is None or b is None else moved * (a - b)
 
-    return {"moved_requests": moved, "energy_kwh": saving("kwh_per_request"),
-            "co2e_kg": saving("co2e_kg_per_request"), "cost_eur": saving("eur_per_request")}
+    return {
+        "moved_requests": moved,
+        "energy_kwh": saving("kwh_per_request"),
+        "co2e_kg": saving("co2e_kg_per_request"),
+        "cost_eur": saving("eur_per_request"),
+    }
 
 
 # ---- rebound: volume and intensity effects --------------------------------------------------------------
+
 
 def decompose_change(activity_0: float, co2e_0: float, activity_1: float, co2e_1: float) -> dict:
     """Split the change in CO2e between two periods into a volume and an intensity effect, exactly.
@@ -231,8 +289,13 @@ def decompose_change(activity_0: float, co2e_0: float, activity_1: float, co2e_1
     i1 = i0 if i1 is None else i1
     volume = (activity_1 - activity_0) * (i0 + i1) / 2
     intensity = (i1 - i0) * (activity_0 + activity_1) / 2
-    return {"change_kg": co2e_1 - co2e_0, "volume_effect_kg": volume, "intensity_effect_kg": intensity,
-            "intensity_0": i0, "intensity_1": i1}
+    return {
+        "change_kg": co2e_1 - co2e_0,
+        "volume_effect_kg": volume,
+        "intensity_effect_kg": intensity,
+        "intensity_0": i0,
+        "intensity_1": i1,
+    }
 
 
 def rebound_table(monthly: pd.DataFrame) -> pd.DataFrame:
@@ -247,13 +310,30 @@ def rebound_table(monthly: pd.DataFrame) -> pd.DataFrame:
             split = {"change_kg": 0.0, "volume_effect_kg": 0.0, "intensity_effect_kg": 0.0}
         else:
             split = decompose_change(previous[0], previous[1], a, c)
-        rows.append({"month": rec.month, "activity": a, "co2e_kg": c,
-                     "intensity_kg": c / a if a else None, "change_kg": split["change_kg"],
-                     "volume_effect_kg": split["volume_effect_kg"],
-                     "intensity_effect_kg": split["intensity_effect_kg"]})
+        rows.append(
+            {
+                "month": rec.month,
+                "activity": a,
+                "co2e_kg": c,
+                "intensity_kg": c / a if a else None,
+                "change_kg": split["change_kg"],
+                "volume_effect_kg": split["volume_effect_kg"],
+                "intensity_effect_kg": split["intensity_effect_kg"],
+            }
+        )
         previous = (a, c)
-    return pd.DataFrame(rows, columns=["month", "activity", "co2e_kg", "intensity_kg", "change_kg",
-                                       "volume_effect_kg", "intensity_effect_kg"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "month",
+            "activity",
+            "co2e_kg",
+            "intensity_kg",
+            "change_kg",
+            "volume_effect_kg",
+            "intensity_effect_kg",
+        ],
+    )
 
 
 def bar_chart(rows: list[dict], keys: tuple[str, str], width: int = 720, height: int = 220) -> dict:
@@ -268,21 +348,42 @@ def bar_chart(rows: list[dict], keys: tuple[str, str], width: int = 720, height:
         for j, k in enumerate(keys):
             v = float(r[k] or 0)
             h = abs(v) / top * (mid - 10)
-            bars.append({"x": round(i * step + 1 + j * (bar + 1), 2), "y": round(mid - h if v >= 0 else mid, 2),
-                         "w": round(bar, 2), "h": round(h, 2), "series": j, "label": f"{r['month']} {k}: {v:.4g}"})
+            bars.append(
+                {
+                    "x": round(i * step + 1 + j * (bar + 1), 2),
+                    "y": round(mid - h if v >= 0 else mid, 2),
+                    "w": round(bar, 2),
+                    "h": round(h, 2),
+                    "series": j,
+                    "label": f"{r['month']} {k}: {v:.4g}",
+                }
+            )
     labels = [{"x": round(i * step + step / 2, 2), "text": str(r["month"])[-2:]} for i, r in enumerate(rows)]
-    return {"width": width, "height": height + 16, "mid": mid, "bars": bars, "labels": labels,
-            "label_y": height + 12, "max_abs": top}
+    return {
+        "width": width,
+        "height": height + 16,
+        "mid": mid,
+        "bars": bars,
+        "labels": labels,
+        "label_y": height + 12,
+        "max_abs": top,
+    }
 
 
 # ---- frugality (AFNOR Spec 2314) ---------------------------------------------------------------------------
 
 FRUGALITY_QUESTIONS = (
-    ("need_for_ai", "The need for AI was demonstrated against simpler, less resource-hungry means (rules, search, "
-                    "templates, classic ML)."),
+    (
+        "need_for_ai",
+        "The need for AI was demonstrated against simpler, less resource-hungry means (rules, search, "
+        "templates, classic ML).",
+    ),
     ("model_size", "The model size was chosen for the task (the smallest model that meets the quality bar)."),
-    ("good_practices", "Good practices are applied (short prompts and outputs, caching, batching, no needless "
-                       "regeneration; AFNOR Spec 2314 good-practice sheets)."),
+    (
+        "good_practices",
+        "Good practices are applied (short prompts and outputs, caching, batching, no needless "
+        "regeneration; AFNOR Spec 2314 good-practice sheets).",
+    ),
     ("measurement", "Energy and GHG of the use case are measured or estimated, with a method and its version."),
     ("usage_caps", "Usage is capped (quotas, rate limits, budgets) and the caps are reviewed."),
     ("rebound", "Rebound is watched: growth in volume is compared with gains in efficiency."),

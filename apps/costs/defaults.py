@@ -46,8 +46,12 @@ MINUTES_SAVED = {
 def default_inputs(tool: str) -> dict:
     (low, central, high), source = MINUTES_SAVED.get(tool, MINUTES_SAVED["other"])
     return {
-        "minutes_saved_low": low, "minutes_saved_central": central, "minutes_saved_high": high,
+        "minutes_saved_low": low,
+        "minutes_saved_central": central,
+        "minutes_saved_high": high,
         "minutes_source": source,
-        "hourly_cost_low_eur": HOURLY_COST_EUR[0], "hourly_cost_central_eur": HOURLY_COST_EUR[1],
-        "hourly_cost_high_eur": HOURLY_COST_EUR[2], "hourly_cost_source": HOURLY_COST_SOURCE,
+        "hourly_cost_low_eur": HOURLY_COST_EUR[0],
+        "hourly_cost_central_eur": HOURLY_COST_EUR[1],
+        "hourly_cost_high_eur": HOURLY_COST_EUR[2],
+        "hourly_cost_source": HOURLY_COST_SOURCE,
     }

@@ -59,40 +59,80 @@ def seed_demo_costs(org, year: int | None = None) -> dict:
     eur_per_usd = rates["USD"] / rates["EUR"]
     for (provider, model), (inp, out, cached) in DEMO_API_PRICES_USD.items():
         ModelPrice.objects.update_or_create(
-            organisation=org, provider=provider, model=model, valid_from=start,
-            defaults={"input_eur_per_mtok": _q(inp * eur_per_usd), "output_eur_per_mtok": _q(out * eur_per_usd),
-                      "cached_eur_per_mtok": _q(cached * eur_per_usd),
-                      "source": f"Provider list price in USD (demo), converted at {eur_per_usd:.4f} EUR/USD"})
+            organisation=org,
+            provider=provider,
+            model=model,
+            valid_from=start,
+            defaults={
+                "input_eur_per_mtok": _q(inp * eur_per_usd),
+                "output_eur_per_mtok": _q(out * eur_per_usd),
+                "cached_eur_per_mtok": _q(cached * eur_per_usd),
+                "source": f"Provider list price in USD (demo), converted at {eur_per_usd:.4f} EUR/USD",
+            },
+        )
     for tool, plan, source, usd, extra in DEMO_LICENCES:
         table, _ = selectors.seat_table(org, source)
         seats = CHATGPT_SEATS if extra is None else (len(table) if table is not None else 20) + extra
         Licence.objects.update_or_create(
-            organisation=org, tool=tool, period_start=start,
-            defaults={"name": plan, "seat_source_key": source, "price_per_seat_month": Decimal(usd),
-                      "currency": "USD", "seats_bought": seats, "period_end": end,
-                      "note": "Demo: list price" if tool != Tool.CHATGPT_ENTERPRISE else
-                      "Demo: price not public, assumption"})
+            organisation=org,
+            tool=tool,
+            period_start=start,
+            defaults={
+                "name": plan,
+                "seat_source_key": source,
+                "price_per_seat_month": Decimal(usd),
+                "currency": "USD",
+                "seats_bought": seats,
+                "period_end": end,
+                "note": "Demo: list price" if tool != Tool.CHATGPT_ENTERPRISE else "Demo: price not public, assumption",
+            },
+        )
     for tool in (Tool.GITHUB_COPILOT, Tool.M365_COPILOT, Tool.CHATGPT_ENTERPRISE, Tool.API):
         fields = default_inputs(tool)
         if tool == Tool.CHATGPT_ENTERPRISE:
-            fields.update(active_days_source=ActiveDaysSource.MANUAL,
-                          manual_active_user_days=CHATGPT_ACTIVE_USER_DAYS_PER_YEAR)
+            fields.update(
+                active_days_source=ActiveDaysSource.MANUAL, manual_active_user_days=CHATGPT_ACTIVE_USER_DAYS_PER_YEAR
+            )
         RoiAssumption.objects.update_or_create(organisation=org, tool=tool, team=None, defaults=fields)
     teams = {t.name: t for t in Team.objects.for_org(org)}
     assessments = (
-        ("Marketing copy drafting through the gateway (gpt-4o)", "Marketing",
-         {"need_for_ai": "partly", "model_size": "no", "good_practices": "partly", "measurement": "yes",
-          "usage_caps": "no", "rebound": "partly"},
-         "Short, simple prompts sent to a large model; a smaller model (gpt-4o-mini) was not tried. No quota."),
-        ("Customer support triage bot", "Customer Support",
-         {"need_for_ai": "yes", "model_size": "yes", "good_practices": "yes", "measurement": "yes",
-          "usage_caps": "partly", "rebound": "yes"},
-         "Rules-based routing was tried first; the bot moved from gpt-4o to gpt-4o-mini during the year."),
+        (
+            "Marketing copy drafting through the gateway (gpt-4o)",
+            "Marketing",
+            {
+                "need_for_ai": "partly",
+                "model_size": "no",
+                "good_practices": "partly",
+                "measurement": "yes",
+                "usage_caps": "no",
+                "rebound": "partly",
+            },
+            "Short, simple prompts sent to a large model; a smaller model (gpt-4o-mini) was not tried. No quota.",
+        ),
+        (
+            "Customer support triage bot",
+            "Customer Support",
+            {
+                "need_for_ai": "yes",
+                "model_size": "yes",
+                "good_practices": "yes",
+                "measurement": "yes",
+                "usage_caps": "partly",
+                "rebound": "yes",
+            },
+            "Rules-based routing was tried first; the bot moved from gpt-4o to gpt-4o-mini during the year.",
+        ),
     )
     for use_case, team, answers, notes in assessments:
         score, reasons = calc.frugality_score(answers)
         FrugalityAssessment.objects.update_or_create(
-            organisation=org, use_case=use_case, assessed_on=end,
-            defaults={"team": teams.get(team), "notes": notes, "score": score, "reasons": reasons, **answers})
-    return {"year": year, "licences": Licence.objects.for_org(org).count(),
-            "prices": ModelPrice.objects.for_org(org).count()}
+            organisation=org,
+            use_case=use_case,
+            assessed_on=end,
+            defaults={"team": teams.get(team), "notes": notes, "score": score, "reasons": reasons, **answers},
+        )
+    return {
+        "year": year,
+        "licences": Licence.objects.for_org(org).count(),
+        "prices": ModelPrice.objects.for_org(org).count(),
+    }

@@ -13,27 +13,54 @@ class DateInput(forms.DateInput):
 class LicenceForm(forms.ModelForm):
     class Meta:
         model = Licence
-        fields = ["tool", "name", "seat_source_key", "price_per_seat_month", "currency", "seats_bought",
-                  "period_start", "period_end", "note"]
+        fields = [
+            "tool",
+            "name",
+            "seat_source_key",
+            "price_per_seat_month",
+            "currency",
+            "seats_bought",
+            "period_start",
+            "period_end",
+            "note",
+        ]
         widgets = {"period_start": DateInput, "period_end": DateInput}
 
 
 class ModelPriceForm(forms.ModelForm):
     class Meta:
         model = ModelPrice
-        fields = ["provider", "model", "input_eur_per_mtok", "output_eur_per_mtok", "cached_eur_per_mtok",
-                  "valid_from", "source"]
+        fields = [
+            "provider",
+            "model",
+            "input_eur_per_mtok",
+            "output_eur_per_mtok",
+            "cached_eur_per_mtok",
+            "valid_from",
+            "source",
+        ]
         widgets = {"valid_from": DateInput}
 
 
 class RoiAssumptionForm(forms.ModelForm):
     class Meta:
         model = RoiAssumption
-        fields = ["minutes_saved_low", "minutes_saved_central", "minutes_saved_high", "minutes_source",
-                  "hourly_cost_low_eur", "hourly_cost_central_eur", "hourly_cost_high_eur", "hourly_cost_source",
-                  "active_days_source", "manual_active_user_days"]
-        widgets = {"minutes_source": forms.Textarea(attrs={"rows": 3}),
-                   "hourly_cost_source": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "minutes_saved_low",
+            "minutes_saved_central",
+            "minutes_saved_high",
+            "minutes_source",
+            "hourly_cost_low_eur",
+            "hourly_cost_central_eur",
+            "hourly_cost_high_eur",
+            "hourly_cost_source",
+            "active_days_source",
+            "manual_active_user_days",
+        ]
+        widgets = {
+            "minutes_source": forms.Textarea(attrs={"rows": 3}),
+            "hourly_cost_source": forms.Textarea(attrs={"rows": 2}),
+        }
 
 
 class FrugalityForm(forms.ModelForm):
@@ -46,6 +73,16 @@ class FrugalityForm(forms.ModelForm):
 
     class Meta:
         model = FrugalityAssessment
-        fields = ["use_case", "team", "assessed_on", "need_for_ai", "model_size", "good_practices", "measurement",
-                  "usage_caps", "rebound", "notes"]
+        fields = [
+            "use_case",
+            "team",
+            "assessed_on",
+            "need_for_ai",
+            "model_size",
+            "good_practices",
+            "measurement",
+            "usage_caps",
+            "rebound",
+            "notes",
+        ]
         widgets = {"assessed_on": DateInput, "notes": forms.Textarea(attrs={"rows": 3})}

@@ -17,10 +17,16 @@ class Tool(models.TextChoices):
 
 # Where each tool's seats and activity come from (connector source keys) and how its usage rows look.
 TOOL_SOURCES = {
-    Tool.GITHUB_COPILOT: {"seat_source": "github_copilot_seats", "activity_sources": ("github_copilot_metrics",),
-                          "usage_sources": ("github_copilot_metrics", "github_copilot_seats")},
-    Tool.M365_COPILOT: {"seat_source": "m365_copilot_usage", "activity_sources": ("m365_copilot_usage",),
-                        "usage_sources": ("m365_copilot_usage",)},
+    Tool.GITHUB_COPILOT: {
+        "seat_source": "github_copilot_seats",
+        "activity_sources": ("github_copilot_metrics",),
+        "usage_sources": ("github_copilot_metrics", "github_copilot_seats"),
+    },
+    Tool.M365_COPILOT: {
+        "seat_source": "m365_copilot_usage",
+        "activity_sources": ("m365_copilot_usage",),
+        "usage_sources": ("m365_copilot_usage",),
+    },
     Tool.CHATGPT_ENTERPRISE: {"seat_source": "", "activity_sources": (), "usage_sources": ()},
     Tool.API: {"seat_source": "", "activity_sources": (), "usage_sources": ()},  # token rows, see selectors
     Tool.OTHER: {"seat_source": "", "activity_sources": (), "usage_sources": ()},
@@ -32,8 +38,9 @@ class Licence(OrgScopedModel):
 
     tool = models.CharField(max_length=30, choices=Tool.choices)
     name = models.CharField(max_length=120, blank=True, help_text=_("e.g. the plan, 'Business'"))
-    seat_source_key = models.CharField(max_length=40, blank=True,
-                                       help_text=_("Connector whose files list the seats and their last activity"))
+    seat_source_key = models.CharField(
+        max_length=40, blank=True, help_text=_("Connector whose files list the seats and their last activity")
+    )
     price_per_seat_month = models.DecimalField(max_digits=10, decimal_places=2)
     currency = models.CharField(max_length=3, default="EUR")
     seats_bought = models.PositiveIntegerField()
@@ -64,8 +71,11 @@ class ModelPrice(OrgScopedModel):
 
     class Meta:
         ordering = ["provider", "model", "-valid_from"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "provider", "model", "valid_from"],
-                                               name="one_price_per_model_and_date")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "provider", "model", "valid_from"], name="one_price_per_model_and_date"
+            )
+        ]
 
     def __str__(self):
         return f"{self.provider}/{self.model} from {self.valid_from}"
@@ -89,10 +99,12 @@ class RoiAssumption(OrgScopedModel):
     hourly_cost_central_eur = models.DecimalField(max_digits=8, decimal_places=2)
     hourly_cost_high_eur = models.DecimalField(max_digits=8, decimal_places=2)
     hourly_cost_source = models.TextField(blank=True)
-    active_days_source = models.CharField(max_length=10, choices=ActiveDaysSource.choices,
-                                          default=ActiveDaysSource.USAGE)
-    manual_active_user_days = models.PositiveIntegerField(null=True, blank=True,
-                                                          help_text=_("Per year, when entered by hand"))
+    active_days_source = models.CharField(
+        max_length=10, choices=ActiveDaysSource.choices, default=ActiveDaysSource.USAGE
+    )
+    manual_active_user_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Per year, when entered by hand")
+    )
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -100,8 +112,11 @@ class RoiAssumption(OrgScopedModel):
         ordering = ["tool", "team__name"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "tool", "team"], name="one_roi_assumption_per_team"),
-            models.UniqueConstraint(fields=["organisation", "tool"], condition=models.Q(team__isnull=True),
-                                    name="one_roi_assumption_per_tool"),
+            models.UniqueConstraint(
+                fields=["organisation", "tool"],
+                condition=models.Q(team__isnull=True),
+                name="one_roi_assumption_per_tool",
+            ),
         ]
 
     def __str__(self):

@@ -22,19 +22,38 @@ def save_licence(org, user, licence: Licence | None = None, **fields) -> Licence
     for key, value in fields.items():
         setattr(licence, key, value)
     licence.save()
-    record(org, user, "licence.save", f"Licence {licence}", licence, seats=licence.seats_bought,
-           price=str(licence.price_per_seat_month), currency=licence.currency)
+    record(
+        org,
+        user,
+        "licence.save",
+        f"Licence {licence}",
+        licence,
+        seats=licence.seats_bought,
+        price=str(licence.price_per_seat_month),
+        currency=licence.currency,
+    )
     return licence
 
 
 def add_model_price(org, user, **fields) -> ModelPrice:
     """A new price row (prices are versioned: an existing row is never changed)."""
-    if ModelPrice.objects.for_org(org).filter(provider=fields["provider"], model=fields["model"],
-                                              valid_from=fields["valid_from"]).exists():
+    if (
+        ModelPrice.objects.for_org(org)
+        .filter(provider=fields["provider"], model=fields["model"], valid_from=fields["valid_from"])
+        .exists()
+    ):
         raise CostInputError("A price for this model from this date exists already: use a later date.")
     price = ModelPrice.objects.create(organisation=org, created_by=user, **fields)
-    record(org, user, "model_price.add", f"Price {price}", price, input=str(price.input_eur_per_mtok),
-           output=str(price.output_eur_per_mtok), cached=str(price.cached_eur_per_mtok))
+    record(
+        org,
+        user,
+        "model_price.add",
+        f"Price {price}",
+        price,
+        input=str(price.input_eur_per_mtok),
+        output=str(price.output_eur_per_mtok),
+        cached=str(price.cached_eur_per_mtok),
+    )
     return price
 
 
@@ -45,17 +64,25 @@ def save_roi_assumption(org, user, tool: str, team=None, **fields) -> RoiAssumpt
     if any(not (lo <= mid <= hi) for lo, mid, hi in zip(lows, mids, highs, strict=True)):
         raise CostInputError("Low, central and high must be in order (low <= central <= high).")
     with transaction.atomic():
-        row, _ = RoiAssumption.objects.update_or_create(organisation=org, tool=tool, team=team,
-                                                        defaults={**fields, "updated_by": user})
-    record(org, user, "roi_assumption.save", f"ROI inputs for {row}", row,
-           **{k: str(v) for k, v in fields.items() if not k.endswith("source")})
+        row, _ = RoiAssumption.objects.update_or_create(
+            organisation=org, tool=tool, team=team, defaults={**fields, "updated_by": user}
+        )
+    record(
+        org,
+        user,
+        "roi_assumption.save",
+        f"ROI inputs for {row}",
+        row,
+        **{k: str(v) for k, v in fields.items() if not k.endswith("source")},
+    )
     return row
 
 
 def add_frugality_assessment(org, user, **fields) -> FrugalityAssessment:
     answers = {key: fields[key] for key, _ in calc.FRUGALITY_QUESTIONS}
     score, reasons = calc.frugality_score(answers)
-    assessment = FrugalityAssessment.objects.create(organisation=org, created_by=user, score=score,
-                                                    reasons=reasons, **fields)
+    assessment = FrugalityAssessment.objects.create(
+        organisation=org, created_by=user, score=score, reasons=reasons, **fields
+    )
     record(org, user, "frugality.add", f"Frugality assessment {assessment}", assessment, score=score)
     return assessment

@@ -45,16 +45,21 @@ def overview(request):
     org, window = request.organisation, window_from(request)
     frame = selectors.records_frame(org, window)
     seats = selectors.seat_report(org, window)
-    context = {"window": window, "summary": selectors.usage_summary(org, window, frame=frame, seats=seats),
-               "seats": seats, "roi": selectors.roi_report(org, window, frame=frame, seats=seats)}
+    context = {
+        "window": window,
+        "summary": selectors.usage_summary(org, window, frame=frame, seats=seats),
+        "seats": seats,
+        "roi": selectors.roi_report(org, window, frame=frame, seats=seats),
+    }
     return render(request, "costs/overview.html", context)
 
 
 @org_view(READ)
 def seats(request):
     window = window_from(request)
-    return render(request, "costs/seats.html", {"window": window,
-                                                "seats": selectors.seat_report(request.organisation, window)})
+    return render(
+        request, "costs/seats.html", {"window": window, "seats": selectors.seat_report(request.organisation, window)}
+    )
 
 
 @org_view(READ, write_methods_action=WRITE)
@@ -77,17 +82,22 @@ def roi(request):
     report = selectors.roi_report(org, window)
     for item in report:
         item["form"] = RoiAssumptionForm(initial=item["inputs"], auto_id=f"id_{item['tool']}_%s")
-    return render(request, "costs/roi.html", {"window": window, "report": report,
-                                              "teams": scoped(Team, org)})
+    return render(request, "costs/roi.html", {"window": window, "report": report, "teams": scoped(Team, org)})
 
 
 @org_view(READ)
 def right_sizing(request):
     window = window_from(request)
     share = share_from(request)
-    return render(request, "costs/right_sizing.html", {
-        "window": window, "result": selectors.right_sizing(request.organisation, window, share),
-        "share_pct": round(share * 100)})
+    return render(
+        request,
+        "costs/right_sizing.html",
+        {
+            "window": window,
+            "result": selectors.right_sizing(request.organisation, window, share),
+            "share_pct": round(share * 100),
+        },
+    )
 
 
 @org_view(READ)
@@ -95,9 +105,15 @@ def rebound(request):
     window = window_from(request)
     basis = request.GET.get("basis", "requests")
     basis = basis if basis in selectors.REBOUND_BASES else "requests"
-    return render(request, "costs/rebound.html", {
-        "window": window, "result": selectors.rebound(request.organisation, window, basis),
-        "bases": selectors.REBOUND_BASES})
+    return render(
+        request,
+        "costs/rebound.html",
+        {
+            "window": window,
+            "result": selectors.rebound(request.organisation, window, basis),
+            "bases": selectors.REBOUND_BASES,
+        },
+    )
 
 
 @org_view(READ, write_methods_action=WRITE)
@@ -108,8 +124,11 @@ def frugality(request):
         services.add_frugality_assessment(org, request.user, **form.cleaned_data)
         messages.success(request, _("Assessment saved."))
         return redirect("costs:frugality", org_slug=org.slug)
-    return render(request, "costs/frugality.html", {"assessments": selectors.frugality_list(org), "form": form,
-                                                    "questions": calc.FRUGALITY_QUESTIONS})
+    return render(
+        request,
+        "costs/frugality.html",
+        {"assessments": selectors.frugality_list(org), "form": form, "questions": calc.FRUGALITY_QUESTIONS},
+    )
 
 
 @org_view(READ)
@@ -119,8 +138,17 @@ def frugality_csv(request):
     keys = [k for k, _ in calc.FRUGALITY_QUESTIONS]
     writer.writerow(["assessed_on", "use_case", "team", *keys, "score", "reasons", "notes"])
     for a in selectors.frugality_list(request.organisation):
-        writer.writerow([a["assessed_on"], _safe(a["use_case"]), _safe(a["team"]), *[a["answers"][k] for k in keys],
-                         f"{a['score']:.1f}", _safe(" | ".join(a["reasons"])), _safe(a["notes"])])
+        writer.writerow(
+            [
+                a["assessed_on"],
+                _safe(a["use_case"]),
+                _safe(a["team"]),
+                *[a["answers"][k] for k in keys],
+                f"{a['score']:.1f}",
+                _safe(" | ".join(a["reasons"])),
+                _safe(a["notes"]),
+            ]
+        )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="frugality-{request.organisation.slug}.csv"'
     return response
@@ -139,8 +167,11 @@ def prices(request):
         which = request.POST.get("form")
         try:
             if which == "licence":
-                instance = (get_scoped_or_404(Licence, org, pk=request.POST["licence_id"])
-                            if request.POST.get("licence_id") else None)
+                instance = (
+                    get_scoped_or_404(Licence, org, pk=request.POST["licence_id"])
+                    if request.POST.get("licence_id")
+                    else None
+                )
                 licence_form = LicenceForm(request.POST, prefix="licence", instance=instance)
                 if licence_form.is_valid():
                     services.save_licence(org, request.user, licence=instance, **licence_form.cleaned_data)
@@ -154,6 +185,13 @@ def prices(request):
                     return redirect("costs:prices", org_slug=org.slug)
         except services.CostInputError as exc:
             messages.error(request, str(exc))
-    return render(request, "costs/prices.html", {
-        "licences": scoped(Licence, org), "prices": ModelPrice.objects.for_org(org), "licence_form": licence_form,
-        "price_form": price_form})
+    return render(
+        request,
+        "costs/prices.html",
+        {
+            "licences": scoped(Licence, org),
+            "prices": ModelPrice.objects.for_org(org),
+            "licence_form": licence_form,
+            "price_form": price_form,
+        },
+    )

@@ -19,48 +19,134 @@ SCHEMA_VERSION = 1
 SCOPE2 = "scope2"
 SCOPE3_CAT1 = "scope3_cat1"
 PRIMARY_DATA_QUALITY = ("measured", "activity_based")
-BREAKDOWNS = {"by_month": "month", "by_source": "source", "by_provider": "provider", "by_model": "model",
-              "by_team": "team", "by_scope": "scope"}
+BREAKDOWNS = {
+    "by_month": "month",
+    "by_source": "source",
+    "by_provider": "provider",
+    "by_model": "model",
+    "by_team": "team",
+    "by_scope": "scope",
+}
 
 # id -> (section, label, unit, XBRL concept or None, ESRS reference)
 E1_DATAPOINTS: dict[str, tuple[str, str, str, str | None, str]] = {
-    "E1-5_01": ("E1-5", "Total energy consumption related to own operations (self-hosted AI compute)", "MWh",
-                "esrs:EnergyConsumptionRelatedToOwnOperations", "E1 §37"),
-    "E1-5_02": ("E1-5", "Total energy consumption from fossil sources", "MWh",
-                "esrs:EnergyConsumptionFromFossilSources", "E1 §37(a)"),
-    "E1-5_03": ("E1-5", "Total energy consumption from nuclear sources", "MWh",
-                "esrs:EnergyConsumptionFromNuclearSources", "E1 §37(b)"),
-    "E1-5_04": ("E1-5", "Share of nuclear sources in total energy consumption", "%",
-                "esrs:PercentageOfEnergyConsumptionFromNuclearSourcesInTotalEnergyConsumption", "E1 AR 34"),
-    "E1-5_05": ("E1-5", "Total energy consumption from renewable sources", "MWh",
-                "esrs:EnergyConsumptionFromRenewableSources", "E1 §37(c)"),
-    "E1-5_07": ("E1-5", "Purchased electricity from renewable sources (contractual instruments)", "MWh",
-                None, "E1 §37(c)(ii)"),
-    "E1-5_09": ("E1-5", "Share of renewable sources in total energy consumption", "%",
-                "esrs:PercentageOfRenewableSourcesInTotalEnergyConsumption", "E1 AR 34"),
+    "E1-5_01": (
+        "E1-5",
+        "Total energy consumption related to own operations (self-hosted AI compute)",
+        "MWh",
+        "esrs:EnergyConsumptionRelatedToOwnOperations",
+        "E1 §37",
+    ),
+    "E1-5_02": (
+        "E1-5",
+        "Total energy consumption from fossil sources",
+        "MWh",
+        "esrs:EnergyConsumptionFromFossilSources",
+        "E1 §37(a)",
+    ),
+    "E1-5_03": (
+        "E1-5",
+        "Total energy consumption from nuclear sources",
+        "MWh",
+        "esrs:EnergyConsumptionFromNuclearSources",
+        "E1 §37(b)",
+    ),
+    "E1-5_04": (
+        "E1-5",
+        "Share of nuclear sources in total energy consumption",
+        "%",
+        "esrs:PercentageOfEnergyConsumptionFromNuclearSourcesInTotalEnergyConsumption",
+        "E1 AR 34",
+    ),
+    "E1-5_05": (
+        "E1-5",
+        "Total energy consumption from renewable sources",
+        "MWh",
+        "esrs:EnergyConsumptionFromRenewableSources",
+        "E1 §37(c)",
+    ),
+    "E1-5_07": (
+        "E1-5",
+        "Purchased electricity from renewable sources (contractual instruments)",
+        "MWh",
+        None,
+        "E1 §37(c)(ii)",
+    ),
+    "E1-5_09": (
+        "E1-5",
+        "Share of renewable sources in total energy consumption",
+        "%",
+        "esrs:PercentageOfRenewableSourcesInTotalEnergyConsumption",
+        "E1 AR 34",
+    ),
     "E1-5_15": ("E1-5", "Share of fossil sources in total energy consumption", "%", None, "E1 AR 34"),
-    "E1-6_09": ("E1-6", "Gross location-based Scope 2 GHG emissions", "tCO2e",
-                "esrs:GrossLocationBasedScope2GreenhouseGasEmissions", "E1 §49(a)"),
-    "E1-6_10": ("E1-6", "Gross market-based Scope 2 GHG emissions", "tCO2e",
-                "esrs:GrossMarketBasedScope2GreenhouseGasEmissions", "E1 §49(b)"),
-    "E1-6_11": ("E1-6", "Gross Scope 3 GHG emissions (AI services)", "tCO2e",
-                "esrs:GrossScope3GreenhouseGasEmissions", "E1 §51"),
-    "E1-6_11_cat1": ("E1-6", "Scope 3 category 1: purchased goods and services (AI APIs, seats, cloud GPUs)",
-                     "tCO2e", None, "E1 §51, AR 46"),
+    "E1-6_09": (
+        "E1-6",
+        "Gross location-based Scope 2 GHG emissions",
+        "tCO2e",
+        "esrs:GrossLocationBasedScope2GreenhouseGasEmissions",
+        "E1 §49(a)",
+    ),
+    "E1-6_10": (
+        "E1-6",
+        "Gross market-based Scope 2 GHG emissions",
+        "tCO2e",
+        "esrs:GrossMarketBasedScope2GreenhouseGasEmissions",
+        "E1 §49(b)",
+    ),
+    "E1-6_11": (
+        "E1-6",
+        "Gross Scope 3 GHG emissions (AI services)",
+        "tCO2e",
+        "esrs:GrossScope3GreenhouseGasEmissions",
+        "E1 §51",
+    ),
+    "E1-6_11_cat1": (
+        "E1-6",
+        "Scope 3 category 1: purchased goods and services (AI APIs, seats, cloud GPUs)",
+        "tCO2e",
+        None,
+        "E1 §51, AR 46",
+    ),
     "E1-6_AR51": ("E1-6", "of which cloud computing and data centre services", "tCO2e", None, "E1 AR 51"),
-    "E1-6_12": ("E1-6", "Total GHG emissions (location-based)", "tCO2e",
-                "esrs:TotalGHGEmissionsLocationBased", "E1 §52(a)"),
-    "E1-6_13": ("E1-6", "Total GHG emissions (market-based)", "tCO2e",
-                "esrs:TotalGHGEmissionsMarketBased", "E1 §52(b)"),
+    "E1-6_12": (
+        "E1-6",
+        "Total GHG emissions (location-based)",
+        "tCO2e",
+        "esrs:TotalGHGEmissionsLocationBased",
+        "E1 §52(a)",
+    ),
+    "E1-6_13": (
+        "E1-6",
+        "Total GHG emissions (market-based)",
+        "tCO2e",
+        "esrs:TotalGHGEmissionsMarketBased",
+        "E1 §52(b)",
+    ),
     "E1-6_25": ("E1-6", "Share of Scope 3 emissions calculated from primary data", "%", None, "E1 AR 46(g)"),
-    "E1-6_30": ("E1-6", "GHG intensity per net revenue (location-based)", "tCO2e/EUR",
-                "esrs:GHGEmissionsIntensityLocationbasedTotalGHGEmissionsPerNetRevenue", "E1 §53"),
-    "E1-6_31": ("E1-6", "GHG intensity per net revenue (market-based)", "tCO2e/EUR",
-                "esrs:GHGEmissionsIntensityMarketbasedTotalGHGEmissionsPerNetRevenue", "E1 §53"),
+    "E1-6_30": (
+        "E1-6",
+        "GHG intensity per net revenue (location-based)",
+        "tCO2e/EUR",
+        "esrs:GHGEmissionsIntensityLocationbasedTotalGHGEmissionsPerNetRevenue",
+        "E1 §53",
+    ),
+    "E1-6_31": (
+        "E1-6",
+        "GHG intensity per net revenue (market-based)",
+        "tCO2e/EUR",
+        "esrs:GHGEmissionsIntensityMarketbasedTotalGHGEmissionsPerNetRevenue",
+        "E1 §53",
+    ),
     "E1-6_33": ("E1-6", "Net revenue used to calculate GHG intensity", "EUR", None, "E1 §55"),
     "E1-8_04": ("E1-8", "Internal carbon price (internal fee)", "EUR/tCO2e", None, "E1 §63(b)"),
-    "E1-8_05": ("E1-8", "Approximate gross GHG emissions covered by the internal carbon price", "tCO2e", None,
-                "E1 §63(c)"),
+    "E1-8_05": (
+        "E1-8",
+        "Approximate gross GHG emissions covered by the internal carbon price",
+        "tCO2e",
+        None,
+        "E1 §63(c)",
+    ),
 }
 VSME_DATAPOINTS: dict[str, tuple[str, str, str, str | None, str]] = {
     "B3_energy_total_MWh": ("B3", "Total energy consumption (self-hosted AI compute)", "MWh", None, "VSME B3 §29"),
@@ -85,8 +171,7 @@ ASSUMPTIONS = [
 EXCLUSIONS = [
     "Training of providers' models (outside EcoLogits' scope and not the customer's inventory).",
     "Embodied emissions of self-hosted hardware (Scope 3 category 2, counted in the year of purchase).",
-    "Embodied (manufacturing) emissions of providers' servers are shown separately and not added to the "
-    "Scope 3 total.",
+    "Embodied (manufacturing) emissions of providers' servers are shown separately and not added to the Scope 3 total.",
     "End-user devices and networks.",
 ]
 
@@ -102,8 +187,9 @@ def _pct(part: float, whole: float) -> float | None:
     return 100.0 * part / whole if whole else None
 
 
-def figures(records: pd.DataFrame, net_revenue_eur: float | None, carbon_price_eur_per_t: float | None,
-            variant: str = "esrs_e1") -> dict[str, tuple[float | None, float | None, float | None]]:
+def figures(
+    records: pd.DataFrame, net_revenue_eur: float | None, carbon_price_eur_per_t: float | None, variant: str = "esrs_e1"
+) -> dict[str, tuple[float | None, float | None, float | None]]:
     """Datapoint id -> (value, low, high) from an estimated records frame that has the per-row
     fossil_kwh / nuclear_kwh / renewable_kwh columns. These are the formulas the evidence pack states."""
     scope = records["scope"].astype(str).to_numpy(dtype=object)
@@ -163,21 +249,39 @@ def figures(records: pd.DataFrame, net_revenue_eur: float | None, carbon_price_e
 
 def breakdowns(records: pd.DataFrame) -> dict[str, list[dict]]:
     """Energy and CO2e by month, source, provider, model, team and scope (largest first, months in order)."""
-    frame = records.assign(month=pd.to_datetime(records["day"]).dt.strftime("%Y-%m"),
-                           team=records["team"].replace("", "(unattributed)"), records=1)
+    frame = records.assign(
+        month=pd.to_datetime(records["day"]).dt.strftime("%Y-%m"),
+        team=records["team"].replace("", "(unattributed)"),
+        records=1,
+    )
     out = {}
     for name, column in BREAKDOWNS.items():
-        grouped = (frame.groupby(column, observed=True)
-                   .agg(energy_kwh=("energy_kwh", "sum"), co2e_location_kg=("co2e_location_kg", "sum"),
-                        co2e_market_kg=("co2e_market_kg", "sum"), records=("records", "sum"),
-                        requests=("requests", "sum"))
-                   .reset_index().rename(columns={column: "key"}))
-        grouped = grouped.sort_values("key" if name == "by_month" else "co2e_location_kg",
-                                      ascending=name == "by_month", kind="stable")
-        out[name] = [{"key": str(r.key), "energy_kwh": float(r.energy_kwh),
-                      "co2e_location_kg": float(r.co2e_location_kg),
-                      "co2e_market_kg": float(r.co2e_market_kg), "records": int(r.records), "requests": int(r.requests)}
-                     for r in grouped.itertuples(index=False)]
+        grouped = (
+            frame.groupby(column, observed=True)
+            .agg(
+                energy_kwh=("energy_kwh", "sum"),
+                co2e_location_kg=("co2e_location_kg", "sum"),
+                co2e_market_kg=("co2e_market_kg", "sum"),
+                records=("records", "sum"),
+                requests=("requests", "sum"),
+            )
+            .reset_index()
+            .rename(columns={column: "key"})
+        )
+        grouped = grouped.sort_values(
+            "key" if name == "by_month" else "co2e_location_kg", ascending=name == "by_month", kind="stable"
+        )
+        out[name] = [
+            {
+                "key": str(r.key),
+                "energy_kwh": float(r.energy_kwh),
+                "co2e_location_kg": float(r.co2e_location_kg),
+                "co2e_market_kg": float(r.co2e_market_kg),
+                "records": int(r.records),
+                "requests": int(r.requests),
+            }
+            for r in grouped.itertuples(index=False)
+        ]
     return out
 
 
@@ -187,8 +291,15 @@ def coverage(records: pd.DataFrame) -> list[dict]:
         return []
     days = pd.to_datetime(records["day"])
     grouped = records.assign(_day=days).groupby("source", observed=True)["_day"].agg(["min", "max", "count"])
-    return [{"source_key": str(key), "first_day": f"{row['min']:%Y-%m-%d}", "last_day": f"{row['max']:%Y-%m-%d}",
-             "records": int(row["count"])} for key, row in grouped.iterrows()]
+    return [
+        {
+            "source_key": str(key),
+            "first_day": f"{row['min']:%Y-%m-%d}",
+            "last_day": f"{row['max']:%Y-%m-%d}",
+            "records": int(row["count"]),
+        }
+        for key, row in grouped.iterrows()
+    ]
 
 
 def datapoints(values: dict, comparative: dict | None, variant: str) -> list[dict]:
@@ -201,9 +312,21 @@ def datapoints(values: dict, comparative: dict | None, variant: str) -> list[dic
         value, low, high = values[dp_id]
         previous = (comparative or {}).get(dp_id)
         change = 100.0 * (value - previous) / previous if previous and value is not None else None
-        out.append({"id": dp_id, "section": section, "label": label, "unit": unit, "value": value, "low": low,
-                    "high": high, "comparative": previous, "change_pct": change, "xbrl_concept": concept,
-                    "esrs_ref": ref})
+        out.append(
+            {
+                "id": dp_id,
+                "section": section,
+                "label": label,
+                "unit": unit,
+                "value": value,
+                "low": low,
+                "high": high,
+                "comparative": previous,
+                "change_pct": change,
+                "xbrl_concept": concept,
+                "esrs_ref": ref,
+            }
+        )
     return out
 
 

@@ -9,8 +9,9 @@ class PeriodForm(forms.Form):
     end = forms.DateField(label=_("End"), widget=forms.DateInput(attrs={"type": "date"}))
     variant = forms.ChoiceField(label=_("Standard"), choices=Variant.choices)
     net_revenue_eur = forms.DecimalField(label=_("Net revenue (EUR)"), required=False, min_value=0)
-    internal_carbon_price_eur_per_t = forms.DecimalField(label=_("Internal carbon price (EUR/tCO2e)"),
-                                                         required=False, min_value=0)
+    internal_carbon_price_eur_per_t = forms.DecimalField(
+        label=_("Internal carbon price (EUR/tCO2e)"), required=False, min_value=0
+    )
 
     def clean(self):
         data = super().clean()
@@ -22,8 +23,9 @@ class PeriodForm(forms.Form):
 class InputsForm(forms.Form):
     variant = forms.ChoiceField(label=_("Standard"), choices=Variant.choices)
     net_revenue_eur = forms.DecimalField(label=_("Net revenue (EUR)"), required=False, min_value=0)
-    internal_carbon_price_eur_per_t = forms.DecimalField(label=_("Internal carbon price (EUR/tCO2e)"),
-                                                         required=False, min_value=0)
+    internal_carbon_price_eur_per_t = forms.DecimalField(
+        label=_("Internal carbon price (EUR/tCO2e)"), required=False, min_value=0
+    )
 
 
 class SignOffForm(forms.Form):

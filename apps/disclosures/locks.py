@@ -16,13 +16,15 @@ class PeriodLocked(Exception):
 
 def locked_ranges(organisation) -> list[tuple[dt.date, dt.date]]:
     """(start, end) of every period whose newest version is signed off."""
-    latest = (ReportingPeriod.objects.for_org(organisation).values("start", "end")
-              .annotate(latest=Max("version")))
+    latest = ReportingPeriod.objects.for_org(organisation).values("start", "end").annotate(latest=Max("version"))
     ranges = []
     for row in latest:
-        status = (ReportingPeriod.objects.for_org(organisation)
-                  .filter(start=row["start"], end=row["end"], version=row["latest"])
-                  .values_list("status", flat=True).first())
+        status = (
+            ReportingPeriod.objects.for_org(organisation)
+            .filter(start=row["start"], end=row["end"], version=row["latest"])
+            .values_list("status", flat=True)
+            .first()
+        )
         if status == PeriodStatus.SIGNED_OFF:
             ranges.append((row["start"], row["end"]))
     return ranges

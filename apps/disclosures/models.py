@@ -32,11 +32,13 @@ class ReportingPeriod(OrgScopedModel):
     status = models.CharField(max_length=12, choices=PeriodStatus.choices, default=PeriodStatus.DRAFT)
     net_revenue_eur = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
     internal_carbon_price_eur_per_t = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    restatement_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="restatements")
+    restatement_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="restatements"
+    )
     restatement_reason = models.TextField(blank=True)
-    signed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     signed_off_at = models.DateTimeField(null=True, blank=True)
     sign_off_comment = models.TextField(blank=True)
     snapshot = models.JSONField(null=True, blank=True)

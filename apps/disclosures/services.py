@@ -36,10 +36,31 @@ EXPORT_FORMATS = {
     "xhtml": ("application/xhtml+xml", "xhtml"),
     "evidence": ("application/zip", "zip"),
 }
-RECORD_COLUMNS = ["id", "day", "source", "provider", "model", "usage_kind", "self_hosted", "person_ref", "team_ref",
-                  "team__name", "project", "api_key", "zone", "requests", "input_tokens", "cached_input_tokens",
-                  "output_tokens", "active_user_days", "measured_energy_kwh", "cost", "currency", "run_id",
-                  "run__source_file__sha256"]
+RECORD_COLUMNS = [
+    "id",
+    "day",
+    "source",
+    "provider",
+    "model",
+    "usage_kind",
+    "self_hosted",
+    "person_ref",
+    "team_ref",
+    "team__name",
+    "project",
+    "api_key",
+    "zone",
+    "requests",
+    "input_tokens",
+    "cached_input_tokens",
+    "output_tokens",
+    "active_user_days",
+    "measured_energy_kwh",
+    "cost",
+    "currency",
+    "run_id",
+    "run__source_file__sha256",
+]
 
 
 class DisclosureError(ValueError):
@@ -49,16 +70,21 @@ class DisclosureError(ValueError):
 def code_version() -> str:
     """The git commit the code runs from, when it can be told."""
     try:
-        out = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=settings.BASE_DIR,  # noqa: S607
-                             capture_output=True, text=True, timeout=5, check=False)
+        out = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"],  # noqa: S607
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
     except OSError:
         return "unknown"
     return out.stdout.strip() or "unknown"
 
 
 def latest_version(organisation, start, end) -> ReportingPeriod | None:
-    return (ReportingPeriod.objects.for_org(organisation).filter(start=start, end=end)
-            .order_by("-version").first())
+    return ReportingPeriod.objects.for_org(organisation).filter(start=start, end=end).order_by("-version").first()
 
 
 def create_period(organisation, user, start: dt.date, end: dt.date, **fields) -> ReportingPeriod:
@@ -81,24 +107,36 @@ def update_inputs(period: ReportingPeriod, user, **fields) -> ReportingPeriod:
     for name, value in fields.items():
         setattr(period, name, value)
     period.save()
-    audit.record(period.organisation, user, "period.inputs", f"Inputs of {period} changed", period,
-                 **{k: str(v) for k, v in fields.items()})
+    audit.record(
+        period.organisation,
+        user,
+        "period.inputs",
+        f"Inputs of {period} changed",
+        period,
+        **{k: str(v) for k, v in fields.items()},
+    )
     return period
 
 
 # ---- computing ---------------------------------------------------------------------------------
 
+
 def period_records(period: ReportingPeriod) -> pd.DataFrame:
     """The stored records of the period's days, as a frame (one row per record)."""
-    rows = (UsageRecord.objects.for_org(period.organisation).filter(day__range=(period.start, period.end))
-            .order_by("day", "pk").values_list(*RECORD_COLUMNS))
+    rows = (
+        UsageRecord.objects.for_org(period.organisation)
+        .filter(day__range=(period.start, period.end))
+        .order_by("day", "pk")
+        .values_list(*RECORD_COLUMNS)
+    )
     frame = pd.DataFrame(list(rows), columns=RECORD_COLUMNS)
     return frame.rename(columns={"team__name": "team", "run__source_file__sha256": "source_sha256"})
 
 
 def _instruments(period: ReportingPeriod) -> list[dict]:
     overlapping = ContractualInstrument.objects.for_org(period.organisation).filter(
-        period_start__lte=period.end, period_end__gte=period.start)
+        period_start__lte=period.end, period_end__gte=period.start
+    )
     return [i.as_calculator_dict() for i in overlapping]
 
 
@@ -110,15 +148,35 @@ def estimate_period(period: ReportingPeriod, version: FactorSetVersion | None = 
     factor_set = load_factor_set(version)
     instruments = _instruments(period)
     stored = period_records(period)
-    usage = usage_frame.conform(pd.DataFrame({
-        "day": pd.to_datetime(stored["day"]), "source": stored["source"], "provider": stored["provider"],
-        "model": stored["model"], "usage_kind": stored["usage_kind"], "requests": stored["requests"],
-        "input_tokens": stored["input_tokens"], "cached_input_tokens": stored["cached_input_tokens"],
-        "output_tokens": stored["output_tokens"], "active_user_days": stored["active_user_days"],
-        "measured_energy_kwh": stored["measured_energy_kwh"], "self_hosted": stored["self_hosted"].astype(bool),
-        "person": stored["person_ref"], "team": stored["team_ref"], "project": stored["project"],
-        "api_key": stored["api_key"], "zone": stored["zone"], "cost": stored["cost"], "currency": stored["currency"],
-    })) if len(stored) else usage_frame.empty_frame()
+    usage = (
+        usage_frame.conform(
+            pd.DataFrame(
+                {
+                    "day": pd.to_datetime(stored["day"]),
+                    "source": stored["source"],
+                    "provider": stored["provider"],
+                    "model": stored["model"],
+                    "usage_kind": stored["usage_kind"],
+                    "requests": stored["requests"],
+                    "input_tokens": stored["input_tokens"],
+                    "cached_input_tokens": stored["cached_input_tokens"],
+                    "output_tokens": stored["output_tokens"],
+                    "active_user_days": stored["active_user_days"],
+                    "measured_energy_kwh": stored["measured_energy_kwh"],
+                    "self_hosted": stored["self_hosted"].astype(bool),
+                    "person": stored["person_ref"],
+                    "team": stored["team_ref"],
+                    "project": stored["project"],
+                    "api_key": stored["api_key"],
+                    "zone": stored["zone"],
+                    "cost": stored["cost"],
+                    "currency": stored["currency"],
+                }
+            )
+        )
+        if len(stored)
+        else usage_frame.empty_frame()
+    )
     estimated = estimate(usage, factor_set, instruments)
     mix = energy_mix_split(estimated, factor_set, instruments)
     estimated.attrs = {}  # a DataFrame in attrs breaks pandas' attrs propagation later on
@@ -158,8 +216,9 @@ def build_snapshot(period: ReportingPeriod, *, with_comparative: bool = True, ge
     """Compute the disclosure of a period version. Returns (snapshot dict, records frame, factor-set version)."""
     records, version, instruments = estimate_period(period)
     net_revenue = float(period.net_revenue_eur) if period.net_revenue_eur is not None else None
-    price = (float(period.internal_carbon_price_eur_per_t)
-             if period.internal_carbon_price_eur_per_t is not None else None)
+    price = (
+        float(period.internal_carbon_price_eur_per_t) if period.internal_carbon_price_eur_per_t is not None else None
+    )
     values = e1.figures(records, net_revenue, price, period.variant)
     comparative = _comparative_values(period) if with_comparative else None
     factor_set = load_factor_set(version)
@@ -170,31 +229,56 @@ def build_snapshot(period: ReportingPeriod, *, with_comparative: bool = True, ge
         "schema": e1.SCHEMA_VERSION,
         "organisation": {"slug": period.organisation.slug, "name": period.organisation.name, "lei": ""},
         "period": {
-            "id": period.pk, "start": period.start.isoformat(), "end": period.end.isoformat(),
-            "version": period.version, "status": period.status,
+            "id": period.pk,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "version": period.version,
+            "status": period.status,
             "signed_off_by": period.signed_off_by.email if period.signed_off_by else None,
             "signed_off_at": period.signed_off_at.isoformat() if period.signed_off_at else None,
             "comment": period.sign_off_comment,
-            "restatement_of": ({"version": restated.version, "snapshot_sha256": restated.snapshot_sha256}
-                               if restated else None),
+            "restatement_of": (
+                {"version": restated.version, "snapshot_sha256": restated.snapshot_sha256} if restated else None
+            ),
             "restatement_reason": period.restatement_reason,
         },
         "variant": period.variant,
         "currency": "EUR",
         "datapoints": e1.datapoints(values, comparative, period.variant),
         "breakdowns": e1.breakdowns(records) if len(records) else {k: [] for k in e1.BREAKDOWNS},
-        "runs": [{"id": r.pk, "source_key": r.source_key, "filename": r.source_file.filename,
-                  "sha256": r.source_file.sha256, "rows_read": r.rows_read, "records": r.records_stored,
-                  "uploaded_by": r.uploaded_by.email if r.uploaded_by else "command line",
-                  "uploaded_at": r.created_at.isoformat()} for r in runs],
-        "factor_sets": [{"label": version.label, "sha256": version.content_sha256,
-                         "method_version": version.method_version, "provenance": factor_set.provenance()}],
-        "methodology": {"method_version": version.method_version, "notes": METHOD_NOTES,
-                        "assumptions": e1.ASSUMPTIONS + frugality_for_methodology(period.organisation),
-                        "exclusions": e1.EXCLUSIONS,
-                        "coverage": e1.coverage(records)},
-        "inputs": {"net_revenue_eur": net_revenue, "internal_carbon_price_eur_per_t": price,
-                   "instruments": instruments},
+        "runs": [
+            {
+                "id": r.pk,
+                "source_key": r.source_key,
+                "filename": r.source_file.filename,
+                "sha256": r.source_file.sha256,
+                "rows_read": r.rows_read,
+                "records": r.records_stored,
+                "uploaded_by": r.uploaded_by.email if r.uploaded_by else "command line",
+                "uploaded_at": r.created_at.isoformat(),
+            }
+            for r in runs
+        ],
+        "factor_sets": [
+            {
+                "label": version.label,
+                "sha256": version.content_sha256,
+                "method_version": version.method_version,
+                "provenance": factor_set.provenance(),
+            }
+        ],
+        "methodology": {
+            "method_version": version.method_version,
+            "notes": METHOD_NOTES,
+            "assumptions": e1.ASSUMPTIONS + frugality_for_methodology(period.organisation),
+            "exclusions": e1.EXCLUSIONS,
+            "coverage": e1.coverage(records),
+        },
+        "inputs": {
+            "net_revenue_eur": net_revenue,
+            "internal_carbon_price_eur_per_t": price,
+            "instruments": instruments,
+        },
         "code_version": code_version(),
         "generated_at": generated_at or timezone.now().isoformat(),
     }
@@ -224,13 +308,25 @@ def snapshot_of(period: ReportingPeriod) -> tuple[dict, str]:
 
 def records_of(period: ReportingPeriod) -> pd.DataFrame:
     if period.is_signed_off and period.frozen_records:
-        return pd.read_csv(io.BytesIO(gzip.decompress(bytes(period.frozen_records))), keep_default_na=False,
-                           na_values=[""], dtype={"team": str, "person_ref": str, "api_key": str, "project": str,
-                                                  "zone": str, "currency": str, "warning": str})
+        return pd.read_csv(
+            io.BytesIO(gzip.decompress(bytes(period.frozen_records))),
+            keep_default_na=False,
+            na_values=[""],
+            dtype={
+                "team": str,
+                "person_ref": str,
+                "api_key": str,
+                "project": str,
+                "zone": str,
+                "currency": str,
+                "warning": str,
+            },
+        )
     return build_snapshot(period)[1]
 
 
 # ---- workflow ----------------------------------------------------------------------------------
+
 
 def _require(membership, action, message):
     if not has_permission(membership, action):
@@ -264,12 +360,24 @@ def sign_off(period: ReportingPeriod, membership, comment: str = "") -> Reportin
     period.snapshot_sha256 = e1.snapshot_sha256(snapshot)
     period.frozen_records = gzip.compress(records.to_csv(index=False).encode("utf-8"), mtime=0)
     ReportingPeriod.objects.filter(pk=period.pk).update(
-        status=period.status, signed_off_by=period.signed_off_by, signed_off_at=now, sign_off_comment=comment,
-        snapshot=snapshot, snapshot_sha256=period.snapshot_sha256, frozen_records=period.frozen_records)
+        status=period.status,
+        signed_off_by=period.signed_off_by,
+        signed_off_at=now,
+        sign_off_comment=comment,
+        snapshot=snapshot,
+        snapshot_sha256=period.snapshot_sha256,
+        frozen_records=period.frozen_records,
+    )
     FactorSetVersion.objects.filter(pk=version.pk, locked_at__isnull=True).update(locked_at=now)
-    audit.record(period.organisation, membership.user, "period.sign_off",
-                 f"{period} signed off; snapshot {period.snapshot_sha256[:12]}", period,
-                 snapshot_sha256=period.snapshot_sha256, comment=comment)
+    audit.record(
+        period.organisation,
+        membership.user,
+        "period.sign_off",
+        f"{period} signed off; snapshot {period.snapshot_sha256[:12]}",
+        period,
+        snapshot_sha256=period.snapshot_sha256,
+        comment=comment,
+    )
     from .tasks import render_exports
 
     # Render every export once, in the background, from the frozen inputs: downloads are then instant.
@@ -288,12 +396,24 @@ def reopen(period: ReportingPeriod, membership, reason: str) -> ReportingPeriod:
     if latest_version(period.organisation, period.start, period.end) != period:
         raise DisclosureError("This version was already reopened.")
     new = ReportingPeriod.objects.create(
-        organisation=period.organisation, start=period.start, end=period.end, version=period.version + 1,
-        variant=period.variant, net_revenue_eur=period.net_revenue_eur,
+        organisation=period.organisation,
+        start=period.start,
+        end=period.end,
+        version=period.version + 1,
+        variant=period.variant,
+        net_revenue_eur=period.net_revenue_eur,
         internal_carbon_price_eur_per_t=period.internal_carbon_price_eur_per_t,
-        restatement_of=period, restatement_reason=reason.strip())
-    audit.record(period.organisation, membership.user, "period.reopen",
-                 f"{period} reopened as version {new.version}: {reason.strip()}", new, reason=reason.strip())
+        restatement_of=period,
+        restatement_reason=reason.strip(),
+    )
+    audit.record(
+        period.organisation,
+        membership.user,
+        "period.reopen",
+        f"{period} reopened as version {new.version}: {reason.strip()}",
+        new,
+        reason=reason.strip(),
+    )
     return new
 
 
@@ -306,19 +426,30 @@ def differences(old: dict, new: dict) -> list[dict]:
         value = dp["value"]
         change = value - previous if value is not None and previous is not None else None
         pct = 100.0 * change / previous if change is not None and previous else None
-        rows.append({"id": dp["id"], "label": dp["label"], "unit": dp["unit"], "old": previous, "new": value,
-                     "change": change, "change_pct": pct})
+        rows.append(
+            {
+                "id": dp["id"],
+                "label": dp["label"],
+                "unit": dp["unit"],
+                "old": previous,
+                "new": value,
+                "change": change,
+                "change_pct": pct,
+            }
+        )
     return rows
 
 
 # ---- exports -----------------------------------------------------------------------------------
 
+
 def factor_tables(period_snapshot: dict) -> dict[str, pd.DataFrame]:
     sha = period_snapshot["factor_sets"][0]["sha256"]
     version = FactorSetVersion.objects.filter(content_sha256=sha).first()
     factor_set = load_factor_set(version)
-    return {name: pd.DataFrame(list(table.rows), columns=list(table.columns))
-            for name, table in factor_set.tables.items()}
+    return {
+        name: pd.DataFrame(list(table.rows), columns=list(table.columns)) for name, table in factor_set.tables.items()
+    }
 
 
 def render(period: ReportingPeriod, fmt: str) -> bytes:
@@ -353,8 +484,10 @@ def render(period: ReportingPeriod, fmt: str) -> bytes:
 
 def datapoints_json(snapshot: dict) -> dict:
     """{datapoint id: {value, unit, low, high}}: the `disclose --format json` shape."""
-    return {dp["id"]: {"value": dp["value"], "unit": dp["unit"], "low": dp["low"], "high": dp["high"]}
-            for dp in snapshot["datapoints"]}
+    return {
+        dp["id"]: {"value": dp["value"], "unit": dp["unit"], "low": dp["low"], "high": dp["high"]}
+        for dp in snapshot["datapoints"]
+    }
 
 
 def export(period: ReportingPeriod, fmt: str, user=None, log: bool = True) -> tuple[bytes, str, str]:
@@ -364,8 +497,14 @@ def export(period: ReportingPeriod, fmt: str, user=None, log: bool = True) -> tu
     kept = period.exports.filter(format=fmt).first() if period.is_signed_off else None
     content = bytes(kept.content) if kept else render(period, fmt)
     if period.is_signed_off and kept is None:
-        PeriodExport.objects.create(organisation=period.organisation, period=period, format=fmt,
-                                    sha256=hashlib.sha256(content).hexdigest(), content=content, created_by=user)
+        PeriodExport.objects.create(
+            organisation=period.organisation,
+            period=period,
+            format=fmt,
+            sha256=hashlib.sha256(content).hexdigest(),
+            content=content,
+            created_by=user,
+        )
     content_type, extension = EXPORT_FORMATS[fmt]
     filename = f"{period.organisation.slug}-ai-footprint-{period.start:%Y%m%d}-{period.end:%Y%m%d}-v{period.version}"
     if log:

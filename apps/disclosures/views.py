@@ -44,13 +44,25 @@ def period_detail(request, pk):
     if period.restatement_of_id:
         restated_diff = services.differences(period.restatement_of.snapshot, snapshot)
     context = {
-        "period": period, "snapshot": snapshot, "snapshot_sha256": sha, "sections": sections,
-        "restated_diff": restated_diff, "versions": scoped(ReportingPeriod, request.organisation)
-        .filter(start=period.start, end=period.end).order_by("version"),
-        "formats": services.EXPORT_FORMATS, "can_sign_off": can_sign_off(request.membership),
-        "inputs_form": InputsForm(initial={"variant": period.variant, "net_revenue_eur": period.net_revenue_eur,
-                                           "internal_carbon_price_eur_per_t": period.internal_carbon_price_eur_per_t}),
-        "sign_off_form": SignOffForm(), "reopen_form": ReopenForm(),
+        "period": period,
+        "snapshot": snapshot,
+        "snapshot_sha256": sha,
+        "sections": sections,
+        "restated_diff": restated_diff,
+        "versions": scoped(ReportingPeriod, request.organisation)
+        .filter(start=period.start, end=period.end)
+        .order_by("version"),
+        "formats": services.EXPORT_FORMATS,
+        "can_sign_off": can_sign_off(request.membership),
+        "inputs_form": InputsForm(
+            initial={
+                "variant": period.variant,
+                "net_revenue_eur": period.net_revenue_eur,
+                "internal_carbon_price_eur_per_t": period.internal_carbon_price_eur_per_t,
+            }
+        ),
+        "sign_off_form": SignOffForm(),
+        "reopen_form": ReopenForm(),
     }
     return render(request, "disclosures/period_detail.html", context)
 
@@ -117,8 +129,16 @@ def audit_log(request):
         writer = csv.writer(buffer)
         writer.writerow(["time_utc", "actor", "action", "object_type", "object_id", "summary"])
         for e in events:
-            writer.writerow([e.created_at.isoformat(), _safe_cell(e.actor_label), e.action, e.object_type,
-                             e.object_id, _safe_cell(e.summary)])
+            writer.writerow(
+                [
+                    e.created_at.isoformat(),
+                    _safe_cell(e.actor_label),
+                    e.action,
+                    e.object_type,
+                    e.object_id,
+                    _safe_cell(e.summary),
+                ]
+            )
         response = HttpResponse(buffer.getvalue(), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="{request.organisation.slug}-audit-log.csv"'
         return response

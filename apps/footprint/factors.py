@@ -105,14 +105,24 @@ class FactorTable:
 
     def to_dict(self) -> dict:
         """JSON-serialisable form."""
-        return {"source": self.source, "vintage": self.vintage, "licence": self.licence,
-                "columns": list(self.columns), "rows": [list(r) for r in self.rows]}
+        return {
+            "source": self.source,
+            "vintage": self.vintage,
+            "licence": self.licence,
+            "columns": list(self.columns),
+            "rows": [list(r) for r in self.rows],
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping) -> FactorTable:
         """Inverse of `to_dict`."""
-        return cls(source=data["source"], vintage=data["vintage"], licence=data["licence"],
-                   columns=tuple(data["columns"]), rows=tuple(tuple(r) for r in data["rows"]))
+        return cls(
+            source=data["source"],
+            vintage=data["vintage"],
+            licence=data["licence"],
+            columns=tuple(data["columns"]),
+            rows=tuple(tuple(r) for r in data["rows"]),
+        )
 
 
 class GridFactor(NamedTuple):
@@ -141,8 +151,18 @@ class ModelParams(NamedTuple):
     warnings: str
 
 
-REQUIRED_TABLES = ("models", "provider_datacenters", "provider_aliases", "size_classes", "grid",
-                   "zone_aliases", "residual_mix", "seat_tools", "spend_factors", "currency_rates")
+REQUIRED_TABLES = (
+    "models",
+    "provider_datacenters",
+    "provider_aliases",
+    "size_classes",
+    "grid",
+    "zone_aliases",
+    "residual_mix",
+    "seat_tools",
+    "spend_factors",
+    "currency_rates",
+)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -189,48 +209,57 @@ class FactorSet:
 
     def to_dict(self) -> dict:
         """JSON-serialisable form (no content hash inside: the hash is computed over this)."""
-        return {"schema": SCHEMA_VERSION, "name": self.name, "version": self.version, "notes": self.notes,
-                "method": {k: _clean(v) for k, v in self.method.items()},
-                "tables": {k: t.to_dict() for k, t in sorted(self.tables.items())}}
+        return {
+            "schema": SCHEMA_VERSION,
+            "name": self.name,
+            "version": self.version,
+            "notes": self.notes,
+            "method": {k: _clean(v) for k, v in self.method.items()},
+            "tables": {k: t.to_dict() for k, t in sorted(self.tables.items())},
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping) -> FactorSet:
         """Inverse of `to_dict`. Needs no ecologits/codecarbon: the set is plain data."""
         if data.get("schema", SCHEMA_VERSION) != SCHEMA_VERSION:
             raise ValueError(f"unsupported factor-set schema {data.get('schema')!r}")
-        return cls(name=data["name"], version=data["version"], notes=data.get("notes", ""),
-                   method=dict(data["method"]),
-                   tables={k: FactorTable.from_dict(v) for k, v in data["tables"].items()})
+        return cls(
+            name=data["name"],
+            version=data["version"],
+            notes=data.get("notes", ""),
+            method=dict(data["method"]),
+            tables={k: FactorTable.from_dict(v) for k, v in data["tables"].items()},
+        )
 
     def to_json(self) -> str:
         """Canonical JSON: sorted keys, no whitespace, no NaN. Hashing input."""
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                          allow_nan=False)
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
     @functools.cached_property
     def content_hash(self) -> str:
         """SHA-256 of the canonical JSON: equal data gives equal hashes, whatever the build order."""
         return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
 
-    def with_table(self, name: str, table: FactorTable, *, version: str,
-                   set_name: str | None = None) -> FactorSet:
+    def with_table(self, name: str, table: FactorTable, *, version: str, set_name: str | None = None) -> FactorSet:
         """A new set (new version) with one table replaced or added; this set is unchanged."""
         tables = dict(self.tables)
         tables[name] = table
-        return FactorSet(name=set_name or self.name, version=version, method=dict(self.method),
-                         tables=tables, notes=self.notes)
+        return FactorSet(
+            name=set_name or self.name, version=version, method=dict(self.method), tables=tables, notes=self.notes
+        )
 
     def with_method(self, *, version: str, **changes: Any) -> FactorSet:
         """A new set (new version) with some method constants changed."""
         method = dict(self.method)
         method.update(changes)
-        return FactorSet(name=self.name, version=version, method=method, tables=dict(self.tables),
-                         notes=self.notes)
+        return FactorSet(name=self.name, version=version, method=method, tables=dict(self.tables), notes=self.notes)
 
     def provenance(self) -> list[dict]:
         """Source, vintage, licence and row count per table, for method notes and the audit PDF."""
-        return [{"table": k, "source": t.source, "vintage": t.vintage, "licence": t.licence,
-                 "rows": len(t.rows)} for k, t in sorted(self.tables.items())]
+        return [
+            {"table": k, "source": t.source, "vintage": t.vintage, "licence": t.licence, "rows": len(t.rows)}
+            for k, t in sorted(self.tables.items())
+        ]
 
     # ---- lookups (built once per set, cached) -----------------------------------------------------
     @functools.cached_property
@@ -242,10 +271,20 @@ class FactorSet:
 
     @functools.cached_property
     def _models(self) -> dict[tuple[str, str], ModelParams]:
-        return {(r["provider"], r["model"]): ModelParams(
-            r["provider"], r["model"], float(r["active_params_min_b"]), float(r["active_params_max_b"]),
-            float(r["total_params_min_b"]), float(r["total_params_max_b"]),
-            r["tps"], r["ttft_s"], r["warnings"] or "") for r in self.tables["models"].records()}
+        return {
+            (r["provider"], r["model"]): ModelParams(
+                r["provider"],
+                r["model"],
+                float(r["active_params_min_b"]),
+                float(r["active_params_max_b"]),
+                float(r["total_params_min_b"]),
+                float(r["total_params_max_b"]),
+                r["tps"],
+                r["ttft_s"],
+                r["warnings"] or "",
+            )
+            for r in self.tables["models"].records()
+        }
 
     @functools.cached_property
     def _models_lower(self) -> dict[tuple[str, str], ModelParams]:
@@ -266,9 +305,17 @@ class FactorSet:
     def _grid(self) -> dict[str, list[GridFactor]]:
         out: dict[str, list[GridFactor]] = {}
         for r in self.tables["grid"].records():
-            out.setdefault(r["zone"], []).append(GridFactor(
-                r["zone"], float(r["gco2e_per_kwh"]), None if r["year"] is None else int(r["year"]),
-                r["source"], r["fossil_share"], r["nuclear_share"], r["renewable_share"]))
+            out.setdefault(r["zone"], []).append(
+                GridFactor(
+                    r["zone"],
+                    float(r["gco2e_per_kwh"]),
+                    None if r["year"] is None else int(r["year"]),
+                    r["source"],
+                    r["fossil_share"],
+                    r["nuclear_share"],
+                    r["renewable_share"],
+                )
+            )
         for rows in out.values():
             rows.sort(key=lambda g: -1 if g.year is None else g.year)
         return out
@@ -386,8 +433,9 @@ class FactorSet:
         for r in self.tables["spend_factors"].records():
             if r["category"] == category:
                 return r
-        raise FactorLookupError("spend category", category, [r["category"] for r in
-                                                            self.tables["spend_factors"].records()])
+        raise FactorLookupError(
+            "spend category", category, [r["category"] for r in self.tables["spend_factors"].records()]
+        )
 
     def usd_per_unit(self, currency: str) -> float | None:
         """Exchange rate to the USD base of the spend factors, or None if the table lacks it."""
@@ -398,6 +446,7 @@ class FactorSet:
 
 
 # ---- building the default set from the packages ---------------------------------------------------
+
 
 def _package_dir(name: str) -> Path:
     """Directory of an installed package, found WITHOUT importing it (no side effects)."""
@@ -424,19 +473,25 @@ def _ecologits_tables() -> tuple[dict, dict[str, FactorTable]]:
     method = {
         "ledger_calc_version": 1,
         "ecologits_version": version,
-        "gpu_energy_alpha": llm.GPU_ENERGY_ALPHA, "gpu_energy_beta": llm.GPU_ENERGY_BETA,
+        "gpu_energy_alpha": llm.GPU_ENERGY_ALPHA,
+        "gpu_energy_beta": llm.GPU_ENERGY_BETA,
         "gpu_energy_gamma": llm.GPU_ENERGY_GAMMA,
-        "latency_alpha": llm.LATENCY_ALPHA, "latency_beta": llm.LATENCY_BETA,
+        "latency_alpha": llm.LATENCY_ALPHA,
+        "latency_beta": llm.LATENCY_BETA,
         "latency_gamma": llm.LATENCY_GAMMA,
-        "gpu_memory_gb": llm.GPU_MEMORY, "gpu_embodied_gwp_kg": llm.GPU_EMBODIED_IMPACT_GWP,
-        "server_gpus": llm.SERVER_GPUS, "server_power_kw": llm.SERVER_POWER,
+        "gpu_memory_gb": llm.GPU_MEMORY,
+        "gpu_embodied_gwp_kg": llm.GPU_EMBODIED_IMPACT_GWP,
+        "server_gpus": llm.SERVER_GPUS,
+        "server_power_kw": llm.SERVER_POWER,
         "server_embodied_gwp_kg": llm.SERVER_EMBODIED_IMPACT_GWP,
         "hardware_lifespan_s": llm.HARDWARE_LIFESPAN,
-        "batch_size": llm.BATCH_SIZE, "quantization_bits": llm.MODEL_QUANTIZATION_BITS,
+        "batch_size": llm.BATCH_SIZE,
+        "quantization_bits": llm.MODEL_QUANTIZATION_BITS,
         # CodeCarbon's energy_consumed already includes the PUE the user configured; no uplift by default.
         "measured_energy_pue": 1.0,
         # Spend-based figures are uncertain by a factor of ~2 either way (EEIO data).
-        "spend_low_factor": 0.5, "spend_high_factor": 2.0,
+        "spend_low_factor": 0.5,
+        "spend_high_factor": 2.0,
         "world_zone": WORLD_ZONE,
     }
     rows = []
@@ -447,24 +502,53 @@ def _ecologits_tables() -> tuple[dict, dict[str, FactorTable]]:
         else:
             act = tot = _range(params)
         dep = m.deployment
-        rows.append((m.provider.value, m.name, m.architecture.type.value, act[0], act[1], tot[0], tot[1],
-                     dep.tps if dep else None, dep.ttft if dep else None,
-                     "|".join(w.code for w in m.warnings)))
+        rows.append(
+            (
+                m.provider.value,
+                m.name,
+                m.architecture.type.value,
+                act[0],
+                act[1],
+                tot[0],
+                tot[1],
+                dep.tps if dep else None,
+                dep.ttft if dep else None,
+                "|".join(w.code for w in m.warnings),
+            )
+        )
     rows.sort(key=lambda r: (r[0], r[1]))
     src = f"ecologits {version} (PyPI, genai-impact/ecologits)"
     tables = {
         "models": FactorTable(
             source=f"{src}: data/models.json model repository incl. aliases",
-            vintage=version, licence="MPL-2.0 (ecologits)",
-            columns=("provider", "model", "architecture", "active_params_min_b", "active_params_max_b",
-                     "total_params_min_b", "total_params_max_b", "tps", "ttft_s", "warnings"),
-            rows=tuple(rows)),
+            vintage=version,
+            licence="MPL-2.0 (ecologits)",
+            columns=(
+                "provider",
+                "model",
+                "architecture",
+                "active_params_min_b",
+                "active_params_max_b",
+                "total_params_min_b",
+                "total_params_max_b",
+                "tps",
+                "ttft_s",
+                "warnings",
+            ),
+            rows=tuple(rows),
+        ),
         "provider_datacenters": FactorTable(
             source=f"{src}: ecologits.tracers.utils.PROVIDER_CONFIG_MAP (data-centre location, PUE, WUE)",
-            vintage=version, licence="MPL-2.0 (ecologits)",
+            vintage=version,
+            licence="MPL-2.0 (ecologits)",
             columns=("provider", "zone", "pue_min", "pue_max", "wue_min", "wue_max"),
-            rows=tuple(sorted((p, c.datacenter_location, *_range(c.datacenter_pue), *_range(c.datacenter_wue))
-                              for p, c in PROVIDER_CONFIG_MAP.items()))),
+            rows=tuple(
+                sorted(
+                    (p, c.datacenter_location, *_range(c.datacenter_pue), *_range(c.datacenter_wue))
+                    for p, c in PROVIDER_CONFIG_MAP.items()
+                )
+            ),
+        ),
     }
     mixes = {e.zone: e.gwp * 1000.0 for e in electricity_mixes.list_electricity_mixes()}
     return method, {**tables, "_ecologits_mixes": mixes}
@@ -482,8 +566,12 @@ def _codecarbon_data() -> tuple[dict, list[tuple[str, str]], str]:
     with open(base / "cloud" / "impact.csv", encoding="utf-8-sig", newline="") as fh:
         for r in csv.DictReader(fh):
             if r.get("provider") and r.get("region") and r.get("countryIsoCode"):
-                regions.append((f"{r['provider'].strip().lower()}:{r['region'].strip().lower()}",
-                                r["countryIsoCode"].strip().upper()))
+                regions.append(
+                    (
+                        f"{r['provider'].strip().lower()}:{r['region'].strip().lower()}",
+                        r["countryIsoCode"].strip().upper(),
+                    )
+                )
     return mix, regions, version
 
 
@@ -493,8 +581,11 @@ def _alpha2_to_alpha3() -> list[tuple[str, str]]:
     return sorted((c.alpha_2, c.alpha_3) for c in pycountry.countries)
 
 
-def build_default_factor_set(name: str = "ledger-default", version: str = "2026.1",
-                             grid_preference: tuple[str, ...] = ("codecarbon", "ecologits")) -> FactorSet:
+def build_default_factor_set(
+    name: str = "ledger-default",
+    version: str = "2026.1",
+    grid_preference: tuple[str, ...] = ("codecarbon", "ecologits"),
+) -> FactorSet:
     """Build the default factor set from the installed ecologits/codecarbon/pycountry data and our JSON.
 
     `grid_preference` orders the grid sources per zone: the default takes codecarbon's dated
@@ -513,53 +604,75 @@ def build_default_factor_set(name: str = "ledger-default", version: str = "2026.
             if src == "codecarbon" and zone in cc_mix and cc_mix[zone].get("carbon_intensity"):
                 d = cc_mix[zone]
                 total = d.get("total_TWh") or 0.0
-                shares = ((d.get("fossil_TWh", 0.0) / total, d.get("nuclear_TWh", 0.0) / total,
-                           d.get("renewables_TWh", 0.0) / total) if total > 0 else (None, None, None))
-                grid_rows.append((zone, int(d["year"]), float(d["carbon_intensity"]), *shares,
-                                  f"codecarbon {cc_version}"))
+                shares = (
+                    (
+                        d.get("fossil_TWh", 0.0) / total,
+                        d.get("nuclear_TWh", 0.0) / total,
+                        d.get("renewables_TWh", 0.0) / total,
+                    )
+                    if total > 0
+                    else (None, None, None)
+                )
+                grid_rows.append(
+                    (zone, int(d["year"]), float(d["carbon_intensity"]), *shares, f"codecarbon {cc_version}")
+                )
                 break
             if src == "ecologits" and zone in mixes:
-                grid_rows.append((zone, None, mixes[zone], None, None, None,
-                                  f"ecologits {method['ecologits_version']}"))
+                grid_rows.append(
+                    (zone, None, mixes[zone], None, None, None, f"ecologits {method['ecologits_version']}")
+                )
                 break
     tables = dict(eco)
     tables["grid"] = FactorTable(
-        source=(f"location-based grid intensity, life-cycle gCO2e/kWh, per zone, preference "
-                f"{list(grid_preference)}: codecarbon {cc_version} data/private_infra/global_energy_mix.json "
-                "(Ember / Our World in Data, "
-                f"latest year per country, with fossil/nuclear/renewable shares of generation); ecologits "
-                f"{method['ecologits_version']} data/electricity_mixes.json (undated, no shares) where "
-                "codecarbon "
-                "has no row. Read from the installed packages' data files."),
+        source=(
+            f"location-based grid intensity, life-cycle gCO2e/kWh, per zone, preference "
+            f"{list(grid_preference)}: codecarbon {cc_version} data/private_infra/global_energy_mix.json "
+            "(Ember / Our World in Data, "
+            f"latest year per country, with fossil/nuclear/renewable shares of generation); ecologits "
+            f"{method['ecologits_version']} data/electricity_mixes.json (undated, no shares) where "
+            "codecarbon "
+            "has no row. Read from the installed packages' data files."
+        ),
         vintage="2022-2023 (codecarbon rows); undated (ecologits rows)",
         licence="codecarbon MIT, underlying Ember/OWID data CC-BY-4.0; ecologits MPL-2.0",
-        columns=("zone", "year", "gco2e_per_kwh", "fossil_share", "nuclear_share", "renewable_share",
-                 "source"),
-        rows=tuple(grid_rows))
+        columns=("zone", "year", "gco2e_per_kwh", "fossil_share", "nuclear_share", "renewable_share", "source"),
+        rows=tuple(grid_rows),
+    )
     zone_rows = [(a2, a3, "ISO 3166-1 via pycountry") for a2, a3 in _alpha2_to_alpha3()]
-    zone_rows += [(alias, zone, f"codecarbon {cc_version} data/cloud/impact.csv")
-                  for alias, zone in gcp_regions]
-    zone_rows += [(alias, zone, "ledger_factors.json cloud_regions") for alias, zone in
-                  authored["cloud_regions"]["rows"]]
+    zone_rows += [(alias, zone, f"codecarbon {cc_version} data/cloud/impact.csv") for alias, zone in gcp_regions]
+    zone_rows += [
+        (alias, zone, "ledger_factors.json cloud_regions") for alias, zone in authored["cloud_regions"]["rows"]
+    ]
     zone_rows.append(("world", WORLD_ZONE, "ecologits world average"))
     seen: dict[str, tuple] = {}
     for row in zone_rows:
         seen.setdefault(row[0].lower(), (row[0].lower(), row[1], row[2]))
     tables["zone_aliases"] = FactorTable(
-        source=("zone strings -> grid zone: ISO alpha-2 via pycountry; GCP regions from codecarbon "
-                f"{cc_version} data/cloud/impact.csv; AWS and Azure regions: "
-                f"{authored['cloud_regions']['source']}"),
-        vintage="2026", licence="facts; pycountry LGPL-2.1, codecarbon MIT",
-        columns=("alias", "zone", "source"), rows=tuple(sorted(seen.values())))
-    for key in ("provider_aliases", "size_classes", "residual_mix", "seat_tools", "spend_factors",
-                "currency_rates"):
+        source=(
+            "zone strings -> grid zone: ISO alpha-2 via pycountry; GCP regions from codecarbon "
+            f"{cc_version} data/cloud/impact.csv; AWS and Azure regions: "
+            f"{authored['cloud_regions']['source']}"
+        ),
+        vintage="2026",
+        licence="facts; pycountry LGPL-2.1, codecarbon MIT",
+        columns=("alias", "zone", "source"),
+        rows=tuple(sorted(seen.values())),
+    )
+    for key in ("provider_aliases", "size_classes", "residual_mix", "seat_tools", "spend_factors", "currency_rates"):
         t = authored[key]
-        tables[key] = FactorTable(source=t["source"], vintage=t["vintage"], licence=t["licence"],
-                                  columns=tuple(t["columns"]), rows=tuple(tuple(r) for r in t["rows"]))
+        tables[key] = FactorTable(
+            source=t["source"],
+            vintage=t["vintage"],
+            licence=t["licence"],
+            columns=tuple(t["columns"]),
+            rows=tuple(tuple(r) for r in t["rows"]),
+        )
     method["codecarbon_version"] = cc_version
-    notes = (f"Built from ecologits {method['ecologits_version']} and codecarbon {cc_version} package data "
-             f"and apps/footprint/data/ledger_factors.json. Pins: ecologits=={ECOLOGITS_PIN}, "
-             f"codecarbon=={CODECARBON_PIN}.")
+    notes = (
+        f"Built from ecologits {method['ecologits_version']} and codecarbon {cc_version} package data "
+        f"and apps/footprint/data/ledger_factors.json. Pins: ecologits=={ECOLOGITS_PIN}, "
+        f"codecarbon=={CODECARBON_PIN}."
+    )
     return FactorSet(name=name, version=version, method=method, tables=tables, notes=notes)
 
 
@@ -585,11 +698,13 @@ def diff_tables(old: FactorSet, new: FactorSet) -> dict[str, dict]:
         out[name] = {
             "added": [dict(zip(cols, r, strict=False)) for r in sorted(rows_b - rows_a, key=repr)],
             "removed": [dict(zip(cols, r, strict=False)) for r in sorted(rows_a - rows_b, key=repr)],
-            "source_changed": (a.source, a.vintage, a.licence) != (b.source, b.vintage, b.licence)
-            if a and b else True,
+            "source_changed": (a.source, a.vintage, a.licence) != (b.source, b.vintage, b.licence) if a and b else True,
         }
-    method = {k: (old.method.get(k), new.method.get(k)) for k in set(old.method) | set(new.method)
-              if old.method.get(k) != new.method.get(k)}
+    method = {
+        k: (old.method.get(k), new.method.get(k))
+        for k in set(old.method) | set(new.method)
+        if old.method.get(k) != new.method.get(k)
+    }
     if method:
         out["method"] = method
     return out

@@ -7,15 +7,27 @@ from .models import ContractualInstrument
 class InstrumentForm(forms.ModelForm):
     class Meta:
         model = ContractualInstrument
-        fields = ["kind", "mwh", "zone", "period_start", "period_end", "gco2e_per_kwh", "energy_source", "supplier",
-                  "reference"]
-        widgets = {"period_start": forms.DateInput(attrs={"type": "date"}),
-                   "period_end": forms.DateInput(attrs={"type": "date"})}
+        fields = [
+            "kind",
+            "mwh",
+            "zone",
+            "period_start",
+            "period_end",
+            "gco2e_per_kwh",
+            "energy_source",
+            "supplier",
+            "reference",
+        ]
+        widgets = {
+            "period_start": forms.DateInput(attrs={"type": "date"}),
+            "period_end": forms.DateInput(attrs={"type": "date"}),
+        }
 
 
 class ResidualMixForm(forms.Form):
-    rows = forms.CharField(label=_("Rows: zone,year,gCO2e/kWh[,status], one per line"),
-                           widget=forms.Textarea(attrs={"rows": 8}))
+    rows = forms.CharField(
+        label=_("Rows: zone,year,gCO2e/kWh[,status], one per line"), widget=forms.Textarea(attrs={"rows": 8})
+    )
     source = forms.CharField(label=_("Source"), max_length=500)
     vintage = forms.CharField(label=_("Vintage"), max_length=100)
     licence = forms.CharField(label=_("Licence"), max_length=200)

@@ -14,8 +14,9 @@ class FactorSetVersion(models.Model):
     Built-in sets have no organisation; an organisation's edited sets (e.g. its residual-mix table)
     are new versions of its own. Content never changes after creation: a change is a new version."""
 
-    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE,
-                                     related_name="factor_sets")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="factor_sets"
+    )
     name = models.CharField(max_length=100)
     version = models.CharField(max_length=40)
     content_sha256 = models.CharField(max_length=64)
@@ -69,9 +70,11 @@ class ContractualInstrument(OrgScopedModel):
     period_start = models.DateField()
     period_end = models.DateField()
     gco2e_per_kwh = models.DecimalField(max_digits=8, decimal_places=3, default=0)
-    energy_source = models.CharField(max_length=12, default="renewable",
-                                     choices=[("renewable", _("Renewable")), ("nuclear", _("Nuclear")),
-                                              ("fossil", _("Fossil"))])
+    energy_source = models.CharField(
+        max_length=12,
+        default="renewable",
+        choices=[("renewable", _("Renewable")), ("nuclear", _("Nuclear")), ("fossil", _("Fossil"))],
+    )
     supplier = models.CharField(max_length=200, blank=True)
     reference = models.CharField(max_length=200, blank=True, help_text=_("Certificate or contract id"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -84,9 +87,15 @@ class ContractualInstrument(OrgScopedModel):
         return f"{self.get_kind_display()} {self.mwh} MWh {self.zone} {self.period_start}–{self.period_end}"
 
     def as_calculator_dict(self) -> dict:
-        return {"kind": self.kind, "mwh": float(self.mwh), "zone": self.zone,
-                "period_start": self.period_start.isoformat(), "period_end": self.period_end.isoformat(),
-                "gco2e_per_kwh": float(self.gco2e_per_kwh), "energy_source": self.energy_source}
+        return {
+            "kind": self.kind,
+            "mwh": float(self.mwh),
+            "zone": self.zone,
+            "period_start": self.period_start.isoformat(),
+            "period_end": self.period_end.isoformat(),
+            "gco2e_per_kwh": float(self.gco2e_per_kwh),
+            "energy_source": self.energy_source,
+        }
 
 
 class UsageRecordQuerySet(models.QuerySet):
@@ -130,10 +139,12 @@ class UsageRecord(OrgScopedModel):
     # ingestion. The ingestion locks the three rows once instead (apps.connectors.ingestion), so none can be
     # deleted while it writes; Django's CASCADE and PROTECT apply as before. The organisation has no index of
     # its own either: the unique key and the (organisation, day) index both start with it.
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False,
-                                     db_index=False)
-    run = models.ForeignKey("connectors.IngestionRun", on_delete=models.PROTECT, related_name="records",
-                            db_constraint=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    run = models.ForeignKey(
+        "connectors.IngestionRun", on_delete=models.PROTECT, related_name="records", db_constraint=False
+    )
     key_sha256 = models.CharField(max_length=64)
     day = models.DateField()
     source = models.CharField(max_length=40)
@@ -175,8 +186,9 @@ class UsageRecord(OrgScopedModel):
     data_quality = models.CharField(max_length=20)
     method_version = models.CharField(max_length=100)
     # No index: looked up only when a factor set is deleted, and every write would pay for it.
-    factor_set = models.ForeignKey(FactorSetVersion, on_delete=models.PROTECT, related_name="+", db_index=False,
-                                   db_constraint=False)
+    factor_set = models.ForeignKey(
+        FactorSetVersion, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     warning = models.CharField(max_length=500, blank=True)
 
     objects = UsageRecordQuerySet.as_manager()

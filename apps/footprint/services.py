@@ -17,8 +17,14 @@ def register_factor_set(factor_set: FactorSet, organisation=None, user=None, not
     version, _ = FactorSetVersion.objects.get_or_create(
         organisation=organisation,
         content_sha256=factor_set.content_hash,
-        defaults={"name": factor_set.name, "version": factor_set.version, "content": factor_set.to_dict(),
-                  "method_version": factor_set.method_version, "note": note, "created_by": user},
+        defaults={
+            "name": factor_set.name,
+            "version": factor_set.version,
+            "content": factor_set.to_dict(),
+            "method_version": factor_set.method_version,
+            "note": note,
+            "created_by": user,
+        },
     )
     with _cache_lock:
         _cache[version.content_sha256] = factor_set
@@ -60,6 +66,7 @@ def estimate_for(organisation, frame: pd.DataFrame, version: FactorSetVersion | 
 
 # ---- writes an officer makes: instruments and the residual-mix table ---------------------------------
 
+
 class FactorInputError(ValueError):
     """An instrument or a factor table the services refuse, with a message for the user."""
 
@@ -71,7 +78,8 @@ def _assert_open(organisation, start, end, what):
         if start <= lock_end and end >= lock_start:
             raise FactorInputError(
                 f"The reporting period {lock_start:%Y-%m-%d} – {lock_end:%Y-%m-%d} is signed off: {what} covering "
-                "it cannot be added, changed or deleted. Reopen the period (a restatement) first.")
+                "it cannot be added, changed or deleted. Reopen the period (a restatement) first."
+            )
 
 
 def add_instrument(organisation, user, **fields) -> ContractualInstrument:
@@ -100,8 +108,9 @@ def delete_instrument(organisation, user, instrument: ContractualInstrument) -> 
     audit.record(organisation, user, "instrument.delete", summary)
 
 
-def save_residual_mix(organisation, user, rows: list[tuple], source: str, vintage: str, licence: str,
-                      note: str = "") -> FactorSetVersion:
+def save_residual_mix(
+    organisation, user, rows: list[tuple], source: str, vintage: str, licence: str, note: str = ""
+) -> FactorSetVersion:
     """A new factor-set version of the organisation with its own residual-mix table (zone, year, g/kWh, status)."""
     from apps.accounts import audit
 
@@ -109,13 +118,25 @@ def save_residual_mix(organisation, user, rows: list[tuple], source: str, vintag
 
     base_version = current_factor_set_version(organisation)
     base = load_factor_set(base_version)
-    table = FactorTable(source=source, vintage=vintage, licence=licence,
-                        columns=("zone", "year", "gco2e_per_kwh", "status"), rows=tuple(rows))
+    table = FactorTable(
+        source=source,
+        vintage=vintage,
+        licence=licence,
+        columns=("zone", "year", "gco2e_per_kwh", "status"),
+        rows=tuple(rows),
+    )
     number = FactorSetVersion.objects.filter(organisation=organisation).count() + 1
     new = base.with_table("residual_mix", table, version=f"{base.version}+{organisation.slug}.{number}")
     version = register_factor_set(new, organisation=organisation, user=user, note=note)
-    audit.record(organisation, user, "factor_set.new", f"{version.label}: residual mix edited ({len(rows)} rows)",
-                 version, based_on=base_version.content_sha256, sha256=version.content_sha256)
+    audit.record(
+        organisation,
+        user,
+        "factor_set.new",
+        f"{version.label}: residual mix edited ({len(rows)} rows)",
+        version,
+        based_on=base_version.content_sha256,
+        sha256=version.content_sha256,
+    )
     return version
 
 
@@ -144,12 +165,43 @@ def factor_set_effect(organisation, old: FactorSetVersion, new: FactorSetVersion
     """What moving the organisation's records from one factor-set version to another changes, per provider."""
     from .calculator import diff_effect
 
-    rows = list(UsageRecord.objects.for_org(organisation).values_list(
-        "day", "source", "provider", "model", "usage_kind", "requests", "input_tokens", "cached_input_tokens",
-        "output_tokens", "active_user_days", "measured_energy_kwh", "self_hosted", "zone", "cost", "currency"))
+    rows = list(
+        UsageRecord.objects.for_org(organisation).values_list(
+            "day",
+            "source",
+            "provider",
+            "model",
+            "usage_kind",
+            "requests",
+            "input_tokens",
+            "cached_input_tokens",
+            "output_tokens",
+            "active_user_days",
+            "measured_energy_kwh",
+            "self_hosted",
+            "zone",
+            "cost",
+            "currency",
+        )
+    )
     from . import usage_frame
 
-    columns = ["day", "source", "provider", "model", "usage_kind", "requests", "input_tokens", "cached_input_tokens",
-               "output_tokens", "active_user_days", "measured_energy_kwh", "self_hosted", "zone", "cost", "currency"]
+    columns = [
+        "day",
+        "source",
+        "provider",
+        "model",
+        "usage_kind",
+        "requests",
+        "input_tokens",
+        "cached_input_tokens",
+        "output_tokens",
+        "active_user_days",
+        "measured_energy_kwh",
+        "self_hosted",
+        "zone",
+        "cost",
+        "currency",
+    ]
     frame = usage_frame.conform(pd.DataFrame(rows, columns=columns)) if rows else usage_frame.empty_frame()
     return diff_effect(frame, load_factor_set(old), load_factor_set(new), instruments_for(organisation))

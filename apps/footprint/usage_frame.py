@@ -45,8 +45,19 @@ REQUIRED_COLUMNS = tuple(name for name, (_, default, _) in COLUMNS.items() if de
 NUMERIC_COLUMNS = tuple(n for n, (dtype, _, _) in COLUMNS.items() if dtype in ("int64", "float64"))
 STRING_COLUMNS = tuple(n for n, (dtype, _, _) in COLUMNS.items() if dtype == "str")
 # Rows that agree on these describe the same usage; the ingestion uses them as the natural key.
-KEY_COLUMNS = ("day", "source", "provider", "model", "usage_kind", "person", "team", "project",
-               "api_key", "zone", "self_hosted")
+KEY_COLUMNS = (
+    "day",
+    "source",
+    "provider",
+    "model",
+    "usage_kind",
+    "person",
+    "team",
+    "project",
+    "api_key",
+    "zone",
+    "self_hosted",
+)
 
 
 class UsageFrameError(ValueError):
@@ -61,8 +72,7 @@ class UsageFrameError(ValueError):
 
 def empty_frame() -> pd.DataFrame:
     """A frame with every column and no rows."""
-    return conform(pd.DataFrame({"day": pd.Series([], dtype="datetime64[ns]"),
-                                 "source": pd.Series([], dtype="str")}))
+    return conform(pd.DataFrame({"day": pd.Series([], dtype="datetime64[ns]"), "source": pd.Series([], dtype="str")}))
 
 
 def conform(frame: pd.DataFrame) -> pd.DataFrame:
@@ -125,8 +135,7 @@ def validate(frame: pd.DataFrame) -> pd.DataFrame:
         if name == "cost":  # credits and refunds are negative costs
             continue
         _first_bad(frame, name, frame[name].isna() | (frame[name] < 0), "must be a number >= 0")
-    _first_bad(frame, "usage_kind", ~frame["usage_kind"].isin(USAGE_KINDS),
-               "must be one of " + ", ".join(USAGE_KINDS))
+    _first_bad(frame, "usage_kind", ~frame["usage_kind"].isin(USAGE_KINDS), "must be one of " + ", ".join(USAGE_KINDS))
     return frame
 
 

@@ -27,16 +27,32 @@ def factor_sets(request):
     effect = None
     if len(versions) > 1:
         previous = next(v for v in versions if v.pk != current.pk)
-        effect = {"old": previous, "new": current,
-                  "rows": services.factor_set_effect(org, previous, current).to_dict("records")}
+        effect = {
+            "old": previous,
+            "new": current,
+            "rows": services.factor_set_effect(org, previous, current).to_dict("records"),
+        }
     residual = factor_set.tables["residual_mix"]
-    form = ResidualMixForm(initial={
-        "rows": "\n".join(",".join(str(v) for v in row) for row in residual.rows),
-        "source": residual.source, "vintage": residual.vintage, "licence": residual.licence})
-    return render(request, "footprint/factor_sets.html", {
-        "current": current, "provenance": factor_set.provenance(), "versions": versions, "effect": effect,
-        "residual_form": form, "method_notes": factor_set.method_version,
-    })
+    form = ResidualMixForm(
+        initial={
+            "rows": "\n".join(",".join(str(v) for v in row) for row in residual.rows),
+            "source": residual.source,
+            "vintage": residual.vintage,
+            "licence": residual.licence,
+        }
+    )
+    return render(
+        request,
+        "footprint/factor_sets.html",
+        {
+            "current": current,
+            "provenance": factor_set.provenance(),
+            "versions": versions,
+            "effect": effect,
+            "residual_form": form,
+            "method_notes": factor_set.method_version,
+        },
+    )
 
 
 @org_view(WRITE)
@@ -46,9 +62,15 @@ def residual_mix(request):
     if form.is_valid():
         try:
             rows = services.parse_residual_rows(form.cleaned_data["rows"])
-            version = services.save_residual_mix(request.organisation, request.user, rows,
-                                                 form.cleaned_data["source"], form.cleaned_data["vintage"],
-                                                 form.cleaned_data["licence"], form.cleaned_data["note"])
+            version = services.save_residual_mix(
+                request.organisation,
+                request.user,
+                rows,
+                form.cleaned_data["source"],
+                form.cleaned_data["vintage"],
+                form.cleaned_data["licence"],
+                form.cleaned_data["note"],
+            )
         except services.FactorInputError as exc:
             messages.error(request, str(exc))
         else:
@@ -70,8 +92,9 @@ def instruments(request):
         else:
             messages.success(request, _("Instrument recorded."))
             return redirect("footprint:instruments", org_slug=org.slug)
-    return render(request, "footprint/instruments.html",
-                  {"instruments": scoped(ContractualInstrument, org), "form": form})
+    return render(
+        request, "footprint/instruments.html", {"instruments": scoped(ContractualInstrument, org), "form": form}
+    )
 
 
 @org_view(WRITE)

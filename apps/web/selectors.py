@@ -41,8 +41,14 @@ class Filters:
     def params(self, **overrides) -> dict[str, str]:
         """The filters as GET parameters (empty ones left out), with some replaced."""
         values = replace(self, **overrides) if overrides else self
-        params = {"start": values.start.isoformat(), "end": values.end.isoformat(), "team": values.team,
-                  "source": values.source, "provider": values.provider, "model": values.model}
+        params = {
+            "start": values.start.isoformat(),
+            "end": values.end.isoformat(),
+            "team": values.team,
+            "source": values.source,
+            "provider": values.provider,
+            "model": values.model,
+        }
         return {key: value for key, value in params.items() if value}
 
     def querystring(self, **overrides) -> str:
@@ -92,8 +98,15 @@ def parse_filters(organisation, params) -> Filters:
     team = _text(params, "team")
     if team and team != NO_TEAM and not team.isdigit():
         team = ""
-    return Filters(start=start, end=end, team=team, source=_text(params, "source", 40),
-                   provider=_text(params, "provider", 60), model=_text(params, "model", 200), period_id=period_id)
+    return Filters(
+        start=start,
+        end=end,
+        team=team,
+        source=_text(params, "source", 40),
+        provider=_text(params, "provider", 60),
+        model=_text(params, "model", 200),
+        period_id=period_id,
+    )
 
 
 def _text(params, name: str, limit: int = 200) -> str:
@@ -127,11 +140,19 @@ def totals(records) -> dict:
 
     Costs in other currencies are not converted (no exchange rate is on record): they are listed apart."""
     sums = records.aggregate(
-        energy_kwh=_float_sum("energy_kwh"), co2e_location_kg=_float_sum("co2e_location_kg"),
-        co2e_market_kg=_float_sum("co2e_market_kg"), cost_eur=_float_sum("cost", filter=Q(currency="EUR")),
-        records=Count("pk"), requests=Coalesce(Sum("requests"), 0))
-    other = (records.exclude(currency__in=("EUR", "")).values("currency").order_by("currency")
-             .annotate(amount=_float_sum("cost")))
+        energy_kwh=_float_sum("energy_kwh"),
+        co2e_location_kg=_float_sum("co2e_location_kg"),
+        co2e_market_kg=_float_sum("co2e_market_kg"),
+        cost_eur=_float_sum("cost", filter=Q(currency="EUR")),
+        records=Count("pk"),
+        requests=Coalesce(Sum("requests"), 0),
+    )
+    other = (
+        records.exclude(currency__in=("EUR", ""))
+        .values("currency")
+        .order_by("currency")
+        .annotate(amount=_float_sum("cost"))
+    )
     sums["other_costs"] = [{"currency": row["currency"], "amount": row["amount"]} for row in other if row["amount"]]
     sums["co2e_location_t"] = sums["co2e_location_kg"] / 1000
     sums["co2e_market_t"] = sums["co2e_market_kg"] / 1000
@@ -161,14 +182,29 @@ def series(records, names=tuple(BREAKDOWNS)) -> dict[str, list[dict]]:
     `team_id` (None for unattributed) so a row can link to its records."""
     out = {}
     for name in names:
-        rows = (_grouped(records, name).order_by()
-                .annotate(energy_kwh=_float_sum("energy_kwh"), co2e_location_kg=_float_sum("co2e_location_kg"),
-                          co2e_market_kg=_float_sum("co2e_market_kg"), records=Count("pk"),
-                          requests=Coalesce(Sum("requests"), 0)))
-        items = [{"key": _key_text(name, row["key"]), "energy_kwh": float(row["energy_kwh"]),
-                  "co2e_location_kg": float(row["co2e_location_kg"]), "co2e_market_kg": float(row["co2e_market_kg"]),
-                  "records": int(row["records"]), "requests": int(row["requests"]),
-                  **({"team_id": row["team_id"]} if name == "by_team" else {})} for row in rows]
+        rows = (
+            _grouped(records, name)
+            .order_by()
+            .annotate(
+                energy_kwh=_float_sum("energy_kwh"),
+                co2e_location_kg=_float_sum("co2e_location_kg"),
+                co2e_market_kg=_float_sum("co2e_market_kg"),
+                records=Count("pk"),
+                requests=Coalesce(Sum("requests"), 0),
+            )
+        )
+        items = [
+            {
+                "key": _key_text(name, row["key"]),
+                "energy_kwh": float(row["energy_kwh"]),
+                "co2e_location_kg": float(row["co2e_location_kg"]),
+                "co2e_market_kg": float(row["co2e_market_kg"]),
+                "records": int(row["records"]),
+                "requests": int(row["requests"]),
+                **({"team_id": row["team_id"]} if name == "by_team" else {}),
+            }
+            for row in rows
+        ]
         items.sort(key=lambda item: item["key"])
         if name != "by_month":
             items.sort(key=lambda item: -item["co2e_location_kg"])  # stable: ties stay in key order
@@ -202,8 +238,11 @@ def _sources_and_providers(organisation) -> dict[str, list[str]]:
     the key names the latest one."""
     from apps.connectors.models import IngestionRun, RunStatus
 
-    runs = IngestionRun.objects.for_org(organisation).filter(status=RunStatus.SUCCEEDED).aggregate(
-        n=Count("pk"), last=Max("pk"), at=Max("finished_at"))
+    runs = (
+        IngestionRun.objects.for_org(organisation)
+        .filter(status=RunStatus.SUCCEEDED)
+        .aggregate(n=Count("pk"), last=Max("pk"), at=Max("finished_at"))
+    )
     stamp = runs["at"].timestamp() if runs["at"] else 0
     key = f"web:sources-providers:{organisation.pk}:{runs['n']}:{runs['last']}:{stamp}"
     found = cache.get(key)
@@ -219,6 +258,4 @@ def _sources_and_providers(organisation) -> dict[str, list[str]]:
 
 def records_page_rows(records):
     """Records for the drill-down table, newest first, with the run and file each came from."""
-    return (records.select_related("run__source_file", "team")
-            .order_by("-day", "source", "provider", "model", "pk"))
-
+    return records.select_related("run__source_file", "team").order_by("-day", "source", "provider", "model", "pk")

@@ -60,9 +60,18 @@ def org_home(request):
         "choices": selectors.choices(org),
         "totals": selectors.totals(records),
         "series": series,
-        "chart_data": {name: [{"key": r["key"], "co2e_location_kg": r["co2e_location_kg"],
-                               "co2e_market_kg": r["co2e_market_kg"], "energy_kwh": r["energy_kwh"]}
-                              for r in rows] for name, rows in series.items()},
+        "chart_data": {
+            name: [
+                {
+                    "key": r["key"],
+                    "co2e_location_kg": r["co2e_location_kg"],
+                    "co2e_market_kg": r["co2e_market_kg"],
+                    "energy_kwh": r["energy_kwh"],
+                }
+                for r in rows
+            ]
+            for name, rows in series.items()
+        },
         "chart_labels": {"location": _("location-based"), "market": _("market-based"), "unit": "kg CO2e"},
         "charts_available": charts_available(),
         "chart_js": CHART_JS,

@@ -60,8 +60,9 @@ def test_b_objects_through_a_urls_are_404(client_for, org_a, org_b):
 
 def test_a_person_cannot_be_put_in_another_orgs_team(client_for, org_a, org_b):
     client = client_for(org_a["users"][Role.OFFICER])
-    response = client.post(reverse("accounts:person_new", args=["org-a"]),
-                           {"email": "new@org-a.example", "team": org_b["team"].pk})
+    response = client.post(
+        reverse("accounts:person_new", args=["org-a"]), {"email": "new@org-a.example", "team": org_b["team"].pk}
+    )
     assert response.status_code == 200  # the form is shown again with the error
     assert "Select a valid choice" in response.content.decode()
     assert not Person.objects.filter(email="new@org-a.example").exists()
@@ -70,8 +71,13 @@ def test_a_person_cannot_be_put_in_another_orgs_team(client_for, org_a, org_b):
 def test_auditor_reads_but_every_write_is_403(client_for, org_a):
     client = client_for(org_a["users"][Role.AUDITOR])
     team, person = org_a["team"], org_a["person"]
-    for name, args in [("web:org_home", []), ("accounts:teams", []), ("accounts:people", []),
-                       ("accounts:members", []), ("accounts:person_edit", [person.pk])]:
+    for name, args in [
+        ("web:org_home", []),
+        ("accounts:teams", []),
+        ("accounts:people", []),
+        ("accounts:members", []),
+        ("accounts:person_edit", [person.pk]),
+    ]:
         assert client.get(reverse(name, args=["org-a", *args])).status_code == 200, name
     writes = [
         ("post", reverse("accounts:teams", args=["org-a"]), {"name": "Auditors were here"}),

@@ -15,9 +15,11 @@ from apps.disclosures import services
 from apps.disclosures.models import PeriodStatus
 
 pytestmark = pytest.mark.django_db
-CSV = ("date,provider,model,requests,input_tokens,output_tokens,user,team,zone,cost,currency\n"
-       "2025-03-01,openai,gpt-4o,1000,500000,400000,dev@org-a.example,,FR,12.5,EUR\n"
-       "2025-04-02,anthropic,claude-3-5-sonnet-20241022,200,80000,60000,other@org-a.example,ml-team,DE,7,EUR\n")
+CSV = (
+    "date,provider,model,requests,input_tokens,output_tokens,user,team,zone,cost,currency\n"
+    "2025-03-01,openai,gpt-4o,1000,500000,400000,dev@org-a.example,,FR,12.5,EUR\n"
+    "2025-04-02,anthropic,claude-3-5-sonnet-20241022,200,80000,60000,other@org-a.example,ml-team,DE,7,EUR\n"
+)
 BASE = "/api/v1/o/org-a"
 
 
@@ -31,8 +33,9 @@ def loaded(org_a):
 
 @pytest.fixture
 def period(org_a, loaded):
-    return services.create_period(org_a["org"], org_a["users"][Role.OFFICER], dt.date(2025, 1, 1),
-                                  dt.date(2025, 12, 31))
+    return services.create_period(
+        org_a["org"], org_a["users"][Role.OFFICER], dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    )
 
 
 def api(user=None) -> APIClient:
@@ -66,25 +69,34 @@ def test_upload_creates_a_run_and_queues_it(org_a, django_capture_on_commit_call
     status = client.get(f"{BASE}/runs/{run_id}/").json()
     assert status["status"] == "succeeded" and status["progress_percent"] == 100 and status["records_stored"] == 2
     # The same file again: a finished run that stored nothing and points to the first.
-    again = client.post(f"{BASE}/runs/", {"source": "generic_csv",
-                                          "file": SimpleUploadedFile("copy.csv", CSV.encode())}, format="multipart")
+    again = client.post(
+        f"{BASE}/runs/",
+        {"source": "generic_csv", "file": SimpleUploadedFile("copy.csv", CSV.encode())},
+        format="multipart",
+    )
     assert again.status_code == 201 and again.json()["duplicate_of"] == run_id
 
 
 def test_upload_refusals(org_a, org_b):
     bad = api(org_a["users"][Role.OFFICER]).post(
-        f"{BASE}/runs/", {"source": "no_such_source", "file": SimpleUploadedFile("a.csv", b"x")}, format="multipart")
+        f"{BASE}/runs/", {"source": "no_such_source", "file": SimpleUploadedFile("a.csv", b"x")}, format="multipart"
+    )
     assert bad.status_code == 400 and "source" in bad.json()
     empty = api(org_a["users"][Role.OFFICER]).post(
-        f"{BASE}/runs/", {"source": "generic_csv", "file": SimpleUploadedFile("a.csv", b"")}, format="multipart")
+        f"{BASE}/runs/", {"source": "generic_csv", "file": SimpleUploadedFile("a.csv", b"")}, format="multipart"
+    )
     assert empty.status_code == 400
     auditor = api(org_a["users"][Role.AUDITOR]).post(
-        f"{BASE}/runs/", {"source": "generic_csv", "file": SimpleUploadedFile("a.csv", CSV.encode())},
-        format="multipart")
+        f"{BASE}/runs/",
+        {"source": "generic_csv", "file": SimpleUploadedFile("a.csv", CSV.encode())},
+        format="multipart",
+    )
     assert auditor.status_code == 403
     other = api(org_b["users"][Role.ADMIN]).post(
-        f"{BASE}/runs/", {"source": "generic_csv", "file": SimpleUploadedFile("a.csv", CSV.encode())},
-        format="multipart")
+        f"{BASE}/runs/",
+        {"source": "generic_csv", "file": SimpleUploadedFile("a.csv", CSV.encode())},
+        format="multipart",
+    )
     assert other.status_code == 404
     assert not IngestionRun.objects.exists()
 
@@ -97,22 +109,25 @@ def test_records_are_filtered_and_paginated(org_a, loaded):
     assert row["run"] == loaded.pk and row["source_sha256"] == loaded.source_file.sha256
     only = client.get(f"{BASE}/records/", {"start": "2025-01-01", "end": "2025-12-31", "provider": "openai"}).json()
     assert only["count"] == 1 and only["results"][0]["model"] == "gpt-4o"
-    by_team = client.get(f"{BASE}/records/", {"start": "2025-01-01", "end": "2025-12-31",
-                                              "team": org_a["team"].pk}).json()
+    by_team = client.get(
+        f"{BASE}/records/", {"start": "2025-01-01", "end": "2025-12-31", "team": org_a["team"].pk}
+    ).json()
     assert by_team["count"] == 1
     march = client.get(f"{BASE}/records/", {"start": "2025-03-01", "end": "2025-03-31"}).json()
     assert march["count"] == 1
 
 
 def test_summary_has_the_dashboard_totals_and_series(org_a, loaded):
-    body = api(org_a["users"][Role.AUDITOR]).get(f"{BASE}/summary/", {"start": "2025-01-01",
-                                                                     "end": "2025-12-31"}).json()
+    body = (
+        api(org_a["users"][Role.AUDITOR]).get(f"{BASE}/summary/", {"start": "2025-01-01", "end": "2025-12-31"}).json()
+    )
     assert body["totals"]["records"] == 2 and body["totals"]["cost_eur"] == pytest.approx(19.5)
     assert [row["key"] for row in body["series"]["by_month"]] == ["2025-03", "2025-04"]
     assert {row["key"] for row in body["series"]["by_provider"]} == {"openai", "anthropic"}
     assert body["filters"]["start"] == "2025-01-01"
-    assert sum(r["co2e_location_kg"] for r in body["series"]["by_team"]) == \
-        pytest.approx(body["totals"]["co2e_location_kg"])
+    assert sum(r["co2e_location_kg"] for r in body["series"]["by_team"]) == pytest.approx(
+        body["totals"]["co2e_location_kg"]
+    )
 
 
 def test_mappings_list_create_delete(org_a, loaded):
@@ -128,8 +143,10 @@ def test_mappings_list_create_delete(org_a, loaded):
     missing_team = officer.post(f"{BASE}/mappings/", {"kind": "team", "value": "x"}, format="json")
     assert missing_team.status_code == 400
     auditor = api(org_a["users"][Role.AUDITOR])
-    assert auditor.post(f"{BASE}/mappings/", {"kind": "team", "value": "y", "team": team.pk},
-                        format="json").status_code == 403
+    assert (
+        auditor.post(f"{BASE}/mappings/", {"kind": "team", "value": "y", "team": team.pk}, format="json").status_code
+        == 403
+    )
     assert auditor.delete(f"{BASE}/mappings/{mapping_id}/").status_code == 403
     assert officer.delete(f"{BASE}/mappings/{mapping_id}/").status_code == 204
     assert not IdentityMapping.objects.exists()
@@ -137,7 +154,8 @@ def test_mappings_list_create_delete(org_a, loaded):
 
 def test_mapping_to_another_organisations_team_is_refused(org_a, org_b):
     response = api(org_a["users"][Role.OFFICER]).post(
-        f"{BASE}/mappings/", {"kind": "team", "value": "x", "team": org_b["team"].pk}, format="json")
+        f"{BASE}/mappings/", {"kind": "team", "value": "x", "team": org_b["team"].pk}, format="json"
+    )
     assert response.status_code == 400 and "team" in response.json()
 
 
@@ -173,8 +191,17 @@ def test_exports_are_files(org_a, period):
     assert auditor.get(f"{BASE}/periods/{period.pk}/exports/exe/").status_code == 404
 
 
-ENDPOINTS = ["runs/", "runs/{run}/", "records/", "summary/", "mappings/", "periods/", "periods/{period}/",
-             "periods/{period}/disclosure/", "periods/{period}/exports/csv/"]
+ENDPOINTS = [
+    "runs/",
+    "runs/{run}/",
+    "records/",
+    "summary/",
+    "mappings/",
+    "periods/",
+    "periods/{period}/",
+    "periods/{period}/disclosure/",
+    "periods/{period}/exports/csv/",
+]
 
 
 @pytest.mark.parametrize("path", ENDPOINTS)
@@ -190,8 +217,12 @@ def test_other_tenants_get_404_and_anonymous_401(org_a, org_b, period, loaded, p
 
 def test_objects_of_another_organisation_are_404_under_ones_own_slug(org_a, org_b, period, loaded):
     client = api(org_b["users"][Role.ADMIN])
-    for path in (f"runs/{loaded.pk}/", f"periods/{period.pk}/", f"periods/{period.pk}/disclosure/",
-                 f"periods/{period.pk}/exports/csv/"):
+    for path in (
+        f"runs/{loaded.pk}/",
+        f"periods/{period.pk}/",
+        f"periods/{period.pk}/disclosure/",
+        f"periods/{period.pk}/exports/csv/",
+    ):
         assert client.get(f"/api/v1/o/org-b/{path}").status_code == 404
     assert client.post(f"/api/v1/o/org-b/periods/{period.pk}/sign-off/", {}, format="json").status_code == 404
 

@@ -17,11 +17,19 @@ def test_schema_validates_and_documents_every_endpoint():
     problems = [m for m in (*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache) if "apps/api/" in m]
     assert problems == []
     paths = schema["paths"]
-    for path in ("/api/v1/o/{org_slug}/runs/", "/api/v1/o/{org_slug}/runs/{id}/", "/api/v1/o/{org_slug}/records/",
-                 "/api/v1/o/{org_slug}/summary/", "/api/v1/o/{org_slug}/mappings/",
-                 "/api/v1/o/{org_slug}/mappings/{id}/", "/api/v1/o/{org_slug}/periods/",
-                 "/api/v1/o/{org_slug}/periods/{id}/", "/api/v1/o/{org_slug}/periods/{id}/disclosure/",
-                 "/api/v1/o/{org_slug}/periods/{id}/sign-off/", "/api/v1/o/{org_slug}/periods/{id}/exports/{fmt}/"):
+    for path in (
+        "/api/v1/o/{org_slug}/runs/",
+        "/api/v1/o/{org_slug}/runs/{id}/",
+        "/api/v1/o/{org_slug}/records/",
+        "/api/v1/o/{org_slug}/summary/",
+        "/api/v1/o/{org_slug}/mappings/",
+        "/api/v1/o/{org_slug}/mappings/{id}/",
+        "/api/v1/o/{org_slug}/periods/",
+        "/api/v1/o/{org_slug}/periods/{id}/",
+        "/api/v1/o/{org_slug}/periods/{id}/disclosure/",
+        "/api/v1/o/{org_slug}/periods/{id}/sign-off/",
+        "/api/v1/o/{org_slug}/periods/{id}/exports/{fmt}/",
+    ):
         assert path in paths, path
     assert "multipart/form-data" in paths["/api/v1/o/{org_slug}/runs/"]["post"]["requestBody"]["content"]
     assert schema["components"]["securitySchemes"]["apiToken"]["scheme"] == "bearer"

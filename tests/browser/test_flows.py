@@ -27,9 +27,11 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 SCREENSHOTS = Path(settings.BASE_DIR) / "screenshots"
-CSV = ("date,provider,model,requests,input_tokens,output_tokens,user,team,zone,cost,currency\n"
-       "2025-03-01,openai,gpt-4o,120,150000,60000,dev@org-a.example,,FR,12.50,EUR\n"
-       "2025-04-01,mistral,mistral-small-latest,80,40000,20000,dev@org-a.example,,FR,1.20,EUR\n")
+CSV = (
+    "date,provider,model,requests,input_tokens,output_tokens,user,team,zone,cost,currency\n"
+    "2025-03-01,openai,gpt-4o,120,150000,60000,dev@org-a.example,,FR,12.50,EUR\n"
+    "2025-04-01,mistral,mistral-small-latest,80,40000,20000,dev@org-a.example,,FR,1.20,EUR\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +42,18 @@ def browser():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with playwright_api.sync_playwright() as p:
-            chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--no-first-run", "--disable-sync"])
+            chromium = p.chromium.launch(
+                executable_path=CHROMIUM,
+                headless=True,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--no-first-run",
+                    "--disable-sync",
+                ],
+            )
             yield chromium
             chromium.close()
     finally:

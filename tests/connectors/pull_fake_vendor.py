@@ -70,8 +70,9 @@ def _handler(vendor: FakeVendor):
                 if parts.path == "/v1/organizations/usage_report/messages":
                     return self._anthropic(query)
                 if parts.path == f"/orgs/{GITHUB_ORG}/copilot/billing/seats":
-                    return self._github(parts.path, query, vendor.seats, lambda items, n: {"total_seats": n,
-                                                                                             "seats": items})
+                    return self._github(
+                        parts.path, query, vendor.seats, lambda items, n: {"total_seats": n, "seats": items}
+                    )
                 if parts.path == f"/orgs/{GITHUB_ORG}/copilot/metrics":
                     since, until = _iso_day(query["since"][0]), _iso_day(query["until"][0])
                     days = [d for d in vendor.metrics_days if since <= date.fromisoformat(d["date"]) <= until]
@@ -98,8 +99,9 @@ def _handler(vendor: FakeVendor):
 
         def _openai(self, query):
             if self.headers.get("Authorization") != f"Bearer {OPENAI_KEY}":
-                return self._send(401, {"error": {"message": "Incorrect API key provided.",
-                                                  "type": "invalid_request_error"}})
+                return self._send(
+                    401, {"error": {"message": "Incorrect API key provided.", "type": "invalid_request_error"}}
+                )
             if query["bucket_width"] != ["1d"]:
                 raise ValueError("bucket_width")
             first, stop = _day(int(query["start_time"][0])), _day(int(query["end_time"][0]))
@@ -107,35 +109,49 @@ def _handler(vendor: FakeVendor):
             day = first
             while day < stop:  # end_time is exclusive; empty days still get a bucket, as OpenAI does
                 start = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
-                buckets.append({"object": "bucket", "start_time": start, "end_time": start + 86400,
-                                "results": vendor.openai_days.get(day, [])})
+                buckets.append(
+                    {
+                        "object": "bucket",
+                        "start_time": start,
+                        "end_time": start + 86400,
+                        "results": vendor.openai_days.get(day, []),
+                    }
+                )
                 day += timedelta(days=1)
             return self._send(200, {"object": "page", **self._cursor_page(buckets, query)})
 
         def _anthropic(self, query):
             if self.headers.get("x-api-key") != ANTHROPIC_KEY:
-                return self._send(401, {"type": "error", "error": {"type": "authentication_error",
-                                                                   "message": "invalid x-api-key"}})
+                return self._send(
+                    401, {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}
+                )
             if self.headers.get("anthropic-version") != "2023-06-01" or query["bucket_width"] != ["1d"]:
                 raise ValueError("anthropic-version or bucket_width")
             first, stop = _iso_day(query["starting_at"][0]), _iso_day(query["ending_at"][0])
             buckets = []
             day = first
             while day < stop:
-                buckets.append({"starting_at": f"{day}T00:00:00Z", "ending_at": f"{day + timedelta(days=1)}T00:00:00Z",
-                                "results": vendor.anthropic_days.get(day, [])})
+                buckets.append(
+                    {
+                        "starting_at": f"{day}T00:00:00Z",
+                        "ending_at": f"{day + timedelta(days=1)}T00:00:00Z",
+                        "results": vendor.anthropic_days.get(day, []),
+                    }
+                )
                 day += timedelta(days=1)
             return self._send(200, self._cursor_page(buckets, query))
 
         def _github(self, path, query, items, shape):
-            if (self.headers.get("Authorization") != f"Bearer {GITHUB_TOKEN}"
-                    or self.headers.get("Accept") != "application/vnd.github+json"
-                    or self.headers.get("X-GitHub-Api-Version") != "2022-11-28"):
+            if (
+                self.headers.get("Authorization") != f"Bearer {GITHUB_TOKEN}"
+                or self.headers.get("Accept") != "application/vnd.github+json"
+                or self.headers.get("X-GitHub-Api-Version") != "2022-11-28"
+            ):
                 return self._send(401, {"message": "Bad credentials"})
             per_page = min(int(query.get("per_page", ["30"])[0]), vendor.github_per_page_max)
             page = int(query.get("page", ["1"])[0])
             last = max(1, -(-len(items) // per_page))
-            chunk = items[(page - 1) * per_page: page * per_page]
+            chunk = items[(page - 1) * per_page : page * per_page]
             links = []
             for rel, number in (("next", page + 1), ("last", last)):
                 if rel == "next" and page >= last:
@@ -168,83 +184,185 @@ class FakeVendorServer:
 
 # --- Sample data in the vendors' documented shapes. The tests hold the hand-computed totals. ---
 
+
 def openai_result(model, project, user, key, input_tokens, cached, output, requests):
     """One completions usage result as OpenAI returns it when grouped by model/project/user/key."""
-    return {"object": "organization.usage.completions.result", "input_tokens": input_tokens,
-            "output_tokens": output, "input_cached_tokens": cached, "input_audio_tokens": 0,
-            "output_audio_tokens": 0, "num_model_requests": requests, "project_id": project, "user_id": user,
-            "api_key_id": key, "model": model, "batch": None}
+    return {
+        "object": "organization.usage.completions.result",
+        "input_tokens": input_tokens,
+        "output_tokens": output,
+        "input_cached_tokens": cached,
+        "input_audio_tokens": 0,
+        "output_audio_tokens": 0,
+        "num_model_requests": requests,
+        "project_id": project,
+        "user_id": user,
+        "api_key_id": key,
+        "model": model,
+        "batch": None,
+    }
 
 
 def openai_sample(d1: date, d2: date) -> dict[date, list[dict]]:
     """Two results on d1, one on d2 (the third day of a pull is empty)."""
     return {
-        d1: [openai_result("gpt-4o-2024-08-06", "proj_a", "user-1", "key_1", 1000, 200, 300, 10),
-             openai_result("gpt-4o-mini-2024-07-18", "proj_b", "user-2", "key_2", 5000, 0, 1200, 40)],
+        d1: [
+            openai_result("gpt-4o-2024-08-06", "proj_a", "user-1", "key_1", 1000, 200, 300, 10),
+            openai_result("gpt-4o-mini-2024-07-18", "proj_b", "user-2", "key_2", 5000, 0, 1200, 40),
+        ],
         d2: [openai_result("gpt-4o-2024-08-06", "proj_a", "user-1", "key_1", 2000, 500, 700, 20)],
     }
 
 
 def anthropic_result(model, workspace, key, uncached, cache_1h, cache_5m, cache_read, output):
     """One messages usage result as the Anthropic usage report returns it."""
-    return {"uncached_input_tokens": uncached,
-            "cache_creation": {"ephemeral_1h_input_tokens": cache_1h, "ephemeral_5m_input_tokens": cache_5m},
-            "cache_read_input_tokens": cache_read, "output_tokens": output,
-            "server_tool_use": {"web_search_requests": 0}, "api_key_id": key, "workspace_id": workspace,
-            "model": model, "service_tier": "standard", "context_window": "0-200k"}
+    return {
+        "uncached_input_tokens": uncached,
+        "cache_creation": {"ephemeral_1h_input_tokens": cache_1h, "ephemeral_5m_input_tokens": cache_5m},
+        "cache_read_input_tokens": cache_read,
+        "output_tokens": output,
+        "server_tool_use": {"web_search_requests": 0},
+        "api_key_id": key,
+        "workspace_id": workspace,
+        "model": model,
+        "service_tier": "standard",
+        "context_window": "0-200k",
+    }
 
 
 def anthropic_sample(d1: date, d2: date) -> dict[date, list[dict]]:
     return {
-        d1: [anthropic_result("claude-sonnet-4-20250514", "wrkspc_1", "apikey_1", 3000, 100, 400, 1500, 800),
-             anthropic_result("claude-3-5-haiku-20241022", None, "apikey_2", 1000, 0, 0, 0, 200)],
+        d1: [
+            anthropic_result("claude-sonnet-4-20250514", "wrkspc_1", "apikey_1", 3000, 100, 400, 1500, 800),
+            anthropic_result("claude-3-5-haiku-20241022", None, "apikey_2", 1000, 0, 0, 0, 200),
+        ],
         d2: [anthropic_result("claude-sonnet-4-20250514", "wrkspc_1", "apikey_1", 2000, 0, 250, 750, 500)],
     }
 
 
 def seat(login, created, team=None, pending=None):
-    return {"created_at": created, "updated_at": created, "pending_cancellation_date": pending,
-            "last_activity_at": "2025-03-02T15:00:00Z", "last_activity_editor": "vscode/1.97.0/copilot/1.270.0",
-            "plan_type": "business", "assignee": {"login": login, "id": sum(map(ord, login)), "type": "User"},
-            "assigning_team": {"name": team.title(), "slug": team} if team else None}
+    return {
+        "created_at": created,
+        "updated_at": created,
+        "pending_cancellation_date": pending,
+        "last_activity_at": "2025-03-02T15:00:00Z",
+        "last_activity_editor": "vscode/1.97.0/copilot/1.270.0",
+        "plan_type": "business",
+        "assignee": {"login": login, "id": sum(map(ord, login)), "type": "User"},
+        "assigning_team": {"name": team.title(), "slug": team} if team else None,
+    }
 
 
 def seats_sample() -> list[dict]:
-    return [seat("alice", "2024-11-04T10:00:00Z", "platform"), seat("bob", "2024-12-01T09:30:00Z"),
-            seat("carol", "2025-01-15T08:00:00Z", "data", pending="2025-04-01")]
+    return [
+        seat("alice", "2024-11-04T10:00:00Z", "platform"),
+        seat("bob", "2024-12-01T09:30:00Z"),
+        seat("carol", "2025-01-15T08:00:00Z", "data", pending="2025-04-01"),
+    ]
 
 
-def metrics_day(day: date, active: int, suggestions: dict[str, int], ide_chats=0, dotcom_chats=0, pr_summaries=0,
-                custom: tuple[str, int] | None = None):
+def metrics_day(
+    day: date,
+    active: int,
+    suggestions: dict[str, int],
+    ide_chats=0,
+    dotcom_chats=0,
+    pr_summaries=0,
+    custom: tuple[str, int] | None = None,
+):
     """A Copilot metrics day; `suggestions` per language for the default model, `custom` a custom model
     with its suggestions."""
-    models = [{"name": "default", "is_custom_model": False, "total_engaged_users": active,
-               "languages": [{"name": lang, "total_engaged_users": 1, "total_code_suggestions": n,
-                              "total_code_acceptances": n // 4, "total_code_lines_suggested": 2 * n,
-                              "total_code_lines_accepted": n // 2} for lang, n in suggestions.items()]}]
+    models = [
+        {
+            "name": "default",
+            "is_custom_model": False,
+            "total_engaged_users": active,
+            "languages": [
+                {
+                    "name": lang,
+                    "total_engaged_users": 1,
+                    "total_code_suggestions": n,
+                    "total_code_acceptances": n // 4,
+                    "total_code_lines_suggested": 2 * n,
+                    "total_code_lines_accepted": n // 2,
+                }
+                for lang, n in suggestions.items()
+            ],
+        }
+    ]
     if custom:
-        models.append({"name": custom[0], "is_custom_model": True, "custom_model_training_date": "2025-01-10",
-                       "total_engaged_users": 1,
-                       "languages": [{"name": "python", "total_engaged_users": 1, "total_code_suggestions": custom[1],
-                                      "total_code_acceptances": 1}]})
+        models.append(
+            {
+                "name": custom[0],
+                "is_custom_model": True,
+                "custom_model_training_date": "2025-01-10",
+                "total_engaged_users": 1,
+                "languages": [
+                    {
+                        "name": "python",
+                        "total_engaged_users": 1,
+                        "total_code_suggestions": custom[1],
+                        "total_code_acceptances": 1,
+                    }
+                ],
+            }
+        )
     return {
-        "date": f"{day}", "total_active_users": active, "total_engaged_users": active - 1,
-        "copilot_ide_code_completions": {"total_engaged_users": active,
-                                         "editors": [{"name": "vscode", "total_engaged_users": active,
-                                                      "models": models}]},
-        "copilot_ide_chat": {"total_engaged_users": 2, "editors": [{"name": "vscode", "total_engaged_users": 2, "models": [
-            {"name": "default", "is_custom_model": False, "total_engaged_users": 2, "total_chats": ide_chats,
-             "total_chat_insertion_events": 1, "total_chat_copy_events": 1}]}]},
-        "copilot_dotcom_chat": {"total_engaged_users": 1, "models": [
-            {"name": "default", "is_custom_model": False, "total_engaged_users": 1, "total_chats": dotcom_chats}]},
-        "copilot_dotcom_pull_requests": {"total_engaged_users": 1, "repositories": [
-            {"name": "acme/api", "total_engaged_users": 1, "models": [
-                {"name": "default", "is_custom_model": False, "total_pr_summaries_created": pr_summaries,
-                 "total_engaged_users": 1}]}]},
+        "date": f"{day}",
+        "total_active_users": active,
+        "total_engaged_users": active - 1,
+        "copilot_ide_code_completions": {
+            "total_engaged_users": active,
+            "editors": [{"name": "vscode", "total_engaged_users": active, "models": models}],
+        },
+        "copilot_ide_chat": {
+            "total_engaged_users": 2,
+            "editors": [
+                {
+                    "name": "vscode",
+                    "total_engaged_users": 2,
+                    "models": [
+                        {
+                            "name": "default",
+                            "is_custom_model": False,
+                            "total_engaged_users": 2,
+                            "total_chats": ide_chats,
+                            "total_chat_insertion_events": 1,
+                            "total_chat_copy_events": 1,
+                        }
+                    ],
+                }
+            ],
+        },
+        "copilot_dotcom_chat": {
+            "total_engaged_users": 1,
+            "models": [
+                {"name": "default", "is_custom_model": False, "total_engaged_users": 1, "total_chats": dotcom_chats}
+            ],
+        },
+        "copilot_dotcom_pull_requests": {
+            "total_engaged_users": 1,
+            "repositories": [
+                {
+                    "name": "acme/api",
+                    "total_engaged_users": 1,
+                    "models": [
+                        {
+                            "name": "default",
+                            "is_custom_model": False,
+                            "total_pr_summaries_created": pr_summaries,
+                            "total_engaged_users": 1,
+                        }
+                    ],
+                }
+            ],
+        },
     }
 
 
 def metrics_sample(d1: date, d2: date, d3: date) -> list[dict]:
-    return [metrics_day(d1, 12, {"python": 100, "typescript": 50}, ide_chats=20, dotcom_chats=5, pr_summaries=2),
-            metrics_day(d2, 10, {"python": 80}, ide_chats=10),
-            metrics_day(d3, 9, {"go": 60}, custom=("acme-ft", 40))]
+    return [
+        metrics_day(d1, 12, {"python": 100, "typescript": 50}, ide_chats=20, dotcom_chats=5, pr_summaries=2),
+        metrics_day(d2, 10, {"python": 80}, ide_chats=10),
+        metrics_day(d3, 9, {"go": 60}, custom=("acme-ft", 40)),
+    ]

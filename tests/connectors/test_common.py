@@ -122,9 +122,7 @@ def test_broken_json_in_the_middle_is_not_called_truncated():
 def test_csv_given_to_a_json_source_and_json_to_a_csv_source():
     err = refused("openai_usage", fixture_bytes("litellm_spend_logs", "spend_logs.csv"), "logs.csv")
     assert "not JSON" in str(err) and "'litellm_spend_logs'" in str(err)
-    err = refused(
-        "generic_csv", fixture_bytes("openai_usage", "completions_and_embeddings_pages.json"), "u.json"
-    )
+    err = refused("generic_csv", fixture_bytes("openai_usage", "completions_and_embeddings_pages.json"), "u.json")
     assert "the file is JSON" in str(err) and "'openai_usage'" in str(err)
 
 

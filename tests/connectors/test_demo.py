@@ -83,7 +83,8 @@ def test_totals_and_france_cleaner_than_germany(seeded):
 
     def intensity(zone):
         agg = records.filter(source="codecarbon_emissions", zone=zone).aggregate(
-            kwh=Sum("energy_kwh"), co2=Sum("co2e_location_kg"))
+            kwh=Sum("energy_kwh"), co2=Sum("co2e_location_kg")
+        )
         assert agg["kwh"] > 0
         return agg["co2"] / agg["kwh"]
 

@@ -44,9 +44,7 @@ def _as_json_lines() -> bytes:
 
 def test_json_lines_give_the_same_totals():
     data = _as_json_lines()
-    assert totals(parse_bytes(KEY, data, "export.jsonl")) == totals(
-        parse_bytes(KEY, fixture_bytes(KEY, FIXTURE))
-    )
+    assert totals(parse_bytes(KEY, data, "export.jsonl")) == totals(parse_bytes(KEY, fixture_bytes(KEY, FIXTURE)))
 
 
 def test_json_error_names_the_record_path():

@@ -30,8 +30,7 @@ def test_bad_count_names_the_path():
     days[0]["copilot_ide_chat"]["editors"][0]["models"][1]["total_chats"] = -3
     err = refused(KEY, json.dumps(days).encode(), "metrics.json")
     assert str(err) == (
-        "metrics.json, at [0].copilot_ide_chat.editors[0].models[1].total_chats: "
-        "expected a whole number >= 0, got -3"
+        "metrics.json, at [0].copilot_ide_chat.editors[0].models[1].total_chats: expected a whole number >= 0, got -3"
     )
 
 

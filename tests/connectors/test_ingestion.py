@@ -26,15 +26,19 @@ def load(org, content: str | bytes, filename="usage.csv", source="generic_csv"):
 
 def totals(org):
     return UsageRecord.objects.for_org(org).aggregate(
-        requests=Sum("requests"), input_tokens=Sum("input_tokens"), output_tokens=Sum("output_tokens"))
+        requests=Sum("requests"), input_tokens=Sum("input_tokens"), output_tokens=Sum("output_tokens")
+    )
 
 
 def test_a_generic_file_is_stored_with_hand_checked_totals_and_attribution(org_a):
     org = org_a["org"]
-    run = load(org, HEADER
-               + "2025-03-01,openai,gpt-4o,10,12000,3000,dev@org-a.example,,FR,1.50,EUR\n"
-               + "2025-03-01,openai,gpt-4o,5,6000,1000,dev@org-a.example,,FR,0.50,EUR\n"
-               + "2025-03-02,mistral,mistral-small-latest,4,800,200,stranger@org-a.example,Platform,FR,0.10,EUR\n")
+    run = load(
+        org,
+        HEADER
+        + "2025-03-01,openai,gpt-4o,10,12000,3000,dev@org-a.example,,FR,1.50,EUR\n"
+        + "2025-03-01,openai,gpt-4o,5,6000,1000,dev@org-a.example,,FR,0.50,EUR\n"
+        + "2025-03-02,mistral,mistral-small-latest,4,800,200,stranger@org-a.example,Platform,FR,0.10,EUR\n",
+    )
     assert run.status == RunStatus.SUCCEEDED, run.errors
     # The two gpt-4o rows share a natural key: one record, 10+5 requests, 12000+6000 in, 3000+1000 out.
     assert run.rows_read == 3 and run.records_stored == 2
@@ -65,9 +69,15 @@ def test_the_same_file_twice_stores_nothing_twice(org_a):
 
 def test_an_overlapping_repull_replaces_and_never_doubles(org_a):
     org = org_a["org"]
-    load(org, HEADER + "2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n" + "2025-03-02,openai,gpt-4o,2,200,20,,,FR,0,EUR\n")
+    load(
+        org,
+        HEADER + "2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n" + "2025-03-02,openai,gpt-4o,2,200,20,,,FR,0,EUR\n",
+    )
     # The re-pull covers day 2 again, with corrected figures, and day 3.
-    second = load(org, HEADER + "2025-03-02,openai,gpt-4o,3,300,30,,,FR,0,EUR\n" + "2025-03-03,openai,gpt-4o,4,400,40,,,FR,0,EUR\n")
+    second = load(
+        org,
+        HEADER + "2025-03-02,openai,gpt-4o,3,300,30,,,FR,0,EUR\n" + "2025-03-03,openai,gpt-4o,4,400,40,,,FR,0,EUR\n",
+    )
     assert second.status == RunStatus.SUCCEEDED
     by_day = dict(UsageRecord.objects.for_org(org).values_list("day__day", "output_tokens"))
     assert by_day == {1: 10, 2: 30, 3: 40}
@@ -85,15 +95,31 @@ def test_records_of_one_organisation_do_not_replace_anothers(org_a, org_b):
 
 
 BAD_CSV = [
-    ("missing column", HEADER.replace(",output_tokens", "") + "2025-03-01,openai,gpt-4o,1,100,,,FR,0,EUR\n",
-     None, "output_tokens"),
-    ("renamed column", HEADER.replace("output_tokens", "ouput_tokens") + "2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n",
-     None, "ouput_tokens"),
-    ("non-numeric tokens", HEADER + "2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n2025-03-02,openai,gpt-4o,1,abc,10,,,FR,0,EUR\n",
-     3, "input_tokens"),
+    (
+        "missing column",
+        HEADER.replace(",output_tokens", "") + "2025-03-01,openai,gpt-4o,1,100,,,FR,0,EUR\n",
+        None,
+        "output_tokens",
+    ),
+    (
+        "renamed column",
+        HEADER.replace("output_tokens", "ouput_tokens") + "2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n",
+        None,
+        "ouput_tokens",
+    ),
+    (
+        "non-numeric tokens",
+        HEADER + "2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n2025-03-02,openai,gpt-4o,1,abc,10,,,FR,0,EUR\n",
+        3,
+        "input_tokens",
+    ),
     ("negative tokens", HEADER + "2025-03-01,openai,gpt-4o,1,100,-10,,,FR,0,EUR\n", 2, "output_tokens"),
-    ("unparseable date", HEADER + "2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n01/13/2025x,openai,gpt-4o,1,1,1,,,FR,0,EUR\n",
-     3, "date"),
+    (
+        "unparseable date",
+        HEADER + "2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n01/13/2025x,openai,gpt-4o,1,1,1,,,FR,0,EUR\n",
+        3,
+        "date",
+    ),
 ]
 
 
@@ -116,11 +142,16 @@ def test_wrong_encoding_wrong_source_and_truncated_json_are_refused(org_a):
     run = load(org, latin1, filename="latin1.csv")
     assert run.status == RunStatus.FAILED and "latin1.csv" in run.errors[0]["message"]
     assert "UTF-8" in run.errors[0]["message"] or "utf-8" in run.errors[0]["message"]
-    wrong = load(org, HEADER + "2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n", filename="g.csv",
-                 source="openai_usage")
+    wrong = load(
+        org, HEADER + "2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n", filename="g.csv", source="openai_usage"
+    )
     assert wrong.status == RunStatus.FAILED and "g.csv" in wrong.errors[0]["message"]
-    page = {"object": "page", "data": [{"object": "bucket", "start_time": 1735689600, "end_time": 1735776000,
-                                        "results": []}], "has_more": False, "next_page": None}
+    page = {
+        "object": "page",
+        "data": [{"object": "bucket", "start_time": 1735689600, "end_time": 1735776000, "results": []}],
+        "has_more": False,
+        "next_page": None,
+    }
     truncated = json.dumps(page)[:-20].encode()
     cut = load(org, truncated, filename="usage.json", source="openai_usage")
     assert cut.status == RunStatus.FAILED and "usage.json" in cut.errors[0]["message"]
@@ -171,13 +202,32 @@ def test_a_finished_run_is_not_run_again(org_a):
 
 def test_ingest_command_json_and_exit_codes(org_a, tmp_path, capsys):
     path = tmp_path / "usage.csv"
-    path.write_text(HEADER + "2025-03-01,openai,gpt-4o,2,100,10,,,FR,0,EUR\n2025-03-01,openai,gpt-4o-mini,3,50,5,,,FR,0,EUR\n")
+    path.write_text(
+        HEADER + "2025-03-01,openai,gpt-4o,2,100,10,,,FR,0,EUR\n2025-03-01,openai,gpt-4o-mini,3,50,5,,,FR,0,EUR\n"
+    )
     call_command("ingest", "--org", "org-a", "--source", "generic_csv", str(path), "--json")
     out = json.loads(capsys.readouterr().out)
-    assert set(out) >= {"run", "status", "source", "rows", "records", "requests", "input_tokens", "output_tokens",
-                        "energy_kwh", "co2e_kg", "errors"}
+    assert set(out) >= {
+        "run",
+        "status",
+        "source",
+        "rows",
+        "records",
+        "requests",
+        "input_tokens",
+        "output_tokens",
+        "energy_kwh",
+        "co2e_kg",
+        "errors",
+    }
     assert (out["status"], out["rows"], out["records"], out["requests"], out["input_tokens"], out["output_tokens"]) == (
-        "succeeded", 2, 2, 5, 150, 15)
+        "succeeded",
+        2,
+        2,
+        5,
+        150,
+        15,
+    )
     assert out["energy_kwh"] > 0 and out["errors"] == []
     call_command("ingest", "--org", "org-a", "--source", "generic_csv", str(path), "--json")
     again = json.loads(capsys.readouterr().out)
@@ -196,8 +246,12 @@ def test_ingest_command_json_and_exit_codes(org_a, tmp_path, capsys):
 
 def test_unmapped_identities_are_listed_and_a_mapping_reattributes(org_a):
     org = org_a["org"]
-    load(org, HEADER + "2025-03-01,openai,gpt-4o,1,100,10,robot-7,,FR,0,EUR\n"
-         + "2025-03-01,openai,gpt-4o,1,100,10,,growth-squad,FR,0,EUR\n")
+    load(
+        org,
+        HEADER
+        + "2025-03-01,openai,gpt-4o,1,100,10,robot-7,,FR,0,EUR\n"
+        + "2025-03-01,openai,gpt-4o,1,100,10,,growth-squad,FR,0,EUR\n",
+    )
     unmapped = ingestion.unmapped_identities(org)
     assert unmapped[IdentityKind.PERSON] == ["robot-7"] and unmapped[IdentityKind.TEAM] == ["growth-squad"]
     from apps.connectors.models import IdentityMapping
@@ -220,10 +274,15 @@ def test_values_the_same_on_every_row_are_stored_as_given(org_a, replaces):
     quoted_team = '"' + team.replace('"', '""') + '"'
     if replaces:  # an earlier record with day 1's key makes the run upsert
         load(org, HEADER + f"2025-03-01,openai,{model},9,9,9,,{quoted_team},{zone},0.25,EUR\n", filename="first.csv")
-    rows = "".join(f"2025-03-0{d},openai,{model},{d},{100 * d},{10 * d},,{quoted_team},{zone},0.25,EUR\n" for d in (1, 2))
+    rows = "".join(
+        f"2025-03-0{d},openai,{model},{d},{100 * d},{10 * d},,{quoted_team},{zone},0.25,EUR\n" for d in (1, 2)
+    )
     run = load(org, HEADER + rows, filename="second.csv")
     assert run.status == RunStatus.SUCCEEDED, run.errors
-    stored = sorted(UsageRecord.objects.for_org(org).filter(run=run)
-                    .values_list("day__day", "model", "team_ref", "requests", "output_tokens", "cost"))
+    stored = sorted(
+        UsageRecord.objects.for_org(org)
+        .filter(run=run)
+        .values_list("day__day", "model", "team_ref", "requests", "output_tokens", "cost")
+    )
     assert stored == [(1, model, team, 1, 10, 0.25), (2, model, team, 2, 20, 0.25)]
     assert UsageRecord.objects.for_org(org).count() == 2  # the upsert replaced day 1's earlier record

@@ -37,8 +37,10 @@ from ..celery_workers import database_url, kill_worker, start_worker, stop_worke
 pytestmark = [
     pytest.mark.celery_worker,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                       reason="needs REDIS_URL and a PostgreSQL DATABASE_URL (CI sets both)"),
+    pytest.mark.skipif(
+        not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="needs REDIS_URL and a PostgreSQL DATABASE_URL (CI sets both)",
+    ),
 ]
 
 # Short, so a killed worker's task comes back within seconds; the settings sweep for it every second.
@@ -61,22 +63,27 @@ def _large_generic_csv() -> tuple[bytes, dict]:
     """The file, and what any correct load of it must give, counted by pandas from the rows themselves."""
     rng = np.random.default_rng(7)
     person = rng.integers(0, PEOPLE, ROWS)
-    frame = pd.DataFrame({
-        "date": (pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 365, ROWS), unit="D"))
-        .strftime("%Y-%m-%d"),
-        "provider": "openai",
-        "model": rng.choice(["gpt-4o", "gpt-4o-mini", "gpt-4.1"], ROWS),
-        "requests": rng.integers(1, 5, ROWS),
-        "input_tokens": rng.integers(0, 5000, ROWS),
-        "output_tokens": rng.integers(0, 1500, ROWS),
-        "user": [f"user{i}@example.com" for i in person],
-        "team": np.array(["a", "b", "c", "d"])[person % 4],
-        "zone": np.array(["FR", "DE", "SE", ""])[person % 4],
-        "cost": 0.0,
-        "currency": "USD",
-    })
-    facts = {"n": frame.groupby(["date", "model", "user"]).ngroups,  # team and zone follow the person
-             **{name: int(frame[name].sum()) for name in ("requests", "input_tokens", "output_tokens")}}
+    frame = pd.DataFrame(
+        {
+            "date": (pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 365, ROWS), unit="D")).strftime(
+                "%Y-%m-%d"
+            ),
+            "provider": "openai",
+            "model": rng.choice(["gpt-4o", "gpt-4o-mini", "gpt-4.1"], ROWS),
+            "requests": rng.integers(1, 5, ROWS),
+            "input_tokens": rng.integers(0, 5000, ROWS),
+            "output_tokens": rng.integers(0, 1500, ROWS),
+            "user": [f"user{i}@example.com" for i in person],
+            "team": np.array(["a", "b", "c", "d"])[person % 4],
+            "zone": np.array(["FR", "DE", "SE", ""])[person % 4],
+            "cost": 0.0,
+            "currency": "USD",
+        }
+    )
+    facts = {
+        "n": frame.groupby(["date", "model", "user"]).ngroups,  # team and zone follow the person
+        **{name: int(frame[name].sum()) for name in ("requests", "input_tokens", "output_tokens")},
+    }
     return frame.to_csv(index=False).encode(), facts
 
 
@@ -106,9 +113,22 @@ def _record_totals(org_id: int) -> dict:
 
 
 def _counters(run: IngestionRun) -> dict:
-    return {name: getattr(run, name) for name in (
-        "rows_read", "rows_skipped", "records_stored", "requests", "input_tokens", "cached_input_tokens",
-        "output_tokens", "energy_kwh", "co2e_kg", "bytes_done", "bytes_total")}
+    return {
+        name: getattr(run, name)
+        for name in (
+            "rows_read",
+            "rows_skipped",
+            "records_stored",
+            "requests",
+            "input_tokens",
+            "cached_input_tokens",
+            "output_tokens",
+            "energy_kwh",
+            "co2e_kg",
+            "bytes_done",
+            "bytes_total",
+        )
+    }
 
 
 def _assert_counters_equal(got: dict, expected: dict) -> None:
@@ -169,8 +189,9 @@ class Observer:
             cursor.execute(self.sql, [UsageRecord._meta.db_table, self.run_id])
             status, attempts, rows_read, done, total, *sums, writers = cursor.fetchone()
         totals = dict(zip(("n", *EXACT[1:], "energy_kwh", "co2e_location_kg"), sums, strict=True))
-        state = State(status, attempts, rows_read, done, total, self._phase(status, rows_read, writers), totals,
-                      time.monotonic())
+        state = State(
+            status, attempts, rows_read, done, total, self._phase(status, rows_read, writers), totals, time.monotonic()
+        )
         assert status != RunStatus.FAILED, IngestionRun.objects.get(pk=self.run_id).errors
         assert 0 <= done <= total and 0 <= rows_read <= ROWS, state
         if self.history:  # progress only goes back when a new attempt starts the file again
@@ -179,7 +200,8 @@ class Observer:
             assert attempts > last.attempts or (done >= last.bytes_done and rows_read >= last.rows_read), (last, state)
         if status == RunStatus.SUCCEEDED:
             assert {k: totals[k] for k in EXACT} == {k: self.expected[k] for k in EXACT}, (
-                f"run reported succeeded with {totals}, a clean run stores {self.expected}")
+                f"run reported succeeded with {totals}, a clean run stores {self.expected}"
+            )
             for name in ("energy_kwh", "co2e_location_kg"):
                 assert totals[name] == pytest.approx(self.expected[name], rel=1e-9), name
         else:
@@ -224,8 +246,11 @@ def _reached(attempt: int, phase: str, fraction: float = 0.0):
 def worker_env(tmp_path, settings):
     """The worker shares this test's database and files, with the short visibility timeout."""
     settings.MEDIA_ROOT = tmp_path / "uploads"
-    return {"DATABASE_URL": database_url(), "DATA_DIR": str(tmp_path),
-            "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT_S)}
+    return {
+        "DATABASE_URL": database_url(),
+        "DATA_DIR": str(tmp_path),
+        "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT_S),
+    }
 
 
 @pytest.fixture
@@ -280,9 +305,16 @@ def _load_with_kills(workers, env, kill_points) -> tuple[IngestionRun, list[Stat
     return run, killed_at, observer
 
 
-@pytest.mark.parametrize(("phase", "fraction"), [
-    ("parsing", 0.25), ("parsing", 0.75), ("writing", 0.0), ("storing", 0.0),
-], ids=["parse-25pc", "parse-75pc", "estimating", "storing"])
+@pytest.mark.parametrize(
+    ("phase", "fraction"),
+    [
+        ("parsing", 0.25),
+        ("parsing", 0.75),
+        ("writing", 0.0),
+        ("storing", 0.0),
+    ],
+    ids=["parse-25pc", "parse-75pc", "estimating", "storing"],
+)
 def test_one_kill_ends_with_the_totals_of_a_clean_run(workers, worker_env, phase, fraction):
     run, killed_at, observer = _load_with_kills(workers, worker_env, [(phase, fraction)])
     assert killed_at[0].status == RunStatus.RUNNING and killed_at[0].totals["n"] == 0

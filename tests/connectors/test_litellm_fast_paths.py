@@ -13,8 +13,30 @@ from apps.connectors.sources import litellm_spend_logs
 from apps.connectors.sources._common import MAX_AMOUNT, SourceError, describe_value, per_distinct
 from tests.connectors.helpers import fixture_bytes
 
-PIECES = ['"user_api_key_alias', '"user_api_key_user_id', '"cached_tokens', '"', '"', ":", " ", "\t", "\n", "x",
-          "null", "0", "12", "{", "}", ",", "é", "_extra", '"user_api_key_alias"', ': "', '": "v"', '": 5']
+PIECES = [
+    '"user_api_key_alias',
+    '"user_api_key_user_id',
+    '"cached_tokens',
+    '"',
+    '"',
+    ":",
+    " ",
+    "\t",
+    "\n",
+    "x",
+    "null",
+    "0",
+    "12",
+    "{",
+    "}",
+    ",",
+    "é",
+    "_extra",
+    '"user_api_key_alias"',
+    ': "',
+    '": "v"',
+    '": 5',
+]
 
 
 @pytest.mark.parametrize("name", sorted(litellm_spend_logs._META))
@@ -55,8 +77,20 @@ def test_bad_value_after_cache_hits_names_its_own_row():
 
 # --- metadata's cached_tokens: read by regex from the metadata text, checked as the other amounts are --------
 
-LOG_COLUMNS = ["request_id", "call_type", "spend", "prompt_tokens", "completion_tokens", "startTime", "model",
-               "model_group", "custom_llm_provider", "user", "metadata", "cache_hit"]
+LOG_COLUMNS = [
+    "request_id",
+    "call_type",
+    "spend",
+    "prompt_tokens",
+    "completion_tokens",
+    "startTime",
+    "model",
+    "model_group",
+    "custom_llm_provider",
+    "user",
+    "metadata",
+    "cache_hit",
+]
 
 
 def _metadata(cached: str | None) -> str:
@@ -69,9 +103,20 @@ def _spend_log(fmt: str, rows: list[tuple[int, str | None, bool]]) -> bytes:
     """A tiny LiteLLM log: one request per (prompt_tokens, cached_tokens, cache_hit), each its own model, as CSV
     (a table export: metadata is JSON text) or JSON (a list of log objects: metadata is an object)."""
     records = [
-        {"request_id": f"r{i}", "call_type": "acompletion", "spend": 0.001, "prompt_tokens": prompt,
-         "completion_tokens": 10, "startTime": "2025-02-01T09:00:00Z", "model": f"m{i}", "model_group": f"m{i}",
-         "custom_llm_provider": "openai", "user": "alice", "metadata": _metadata(cached), "cache_hit": hit}
+        {
+            "request_id": f"r{i}",
+            "call_type": "acompletion",
+            "spend": 0.001,
+            "prompt_tokens": prompt,
+            "completion_tokens": 10,
+            "startTime": "2025-02-01T09:00:00Z",
+            "model": f"m{i}",
+            "model_group": f"m{i}",
+            "custom_llm_provider": "openai",
+            "user": "alice",
+            "metadata": _metadata(cached),
+            "cache_hit": hit,
+        }
         for i, (prompt, cached, hit) in enumerate(rows)
     ]
     if fmt == "json":
@@ -113,11 +158,15 @@ def test_cached_tokens_too_big_names_the_row_and_the_metadata_column(fmt, cached
 
 def test_cached_tokens_over_int64_message_in_full():
     err = _refusal("csv", [(100, "99999999999999999999999", False)], 100)
-    assert str(err) == ("logs.csv, row 2, column 'metadata': expected a whole number >= 0 of at most "
-                        "1,000,000,000,000 for metadata's cached_tokens, got '99999999999999999999999'")
+    assert str(err) == (
+        "logs.csv, row 2, column 'metadata': expected a whole number >= 0 of at most "
+        "1,000,000,000,000 for metadata's cached_tokens, got '99999999999999999999999'"
+    )
     err = _refusal("json", [(100, "5", False), (100, "1000000000001", False)], 100)
-    assert str(err) == ("logs.json, at [1].metadata: expected a whole number >= 0 of at most "
-                        "1,000,000,000,000 for metadata's cached_tokens, got '1000000000001'")
+    assert str(err) == (
+        "logs.json, at [1].metadata: expected a whole number >= 0 of at most "
+        "1,000,000,000,000 for metadata's cached_tokens, got '1000000000001'"
+    )
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
@@ -132,8 +181,10 @@ def test_cached_tokens_in_range_parse_as_before(fmt):
     if fmt == "csv":
         rows.append((900, "0" * 30 + "400", False))  # m5: long only by its leading zeros (not valid JSON)
     frame = litellm_spend_logs.parse(io.BytesIO(_spend_log(fmt, rows)), f"logs.{fmt}")
-    got = {m: (r.input_tokens, r.cached_input_tokens, r.output_tokens, r.requests)
-           for m, r in frame.set_index("model").iterrows()}
+    got = {
+        m: (r.input_tokens, r.cached_input_tokens, r.output_tokens, r.requests)
+        for m, r in frame.set_index("model").iterrows()
+    }
     expected = {"m0": (600, 400, 10, 1), "m1": (0, 300, 10, 1), "m2": (0, MAX_AMOUNT, 10, 1), "m3": (50, 0, 10, 1)}
     if fmt == "csv":
         expected["m5"] = (500, 400, 10, 1)

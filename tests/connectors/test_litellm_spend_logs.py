@@ -77,10 +77,7 @@ def test_bad_tokens_in_a_later_chunk_name_the_csv_row():
         list(litellm_spend_logs.iter_chunks(io.BytesIO(text.encode()), "logs.csv", chunk_rows=4))
     # copy 4 of the 6 records starts at record 3*6 + 1 = 19 -> the anthropic row is its 3rd: record 21,
     # CSV row 22 (header is row 1)
-    assert (
-        str(info.value)
-        == "logs.csv, row 22, column 'completion_tokens': expected a whole number >= 0, got '3x0'"
-    )
+    assert str(info.value) == "logs.csv, row 22, column 'completion_tokens': expected a whole number >= 0, got '3x0'"
 
 
 def test_unparseable_start_time():

@@ -40,9 +40,7 @@ def test_user_table():
 
 def test_bad_date_in_an_app_column():
     text = (
-        fixture_bytes(KEY, CSV)
-        .decode("utf-8-sig")
-        .replace("2025-08-15,,,,,,,,2025-08-15", "2025-08-15,,,,,,,,15.08.")
+        fixture_bytes(KEY, CSV).decode("utf-8-sig").replace("2025-08-15,,,,,,,,2025-08-15", "2025-08-15,,,,,,,,15.08.")
     )
     err = refused(KEY, text.encode(), "users.csv")
     assert str(err).startswith("users.csv, row 3, column 'Copilot Chat Last Activity Date': expected a date")

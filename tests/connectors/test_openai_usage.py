@@ -47,9 +47,7 @@ def test_bad_token_value_names_the_json_path():
     pages = json.loads(fixture_bytes(KEY, FIXTURE))
     pages[0]["data"][1]["results"][0]["output_tokens"] = "abc"
     err = refused(KEY, json.dumps(pages).encode(), "usage.json")
-    assert str(err) == (
-        "usage.json, at [0].data[1].results[0].output_tokens: expected a whole number >= 0, got 'abc'"
-    )
+    assert str(err) == ("usage.json, at [0].data[1].results[0].output_tokens: expected a whole number >= 0, got 'abc'")
 
 
 def test_negative_tokens_refused():

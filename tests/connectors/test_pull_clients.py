@@ -67,7 +67,11 @@ def test_openai_pull_follows_pages_and_sends_the_documented_query(vendor):
     # output 300+1200+700 = 2200; requests 10+40+20 = 70.
     sums = totals(parse(document))
     assert (sums["input_tokens"], sums["cached_input_tokens"], sums["output_tokens"], sums["requests"]) == (
-        7300, 700, 2200, 70)
+        7300,
+        700,
+        2200,
+        70,
+    )
 
 
 def test_anthropic_pull_follows_pages_and_sends_the_documented_query(vendor):
@@ -116,11 +120,14 @@ def test_a_period_without_usage_gives_no_document(vendor):
     assert fetch("anthropic", Access(ANTHROPIC_KEY, vendor.base_url), date(2025, 6, 1), date(2025, 6, 3)) == []
 
 
-@pytest.mark.parametrize(("vendor_key", "access", "message"), [
-    ("openai", Access("sk-wrong-key-0000", ""), "credential refused by OpenAI (HTTP 401)"),
-    ("anthropic", Access("sk-ant-wrong-key", ""), "credential refused by Anthropic (HTTP 401)"),
-    ("github", Access("ghp_wrong", "", GITHUB_ORG), "credential refused by GitHub (HTTP 401)"),
-])
+@pytest.mark.parametrize(
+    ("vendor_key", "access", "message"),
+    [
+        ("openai", Access("sk-wrong-key-0000", ""), "credential refused by OpenAI (HTTP 401)"),
+        ("anthropic", Access("sk-ant-wrong-key", ""), "credential refused by Anthropic (HTTP 401)"),
+        ("github", Access("ghp_wrong", "", GITHUB_ORG), "credential refused by GitHub (HTTP 401)"),
+    ],
+)
 def test_a_refused_credential_says_so_without_the_secret(vendor, waits, vendor_key, access, message):
     access = Access(access.secret, vendor.base_url, access.github_org)
     with pytest.raises(PullError) as info:
@@ -138,8 +145,10 @@ def test_an_echoed_secret_is_scrubbed_from_the_message(vendor):
 
 
 def test_429_is_retried_after_the_time_retry_after_asks(vendor, waits):
-    vendor.forced = [(429, {"Retry-After": "2"}, {"error": {"message": "Rate limit reached"}}),
-                     (503, {}, {"error": {"message": "overloaded"}})]
+    vendor.forced = [
+        (429, {"Retry-After": "2"}, {"error": {"message": "Rate limit reached"}}),
+        (503, {}, {"error": {"message": "overloaded"}}),
+    ]
     [document] = fetch("openai", Access(OPENAI_KEY, vendor.base_url), D1, D3)
     assert waits == [2.0, 4.0]  # Retry-After honoured; then backoff 2 s x 2 on the second attempt
     assert len(vendor.requests_to("/usage/completions")) == 2 + 3
@@ -162,15 +171,21 @@ def test_a_retry_after_longer_than_the_bound_fails_at_once(vendor, waits):
 
 
 def test_github_rate_limit_headers_are_honoured(vendor, waits):
-    vendor.forced = [(403, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "0"},
-                      {"message": "API rate limit exceeded"})]
+    vendor.forced = [
+        (403, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "0"}, {"message": "API rate limit exceeded"})
+    ]
     documents = fetch("github", Access(GITHUB_TOKEN, vendor.base_url, GITHUB_ORG), D1, D3)
     assert len(documents) == 2 and waits == [0.0]
 
 
 def test_a_next_link_to_another_host_is_not_followed(vendor):
-    vendor.forced = [(200, {"Link": '<https://elsewhere.invalid/orgs/acme/copilot/billing/seats?page=2>; rel="next"'},
-                      {"total_seats": 2, "seats": seats_sample()[:1]})]
+    vendor.forced = [
+        (
+            200,
+            {"Link": '<https://elsewhere.invalid/orgs/acme/copilot/billing/seats?page=2>; rel="next"'},
+            {"total_seats": 2, "seats": seats_sample()[:1]},
+        )
+    ]
     with pytest.raises(PullError, match="refusing to follow a link to another host"):
         fetch("github", Access(GITHUB_TOKEN, vendor.base_url, GITHUB_ORG), D1, D3)
     assert len(vendor.seen) == 1
@@ -192,8 +207,7 @@ def test_an_unreachable_server_is_a_clear_error(waits):
 
 def test_github_metrics_gone_still_gives_the_seats(vendor):
     vendor.metrics_days = []
-    vendor.forced = [(200, {}, {"total_seats": 1, "seats": seats_sample()[:1]}),
-                     (404, {}, {"message": "Not Found"})]
+    vendor.forced = [(200, {}, {"total_seats": 1, "seats": seats_sample()[:1]}), (404, {}, {"message": "Not Found"})]
     with pytest.raises(PartialPull) as info:
         fetch("github", Access(GITHUB_TOKEN, vendor.base_url, GITHUB_ORG), D1, D3)
     assert "seats pulled, but not the Copilot metrics" in str(info.value)

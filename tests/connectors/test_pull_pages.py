@@ -38,8 +38,9 @@ def test_every_role_sees_the_list_and_no_secret(org_a, cred, client_for):
 def test_a_writer_adds_a_credential_stored_encrypted(org_a, client_for):
     client = client_for(org_a["users"]["officer"])
     secret = "sk-ant-admin01-new-secret-QRST"
-    response = client.post(url("credentials", org_a), {"vendor": "anthropic", "label": "Claude", "secret": secret},
-                           follow=True)
+    response = client.post(
+        url("credentials", org_a), {"vendor": "anthropic", "label": "Claude", "secret": secret}, follow=True
+    )
     assert response.status_code == 200 and secret not in response.content.decode()
     stored = VendorCredential.objects.for_org(org_a["org"]).get()
     assert stored.vendor == "anthropic" and stored.enabled and stored.base_url == ""
@@ -50,8 +51,10 @@ def test_a_writer_adds_a_credential_stored_encrypted(org_a, client_for):
 def test_a_form_with_errors_does_not_echo_the_secret(org_a, client_for):
     client = client_for(org_a["users"]["admin"])
     secret = "ghp_not-to-be-echoed-token-5678"
-    response = client.post(url("credentials", org_a), {"vendor": "github", "label": "Copilot", "secret": secret,
-                                                       "base_url": "http://internal.example"})
+    response = client.post(
+        url("credentials", org_a),
+        {"vendor": "github", "label": "Copilot", "secret": secret, "base_url": "http://internal.example"},
+    )
     html = response.content.decode()
     assert response.status_code == 200 and secret not in html
     assert "Enter the GitHub organisation" in html and "Enter an https:// URL" in html
@@ -60,7 +63,9 @@ def test_a_form_with_errors_does_not_echo_the_secret(org_a, client_for):
 
 def test_auditors_are_refused_every_change(org_a, cred, client_for):
     client = client_for(org_a["users"]["auditor"])
-    assert client.post(url("credentials", org_a), {"vendor": "openai", "label": "x", "secret": "sk-x"}).status_code == 403
+    assert (
+        client.post(url("credentials", org_a), {"vendor": "openai", "label": "x", "secret": "sk-x"}).status_code == 403
+    )
     for name in ("credential_toggle", "credential_delete", "credential_pull"):
         assert client.post(url(name, org_a, cred.pk)).status_code == 403
     cred.refresh_from_db()
@@ -95,8 +100,7 @@ def test_pull_now_runs_the_pull_in_a_task(org_a, client_for, django_capture_on_c
     today = timezone.now().date()
     with FakeVendorServer() as vendor:
         vendor.openai_days = openai_sample(today - timedelta(days=2), today - timedelta(days=1))
-        cred = add_credential(org_a["org"], vendor="openai", label="Local", secret=OPENAI_KEY,
-                              base_url=vendor.base_url)
+        cred = add_credential(org_a["org"], vendor="openai", label="Local", secret=OPENAI_KEY, base_url=vendor.base_url)
         client = client_for(org_a["users"]["admin"])
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(url("credential_pull", org_a, cred.pk))
@@ -113,8 +117,9 @@ def test_pull_now_runs_the_pull_in_a_task(org_a, client_for, django_capture_on_c
 
 def test_a_failed_pull_shows_its_error_on_the_page(org_a, client_for, django_capture_on_commit_callbacks):
     with FakeVendorServer() as vendor:
-        cred = add_credential(org_a["org"], vendor="openai", label="Revoked", secret="sk-revoked-key-0000",
-                              base_url=vendor.base_url)
+        cred = add_credential(
+            org_a["org"], vendor="openai", label="Revoked", secret="sk-revoked-key-0000", base_url=vendor.base_url
+        )
         client = client_for(org_a["users"]["officer"])
         with django_capture_on_commit_callbacks(execute=True):
             client.post(url("credential_pull", org_a, cred.pk))

@@ -54,21 +54,29 @@ def vendor():
 
 def credential(org, vendor_key, base_url, secret=None, **extra):
     secret = secret or {"openai": OPENAI_KEY, "anthropic": ANTHROPIC_KEY, "github": GITHUB_TOKEN}[vendor_key]
-    return add_credential(org, vendor=vendor_key, label=f"{vendor_key} main", secret=secret, base_url=base_url,
-                          **extra)
+    return add_credential(org, vendor=vendor_key, label=f"{vendor_key} main", secret=secret, base_url=base_url, **extra)
 
 
 def sums(org, **filters):
     records = UsageRecord.objects.for_org(org).filter(**filters)
-    agg = records.aggregate(requests=Sum("requests"), input_tokens=Sum("input_tokens"),
-                            cached_input_tokens=Sum("cached_input_tokens"), output_tokens=Sum("output_tokens"),
-                            active_user_days=Sum("active_user_days"))
+    agg = records.aggregate(
+        requests=Sum("requests"),
+        input_tokens=Sum("input_tokens"),
+        cached_input_tokens=Sum("cached_input_tokens"),
+        output_tokens=Sum("output_tokens"),
+        active_user_days=Sum("active_user_days"),
+    )
     return {"records": records.count(), **agg}
 
 
 OPENAI_TOTALS = {  # by hand from openai_sample: see test_pull_clients for the arithmetic
-    "records": 3, "requests": 70, "input_tokens": 7300, "cached_input_tokens": 700, "output_tokens": 2200,
-    "active_user_days": 0}
+    "records": 3,
+    "requests": 70,
+    "input_tokens": 7300,
+    "cached_input_tokens": 700,
+    "output_tokens": 2200,
+    "active_user_days": 0,
+}
 
 
 def test_an_openai_pull_loads_through_the_ordinary_ingestion(org_a, vendor):
@@ -109,8 +117,14 @@ def test_an_overlapping_pull_with_changed_numbers_replaces_rather_than_adds(org_
     assert run.status == RunStatus.SUCCEEDED and run.duplicate_of is None and run.records_stored == 1
     # By hand: 1 March unchanged (800+5000 uncached, 200+0 cached, 300+1200 out, 10+40 requests),
     # 2 March replaced by (2600-600, 600, 900, 25): 7800 / 800 / 2400 / 75, still 3 records.
-    assert sums(org) == {"records": 3, "requests": 75, "input_tokens": 7800, "cached_input_tokens": 800,
-                         "output_tokens": 2400, "active_user_days": 0}
+    assert sums(org) == {
+        "records": 3,
+        "requests": 75,
+        "input_tokens": 7800,
+        "cached_input_tokens": 800,
+        "output_tokens": 2400,
+        "active_user_days": 0,
+    }
     assert sums(org, day=D2)["input_tokens"] == 2000
 
 
@@ -119,16 +133,29 @@ def test_anthropic_and_github_pulls_store_hand_checked_totals(org_a, vendor):
     [run] = pull(credential(org, "anthropic", vendor.base_url), days=3, today=D3)
     assert run.status == RunStatus.SUCCEEDED, run.errors
     # (3000+100+400)+1000+(2000+250) = 6750 input; 1500+750 = 2250 cache reads; 800+200+500 = 1500 output.
-    assert sums(org, provider="anthropic") == {"records": 3, "requests": 0, "input_tokens": 6750,
-                                               "cached_input_tokens": 2250, "output_tokens": 1500,
-                                               "active_user_days": 0}
+    assert sums(org, provider="anthropic") == {
+        "records": 3,
+        "requests": 0,
+        "input_tokens": 6750,
+        "cached_input_tokens": 2250,
+        "output_tokens": 1500,
+        "active_user_days": 0,
+    }
     runs = pull(credential(org, "github", vendor.base_url, github_org=GITHUB_ORG), days=3, today=D3)
-    assert [(r.source_key, r.status) for r in runs] == [("github_copilot_seats", RunStatus.SUCCEEDED),
-                                                        ("github_copilot_metrics", RunStatus.SUCCEEDED)]
+    assert [(r.source_key, r.status) for r in runs] == [
+        ("github_copilot_seats", RunStatus.SUCCEEDED),
+        ("github_copilot_metrics", RunStatus.SUCCEEDED),
+    ]
     # 3 seat rows (no activity counted) + metrics rows: 3 days on 'copilot' + 1 custom model on 3 March.
     # Active users 12+10+9 = 31; requests (100+50+20+5+2) + (80+10) + (60+40) = 367.
-    assert sums(org, provider="github") == {"records": 7, "requests": 367, "input_tokens": 0,
-                                            "cached_input_tokens": 0, "output_tokens": 0, "active_user_days": 31}
+    assert sums(org, provider="github") == {
+        "records": 7,
+        "requests": 367,
+        "input_tokens": 0,
+        "cached_input_tokens": 0,
+        "output_tokens": 0,
+        "active_user_days": 31,
+    }
     # Seats are not a period: pulling them again the next day stores nothing new.
     again = pull(VendorCredential.objects.get(vendor="github"), days=3, today=D3)
     assert all(r.duplicate_of_id for r in again) and sums(org, provider="github")["records"] == 7
@@ -162,8 +189,9 @@ def test_a_quiet_period_stores_nothing_and_is_not_an_error(org_a, vendor):
 def test_the_secret_is_encrypted_at_rest(org_a):
     cred = credential(org_a["org"], "openai", "")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT secret_encrypted, secret_last4 FROM connectors_vendorcredential WHERE id = %s",
-                       [cred.pk])
+        cursor.execute(
+            "SELECT secret_encrypted, secret_last4 FROM connectors_vendorcredential WHERE id = %s", [cred.pk]
+        )
         raw, last4 = cursor.fetchone()
     assert raw != OPENAI_KEY and OPENAI_KEY not in raw and OPENAI_KEY[:12] not in raw
     assert last4 == "WXYZ" and cred.masked_secret == "••••WXYZ"
@@ -213,8 +241,10 @@ def test_vendor_choices_match_the_pull_clients():
 
 def test_a_partial_github_pull_loads_the_seats_and_reports_the_rest(org_a, vendor):
     org = org_a["org"]
-    vendor.forced = [(200, {}, {"total_seats": 3, "seats": seats_sample()}),
-                     (403, {}, {"message": "Copilot Metrics API access is disabled for this organization."})]
+    vendor.forced = [
+        (200, {}, {"total_seats": 3, "seats": seats_sample()}),
+        (403, {}, {"message": "Copilot Metrics API access is disabled for this organization."}),
+    ]
     cred = credential(org, "github", vendor.base_url, github_org=GITHUB_ORG)
     [run] = pull(cred, days=3, today=D3)
     assert run.source_key == "github_copilot_seats" and run.status == RunStatus.SUCCEEDED

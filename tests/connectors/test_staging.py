@@ -19,13 +19,50 @@ from apps.footprint.services import estimate_for
 pytestmark = pytest.mark.django_db
 
 HEADER = "date,provider,model,requests,input_tokens,output_tokens,user,team,project,zone,cost,currency\n"
-RUN_TOTALS = ("rows_read", "rows_skipped", "records_stored", "requests", "input_tokens", "cached_input_tokens",
-              "output_tokens")
-RECORD_FIELDS = ("key_sha256", "day", "source", "provider", "model", "usage_kind", "self_hosted", "person_ref",
-                 "team_ref", "project", "api_key", "zone", "currency", "person_id", "team_id", "requests",
-                 "input_tokens", "cached_input_tokens", "output_tokens", "active_user_days", "measured_energy_kwh",
-                 "cost", "energy_kwh", "energy_kwh_low", "energy_kwh_high", "co2e_location_kg", "co2e_market_kg",
-                 "co2e_embodied_kg", "grid_zone", "grid_gco2e_per_kwh", "scope", "data_quality", "warning")
+RUN_TOTALS = (
+    "rows_read",
+    "rows_skipped",
+    "records_stored",
+    "requests",
+    "input_tokens",
+    "cached_input_tokens",
+    "output_tokens",
+)
+RECORD_FIELDS = (
+    "key_sha256",
+    "day",
+    "source",
+    "provider",
+    "model",
+    "usage_kind",
+    "self_hosted",
+    "person_ref",
+    "team_ref",
+    "project",
+    "api_key",
+    "zone",
+    "currency",
+    "person_id",
+    "team_id",
+    "requests",
+    "input_tokens",
+    "cached_input_tokens",
+    "output_tokens",
+    "active_user_days",
+    "measured_energy_kwh",
+    "cost",
+    "energy_kwh",
+    "energy_kwh_low",
+    "energy_kwh_high",
+    "co2e_location_kg",
+    "co2e_market_kg",
+    "co2e_embodied_kg",
+    "grid_zone",
+    "grid_gco2e_per_kwh",
+    "scope",
+    "data_quality",
+    "warning",
+)
 
 
 def _csv(rows: int, seed: int = 3) -> str:
@@ -38,9 +75,11 @@ def _csv(rows: int, seed: int = 3) -> str:
         user = ["dev@org-a.example", "robot-7", ""][int(rng.integers(0, 3))]
         team = ["", "Platform", "growth"][int(rng.integers(0, 3))]
         zone = ["FR", "DE", ""][int(rng.integers(0, 3))]
-        lines.append(f"2025-03-{day:02d},openai,{model},{rng.integers(1, 4)},{rng.integers(0, 900)},"
-                     f"{rng.integers(0, 300)},{user},{team},p{rng.integers(0, 2)},{zone},"
-                     f"{rng.integers(0, 100) / 100},EUR\n")
+        lines.append(
+            f"2025-03-{day:02d},openai,{model},{rng.integers(1, 4)},{rng.integers(0, 900)},"
+            f"{rng.integers(0, 300)},{user},{team},p{rng.integers(0, 2)},{zone},"
+            f"{rng.integers(0, 100) / 100},EUR\n"
+        )
     return "".join(lines)
 
 
@@ -117,12 +156,21 @@ def _stored_path(run):
 def test_seat_rows_are_estimated_on_their_final_sums(org_a, monkeypatch):
     """Seat rows fall back to spend when they have cost but no active days: a key whose days and cost arrive in
     different chunks must be estimated once summed, never chunk by chunk."""
-    seat = {"day": pd.Timestamp("2025-03-01"), "source": "github_copilot_seats", "provider": "github",
-            "model": "copilot", "usage_kind": usage_frame.USAGE_KIND_SEAT_ACTIVITY, "person": "dev@org-a.example",
-            "currency": "USD"}
-    chunks = [usage_frame.conform(pd.DataFrame([{**seat, "cost": 19.0, "active_user_days": 0}])),
-              usage_frame.conform(pd.DataFrame([{**seat, "cost": 0.0, "active_user_days": 5},
-                                                {**seat, "person": "other", "cost": 7.0}]))]
+    seat = {
+        "day": pd.Timestamp("2025-03-01"),
+        "source": "github_copilot_seats",
+        "provider": "github",
+        "model": "copilot",
+        "usage_kind": usage_frame.USAGE_KIND_SEAT_ACTIVITY,
+        "person": "dev@org-a.example",
+        "currency": "USD",
+    }
+    chunks = [
+        usage_frame.conform(pd.DataFrame([{**seat, "cost": 19.0, "active_user_days": 0}])),
+        usage_frame.conform(
+            pd.DataFrame([{**seat, "cost": 0.0, "active_user_days": 5}, {**seat, "person": "other", "cost": 7.0}])
+        ),
+    ]
     for chunk in chunks:
         chunk.attrs.update(rows_read=len(chunk))
     monkeypatch.setattr(ingestion, "iter_source_chunks", lambda key, fh, filename: iter(chunks))

@@ -9,8 +9,10 @@ from apps.connectors.models import IngestionRun, RunStatus
 from apps.footprint.models import UsageRecord
 
 pytestmark = pytest.mark.django_db
-CSV = (b"date,provider,model,requests,input_tokens,output_tokens,user,team,zone,cost,currency\n"
-       b"2025-03-01,openai,gpt-4o,10,12000,3000,dev@org-a.example,,FR,1.5,EUR\n")
+CSV = (
+    b"date,provider,model,requests,input_tokens,output_tokens,user,team,zone,cost,currency\n"
+    b"2025-03-01,openai,gpt-4o,10,12000,3000,dev@org-a.example,,FR,1.5,EUR\n"
+)
 
 
 @pytest.fixture
@@ -19,8 +21,10 @@ def upload(django_capture_on_commit_callbacks):
 
     def post(client, slug="org-a", content=CSV, name="usage.csv", source="generic_csv"):
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post(reverse("connectors:runs", args=[slug]),
-                               {"source": source, "file": SimpleUploadedFile(name, content, content_type="text/csv")})
+            return client.post(
+                reverse("connectors:runs", args=[slug]),
+                {"source": source, "file": SimpleUploadedFile(name, content, content_type="text/csv")},
+            )
 
     return post
 
@@ -81,11 +85,14 @@ def test_mapping_page_lists_unmapped_and_maps(upload, client_for, org_a):
     upload(client, content=CSV.replace(b"dev@org-a.example", b"bot-42"))
     page = client.get(reverse("connectors:mappings", args=["org-a"])).content.decode()
     assert "<code>bot-42</code>" in page
-    response = client.post(reverse("connectors:mappings", args=["org-a"]),
-                           {"kind": "person", "value": "bot-42", "person": org_a["person"].pk})
+    response = client.post(
+        reverse("connectors:mappings", args=["org-a"]),
+        {"kind": "person", "value": "bot-42", "person": org_a["person"].pk},
+    )
     assert response.status_code == 302
     assert UsageRecord.objects.get().person == org_a["person"]
     auditor = client_for(org_a["users"][Role.AUDITOR])
-    denied = auditor.post(reverse("connectors:mappings", args=["org-a"]),
-                          {"kind": "person", "value": "x", "person": org_a["person"].pk})
+    denied = auditor.post(
+        reverse("connectors:mappings", args=["org-a"]), {"kind": "person", "value": "x", "person": org_a["person"].pk}
+    )
     assert denied.status_code == 403

@@ -57,8 +57,10 @@ def test_a_failure_while_preparing_records_fails_the_run_and_stores_nothing(org_
         raise RuntimeError("factor table unreadable")
 
     monkeypatch.setattr(ingestion, "estimate", broken_estimate)
-    content = b"date,provider,model,requests,input_tokens,output_tokens,user,team,zone,cost,currency\n" \
-              b"2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n"
+    content = (
+        b"date,provider,model,requests,input_tokens,output_tokens,user,team,zone,cost,currency\n"
+        b"2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n"
+    )
     org = org_a["org"]
     run = execute_run(create_run(org, "generic_csv", store_upload(org, io.BytesIO(content), "usage.csv")).pk)
     assert run.status == RunStatus.FAILED and "internal error" in run.errors[0]["message"]
@@ -76,13 +78,20 @@ def test_a_normalised_frame_error_names_the_file(org_a, monkeypatch):
         raise usage_frame.UsageFrameError("output_tokens", "expected a whole number >= 0", row=4)
 
     monkeypatch.setattr(ingestion.usage_frame, "conform", bad_conform)
-    content = b"date,provider,model,requests,input_tokens,output_tokens,user,team,zone,cost,currency\n" \
-              b"2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n"
+    content = (
+        b"date,provider,model,requests,input_tokens,output_tokens,user,team,zone,cost,currency\n"
+        b"2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n"
+    )
     org = org_a["org"]
     run = execute_run(create_run(org, "generic_csv", store_upload(org, io.BytesIO(content), "march.csv")).pk)
     assert run.status == RunStatus.FAILED
-    assert run.errors == [{"row": 4, "column": "output_tokens",
-                           "message": "march.csv: column 'output_tokens', row 4: expected a whole number >= 0"}]
+    assert run.errors == [
+        {
+            "row": 4,
+            "column": "output_tokens",
+            "message": "march.csv: column 'output_tokens', row 4: expected a whole number >= 0",
+        }
+    ]
 
 
 def test_a_running_run_says_whether_it_reads_the_file_or_stores_its_records(org_a, client_for, monkeypatch):
@@ -94,8 +103,10 @@ def test_a_running_run_says_whether_it_reads_the_file_or_stores_its_records(org_
 
     org = org_a["org"]
     client = client_for(org_a["users"][Role.OFFICER])
-    content = b"date,provider,model,requests,input_tokens,output_tokens,user,team,zone,cost,currency\n" \
-              b"2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n"
+    content = (
+        b"date,provider,model,requests,input_tokens,output_tokens,user,team,zone,cost,currency\n"
+        b"2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n"
+    )
     run = create_run(org, "generic_csv", store_upload(org, io.BytesIO(content), "march.csv"))
     seen = []
 

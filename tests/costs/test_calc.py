@@ -26,7 +26,9 @@ def test_cost_per_active_seat_and_idle_savings():
 
 
 def test_classify_seats_uses_the_28_days_before_the_report_date():
-    seats = pd.DataFrame({"last_activity_at": pd.to_datetime(["2025-12-31 18:00", "2025-12-04 00:00", "2025-12-03 00:00", None])})
+    seats = pd.DataFrame(
+        {"last_activity_at": pd.to_datetime(["2025-12-31 18:00", "2025-12-04 00:00", "2025-12-03 00:00", None])}
+    )
     out = calc.classify_seats(seats, dt.date(2025, 12, 31))
     # 4 Dec is the 28th day counting 31 Dec as day 1; 3 Dec is outside; never used is idle.
     assert out["active"].tolist() == [True, True, False, False]
@@ -58,10 +60,12 @@ def test_roi_band_low_and_high_and_a_negative_case():
 
 def test_right_sizing_saving_by_hand():
     # 10,000 requests, 30 % moved; 2 Wh -> 0.1 Wh, 1 g -> 0.05 g, 0.5 cent -> 0.03 cent per request.
-    s = calc.right_sizing_saving(10_000, 0.3, {"kwh_per_request": 0.002, "co2e_kg_per_request": 0.001,
-                                               "eur_per_request": 0.005},
-                                 {"kwh_per_request": 0.0001, "co2e_kg_per_request": 0.00005,
-                                  "eur_per_request": 0.0003})
+    s = calc.right_sizing_saving(
+        10_000,
+        0.3,
+        {"kwh_per_request": 0.002, "co2e_kg_per_request": 0.001, "eur_per_request": 0.005},
+        {"kwh_per_request": 0.0001, "co2e_kg_per_request": 0.00005, "eur_per_request": 0.0003},
+    )
     assert s["moved_requests"] == 3000
     assert s["energy_kwh"] == pytest.approx(3000 * 0.0019)  # 5.7 kWh
     assert s["co2e_kg"] == pytest.approx(3000 * 0.00095)  # 2.85 kg
@@ -94,8 +98,9 @@ def test_volume_and_intensity_effects_sum_to_the_change():
 
 
 def test_rebound_table_effects_sum_per_month_and_overall():
-    monthly = pd.DataFrame({"month": ["2025-01", "2025-02", "2025-03"], "activity": [100, 200, 300],
-                            "co2e_kg": [10.0, 16.0, 18.0]})
+    monthly = pd.DataFrame(
+        {"month": ["2025-01", "2025-02", "2025-03"], "activity": [100, 200, 300], "co2e_kg": [10.0, 16.0, 18.0]}
+    )
     t = calc.rebound_table(monthly)
     assert t["change_kg"].tolist() == [0, 6, 2]
     assert (t["volume_effect_kg"] + t["intensity_effect_kg"]).tolist() == pytest.approx(t["change_kg"].tolist())
@@ -104,12 +109,24 @@ def test_rebound_table_effects_sum_per_month_and_overall():
 
 
 def test_api_cost_uses_the_price_valid_that_day():
-    usage = pd.DataFrame({"day": [dt.date(2025, 1, 10), dt.date(2025, 7, 1), dt.date(2025, 3, 1)],
-                          "model_key": ["gpt-4o", "gpt-4o", "unknown"], "input_tokens": [1_000_000] * 3,
-                          "cached_input_tokens": [200_000] * 3, "output_tokens": [100_000] * 3})
-    prices = pd.DataFrame({"model_key": ["gpt-4o", "gpt-4o"], "valid_from": [dt.date(2025, 1, 1), dt.date(2025, 6, 1)],
-                           "input_eur_per_mtok": [2.0, 1.0], "output_eur_per_mtok": [8.0, 4.0],
-                           "cached_eur_per_mtok": [1.0, 0.5]})
+    usage = pd.DataFrame(
+        {
+            "day": [dt.date(2025, 1, 10), dt.date(2025, 7, 1), dt.date(2025, 3, 1)],
+            "model_key": ["gpt-4o", "gpt-4o", "unknown"],
+            "input_tokens": [1_000_000] * 3,
+            "cached_input_tokens": [200_000] * 3,
+            "output_tokens": [100_000] * 3,
+        }
+    )
+    prices = pd.DataFrame(
+        {
+            "model_key": ["gpt-4o", "gpt-4o"],
+            "valid_from": [dt.date(2025, 1, 1), dt.date(2025, 6, 1)],
+            "input_eur_per_mtok": [2.0, 1.0],
+            "output_eur_per_mtok": [8.0, 4.0],
+            "cached_eur_per_mtok": [1.0, 0.5],
+        }
+    )
     cost = calc.api_cost_eur(usage, prices)
     assert cost.iloc[0] == pytest.approx(0.8 * 2 + 0.2 * 1 + 0.1 * 8)  # 2.6 EUR
     assert cost.iloc[1] == pytest.approx(0.8 * 1 + 0.2 * 0.5 + 0.1 * 4)  # 1.3 EUR (the June price)
@@ -121,8 +138,16 @@ def test_equivalences_and_frugality_score():
     assert eq["web_searches"]["value"] == pytest.approx(10_000)  # 3 kWh / 0.3 Wh
     assert eq["car_km"]["value"] == pytest.approx(100)  # 10.66 kg / 106.6 g/km
     assert "IEA" in eq["web_searches"]["source"] and "EEA" in eq["car_km"]["source"]
-    score, reasons = calc.frugality_score({"need_for_ai": "yes", "model_size": "partly", "good_practices": "yes",
-                                           "measurement": "yes", "usage_caps": "no", "rebound": "yes"})
+    score, reasons = calc.frugality_score(
+        {
+            "need_for_ai": "yes",
+            "model_size": "partly",
+            "good_practices": "yes",
+            "measurement": "yes",
+            "usage_caps": "no",
+            "rebound": "yes",
+        }
+    )
     assert score == pytest.approx(9 / 12 * 100) and len(reasons) == 2
     capped, why = calc.frugality_score({k: "yes" for k, _ in calc.FRUGALITY_QUESTIONS} | {"need_for_ai": "no"})
     assert capped == 50 and "not demonstrated" in why[0]

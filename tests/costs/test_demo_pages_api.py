@@ -85,9 +85,26 @@ def test_records_read_with_a_cursor_match_the_orm_read(media):
 
     org = media
     window = selectors.window_for(org)
-    fields = ("day", "source", "provider", "model", "usage_kind", "person_id", "person__email", "person__name",
-              "requests", "input_tokens", "cached_input_tokens", "output_tokens", "active_user_days", "cost",
-              "currency", "energy_kwh", "co2e_location_kg", "team__name")
+    fields = (
+        "day",
+        "source",
+        "provider",
+        "model",
+        "usage_kind",
+        "person_id",
+        "person__email",
+        "person__name",
+        "requests",
+        "input_tokens",
+        "cached_input_tokens",
+        "output_tokens",
+        "active_user_days",
+        "cost",
+        "currency",
+        "energy_kwh",
+        "co2e_location_kg",
+        "team__name",
+    )
     qs = UsageRecord.objects.for_org(org).filter(day__range=(window.start, window.end)).values_list(*fields)
     expected = pd.DataFrame.from_records(list(qs), columns=list(fields))
     expected["team"] = expected.pop("team__name").fillna(selectors.NO_TEAM)
@@ -104,8 +121,9 @@ def test_pages_render_for_each_role(media, client, role):
         response = client.get(reverse(f"costs:{name}", args=[org.slug]))
         assert response.status_code == 200, name
         page = response.content.decode()
-        assert ("Save" in page) == (role != Role.AUDITOR) or name in ("overview", "seats", "right_sizing",
-                                                                       "rebound"), name
+        assert ("Save" in page) == (role != Role.AUDITOR) or name in ("overview", "seats", "right_sizing", "rebound"), (
+            name
+        )
     seats_page = client.get(reverse("costs:seats", args=[org.slug])).content.decode()
     assert "idle seat" in seats_page
     overview = client.get(reverse("costs:overview", args=[org.slug])).content.decode()
@@ -121,12 +139,28 @@ def test_pages_render_for_each_role(media, client, role):
 
 def test_writers_edit_auditors_get_403(media, client):
     org = media
-    form = {"tool": "github_copilot", "minutes_saved_low": "5", "minutes_saved_central": "20",
-            "minutes_saved_high": "40", "minutes_source": "own survey", "hourly_cost_low_eur": "30",
-            "hourly_cost_central_eur": "40", "hourly_cost_high_eur": "50", "hourly_cost_source": "HR",
-            "active_days_source": "usage"}
-    frugal = {"use_case": "Summaries", "assessed_on": "2025-12-31", "need_for_ai": "yes", "model_size": "yes",
-              "good_practices": "partly", "measurement": "yes", "usage_caps": "no", "rebound": "no"}
+    form = {
+        "tool": "github_copilot",
+        "minutes_saved_low": "5",
+        "minutes_saved_central": "20",
+        "minutes_saved_high": "40",
+        "minutes_source": "own survey",
+        "hourly_cost_low_eur": "30",
+        "hourly_cost_central_eur": "40",
+        "hourly_cost_high_eur": "50",
+        "hourly_cost_source": "HR",
+        "active_days_source": "usage",
+    }
+    frugal = {
+        "use_case": "Summaries",
+        "assessed_on": "2025-12-31",
+        "need_for_ai": "yes",
+        "model_size": "yes",
+        "good_practices": "partly",
+        "measurement": "yes",
+        "usage_caps": "no",
+        "rebound": "no",
+    }
     client.force_login(_user(org, Role.AUDITOR))
     assert client.post(reverse("costs:roi", args=[org.slug]), form).status_code == 403
     assert client.post(reverse("costs:frugality", args=[org.slug]), frugal).status_code == 403

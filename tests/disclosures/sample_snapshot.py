@@ -24,17 +24,67 @@ SNAPSHOT_SHA256 = "0" * 64  # replaced by the real hash in tests that need it
 
 # (source, provider, model, usage_kind, self_hosted, zone, team, scope, data_quality, kWh per row (mean))
 _STREAMS = [
-    ("litellm_spend_logs", "openai", "gpt-4o", "tokens", False, "US-VA", "Engineering", "scope3_cat1",
-     "activity_based", 38.0),
-    ("litellm_spend_logs", "anthropic", "claude-sonnet-4", "tokens", False, "US-OR", "Data Science", "scope3_cat1",
-     "activity_based", 25.0),
-    ("openai_usage", "openai", "gpt-4o-mini", "tokens", False, "US-VA", "Customer Care", "scope3_cat1",
-     "activity_based", 6.5),
-    ("mistral_usage", "mistral", "mistral-large-2", "tokens", False, "FR", "Marketing", "scope3_cat1",
-     "activity_based", 4.2),
+    (
+        "litellm_spend_logs",
+        "openai",
+        "gpt-4o",
+        "tokens",
+        False,
+        "US-VA",
+        "Engineering",
+        "scope3_cat1",
+        "activity_based",
+        38.0,
+    ),
+    (
+        "litellm_spend_logs",
+        "anthropic",
+        "claude-sonnet-4",
+        "tokens",
+        False,
+        "US-OR",
+        "Data Science",
+        "scope3_cat1",
+        "activity_based",
+        25.0,
+    ),
+    (
+        "openai_usage",
+        "openai",
+        "gpt-4o-mini",
+        "tokens",
+        False,
+        "US-VA",
+        "Customer Care",
+        "scope3_cat1",
+        "activity_based",
+        6.5,
+    ),
+    (
+        "mistral_usage",
+        "mistral",
+        "mistral-large-2",
+        "tokens",
+        False,
+        "FR",
+        "Marketing",
+        "scope3_cat1",
+        "activity_based",
+        4.2,
+    ),
     ("m365_copilot", "microsoft", "m365-copilot", "seats", False, "IE", "", "scope3_cat1", "spend_based", 12.0),
-    ("github_copilot", "github", "copilot-business", "seats", False, "US-VA", HOSTILE_TEAM, "scope3_cat1",
-     "spend_based", 3.1),
+    (
+        "github_copilot",
+        "github",
+        "copilot-business",
+        "seats",
+        False,
+        "US-VA",
+        HOSTILE_TEAM,
+        "scope3_cat1",
+        "spend_based",
+        3.1,
+    ),
     ("aws_cur", "aws", "p4d.24xlarge", "gpu_hours", False, "IE", "Data Science", "scope3_cat1", "measured", 55.0),
     ("codecarbon", "self-hosted", "llama-3.1-70b", "job", True, "FR", "Data Science", "scope2", "measured", 140.0),
     ("codecarbon", "self-hosted", "mistral-7b", "job", True, "DE", "Engineering", "scope2", "measured", 60.0),
@@ -50,39 +100,99 @@ NET_REVENUE_EUR = 182_500_000.0
 CARBON_PRICE = 85.0
 
 DATAPOINT_LABELS = {
-    "E1-5_01": ("E1-5", "Total energy consumption related to own operations", "MWh",
-                "esrs:EnergyConsumptionRelatedToOwnOperations", "E1 §37"),
-    "E1-5_02": ("E1-5", "Total energy consumption from fossil sources", "MWh",
-                "esrs:EnergyConsumptionFromFossilSources", "E1 §37(a)"),
-    "E1-5_03": ("E1-5", "Total energy consumption from nuclear sources", "MWh",
-                "esrs:EnergyConsumptionFromNuclearSources", "E1 §37(b)"),
-    "E1-5_04": ("E1-5", "Percentage of energy consumption from nuclear sources in total energy consumption", "%",
-                "esrs:PercentageOfEnergyConsumptionFromNuclearSourcesInTotalEnergyConsumption", "E1 AR 34"),
-    "E1-5_05": ("E1-5", "Total energy consumption from renewable sources", "MWh",
-                "esrs:EnergyConsumptionFromRenewableSources", "E1 §37(c)"),
-    "E1-5_07": ("E1-5", "Consumption of purchased or acquired electricity, heat, steam and cooling from renewable "
-                "sources", "MWh", None, "E1 §37(c)(ii)"),
-    "E1-5_09": ("E1-5", "Percentage of renewable sources in total energy consumption", "%",
-                "esrs:PercentageOfRenewableSourcesInTotalEnergyConsumption", "E1 AR 34"),
+    "E1-5_01": (
+        "E1-5",
+        "Total energy consumption related to own operations",
+        "MWh",
+        "esrs:EnergyConsumptionRelatedToOwnOperations",
+        "E1 §37",
+    ),
+    "E1-5_02": (
+        "E1-5",
+        "Total energy consumption from fossil sources",
+        "MWh",
+        "esrs:EnergyConsumptionFromFossilSources",
+        "E1 §37(a)",
+    ),
+    "E1-5_03": (
+        "E1-5",
+        "Total energy consumption from nuclear sources",
+        "MWh",
+        "esrs:EnergyConsumptionFromNuclearSources",
+        "E1 §37(b)",
+    ),
+    "E1-5_04": (
+        "E1-5",
+        "Percentage of energy consumption from nuclear sources in total energy consumption",
+        "%",
+        "esrs:PercentageOfEnergyConsumptionFromNuclearSourcesInTotalEnergyConsumption",
+        "E1 AR 34",
+    ),
+    "E1-5_05": (
+        "E1-5",
+        "Total energy consumption from renewable sources",
+        "MWh",
+        "esrs:EnergyConsumptionFromRenewableSources",
+        "E1 §37(c)",
+    ),
+    "E1-5_07": (
+        "E1-5",
+        "Consumption of purchased or acquired electricity, heat, steam and cooling from renewable sources",
+        "MWh",
+        None,
+        "E1 §37(c)(ii)",
+    ),
+    "E1-5_09": (
+        "E1-5",
+        "Percentage of renewable sources in total energy consumption",
+        "%",
+        "esrs:PercentageOfRenewableSourcesInTotalEnergyConsumption",
+        "E1 AR 34",
+    ),
     "E1-5_15": ("E1-5", "Percentage of fossil sources in total energy consumption", "%", None, "E1 AR 34"),
-    "E1-6_09": ("E1-6", "Gross location-based Scope 2 GHG emissions", "tCO2e",
-                "esrs:GrossLocationBasedScope2GreenhouseGasEmissions", "E1 §49(a)"),
-    "E1-6_10": ("E1-6", "Gross market-based Scope 2 GHG emissions", "tCO2e",
-                "esrs:GrossMarketBasedScope2GreenhouseGasEmissions", "E1 §49(b)"),
+    "E1-6_09": (
+        "E1-6",
+        "Gross location-based Scope 2 GHG emissions",
+        "tCO2e",
+        "esrs:GrossLocationBasedScope2GreenhouseGasEmissions",
+        "E1 §49(a)",
+    ),
+    "E1-6_10": (
+        "E1-6",
+        "Gross market-based Scope 2 GHG emissions",
+        "tCO2e",
+        "esrs:GrossMarketBasedScope2GreenhouseGasEmissions",
+        "E1 §49(b)",
+    ),
     "E1-6_11": ("E1-6", "Gross Scope 3 GHG emissions", "tCO2e", "esrs:GrossScope3GreenhouseGasEmissions", "E1 §51"),
     "E1-6_11_cat1": ("E1-6", "Scope 3 category 1: purchased goods and services", "tCO2e", None, "E1 §51, AR 46"),
     "E1-6_AR51": ("E1-6", "of which cloud computing and data centre services", "tCO2e", None, "E1 AR 51"),
     "E1-6_12": ("E1-6", "Total GHG emissions (location-based)", "tCO2e", None, "E1 §52"),
     "E1-6_13": ("E1-6", "Total GHG emissions (market-based)", "tCO2e", None, "E1 §52"),
     "E1-6_25": ("E1-6", "Percentage of Scope 3 GHG emissions calculated using primary data", "%", None, "E1 AR 46(g)"),
-    "E1-6_30": ("E1-6", "GHG intensity per net revenue (location-based)", "tCO2e/EUR",
-                "esrs:GHGEmissionsIntensityLocationbasedTotalGHGEmissionsPerNetRevenue", "E1 §53"),
-    "E1-6_31": ("E1-6", "GHG intensity per net revenue (market-based)", "tCO2e/EUR",
-                "esrs:GHGEmissionsIntensityMarketbasedTotalGHGEmissionsPerNetRevenue", "E1 §53"),
+    "E1-6_30": (
+        "E1-6",
+        "GHG intensity per net revenue (location-based)",
+        "tCO2e/EUR",
+        "esrs:GHGEmissionsIntensityLocationbasedTotalGHGEmissionsPerNetRevenue",
+        "E1 §53",
+    ),
+    "E1-6_31": (
+        "E1-6",
+        "GHG intensity per net revenue (market-based)",
+        "tCO2e/EUR",
+        "esrs:GHGEmissionsIntensityMarketbasedTotalGHGEmissionsPerNetRevenue",
+        "E1 §53",
+    ),
     "E1-6_33": ("E1-6", "Net revenue used to calculate GHG intensity", "EUR", None, "E1 §55"),
     "E1-8_04": ("E1-8", "Internal carbon price", "EUR/tCO2e", None, "E1 §63(c)"),
-    "E1-8_05": ("E1-8", "Approximate gross GHG emissions covered by the internal carbon price", "tCO2e", None,
-                "E1 §63(d)"),
+    "E1-8_05": (
+        "E1-8",
+        "Approximate gross GHG emissions covered by the internal carbon price",
+        "tCO2e",
+        None,
+        "E1 §63(d)",
+    ),
 }
 
 
@@ -113,29 +223,54 @@ def build_records() -> pd.DataFrame:
                     fossil = rest * FOSSIL_SHARE[zone]
                     nuclear = rest - fossil
                     market = rest * RESIDUAL_MIX[zone] / 1000.0
-                rows.append({
-                    "id": record_id, "day": date(2025, month, day_of_month), "source": source, "provider": provider,
-                    "model": model, "usage_kind": kind, "self_hosted": self_hosted,
-                    "person_ref": HOSTILE_PERSON if (source == "github_copilot" and month == 3) else f"p-{record_id % 7}",
-                    "team": team, "project": HOSTILE_PROJECT if source == "mistral_usage" else "assistant",
-                    "api_key": f"key-{provider}-1" if kind == "tokens" else "", "zone": zone,
-                    "requests": requests, "input_tokens": requests * 900, "cached_input_tokens": requests * 100,
-                    "output_tokens": requests * 350,
-                    "active_user_days": int(rng.integers(50, 400)) if kind == "seats" else 0,
-                    "measured_energy_kwh": energy if quality == "measured" else None,
-                    "cost": round(float(energy * rng.uniform(8, 20)), 2), "currency": "EUR",
-                    "energy_kwh": energy, "energy_kwh_low": energy * (1 - spread), "energy_kwh_high": energy * (1 + spread),
-                    "co2e_location_kg": loc, "co2e_location_kg_low": loc * (1 - spread),
-                    "co2e_location_kg_high": loc * (1 + spread),
-                    "co2e_market_kg": market, "co2e_market_kg_low": market * (1 - spread),
-                    "co2e_market_kg_high": market * (1 + spread),
-                    "co2e_embodied_kg": energy * 0.012, "instrument_covered_kwh": covered,
-                    "fossil_kwh": fossil, "nuclear_kwh": nuclear, "renewable_kwh": renewable,
-                    "grid_zone": zone, "grid_gco2e_per_kwh": grid, "scope": scope, "data_quality": quality,
-                    "method_version": "ledger-calc 1 / ecologits 0.11.3",
-                    "factor_set_sha256": _sha("ledger-default@2026.1"), "run_id": run_ids[source],
-                    "source_sha256": _sha(f"file-{source}"),
-                })
+                rows.append(
+                    {
+                        "id": record_id,
+                        "day": date(2025, month, day_of_month),
+                        "source": source,
+                        "provider": provider,
+                        "model": model,
+                        "usage_kind": kind,
+                        "self_hosted": self_hosted,
+                        "person_ref": HOSTILE_PERSON
+                        if (source == "github_copilot" and month == 3)
+                        else f"p-{record_id % 7}",
+                        "team": team,
+                        "project": HOSTILE_PROJECT if source == "mistral_usage" else "assistant",
+                        "api_key": f"key-{provider}-1" if kind == "tokens" else "",
+                        "zone": zone,
+                        "requests": requests,
+                        "input_tokens": requests * 900,
+                        "cached_input_tokens": requests * 100,
+                        "output_tokens": requests * 350,
+                        "active_user_days": int(rng.integers(50, 400)) if kind == "seats" else 0,
+                        "measured_energy_kwh": energy if quality == "measured" else None,
+                        "cost": round(float(energy * rng.uniform(8, 20)), 2),
+                        "currency": "EUR",
+                        "energy_kwh": energy,
+                        "energy_kwh_low": energy * (1 - spread),
+                        "energy_kwh_high": energy * (1 + spread),
+                        "co2e_location_kg": loc,
+                        "co2e_location_kg_low": loc * (1 - spread),
+                        "co2e_location_kg_high": loc * (1 + spread),
+                        "co2e_market_kg": market,
+                        "co2e_market_kg_low": market * (1 - spread),
+                        "co2e_market_kg_high": market * (1 + spread),
+                        "co2e_embodied_kg": energy * 0.012,
+                        "instrument_covered_kwh": covered,
+                        "fossil_kwh": fossil,
+                        "nuclear_kwh": nuclear,
+                        "renewable_kwh": renewable,
+                        "grid_zone": zone,
+                        "grid_gco2e_per_kwh": grid,
+                        "scope": scope,
+                        "data_quality": quality,
+                        "method_version": "ledger-calc 1 / ecologits 0.11.3",
+                        "factor_set_sha256": _sha("ledger-default@2026.1"),
+                        "run_id": run_ids[source],
+                        "source_sha256": _sha(f"file-{source}"),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -154,8 +289,19 @@ def _datapoint(dp_id, value, low=None, high=None, comparative_factor=0.82):
     section, label, unit, concept, ref = DATAPOINT_LABELS[dp_id]
     comparative = None if value is None else value * comparative_factor
     change = None if not comparative else (value - comparative) / comparative * 100.0
-    return {"id": dp_id, "section": section, "label": label, "unit": unit, "value": value, "low": low, "high": high,
-            "comparative": comparative, "change_pct": change, "xbrl_concept": concept, "esrs_ref": ref}
+    return {
+        "id": dp_id,
+        "section": section,
+        "label": label,
+        "unit": unit,
+        "value": value,
+        "low": low,
+        "high": high,
+        "comparative": comparative,
+        "change_pct": change,
+        "xbrl_concept": concept,
+        "esrs_ref": ref,
+    }
 
 
 def compute_datapoints(records: pd.DataFrame, net_revenue=NET_REVENUE_EUR, price=CARBON_PRICE) -> list[dict]:
@@ -203,10 +349,16 @@ def _breakdown(records: pd.DataFrame, column: str) -> list[dict]:
     frame = records.assign(_key=records[column].astype(str))
     out = []
     for key, group in sorted(frame.groupby("_key"), key=lambda kv: kv[0]):
-        out.append({"key": key or "(no team)", "energy_kwh": float(group["energy_kwh"].sum()),
-                    "co2e_location_kg": float(group["co2e_location_kg"].sum()),
-                    "co2e_market_kg": float(group["co2e_market_kg"].sum()),
-                    "records": len(group), "requests": int(group["requests"].sum())})
+        out.append(
+            {
+                "key": key or "(no team)",
+                "energy_kwh": float(group["energy_kwh"].sum()),
+                "co2e_location_kg": float(group["co2e_location_kg"].sum()),
+                "co2e_market_kg": float(group["co2e_market_kg"].sum()),
+                "records": len(group),
+                "requests": int(group["requests"].sum()),
+            }
+        )
     return out
 
 
@@ -217,20 +369,38 @@ def build_snapshot(records: pd.DataFrame | None = None, *, status: str = "signed
     runs = []
     for source, group in records.groupby("source", sort=True):
         run_id = int(group["run_id"].iloc[0])
-        runs.append({"id": run_id, "source_key": source, "filename": f"{source}-2025.csv",
-                     "sha256": group["source_sha256"].iloc[0], "rows_read": len(group) + 3, "records": len(group),
-                     "uploaded_by": "officer@demo.example", "uploaded_at": "2026-01-10T09:15:00+00:00"})
-    coverage = [{"source_key": src, "first_day": str(g["day"].min()), "last_day": str(g["day"].max()),
-                 "records": len(g)} for src, g in records.groupby("source", sort=True)]
+        runs.append(
+            {
+                "id": run_id,
+                "source_key": source,
+                "filename": f"{source}-2025.csv",
+                "sha256": group["source_sha256"].iloc[0],
+                "rows_read": len(group) + 3,
+                "records": len(group),
+                "uploaded_by": "officer@demo.example",
+                "uploaded_at": "2026-01-10T09:15:00+00:00",
+            }
+        )
+    coverage = [
+        {"source_key": src, "first_day": str(g["day"].min()), "last_day": str(g["day"].max()), "records": len(g)}
+        for src, g in records.groupby("source", sort=True)
+    ]
     signed = status == "signed_off"
     return {
         "schema": 1,
         "organisation": {"slug": "demo", "name": "Demo Industries SA", "lei": lei},
-        "period": {"id": 3, "start": "2025-01-01", "end": "2025-12-31", "version": 1, "status": status,
-                   "signed_off_by": "officer@demo.example" if signed else None,
-                   "signed_off_at": "2026-02-14T16:30:00+00:00" if signed else None,
-                   "comment": "-2+3 reviewed with <b>finance</b>; =cmd", "restatement_of": None,
-                   "restatement_reason": ""},
+        "period": {
+            "id": 3,
+            "start": "2025-01-01",
+            "end": "2025-12-31",
+            "version": 1,
+            "status": status,
+            "signed_off_by": "officer@demo.example" if signed else None,
+            "signed_off_at": "2026-02-14T16:30:00+00:00" if signed else None,
+            "comment": "-2+3 reviewed with <b>finance</b>; =cmd",
+            "restatement_of": None,
+            "restatement_reason": "",
+        },
         "variant": "esrs_e1",
         "currency": "EUR",
         "datapoints": compute_datapoints(records),
@@ -243,41 +413,84 @@ def build_snapshot(records: pd.DataFrame | None = None, *, status: str = "signed
             "by_scope": _breakdown(records, "scope"),
         },
         "runs": runs,
-        "factor_sets": [{
-            "label": "ledger-default@2026.1", "sha256": _sha("ledger-default@2026.1"),
-            "method_version": "ledger-calc 1 / ecologits 0.11.3",
-            "provenance": [
-                {"table": "grid", "source": "Ember yearly electricity data; EEA for EU zones", "vintage": "2024",
-                 "licence": "CC-BY-4.0", "rows": 5},
-                {"table": "residual_mix", "source": "AIB European Residual Mixes", "vintage": "2024",
-                 "licence": "AIB terms of use (attribution)", "rows": 2},
-                {"table": "models", "source": "EcoLogits model repository", "vintage": "0.11.3",
-                 "licence": "MPL-2.0 (ecologits)", "rows": 7},
-                {"table": "pue", "source": "Provider sustainability reports", "vintage": "2024",
-                 "licence": "facts", "rows": 4},
-            ],
-        }],
+        "factor_sets": [
+            {
+                "label": "ledger-default@2026.1",
+                "sha256": _sha("ledger-default@2026.1"),
+                "method_version": "ledger-calc 1 / ecologits 0.11.3",
+                "provenance": [
+                    {
+                        "table": "grid",
+                        "source": "Ember yearly electricity data; EEA for EU zones",
+                        "vintage": "2024",
+                        "licence": "CC-BY-4.0",
+                        "rows": 5,
+                    },
+                    {
+                        "table": "residual_mix",
+                        "source": "AIB European Residual Mixes",
+                        "vintage": "2024",
+                        "licence": "AIB terms of use (attribution)",
+                        "rows": 2,
+                    },
+                    {
+                        "table": "models",
+                        "source": "EcoLogits model repository",
+                        "vintage": "0.11.3",
+                        "licence": "MPL-2.0 (ecologits)",
+                        "rows": 7,
+                    },
+                    {
+                        "table": "pue",
+                        "source": "Provider sustainability reports",
+                        "vintage": "2024",
+                        "licence": "facts",
+                        "rows": 4,
+                    },
+                ],
+            }
+        ],
         "methodology": {
             "method_version": "ledger-calc 1 / ecologits 0.11.3",
-            "notes": ("Token usage is converted to energy with the EcoLogits methodology (GPU energy x server "
-                      "overhead x data-centre PUE), with a low/high range where model parameters are unknown.\n\n"
-                      "Seat tools without token data are estimated from active user-days (activity-based), with a "
-                      "spend-based fallback flagged as lower data quality.\n\n"
-                      "Self-hosted jobs use the energy CodeCarbon measured; they are own operations (E1-5, Scope 2). "
-                      "Purchased AI services are Scope 3 category 1 and shown as the AR 51 cloud subset."),
-            "assumptions": ["All purchased AI services are cloud computing and data centre services (AR 51).",
-                            "Guarantees of origin cover 60 % of the FR self-hosted cluster's electricity.",
-                            HOSTILE_ASSUMPTION],
-            "exclusions": ["Model training by providers (not in the customer's inventory).",
-                           "Embodied emissions of purchased GPUs (Scope 3 category 2) are reported separately."],
+            "notes": (
+                "Token usage is converted to energy with the EcoLogits methodology (GPU energy x server "
+                "overhead x data-centre PUE), with a low/high range where model parameters are unknown.\n\n"
+                "Seat tools without token data are estimated from active user-days (activity-based), with a "
+                "spend-based fallback flagged as lower data quality.\n\n"
+                "Self-hosted jobs use the energy CodeCarbon measured; they are own operations (E1-5, Scope 2). "
+                "Purchased AI services are Scope 3 category 1 and shown as the AR 51 cloud subset."
+            ),
+            "assumptions": [
+                "All purchased AI services are cloud computing and data centre services (AR 51).",
+                "Guarantees of origin cover 60 % of the FR self-hosted cluster's electricity.",
+                HOSTILE_ASSUMPTION,
+            ],
+            "exclusions": [
+                "Model training by providers (not in the customer's inventory).",
+                "Embodied emissions of purchased GPUs (Scope 3 category 2) are reported separately.",
+            ],
             "coverage": coverage,
         },
-        "inputs": {"net_revenue_eur": NET_REVENUE_EUR, "internal_carbon_price_eur_per_t": CARBON_PRICE,
-                   "instruments": [{"kind": "GO", "mwh": float(records.loc[records["zone"].eq("FR")
-                                                                         & records["scope"].eq("scope2"),
-                                                                         "instrument_covered_kwh"].sum() / 1000),
-                                    "zone": "FR", "period_start": "2025-01-01", "period_end": "2025-12-31",
-                                    "gco2e_per_kwh": 0.0, "energy_source": "renewable"}]},
+        "inputs": {
+            "net_revenue_eur": NET_REVENUE_EUR,
+            "internal_carbon_price_eur_per_t": CARBON_PRICE,
+            "instruments": [
+                {
+                    "kind": "GO",
+                    "mwh": float(
+                        records.loc[
+                            records["zone"].eq("FR") & records["scope"].eq("scope2"), "instrument_covered_kwh"
+                        ].sum()
+                        / 1000
+                    ),
+                    "zone": "FR",
+                    "period_start": "2025-01-01",
+                    "period_end": "2025-12-31",
+                    "gco2e_per_kwh": 0.0,
+                    "energy_source": "renewable",
+                }
+            ],
+        },
         "code_version": "3f2a9c1d0e7b",
         "generated_at": "2026-02-14T16:30:00+00:00" if signed else "2026-03-01T08:00:00+00:00",
     }
@@ -286,12 +499,20 @@ def build_snapshot(records: pd.DataFrame | None = None, *, status: str = "signed
 def build_factor_tables() -> dict[str, pd.DataFrame]:
     """The factor tables used, as the evidence pack ships them."""
     return {
-        "grid": pd.DataFrame([{"zone": z, "year": 2024, "gco2e_per_kwh": v, "source": "Ember / EEA"}
-                              for z, v in sorted(GRID.items())]),
-        "residual_mix": pd.DataFrame([{"zone": z, "year": 2024, "gco2e_per_kwh": v, "source": "AIB"}
-                                      for z, v in sorted(RESIDUAL_MIX.items())]),
-        "pue": pd.DataFrame([{"provider": "openai", "pue": 1.2}, {"provider": "anthropic", "pue": 1.14},
-                             {"provider": "mistral", "pue": 1.16}, {"provider": "self-hosted", "pue": 1.4}]),
+        "grid": pd.DataFrame(
+            [{"zone": z, "year": 2024, "gco2e_per_kwh": v, "source": "Ember / EEA"} for z, v in sorted(GRID.items())]
+        ),
+        "residual_mix": pd.DataFrame(
+            [{"zone": z, "year": 2024, "gco2e_per_kwh": v, "source": "AIB"} for z, v in sorted(RESIDUAL_MIX.items())]
+        ),
+        "pue": pd.DataFrame(
+            [
+                {"provider": "openai", "pue": 1.2},
+                {"provider": "anthropic", "pue": 1.14},
+                {"provider": "mistral", "pue": 1.16},
+                {"provider": "self-hosted", "pue": 1.4},
+            ]
+        ),
     }
 
 
@@ -302,11 +523,13 @@ def sample() -> tuple[dict, pd.DataFrame]:
     return copy.deepcopy(snapshot), records
 
 
-VSME_FROM_E1 = {"B3_energy_total_MWh": ("E1-5_01", "Total energy consumption (self-hosted AI compute)", "VSME B3 §29"),
-                "B3_scope2_location_tCO2e": ("E1-6_09", "Scope 2 emissions, location-based", "VSME B3 §30"),
-                "B3_scope2_market_tCO2e": ("E1-6_10", "Scope 2 emissions, market-based", "VSME B3 §30"),
-                "B3_scope3_tCO2e": ("E1-6_11", "Scope 3 emissions (AI services, category 1)", "VSME B3 §30"),
-                "B3_intensity": ("E1-6_30", "GHG intensity per net revenue (location-based)", "VSME B3 §31")}
+VSME_FROM_E1 = {
+    "B3_energy_total_MWh": ("E1-5_01", "Total energy consumption (self-hosted AI compute)", "VSME B3 §29"),
+    "B3_scope2_location_tCO2e": ("E1-6_09", "Scope 2 emissions, location-based", "VSME B3 §30"),
+    "B3_scope2_market_tCO2e": ("E1-6_10", "Scope 2 emissions, market-based", "VSME B3 §30"),
+    "B3_scope3_tCO2e": ("E1-6_11", "Scope 3 emissions (AI services, category 1)", "VSME B3 §30"),
+    "B3_intensity": ("E1-6_30", "GHG intensity per net revenue (location-based)", "VSME B3 §31"),
+}
 
 
 def vsme_sample() -> tuple[dict, pd.DataFrame]:
@@ -314,6 +537,8 @@ def vsme_sample() -> tuple[dict, pd.DataFrame]:
     snapshot, records = sample()
     by_id = {d["id"]: d for d in snapshot["datapoints"]}
     snapshot["variant"] = "vsme_b3"
-    snapshot["datapoints"] = [dict(by_id[e1_id], id=b3_id, section="B3", label=label, esrs_ref=ref, xbrl_concept=None)
-                              for b3_id, (e1_id, label, ref) in VSME_FROM_E1.items()]
+    snapshot["datapoints"] = [
+        dict(by_id[e1_id], id=b3_id, section="B3", label=label, esrs_ref=ref, xbrl_concept=None)
+        for b3_id, (e1_id, label, ref) in VSME_FROM_E1.items()
+    ]
     return snapshot, records

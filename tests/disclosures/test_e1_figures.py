@@ -14,15 +14,19 @@ from apps.footprint.services import default_factor_set_version, load_factor_set
 
 pytestmark = pytest.mark.django_db
 
-CODECARBON_HEADER = ("timestamp,project_name,run_id,experiment_id,duration,emissions,energy_consumed,"
-                     "country_name,country_iso_code,region,cloud_provider,cloud_region,on_cloud,pue\n")
+CODECARBON_HEADER = (
+    "timestamp,project_name,run_id,experiment_id,duration,emissions,energy_consumed,"
+    "country_name,country_iso_code,region,cloud_provider,cloud_region,on_cloud,pue\n"
+)
 # Two self-hosted jobs: 1,000 kWh in France, 500 kWh in Germany (one run each, last row kept).
 CODECARBON = CODECARBON_HEADER + (
     "2025-03-01T10:00:00,train,run-fr,exp,3600,1.0,1000.0,France,FRA,,,,N,1.0\n"
     "2025-06-01T10:00:00,train,run-de,exp,3600,1.0,500.0,Germany,DEU,,,,N,1.0\n"
 )
-GENERIC = ("date,provider,model,requests,input_tokens,output_tokens,user,team,zone,cost,currency\n"
-           "2025-04-01,openai,gpt-4o,1000,500000,400000,,,US,100,USD\n")
+GENERIC = (
+    "date,provider,model,requests,input_tokens,output_tokens,user,team,zone,cost,currency\n"
+    "2025-04-01,openai,gpt-4o,1000,500000,400000,,,US,100,USD\n"
+)
 
 
 def load(org, content, name, source):
@@ -35,10 +39,22 @@ def seeded(org_a):
     assert load(org, CODECARBON, "emissions.csv", "codecarbon_emissions").status == "succeeded"
     assert load(org, GENERIC, "api.csv", "generic_csv").status == "succeeded"
     # A guarantee of origin for 0.6 MWh of French consumption in 2025.
-    ContractualInstrument.objects.create(organisation=org, kind="GO", mwh=0.6, zone="FR",
-                                         period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31))
-    period = services.create_period(org, None, dt.date(2025, 1, 1), dt.date(2025, 12, 31),
-                                    net_revenue_eur=50_000_000, internal_carbon_price_eur_per_t=80)
+    ContractualInstrument.objects.create(
+        organisation=org,
+        kind="GO",
+        mwh=0.6,
+        zone="FR",
+        period_start=dt.date(2025, 1, 1),
+        period_end=dt.date(2025, 12, 31),
+    )
+    period = services.create_period(
+        org,
+        None,
+        dt.date(2025, 1, 1),
+        dt.date(2025, 12, 31),
+        net_revenue_eur=50_000_000,
+        internal_carbon_price_eur_per_t=80,
+    )
     return org_a, period
 
 
@@ -92,8 +108,13 @@ def test_vsme_variant(seeded):
     period = services.update_inputs(period, None, variant="vsme_b3")
     snapshot = services.build_snapshot(period)[0]
     v = values(snapshot)
-    assert set(v) == {"B3_energy_total_MWh", "B3_scope2_location_tCO2e", "B3_scope2_market_tCO2e",
-                      "B3_scope3_tCO2e", "B3_intensity"}
+    assert set(v) == {
+        "B3_energy_total_MWh",
+        "B3_scope2_location_tCO2e",
+        "B3_scope2_market_tCO2e",
+        "B3_scope3_tCO2e",
+        "B3_intensity",
+    }
     assert v["B3_energy_total_MWh"] == pytest.approx(1.5)
 
 
@@ -114,7 +135,9 @@ def test_sign_off_freezes_and_locks_every_write_path(seeded, tmp_path):
     # New records for a day of the period: refused with the period named, nothing stored.
     run = load(org, GENERIC.replace("2025-04-01", "2025-05-01"), "late.csv", "generic_csv")
     assert run.status == "failed"
-    assert "late.csv" in run.errors[0]["message"] and "2025-01-01 – 2025-12-31 is signed off" in run.errors[0]["message"]
+    assert (
+        "late.csv" in run.errors[0]["message"] and "2025-01-01 – 2025-12-31 is signed off" in run.errors[0]["message"]
+    )
     from apps.disclosures.locks import PeriodLocked
     from apps.footprint.models import UsageRecord
 

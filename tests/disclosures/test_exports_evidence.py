@@ -91,15 +91,23 @@ def pack():
     canonical = json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     sha = hashlib.sha256(canonical).hexdigest()
     data = render_evidence_pack(snapshot, sha, records, build_factor_tables())
-    return {"snapshot": snapshot, "records": records, "sha": sha, "data": data,
-            "zip": zipfile.ZipFile(io.BytesIO(data))}
+    return {
+        "snapshot": snapshot,
+        "records": records,
+        "sha": sha,
+        "data": data,
+        "zip": zipfile.ZipFile(io.BytesIO(data)),
+    }
 
 
 def test_pack_lists_the_expected_files(pack):
     names = pack["zip"].namelist()
     assert names[:5] == ["README.md", "SHA256SUMS", "snapshot.json", "datapoints.csv", "records.csv"]
     assert sorted(n for n in names if n.startswith("factors/")) == [
-        "factors/grid.csv", "factors/pue.csv", "factors/residual_mix.csv"]
+        "factors/grid.csv",
+        "factors/pue.csv",
+        "factors/residual_mix.csv",
+    ]
     assert {info.date_time for info in pack["zip"].infolist()} == {(2026, 2, 14, 16, 30, 0)}
 
 
@@ -145,8 +153,9 @@ def test_pack_is_reproducible(pack):
 
 def test_vsme_variant_recomputes_too():
     snapshot, records = vsme_sample()
-    sha = hashlib.sha256(json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-                         .encode()).hexdigest()
+    sha = hashlib.sha256(
+        json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ).hexdigest()
     data = render_evidence_pack(snapshot, sha, records, {})
     assert check_pack(data) == 5 + 2 * 5
     readme = zipfile.ZipFile(io.BytesIO(data)).read("README.md").decode()

@@ -22,11 +22,30 @@ def _arelle(tmp, name: str, document: bytes) -> tuple[list[tuple[str, str]], lis
     (tmp / name).write_bytes(document)
     log, facts = tmp / f"{name}.log", tmp / f"{name}.facts.csv"
     subprocess.run(
-        [sys.executable, "-m", "arelle.CntlrCmdLine", "--file", str(tmp / name), "--packages",
-         str(tmp / "esrs-subset.zip"), "--validate", "--utr", "--internetConnectivity", "offline",
-         "--logFile", str(log), "--logFormat", "%(levelname)s|%(messageCode)s|%(message)s",
-         "--facts", str(facts), "--factListCols", "Name,contextRef,unitRef,Dec,Value"],
-        check=True, capture_output=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "arelle.CntlrCmdLine",
+            "--file",
+            str(tmp / name),
+            "--packages",
+            str(tmp / "esrs-subset.zip"),
+            "--validate",
+            "--utr",
+            "--internetConnectivity",
+            "offline",
+            "--logFile",
+            str(log),
+            "--logFormat",
+            "%(levelname)s|%(messageCode)s|%(message)s",
+            "--facts",
+            str(facts),
+            "--factListCols",
+            "Name,contextRef,unitRef,Dec,Value",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     entries = [tuple(line.split("|", 2)[:2]) for line in log.read_text().splitlines() if "|" in line]
     rows = list(csv.DictReader(facts.read_text(encoding="utf-8-sig").splitlines())) if facts.exists() else []
@@ -42,12 +61,18 @@ def validated(tmp_path_factory):
     with_lei = copy.deepcopy(snapshot)
     with_lei["organisation"]["lei"] = LEI
     document = render_ixbrl(snapshot)
-    broken = (document.replace(b'unitRef="MWh"', b'unitRef="tCO2e"', 1)
-              .replace(b'name="esrs:GrossScope3GreenhouseGasEmissions"', b'name="esrs:NoSuchConcept"', 1))
-    return {"snapshot": snapshot, "document": document, "ok": _arelle(tmp, "report.xhtml", document),
-            "lei": _arelle(tmp, "lei.xhtml", render_ixbrl(with_lei)), "with_lei": render_ixbrl(with_lei),
-            "broken": _arelle(tmp, "broken.xhtml", broken),
-            "vsme": _arelle(tmp, "vsme.xhtml", render_ixbrl(vsme_sample()[0]))}
+    broken = document.replace(b'unitRef="MWh"', b'unitRef="tCO2e"', 1).replace(
+        b'name="esrs:GrossScope3GreenhouseGasEmissions"', b'name="esrs:NoSuchConcept"', 1
+    )
+    return {
+        "snapshot": snapshot,
+        "document": document,
+        "ok": _arelle(tmp, "report.xhtml", document),
+        "lei": _arelle(tmp, "lei.xhtml", render_ixbrl(with_lei)),
+        "with_lei": render_ixbrl(with_lei),
+        "broken": _arelle(tmp, "broken.xhtml", broken),
+        "vsme": _arelle(tmp, "vsme.xhtml", render_ixbrl(vsme_sample()[0])),
+    }
 
 
 def _problems(entries):
@@ -94,8 +119,10 @@ def test_structure_contexts_units_and_placeholder_identifier(validated):
     schemes = {e.get("scheme") for e in root.iter(f"{XBRLI}identifier")}
     assert identifiers == {placeholder_lei("demo")} and schemes == {"http://standards.iso.org/iso/17442"}
     assert b"placeholder, not a registered LEI" in validated["document"]
-    periods = {(c.get("id"), c.find(f".//{XBRLI}startDate").text, c.find(f".//{XBRLI}endDate").text)
-               for c in root.iter(f"{XBRLI}context")}
+    periods = {
+        (c.get("id"), c.find(f".//{XBRLI}startDate").text, c.find(f".//{XBRLI}endDate").text)
+        for c in root.iter(f"{XBRLI}context")
+    }
     assert periods == {("FY", "2025-01-01", "2025-12-31"), ("FY_prev", "2024-01-01", "2024-12-31")}
     for fact in root.iter(f"{IX}nonFraction"):
         assert fact.get("format") == "ixt:num-dot-decimal" and fact.get("decimals") and fact.get("scale")

@@ -20,8 +20,15 @@ def rendered():
     data = render_pdf(snapshot, records, snapshot_sha256=sha)
     reader = PdfReader(io.BytesIO(data))
     text = "\n".join(page.extract_text() for page in reader.pages)
-    return {"snapshot": snapshot, "records": records, "sha": sha, "data": data, "reader": reader,
-            "text": text, "flat": " ".join(text.split())}
+    return {
+        "snapshot": snapshot,
+        "records": records,
+        "sha": sha,
+        "data": data,
+        "reader": reader,
+        "text": text,
+        "flat": " ".join(text.split()),
+    }
 
 
 def test_is_a_pdf_with_metadata_from_the_snapshot(rendered):
@@ -36,10 +43,24 @@ def test_is_a_pdf_with_metadata_from_the_snapshot(rendered):
 
 def test_cover_summary_tables_methodology_and_annex_are_there(rendered):
     flat, snap = rendered["flat"], rendered["snapshot"]
-    for expected in ("Demo Industries SA", "2025-01-01 to 2025-12-31", "Signed off", "officer@demo.example",
-                     "Summary", "E1-5 Energy consumption and mix", "E1-6 Gross Scopes 1, 2, 3",
-                     "E1-8 Internal carbon pricing", "Methodology", "Assumptions", "Exclusions", "Evidence annex",
-                     "ledger-default@2026.1", "CC-BY-4.0", "AIB European Residual Mixes", "gpt-4o"):
+    for expected in (
+        "Demo Industries SA",
+        "2025-01-01 to 2025-12-31",
+        "Signed off",
+        "officer@demo.example",
+        "Summary",
+        "E1-5 Energy consumption and mix",
+        "E1-6 Gross Scopes 1, 2, 3",
+        "E1-8 Internal carbon pricing",
+        "Methodology",
+        "Assumptions",
+        "Exclusions",
+        "Evidence annex",
+        "ledger-default@2026.1",
+        "CC-BY-4.0",
+        "AIB European Residual Mixes",
+        "gpt-4o",
+    ):
         assert expected in flat, expected
     for dp in snap["datapoints"]:
         assert dp["id"] in flat, dp["id"]
@@ -61,8 +82,7 @@ def test_hostile_text_is_printed_literally_not_interpreted(rendered):
 
 
 def test_same_input_gives_identical_bytes(rendered):
-    again = render_pdf(copy.deepcopy(rendered["snapshot"]), rendered["records"].copy(),
-                       snapshot_sha256=rendered["sha"])
+    again = render_pdf(copy.deepcopy(rendered["snapshot"]), rendered["records"].copy(), snapshot_sha256=rendered["sha"])
     assert again == rendered["data"]
 
 

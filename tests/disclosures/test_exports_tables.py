@@ -54,8 +54,9 @@ def test_records_csv_round_trips_numbers_and_neutralises_formulas(data):
 
 def test_csv_neutralises_every_dangerous_prefix():
     snapshot, _ = sample()
-    snapshot["datapoints"] = [dict(snapshot["datapoints"][0], label=prefix + "1+1") for prefix in
-                              ("=", "+", "-", "@", "\t", "\r")]
+    snapshot["datapoints"] = [
+        dict(snapshot["datapoints"][0], label=prefix + "1+1") for prefix in ("=", "+", "-", "@", "\t", "\r")
+    ]
     snapshot["datapoints"][0]["value"] = -3.5  # a negative number stays a number
     rows = _rows(render_csv(snapshot))
     assert all(r["label"].startswith("'") for r in rows)

@@ -13,8 +13,10 @@ from apps.disclosures import services
 from apps.disclosures.models import PeriodStatus, ReportingPeriod
 
 pytestmark = pytest.mark.django_db
-CSV = ("date,provider,model,requests,input_tokens,output_tokens,user,team,zone,cost,currency\n"
-       "2025-04-01,openai,gpt-4o,100,50000,40000,dev@org-a.example,,FR,10,EUR\n")
+CSV = (
+    "date,provider,model,requests,input_tokens,output_tokens,user,team,zone,cost,currency\n"
+    "2025-04-01,openai,gpt-4o,100,50000,40000,dev@org-a.example,,FR,10,EUR\n"
+)
 
 
 @pytest.fixture
@@ -26,20 +28,27 @@ def period(org_a):
 
 def test_officer_creates_a_period_and_reads_its_figures(client_for, org_a):
     client = client_for(org_a["users"][Role.OFFICER])
-    response = client.post(reverse("disclosures:periods", args=["org-a"]),
-                           {"start": "2026-01-01", "end": "2026-12-31", "variant": "esrs_e1"})
+    response = client.post(
+        reverse("disclosures:periods", args=["org-a"]),
+        {"start": "2026-01-01", "end": "2026-12-31", "variant": "esrs_e1"},
+    )
     period = ReportingPeriod.objects.get()
     assert response["Location"] == reverse("disclosures:period", args=["org-a", period.pk])
     page = client.get(response["Location"]).content.decode()
     assert "E1-6_11" in page and "Gross Scope 3 GHG emissions" in page and "Sign off and lock" in page
-    bad = client.post(reverse("disclosures:periods", args=["org-a"]),
-                      {"start": "2026-06-01", "end": "2026-12-31", "variant": "esrs_e1"})
+    bad = client.post(
+        reverse("disclosures:periods", args=["org-a"]),
+        {"start": "2026-06-01", "end": "2026-12-31", "variant": "esrs_e1"},
+    )
     assert "overlaps another reporting period" in bad.content.decode()
 
 
 def test_drill_down_reaches_the_run_and_file(client_for, org_a, period):
-    page = client_for(org_a["users"][Role.AUDITOR]).get(
-        reverse("disclosures:period", args=["org-a", period.pk])).content.decode()
+    page = (
+        client_for(org_a["users"][Role.AUDITOR])
+        .get(reverse("disclosures:period", args=["org-a", period.pk]))
+        .content.decode()
+    )
     run = period.organisation and services.build_snapshot(period)[0]["runs"][0]
     assert run["sha256"] in page and reverse("connectors:run", args=["org-a", run["id"]]) in page
     assert "gpt-4o" in page and "generic_csv" in page
@@ -47,8 +56,12 @@ def test_drill_down_reaches_the_run_and_file(client_for, org_a, period):
 
 def test_sign_off_through_the_page_and_auditor_refusals(client_for, org_a, period):
     auditor = client_for(org_a["users"][Role.AUDITOR])
-    for name in ("disclosures:period_sign_off", "disclosures:period_reopen", "disclosures:period_review",
-                 "disclosures:period_inputs"):
+    for name in (
+        "disclosures:period_sign_off",
+        "disclosures:period_reopen",
+        "disclosures:period_review",
+        "disclosures:period_inputs",
+    ):
         assert auditor.post(reverse(name, args=["org-a", period.pk]), {"reason": "x"}).status_code == 403
     it = client_for(org_a["users"][Role.IT_DIRECTOR])
     assert it.post(reverse("disclosures:period_sign_off", args=["org-a", period.pk])).status_code == 403
@@ -117,8 +130,19 @@ def test_frugality_assessments_appear_in_the_methodology(org_a, period):
     from apps.costs.models import FrugalityAssessment
 
     FrugalityAssessment.objects.create(
-        organisation=org_a["org"], use_case="Support bot", assessed_on=dt.date(2025, 11, 3), need_for_ai="yes",
-        model_size="yes", good_practices="yes", measurement="yes", usage_caps="no", rebound="no", score=67.0)
+        organisation=org_a["org"],
+        use_case="Support bot",
+        assessed_on=dt.date(2025, 11, 3),
+        need_for_ai="yes",
+        model_size="yes",
+        good_practices="yes",
+        measurement="yes",
+        usage_caps="no",
+        rebound="no",
+        score=67.0,
+    )
     snapshot = services.build_snapshot(period)[0]
-    assert any("Support bot" in line and "67/100" in line and "AFNOR Spec 2314" in line
-               for line in snapshot["methodology"]["assumptions"])
+    assert any(
+        "Support bot" in line and "67/100" in line and "AFNOR Spec 2314" in line
+        for line in snapshot["methodology"]["assumptions"]
+    )

@@ -29,10 +29,22 @@ def signed(org_a):
     org = org_a["org"]
     _load(org, CODECARBON, "emissions.csv", "codecarbon_emissions")
     _load(org, GENERIC.replace(",,,US,", ",dev@org-a.example,,US,"), "api.csv", "generic_csv")
-    ContractualInstrument.objects.create(organisation=org, kind="GO", mwh=0.6, zone="FR",
-                                         period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31))
-    period = services.create_period(org, None, dt.date(2025, 1, 1), dt.date(2025, 12, 31),
-                                    net_revenue_eur=50_000_000, internal_carbon_price_eur_per_t=80)
+    ContractualInstrument.objects.create(
+        organisation=org,
+        kind="GO",
+        mwh=0.6,
+        zone="FR",
+        period_start=dt.date(2025, 1, 1),
+        period_end=dt.date(2025, 12, 31),
+    )
+    period = services.create_period(
+        org,
+        None,
+        dt.date(2025, 1, 1),
+        dt.date(2025, 12, 31),
+        net_revenue_eur=50_000_000,
+        internal_carbon_price_eur_per_t=80,
+    )
     officer = Membership.objects.get(user=org_a["users"][Role.OFFICER])
     return services.sign_off(period, officer, "Filed"), org_a
 
@@ -69,20 +81,41 @@ def test_instruments_and_mappings_of_a_locked_period_do_not_change(signed):
     _, org_a = signed
     org = org_a["org"]
     with pytest.raises(footprint_services.FactorInputError, match="is signed off"):
-        footprint_services.add_instrument(org, None, kind="GO", mwh=1, zone="FR", period_start=dt.date(2025, 6, 1),
-                                          period_end=dt.date(2025, 6, 30), gco2e_per_kwh=0,
-                                          energy_source="renewable", supplier="", reference="")
+        footprint_services.add_instrument(
+            org,
+            None,
+            kind="GO",
+            mwh=1,
+            zone="FR",
+            period_start=dt.date(2025, 6, 1),
+            period_end=dt.date(2025, 6, 30),
+            gco2e_per_kwh=0,
+            energy_source="renewable",
+            supplier="",
+            reference="",
+        )
     instrument = ContractualInstrument.objects.for_org(org).get()
     with pytest.raises(footprint_services.FactorInputError, match="is signed off"):
         footprint_services.delete_instrument(org, None, instrument)
     # An instrument for another year is fine.
-    footprint_services.add_instrument(org, None, kind="GO", mwh=1, zone="FR", period_start=dt.date(2026, 1, 1),
-                                      period_end=dt.date(2026, 12, 31), gco2e_per_kwh=0, energy_source="renewable",
-                                      supplier="", reference="")
+    footprint_services.add_instrument(
+        org,
+        None,
+        kind="GO",
+        mwh=1,
+        zone="FR",
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+        gco2e_per_kwh=0,
+        energy_source="renewable",
+        supplier="",
+        reference="",
+    )
     # A new mapping re-attributes open records only.
     before = dict(UsageRecord.objects.for_org(org).values_list("pk", "team_id"))
-    IdentityMapping.objects.create(organisation=org, kind=IdentityKind.PERSON, value="dev@org-a.example",
-                                   person=org_a["person"])
+    IdentityMapping.objects.create(
+        organisation=org, kind=IdentityKind.PERSON, value="dev@org-a.example", person=org_a["person"]
+    )
     apply_mappings(org)
     assert dict(UsageRecord.objects.for_org(org).values_list("pk", "team_id")) == before
 

@@ -43,12 +43,18 @@ def hand_fs():
     """A small, fixed set for the worked examples: round grid and residual factors we can do by hand."""
     base = build_default_factor_set(version="test")
     g = base.tables["grid"]
-    grid = FactorTable("test grid", "2025", "test", g.columns, (
-        ("DEU", 2025, 400.0, 0.5, 0.1, 0.4, "test"),
-        ("FRA", 2025, 50.0, 0.1, 0.7, 0.2, "test"),
-        ("USA", 2025, 400.0, 0.6, 0.2, 0.2, "test"),
-        ("WOR", None, 450.0, None, None, None, "test"),
-    ))
+    grid = FactorTable(
+        "test grid",
+        "2025",
+        "test",
+        g.columns,
+        (
+            ("DEU", 2025, 400.0, 0.5, 0.1, 0.4, "test"),
+            ("FRA", 2025, 50.0, 0.1, 0.7, 0.2, "test"),
+            ("USA", 2025, 400.0, 0.6, 0.2, 0.2, "test"),
+            ("WOR", None, 450.0, None, None, None, "test"),
+        ),
+    )
     r = base.tables["residual_mix"]
     resid = FactorTable("test residual", "2025", "test", r.columns, (("DEU", 2025, 600.0, "verified"),))
     return base.with_table("grid", grid, version="hand").with_table("residual_mix", resid, version="hand")
@@ -63,8 +69,11 @@ def frame(**cols):
 
 
 CASES = [
-    ("openai", "gpt-4o"), ("openai", "gpt-4o-mini"), ("anthropic", "claude-sonnet-4-5"),
-    ("mistralai", "mistral-small-latest"), ("google_genai", "gemini-2.5-flash"),
+    ("openai", "gpt-4o"),
+    ("openai", "gpt-4o-mini"),
+    ("anthropic", "claude-sonnet-4-5"),
+    ("mistralai", "mistral-small-latest"),
+    ("google_genai", "gemini-2.5-flash"),
     ("cohere", "command-a-03-2025"),
 ]
 ZONES = ["FRA", "DEU", "USA", "SWE"]
@@ -77,8 +86,7 @@ def _lohi(value):
 @pytest.mark.parametrize(("provider", "model"), CASES)
 def test_agrees_with_ecologits_llm_impacts_within_1_percent(eco_fs, provider, model):
     tokens = 700
-    rows = frame(provider=provider, model=model, usage_kind="tokens", requests=1, output_tokens=tokens,
-                 zone=ZONES)
+    rows = frame(provider=provider, model=model, usage_kind="tokens", requests=1, output_tokens=tokens, zone=ZONES)
     result = estimate(rows, eco_fs)
     for i, zone in enumerate(ZONES):
         ref = llm_impacts(provider, model, tokens, math.inf, zone)
@@ -99,16 +107,28 @@ def test_agrees_with_ecologits_llm_impacts_within_1_percent(eco_fs, provider, mo
 
 def test_a_daily_bucket_equals_the_sum_of_its_requests(eco_fs):
     # 40 requests of 250 tokens in one row = 40 x ecologits(250 tokens), since the method is linear.
-    bucket = estimate(frame(provider="openai", model="gpt-4o", usage_kind="tokens", requests=[40],
-                            output_tokens=[10_000], zone="DEU"), eco_fs).iloc[0]
+    bucket = estimate(
+        frame(
+            provider="openai", model="gpt-4o", usage_kind="tokens", requests=[40], output_tokens=[10_000], zone="DEU"
+        ),
+        eco_fs,
+    ).iloc[0]
     one = llm_impacts("openai", "gpt-4o", 250, math.inf, "DEU")
     assert bucket["energy_kwh_low"] == pytest.approx(40 * one.energy.value.min, rel=1e-9)
     assert bucket["co2e_location_kg_high"] == pytest.approx(40 * one.usage.gwp.value.max, rel=1e-9)
 
 
 def test_default_zone_is_the_providers_data_centre(fs):
-    r = estimate(frame(provider=["openai", "mistral"], model=["gpt-4o", "mistral-small-latest"],
-                       usage_kind="tokens", requests=1, output_tokens=100), fs)
+    r = estimate(
+        frame(
+            provider=["openai", "mistral"],
+            model=["gpt-4o", "mistral-small-latest"],
+            usage_kind="tokens",
+            requests=1,
+            output_tokens=100,
+        ),
+        fs,
+    )
     assert list(r["grid_zone"]) == ["USA", "SWE"]
     assert list(r["scope"]) == [SCOPE3_CAT1, SCOPE3_CAT1]
     assert list(r["data_quality"]) == [DQ_ACTIVITY, DQ_ACTIVITY]
@@ -124,16 +144,18 @@ def test_france_is_below_germany_for_the_same_request(fs):
 
 
 def test_unknown_model_gets_a_wide_range_and_a_warning_never_zero(fs):
-    r = estimate(frame(provider="anthropic", model="claude-next-ultra", usage_kind="tokens", requests=10,
-                       output_tokens=5000), fs).iloc[0]
+    r = estimate(
+        frame(provider="anthropic", model="claude-next-ultra", usage_kind="tokens", requests=10, output_tokens=5000), fs
+    ).iloc[0]
     assert r["energy_kwh_low"] > 0
     assert r["energy_kwh_high"] > 5 * r["energy_kwh_low"]
     assert r["energy_kwh_low"] < r["energy_kwh"] < r["energy_kwh_high"]
     assert r["co2e_location_kg"] > 0
     assert "unknown model anthropic/claude-next-ultra" in r["warning"]
     assert "size class" in r["warning"]
-    known = estimate(frame(provider="anthropic", model="claude-sonnet-4-5", usage_kind="tokens", requests=10,
-                           output_tokens=5000), fs).iloc[0]
+    known = estimate(
+        frame(provider="anthropic", model="claude-sonnet-4-5", usage_kind="tokens", requests=10, output_tokens=5000), fs
+    ).iloc[0]
     assert "unknown model" not in known["warning"]
 
 
@@ -143,8 +165,15 @@ def test_location_vs_market_with_a_guarantee_of_origin_by_hand(hand_fs):
     # and one for German consumption in 2024 (outside the period: no effect).
     #   location-based = 1,000 kWh x 400 g/kWh                       = 400 kg
     #   market-based   = 400 kWh x 0 g (GO) + 600 kWh x 600 g (residual) = 360 kg
-    job = frame(day=["2025-03-10"], provider="self_hosted", model="llama", usage_kind="measured_energy",
-                measured_energy_kwh=[1000.0], self_hosted=True, zone="DE")
+    job = frame(
+        day=["2025-03-10"],
+        provider="self_hosted",
+        model="llama",
+        usage_kind="measured_energy",
+        measured_energy_kwh=[1000.0],
+        self_hosted=True,
+        zone="DE",
+    )
     gos = [
         {"kind": "GO", "mwh": 0.4, "zone": "DE", "period_start": "2025-01-01", "period_end": "2025-12-31"},
         {"kind": "GO", "mwh": 5.0, "zone": "FR", "period_start": "2025-01-01", "period_end": "2025-12-31"},
@@ -171,8 +200,9 @@ def test_location_vs_market_with_a_guarantee_of_origin_by_hand(hand_fs):
 
 def test_market_falls_back_to_grid_where_no_residual_mix(hand_fs):
     # France has no residual-mix row in this set: 200 kWh x 50 g = 10 kg both ways.
-    job = frame(provider="self_hosted", usage_kind="measured_energy", measured_energy_kwh=[200.0],
-                self_hosted=True, zone="FR")
+    job = frame(
+        provider="self_hosted", usage_kind="measured_energy", measured_energy_kwh=[200.0], self_hosted=True, zone="FR"
+    )
     row = estimate(job, hand_fs).iloc[0]
     assert row["co2e_location_kg"] == pytest.approx(10.0)
     assert row["co2e_market_kg"] == pytest.approx(10.0)
@@ -181,10 +211,20 @@ def test_market_falls_back_to_grid_where_no_residual_mix(hand_fs):
 def test_two_jobs_share_a_go_pro_rata(hand_fs):
     # 300 + 100 kWh in Germany, GO 0.2 MWh: each job covered half.
     #   job 1 market = 150 x 0 + 150 x 0.6 = 90 kg; job 2 = 50 x 0.6 = 30 kg
-    jobs = frame(provider="self_hosted", usage_kind="measured_energy", measured_energy_kwh=[300.0, 100.0],
-                 self_hosted=True, zone="DE")
-    r = estimate(jobs, hand_fs, pd.DataFrame([{"kind": "go", "mwh": 0.2, "zone": "DEU",
-                                               "period_start": "2025-01-01", "period_end": "2025-12-31"}]))
+    jobs = frame(
+        provider="self_hosted",
+        usage_kind="measured_energy",
+        measured_energy_kwh=[300.0, 100.0],
+        self_hosted=True,
+        zone="DE",
+    )
+    r = estimate(
+        jobs,
+        hand_fs,
+        pd.DataFrame(
+            [{"kind": "go", "mwh": 0.2, "zone": "DEU", "period_start": "2025-01-01", "period_end": "2025-12-31"}]
+        ),
+    )
     assert list(r["co2e_market_kg"]) == pytest.approx([90.0, 30.0])
     assert list(r["instrument_covered_kwh"]) == pytest.approx([150.0, 50.0])
 
@@ -195,8 +235,10 @@ def test_seat_activity_estimate_by_hand(hand_fs):
     #   central = 100 days x 10 interactions x 0.34 Wh = 340 Wh = 0.34 kWh -> 0.34 x 0.4 = 0.136 kg
     #   low     = 100 x 3 x 0.24 Wh = 72 Wh   = 0.072 kWh
     #   high    = 100 x 30 x 2.9 Wh = 8700 Wh = 8.7 kWh -> 3.48 kg
-    r = estimate(frame(provider="microsoft", model="Microsoft 365 Copilot", usage_kind="seat_activity",
-                       active_user_days=[100]), hand_fs).iloc[0]
+    r = estimate(
+        frame(provider="microsoft", model="Microsoft 365 Copilot", usage_kind="seat_activity", active_user_days=[100]),
+        hand_fs,
+    ).iloc[0]
     assert r["energy_kwh"] == pytest.approx(0.34)
     assert r["energy_kwh_low"] == pytest.approx(0.072)
     assert r["energy_kwh_high"] == pytest.approx(8.7)
@@ -209,8 +251,17 @@ def test_seat_activity_estimate_by_hand(hand_fs):
 
 def test_seat_with_cost_but_no_activity_is_spend_based_by_hand(hand_fs):
     # 100 EUR of seats, no activity data: 100 EUR x 1.1827 USD/EUR x 0.097 kg/USD = 11.47219 kg.
-    r = estimate(frame(provider="github", model="GitHub Copilot", usage_kind="seat_activity",
-                       active_user_days=[0], cost=[100.0], currency="EUR"), hand_fs).iloc[0]
+    r = estimate(
+        frame(
+            provider="github",
+            model="GitHub Copilot",
+            usage_kind="seat_activity",
+            active_user_days=[0],
+            cost=[100.0],
+            currency="EUR",
+        ),
+        hand_fs,
+    ).iloc[0]
     assert r["data_quality"] == DQ_SPEND
     assert r["co2e_location_kg"] == pytest.approx(11.47219)
     assert r["co2e_location_kg_low"] == pytest.approx(11.47219 / 2)
@@ -222,9 +273,17 @@ def test_codecarbon_measured_job_by_hand(hand_fs):
     # A fine-tuning job on rented cloud GPUs in aws:eu-west-3 (Paris) measured 12.5 kWh with CodeCarbon:
     #   12.5 kWh x 50 g/kWh = 0.625 kg, Scope 3 cat. 1 (rented, not own hardware), market = location.
     # The same job on the company's own servers in Paris is Scope 2.
-    r = estimate(frame(provider="self_hosted", model="", usage_kind="measured_energy",
-                       measured_energy_kwh=[12.5, 12.5], self_hosted=[False, True], zone="aws:eu-west-3"),
-                 hand_fs)
+    r = estimate(
+        frame(
+            provider="self_hosted",
+            model="",
+            usage_kind="measured_energy",
+            measured_energy_kwh=[12.5, 12.5],
+            self_hosted=[False, True],
+            zone="aws:eu-west-3",
+        ),
+        hand_fs,
+    )
     assert list(r["energy_kwh"]) == [12.5, 12.5]
     assert list(r["co2e_location_kg"]) == pytest.approx([0.625, 0.625])
     assert list(r["co2e_market_kg"]) == pytest.approx([0.625, 0.625])  # FRA: no residual mix -> grid
@@ -240,11 +299,16 @@ def test_energy_mix_split_by_hand(hand_fs):
     #   Germany uncovered 0.6 MWh split fossil:nuclear = 0.5:0.1 -> fossil 0.5, nuclear 0.1
     #   France 0.5 MWh split 0.1:0.7 -> fossil 0.0625, nuclear 0.4375
     #   total 1.5 = fossil 0.5625 + nuclear 0.5375 + renewable 0.4
-    rows = frame(provider=["self_hosted", "self_hosted", "openai"], model=["", "", "gpt-4o"],
-                 usage_kind=["measured_energy", "measured_energy", "tokens"],
-                 measured_energy_kwh=[1000.0, 500.0, 0.0], output_tokens=[0, 0, 10_000_000],
-                 requests=[0, 0, 9000],
-                 self_hosted=[True, True, False], zone=["DE", "FR", "DE"])
+    rows = frame(
+        provider=["self_hosted", "self_hosted", "openai"],
+        model=["", "", "gpt-4o"],
+        usage_kind=["measured_energy", "measured_energy", "tokens"],
+        measured_energy_kwh=[1000.0, 500.0, 0.0],
+        output_tokens=[0, 0, 10_000_000],
+        requests=[0, 0, 9000],
+        self_hosted=[True, True, False],
+        zone=["DE", "FR", "DE"],
+    )
     gos = [{"kind": "GO", "mwh": 0.4, "zone": "DE", "period_start": "2025-01-01", "period_end": "2025-12-31"}]
     split = energy_mix_split(estimate(rows, hand_fs, gos), hand_fs, gos)
     assert split["total_mwh"] == pytest.approx(1.5)
@@ -256,10 +320,20 @@ def test_energy_mix_split_by_hand(hand_fs):
 
 
 def test_nuclear_go_counts_as_nuclear_not_renewable(hand_fs):
-    rows = frame(provider="self_hosted", usage_kind="measured_energy", measured_energy_kwh=[500.0],
-                 self_hosted=True, zone="FR")
-    gos = [{"kind": "GO", "mwh": 0.5, "zone": "FR", "period_start": "2025-01-01", "period_end": "2025-12-31",
-            "energy_source": "nuclear", "gco2e_per_kwh": 6.0}]
+    rows = frame(
+        provider="self_hosted", usage_kind="measured_energy", measured_energy_kwh=[500.0], self_hosted=True, zone="FR"
+    )
+    gos = [
+        {
+            "kind": "GO",
+            "mwh": 0.5,
+            "zone": "FR",
+            "period_start": "2025-01-01",
+            "period_end": "2025-12-31",
+            "energy_source": "nuclear",
+            "gco2e_per_kwh": 6.0,
+        }
+    ]
     est = estimate(rows, hand_fs, gos)
     assert est.iloc[0]["co2e_market_kg"] == pytest.approx(500 * 6.0 / 1000)
     split = energy_mix_split(est, hand_fs, gos)
@@ -268,10 +342,19 @@ def test_nuclear_go_counts_as_nuclear_not_renewable(hand_fs):
 
 
 def test_estimate_request_values_and_keys(fs):
-    out = estimate_request("azure_openai", "gpt-4o", 1000, input_tokens=2000, zone="azure:francecentral",
-                           factor_set=fs)
-    for key in ("energy_kwh", "energy_kwh_low", "energy_kwh_high", "co2e_kg", "co2e_kg_low", "co2e_kg_high",
-                "zone", "grid_gco2e_per_kwh", "method_version", "factor_set"):
+    out = estimate_request("azure_openai", "gpt-4o", 1000, input_tokens=2000, zone="azure:francecentral", factor_set=fs)
+    for key in (
+        "energy_kwh",
+        "energy_kwh_low",
+        "energy_kwh_high",
+        "co2e_kg",
+        "co2e_kg_low",
+        "co2e_kg_high",
+        "zone",
+        "grid_gco2e_per_kwh",
+        "method_version",
+        "factor_set",
+    ):
         assert key in out
     ref = llm_impacts("openai", "gpt-4o", 1000, math.inf, "FRA")
     assert out["energy_kwh_low"] == pytest.approx(ref.energy.value.min, rel=1e-9)
@@ -294,8 +377,9 @@ def test_estimate_request_unknown_names_list_close_matches(fs):
 
 
 def test_rows_are_independent_and_vectorised_results_match_single_rows(fs):
-    one = frame(provider="openai", model="gpt-4o-mini", usage_kind="tokens", requests=[3],
-                output_tokens=[900], zone="DE")
+    one = frame(
+        provider="openai", model="gpt-4o-mini", usage_kind="tokens", requests=[3], output_tokens=[900], zone="DE"
+    )
     many = pd.concat([one] * 50, ignore_index=True)
     r1 = estimate(one, fs)
     rn = estimate(many, fs)
@@ -305,22 +389,30 @@ def test_rows_are_independent_and_vectorised_results_match_single_rows(fs):
 def test_bad_frames_and_instruments_are_refused(fs):
     with pytest.raises(UsageFrameError, match="column 'source'"):
         estimate(pd.DataFrame({"day": pd.to_datetime(["2025-01-01"])}), fs)
-    job = frame(provider="self_hosted", usage_kind="measured_energy", measured_energy_kwh=[1.0],
-                self_hosted=True, zone="DE")
+    job = frame(
+        provider="self_hosted", usage_kind="measured_energy", measured_energy_kwh=[1.0], self_hosted=True, zone="DE"
+    )
     with pytest.raises(UsageFrameError, match="kind"):
-        estimate(job, fs, [{"kind": "REC?", "mwh": 1, "zone": "DE", "period_start": "2025-01-01",
-                            "period_end": "2025-12-31"}])
+        estimate(
+            job,
+            fs,
+            [{"kind": "REC?", "mwh": 1, "zone": "DE", "period_start": "2025-01-01", "period_end": "2025-12-31"}],
+        )
     with pytest.raises(FactorLookupError, match="instrument zone"):
-        estimate(job, fs, [{"kind": "GO", "mwh": 1, "zone": "Germany!", "period_start": "2025-01-01",
-                            "period_end": "2025-12-31"}])
+        estimate(
+            job,
+            fs,
+            [{"kind": "GO", "mwh": 1, "zone": "Germany!", "period_start": "2025-01-01", "period_end": "2025-12-31"}],
+        )
 
 
 def test_diff_effect_shows_what_a_new_version_changes(hand_fs):
     g = hand_fs.tables["grid"]
     rows = tuple(("DEU", 2025, 200.0, 0.5, 0.1, 0.4, "new") if r[0] == "DEU" else r for r in g.rows)
     newer = hand_fs.with_table("grid", FactorTable("new", "2025", "t", g.columns, rows), version="hand-2")
-    jobs = frame(provider="self_hosted", usage_kind="measured_energy", measured_energy_kwh=[1000.0],
-                 self_hosted=False, zone="DE")
+    jobs = frame(
+        provider="self_hosted", usage_kind="measured_energy", measured_energy_kwh=[1000.0], self_hosted=False, zone="DE"
+    )
     d = diff_effect(jobs, hand_fs, newer).set_index("column")
     # 1,000 kWh x 400 g = 400 kg before, x 200 g = 200 kg after: -50 %.
     assert d.loc["co2e_location_kg", "before"] == pytest.approx(400.0)

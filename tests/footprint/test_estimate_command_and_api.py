@@ -11,8 +11,18 @@ from apps.accounts.models import Role
 from apps.footprint.calculator import _pue_range, llm_coefficients
 from apps.footprint.factors import default_factor_set
 
-KEYS = {"energy_kwh", "energy_kwh_low", "energy_kwh_high", "co2e_kg", "co2e_kg_low", "co2e_kg_high", "zone",
-        "grid_gco2e_per_kwh", "method_version", "factor_set"}
+KEYS = {
+    "energy_kwh",
+    "energy_kwh_low",
+    "energy_kwh_high",
+    "co2e_kg",
+    "co2e_kg_low",
+    "co2e_kg_high",
+    "zone",
+    "grid_gco2e_per_kwh",
+    "method_version",
+    "factor_set",
+}
 
 
 def _by_hand(model, output_tokens, requests, zone):
@@ -30,8 +40,21 @@ def _by_hand(model, output_tokens, requests, zone):
 @pytest.mark.django_db
 def test_command_prints_one_json_object_with_the_documented_keys():
     out = StringIO()
-    call_command("estimate", "--provider", "openai", "--model", "gpt-4o", "--output-tokens", "1000",
-                 "--zone", "FR", "--requests", "2", "--json", stdout=out)
+    call_command(
+        "estimate",
+        "--provider",
+        "openai",
+        "--model",
+        "gpt-4o",
+        "--output-tokens",
+        "1000",
+        "--zone",
+        "FR",
+        "--requests",
+        "2",
+        "--json",
+        stdout=out,
+    )
     result = json.loads(out.getvalue())
     assert set(result) >= KEYS
     low, high, grid = _by_hand("gpt-4o", 1000, 2, "FR")
@@ -52,8 +75,9 @@ def test_command_names_close_matches_for_unknown_names():
     with pytest.raises(CommandError, match=r"unknown model .*'gpt-4x'.*close matches: .*gpt-4o"):
         call_command("estimate", "--provider", "openai", "--model", "gpt-4x", "--output-tokens", "10")
     with pytest.raises(CommandError, match=r"unknown zone 'Frnce'"):
-        call_command("estimate", "--provider", "openai", "--model", "gpt-4o", "--output-tokens", "10",
-                     "--zone", "Frnce")
+        call_command(
+            "estimate", "--provider", "openai", "--model", "gpt-4o", "--output-tokens", "10", "--zone", "Frnce"
+        )
     with pytest.raises(CommandError, match=r"unknown provider 'opnai'.*close matches: .*openai"):
         call_command("estimate", "--provider", "opnai", "--model", "gpt-4o", "--output-tokens", "10")
 
@@ -65,8 +89,21 @@ def test_api_answers_the_same_as_the_command(client_for, org_a):
     response = client.post(reverse("api:estimate"), body, content_type="application/json")
     assert response.status_code == 200
     out = StringIO()
-    call_command("estimate", "--provider", "openai", "--model", "gpt-4o-mini", "--output-tokens", "500",
-                 "--requests", "3", "--zone", "DE", "--json", stdout=out)
+    call_command(
+        "estimate",
+        "--provider",
+        "openai",
+        "--model",
+        "gpt-4o-mini",
+        "--output-tokens",
+        "500",
+        "--requests",
+        "3",
+        "--zone",
+        "DE",
+        "--json",
+        stdout=out,
+    )
     assert response.json() == json.loads(out.getvalue())
     fr = client.post(reverse("api:estimate"), {**body, "zone": "FR"}, content_type="application/json").json()
     assert fr["co2e_kg"] < response.json()["co2e_kg"]  # France's grid is cleaner than Germany's
@@ -76,10 +113,16 @@ def test_api_answers_the_same_as_the_command(client_for, org_a):
 def test_api_refuses_unknown_model_with_close_matches_and_anonymous(client, client_for, org_a):
     assert client.post(reverse("api:estimate"), {}, content_type="application/json").status_code in (401, 403)
     client = client_for(org_a["users"][Role.OFFICER])
-    response = client.post(reverse("api:estimate"), {"provider": "openai", "model": "gpt-4x", "output_tokens": 5},
-                           content_type="application/json")
+    response = client.post(
+        reverse("api:estimate"),
+        {"provider": "openai", "model": "gpt-4x", "output_tokens": 5},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert response.json()["field"] == "model" and "gpt-4o" in response.json()["close_matches"]
-    bad = client.post(reverse("api:estimate"), {"provider": "openai", "model": "gpt-4o", "output_tokens": -1},
-                      content_type="application/json")
+    bad = client.post(
+        reverse("api:estimate"),
+        {"provider": "openai", "model": "gpt-4o", "output_tokens": -1},
+        content_type="application/json",
+    )
     assert bad.status_code == 400 and "output_tokens" in bad.json()

@@ -46,16 +46,18 @@ def test_hash_is_stable_across_builds_and_table_order(fs):
 
 def test_a_changed_value_is_a_new_set_with_a_new_hash(fs):
     resid = fs.tables["residual_mix"]
-    edited = FactorTable(resid.source, resid.vintage, resid.licence, resid.columns,
-                         (*resid.rows, ("POL", 2024, 900.0, "to_verify")))
+    edited = FactorTable(
+        resid.source, resid.vintage, resid.licence, resid.columns, (*resid.rows, ("POL", 2024, 900.0, "to_verify"))
+    )
     new = fs.with_table("residual_mix", edited, version="2026.2")
     assert new.content_hash != fs.content_hash
     assert fs.residual_factor("POL", 2024) is None  # the old set is untouched
     assert new.residual_factor("POL", 2024) == (2024, 900.0, "to_verify")
     diff = diff_tables(fs, new)
     assert list(diff) == ["residual_mix"]
-    assert diff["residual_mix"]["added"] == [{"zone": "POL", "year": 2024, "gco2e_per_kwh": 900.0,
-                                              "status": "to_verify"}]
+    assert diff["residual_mix"]["added"] == [
+        {"zone": "POL", "year": 2024, "gco2e_per_kwh": 900.0, "status": "to_verify"}
+    ]
     assert diff["residual_mix"]["removed"] == []
 
 
@@ -93,8 +95,11 @@ def test_grid_factor_uses_codecarbon_year_and_shares(fs):
 def test_grid_year_selection_prefers_the_usage_year_then_the_latest_earlier():
     base = default_factor_set()
     g = base.tables["grid"]
-    rows = (("DEU", 2022, 430.0, 0.5, 0.05, 0.45, "t"), ("DEU", 2024, 360.0, 0.4, 0.0, 0.6, "t"),
-            *(r for r in g.rows if r[0] != "DEU"))
+    rows = (
+        ("DEU", 2022, 430.0, 0.5, 0.05, 0.45, "t"),
+        ("DEU", 2024, 360.0, 0.4, 0.0, 0.6, "t"),
+        *(r for r in g.rows if r[0] != "DEU"),
+    )
     fs2 = base.with_table("grid", FactorTable("t", "t", "t", g.columns, rows), version="t")
     assert fs2.grid_factor("DEU", 2024).gco2e_per_kwh == 360.0
     assert fs2.grid_factor("DEU", 2023).gco2e_per_kwh == 430.0

@@ -11,11 +11,22 @@ from apps.footprint.models import ContractualInstrument, FactorSetVersion
 from apps.footprint.services import current_factor_set_version, load_factor_set
 
 pytestmark = pytest.mark.django_db
-CODECARBON = ("timestamp,project_name,run_id,experiment_id,duration,emissions,energy_consumed,country_name,"
-              "country_iso_code,region,cloud_provider,cloud_region,on_cloud,pue\n"
-              "2025-03-01T10:00:00,train,run-de,exp,3600,1.0,1000.0,Germany,DEU,,,,N,1.0\n")
-INSTRUMENT = {"kind": "GO", "mwh": "0.5", "zone": "DE", "period_start": "2025-01-01", "period_end": "2025-12-31",
-              "gco2e_per_kwh": "0", "energy_source": "renewable", "supplier": "Stadtwerke", "reference": "GO-1"}
+CODECARBON = (
+    "timestamp,project_name,run_id,experiment_id,duration,emissions,energy_consumed,country_name,"
+    "country_iso_code,region,cloud_provider,cloud_region,on_cloud,pue\n"
+    "2025-03-01T10:00:00,train,run-de,exp,3600,1.0,1000.0,Germany,DEU,,,,N,1.0\n"
+)
+INSTRUMENT = {
+    "kind": "GO",
+    "mwh": "0.5",
+    "zone": "DE",
+    "period_start": "2025-01-01",
+    "period_end": "2025-12-31",
+    "gco2e_per_kwh": "0",
+    "energy_source": "renewable",
+    "supplier": "Stadtwerke",
+    "reference": "GO-1",
+}
 
 
 def test_factor_page_shows_provenance_and_the_effect_of_a_new_residual_mix(client_for, org_a):
@@ -25,9 +36,16 @@ def test_factor_page_shows_provenance_and_the_effect_of_a_new_residual_mix(clien
     page = client.get(reverse("footprint:factor_sets", args=["org-a"])).content.decode()
     assert "ecologits" in page and "residual_mix" in page and "Save as a new version" in page
     base = current_factor_set_version(org)
-    response = client.post(reverse("footprint:residual_mix", args=["org-a"]), {
-        "rows": "DEU,2024,500,entered\nFRA,2024,20", "source": "AIB 2025 (entered by hand)", "vintage": "2024",
-        "licence": "AIB terms", "note": "checked against the workbook"})
+    response = client.post(
+        reverse("footprint:residual_mix", args=["org-a"]),
+        {
+            "rows": "DEU,2024,500,entered\nFRA,2024,20",
+            "source": "AIB 2025 (entered by hand)",
+            "vintage": "2024",
+            "licence": "AIB terms",
+            "note": "checked against the workbook",
+        },
+    )
     assert response.status_code == 302
     new = current_factor_set_version(org)
     assert new != base and new.organisation == org and base.organisation is None
@@ -41,8 +59,11 @@ def test_factor_page_shows_provenance_and_the_effect_of_a_new_residual_mix(clien
 
 def test_bad_residual_rows_are_refused_with_the_line(client_for, org_a):
     client = client_for(org_a["users"][Role.OFFICER])
-    response = client.post(reverse("footprint:residual_mix", args=["org-a"]), {
-        "rows": "DEU,2024,500\nFRA,twenty,20", "source": "x", "vintage": "2024", "licence": "x"}, follow=True)
+    response = client.post(
+        reverse("footprint:residual_mix", args=["org-a"]),
+        {"rows": "DEU,2024,500\nFRA,twenty,20", "source": "x", "vintage": "2024", "licence": "x"},
+        follow=True,
+    )
     assert "line 2: year must be a whole number" in response.content.decode()
     assert FactorSetVersion.objects.filter(organisation=org_a["org"]).count() == 0
 

@@ -66,14 +66,25 @@ def build_org(slug: str) -> OrgWorld:
     ingestion.save_mapping(org, officer, "person", "jdoe", person=person)
     mapping = org_rows(org, "connectors.IdentityMapping").get(value="jdoe")
 
-    instrument_fields = {"kind": "GO", "mwh": Decimal("1.000"), "zone": "FR", "gco2e_per_kwh": Decimal("0"),
-                         "energy_source": "renewable", "supplier": "", "reference": ""}
+    instrument_fields = {
+        "kind": "GO",
+        "mwh": Decimal("1.000"),
+        "zone": "FR",
+        "gco2e_per_kwh": Decimal("0"),
+        "energy_source": "renewable",
+        "supplier": "",
+        "reference": "",
+    }
     signed_instrument = footprint.add_instrument(
-        org, officer, period_start=dt.date(SIGNED_YEAR, 1, 1), period_end=dt.date(SIGNED_YEAR, 12, 31),
-        **instrument_fields)
+        org,
+        officer,
+        period_start=dt.date(SIGNED_YEAR, 1, 1),
+        period_end=dt.date(SIGNED_YEAR, 12, 31),
+        **instrument_fields,
+    )
     instrument = footprint.add_instrument(
-        org, officer, period_start=dt.date(OPEN_YEAR, 1, 1), period_end=dt.date(OPEN_YEAR, 12, 31),
-        **instrument_fields)
+        org, officer, period_start=dt.date(OPEN_YEAR, 1, 1), period_end=dt.date(OPEN_YEAR, 12, 31), **instrument_fields
+    )
 
     signed_period = disclosures.create_period(org, officer, dt.date(SIGNED_YEAR, 1, 1), dt.date(SIGNED_YEAR, 12, 31))
     signed_period = disclosures.sign_off(signed_period, world.membership(Role.OFFICER), "Filed")
@@ -81,26 +92,77 @@ def build_org(slug: str) -> OrgWorld:
     period = disclosures.create_period(org, officer, dt.date(OPEN_YEAR, 1, 1), dt.date(OPEN_YEAR, 12, 31))
 
     credential = add_credential(org, vendor="openai", label="Main", secret=f"sk-admin-{slug}-secret", user=officer)
-    costs.save_licence(org, officer, tool=Tool.GITHUB_COPILOT, name="Business", seat_source_key="",
-                       price_per_seat_month=Decimal("19.00"), currency="EUR", seats_bought=10,
-                       period_start=dt.date(OPEN_YEAR, 1, 1), period_end=dt.date(OPEN_YEAR, 12, 31), note="")
-    costs.add_model_price(org, officer, provider="openai", model="gpt-4o", input_eur_per_mtok=Decimal("2.5"),
-                          output_eur_per_mtok=Decimal("10"), cached_eur_per_mtok=Decimal("1.25"),
-                          valid_from=dt.date(OPEN_YEAR, 1, 1), source="price list")
-    costs.save_roi_assumption(org, officer, Tool.GITHUB_COPILOT, team=None, minutes_saved_low=Decimal("5"),
-                              minutes_saved_central=Decimal("10"), minutes_saved_high=Decimal("20"),
-                              hourly_cost_low_eur=Decimal("40"), hourly_cost_central_eur=Decimal("60"),
-                              hourly_cost_high_eur=Decimal("80"))
-    costs.add_frugality_assessment(org, officer, use_case="Support bot", team=team,
-                                   assessed_on=dt.date(OPEN_YEAR, 5, 1), need_for_ai="yes", model_size="partly",
-                                   good_practices="yes", measurement="no", usage_caps="no", rebound="partly",
-                                   notes="")
-    footprint.save_residual_mix(org, officer, footprint.parse_residual_rows(f"FR,{OPEN_YEAR},50,entered"),
-                                "matrix test", str(OPEN_YEAR), "CC-BY-4.0")
+    costs.save_licence(
+        org,
+        officer,
+        tool=Tool.GITHUB_COPILOT,
+        name="Business",
+        seat_source_key="",
+        price_per_seat_month=Decimal("19.00"),
+        currency="EUR",
+        seats_bought=10,
+        period_start=dt.date(OPEN_YEAR, 1, 1),
+        period_end=dt.date(OPEN_YEAR, 12, 31),
+        note="",
+    )
+    costs.add_model_price(
+        org,
+        officer,
+        provider="openai",
+        model="gpt-4o",
+        input_eur_per_mtok=Decimal("2.5"),
+        output_eur_per_mtok=Decimal("10"),
+        cached_eur_per_mtok=Decimal("1.25"),
+        valid_from=dt.date(OPEN_YEAR, 1, 1),
+        source="price list",
+    )
+    costs.save_roi_assumption(
+        org,
+        officer,
+        Tool.GITHUB_COPILOT,
+        team=None,
+        minutes_saved_low=Decimal("5"),
+        minutes_saved_central=Decimal("10"),
+        minutes_saved_high=Decimal("20"),
+        hourly_cost_low_eur=Decimal("40"),
+        hourly_cost_central_eur=Decimal("60"),
+        hourly_cost_high_eur=Decimal("80"),
+    )
+    costs.add_frugality_assessment(
+        org,
+        officer,
+        use_case="Support bot",
+        team=team,
+        assessed_on=dt.date(OPEN_YEAR, 5, 1),
+        need_for_ai="yes",
+        model_size="partly",
+        good_practices="yes",
+        measurement="no",
+        usage_caps="no",
+        rebound="partly",
+        notes="",
+    )
+    footprint.save_residual_mix(
+        org,
+        officer,
+        footprint.parse_residual_rows(f"FR,{OPEN_YEAR},50,entered"),
+        "matrix test",
+        str(OPEN_YEAR),
+        "CC-BY-4.0",
+    )
     token, _raw = ApiToken.issue(officer, "matrix")
 
-    world.objects = {"team": spare_team, "person": person, "run": run, "mapping": mapping, "credential": credential,
-                     "period": period, "instrument": instrument, "api_token": token, "spare_person": spare_person}
+    world.objects = {
+        "team": spare_team,
+        "person": person,
+        "run": run,
+        "mapping": mapping,
+        "credential": credential,
+        "period": period,
+        "instrument": instrument,
+        "api_token": token,
+        "spare_person": spare_person,
+    }
     # Every object here touches the signed-off year: its records' person and team, the run that loaded
     # them, the mapping that attributes them, an instrument covering it, the period itself.
     world.signed = {**world.objects, "team": team, "period": signed_period, "instrument": signed_instrument}

@@ -56,8 +56,9 @@ def _organisation_with_data():
     source_file = ingestion.store_upload(org, io.BytesIO(data), "usage.csv", user=users[Role.OFFICER])
     run = ingestion.execute_run(ingestion.create_run(org, "generic_csv", source_file, users[Role.OFFICER]).pk)
     assert run.status == RunStatus.SUCCEEDED, run.errors
-    mapping = IdentityMapping.objects.create(organisation=org, kind=IdentityKind.PERSON, value="dana@contoso.com",
-                                             person=person)
+    mapping = IdentityMapping.objects.create(
+        organisation=org, kind=IdentityKind.PERSON, value="dana@contoso.com", person=person
+    )
     period = create_period(org, users[Role.OFFICER], dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     return users, {"teams": team.pk, "runs": run.pk, "mappings": mapping.pk, "periods": period.pk}
 
@@ -69,10 +70,15 @@ CURRENT: dict = {"ids": {}, "token": ""}
 # Operations whose valid input depends on the database, not only on the schema: a provider and model the factor set
 # knows, a team or person that exists, a team name not yet taken, a non-empty file. A schema-valid request may get a
 # documented 400 there; everywhere else schema-valid data must be accepted.
-DATA_DEPENDENT = ["POST /api/v1/estimate", "POST /api/v1/o/{org_slug}/costs/frugality/",
-                  "POST /api/v1/o/{org_slug}/mappings/", "POST /api/v1/o/{org_slug}/teams/",
-                  "PUT /api/v1/o/{org_slug}/teams/{id}/", "PATCH /api/v1/o/{org_slug}/teams/{id}/",
-                  "POST /api/v1/o/{org_slug}/runs/"]
+DATA_DEPENDENT = [
+    "POST /api/v1/estimate",
+    "POST /api/v1/o/{org_slug}/costs/frugality/",
+    "POST /api/v1/o/{org_slug}/mappings/",
+    "POST /api/v1/o/{org_slug}/teams/",
+    "PUT /api/v1/o/{org_slug}/teams/{id}/",
+    "PATCH /api/v1/o/{org_slug}/teams/{id}/",
+    "POST /api/v1/o/{org_slug}/runs/",
+]
 
 
 def _real_ids(context, path_parameters):
@@ -115,18 +121,26 @@ def _load(operations=()):
     return loaded
 
 
-officer_schema = _load([{
-    "include-name": DATA_DEPENDENT,
-    "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "400", "403", "404", "409"]}},
-}])
+officer_schema = _load(
+    [
+        {
+            "include-name": DATA_DEPENDENT,
+            "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "400", "403", "404", "409"]}},
+        }
+    ]
+)
 # The organisation's writes only (the reads are the officer's test). Loaded apart: schemathesis 4.32 ignores
 # include() on a schema whose config has per-operation settings.
 auditor_schema = _load().include(method=sorted(WRITE_METHODS), path_regex="^/api/v1/o/")
 # No example database: nothing is written to the work tree; a failure prints the seed that reproduces it. The
 # same cases every run (derandomize), so a CI run does not pass or fail by luck; FUZZ_EXPLORE=1 draws new ones.
-FUZZ_SETTINGS = settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
-                         derandomize=not os.environ.get("FUZZ_EXPLORE"),
-                         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ_SETTINGS = settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize=not os.environ.get("FUZZ_EXPLORE"),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @pytest.fixture
@@ -172,10 +186,16 @@ def test_what_the_fuzzing_found_stays_fixed(as_officer):
         (client.get(f"{base}/summary/?start=yesterday"), 400, DATE_ERROR),
         (client.get(f"{base}/records/?start=2025-02-30"), 400, DATE_ERROR),
         (client.get(f"{base}/teams/null/"), 404, {"detail": "Not found."}),
-        (client.post(f"{base}/teams/", {"name": 12}, content_type="application/json"), 400,
-         {"name": ["Not a valid string."]}),
-        (client.post(f"{base}/teams/", {"name": "Data"}), 415,
-         {"detail": 'Unsupported media type "multipart/form-data; boundary=BoUnDaRyStRiNg" in request.'}),
+        (
+            client.post(f"{base}/teams/", {"name": 12}, content_type="application/json"),
+            400,
+            {"name": ["Not a valid string."]},
+        ),
+        (
+            client.post(f"{base}/teams/", {"name": "Data"}),
+            415,
+            {"detail": 'Unsupported media type "multipart/form-data; boundary=BoUnDaRyStRiNg" in request.'},
+        ),
     ]
     for response, status, body in cases:
         assert (response.status_code, response.json()) == (status, body), response.request

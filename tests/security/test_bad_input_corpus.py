@@ -43,14 +43,15 @@ from .corpus import CASES, FORMULAS, IMG, SCRIPT
 pytestmark = pytest.mark.django_db
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-AMOUNTS = ("requests", "input_tokens", "cached_input_tokens", "output_tokens", "active_user_days",
-           "measured_energy_kwh", "cost")
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """The organisation fixtures create ten users per test: hash their passwords cheaply."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AMOUNTS = (
+    "requests",
+    "input_tokens",
+    "cached_input_tokens",
+    "output_tokens",
+    "active_user_days",
+    "measured_energy_kwh",
+    "cost",
+)
 
 
 @pytest.fixture
@@ -94,8 +95,9 @@ def org_totals(org) -> dict:
 
 def org_keys(org) -> list[tuple]:
     """Who and what each stored record is about: day, model, user, team, project, zone."""
-    return sorted(UsageRecord.objects.for_org(org).values_list("day", "model", "person_ref", "team_ref", "project",
-                                                               "zone"))
+    return sorted(
+        UsageRecord.objects.for_org(org).values_list("day", "model", "person_ref", "team_ref", "project", "zone")
+    )
 
 
 def load(org, data: bytes, filename: str, source: str, user=None) -> IngestionRun:
@@ -105,8 +107,9 @@ def load(org, data: bytes, filename: str, source: str, user=None) -> IngestionRu
 def post_upload(client, capture, org, data: bytes, filename: str, source: str):
     """Post the upload form; the ingestion task queued on commit runs in-process, as a worker would."""
     with capture(execute=True):
-        return client.post(reverse("connectors:runs", args=[org.slug]),
-                           {"source": source, "file": SimpleUploadedFile(filename, data)})
+        return client.post(
+            reverse("connectors:runs", args=[org.slug]), {"source": source, "file": SimpleUploadedFile(filename, data)}
+        )
 
 
 def _prepare(case, settings, request):
@@ -154,7 +157,8 @@ def test_bad_input_fails_through_the_service_and_stores_nothing(case, org_a, set
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input_fails_on_the_upload_page_with_the_error_shown(
-        case, org_a, client_for, settings, request, django_capture_on_commit_callbacks):
+    case, org_a, client_for, settings, request, django_capture_on_commit_callbacks
+):
     org = org_a["org"]
     client = client_for(org_a["users"][Role.OFFICER])
     data = _prepare(case, settings, request)
@@ -221,20 +225,31 @@ def test_byte_order_marks_and_semicolons_give_the_same_totals(org_a, source, pat
 # Each source's fixture with one row repeated, and what that repeat adds to the totals (read off the fixture).
 DUPLICATES = [
     # generic CSV: a line is an amount of usage; the repeat adds row 4's 100 requests, 50,000 in, 20,000 out
-    ("generic_csv", lambda: corpus.keep_rows("generic_csv", 2, 3, 4, 4),
-     {"requests": 100, "input_tokens": 50_000, "output_tokens": 20_000}),
+    (
+        "generic_csv",
+        lambda: corpus.keep_rows("generic_csv", 2, 3, 4, 4),
+        {"requests": 100, "input_tokens": 50_000, "output_tokens": 20_000},
+    ),
     # Azure bill: row 2 is gpt-4o input, 864 x 1K tokens, 2.16 EUR
-    ("azure_openai_cost", lambda: corpus.keep_rows("azure_openai_cost", 2, 2, 3, 4, 5, 6, 7),
-     {"input_tokens": 864_000, "cost": 2.16}),
+    (
+        "azure_openai_cost",
+        lambda: corpus.keep_rows("azure_openai_cost", 2, 2, 3, 4, 5, 6, 7),
+        {"input_tokens": 864_000, "cost": 2.16},
+    ),
     # GCP bill: row 2 is Gemini 2.5 Flash input, 1,000,000 tokens, 0.30 EUR
-    ("gcp_billing_export", lambda: corpus.keep_rows("gcp_billing_export", 2, 2, 3, 4, 5, 6),
-     {"input_tokens": 1_000_000, "cost": 0.30}),
+    (
+        "gcp_billing_export",
+        lambda: corpus.keep_rows("gcp_billing_export", 2, 2, 3, 4, 5, 6),
+        {"input_tokens": 1_000_000, "cost": 0.30},
+    ),
     # LiteLLM: row 7 is one embedding request of 800 prompt tokens, spend 0.000016 USD
-    ("litellm_spend_logs", lambda: corpus.keep_rows("litellm_spend_logs", 2, 3, 4, 5, 6, 7, 7),
-     {"requests": 1, "input_tokens": 800, "cost": 0.000016}),
+    (
+        "litellm_spend_logs",
+        lambda: corpus.keep_rows("litellm_spend_logs", 2, 3, 4, 5, 6, 7, 7),
+        {"requests": 1, "input_tokens": 800, "cost": 0.000016},
+    ),
     # the same seat, the same Microsoft 365 user, the same CodeCarbon run twice: counted once
-    ("github_copilot_seats",
-     lambda: corpus.json_edit(corpus.SEATS, lambda d: d["seats"].append(d["seats"][0])), {}),
+    ("github_copilot_seats", lambda: corpus.json_edit(corpus.SEATS, lambda d: d["seats"].append(d["seats"][0])), {}),
     ("m365_copilot_usage", lambda: corpus.keep_rows("m365_copilot_usage", 2, 3, 3, 4, 5), {}),
     ("codecarbon_emissions", lambda: corpus.keep_rows("codecarbon_emissions", 2, 3, 4, 4), {}),
 ]
@@ -263,19 +278,20 @@ def test_a_day_outside_every_reporting_period_is_stored(org_a):
     assert UsageRecord.objects.for_org(org).get(day=dt.date(2019, 6, 30)).output_tokens == 20_000
 
 
-def test_a_day_inside_a_signed_off_period_is_refused_on_the_page(org_a, client_for,
-                                                                  django_capture_on_commit_callbacks):
+def test_a_day_inside_a_signed_off_period_is_refused_on_the_page(org_a, client_for, django_capture_on_commit_callbacks):
     org, officer = org_a["org"], org_a["users"][Role.OFFICER]
     period = disclosures.create_period(org, officer, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     disclosures.sign_off(period, Membership.objects.get(organisation=org, user=officer))
     client = client_for(officer)
-    response = post_upload(client, django_capture_on_commit_callbacks, org, corpus.source_fixture("generic_csv"),
-                           "late.csv", "generic_csv")
+    response = post_upload(
+        client, django_capture_on_commit_callbacks, org, corpus.source_fixture("generic_csv"), "late.csv", "generic_csv"
+    )
     run = IngestionRun.objects.get()
     assert response.status_code == 302 and run.status == RunStatus.FAILED
     message = run.errors[0]["message"]
-    assert message.startswith("late.csv: The reporting period 2025-01-01 – 2025-12-31 is signed off: records for "
-                              "2025-04-01 cannot be added")
+    assert message.startswith(
+        "late.csv: The reporting period 2025-01-01 – 2025-12-31 is signed off: records for 2025-04-01 cannot be added"
+    )
     assert escape(message) in client.get(response["Location"]).content.decode()
     assert UsageRecord.objects.for_org(org).count() == 0
 
@@ -288,16 +304,29 @@ def test_tomorrow_is_accepted_but_not_the_day_after(org_a):
     later = tomorrow + dt.timedelta(days=1)
     refused = load(org, corpus.set_cell("generic_csv", 4, "date", f"{later}"), "later.csv", "generic_csv")
     assert refused.status == RunStatus.FAILED
-    assert refused.errors[0]["message"].startswith(f"later.csv, row 4, column 'date': expected a date no later "
-                                                   f"than today ({tomorrow - dt.timedelta(days=1)}), got '{later}'")
+    assert refused.errors[0]["message"].startswith(
+        f"later.csv, row 4, column 'date': expected a date no later "
+        f"than today ({tomorrow - dt.timedelta(days=1)}), got '{later}'"
+    )
 
 
 # ------------------------------------------------------------------------------- formulas and HTML in names
 
-PAGES = [("web:org_home", ()), ("web:records", ()), ("connectors:runs", ()), ("connectors:mappings", ()),
-         ("accounts:people", ()), ("accounts:teams", ()), ("costs:overview", ()), ("costs:seats", ()),
-         ("costs:roi", ()), ("costs:right_sizing", ()), ("costs:rebound", ()), ("disclosures:periods", ()),
-         ("disclosures:audit_log", ())]
+PAGES = [
+    ("web:org_home", ()),
+    ("web:records", ()),
+    ("connectors:runs", ()),
+    ("connectors:mappings", ()),
+    ("accounts:people", ()),
+    ("accounts:teams", ()),
+    ("costs:overview", ()),
+    ("costs:seats", ()),
+    ("costs:roi", ()),
+    ("costs:right_sizing", ()),
+    ("costs:rebound", ()),
+    ("disclosures:periods", ()),
+    ("disclosures:audit_log", ()),
+]
 INJECTION_FILENAME = '@SUM(1+1)"><img src=x onerror=alert(1)>.csv'
 
 
@@ -310,8 +339,9 @@ def injected(org_a, client_for, django_capture_on_commit_callbacks):
     create_team(org, FORMULAS[0])
     save_person(org, "mallory@org-a.example", f"{FORMULAS[0]} {IMG}", script_team)
     client = client_for(officer)
-    response = post_upload(client, django_capture_on_commit_callbacks, org, corpus.injection_csv(),
-                           INJECTION_FILENAME, "generic_csv")
+    response = post_upload(
+        client, django_capture_on_commit_callbacks, org, corpus.injection_csv(), INJECTION_FILENAME, "generic_csv"
+    )
     run = IngestionRun.objects.get()
     assert response.status_code == 302 and run.status == RunStatus.SUCCEEDED, run.errors
     assert run.source_file.filename == INJECTION_FILENAME  # the name itself got through, as the attack needs
@@ -342,8 +372,15 @@ def test_every_page_escapes_the_names(injected):
         assert SCRIPT not in html and "<img src=x onerror" not in html, name
         seen_escaped[name] = escape(SCRIPT) in html or escape(IMG) in html
     # The names are on these pages (escaped), so the checks above were not vacuous.
-    shown = {"web:records", "connectors:runs", "connectors:run", "connectors:mappings", "accounts:people",
-             "accounts:teams", "disclosures:audit_log"}
+    shown = {
+        "web:records",
+        "connectors:runs",
+        "connectors:run",
+        "connectors:mappings",
+        "accounts:people",
+        "accounts:teams",
+        "disclosures:audit_log",
+    }
     assert shown <= {name for name, escaped in seen_escaped.items() if escaped}
     dashboard = client.get(reverse("web:org_home", args=[org.slug])).content.decode()
     assert "\\u003Cscript\\u003Ealert(1)\\u003C/script\\u003E" in dashboard  # chart labels, as JSON in a script
@@ -415,4 +452,3 @@ def test_csv_downloads_of_pages_neutralise_formulas(injected):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
     _assert_no_formula((v for row in rows for v in row), "audit log")
     assert any(v.startswith("'" + INJECTION_FILENAME) for row in rows for v in row)
-

@@ -56,6 +56,7 @@ def _logged_in(client):
 
 # ---- Rate-limited login -------------------------------------------------------------------------------------------
 
+
 def test_five_failed_logins_lock_the_email_and_address_out_even_with_the_right_password(org_a):
     email = org_a["users"][Role.OFFICER].email
     client = Client()
@@ -104,6 +105,7 @@ def test_a_success_before_the_limit_starts_the_count_again(org_a):
 
 # ---- CSRF everywhere ------------------------------------------------------------------------------------------------
 
+
 def _url_patterns(patterns=None, prefix=""):
     """(route, view) of every URL pattern of the project, includes followed."""
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
@@ -119,8 +121,11 @@ def test_no_view_is_csrf_exempt_but_the_token_authenticated_api():
     assert len(patterns) > 80  # pages, API, admin, i18n: discovered, not listed
     exempt = [(route, view) for route, view in patterns if getattr(view, "csrf_exempt", False)]
     # DRF views are exempt at Django's level; DRF's SessionAuthentication enforces CSRF itself (next test).
-    not_api = [route for route, view in exempt
-               if not (route.startswith("api/") and issubclass(getattr(view, "cls", object), APIView))]
+    not_api = [
+        route
+        for route, view in exempt
+        if not (route.startswith("api/") and issubclass(getattr(view, "cls", object), APIView))
+    ]
     assert not_api == []
     assert {route for route, _ in exempt} >= {"api/v1/o/<slug:org_slug>/teams/", "api/schema/"}
 
@@ -134,7 +139,9 @@ def test_session_authenticated_writes_need_the_csrf_token_token_authenticated_on
     assert refused.status_code == 403 and refused.json()["detail"].startswith("CSRF Failed")
     assert browser.post(page, {"name": "Ops"}).status_code == 403
     token = browser.get(page).cookies["csrftoken"].value  # the page sets the cookie its forms and HTMX send back
-    assert browser.post(api, {"name": "Data"}, content_type="application/json", HTTP_X_CSRFTOKEN=token).status_code == 201
+    assert (
+        browser.post(api, {"name": "Data"}, content_type="application/json", HTTP_X_CSRFTOKEN=token).status_code == 201
+    )
     assert browser.post(page, {"name": "Ops", "csrfmiddlewaretoken": token}).status_code == 302
     # A bearer token is not sent by the browser on its own, so it needs no CSRF token.
     raw = ApiToken.issue(officer, "script")[1]
@@ -144,6 +151,7 @@ def test_session_authenticated_writes_need_the_csrf_token_token_authenticated_on
 
 
 # ---- Request size limits ----------------------------------------------------------------------------------------
+
 
 def _usage_csv(size: int) -> bytes:
     """A valid generic_csv file of about `size` bytes (its sample rows repeated)."""
@@ -204,6 +212,7 @@ def test_a_body_over_one_mib_is_refused_with_413_by_the_api_and_400_by_the_pages
 
 # ---- Content types ---------------------------------------------------------------------------------------------
 
+
 def _api_writes_with_a_body():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     for path, operations in schema["paths"].items():
@@ -224,9 +233,11 @@ def test_every_api_write_refuses_a_body_that_is_not_its_media_type_with_415(org_
             refused = [send(url, '{"source": "generic_csv"}', content_type="application/json")]
         else:
             assert media_types == {"application/json"}, path
-            refused = [send(url, "name=Data", content_type="application/x-www-form-urlencoded"),
-                       send(url, "name: Data", content_type="text/plain"),
-                       send(url, {"name": "Data"})]  # the test client's default: multipart
+            refused = [
+                send(url, "name=Data", content_type="application/x-www-form-urlencoded"),
+                send(url, "name: Data", content_type="text/plain"),
+                send(url, {"name": "Data"}),
+            ]  # the test client's default: multipart
         for response in refused:
             assert response.status_code == 415, (method, path, response.content)
             assert response.json()["detail"].startswith("Unsupported media type"), path
@@ -234,16 +245,22 @@ def test_every_api_write_refuses_a_body_that_is_not_its_media_type_with_415(org_
 
 @pytest.fixture
 def period(org_a):
-    return create_period(org_a["org"], org_a["users"][Role.OFFICER], timezone.now().date().replace(month=1, day=1),
-                         timezone.now().date().replace(month=12, day=31))
+    return create_period(
+        org_a["org"],
+        org_a["users"][Role.OFFICER],
+        timezone.now().date().replace(month=1, day=1),
+        timezone.now().date().replace(month=12, day=31),
+    )
 
 
 def test_every_download_is_an_attachment_with_its_media_type(org_a, client_for, period):
     client = client_for(org_a["users"][Role.AUDITOR])
     downloads = {}
     for fmt, (content_type, extension) in EXPORT_FORMATS.items():
-        for url in (reverse("disclosures:period_export", args=["org-a", period.pk, fmt]),
-                    f"/api/v1/o/org-a/periods/{period.pk}/exports/{fmt}/"):
+        for url in (
+            reverse("disclosures:period_export", args=["org-a", period.pk, fmt]),
+            f"/api/v1/o/org-a/periods/{period.pk}/exports/{fmt}/",
+        ):
             downloads[url] = (content_type, extension)
     downloads[reverse("disclosures:audit_log", args=["org-a"]) + "?format=csv"] = ("text/csv", "csv")
     downloads[reverse("costs:frugality_csv", args=["org-a"])] = ("text/csv; charset=utf-8", "csv")
@@ -283,11 +300,15 @@ def test_every_kind_of_answer_says_nosniff(org_a, client_for, period):
 
 # ---- Secrets: never logged, hidden in error reports -----------------------------------------------------------------
 
+
 @pytest.fixture
 def every_log_record(caplog):
     """All records of every logger at DEBUG, SQL queries with their parameters included."""
-    levels = {name: logger.level for name, logger in logging.root.manager.loggerDict.items()
-              if isinstance(logger, logging.Logger)}
+    levels = {
+        name: logger.level
+        for name, logger in logging.root.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
     for name in levels:
         logging.getLogger(name).setLevel(logging.DEBUG)
     caplog.set_level(logging.DEBUG)
@@ -299,12 +320,14 @@ def every_log_record(caplog):
 
 
 def _everything_logged(caplog) -> str:
-    return caplog.text + "\n".join(f"{record.getMessage()} {record.args!r} {record.__dict__!r}"
-                                   for record in caplog.records)
+    return caplog.text + "\n".join(
+        f"{record.getMessage()} {record.args!r} {record.__dict__!r}" for record in caplog.records
+    )
 
 
 def test_no_vendor_secret_password_or_api_token_reaches_the_logs(
-        org_a, client_for, settings, monkeypatch, every_log_record, django_capture_on_commit_callbacks):
+    org_a, client_for, settings, monkeypatch, every_log_record, django_capture_on_commit_callbacks
+):
     settings.DEBUG = True  # lets the credential form take the fake vendor's http://127.0.0.1 address
     monkeypatch.setattr(_http, "_sleep", lambda seconds: None)
     officer = org_a["users"][Role.OFFICER]
@@ -314,8 +337,10 @@ def test_no_vendor_secret_password_or_api_token_reaches_the_logs(
     with FakeVendorServer() as vendor:
         vendor.openai_days = openai_sample(today - timedelta(days=2), today - timedelta(days=1))
         client = client_for(officer)
-        added = client.post(reverse("connectors:credentials", args=["org-a"]),
-                            {"vendor": "openai", "label": "Main", "secret": OPENAI_KEY, "base_url": vendor.base_url})
+        added = client.post(
+            reverse("connectors:credentials", args=["org-a"]),
+            {"vendor": "openai", "label": "Main", "secret": OPENAI_KEY, "base_url": vendor.base_url},
+        )
         assert added.status_code == 302
         credential = VendorCredential.objects.for_org(org_a["org"]).get()
         with django_capture_on_commit_callbacks(execute=True):
@@ -350,8 +375,9 @@ def _three_failing_requests(org_a, client_for, monkeypatch, raw):
     monkeypatch.setattr(VendorCredential, "save", _fail)
     client = client_for(org_a["users"][Role.OFFICER])
     client.raise_request_exception = False
-    credential = client.post(reverse("connectors:credentials", args=["org-a"]),
-                             {"vendor": "openai", "label": "Main", "secret": OPENAI_KEY})
+    credential = client.post(
+        reverse("connectors:credentials", args=["org-a"]), {"vendor": "openai", "label": "Main", "secret": OPENAI_KEY}
+    )
     # The login: the POST field and the password in the form's and the backend's frames.
     monkeypatch.setattr(ModelBackend, "authenticate", lambda self, request, username=None, password=None: _fail())
     login = _login(Client(raise_request_exception=False), org_a["users"][Role.AUDITOR].email, PASSWORD)
@@ -364,7 +390,8 @@ def _three_failing_requests(org_a, client_for, monkeypatch, raw):
 
 
 def test_error_mails_hide_the_vendor_secret_the_password_and_the_api_token(
-        org_a, client_for, settings, monkeypatch, mailoutbox):
+    org_a, client_for, settings, monkeypatch, mailoutbox
+):
     """Django's error mails to ADMINS (its default AdminEmailHandler, DEBUG off): the POST data and headers."""
     settings.ADMINS = [("Ops", "ops@example.com")]
     raw = ApiToken.issue(org_a["users"][Role.AUDITOR], "script")[1]
@@ -384,8 +411,10 @@ def test_the_html_error_report_hides_them_in_every_frame_too(org_a, client_for, 
     """The HTML report (mails with include_html) also lists every frame's local variables. (DEBUG pages show all:
     production mode has DEBUG off, see tests/test_settings.py.)"""
     raw = ApiToken.issue(org_a["users"][Role.AUDITOR], "script")[1]
-    reports = [ExceptionReporter(response.wsgi_request, *response.exc_info).get_traceback_html()
-               for response in _three_failing_requests(org_a, client_for, monkeypatch, raw)]
+    reports = [
+        ExceptionReporter(response.wsgi_request, *response.exc_info).get_traceback_html()
+        for response in _three_failing_requests(org_a, client_for, monkeypatch, raw)
+    ]
     credential_report, login_report, api_report = reports
     assert "in add_credential" in credential_report and "in authenticate" in login_report
     assert "in authenticate" in api_report
@@ -415,15 +444,18 @@ def test_the_lockout_page_speaks_french(org_a):
     assert "Après 5 échecs de connexion" in page and "Réessayez dans 15 minutes." in page
 
 
-def test_behind_a_proxy_the_lockout_counts_the_client_not_the_proxy_and_a_forged_header_does_not_help(
-        org_a, settings):
+def test_behind_a_proxy_the_lockout_counts_the_client_not_the_proxy_and_a_forged_header_does_not_help(org_a, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     email = org_a["users"][Role.OFFICER].email
 
     def attempt(password, client_ip, forged=""):
         forwarded = f"{forged}, {client_ip}" if forged else client_ip  # the proxy appends what it saw
-        return Client().post(reverse("login"), {"username": email, "password": password},
-                             REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+        return Client().post(
+            reverse("login"),
+            {"username": email, "password": password},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
 
     for i in range(5):  # one attacker, a different forged address each time
         attempt("not-the-password", "198.51.100.9", forged=f"203.0.113.{i}")
@@ -437,7 +469,11 @@ def test_without_trusted_proxies_the_forwarded_header_is_ignored(org_a, settings
     settings.TRUSTED_PROXY_COUNT = 0
     email = org_a["users"][Role.OFFICER].email
     for i in range(5):
-        Client().post(reverse("login"), {"username": email, "password": "wrong"},
-                      REMOTE_ADDR="192.0.2.10", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}")
+        Client().post(
+            reverse("login"),
+            {"username": email, "password": "wrong"},
+            REMOTE_ADDR="192.0.2.10",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{i}",
+        )
     assert list(AccessAttempt.objects.filter(username=email).values_list("ip_address", flat=True)) == ["192.0.2.10"]
     assert _login(Client(), email, PASSWORD, ip="192.0.2.10").status_code == 429

@@ -147,6 +147,7 @@ IDS = str
 
 # ---- the objects, built once for the module -----------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def built(django_db_setup, django_db_blocker, tmp_path_factory):
     """Organisations org-a and org-b with one object of every kind; rolled back after the module."""
@@ -202,8 +203,10 @@ def values_for(route: Route, org, objects: dict) -> dict:
 
 
 def usage_upload(year: int) -> SimpleUploadedFile:
-    body = ("date,provider,model,requests,input_tokens,output_tokens,user,team,zone\n"
-            f"{year}-07-01,mistral,mistral-large-2411,7,7000,7000,dev@org-a.example,Platform,FR\n")
+    body = (
+        "date,provider,model,requests,input_tokens,output_tokens,user,team,zone\n"
+        f"{year}-07-01,mistral,mistral-large-2411,7,7000,7000,dev@org-a.example,Platform,FR\n"
+    )
     return SimpleUploadedFile(f"late-{year}.csv", body.encode(), content_type="text/csv")
 
 
@@ -212,8 +215,14 @@ def write_body(name: str, w) -> dict:
 
     Dates fall in the signed-off year where the route can touch records, so the signed-off test means it."""
     team, person = w.objects["team"].pk, w.objects["person"].pk
-    answers = {"need_for_ai": "yes", "model_size": "yes", "good_practices": "partly", "measurement": "yes",
-               "usage_caps": "no", "rebound": "no"}
+    answers = {
+        "need_for_ai": "yes",
+        "model_size": "yes",
+        "good_practices": "partly",
+        "measurement": "yes",
+        "usage_caps": "no",
+        "rebound": "no",
+    }
     bodies = {
         "accounts:teams": {"name": "New team"},
         "api:teams": {"name": "New team"},
@@ -226,24 +235,42 @@ def write_body(name: str, w) -> dict:
         "connectors:mappings": {"kind": "person", "value": "jdoe", "person": w.objects["spare_person"].pk},
         "api:mappings": {"kind": "person", "value": f"dev@{w.org.slug}.example", "person": person},
         "connectors:credentials": {"vendor": "openai", "label": "Second", "secret": "sk-another"},
-        "disclosures:periods": {"start": f"{SIGNED_YEAR}-01-01", "end": f"{SIGNED_YEAR}-12-31",
-                                "variant": "esrs_e1"},
+        "disclosures:periods": {"start": f"{SIGNED_YEAR}-01-01", "end": f"{SIGNED_YEAR}-12-31", "variant": "esrs_e1"},
         "disclosures:period_inputs": {"variant": "vsme_b3", "net_revenue_eur": "1000000"},
         "disclosures:period_sign_off": {"comment": "again"},
         "disclosures:period_reopen": {"reason": "A correction"},
         "api:sign_off": {"comment": "again"},
-        "footprint:instruments": {"kind": "GO", "mwh": "2", "zone": "FR", "period_start": f"{SIGNED_YEAR}-02-01",
-                                  "period_end": f"{SIGNED_YEAR}-02-28", "gco2e_per_kwh": "0",
-                                  "energy_source": "renewable"},
+        "footprint:instruments": {
+            "kind": "GO",
+            "mwh": "2",
+            "zone": "FR",
+            "period_start": f"{SIGNED_YEAR}-02-01",
+            "period_end": f"{SIGNED_YEAR}-02-28",
+            "gco2e_per_kwh": "0",
+            "energy_source": "renewable",
+        },
         "footprint:residual_mix": {"rows": f"FR,{SIGNED_YEAR},40", "source": "s", "vintage": "v", "licence": "l"},
-        "costs:roi": {"tool": "github_copilot", "minutes_saved_low": "1", "minutes_saved_central": "2",
-                      "minutes_saved_high": "3", "hourly_cost_low_eur": "10", "hourly_cost_central_eur": "20",
-                      "hourly_cost_high_eur": "30", "active_days_source": "usage"},
+        "costs:roi": {
+            "tool": "github_copilot",
+            "minutes_saved_low": "1",
+            "minutes_saved_central": "2",
+            "minutes_saved_high": "3",
+            "hourly_cost_low_eur": "10",
+            "hourly_cost_central_eur": "20",
+            "hourly_cost_high_eur": "30",
+            "active_days_source": "usage",
+        },
         "costs:frugality": {"use_case": "Search", "assessed_on": f"{OPEN_YEAR}-06-01", **answers},
         "costs_api:frugality": {"use_case": "Search", **answers},
-        "costs:prices": {"form": "price", "price-provider": "openai", "price-model": "gpt-4o-mini",
-                         "price-input_eur_per_mtok": "0.15", "price-output_eur_per_mtok": "0.6",
-                         "price-cached_eur_per_mtok": "0", "price-valid_from": f"{SIGNED_YEAR}-01-01"},
+        "costs:prices": {
+            "form": "price",
+            "price-provider": "openai",
+            "price-model": "gpt-4o-mini",
+            "price-input_eur_per_mtok": "0.15",
+            "price-output_eur_per_mtok": "0.6",
+            "price-cached_eur_per_mtok": "0",
+            "price-valid_from": f"{SIGNED_YEAR}-01-01",
+        },
         "api:estimate": {"provider": "openai", "model": "gpt-4o", "output_tokens": "100"},
     }
     return bodies.get(name, {})
@@ -294,8 +321,9 @@ def cross_org_references() -> list[str]:
                 continue
             if not any(f.name == "organisation" for f in target._meta.concrete_fields):
                 continue
-            bad = (model._default_manager.filter(**{f"{fk.name}__organisation__isnull": False})
-                   .exclude(**{f"{fk.name}__organisation": F("organisation")}))
+            bad = model._default_manager.filter(**{f"{fk.name}__organisation__isnull": False}).exclude(
+                **{f"{fk.name}__organisation": F("organisation")}
+            )
             found += [f"{model._meta.label}.{fk.name} #{pk}" for pk in bad.values_list("pk", flat=True)]
     return found
 
@@ -306,12 +334,17 @@ def signed_off_state(w) -> dict:
     fields = [f.attname for f in ReportingPeriod._meta.concrete_fields]
     covering = {"period_start__lte": period.end, "period_end__gte": period.start}
     return {
-        "instruments": list(ContractualInstrument.objects.for_org(w.org).filter(**covering).order_by("pk")
-                            .values_list()),
+        "instruments": list(
+            ContractualInstrument.objects.for_org(w.org).filter(**covering).order_by("pk").values_list()
+        ),
         "period": list(ReportingPeriod.objects.filter(pk=period.pk).values_list(*fields)),
         "exports": list(PeriodExport.objects.filter(period=period).order_by("pk").values_list()),
-        "records": list(UsageRecord.objects.for_org(w.org).filter(day__range=(period.start, period.end))
-                        .order_by("pk").values_list()),
+        "records": list(
+            UsageRecord.objects.for_org(w.org)
+            .filter(day__range=(period.start, period.end))
+            .order_by("pk")
+            .values_list()
+        ),
     }
 
 
@@ -324,6 +357,7 @@ def is_login_redirect(response, url: str) -> bool:
 
 # ---- the matrix ----------------------------------------------------------------------------------------------
 
+
 def test_every_route_is_classified():
     """A new route fails here until it is an organisation route, listed as public or per-user, or mapped."""
     problems = []
@@ -332,12 +366,16 @@ def test_every_route_is_classified():
         if r.name in PUBLIC_ROUTES or (r.namespace == ADMIN_NAMESPACE):
             continue
         if "org_slug" not in r.params and r.name not in USER_ROUTES:
-            problems.append(f"{r.name} (/{r.route}) is not under /o/<org_slug>/: add it to PUBLIC_ROUTES or "
-                            "USER_ROUTES with the reason, and make sure its view checks what that reason says")
+            problems.append(
+                f"{r.name} (/{r.route}) is not under /o/<org_slug>/: add it to PUBLIC_ROUTES or "
+                "USER_ROUTES with the reason, and make sure its view checks what that reason says"
+            )
         for param in r.params:
             if param == "pk" and r.name not in PK_KINDS:
-                problems.append(f"{r.name} takes a pk: add '{r.name}': '<kind>' to PK_KINDS, the kind of object "
-                                "its view fetches (add the kind to matrix_objects.build_org if it is new)")
+                problems.append(
+                    f"{r.name} takes a pk: add '{r.name}': '<kind>' to PK_KINDS, the kind of object "
+                    "its view fetches (add the kind to matrix_objects.build_org if it is new)"
+                )
             elif param not in ("org_slug", "pk", *FILLERS):
                 problems.append(f"{r.name}: no value for the path parameter '{param}': add it to FILLERS")
     for listed in (*PUBLIC_ROUTES, *USER_ROUTES, *PK_KINDS):
@@ -346,7 +384,8 @@ def test_every_route_is_classified():
     assert not problems, "\n".join(problems)
     # The discovery itself reached every part of the project.
     assert {"web", "accounts", "connectors", "disclosures", "footprint", "costs", "api", "costs_api"} <= {
-        r.namespace for r in ORG_ROUTES}
+        r.namespace for r in ORG_ROUTES
+    }
     assert len(ORG_ROUTES) >= 50 and any(r.route.startswith("api/v1/o/") for r in ORG_ROUTES)
 
 
@@ -451,7 +490,10 @@ def test_admin_site_is_staff_only(world, route):
         for method in PAGE_METHODS:
             response = call(client, method, url)
             assert response.status_code == 302 and response["Location"].startswith("/admin/"), (
-                method, url, response.status_code)
+                method,
+                url,
+                response.status_code,
+            )
     assert not changed(before, fingerprint())
 
 
@@ -505,9 +547,16 @@ def test_other_organisations_ids_in_forms_and_filters(world):
     roi = write_body("costs:roi", a) | {"team": b.signed["team"].pk}
     assert client.post("/o/org-a/costs/roi/", roi).status_code == 404
     licence = apps.get_model("costs.Licence").objects.get(organisation=b.org)
-    edit = {"form": "licence", "licence_id": licence.pk, "licence-tool": "other", "licence-seats_bought": "1",
-            "licence-price_per_seat_month": "1", "licence-currency": "EUR", "licence-period_start": "2025-01-01",
-            "licence-period_end": "2025-12-31"}
+    edit = {
+        "form": "licence",
+        "licence_id": licence.pk,
+        "licence-tool": "other",
+        "licence-seats_bought": "1",
+        "licence-price_per_seat_month": "1",
+        "licence-currency": "EUR",
+        "licence-period_start": "2025-01-01",
+        "licence-period_end": "2025-12-31",
+    }
     assert client.post("/o/org-a/costs/prices/", edit).status_code == 404
     person = {"kind": "person", "value": "jdoe", "person": b.objects["person"].pk}
     assert client.post("/o/org-a/mappings/", person).status_code == 200  # the form refuses the choice

@@ -9,8 +9,18 @@ from apps.accounts.models import Role
 
 pytestmark = pytest.mark.django_db
 
-TEXT = {"source": "openai\x00", "provider": "\x00", "model": "gpt-4o\x00--", "team": "\x00", "period": "1\x00",
-        "share": "nan", "basis": "\x00", "page": "\x00", "format": "\x00", "kind": "x" * 5000}
+TEXT = {
+    "source": "openai\x00",
+    "provider": "\x00",
+    "model": "gpt-4o\x00--",
+    "team": "\x00",
+    "period": "1\x00",
+    "share": "nan",
+    "basis": "\x00",
+    "page": "\x00",
+    "format": "\x00",
+    "kind": "x" * 5000,
+}
 HOSTILE = {
     "text": TEXT,  # readable dates: the text filters reach the query
     "dates": {**TEXT, "start": "2025-02-30", "end": "9999-99-99"},  # unreadable dates: a 400 or the default range

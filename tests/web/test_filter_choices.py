@@ -16,8 +16,9 @@ def _load(org, rows: str, name: str):
     assert run.status == "succeeded", run.errors
 
 
-def test_choices_follow_each_successful_run_and_are_served_from_the_cache_in_between(org_a, org_b,
-                                                                                      django_assert_num_queries):
+def test_choices_follow_each_successful_run_and_are_served_from_the_cache_in_between(
+    org_a, org_b, django_assert_num_queries
+):
     org = org_a["org"]
     _load(org, "2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n", "march.csv")
     _load(org_b["org"], "2025-03-01,mistral,mistral-large,1,100,10,,,FR,0,EUR\n", "theirs.csv")

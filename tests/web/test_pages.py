@@ -16,13 +16,16 @@ def test_login_page_is_served(client):
 
 def test_demo_officer_logs_in_and_sees_the_organisation(client):
     _org, credentials = seed_demo_accounts(password="a-demo-password")
-    response = client.post(reverse("login"), {"username": "officer@demo.example",
-                                              "password": credentials["officer@demo.example"]}, follow=True)
+    response = client.post(
+        reverse("login"),
+        {"username": "officer@demo.example", "password": credentials["officer@demo.example"]},
+        follow=True,
+    )
     page = response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("web:org_home", args=["demo"])
     assert "<h1>Demo Industries SA</h1>" in page
     assert "Sustainability officer" in page
-    assert '<dd>6</dd>' in page  # six demo teams
+    assert "<dd>6</dd>" in page  # six demo teams
 
 
 def test_wrong_password_is_refused(client):

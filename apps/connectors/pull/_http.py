@@ -84,8 +84,16 @@ def dump(value: Any) -> bytes:
 class Client:
     """GETs JSON from one vendor API with the credential's headers, retrying what is worth retrying."""
 
-    def __init__(self, vendor: str, base_url: str, headers: dict[str, str], secret: str, *,
-                 not_found_hint: str = "", session: requests.Session | None = None):
+    def __init__(
+        self,
+        vendor: str,
+        base_url: str,
+        headers: dict[str, str],
+        secret: str,
+        *,
+        not_found_hint: str = "",
+        session: requests.Session | None = None,
+    ):
         self.vendor = vendor
         self.base_url = base_url.rstrip("/") + "/"
         self.headers = {"User-Agent": USER_AGENT, **headers}
@@ -112,12 +120,15 @@ class Client:
         where = parts.path
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                response = self.session.get(url, params=params, headers=self.headers, timeout=TIMEOUT,
-                                            allow_redirects=False)
+                response = self.session.get(
+                    url, params=params, headers=self.headers, timeout=TIMEOUT, allow_redirects=False
+                )
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if attempt == MAX_ATTEMPTS:
-                    raise PullError(f"could not reach {self.vendor} at {parts.netloc} after {attempt} attempts "
-                                    f"({type(exc).__name__})") from None
+                    raise PullError(
+                        f"could not reach {self.vendor} at {parts.netloc} after {attempt} attempts "
+                        f"({type(exc).__name__})"
+                    ) from None
                 self._wait(BACKOFF_SECONDS * 2 ** (attempt - 1), attempt, "network error")
                 continue
             if response.status_code == 200:
@@ -125,13 +136,20 @@ class Client:
             wait = self._rate_limit_wait(response)
             if wait is not None or response.status_code in RETRY_STATUSES:
                 if attempt == MAX_ATTEMPTS:
-                    raise PullError(f"{self.vendor} still answered HTTP {response.status_code} for {where} after "
-                                    f"{attempt} attempts{self._detail(response)}; try again later")
+                    raise PullError(
+                        f"{self.vendor} still answered HTTP {response.status_code} for {where} after "
+                        f"{attempt} attempts{self._detail(response)}; try again later"
+                    )
                 if wait is not None and wait > MAX_WAIT_SECONDS:
-                    raise PullError(f"{self.vendor} rate-limited the pull and asked to wait {int(wait)} s, longer "
-                                    f"than the {int(MAX_WAIT_SECONDS)} s this pull waits; try again later")
-                self._wait(wait if wait is not None else BACKOFF_SECONDS * 2 ** (attempt - 1), attempt,
-                           f"HTTP {response.status_code}")
+                    raise PullError(
+                        f"{self.vendor} rate-limited the pull and asked to wait {int(wait)} s, longer "
+                        f"than the {int(MAX_WAIT_SECONDS)} s this pull waits; try again later"
+                    )
+                self._wait(
+                    wait if wait is not None else BACKOFF_SECONDS * 2 ** (attempt - 1),
+                    attempt,
+                    f"HTTP {response.status_code}",
+                )
                 continue
             raise self._refusal(response, where)
         raise AssertionError("unreachable")  # the loop returns or raises
@@ -142,8 +160,10 @@ class Client:
         try:
             return response.json(), response
         except ValueError:
-            raise PullError(f"{self.vendor} answered {urlsplit(response.url).path} with something that is not "
-                            "JSON; check the API base URL") from None
+            raise PullError(
+                f"{self.vendor} answered {urlsplit(response.url).path} with something that is not "
+                "JSON; check the API base URL"
+            ) from None
 
     def cursor_pages(self, path: str, params: list[tuple[str, Any]]) -> list[dict]:
         """All pages of a cursor-paginated list (OpenAI, Anthropic): `page=<next_page>` while `has_more`."""
@@ -216,8 +236,10 @@ class Client:
         if status == 401:
             message = f"credential refused by {self.vendor} (HTTP 401): check the key{detail}"
         elif status == 403:
-            message = (f"{self.vendor} refused access to {where} (HTTP 403): the credential lacks the "
-                       f"permission for this report{detail}")
+            message = (
+                f"{self.vendor} refused access to {where} (HTTP 403): the credential lacks the "
+                f"permission for this report{detail}"
+            )
         elif status == 404:
             message = f"{self.vendor} has no {where} (HTTP 404){self.not_found_hint}{detail}"
         elif 300 <= status < 400:

@@ -25,8 +25,12 @@ MAX_DAYS_PER_PAGE = 31  # the API's limit for daily buckets
 def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
     """Messages usage for the UTC days start_day..end_day (inclusive) as one anthropic_usage document;
     no document when the period has no usage at all."""
-    client = Client(LABEL, access.base_url or DEFAULT_BASE_URL,
-                    {"x-api-key": access.secret, "anthropic-version": API_VERSION}, access.secret)
+    client = Client(
+        LABEL,
+        access.base_url or DEFAULT_BASE_URL,
+        {"x-api-key": access.secret, "anthropic-version": API_VERSION},
+        access.secret,
+    )
     days = (end_day - start_day).days + 1
     params = [
         ("starting_at", f"{start_day:%Y-%m-%d}T00:00:00Z"),

@@ -34,12 +34,16 @@ def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
     if not org:
         raise PullError("GitHub: the credential names no organisation")
     client = Client(
-        LABEL, access.base_url or DEFAULT_BASE_URL,
-        {"Authorization": f"Bearer {access.secret}", "Accept": "application/vnd.github+json",
-         "X-GitHub-Api-Version": API_VERSION},
+        LABEL,
+        access.base_url or DEFAULT_BASE_URL,
+        {
+            "Authorization": f"Bearer {access.secret}",
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": API_VERSION,
+        },
         access.secret,
         not_found_hint=f": check the organisation name '{org}', that it has Copilot Business or Enterprise and "
-                       "that the token may read it",
+        "that the token may read it",
     )
     base = f"/orgs/{quote(org, safe='')}/copilot"
     documents = []
@@ -49,16 +53,20 @@ def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
         if not isinstance(page, dict) or not isinstance(page.get("seats"), list):
             raise PullError("GitHub answered the seats list with an unexpected shape (no 'seats' list)")
     if any(page["seats"] for page in seat_pages):
-        documents.append(Document(SEATS_SOURCE_KEY, f"github-copilot-seats_{org}_{end_day:%Y-%m-%d}.json",
-                                  dump(seat_pages)))
+        documents.append(
+            Document(SEATS_SOURCE_KEY, f"github-copilot-seats_{org}_{end_day:%Y-%m-%d}.json", dump(seat_pages))
+        )
 
     try:
-        metric_pages = client.link_pages(f"{base}/metrics", [
-            ("since", f"{start_day:%Y-%m-%d}T00:00:00Z"),
-            ("until", f"{end_day:%Y-%m-%d}T23:59:59Z"),
-            ("per_page", PER_PAGE),
-            ("page", 1),
-        ])
+        metric_pages = client.link_pages(
+            f"{base}/metrics",
+            [
+                ("since", f"{start_day:%Y-%m-%d}T00:00:00Z"),
+                ("until", f"{end_day:%Y-%m-%d}T23:59:59Z"),
+                ("per_page", PER_PAGE),
+                ("page", 1),
+            ],
+        )
     except PullError as exc:
         # GitHub retires metrics endpoints and gates them behind a policy: the seats still count.
         if exc.status in (403, 404, 410, 422) and documents:

@@ -27,8 +27,9 @@ def _unix(day: date) -> int:
 def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
     """Completions usage for the UTC days start_day..end_day (inclusive) as one openai_usage document;
     no document when the period has no usage at all."""
-    client = Client(LABEL, access.base_url or DEFAULT_BASE_URL, {"Authorization": f"Bearer {access.secret}"},
-                    access.secret)
+    client = Client(
+        LABEL, access.base_url or DEFAULT_BASE_URL, {"Authorization": f"Bearer {access.secret}"}, access.secret
+    )
     days = (end_day - start_day).days + 1
     params = [
         ("start_time", _unix(start_day)),
@@ -39,8 +40,12 @@ def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
     ]
     pages = client.cursor_pages(PATH, params)
     # Empty days come back as buckets without results: a file of those would be refused as empty.
-    if not any(bucket.get("results") or bucket.get("result") for page in pages for bucket in page["data"]
-               if isinstance(bucket, dict)):
+    if not any(
+        bucket.get("results") or bucket.get("result")
+        for page in pages
+        for bucket in page["data"]
+        if isinstance(bucket, dict)
+    ):
         return []
     name = f"openai-usage-completions_{start_day:%Y-%m-%d}_{end_day:%Y-%m-%d}.json"
     return [Document(SOURCE_KEY, name, dump(pages))]

@@ -27,11 +27,13 @@ DEFAULT_DAYS = 3
 MAX_DAYS = 366
 
 
-def add_credential(organisation, *, vendor: str, label: str, secret: str, base_url: str = "", github_org: str = "",
-                   user=None) -> VendorCredential:
+def add_credential(
+    organisation, *, vendor: str, label: str, secret: str, base_url: str = "", github_org: str = "", user=None
+) -> VendorCredential:
     """Create an enabled credential with its secret encrypted."""
-    credential = VendorCredential(organisation=organisation, vendor=vendor, label=label, base_url=base_url,
-                                  github_org=github_org, created_by=user)
+    credential = VendorCredential(
+        organisation=organisation, vendor=vendor, label=label, base_url=base_url, github_org=github_org, created_by=user
+    )
     credential.set_secret(secret)
     credential.save()
     return credential
@@ -46,8 +48,9 @@ def period(days: int = DEFAULT_DAYS, today: date | None = None) -> tuple[date, d
     return today - timedelta(days=days - 1), today
 
 
-def pull(credential: VendorCredential, days: int = DEFAULT_DAYS, today: date | None = None,
-         user=None) -> list[IngestionRun]:
+def pull(
+    credential: VendorCredential, days: int = DEFAULT_DAYS, today: date | None = None, user=None
+) -> list[IngestionRun]:
     """Pull the last `days` days of `credential`'s usage and load each document; returns the runs
     (finished: succeeded, failed, or succeeded as a duplicate of an earlier identical file).
 
@@ -58,8 +61,7 @@ def pull(credential: VendorCredential, days: int = DEFAULT_DAYS, today: date | N
     organisation = credential.organisation
     partial = ""
     try:
-        access = Access(secret=credential.get_secret(), base_url=credential.base_url,
-                        github_org=credential.github_org)
+        access = Access(secret=credential.get_secret(), base_url=credential.base_url, github_org=credential.github_org)
         documents = fetch(credential.vendor, access, start_day, end_day)
     except PartialPull as exc:
         documents, partial = exc.documents, str(exc)
@@ -72,8 +74,9 @@ def pull(credential: VendorCredential, days: int = DEFAULT_DAYS, today: date | N
     runs = []
     for document in documents:
         try:
-            source_file = ingestion.store_upload(organisation, io.BytesIO(document.content), document.filename,
-                                                 user=user)
+            source_file = ingestion.store_upload(
+                organisation, io.BytesIO(document.content), document.filename, user=user
+            )
             run = ingestion.create_run(organisation, document.source_key, source_file, user=user)
         except ingestion.IngestionRefused as exc:
             _record(credential, error=str(exc), pulled=True)
@@ -82,11 +85,19 @@ def pull(credential: VendorCredential, days: int = DEFAULT_DAYS, today: date | N
             run = ingestion.execute_run(run.pk)
         runs.append(run)
     problems = [partial] if partial else []
-    problems += [f"run {run.pk} ({run.source_key}) failed: {_first_error(run)}"
-                 for run in runs if run.status == RunStatus.FAILED]
+    problems += [
+        f"run {run.pk} ({run.source_key}) failed: {_first_error(run)}" for run in runs if run.status == RunStatus.FAILED
+    ]
     _record(credential, error="; ".join(problems), pulled=True)
-    log.info("pulled %s credential %s for %s..%s: %d document(s), runs %s", credential.vendor, credential.pk,
-             start_day, end_day, len(documents), [run.pk for run in runs])
+    log.info(
+        "pulled %s credential %s for %s..%s: %d document(s), runs %s",
+        credential.vendor,
+        credential.pk,
+        start_day,
+        end_day,
+        len(documents),
+        [run.pk for run in runs],
+    )
     return runs
 
 

@@ -108,11 +108,15 @@ def latest_day() -> dt.date:
 def day_out_of_range(day: dt.date, got: Any) -> str | None:
     """The message for a usage day before EARLIEST_DAY or in the future; None when the day is plausible."""
     if day < EARLIEST_DAY:
-        return (f"expected a date from {EARLIEST_DAY:%Y-%m-%d} on, got {describe_value(got)}, before "
-                f"{EARLIEST_DAY:%Y-%m-%d}: check the year")
+        return (
+            f"expected a date from {EARLIEST_DAY:%Y-%m-%d} on, got {describe_value(got)}, before "
+            f"{EARLIEST_DAY:%Y-%m-%d}: check the year"
+        )
     if day > latest_day():
-        return (f"expected a date no later than today ({latest_day() - dt.timedelta(days=1):%Y-%m-%d}), got "
-                f"{describe_value(got)}: usage cannot be in the future, check the year")
+        return (
+            f"expected a date no later than today ({latest_day() - dt.timedelta(days=1):%Y-%m-%d}), got "
+            f"{describe_value(got)}: usage cannot be in the future, check the year"
+        )
     return None
 
 
@@ -345,8 +349,7 @@ def read_layout(stream: BinaryIO, filename: str) -> CsvLayout:
             filename,
             None,
             None,
-            "expected a CSV file but the file is JSON"
-            + wrong_source_hint(json_fields(_try_json(stream)), ""),
+            "expected a CSV file but the file is JSON" + wrong_source_hint(json_fields(_try_json(stream)), ""),
         )
     counts = {d: line.count(d) for d in (",", ";", "\t")}
     delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
@@ -465,8 +468,9 @@ class CsvChunk:
         big = np.flatnonzero(np.abs(values.astype(np.float64, copy=False)) > MAX_AMOUNT)
         if len(big):
             got = self.table.column(self.columns[name])[int(big[0])].as_py()
-            raise self.error(int(big[0]), name, f"expected {expected} {_max_text(allow_negative)}, "
-                                                f"got {describe_value(got)}")
+            raise self.error(
+                int(big[0]), name, f"expected {expected} {_max_text(allow_negative)}, got {describe_value(got)}"
+            )
         return values.astype(dtype, copy=False)
 
     def days(self, name: str, *, formats: Sequence[str] = (), example: str = "2025-01-31") -> pd.Series:
@@ -479,9 +483,7 @@ class CsvChunk:
             if fast is not None:
                 return fast
         text = pd.Series(col.to_numpy(zero_copy_only=False), dtype=object)
-        return parse_days(
-            text, formats=formats, example=example, on_error=lambda i, got: self.error(i, name, got)
-        )
+        return parse_days(text, formats=formats, example=example, on_error=lambda i, got: self.error(i, name, got))
 
 
 def per_distinct(fn: Callable[..., Sequence[Any]], *columns: pa.ChunkedArray) -> pa.Array:
@@ -535,9 +537,7 @@ def _as_ns(stamps: pd.Series) -> pd.Series:
     return stamps.where((stamps >= low) & (stamps <= high)).dt.as_unit("ns")
 
 
-def parse_days(
-    text: pd.Series, *, formats: Sequence[str] = (), example: str = "2025-01-31", on_error
-) -> pd.Series:
+def parse_days(text: pd.Series, *, formats: Sequence[str] = (), example: str = "2025-01-31", on_error) -> pd.Series:
     """Strings -> UTC days. `on_error(position, message)` builds the exception for the first bad one."""
     cleaned = text.astype(object).where(text.notna(), "").astype(str).str.strip()
     cleaned = cleaned.str.replace(r"\s+UTC$", "Z", regex=True)
@@ -804,9 +804,7 @@ def iter_json_values(
                         f"the JSON ends early at {where(len(buf))} inside {path or 'the document'}"
                         f"; the file looks truncated",
                     ) from exc
-                raise SourceError(
-                    filename, None, None, f"invalid JSON at {where(exc.pos)}: {exc.msg}"
-                ) from exc
+                raise SourceError(filename, None, None, f"invalid JSON at {where(exc.pos)}: {exc.msg}") from exc
             except ValueError as exc:  # Python refuses to read an integer of more than 4,300 digits
                 long_number = re.compile(r"\d{4301,}").search(buf, pos)
                 at = where(long_number.start()) if long_number else where(pos)
@@ -831,8 +829,7 @@ def iter_json_values(
                     filename,
                     None,
                     None,
-                    f"the JSON ends early at {where(len(buf))} after item [{index - 1}]"
-                    "; the file looks truncated",
+                    f"the JSON ends early at {where(len(buf))} after item [{index - 1}]; the file looks truncated",
                 )
             if buf[pos] == "]":
                 pos += 1
@@ -856,9 +853,7 @@ def iter_json_values(
             yield f"[{index}]", decode_one(f"[{index}]")
             index += 1
         if skip_ws():
-            raise SourceError(
-                filename, None, None, f"invalid JSON at {where(pos)}: extra data after the array"
-            )
+            raise SourceError(filename, None, None, f"invalid JSON at {where(pos)}: extra data after the array")
         return
     values: list[Any] = []
     index = 0
@@ -939,9 +934,14 @@ def check_repeat(seen: dict[tuple, str], bucket: tuple, result: dict, filename: 
     grouping = tuple(sorted((k, v) for k, v in result.items() if v is None or isinstance(v, (str, bool))))
     key = (*bucket, grouping)
     if key in seen:
-        raise SourceError(filename, path, None, f"the same usage (bucket {bucket[0]}, same grouping) already "
-                          f"appears at {seen[key]}; the file repeats a page or bucket (overlapping pulls?): keep one "
-                          "and upload again")
+        raise SourceError(
+            filename,
+            path,
+            None,
+            f"the same usage (bucket {bucket[0]}, same grouping) already "
+            f"appears at {seen[key]}; the file repeats a page or bucket (overlapping pulls?): keep one "
+            "and upload again",
+        )
     seen[key] = path
 
 
@@ -964,8 +964,9 @@ def json_count(obj: dict, key: str, filename: str, path: str, *, default: int | 
     else:
         ok = False
     if ok and value > MAX_AMOUNT:
-        raise SourceError(filename, path, key,
-                          f"expected a whole number >= 0 {_max_text()}, got {describe_value(value)}")
+        raise SourceError(
+            filename, path, key, f"expected a whole number >= 0 {_max_text()}, got {describe_value(value)}"
+        )
     if not ok:
         raise SourceError(filename, path, key, f"expected a whole number >= 0, got {describe_value(value)}")
     return int(value)

@@ -149,9 +149,7 @@ def unit_multiplier(unit: str) -> float | None:
     return float(m.group(1)) * {"": 1, "k": 1_000, "m": 1_000_000}[m.group(2)]
 
 
-def iter_chunks(
-    stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK_ROWS
-) -> Iterator[pd.DataFrame]:
+def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pd.DataFrame]:
     """Yield conformed frames, one per chunk of the export (see the module docstring)."""
     found_any = False
     categories: set[str] = set()
@@ -197,23 +195,24 @@ def iter_chunks(
         too_many = np.flatnonzero(quantity * multipliers > MAX_AMOUNT)
         if len(too_many):
             j = int(too_many[0])
-            raise sub_chunk.error(j, "quantity", f"expected at most {MAX_AMOUNT:,} tokens, got "
-                                                 f"{sub_chunk.text('quantity')[j]} x "
-                                                 f"{units[j]} = {quantity[j] * multipliers[j]:,.0f} tokens")
+            raise sub_chunk.error(
+                j,
+                "quantity",
+                f"expected at most {MAX_AMOUNT:,} tokens, got "
+                f"{sub_chunk.text('quantity')[j]} x "
+                f"{units[j]} = {quantity[j] * multipliers[j]:,.0f} tokens",
+            )
         tokens = np.rint(quantity * multipliers).astype(np.int64)
         models = [parsed[i][0] for i in idx]
         directions = np.array([parsed[i][1] for i in idx])
         sub_text = sub_chunk.text("meter_subcategory")
         models = [
-            ("gpt-" + m) if m[:1].isdigit() and "gpt" in s.lower() else m
-            for m, s in zip(models, sub_text, strict=True)
+            ("gpt-" + m) if m[:1].isdigit() and "gpt" in s.lower() else m for m, s in zip(models, sub_text, strict=True)
         ]
         subscription = sub_chunk.text("subscription")
         group = sub_chunk.text("resource_group")
         project = [f"{s}/{g}" if s and g else (s or g) for s, g in zip(subscription, group, strict=True)]
-        location = [
-            ("azure:" + re.sub(r"\s+", "", loc.lower())) if loc else "" for loc in sub_chunk.text("location")
-        ]
+        location = [("azure:" + re.sub(r"\s+", "", loc.lower())) if loc else "" for loc in sub_chunk.text("location")]
         team = [(_TEAM_TAG.search(t).group(1) if _TEAM_TAG.search(t) else "") for t in sub_chunk.text("tags")]
         frame = pd.DataFrame(
             {

@@ -61,15 +61,11 @@ FIELDS = (
 )
 
 
-def iter_chunks(
-    stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK_ROWS
-) -> Iterator[pd.DataFrame]:
+def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pd.DataFrame]:
     """Yield conformed frames chunk by chunk. Runs flushed several times are de-duplicated within a
     chunk; :func:`parse` de-duplicates across the whole file."""
     for frame, read, dup in _frames(stream, filename, chunk_rows):
-        yield finish(
-            frame.drop(columns=["run_id", "duration"]), KEY, attrs={"rows_read": read, "rows_skipped": dup}
-        )
+        yield finish(frame.drop(columns=["run_id", "duration"]), KEY, attrs={"rows_read": read, "rows_skipped": dup})
 
 
 def _frames(stream: BinaryIO, filename: str, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, int, int]]:
@@ -82,9 +78,7 @@ def _frames(stream: BinaryIO, filename: str, chunk_rows: int) -> Iterator[tuple[
             f"{p.lower()}:{r.lower()}" if c and p else iso
             for c, p, r, iso in zip(on_cloud, provider, region, country, strict=True)
         ]
-        project = [
-            p or e for p, e in zip(chunk.text("project_name"), chunk.text("experiment_id"), strict=True)
-        ]
+        project = [p or e for p, e in zip(chunk.text("project_name"), chunk.text("experiment_id"), strict=True)]
         frame = pd.DataFrame(
             {
                 "day": chunk.days("timestamp", example="2025-01-31T10:00:00"),

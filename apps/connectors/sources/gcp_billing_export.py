@@ -142,9 +142,7 @@ def _json_chunks(stream: BinaryIO, filename: str, chunk_rows: int) -> Iterator[C
         yield records_chunk(records, paths, FIELDS, filename, KEY, columns)
 
 
-def iter_chunks(
-    stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK_ROWS
-) -> Iterator[pd.DataFrame]:
+def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pd.DataFrame]:
     """Yield conformed frames chunk by chunk. For JSON input, 'row N' in errors is the N-th record."""
     stream = seekable(stream)
     is_json = looks_like_json(stream)
@@ -186,9 +184,7 @@ def iter_chunks(
         direction = np.array([p[1] for p in info])
         region = sub.text("region")
         location = sub.text("location")
-        zone = [
-            f"gcp:{(r or loc).lower()}" if (r or loc) else "" for r, loc in zip(region, location, strict=True)
-        ]
+        zone = [f"gcp:{(r or loc).lower()}" if (r or loc) else "" for r, loc in zip(region, location, strict=True)]
         labels = sub.text("labels")
         team = [(_TEAM_LABEL.search(lab).group(1) if _TEAM_LABEL.search(lab) else "") for lab in labels]
         frame = pd.DataFrame(

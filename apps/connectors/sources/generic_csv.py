@@ -67,9 +67,7 @@ FIELDS = (
 )
 
 
-def iter_chunks(
-    stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK_ROWS
-) -> Iterator[pd.DataFrame]:
+def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pd.DataFrame]:
     """Yield conformed frames chunk by chunk (keys may repeat across chunks; sum them)."""
     for chunk in iter_csv(stream, filename, FIELDS, KEY, chunk_rows=chunk_rows, refuse_unknown=True):
         for name in ("provider", "model"):
@@ -80,9 +78,7 @@ def iter_chunks(
         currency = chunk.text("currency")
         missing = np.flatnonzero((cost != 0) & (currency == ""))
         if len(missing):
-            raise chunk.error(
-                int(missing[0]), "currency", "expected an ISO 4217 code (e.g. EUR) for the cost"
-            )
+            raise chunk.error(int(missing[0]), "currency", "expected an ISO 4217 code (e.g. EUR) for the cost")
         frame = pd.DataFrame(
             {
                 "day": chunk.days("date"),

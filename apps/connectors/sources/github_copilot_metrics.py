@@ -81,8 +81,13 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
             day_rows = _parse_day(day_obj, filename, path)
             day = day_rows[0]["day"]
             if day in seen:  # one object per day: a repeat (overlapping pulls) would count the day twice
-                raise SourceError(filename, path, "date", f"the day {day:%Y-%m-%d} already appears at {seen[day]}; "
-                                  "the file repeats a day (overlapping pulls?): keep one and upload again")
+                raise SourceError(
+                    filename,
+                    path,
+                    "date",
+                    f"the day {day:%Y-%m-%d} already appears at {seen[day]}; "
+                    "the file repeats a day (overlapping pulls?): keep one and upload again",
+                )
             seen[day] = path or "the top level"
             rows += day_rows
     return finish(rows, KEY, attrs={"rows_read": read, "rows_skipped": 0})

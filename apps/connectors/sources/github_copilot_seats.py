@@ -97,8 +97,12 @@ def _stamp(seat: dict, key: str, filename: str, path: str, required: bool = Fals
         if out_of_range:
             raise SourceError(filename, path, key, out_of_range)
     elif not EARLIEST_DAY.year <= stamp.year < LAST_YEAR:  # a cancellation may be ahead, but not centuries
-        raise SourceError(filename, path, key, f"expected an ISO 8601 timestamp between {EARLIEST_DAY.year} and "
-                                               f"{LAST_YEAR - 1}, got {value!r}")
+        raise SourceError(
+            filename,
+            path,
+            key,
+            f"expected an ISO 8601 timestamp between {EARLIEST_DAY.year} and {LAST_YEAR - 1}, got {value!r}",
+        )
     return stamp
 
 
@@ -116,9 +120,7 @@ def parse_seats(stream: BinaryIO, filename: str) -> pd.DataFrame:
         rows.append(
             {
                 "person": login,
-                "team": (json_text(team, "slug") or json_text(team, "name"))
-                if isinstance(team, dict)
-                else "",
+                "team": (json_text(team, "slug") or json_text(team, "name")) if isinstance(team, dict) else "",
                 "plan_type": json_text(seat, "plan_type"),
                 "created_at": _stamp(seat, "created_at", filename, path, required=True),
                 "last_activity_at": _stamp(seat, "last_activity_at", filename, path),

@@ -138,8 +138,12 @@ def _cached_tokens(chunk: CsvChunk, found: pa.ChunkedArray) -> np.ndarray:
         bad = np.flatnonzero(big.to_numpy(zero_copy_only=False))
         if len(bad):
             first = int(bad[0])
-            raise chunk.error(first, "metadata", f"expected a whole number >= 0 {_max_text()} for metadata's "
-                                                 f"cached_tokens, got {describe_value(found[first].as_py())}")
+            raise chunk.error(
+                first,
+                "metadata",
+                f"expected a whole number >= 0 {_max_text()} for metadata's "
+                f"cached_tokens, got {describe_value(found[first].as_py())}",
+            )
     return pc.cast(found, pa.int64()).to_numpy(zero_copy_only=False)
 
 
@@ -235,9 +239,7 @@ def _json_chunks(stream: BinaryIO, filename: str, chunk_rows: int) -> Iterator[C
         raise SourceError(filename, None, None, "the file holds no spend log rows")
 
 
-def iter_chunks(
-    stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK_ROWS
-) -> Iterator[pd.DataFrame]:
+def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pd.DataFrame]:
     """Yield conformed frames, each the sum of one chunk of the log (keys may repeat across chunks)."""
     stream = seekable(stream)
     chunks = (

@@ -81,9 +81,7 @@ def _parse_page(page: Any, filename: str, path: str, seen: dict[tuple, str]) -> 
         bpath = f"{path}.data[{b}]" if path else f"data[{b}]"
         expect(bucket, dict, filename, bpath, "a bucket object")
         # Some older examples name the list 'result'.
-        results = (
-            bucket["result"] if "results" not in bucket and "result" in bucket else bucket.get("results")
-        )
+        results = bucket["result"] if "results" not in bucket and "result" in bucket else bucket.get("results")
         if not isinstance(results, list):
             hint = wrong_source_hint(json_fields(page), KEY)
             raise SourceError(filename, bpath, "results", "expected a list of usage results" + hint)

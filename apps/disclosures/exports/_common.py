@@ -137,4 +137,3 @@ def period_label(snapshot: dict) -> str:
     """'2025-01-01 to 2025-12-31'."""
     period = snapshot.get("period") or {}
     return f"{period.get('start', '?')} to {period.get('end', '?')}"
-

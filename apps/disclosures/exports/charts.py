@@ -42,16 +42,19 @@ def _title(drawing: Drawing, text: str, font: str, width: float, height: float) 
     drawing.add(String(0, height - 12, text, fontName=font, fontSize=10, fillColor=colors.HexColor("#1b1b1b")))
 
 
-def monthly_emissions_chart(by_month: list[dict], font: str, bold_font: str, width: float = 500,
-                            height: float = 230) -> Drawing:
+def monthly_emissions_chart(
+    by_month: list[dict], font: str, bold_font: str, width: float = 500, height: float = 230
+) -> Drawing:
     """Grouped bars per month: location- and market-based tCO2e, with a legend."""
     drawing = Drawing(width, height)
     _title(drawing, "GHG emissions by month (tCO2e, all scopes)", bold_font, width, height)
     rows = list(by_month)
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 45, 45, width - 60, height - 95
-    chart.data = [[_number(r, "co2e_location_kg") / 1000 for r in rows] or [0],
-                  [_number(r, "co2e_market_kg") / 1000 for r in rows] or [0]]
+    chart.data = [
+        [_number(r, "co2e_location_kg") / 1000 for r in rows] or [0],
+        [_number(r, "co2e_market_kg") / 1000 for r in rows] or [0],
+    ]
     chart.categoryAxis.categoryNames = [_month_label(str(r.get("key", ""))) for r in rows] or [""]
     chart.categoryAxis.labels.fontName = font
     chart.categoryAxis.labels.fontSize = 7
@@ -76,8 +79,9 @@ def monthly_emissions_chart(by_month: list[dict], font: str, bold_font: str, wid
     return drawing
 
 
-def monthly_energy_chart(by_month: list[dict], font: str, bold_font: str, width: float = 500,
-                         height: float = 190) -> Drawing:
+def monthly_energy_chart(
+    by_month: list[dict], font: str, bold_font: str, width: float = 500, height: float = 190
+) -> Drawing:
     """Bars per month: energy in MWh (own operations and purchased services together)."""
     drawing = Drawing(width, height)
     _title(drawing, "Energy by month (MWh, own operations and purchased AI services)", bold_font, width, height)
@@ -97,8 +101,9 @@ def monthly_energy_chart(by_month: list[dict], font: str, bold_font: str, width:
     return drawing
 
 
-def ranking_chart(rows: list[dict], title: str, font: str, bold_font: str, top: int = 8, width: float = 500,
-                  label_width: float = 150) -> Drawing:
+def ranking_chart(
+    rows: list[dict], title: str, font: str, bold_font: str, top: int = 8, width: float = 500, label_width: float = 150
+) -> Drawing:
     """Horizontal bars of the `top` largest rows by location-based tCO2e (the rest summed as 'other')."""
     ordered = sorted(rows, key=lambda r: (-_number(r, "co2e_location_kg"), str(r.get("key", ""))))
     shown = ordered[:top]

@@ -27,7 +27,7 @@ FORMULAS = {
     "E1-5_03": f"sum(nuclear_kwh where {S2}) / 1000",
     "E1-5_04": "100 * E1-5_03 / E1-5_01",
     "E1-5_05": f"sum(renewable_kwh where {S2}) / 1000 (renewable only where contractual instruments cover the "
-               "electricity: instrument_covered_kwh of renewable instruments)",
+    "electricity: instrument_covered_kwh of renewable instruments)",
     "E1-5_07": "E1-5_05 (renewable energy of own operations is purchased electricity backed by instruments)",
     "E1-5_09": "100 * E1-5_05 / E1-5_01",
     "E1-5_15": "100 * E1-5_02 / E1-5_01",
@@ -36,11 +36,11 @@ FORMULAS = {
     "E1-6_11": f"sum(co2e_location_kg where {S3}) / 1000",
     "E1-6_11_cat1": f"sum(co2e_location_kg where {S3}) / 1000",
     "E1-6_AR51": f"sum(co2e_location_kg where {S3}) / 1000 (all purchased AI services are cloud computing and "
-                 "data centre services)",
+    "data centre services)",
     "E1-6_12": "E1-6_09 + E1-6_11",
     "E1-6_13": "E1-6_10 + E1-6_11",
     "E1-6_25": f"100 * sum(co2e_location_kg where {S3} and data_quality in (measured, activity_based)) / "
-               f"sum(co2e_location_kg where {S3})  (primary data = supplier-specific activity data)",
+    f"sum(co2e_location_kg where {S3})  (primary data = supplier-specific activity data)",
     "E1-6_30": "E1-6_12 / inputs.net_revenue_eur",
     "E1-6_31": "E1-6_13 / inputs.net_revenue_eur",
     "E1-6_33": "inputs.net_revenue_eur",
@@ -53,9 +53,11 @@ FORMULAS = {
     "B3_scope3_tCO2e": "E1-6_11",
     "B3_intensity": "(B3_scope2_location_tCO2e + B3_scope3_tCO2e) / inputs.net_revenue_eur",
 }
-RANGE_NOTE = ("low / high: the same sums over the *_low / *_high columns (energy_kwh_low, co2e_location_kg_low, "
-              "co2e_market_kg_low, ...); totals add the ranges of their parts; intensities divide them by net "
-              "revenue; E1-8_05 takes those of E1-6_13.")
+RANGE_NOTE = (
+    "low / high: the same sums over the *_low / *_high columns (energy_kwh_low, co2e_location_kg_low, "
+    "co2e_market_kg_low, ...); totals add the ranges of their parts; intensities divide them by net "
+    "revenue; E1-8_05 takes those of E1-6_13."
+)
 
 
 def _readme(snapshot: dict, snapshot_sha256: str, files: dict[str, bytes], factor_names: list[str]) -> bytes:
@@ -89,7 +91,7 @@ def _readme(snapshot: dict, snapshot_sha256: str, files: dict[str, bytes], facto
         "",
         "1. `sha256sum -c SHA256SUMS` checks that no file of the pack was changed.",
         "2. `sha256sum snapshot.json` must print the snapshot SHA-256 above, which is also on the PDF cover. "
-        "snapshot.json is canonical JSON in UTF-8: `json.dumps(snapshot, sort_keys=True, separators=(\",\", \":\"), "
+        'snapshot.json is canonical JSON in UTF-8: `json.dumps(snapshot, sort_keys=True, separators=(",", ":"), '
         "ensure_ascii=False)`.",
         "3. Each ingestion run in snapshot.json (`runs`) gives the SHA-256 of the source file it read; "
         "records.csv carries it per record (`source_sha256`, with `run_id`). Hash the original files to compare.",
@@ -107,8 +109,10 @@ def _readme(snapshot: dict, snapshot_sha256: str, files: dict[str, bytes], facto
     for dp in snapshot.get("datapoints") or []:
         formula = FORMULAS.get(str(dp.get("id")), "see the methodology in snapshot.json")
         label = str(dp.get("label") or "").replace("|", "/")
-        lines.append(f"| {dp.get('id')} | {label} | {dp.get('unit')} | "
-                     f"{format_number(dp.get('value'), dp.get('unit') or '', decimals=6)} | {formula} |")
+        lines.append(
+            f"| {dp.get('id')} | {label} | {dp.get('unit')} | "
+            f"{format_number(dp.get('value'), dp.get('unit') or '', decimals=6)} | {formula} |"
+        )
     lines += [
         "",
         "Example with pandas:",
@@ -127,8 +131,9 @@ def _readme(snapshot: dict, snapshot_sha256: str, files: dict[str, bytes], facto
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def render_evidence_pack(snapshot: dict, snapshot_sha256: str, records: pd.DataFrame,
-                         factor_tables: dict[str, pd.DataFrame]) -> bytes:
+def render_evidence_pack(
+    snapshot: dict, snapshot_sha256: str, records: pd.DataFrame, factor_tables: dict[str, pd.DataFrame]
+) -> bytes:
     """Build the evidence-pack zip (bytes) for a snapshot, its records and the factor tables it used.
 
     Reproducible: same inputs, same bytes (fixed entry order, timestamps from generated_at, fixed permissions).
@@ -140,8 +145,9 @@ def render_evidence_pack(snapshot: dict, snapshot_sha256: str, records: pd.DataF
     }
     # table names become file names: keep them to one path segment
     factor_names = sorted(str(name).replace("/", "_").replace("\\", "_") for name in factor_tables)
-    for name, frame in sorted(((str(k).replace("/", "_").replace("\\", "_"), v) for k, v in factor_tables.items()),
-                              key=lambda item: item[0]):
+    for name, frame in sorted(
+        ((str(k).replace("/", "_").replace("\\", "_"), v) for k, v in factor_tables.items()), key=lambda item: item[0]
+    ):
         files[f"factors/{name}.csv"] = render_frame_csv(frame)
     sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in files.items()).encode("ascii")
     readme = _readme(snapshot, snapshot_sha256, files, factor_names)

@@ -121,10 +121,12 @@ def placeholder_lei(slug: str) -> str:
 
 
 def _context(context_id: str, scheme: str, identifier: str, start: str, end: str) -> str:
-    return (f'<xbrli:context id="{context_id}"><xbrli:entity><xbrli:identifier scheme={quoteattr(scheme)}>'
-            f"{escape(identifier)}</xbrli:identifier></xbrli:entity><xbrli:period>"
-            f"<xbrli:startDate>{escape(start)}</xbrli:startDate><xbrli:endDate>{escape(end)}</xbrli:endDate>"
-            f"</xbrli:period></xbrli:context>")
+    return (
+        f'<xbrli:context id="{context_id}"><xbrli:entity><xbrli:identifier scheme={quoteattr(scheme)}>'
+        f"{escape(identifier)}</xbrli:identifier></xbrli:entity><xbrli:period>"
+        f"<xbrli:startDate>{escape(start)}</xbrli:startDate><xbrli:endDate>{escape(end)}</xbrli:endDate>"
+        f"</xbrli:period></xbrli:context>"
+    )
 
 
 def _unit(unit: str) -> str:
@@ -134,8 +136,10 @@ def _unit(unit: str) -> str:
         return f'<xbrli:unit id="{unit_id}">{measures}</xbrli:unit>'
     num = "".join(f"<xbrli:measure>{m}</xbrli:measure>" for m in numerator)
     den = "".join(f"<xbrli:measure>{m}</xbrli:measure>" for m in denominator)
-    return (f'<xbrli:unit id="{unit_id}"><xbrli:divide><xbrli:unitNumerator>{num}</xbrli:unitNumerator>'
-            f"<xbrli:unitDenominator>{den}</xbrli:unitDenominator></xbrli:divide></xbrli:unit>")
+    return (
+        f'<xbrli:unit id="{unit_id}"><xbrli:divide><xbrli:unitNumerator>{num}</xbrli:unitNumerator>'
+        f"<xbrli:unitDenominator>{den}</xbrli:unitDenominator></xbrli:divide></xbrli:unit>"
+    )
 
 
 def _shown(value: float, unit: str) -> str:
@@ -148,9 +152,11 @@ def _fact(concept: str, value: float, unit: str, context_id: str, fact_id: str) 
     _factor, scale, places, _ = DISPLAY[unit]
     decimals = places - scale  # digits after the point of the fact value, not of the shown number
     sign = ' sign="-"' if value < 0 else ""
-    return (f'<ix:nonFraction id="{fact_id}" name="{concept}" contextRef="{context_id}" unitRef="{UNITS[unit][0]}" '
-            f'decimals="{decimals}" scale="{scale}" format="ixt:num-dot-decimal"{sign}>'
-            f"{_shown(value, unit)}</ix:nonFraction>")
+    return (
+        f'<ix:nonFraction id="{fact_id}" name="{concept}" contextRef="{context_id}" unitRef="{UNITS[unit][0]}" '
+        f'decimals="{decimals}" scale="{scale}" format="ixt:num-dot-decimal"{sign}>'
+        f"{_shown(value, unit)}</ix:nonFraction>"
+    )
 
 
 def _plain(value, unit: str) -> str:
@@ -198,8 +204,9 @@ def render_ixbrl(snapshot: dict) -> bytes:
 
     contexts = [_context("FY", LEI_SCHEME, identifier, str(period.get("start")), str(period.get("end")))]
     if has_comparative_fact:
-        contexts.append(_context("FY_prev", LEI_SCHEME, identifier, comparative[0].isoformat(),
-                                 comparative[1].isoformat()))
+        contexts.append(
+            _context("FY_prev", LEI_SCHEME, identifier, comparative[0].isoformat(), comparative[1].isoformat())
+        )
     units = [_unit(u) for u in sorted(used_units, key=lambda u: UNITS[u][0])]
 
     ns = " ".join(f'xmlns="{uri}"' if not prefix else f'xmlns:{prefix}="{uri}"' for prefix, uri in NAMESPACES.items())
@@ -208,7 +215,7 @@ def render_ixbrl(snapshot: dict) -> bytes:
     w = out.write
     w('<?xml version="1.0" encoding="UTF-8"?>\n')
     w(f'<html {ns} xml:lang="en">\n<head>\n<meta http-equiv="Content-Type" content="text/html; charset=UTF-8"/>\n')
-    w(f"<title>{escape(title)}</title>\n<style type=\"text/css\">{_CSS}</style>\n</head>\n<body>\n")
+    w(f'<title>{escape(title)}</title>\n<style type="text/css">{_CSS}</style>\n</head>\n<body>\n')
     w('<div style="display:none">\n<ix:header>\n<ix:references>\n')
     w(f'<link:schemaRef xlink:type="simple" xlink:href="{ESRS_SCHEMA_URL}"/>\n</ix:references>\n<ix:resources>\n')
     w("\n".join(contexts + units))
@@ -226,8 +233,12 @@ def render_ixbrl(snapshot: dict) -> bytes:
         ("Comparative period", f"{comparative[0]} to {comparative[1]}" if has_comparative_fact else "\u2014"),
         ("Standard", "VSME B3" if snapshot.get("variant") == "vsme_b3" else "ESRS E1 (Set 1), taxonomy 2023-12-22"),
         ("Status / version", f"{status} / {period.get('version')}"),
-        ("Signed off", f"{period.get('signed_off_by')} at {period.get('signed_off_at')}"
-         if period.get("signed_off_by") else "\u2014"),
+        (
+            "Signed off",
+            f"{period.get('signed_off_by')} at {period.get('signed_off_at')}"
+            if period.get("signed_off_by")
+            else "\u2014",
+        ),
         ("Generated at", snapshot.get("generated_at")),
         ("Method version", (snapshot.get("methodology") or {}).get("method_version")),
         ("Code version", snapshot.get("code_version")),
@@ -236,16 +247,20 @@ def render_ixbrl(snapshot: dict) -> bytes:
         w(f"<tr><th>{escape(key)}</th><td>{escape(str(value if value is not None else ''))}</td></tr>\n")
     w("</tbody>\n</table>\n")
     if is_placeholder:
-        w('<p class="warn">No LEI is recorded for this organisation: the entity identifier above is a placeholder '
-          "derived from the organisation's slug, in the LEI format. Record the LEI before filing.</p>\n")
+        w(
+            '<p class="warn">No LEI is recorded for this organisation: the entity identifier above is a placeholder '
+            "derived from the organisation's slug, in the LEI format. Record the LEI before filing.</p>\n"
+        )
 
     sections: dict[str, list[int]] = {}
     datapoints = snapshot.get("datapoints") or []
     for index, dp in enumerate(datapoints):
         sections.setdefault(str(dp.get("section") or "Other"), []).append(index)
     for section, indexes in sections.items():
-        w(f"<h2>{escape(SECTION_TITLES.get(section, section))}</h2>\n<table>\n<thead><tr><th>ID</th>"
-          "<th>Datapoint</th><th>Unit</th><th>N</th><th>N-1</th><th>Change</th></tr></thead>\n<tbody>\n")
+        w(
+            f"<h2>{escape(SECTION_TITLES.get(section, section))}</h2>\n<table>\n<thead><tr><th>ID</th>"
+            "<th>Datapoint</th><th>Unit</th><th>N</th><th>N-1</th><th>Change</th></tr></thead>\n<tbody>\n"
+        )
         for index in indexes:
             dp = datapoints[index]
             unit = dp.get("unit") or ""
@@ -254,11 +269,13 @@ def render_ixbrl(snapshot: dict) -> bytes:
             ref = escape(str(dp.get("esrs_ref") or ""))
             if dp.get("xbrl_concept"):
                 ref += f" \u00b7 {escape(str(dp['xbrl_concept']))}"
-            w(f"<tr><td>{escape(str(dp.get('id')))}</td><td>{escape(str(dp.get('label') or ''))}"
-              f'<br/><span class="ref">{ref}</span></td><td>{escape(shown_unit)}</td>'
-              f'<td class="n">{current or _plain(dp.get("value"), unit)}</td>'
-              f'<td class="n">{previous or _plain(dp.get("comparative"), unit)}</td>'
-              f'<td class="n">{escape(format_change(dp.get("change_pct")))}</td></tr>\n')
+            w(
+                f"<tr><td>{escape(str(dp.get('id')))}</td><td>{escape(str(dp.get('label') or ''))}"
+                f'<br/><span class="ref">{ref}</span></td><td>{escape(shown_unit)}</td>'
+                f'<td class="n">{current or _plain(dp.get("value"), unit)}</td>'
+                f'<td class="n">{previous or _plain(dp.get("comparative"), unit)}</td>'
+                f'<td class="n">{escape(format_change(dp.get("change_pct")))}</td></tr>\n'
+            )
         w("</tbody>\n</table>\n")
 
     notes = (snapshot.get("methodology") or {}).get("notes") or ""
@@ -269,10 +286,14 @@ def render_ixbrl(snapshot: dict) -> bytes:
                 w(f"<p>{escape(paragraph.strip())}</p>\n")
     w('<p class="note">Tagged with ESRS taxonomy 2023-12-22 concept names. ')
     if untagged:
-        w("Shown but not tagged (no verified ESRS concept, or a breakdown that needs a taxonomy dimension): "
-          f"{escape(', '.join(untagged))}. ")
-    w("Percentages are tagged as fractions (scale -2); intensities are shown per EUR million and tagged per EUR "
-      "(scale -6).</p>\n</body>\n</html>\n")
+        w(
+            "Shown but not tagged (no verified ESRS concept, or a breakdown that needs a taxonomy dimension): "
+            f"{escape(', '.join(untagged))}. "
+        )
+    w(
+        "Percentages are tagged as fractions (scale -2); intensities are shown per EUR million and tagged per EUR "
+        "(scale -6).</p>\n</body>\n</html>\n"
+    )
     return out.getvalue().encode("utf-8")
 
 
@@ -286,4 +307,3 @@ def taxonomy_package_zip(date_time: tuple[int, int, int, int, int, int] = (2026,
             with open(path, "rb") as handle:
                 entries.append((f"esrs-e1-subset/{relative}", handle.read()))
     return deterministic_zip(sorted(entries), date_time)
-

@@ -23,20 +23,65 @@ from openpyxl.writer.excel import ExcelWriter
 
 from ._common import generated_at, rezip, safe_cell, zip_date_time
 
-DATAPOINT_COLUMNS = ["id", "section", "label", "unit", "value", "low", "high", "comparative", "change_pct",
-                     "xbrl_concept", "esrs_ref"]
+DATAPOINT_COLUMNS = [
+    "id",
+    "section",
+    "label",
+    "unit",
+    "value",
+    "low",
+    "high",
+    "comparative",
+    "change_pct",
+    "xbrl_concept",
+    "esrs_ref",
+]
 RUN_COLUMNS = ["id", "source_key", "filename", "sha256", "rows_read", "records", "uploaded_by", "uploaded_at"]
-FACTOR_COLUMNS = ["factor_set", "factor_set_sha256", "method_version", "table", "source", "vintage", "licence",
-                  "rows"]
+FACTOR_COLUMNS = ["factor_set", "factor_set_sha256", "method_version", "table", "source", "vintage", "licence", "rows"]
 # Records columns in a stable order (the calculator's); any others follow, sorted by name.
 RECORD_COLUMNS = [
-    "id", "day", "source", "provider", "model", "usage_kind", "self_hosted", "person_ref", "team", "project",
-    "api_key", "zone", "requests", "input_tokens", "cached_input_tokens", "output_tokens", "active_user_days",
-    "measured_energy_kwh", "cost", "currency", "energy_kwh", "energy_kwh_low", "energy_kwh_high",
-    "co2e_location_kg", "co2e_location_kg_low", "co2e_location_kg_high", "co2e_market_kg", "co2e_market_kg_low",
-    "co2e_market_kg_high", "co2e_embodied_kg", "instrument_covered_kwh", "fossil_kwh", "nuclear_kwh",
-    "renewable_kwh", "grid_zone", "grid_gco2e_per_kwh", "scope", "data_quality", "method_version",
-    "factor_set_sha256", "run_id", "source_sha256",
+    "id",
+    "day",
+    "source",
+    "provider",
+    "model",
+    "usage_kind",
+    "self_hosted",
+    "person_ref",
+    "team",
+    "project",
+    "api_key",
+    "zone",
+    "requests",
+    "input_tokens",
+    "cached_input_tokens",
+    "output_tokens",
+    "active_user_days",
+    "measured_energy_kwh",
+    "cost",
+    "currency",
+    "energy_kwh",
+    "energy_kwh_low",
+    "energy_kwh_high",
+    "co2e_location_kg",
+    "co2e_location_kg_low",
+    "co2e_location_kg_high",
+    "co2e_market_kg",
+    "co2e_market_kg_low",
+    "co2e_market_kg_high",
+    "co2e_embodied_kg",
+    "instrument_covered_kwh",
+    "fossil_kwh",
+    "nuclear_kwh",
+    "renewable_kwh",
+    "grid_zone",
+    "grid_gco2e_per_kwh",
+    "scope",
+    "data_quality",
+    "method_version",
+    "factor_set_sha256",
+    "run_id",
+    "source_sha256",
 ]
 
 
@@ -115,8 +160,18 @@ def _factor_rows(snapshot: dict) -> list[list]:
     rows = []
     for fs in snapshot.get("factor_sets") or []:
         for table in fs.get("provenance") or [{}]:
-            rows.append([fs.get("label"), fs.get("sha256"), fs.get("method_version"), table.get("table"),
-                         table.get("source"), table.get("vintage"), table.get("licence"), table.get("rows")])
+            rows.append(
+                [
+                    fs.get("label"),
+                    fs.get("sha256"),
+                    fs.get("method_version"),
+                    table.get("table"),
+                    table.get("source"),
+                    table.get("vintage"),
+                    table.get("licence"),
+                    table.get("rows"),
+                ]
+            )
     return rows
 
 
@@ -125,8 +180,14 @@ _HEADER_FILL = PatternFill("solid", fgColor="E6EFE8")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def _sheet(workbook: Workbook, title: str, header: list[str], rows, widths: dict[str, int] | None = None,
-           wrap: tuple[int, ...] = ()) -> None:
+def _sheet(
+    workbook: Workbook,
+    title: str,
+    header: list[str],
+    rows,
+    widths: dict[str, int] | None = None,
+    wrap: tuple[int, ...] = (),
+) -> None:
     """A streamed (write-only) sheet: header row styled and frozen, rows appended as they come."""
     sheet = workbook.create_sheet(title)
     for i, name in enumerate(header, start=1):
@@ -171,18 +232,30 @@ def render_xlsx(snapshot: dict, records: pd.DataFrame) -> bytes:
 
     about = workbook.create_sheet("About")
     about.column_dimensions["A"].width, about.column_dimensions["B"].width = 18, 60
-    for key, value in (("Organisation", org.get("name")), ("LEI", org.get("lei") or "not set"),
-                       ("Period", f"{period.get('start')} to {period.get('end')}"),
-                       ("Variant", snapshot.get("variant")),
-                       ("Status", period.get("status")), ("Version", period.get("version")),
-                       ("Signed off by", period.get("signed_off_by")), ("Signed off at", period.get("signed_off_at")),
-                       ("Sign-off comment", period.get("comment")),
-                       ("Generated at", snapshot.get("generated_at")), ("Code version", snapshot.get("code_version")),
-                       ("Currency", snapshot.get("currency"))):
+    for key, value in (
+        ("Organisation", org.get("name")),
+        ("LEI", org.get("lei") or "not set"),
+        ("Period", f"{period.get('start')} to {period.get('end')}"),
+        ("Variant", snapshot.get("variant")),
+        ("Status", period.get("status")),
+        ("Version", period.get("version")),
+        ("Signed off by", period.get("signed_off_by")),
+        ("Signed off at", period.get("signed_off_at")),
+        ("Sign-off comment", period.get("comment")),
+        ("Generated at", snapshot.get("generated_at")),
+        ("Code version", snapshot.get("code_version")),
+        ("Currency", snapshot.get("currency")),
+    ):
         about.append([_styled(about, key, font=_HEADER_FONT), safe_cell(_plain(value))])
 
-    _sheet(workbook, "Datapoints", DATAPOINT_COLUMNS, datapoint_rows(snapshot),
-           {"id": 14, "label": 70, "xbrl_concept": 50, "esrs_ref": 16}, wrap=(2,))
+    _sheet(
+        workbook,
+        "Datapoints",
+        DATAPOINT_COLUMNS,
+        datapoint_rows(snapshot),
+        {"id": 14, "label": 70, "xbrl_concept": 50, "esrs_ref": 16},
+        wrap=(2,),
+    )
 
     columns = record_columns(records)
     sheet = workbook.create_sheet("Records")
@@ -191,8 +264,13 @@ def render_xlsx(snapshot: dict, records: pd.DataFrame) -> bytes:
     for row in _frame_rows(records[columns]):
         sheet.append(row)
     _sheet(workbook, "Runs", RUN_COLUMNS, _runs_rows(snapshot), {"sha256": 68, "filename": 30, "uploaded_at": 26})
-    _sheet(workbook, "Factor sets", FACTOR_COLUMNS, _factor_rows(snapshot),
-           {"factor_set_sha256": 68, "source": 45, "licence": 30, "factor_set": 24})
+    _sheet(
+        workbook,
+        "Factor sets",
+        FACTOR_COLUMNS,
+        _factor_rows(snapshot),
+        {"factor_set_sha256": 68, "source": 45, "licence": 30, "factor_set": 24},
+    )
 
     # Fixed document properties: the workbook says when the snapshot was made, not when the file was written.
     moment = generated_at(snapshot).replace(tzinfo=None)

@@ -8,13 +8,19 @@ from apps.costs.demo import seed_demo_costs
 
 
 class Command(BaseCommand):
-    help = ("Create or refresh the demo organisation with one user per role (password from DEMO_PASSWORD or new), "
-            "its 2,000 employees and a year of usage from every source, loaded through the connectors.")
+    help = (
+        "Create or refresh the demo organisation with one user per role (password from DEMO_PASSWORD or new), "
+        "its 2,000 employees and a year of usage from every source, loaded through the connectors."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--no-usage", action="store_true", help="only the organisation, users and people")
-        parser.add_argument("--scale", type=float, default=1.0,
-                            help="share of the full demo volume to generate (e.g. 0.05 for a quick look)")
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=1.0,
+            help="share of the full demo volume to generate (e.g. 0.05 for a quick look)",
+        )
 
     def handle(self, **options):
         org, credentials = seed_demo_accounts()
@@ -30,8 +36,10 @@ class Command(BaseCommand):
         for run in runs:
             note = f" (already loaded by run {run.duplicate_of_id}: nothing new)" if run.duplicate_of_id else ""
             errors = f" FAILED: {run.errors[0]['message']}" if run.errors else ""
-            self.stdout.write(f"  {run.source_key:24} {run.source_file.filename:40} {run.records_stored:>8} records "
-                              f"{run.energy_kwh:>12.1f} kWh{note}{errors}")
+            self.stdout.write(
+                f"  {run.source_key:24} {run.source_file.filename:40} {run.records_stored:>8} records "
+                f"{run.energy_kwh:>12.1f} kWh{note}{errors}"
+            )
         self.stdout.write(f"Usage: {len(runs)} runs in {time.perf_counter() - started:.1f} s.")
         seed_demo_costs(org)
         self.stdout.write("Licences, prices, ROI assumptions and a frugality assessment ready.")

@@ -38,11 +38,19 @@ class Command(BaseCommand):
 
     def _report(self, run, as_json):
         summary = {
-            "run": run.pk, "status": run.status, "source": run.source_key, "rows": run.rows_read,
-            "records": run.records_stored, "requests": run.requests, "input_tokens": run.input_tokens,
-            "output_tokens": run.output_tokens, "energy_kwh": run.energy_kwh, "co2e_kg": run.co2e_kg,
-            "errors": [{"row": e.get("row"), "column": e.get("column"), "message": e.get("message")}
-                       for e in run.errors],
+            "run": run.pk,
+            "status": run.status,
+            "source": run.source_key,
+            "rows": run.rows_read,
+            "records": run.records_stored,
+            "requests": run.requests,
+            "input_tokens": run.input_tokens,
+            "output_tokens": run.output_tokens,
+            "energy_kwh": run.energy_kwh,
+            "co2e_kg": run.co2e_kg,
+            "errors": [
+                {"row": e.get("row"), "column": e.get("column"), "message": e.get("message")} for e in run.errors
+            ],
         }
         if run.duplicate_of_id:
             summary["duplicate_of"] = run.duplicate_of_id
@@ -54,8 +62,10 @@ class Command(BaseCommand):
             if run.duplicate_of_id:
                 self.stdout.write(run.warnings[0])
             else:
-                self.stdout.write(f"Run {run.pk}: {run.rows_read} rows read, {run.records_stored} records stored, "
-                                  f"{run.energy_kwh:.3f} kWh, {run.co2e_kg:.3f} kgCO2e.")
+                self.stdout.write(
+                    f"Run {run.pk}: {run.rows_read} rows read, {run.records_stored} records stored, "
+                    f"{run.energy_kwh:.3f} kWh, {run.co2e_kg:.3f} kgCO2e."
+                )
         else:
             for error in run.errors:
                 self.stderr.write(error["message"])

@@ -23,8 +23,16 @@ class Command(BaseCommand):
     def handle(self, **o):
         factor_set = load_factor_set(default_factor_set_version())
         try:
-            result = estimate_request(o["provider"], o["model"], o["output_tokens"], o["input_tokens"],
-                                      o["requests"], o["zone"], o["year"], factor_set=factor_set)
+            result = estimate_request(
+                o["provider"],
+                o["model"],
+                o["output_tokens"],
+                o["input_tokens"],
+                o["requests"],
+                o["zone"],
+                o["year"],
+                factor_set=factor_set,
+            )
         except (FactorLookupError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         if o["json"]:
