@@ -1,15 +1,18 @@
 """Writes to organisations, members, teams and people. Views and commands call these."""
 
 import secrets
+from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
 
+from apps.core.errors import DomainError
+
 from .models import Membership, Organisation, Person, Role, Team
 
 
-class AccountsError(ValueError):
+class AccountsError(DomainError, ValueError):
     """A request the accounts services refuse, with a message meant for the user."""
 
 
@@ -79,17 +82,15 @@ def save_person(
     return person
 
 
+# Apps above this one that hold records attributed to people and teams register a guard here (the
+# footprint app: records in a signed-off period keep their attribution). A guard raises AccountsError.
+deletion_guards: list[Callable[..., None]] = []
+
+
 def _refuse_if_in_signed_off_period(organisation, **record_filter) -> None:
     """Records in a signed-off period keep their attribution: their person or team cannot be removed."""
-    from apps.disclosures.locks import locked_ranges
-    from apps.footprint.models import UsageRecord
-
-    for start, end in locked_ranges(organisation):
-        if UsageRecord.objects.for_org(organisation).filter(day__range=(start, end), **record_filter).exists():
-            raise AccountsError(
-                f"Usage in the signed-off period {start:%Y-%m-%d} – {end:%Y-%m-%d} is attributed here; it cannot "
-                "be removed until the period is reopened."
-            )
+    for guard in deletion_guards:
+        guard(organisation, **record_filter)
 
 
 def delete_person(organisation, person: Person) -> None:

@@ -33,9 +33,9 @@ from django.utils import timezone
 
 from apps.accounts import audit
 from apps.accounts.models import Person, Team
-from apps.disclosures.locks import PeriodLocked, assert_days_open, locked_ranges
 from apps.footprint import usage_frame
 from apps.footprint.calculator import estimate
+from apps.footprint.locks import PeriodLocked, assert_days_open, locked_ranges
 from apps.footprint.models import UsageRecord
 from apps.footprint.services import current_factor_set_version, load_factor_set
 

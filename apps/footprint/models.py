@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Organisation, OrgScopedModel, Person, Team
 
+from .locks import PeriodLocked, assert_days_open, locked_ranges
+
 
 class FactorSetVersion(models.Model):
     """One immutable version of a factor set, stored as the calculator's canonical JSON.
@@ -103,8 +105,6 @@ class UsageRecordQuerySet(models.QuerySet):
         return self.filter(organisation=organisation)
 
     def _refuse_if_locked(self):
-        from apps.disclosures.locks import PeriodLocked
-
         for organisation_id in self.values_list("organisation_id", flat=True).distinct():
             org = Organisation.objects.get(pk=organisation_id)
             if _touches_locked(self.filter(organisation_id=organisation_id), org):
@@ -120,8 +120,6 @@ class UsageRecordQuerySet(models.QuerySet):
 
 
 def _touches_locked(queryset, organisation) -> bool:
-    from apps.disclosures.locks import locked_ranges
-
     query = models.Q()
     for start, end in locked_ranges(organisation):
         query |= models.Q(day__range=(start, end))
@@ -202,8 +200,6 @@ class UsageRecord(OrgScopedModel):
         ]
 
     def save(self, *args, **kwargs):
-        from apps.disclosures.locks import assert_days_open
-
         days = [self.day]
         if self.pk is not None:
             days += list(UsageRecord.objects.filter(pk=self.pk).values_list("day", flat=True))
@@ -211,7 +207,5 @@ class UsageRecord(OrgScopedModel):
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        from apps.disclosures.locks import assert_days_open
-
         assert_days_open(self.organisation, [self.day])
         return super().delete(*args, **kwargs)

@@ -4,8 +4,11 @@ import threading
 
 import pandas as pd
 
+from apps.accounts.services import AccountsError
+
 from .calculator import estimate
 from .factors import FactorSet, default_factor_set
+from .locks import locked_ranges
 from .models import ContractualInstrument, FactorSetVersion, UsageRecord
 
 _cache: dict[str, FactorSet] = {}
@@ -72,8 +75,6 @@ class FactorInputError(ValueError):
 
 
 def _assert_open(organisation, start, end, what):
-    from apps.disclosures.locks import locked_ranges
-
     for lock_start, lock_end in locked_ranges(organisation):
         if start <= lock_end and end >= lock_start:
             raise FactorInputError(
@@ -205,3 +206,13 @@ def factor_set_effect(organisation, old: FactorSetVersion, new: FactorSetVersion
     ]
     frame = usage_frame.conform(pd.DataFrame(rows, columns=columns)) if rows else usage_frame.empty_frame()
     return diff_effect(frame, load_factor_set(old), load_factor_set(new), instruments_for(organisation))
+
+
+def refuse_removing_locked_attribution(organisation, **record_filter) -> None:
+    """A person or team with usage in a signed-off period cannot be removed (accounts' deletion guard)."""
+    for start, end in locked_ranges(organisation):
+        if UsageRecord.objects.for_org(organisation).filter(day__range=(start, end), **record_filter).exists():
+            raise AccountsError(
+                f"Usage in the signed-off period {start:%Y-%m-%d} – {end:%Y-%m-%d} is attributed here; it cannot "
+                "be removed until the period is reopened."
+            )
