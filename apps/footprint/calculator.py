@@ -38,7 +38,7 @@ from .estimators.seats import seat_coefficients, seat_energy
 from .estimators.spend import no_activity, spend_based_emissions, spend_factors
 from .estimators.tokens import llm_impacts, token_coefficients
 from .factor_set import FactorSet
-from .factor_table import FactorLookupError
+from .factor_table import FactorLookupError, ModelParams
 from .market import allocate_instruments, market_based_emissions
 from .method_notes import METHOD_NOTES
 from .usage_frame import (
@@ -258,15 +258,7 @@ def estimate_request(
     for name, value in amounts:
         if value is None or int(value) < 0:
             raise ValueError(f"{name} must be a whole number >= 0")
-    eprov = fs.ecologits_provider(provider)
-    if eprov is None:
-        raise FactorLookupError("provider", provider, fs.known_providers())
-    params = fs.model(provider, model)
-    if params is None:
-        raise FactorLookupError(f"model for provider {provider!r}", model, fs.model_names(provider))
-    if zone and fs.resolve_zone(zone) is None:
-        raise FactorLookupError("zone", zone, fs.known_zones())
-    grid_zone = fs.resolve_zone(zone) if zone else fs.datacenter(provider)["zone"]
+    eprov, params, grid_zone = _strict_names(fs, provider, model, zone)
     grid = fs.grid_factor(grid_zone, year)
     # The row's day lies in the vintage `year` selects, so the one-row estimate takes the same grid factor.
     day = dt.date(grid.year if grid.year is not None else _UNDATED_GRID_YEAR, 1, 1)
@@ -291,6 +283,22 @@ def estimate_request(
         "factor_set": _factor_set_label(fs),
         "warnings": warnings,
     }
+
+
+def _strict_names(fs: FactorSet, provider: str, model: str, zone: str | None) -> tuple[str, ModelParams, str]:
+    """(EcoLogits provider, model parameters, grid zone) of names a person typed; FactorLookupError if unknown."""
+    eprov = fs.ecologits_provider(provider)
+    if eprov is None:
+        raise FactorLookupError("provider", provider, fs.known_providers())
+    params = fs.model(provider, model)
+    if params is None:
+        raise FactorLookupError(f"model for provider {provider!r}", model, fs.model_names(provider))
+    if not zone:
+        return eprov, params, fs.datacenter(provider)["zone"]
+    grid_zone = fs.resolve_zone(zone)
+    if grid_zone is None:
+        raise FactorLookupError("zone", zone, fs.known_zones())
+    return eprov, params, grid_zone
 
 
 _UNDATED_GRID_YEAR = 2000  # a zone with undated data only: every year selects the same factor
