@@ -39,17 +39,12 @@ from .estimators.spend import no_activity, spend_based_emissions, spend_factors
 from .estimators.tokens import llm_impacts, token_coefficients
 from .factor_set import FactorSet
 from .factor_table import FactorLookupError, ModelParams
-from .market import allocate_instruments, market_based_emissions
+from .market import MarketBased, allocate_instruments, market_based_emissions
 from .method_notes import METHOD_NOTES
-from .usage_frame import (
-    USAGE_KIND_MEASURED_ENERGY,
-    USAGE_KIND_SEAT_ACTIVITY,
-    USAGE_KIND_TOKENS,
-    conform,
-    validate,
-)
+from .usage_frame import validate
+from .usage_rows import UsageRows, token_request_row, usage_rows
 from .warning_codes import RowWarning, row_flags, warning_messages
-from .zones import grid_factors, resolve_zones, usage_years
+from .zones import GridFactors, ResolvedZones, grid_factors, resolve_zones
 
 __all__ = [
     "DQ_ACTIVITY",
@@ -99,42 +94,19 @@ OUTPUT_COLUMNS = (
 )
 
 
-class _UsageRows(NamedTuple):
-    """The frame's columns the estimators read, as arrays (string columns stay Series: factorising Arrow
-    strings is far faster than Python objects)."""
+class _Figures(NamedTuple):
+    """What the steps give for each row, before it becomes the result's columns."""
 
-    kind: pd.Series
-    provider: pd.Series
-    model: pd.Series
-    zone: pd.Series
-    self_hosted: np.ndarray
-    output_tokens: np.ndarray
-    requests: np.ndarray
-    active_user_days: np.ndarray
-    measured_kwh: np.ndarray
-    cost: np.ndarray
-    is_tokens: np.ndarray
-    is_seat: np.ndarray
-    is_measured: np.ndarray
-
-
-def _usage_rows(frame: pd.DataFrame) -> _UsageRows:
-    kind = frame["usage_kind"]
-    return _UsageRows(
-        kind=kind,
-        provider=frame["provider"],
-        model=frame["model"],
-        zone=frame["zone"],
-        self_hosted=frame["self_hosted"].to_numpy(dtype=bool),
-        output_tokens=frame["output_tokens"].to_numpy(dtype=np.float64),
-        requests=frame["requests"].to_numpy(dtype=np.float64),
-        active_user_days=frame["active_user_days"].to_numpy(dtype=np.float64),
-        measured_kwh=frame["measured_energy_kwh"].to_numpy(dtype=np.float64),
-        cost=frame["cost"].to_numpy(dtype=np.float64),
-        is_tokens=(kind == USAGE_KIND_TOKENS).to_numpy(dtype=bool),
-        is_seat=(kind == USAGE_KIND_SEAT_ACTIVITY).to_numpy(dtype=bool),
-        is_measured=(kind == USAGE_KIND_MEASURED_ENERGY).to_numpy(dtype=bool),
-    )
+    energy_kwh: RangeValue
+    location_kg: RangeValue
+    market: MarketBased
+    embodied_kg: np.ndarray
+    spend_based: np.ndarray
+    zones: ResolvedZones
+    grid: GridFactors
+    key_id: np.ndarray  # distinct (kind, provider, model)
+    key_notes: list[str]  # per key: what the estimators assumed ("" when nothing)
+    flags: np.ndarray  # RowWarning bits
 
 
 def estimate(frame: pd.DataFrame, factor_set: FactorSet | None = None, instruments: Any = None) -> pd.DataFrame:
@@ -149,7 +121,18 @@ def estimate(frame: pd.DataFrame, factor_set: FactorSet | None = None, instrumen
     allocated and unused MWh. Vectorised: coefficients once per distinct key, numpy over rows."""
     fs = factor_set or default_factor_set()
     validate(frame)
-    rows = _usage_rows(frame)
+    rows = usage_rows(frame)
+    figures = _figures(fs, rows, instruments)
+    result = frame.copy()
+    for name, values in _columns(fs, rows, figures).items():
+        result[name] = values
+    result.attrs["instruments"] = figures.market.report
+    result.attrs["instrument_covered_mwh"] = float(figures.market.covered_kwh.sum()) / 1000
+    return result
+
+
+def _figures(fs: FactorSet, rows: UsageRows, instruments: Any) -> _Figures:
+    """The steps of `estimate`, over arrays."""
     # Distinct (kind, provider, model) -> per-unit coefficients. Few keys, so the estimators loop over them.
     key_id, keys = distinct_keys(rows.kind, rows.provider, rows.model)
     token_coef, seat_coef = token_coefficients(fs, keys), seat_coefficients(fs, keys)
@@ -164,15 +147,15 @@ def estimate(frame: pd.DataFrame, factor_set: FactorSet | None = None, instrumen
     )
     idle = no_activity(rows.is_tokens, rows.is_seat, rows.output_tokens, rows.requests, rows.active_user_days)
     spend = spend_based_emissions(
-        fs, idle & (rows.cost != 0), rows.cost, frame["currency"], spend_factors(fs, keys)[key_id]
+        fs, idle & (rows.cost != 0), rows.cost, rows.currency, spend_factors(fs, keys)[key_id]
     )
     energy = _not_estimated(energy, spend.rows)
 
     zones = resolve_zones(fs, rows.kind, rows.provider, rows.model, rows.zone)
-    grid = grid_factors(fs, zones, usage_years(frame["day"]))
+    grid = grid_factors(fs, zones, rows.years)
     location = choose(spend.rows, spend.co2e_kg, request_usage_gwp(energy, grid.gco2e_per_kwh))
     scope2 = rows.self_hosted & ~spend.rows
-    market = market_based_emissions(frame["day"], grid, energy, location, scope2, instruments, fs)
+    market = market_based_emissions(rows.day, grid, energy, location, scope2, instruments, fs)
 
     flags = row_flags(
         {
@@ -182,42 +165,45 @@ def estimate(frame: pd.DataFrame, factor_set: FactorSet | None = None, instrumen
             RowWarning.REQUEST_COUNT_MISSING: rows.is_tokens & (rows.requests == 0) & (rows.output_tokens > 0),
             RowWarning.RENTED_MEASURED_COMPUTE: rows.is_measured & ~rows.self_hosted,
         },
-        len(frame),
+        len(rows.cost),
     )
     key_notes = [t or s for t, s in zip(token_coef.notes, seat_coef.notes, strict=True)]
-    warning_id, warning_keys = distinct_keys(key_id, zones.key_id, flags)
+    embodied = np.where(rows.is_tokens, tokens.embodied_kg, 0.0)
+    return _Figures(energy, location, market, embodied, spend.rows, zones, grid, key_id, key_notes, flags)
+
+
+def _columns(fs: FactorSet, rows: UsageRows, figures: _Figures) -> dict[str, Any]:
+    """The result's columns; the warning codes become their text here, where the figures leave the calculator."""
+    f = figures
+    n = len(rows.cost)
+    warning_id, warning_keys = distinct_keys(f.key_id, f.zones.key_id, f.flags)
     warnings = [
-        "; ".join(x for x in (key_notes[k], zones.notes[z], *warning_messages(f)) if x) for k, z, f in warning_keys
+        "; ".join(x for x in (f.key_notes[k], f.zones.notes[z], *warning_messages(flags)) if x)
+        for k, z, flags in warning_keys
     ]
-    columns = {
-        "energy_kwh": energy.value,
-        "energy_kwh_low": energy.low,
-        "energy_kwh_high": energy.high,
-        "co2e_location_kg": location.value,
-        "co2e_location_kg_low": location.low,
-        "co2e_location_kg_high": location.high,
-        "co2e_market_kg": market.co2e_kg.value,
-        "co2e_market_kg_low": market.co2e_kg.low,
-        "co2e_market_kg_high": market.co2e_kg.high,
-        "co2e_embodied_kg": np.where(rows.is_tokens, tokens.embodied_kg, 0.0),
-        "instrument_covered_kwh": market.covered_kwh,
-        "grid_zone": _labels(zones.key_id, zones.names),
-        "grid_gco2e_per_kwh": grid.gco2e_per_kwh,
-        "grid_year": grid.grid_year,
+    return {
+        "energy_kwh": f.energy_kwh.value,
+        "energy_kwh_low": f.energy_kwh.low,
+        "energy_kwh_high": f.energy_kwh.high,
+        "co2e_location_kg": f.location_kg.value,
+        "co2e_location_kg_low": f.location_kg.low,
+        "co2e_location_kg_high": f.location_kg.high,
+        "co2e_market_kg": f.market.co2e_kg.value,
+        "co2e_market_kg_low": f.market.co2e_kg.low,
+        "co2e_market_kg_high": f.market.co2e_kg.high,
+        "co2e_embodied_kg": f.embodied_kg,
+        "instrument_covered_kwh": f.market.covered_kwh,
+        "grid_zone": _labels(f.zones.key_id, f.zones.names),
+        "grid_gco2e_per_kwh": f.grid.gco2e_per_kwh,
+        "grid_year": f.grid.grid_year,
         "scope": _labels(rows.self_hosted.astype(np.int64), [SCOPE3_CAT1, SCOPE2]),
         "data_quality": _labels(
-            np.where(rows.is_measured, 1, np.where(spend.rows, 2, 0)), [DQ_ACTIVITY, DQ_MEASURED, DQ_SPEND]
+            np.where(rows.is_measured, 1, np.where(f.spend_based, 2, 0)), [DQ_ACTIVITY, DQ_MEASURED, DQ_SPEND]
         ),
-        "method_version": _labels(np.zeros(len(frame), dtype=np.int64), [fs.method_version]),
-        "factor_set": _labels(np.zeros(len(frame), dtype=np.int64), [_factor_set_label(fs)]),
+        "method_version": _labels(np.zeros(n, dtype=np.int64), [fs.method_version]),
+        "factor_set": _labels(np.zeros(n, dtype=np.int64), [_factor_set_label(fs)]),
         "warning": _labels(warning_id, warnings),
     }
-    result = frame.copy()
-    for name, values in columns.items():
-        result[name] = values
-    result.attrs["instruments"] = market.report
-    result.attrs["instrument_covered_mwh"] = float(market.covered_kwh.sum()) / 1000
-    return result
 
 
 def _not_estimated(energy: RangeValue, rows: np.ndarray) -> RangeValue:
@@ -251,8 +237,8 @@ def estimate_request(
     (no size-class fallback here: a person typed these names). `input_tokens` is accepted and
     reported but does not enter the method (EcoLogits models generation only). `zone` defaults to
     the provider's data-centre location; `year` picks the grid vintage (default: latest data).
-    The figures are those of a one-row `estimate`. Returns a JSON-serialisable dict (the `estimate`
-    command and POST /api/v1/estimate return it)."""
+    The figures are those of a one-row `estimate` (the same steps, without a frame around them).
+    Returns a JSON-serialisable dict (the `estimate` command and POST /api/v1/estimate return it)."""
     fs = factor_set or default_factor_set()
     amounts = (("output_tokens", output_tokens), ("input_tokens", input_tokens), ("requests", requests))
     for name, value in amounts:
@@ -262,9 +248,8 @@ def estimate_request(
     grid = fs.grid_factor(grid_zone, year)
     # The row's day lies in the vintage `year` selects, so the one-row estimate takes the same grid factor.
     day = dt.date(grid.year if grid.year is not None else _UNDATED_GRID_YEAR, 1, 1)
-    usage = {"provider": provider, "model": model, "zone": zone or "", "output_tokens": output_tokens}
-    usage.update(input_tokens=input_tokens, requests=requests, day=day, source="estimate_request")
-    row = estimate(conform(pd.DataFrame([usage])), fs).iloc[0]
+    row = token_request_row(provider, model, zone or "", day, output_tokens, requests)
+    figures = _figures(fs, row, None)
     warnings = []
     if "model-arch-not-released" in params.warnings:
         warnings.append("architecture not released: parameter range from ecologits")
@@ -274,7 +259,13 @@ def estimate_request(
         "output_tokens": int(output_tokens),
         "input_tokens": int(input_tokens),
         "requests": int(requests),
-        **{key: float(row[column]) for key, column in _REQUEST_FIGURES.items()},
+        "energy_kwh": float(figures.energy_kwh.value[0]),
+        "energy_kwh_low": float(figures.energy_kwh.low[0]),
+        "energy_kwh_high": float(figures.energy_kwh.high[0]),
+        "co2e_kg": float(figures.location_kg.value[0]),
+        "co2e_kg_low": float(figures.location_kg.low[0]),
+        "co2e_kg_high": float(figures.location_kg.high[0]),
+        "co2e_embodied_kg": float(figures.embodied_kg[0]),
         "zone": grid_zone,
         "grid_gco2e_per_kwh": grid.gco2e_per_kwh,
         "grid_year": grid.year,
@@ -302,16 +293,6 @@ def _strict_names(fs: FactorSet, provider: str, model: str, zone: str | None) ->
 
 
 _UNDATED_GRID_YEAR = 2000  # a zone with undated data only: every year selects the same factor
-# estimate_request's keys -> the one-row estimate's columns.
-_REQUEST_FIGURES = {
-    "energy_kwh": "energy_kwh",
-    "energy_kwh_low": "energy_kwh_low",
-    "energy_kwh_high": "energy_kwh_high",
-    "co2e_kg": "co2e_location_kg",
-    "co2e_kg_low": "co2e_location_kg_low",
-    "co2e_kg_high": "co2e_location_kg_high",
-    "co2e_embodied_kg": "co2e_embodied_kg",
-}
 
 
 TOTAL_COLUMNS = (

@@ -34,8 +34,10 @@ INSTRUMENT_COLUMNS = ["kind", "mwh", "zone", "period_start", "period_end", "gco2
 def normalise_instruments(instruments: Any, fs: FactorSet) -> pd.DataFrame:
     """Contractual instruments (a list of dicts or a DataFrame) checked, with their grid zone, in allocation
     order (period start, period end, zone, kind). Raises UsageFrameError / FactorLookupError naming the row."""
+    if instruments is None:
+        return pd.DataFrame(columns=[*INSTRUMENT_COLUMNS, "grid_zone"])
     df = pd.DataFrame(instruments) if not isinstance(instruments, pd.DataFrame) else instruments.copy()
-    if instruments is None or df.empty:
+    if df.empty:
         return pd.DataFrame(columns=[*INSTRUMENT_COLUMNS, "grid_zone"])
     for col in ("kind", "mwh", "zone", "period_start", "period_end"):
         if col not in df.columns:
@@ -80,7 +82,7 @@ def _instrument_zones(zone: pd.Series, fs: FactorSet) -> list[str]:
 
 
 def allocate_instruments(
-    day: pd.Series,
+    day: pd.Series | np.ndarray,
     grid_zone: np.ndarray,
     energy_kwh: np.ndarray,
     eligible: np.ndarray,
@@ -101,7 +103,7 @@ def allocate_instruments(
     allocated = []
     if len(inst):
         remaining = np.where(eligible, np.nan_to_num(energy_kwh), 0.0)
-        days = day.to_numpy(dtype="datetime64[ns]")
+        days = np.asarray(day, dtype="datetime64[ns]")
         for row in inst.itertuples(index=False):  # per contract, vectorised over rows
             mask = (
                 (grid_zone == row.grid_zone)
@@ -142,7 +144,7 @@ class MarketBased(NamedTuple):
 
 
 def market_based_emissions(
-    day: pd.Series,
+    day: pd.Series | np.ndarray,
     grid: GridFactors,
     energy_kwh: RangeValue,
     location_kg: RangeValue,
