@@ -8,8 +8,10 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from apps.connectors import mapping
-from apps.connectors.ingestion import IngestionRefused, create_run, execute_run, store_upload
-from apps.connectors.models import IdentityKind, IngestionRun, RunStatus, SourceFile
+from apps.connectors.errors import IngestionRefused
+from apps.connectors.ingestion import create_run, execute_run
+from apps.connectors.models import IdentityKind, IdentityMapping, IngestionRun, RunStatus, SourceFile
+from apps.connectors.storage import store_upload
 from apps.footprint import record_writer
 from apps.footprint.models import UsageRecord
 
@@ -255,8 +257,6 @@ def test_unmapped_identities_are_listed_and_a_mapping_reattributes(org_a):
     )
     unmapped = mapping.unmapped_identities(org)
     assert unmapped[IdentityKind.PERSON] == ["robot-7"] and unmapped[IdentityKind.TEAM] == ["growth-squad"]
-    from apps.connectors.models import IdentityMapping
-
     IdentityMapping.objects.create(organisation=org, kind=IdentityKind.PERSON, value="robot-7", person=org_a["person"])
     IdentityMapping.objects.create(organisation=org, kind=IdentityKind.TEAM, value="growth-squad", team=org_a["team"])
     assert mapping.apply_mappings(org) == 2

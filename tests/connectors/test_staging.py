@@ -3,15 +3,18 @@ each bucket is summed, estimated and written on its own. The records and run tot
 the whole file at once; a failed or interrupted run leaves no spill files and no records behind."""
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from django.conf import settings
 
 from apps.connectors import ingestion, spill
-from apps.connectors.ingestion import create_run, execute_run, store_upload
+from apps.connectors.ingestion import create_run, execute_run
 from apps.connectors.models import IngestionRun, RunStatus
 from apps.connectors.sources import combine, iter_source_chunks
+from apps.connectors.storage import store_upload
 from apps.footprint import record_writer, usage_frame
 from apps.footprint.models import UsageRecord
 from apps.footprint.services import estimate_for
@@ -148,8 +151,6 @@ def test_many_chunks_give_the_records_and_totals_of_one(org_a, monkeypatch):
 
 
 def _stored_path(run):
-    from django.conf import settings
-
     return f"{settings.MEDIA_ROOT}/{run.source_file.stored_path}"
 
 
@@ -263,6 +264,4 @@ def test_a_superseded_attempt_writes_nothing_and_the_new_one_sums_from_scratch(o
 
 
 def _path(run):
-    from pathlib import Path
-
     return Path(_stored_path(run))

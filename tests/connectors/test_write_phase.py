@@ -2,13 +2,19 @@
 (apps.core.prefetch: order kept, errors raised in the caller, thread stopped early), and errors name the file."""
 
 import contextlib
+import io
 import threading
 
 import pytest
 
+from apps.accounts.models import Role
+from apps.connectors.ingestion import create_run, execute_run
+from apps.connectors.models import IngestionRun, RunPhase, RunStatus
 from apps.connectors.spill import Spill
+from apps.connectors.storage import store_upload
 from apps.core.prefetch import prefetched
-from apps.footprint import record_writer
+from apps.footprint import record_writer, usage_frame
+from apps.footprint.models import UsageRecord
 
 
 def _threads():
@@ -49,12 +55,6 @@ def test_closing_early_stops_the_thread_without_reading_everything():
 
 
 def test_a_failure_while_preparing_records_fails_the_run_and_stores_nothing(org_a, monkeypatch):
-    import io
-
-    from apps.connectors.ingestion import create_run, execute_run, store_upload
-    from apps.connectors.models import RunStatus
-    from apps.footprint.models import UsageRecord
-
     def broken_estimate(frame, factor_set):
         raise RuntimeError("factor table unreadable")
 
@@ -70,12 +70,6 @@ def test_a_failure_while_preparing_records_fails_the_run_and_stores_nothing(org_
 
 
 def test_a_normalised_frame_error_names_the_file(org_a, monkeypatch):
-    import io
-
-    from apps.connectors.ingestion import create_run, execute_run, store_upload
-    from apps.connectors.models import RunStatus
-    from apps.footprint import usage_frame
-
     def bad_conform(frame):
         raise usage_frame.UsageFrameError("output_tokens", "expected a whole number >= 0", row=4)
 
@@ -97,12 +91,6 @@ def test_a_normalised_frame_error_names_the_file(org_a, monkeypatch):
 
 
 def test_a_running_run_says_whether_it_reads_the_file_or_stores_its_records(org_a, client_for, monkeypatch):
-    import io
-
-    from apps.accounts.models import Role
-    from apps.connectors.ingestion import create_run, execute_run, store_upload
-    from apps.connectors.models import IngestionRun, RunPhase, RunStatus
-
     org = org_a["org"]
     client = client_for(org_a["users"][Role.OFFICER])
     content = (
