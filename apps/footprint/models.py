@@ -134,9 +134,10 @@ class UsageRecord(OrgScopedModel):
 
     # The organisation, run and factor set are the same on every record a run writes, and have no database
     # constraint: PostgreSQL checking each of a year's hundreds of thousands of rows took a fifth of the
-    # ingestion. The ingestion locks the three rows once instead (apps.connectors.ingestion), so none can be
-    # deleted while it writes; Django's CASCADE and PROTECT apply as before. The organisation has no index of
-    # its own either: the unique key and the (organisation, day) index both start with it.
+    # ingestion. The ingestion locks the three rows once instead (the run in apps.connectors.ingestion, the others
+    # in record_writer.serialise_writes), so none can be deleted while it writes; Django's CASCADE and PROTECT
+    # apply as before. The organisation has no index of its own either: the unique key and the (organisation,
+    # day) index both start with it.
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
