@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.db import transaction
 
 from apps.accounts.audit import record
+from apps.core.errors import DomainError
 
 from . import calc
 from .models import FrugalityAssessment, Licence, ModelPrice, RoiAssumption
 
 
-class CostInputError(ValueError):
-    pass
+class CostInputError(DomainError, ValueError):
+    """A cost input the app refuses (a licence ending before it starts, a duplicate price...), told to the user."""
 
 
 def save_licence(org, user, licence: Licence | None = None, **fields) -> Licence:

@@ -216,3 +216,11 @@ def test_the_cost_card_converts_every_reported_cost_to_eur(client_for, org_a, lo
     page = response.content.decode()
     assert ">1,250.63</a>" in page and "1,244.50 EUR, 7.25 USD" in page
     assert "converted to EUR at the factor set" in page
+
+
+def test_the_cost_rule_is_stated_in_french(client_for, org_a, loaded, french_compiled):
+    client = client_for(org_a["users"][Role.OFFICER])
+    window = {"start": "2025-01-01", "end": "2025-12-31"}
+    page = client.get(reverse("web:org_home", args=["org-a"]), window, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Les coûts déclarés sont convertis en EUR" in page and "Tels que déclarés, avant conversion" in page
+    assert any(f"1{space}250,63" in page for space in ("\u202f", "\xa0", " "))
