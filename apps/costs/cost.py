@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-from django.db.models import BooleanField, Case, Sum, Value, When
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.distinct import map_distinct
@@ -77,7 +77,7 @@ def _eur_per_unit(currency: str, rates: dict[str, Decimal]) -> Decimal | None:
     if currency in ("", "EUR"):
         return Decimal(1)
     if currency not in rates:
-        return None  # no rate: the cost counts as none (the page lists the currency)
+        return None  # no rate: the cost counts as none (the "as reported" line still shows it)
     return MONEY.divide(rates[currency], rates["EUR"])
 
 
@@ -127,17 +127,23 @@ class CostTotal:
         return self.by_basis_eur.get(PRICED, ZERO)
 
 
-def cost_total(usage: pd.DataFrame, costs: pd.DataFrame) -> CostTotal:
-    """The CostTotal of rows of `usage` (model_key, cost, currency) costed by record_costs_eur into `costs`."""
+def cost_total(usage: pd.DataFrame, costs: pd.DataFrame, rates: dict[str, Decimal]) -> CostTotal:
+    """The CostTotal of rows of `usage` (model_key, cost, currency) costed by record_costs_eur into `costs`.
+
+    Reported costs are summed per currency and converted once per currency, so the total is the same whether
+    the rows are records (the cost pages) or sums of records (the dashboard's query)."""
     if costs.empty:
         return CostTotal(ZERO)
     basis = costs["cost_basis"]
     with decimal.localcontext(MONEY):
-        by_basis = {b: sum(group, ZERO) for b, group in costs["cost_eur"].groupby(basis) if b != NO_COST}
         reported = usage.loc[basis == REPORTED, ["currency", "cost"]]
         currencies = reported["currency"].fillna("").str.upper().replace("", "EUR")
         by_currency = {c: sum(group, ZERO) for c, group in reported["cost"].groupby(currencies)}
-        total = sum(by_basis.values(), ZERO)
+        by_basis = {
+            REPORTED: sum((amount * (_eur_per_unit(c, rates) or ZERO) for c, amount in by_currency.items()), ZERO),
+            PRICED: sum(costs.loc[basis == PRICED, "cost_eur"], ZERO),
+        }
+        total = by_basis[REPORTED] + by_basis[PRICED]
     missing = sorted(set(usage.loc[basis == NO_PRICE, "model_key"]))
     return CostTotal(total, by_basis, by_currency, missing)
 
@@ -145,26 +151,30 @@ def cost_total(usage: pd.DataFrame, costs: pd.DataFrame) -> CostTotal:
 def cost_total_eur(organisation, records) -> CostTotal:
     """API cost in EUR of a queryset of the organisation's UsageRecords (the dashboard's filters, a period...).
 
-    Summed in the database by day, model, currency and whether a cost was reported, then costed by
-    record_costs_eur: the rule is linear in cost and tokens, so this is the sum of the records' costs."""
-    groups = (
-        records.order_by()
-        .annotate(reported=Case(When(cost=0, then=Value(False)), default=Value(True), output_field=BooleanField()))
-        .values("day", "model", "usage_kind", "currency", "reported")
+    Summed in the database: reported costs per currency, and the tokens of token records without one per day
+    and model (the price that applies is the day's), then costed as cost_total() costs records."""
+    reported = records.exclude(cost=0).order_by().values("currency").annotate(cost_sum=Sum("cost"))
+    tokens = (
+        records.filter(cost=0, usage_kind="tokens")
+        .order_by()
+        .values("day", "model")
         .annotate(
-            cost_sum=Sum("cost"),
             input_tokens=Sum("input_tokens"),
             cached_input_tokens=Sum("cached_input_tokens"),
             output_tokens=Sum("output_tokens"),
         )
     )
-    usage = pd.DataFrame(list(groups))
-    if usage.empty:
+    no_tokens = {"day": None, "model": "", "input_tokens": 0, "cached_input_tokens": 0, "output_tokens": 0}
+    sums = [{**no_tokens, **row, "reported": True, "usage_kind": ""} for row in reported]
+    sums += [{**row, "reported": False, "usage_kind": "tokens", "currency": "", "cost_sum": 0} for row in tokens]
+    if not sums:
         return CostTotal(ZERO)
+    usage = pd.DataFrame(sums)
     prices = model_prices(organisation)
     known = set(prices["model_key"])
     usage["model_key"] = map_distinct(usage["model"], lambda m: calc.model_key(m, known), "str")
     usage["cost"] = usage.pop("cost_sum").map(as_decimal)
     for name in ("input_tokens", "cached_input_tokens", "output_tokens"):
         usage[name] = usage[name].astype(np.int64)
-    return cost_total(usage, record_costs_eur(usage, prices=prices, rates=usd_per_unit(organisation)))
+    rates = usd_per_unit(organisation)
+    return cost_total(usage, record_costs_eur(usage, prices=prices, rates=rates), rates)

@@ -109,6 +109,11 @@ def records_frame(org, window: Window) -> pd.DataFrame:
     return frame
 
 
+def frame_cost_total(org, frame: pd.DataFrame) -> cost.CostTotal:
+    """The API cost of a records_frame, totalled as cost.cost_total_eur totals a queryset."""
+    return cost.cost_total(frame, frame, cost.usd_per_unit(org) if not frame.empty else {})
+
+
 def group_sums(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     """Requests, active days, energy, CO2e and API spend summed by `key`."""
     return (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import calc, cost
-from .records import group_sums, plain_rows, records_frame
+from .records import frame_cost_total, group_sums, plain_rows, records_frame
 from .seats import UNASSIGNED, seat_report
 from .window import Window
 
@@ -16,7 +16,7 @@ def usage_summary(
     """Totals and the split by team, model and person (the top `top` by API spend) of the window."""
     frame = records_frame(org, window) if frame is None else frame
     seats = seat_report(org, window) if seats is None else seats
-    api = cost.cost_total(frame, frame)
+    api = frame_cost_total(org, frame)
     energy = float(frame["energy_kwh"].sum()) if not frame.empty else 0.0
     co2e = float(frame["co2e_kg"].sum()) if not frame.empty else 0.0
     licences = sum(i["licence_cost_eur"] for i in seats)

@@ -14,11 +14,11 @@ from apps.accounts.models import Team
 from apps.accounts.permissions import READ, WRITE
 from apps.accounts.tenancy import get_scoped_or_404, org_view, scoped
 
-from . import calc, cost, services, sizing
+from . import calc, services, sizing
 from .forms import FrugalityForm, LicenceForm, ModelPriceForm, RoiAssumptionForm
 from .frugality import frugality_list
 from .models import Licence, ModelPrice, Tool
-from .records import records_frame
+from .records import frame_cost_total, records_frame
 from .roi import roi_report
 from .seats import seat_report
 from .summary import usage_summary
@@ -56,7 +56,7 @@ def overview(request):
         "summary": usage_summary(org, window, frame=frame, seats=seats),
         "seats": seats,
         "roi": roi_report(org, window, frame=frame, seats=seats),
-        "api_cost": cost.cost_total(frame, frame),
+        "api_cost": frame_cost_total(org, frame),
     }
     return render(request, "costs/overview.html", context)
 
