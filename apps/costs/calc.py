@@ -261,6 +261,7 @@ def model_key(model: str, known: Iterable[str] = ()) -> str:
 
 
 def smaller_model(provider: str, model: str) -> str | None:
+    """The next smaller model of the same provider family (SMALLER_MODEL), or None."""
     family = PROVIDER_FAMILY.get((provider or "").lower(), (provider or "").lower())
     return SMALLER_MODEL.get((family, model_key(model)))
 

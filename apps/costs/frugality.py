@@ -6,6 +6,7 @@ from .models import FrugalityAssessment
 
 
 def frugality_list(org) -> list[dict]:
+    """The organisation's assessments, newest first, as plain dicts (answers, score and reasons)."""
     return [
         {
             "id": a.pk,

@@ -32,6 +32,7 @@ def _parsed_seats(source_key: str, stored_path: str, sha256: str) -> pd.DataFram
 
 
 def latest_seat_file(org, source_key: str):
+    """The file of the latest succeeded run of a seat source, or None."""
     run = (
         IngestionRun.objects.for_org(org)
         .filter(source_key=source_key, status=RunStatus.SUCCEEDED)

@@ -122,6 +122,8 @@ REBOUND_BASES = {
 
 
 def rebound(org, window: Window, basis: str = "requests", frame: pd.DataFrame | None = None) -> dict:
+    """CO2e month by month against an activity (`basis`: requests or active user-days), each month's change
+    split into a volume and an intensity effect, with a bar chart of the two."""
     kind, column, label = REBOUND_BASES[basis]
     frame = records_frame(org, window) if frame is None else frame
     rows = frame[frame["usage_kind"] == kind] if not frame.empty else frame

@@ -15,6 +15,8 @@ from . import calc
 
 @dataclass(frozen=True)
 class Window:
+    """The dates a cost figure covers, the reporting period they fall in and its internal carbon price."""
+
     start: dt.date
     end: dt.date
     period_id: int | None
