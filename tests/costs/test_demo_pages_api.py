@@ -1,6 +1,8 @@
 """The demo year with its cost inputs: idle seats, positive and negative ROI, a right-sizing suggestion;
 pages for each role, tenancy, and the API answering the same numbers as the pages."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -15,6 +17,7 @@ from apps.costs.roi import roi_report
 from apps.costs.seats import seat_report
 from apps.costs.sizing import rebound as rebound_report
 from apps.costs.sizing import right_sizing
+from apps.costs.templatetags.money import money
 from apps.costs.window import window_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.costs.urls")]
@@ -221,3 +224,22 @@ def test_api_answers_the_same_numbers_as_the_pages(media, client):
     page_summary = client.get(reverse("costs:overview", args=[org.slug])).context["summary"]
     assert summary["totals"] == pytest.approx(page_summary["totals"])
     assert client.get(reverse("costs_api:rebound", args=[org.slug]), {"basis": "x"}).status_code == 400
+
+
+def test_the_dashboard_shows_the_cost_overviews_api_spend(media, client):
+    """The demo year (reported costs in several currencies, token rows priced, models without a price): the
+    dashboard's cost card and the overview's API spend are one figure (to the cent; SQLite sums the reported
+    costs as doubles, so the two Decimals may part in the 15th digit, PostgreSQL sums them exactly)."""
+    org = media
+    client.force_login(_user(org, Role.AUDITOR))
+    window = window_for(org)
+    dates = {"start": window.start.isoformat(), "end": window.end.isoformat()}
+    dashboard = client.get(reverse("web:org_home", args=[org.slug]), dates)
+    overview = client.get(reverse("costs:overview", args=[org.slug]), dates)
+    on_dashboard, on_overview = dashboard.context["api_cost"], overview.context["api_cost"]
+    assert on_overview.total_eur > 0 and abs(on_dashboard.total_eur - on_overview.total_eur) < Decimal("1e-9")
+    assert on_dashboard.by_basis_eur.keys() == on_overview.by_basis_eur.keys()
+    assert on_dashboard.reported_by_currency.keys() == on_overview.reported_by_currency.keys()
+    assert on_dashboard.models_without_price == on_overview.models_without_price
+    shown = money(on_overview.total_eur)
+    assert f">{shown}</a>" in dashboard.content.decode() and f'id="api-spend">{shown}<' in overview.content.decode()
