@@ -166,7 +166,8 @@ class UsageRecord(OrgScopedModel):
     output_tokens = models.BigIntegerField(default=0)
     active_user_days = models.BigIntegerField(default=0)
     measured_energy_kwh = models.FloatField(default=0)
-    cost = models.FloatField(default=0)
+    # The vendor's figure exactly, in `currency`: per-token costs come with up to ten decimals.
+    cost = models.DecimalField(max_digits=24, decimal_places=10, default=0)
 
     # Null for spend-based rows: their CO2e comes from spend, and no energy can honestly be derived.
     energy_kwh = models.FloatField(null=True)
