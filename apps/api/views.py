@@ -149,7 +149,7 @@ from apps.connectors.models import IdentityMapping, IngestionRun  # noqa: E402
 from apps.connectors.tasks import ingest_run  # noqa: E402
 from apps.disclosures import services as disclosures  # noqa: E402
 from apps.disclosures.models import ReportingPeriod  # noqa: E402
-from apps.web import selectors  # noqa: E402
+from apps.footprint import selectors  # noqa: E402
 
 from .serializers import (  # noqa: E402
     DisclosureSerializer,

@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import Person, Team
 from apps.accounts.permissions import READ
 from apps.accounts.tenancy import SESSION_KEY, org_view, scoped
-
-from . import selectors
+from apps.footprint import selectors
 
 CHART_JS = "vendor/chartjs/chart.umd.js"
 RECORDS_PER_PAGE = 50

@@ -11,8 +11,8 @@ from django.urls import reverse
 from apps.accounts.models import Role
 from apps.connectors.ingestion import create_run, execute_run, store_upload
 from apps.disclosures import e1, services
+from apps.footprint import selectors
 from apps.footprint.models import UsageRecord
-from apps.web import selectors
 
 pytestmark = pytest.mark.django_db
 CSV = (

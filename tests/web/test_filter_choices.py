@@ -5,7 +5,7 @@ import io
 import pytest
 
 from apps.connectors.ingestion import create_run, execute_run, store_upload
-from apps.web import selectors
+from apps.footprint import selectors
 
 pytestmark = pytest.mark.django_db
 HEADER = "date,provider,model,requests,input_tokens,output_tokens,user,team,zone,cost,currency\n"
