@@ -30,8 +30,6 @@ PENDING = {
     "apps/api/views.py imports apps.web",
     "apps/costs/api.py imports apps.api",
     "apps/disclosures/services.py imports apps.costs",
-    "apps/footprint/selectors.py imports apps.connectors",  # moved from apps/web, split next
-    "apps/footprint/selectors.py imports apps.disclosures",
 }
 
 

@@ -148,6 +148,7 @@ from apps.connectors import ingestion  # noqa: E402
 from apps.connectors.models import IdentityMapping, IngestionRun  # noqa: E402
 from apps.connectors.tasks import ingest_run  # noqa: E402
 from apps.disclosures import services as disclosures  # noqa: E402
+from apps.disclosures.filters import parse_filters  # noqa: E402
 from apps.disclosures.models import ReportingPeriod  # noqa: E402
 from apps.footprint import selectors  # noqa: E402
 
@@ -218,7 +219,7 @@ RUN_EXAMPLE = OpenApiExample(
 def _checked_filters(organisation, params) -> selectors.Filters:
     """The dashboard's filters, after a 400 for an unreadable date or period."""
     FilterQuerySerializer(data=params).is_valid(raise_exception=True)
-    return selectors.parse_filters(organisation, params)
+    return parse_filters(organisation, params)
 
 
 class OrgScopedMixin:
