@@ -26,4 +26,4 @@ urlpatterns = [
 ]
 
 # Under /api/ a path that matches no route is answered in JSON like every other API error.
-handler404 = "apps.api.views.not_found"
+handler404 = "apps.api.errors.not_found"

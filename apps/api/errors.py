@@ -1,6 +1,9 @@
-"""DRF's exception handler, plus a JSON answer for a request body over Django's size limits."""
+"""How the API answers errors: DRF's exception handler with Django's body-size refusals in JSON, and the
+site's 404 handler, which answers in JSON under /api/."""
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -14,3 +17,11 @@ def exception_handler(exc, context):
     if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
         return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
+
+
+def not_found(request, exception):
+    """The site's 404 handler (reporting.urls.handler404): a JSON answer under /api/, as every other API error is
+    (e.g. a path whose id is not a number matches no route), the ordinary page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
