@@ -3,7 +3,7 @@
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status, views
+from rest_framework import generics, views
 from rest_framework.response import Response
 
 from apps.accounts.permissions import SIGN_OFF
@@ -58,17 +58,16 @@ class Disclosure(PeriodMixin, views.APIView):
     examples=examples.SIGN_OFF,
 )
 class SignOff(PeriodMixin, views.APIView):
-    """Sign off and lock the period: its snapshot is frozen. Sustainability officers and admins only."""
+    """Sign off and lock the period: its snapshot is frozen. Sustainability officers and admins only.
+
+    A period already signed off, or with a newer version: 409 (DisclosureError, a ConflictError)."""
 
     write_action = SIGN_OFF
 
     def post(self, request, org_slug, pk):
         params = SignOffSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        try:
-            period = disclosures.sign_off(self.get_period(), request.membership, params.validated_data["comment"])
-        except disclosures.DisclosureError as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        period = disclosures.sign_off(self.get_period(), request.membership, params.validated_data["comment"])
         period.refresh_from_db()
         return Response(ReportingPeriodSerializer(period).data)
 

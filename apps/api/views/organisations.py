@@ -1,7 +1,7 @@
 """The caller's organisations, and an organisation's teams."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, generics, permissions, serializers
+from rest_framework import exceptions, generics, permissions
 
 from apps.accounts import services
 from apps.accounts.models import Team
@@ -26,15 +26,13 @@ class OrganisationList(generics.ListAPIView):
 class TeamList(generics.ListCreateAPIView):
     serializer_class = TeamSerializer
     permission_classes = [permissions.IsAuthenticated, OrgMember]
+    domain_error_field = "name"  # a refused name (taken) is answered as the field's error
 
     def get_queryset(self):
         return scoped(Team, self.request.organisation)
 
     def perform_create(self, serializer):
-        try:
-            serializer.instance = services.create_team(self.request.organisation, serializer.validated_data["name"])
-        except services.AccountsError as exc:
-            raise serializers.ValidationError({"name": [str(exc)]}) from exc
+        serializer.instance = services.create_team(self.request.organisation, serializer.validated_data["name"])
 
 
 @extend_schema(tags=["organisations"], examples=examples.TEAM_DETAIL)
@@ -49,4 +47,5 @@ class TeamDetail(generics.RetrieveUpdateDestroyAPIView):
         try:
             services.delete_team(self.request.organisation, instance)
         except services.AccountsError as exc:
+            # A team with usage in a signed-off period: answered 403 (not AccountsError's 400) since the API began.
             raise exceptions.PermissionDenied(str(exc)) from exc
