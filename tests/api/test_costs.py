@@ -1,8 +1,11 @@
 """The cost endpoints' output serializers give back exactly what the cost selectors build: every key, every value
-(an integer sum of nothing may come back as 0.0), nothing added or dropped, on the demo year with its cost inputs."""
+(an integer sum of nothing may come back as 0.0), nothing added or dropped, on the demo year with its cost inputs;
+and each answer is valid against the schema the API documents for it."""
 
+import jsonschema
 import pytest
 from django.urls import reverse
+from drf_spectacular.generators import SchemaGenerator
 
 from apps.accounts.demo import DEMO_USERS, seed_demo_accounts
 from apps.accounts.models import Role
@@ -54,6 +57,20 @@ def _same(answer, built, path="") -> list[str]:
     return [] if answer == built else [f"{path}: {answer!r} != {built!r}"]
 
 
+def _json_schema(node):
+    """An OpenAPI 3.0 schema as JSON Schema: `nullable: true` becomes "or null", refs point into `$defs`."""
+    if isinstance(node, list):
+        return [_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {
+        key: (value.replace("#/components/schemas/", "#/$defs/") if key == "$ref" else _json_schema(value))
+        for key, value in node.items()
+        if key != "nullable"
+    }
+    return {"anyOf": [out, {"type": "null"}]} if node.get("nullable") else out
+
+
 def test_every_cost_answer_is_what_its_selector_built(org, client):
     client.force_login(org.memberships.get(user__email=DEMO_USERS[Role.AUDITOR]).user)
     window = selectors.window_for(org)
@@ -69,10 +86,15 @@ def test_every_cost_answer_is_what_its_selector_built(org, client):
     }
     assert expected["seats"]["licences"] and any(lic["figures"] for lic in expected["seats"]["licences"])
     assert expected["right_sizing"]["rows"] and expected["roi"]["tools"] and expected["rebound"]["totals"]
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    definitions = _json_schema(schema["components"]["schemas"])
     for name, built in expected.items():
         answer = client.get(reverse(f"costs_api:{name}", args=[org.slug]))
         assert answer.status_code == 200, name
         assert _same(answer.json(), built, name) == []
+        path = f"/api/v1/o/{{org_slug}}/costs/{name.replace('_', '-')}/"
+        documented = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        jsonschema.validate(answer.json(), {**_json_schema(documented), "$defs": definitions})  # as documented
 
 
 def test_a_new_assessment_answers_its_id_score_and_reasons(org, client):
