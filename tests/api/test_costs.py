@@ -13,7 +13,7 @@ from apps.connectors import demo
 from apps.costs import selectors
 from apps.costs.demo import seed_demo_costs
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.costs.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
