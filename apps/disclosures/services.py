@@ -19,6 +19,7 @@ from django.utils import timezone
 from apps.accounts import audit
 from apps.accounts.permissions import SIGN_OFF, WRITE, has_permission
 from apps.connectors.models import IngestionRun
+from apps.core.errors import ConflictError
 from apps.costs.selectors import frugality_for_methodology
 from apps.footprint import usage_frame
 from apps.footprint.calculator import METHOD_NOTES, energy_mix_split, estimate
@@ -63,7 +64,7 @@ RECORD_COLUMNS = [
 ]
 
 
-class DisclosureError(ValueError):
+class DisclosureError(ConflictError, ValueError):
     """A request on a period that its state or the user's role does not allow; the message says why."""
 
 

@@ -20,7 +20,7 @@ from apps.costs.sizing import right_sizing
 from apps.costs.templatetags.money import money
 from apps.costs.window import window_for
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.costs.urls")]
+pytestmark = pytest.mark.django_db
 YEAR = 2025
 PAGES = ("overview", "seats", "roi", "right_sizing", "rebound", "frugality", "prices")
 

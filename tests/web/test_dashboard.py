@@ -14,8 +14,9 @@ from apps.accounts.models import Role
 from apps.connectors.ingestion import create_run, execute_run, store_upload
 from apps.costs import cost
 from apps.disclosures import e1, services
+from apps.disclosures.filters import default_range, parse_filters
+from apps.footprint import selectors
 from apps.footprint.models import UsageRecord
-from apps.web import selectors
 
 pytestmark = pytest.mark.django_db
 CSV = (
@@ -83,7 +84,7 @@ def test_default_range_is_the_latest_period(client_for, org_a, loaded):
 
 
 def test_default_range_without_a_period_is_twelve_months(org_a):
-    start, end, period_id = selectors.default_range(org_a["org"], today=dt.date(2026, 2, 15))
+    start, end, period_id = default_range(org_a["org"], today=dt.date(2026, 2, 15))
     assert (start, end, period_id) == (dt.date(2025, 3, 1), dt.date(2026, 2, 15), None)
     filters = selectors.Filters(start=start, end=end)
     assert filters.querystring(team="none") == "start=2025-03-01&end=2026-02-15&team=none"
@@ -94,7 +95,7 @@ def test_series_equal_the_disclosure_breakdowns(org_a, loaded):
     officer = org_a["users"][Role.OFFICER]
     period = services.create_period(org_a["org"], officer, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     expected = e1.breakdowns(services.build_snapshot(period)[1])
-    records = selectors.filtered_records(org_a["org"], selectors.parse_filters(org_a["org"], {}))
+    records = selectors.filtered_records(org_a["org"], parse_filters(org_a["org"], {}))
     got = selectors.series(records)
     for name in e1.BREAKDOWNS:
         rows = [{k: v for k, v in row.items() if k != "team_id"} for row in got[name]]
