@@ -134,7 +134,12 @@ SUMMARY = [
                 "co2e_market_kg": 5.1,
                 "co2e_location_t": 0.0068,
                 "co2e_market_t": 0.0051,
-                "cost_eur": 1830.0,
+                "cost_eur": 2176.67,
+                "cost_rule": (
+                    "Reported costs are converted to EUR at the factor set's exchange rates; token records without "
+                    "a reported cost are priced from their tokens at the model's price valid that day. Amounts are "
+                    "exact until shown, rounded half to even to the cent."
+                ),
                 "other_costs": [{"currency": "USD", "amount": 410.0}],
                 "records": 930,
                 "requests": 52000,

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, FloatField, Q, Sum, Value
+from django.db.models import Count, F, FloatField, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
 from apps.footprint.models import UsageRecord
@@ -82,24 +82,17 @@ def _float_sum(column: str, **extra):
 
 
 def totals(records) -> dict:
-    """kWh, kg CO2e (location- and market-based), cost in EUR, and the number of records.
+    """kWh, kg CO2e (location- and market-based), the number of records and of requests.
 
-    Costs in other currencies are not converted (no exchange rate is on record): they are listed apart."""
+    Cost is not summed here: apps.costs.cost owns it (reported costs converted, token records priced), so the
+    dashboard, the API summary and the cost pages show one figure."""
     sums = records.aggregate(
         energy_kwh=_float_sum("energy_kwh"),
         co2e_location_kg=_float_sum("co2e_location_kg"),
         co2e_market_kg=_float_sum("co2e_market_kg"),
-        cost_eur=_float_sum("cost", filter=Q(currency="EUR")),
         records=Count("pk"),
         requests=Coalesce(Sum("requests"), 0),
     )
-    other = (
-        records.exclude(currency__in=("EUR", ""))
-        .values("currency")
-        .order_by("currency")
-        .annotate(amount=_float_sum("cost"))
-    )
-    sums["other_costs"] = [{"currency": row["currency"], "amount": row["amount"]} for row in other if row["amount"]]
     sums["co2e_location_t"] = sums["co2e_location_kg"] / 1000
     sums["co2e_market_t"] = sums["co2e_market_kg"] / 1000
     return sums

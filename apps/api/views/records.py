@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, views
 from rest_framework.response import Response
 
+from apps.costs.cost import cost_total_eur
 from apps.footprint import selectors
 
 from .. import examples
@@ -35,6 +36,15 @@ class Summary(OrgScopedMixin, views.APIView):
         series = selectors.series(records)
         for row in series["by_team"]:
             row.pop("team_id", None)
-        return Response(
-            SummarySerializer({"filters": filters, "totals": selectors.totals(records), "series": series}).data
-        )
+        api_cost = cost_total_eur(self.organisation, records)
+        totals = {
+            **selectors.totals(records),
+            "cost_eur": api_cost.total_eur,
+            "cost_rule": api_cost.rule,
+            "other_costs": [
+                {"currency": currency, "amount": amount}
+                for currency, amount in sorted(api_cost.reported_by_currency.items())
+                if currency != "EUR"
+            ],
+        }
+        return Response(SummarySerializer({"filters": filters, "totals": totals, "series": series}).data)
