@@ -41,7 +41,7 @@ from apps.footprint.services import current_factor_set_version, load_factor_set
 
 from .models import IdentityKind, IdentityMapping, IngestionRun, RunPhase, RunStatus, SourceFile
 from .sources import SOURCES, SourceError, iter_source_chunks
-from .sources._common import GROUP_COLUMNS, aggregate
+from .sources.frames import GROUP_COLUMNS, aggregate
 
 log = logging.getLogger(__name__)
 

@@ -24,18 +24,11 @@ from typing import Any, BinaryIO
 
 import pandas as pd
 
-from apps.connectors.sources._common import (
-    SourceError,
-    check_repeat,
-    expect,
-    finish,
-    json_count,
-    json_day,
-    json_fields,
-    json_text,
-    load_json,
-    wrong_source_hint,
-)
+from apps.connectors.sources.detect import json_fields, wrong_source_hint
+from apps.connectors.sources.errors import SourceError
+from apps.connectors.sources.frames import finish
+from apps.connectors.sources.json_reader import load_json
+from apps.connectors.sources.json_values import check_repeat, expect, json_count, json_day, json_text
 
 KEY = "anthropic_usage"
 LABEL = "Anthropic usage report (messages)"

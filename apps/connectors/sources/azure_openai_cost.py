@@ -34,15 +34,11 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from apps.connectors.sources._common import (
-    DEFAULT_CHUNK_ROWS,
-    MAX_AMOUNT,
-    Field,
-    SourceError,
-    combine,
-    finish,
-    iter_csv,
-)
+from apps.connectors.sources.bounds import MAX_AMOUNT
+from apps.connectors.sources.columns import Field
+from apps.connectors.sources.csv_reader import DEFAULT_CHUNK_ROWS, iter_csv
+from apps.connectors.sources.errors import SourceError
+from apps.connectors.sources.frames import combine, finish
 
 KEY = "azure_openai_cost"
 LABEL = "Azure Cost Management export (Azure OpenAI / Foundry meters)"

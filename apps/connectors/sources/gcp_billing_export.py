@@ -31,21 +31,14 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 
-from apps.connectors.sources._common import (
-    DEFAULT_CHUNK_ROWS,
-    CsvChunk,
-    Field,
-    SourceError,
-    check_source,
-    combine,
-    finish,
-    iter_csv,
-    iter_json_values,
-    json_fields,
-    looks_like_json,
-    records_chunk,
-    seekable,
-)
+from apps.connectors.sources.chunk import CsvChunk, records_chunk
+from apps.connectors.sources.columns import Field
+from apps.connectors.sources.csv_reader import DEFAULT_CHUNK_ROWS, iter_csv
+from apps.connectors.sources.detect import check_source, json_fields
+from apps.connectors.sources.errors import SourceError
+from apps.connectors.sources.frames import combine, finish
+from apps.connectors.sources.json_reader import iter_json_values
+from apps.connectors.sources.sniff import looks_like_json, seekable
 
 KEY = "gcp_billing_export"
 LABEL = "Google Cloud Billing export (Vertex AI / Gemini SKUs)"

@@ -24,17 +24,11 @@ from typing import Any, BinaryIO
 
 import pandas as pd
 
-from apps.connectors.sources._common import (
-    SourceError,
-    expect,
-    finish,
-    json_count,
-    json_day,
-    json_fields,
-    json_text,
-    load_json,
-    wrong_source_hint,
-)
+from apps.connectors.sources.detect import json_fields, wrong_source_hint
+from apps.connectors.sources.errors import SourceError
+from apps.connectors.sources.frames import finish
+from apps.connectors.sources.json_reader import load_json
+from apps.connectors.sources.json_values import expect, json_count, json_day, json_text
 from apps.footprint.usage_frame import USAGE_KIND_SEAT_ACTIVITY
 
 KEY = "github_copilot_metrics"

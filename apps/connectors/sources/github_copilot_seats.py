@@ -21,18 +21,13 @@ from typing import Any, BinaryIO
 
 import pandas as pd
 
-from apps.connectors.sources._common import (
-    EARLIEST_DAY,
-    ISO_DATE,
-    SourceError,
-    day_out_of_range,
-    expect,
-    finish,
-    json_fields,
-    json_text,
-    load_json,
-    wrong_source_hint,
-)
+from apps.connectors.sources.bounds import EARLIEST_DAY, day_out_of_range
+from apps.connectors.sources.dates import ISO_DATE
+from apps.connectors.sources.detect import json_fields, wrong_source_hint
+from apps.connectors.sources.errors import SourceError
+from apps.connectors.sources.frames import finish
+from apps.connectors.sources.json_reader import load_json
+from apps.connectors.sources.json_values import expect, json_text
 from apps.footprint.usage_frame import USAGE_KIND_SEAT_ACTIVITY
 
 KEY = "github_copilot_seats"
