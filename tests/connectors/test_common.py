@@ -2,10 +2,12 @@
 
 import codecs
 import io
+import json
 
 import pytest
 
 from apps.connectors.sources import SourceError, get_source, iter_source_chunks
+from apps.connectors.sources.json_reader import iter_json_values
 from tests.connectors.helpers import FIXTURES, fixture_bytes, parse_bytes, refused, totals
 
 
@@ -126,3 +128,29 @@ def test_non_seekable_stream():
     data = fixture_bytes("generic_csv", "usage.csv")
     frame = get_source("generic_csv").parse(io.BufferedReader(Pipe(data)), "pipe.csv")
     assert int(frame["requests"].sum()) == 115
+
+
+def test_json_values_across_read_blocks():
+    # JSON lines longer than a read block: every value is read whole, whatever block boundary it straddles.
+    lines = b"\n".join(json.dumps({"n": i, "text": "x" * 500}).encode() for i in range(5000))
+    values = list(iter_json_values(io.BytesIO(lines), "lines.json"))
+    assert [path for path, _ in values[:2]] == ["[0]", "[1]"] and len(values) == 5000
+    assert values[-1][1] == {"n": 4999, "text": "x" * 500}
+
+
+def test_numbers_read_as_json_loads_reads_them():
+    data = b'{"big": 18446744073709551616, "frac": 0.25, "exp": 1E5, "huge": 1e999, "neg": -3}'
+    [(path, value)] = list(iter_json_values(io.BytesIO(data), "n.json"))
+    assert path == "" and value == json.loads(data)
+    assert [type(value[k]) for k in ("big", "frac", "exp", "huge", "neg")] == [int, float, float, float, int]
+
+
+def test_integer_too_long_to_read_in_a_streamed_array():
+    # The C parser would crash the process on it; it is refused before the parser reaches its end.
+    logs = json.loads(fixture_bytes("litellm_spend_logs", "spend_logs.json"))
+    text = json.dumps(logs).replace('"prompt_tokens": ', '"prompt_tokens": ' + "9" * 5000, 1)
+    err = refused("litellm_spend_logs", text.encode(), "logs.json")
+    assert "has too many digits" in str(err) and "logs.json: the number at character" in str(err)
+    # The same digits in a string are only text.
+    data = b'[{"id": "' + b"9" * 5000 + b'"}]'
+    assert list(iter_json_values(io.BytesIO(data), "ids.json")) == [("[0]", {"id": "9" * 5000})]

@@ -1,13 +1,16 @@
-"""JSON files read value by value: a top-level array streamed item by item, JSON lines or pages one after
-another; errors give the position, and a truncated file says so."""
+"""JSON files read value by value with ijson (its C backend, yajl2_c, when installed): a top-level array streamed
+item by item, JSON lines or pages one after another. Errors give the position as ``character N (line L)``, say
+when a file looks truncated, and name the value (``[i]``) they are in."""
 
 from __future__ import annotations
 
 import codecs
-import json
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any, BinaryIO
+
+import ijson
 
 from apps.connectors.sources.detect import check_source, json_fields, wrong_source_hint
 from apps.connectors.sources.errors import SourceError, utf8_error
@@ -15,11 +18,167 @@ from apps.connectors.sources.names import norm
 from apps.connectors.sources.sniff import (
     check_not_empty,
     encoding_of,
+    first_text,
     header_line,
     layout_of,
     looks_like_json,
+    peek,
     seekable,
 )
+
+try:
+    _BACKEND = ijson.get_backend("yajl2_c")
+except ImportError:  # no compiled backend on this platform: ijson's own choice, slower but the same events
+    _BACKEND = ijson
+
+READ_BYTES = 64 * 1024  # yajl runs about twice as fast on blocks this size as on 1 MiB ones
+# Python reads at most 4,300 digits into an int, and yajl2_c crashes the process (SIGSEGV) on a longer integer,
+# so such a number is refused before the parser sees its end.
+_MAX_DIGITS = 4300
+_LONG_DIGITS = re.compile(rf"(?<!\d)\d{{{_MAX_DIGITS + 1},}}")
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_ZEROS = b"0" * (_MAX_DIGITS + 1)
+_NUMBER_START = frozenset("-0123456789")
+_NUMBER_BEFORE = frozenset("[:, \t\r\n-")  # characters that may precede an integer token (not inside a string)
+
+# yajl's messages in the words Python's json module uses, which the error messages have always given.
+_MESSAGES = {
+    "invalid char in json text.": "Expecting value",
+    "unallowed token at this point in JSON text": "Expecting value",
+    "invalid string in json text.": "Expecting value",
+    "malformed number, a digit is required after the minus sign.": "Expecting value",
+    "malformed number, a digit is required after the decimal point.": "Expecting ',' delimiter",
+    "malformed number, a digit is required after the exponent.": "Expecting ',' delimiter",
+    "object key and value must be separated by a colon (':')": "Expecting ':' delimiter",
+    "after array element, I expect ',' or ']'": "Expecting ',' delimiter",
+    "after key and value, inside map, I expect ',' or '}'": "Expecting ',' delimiter",
+    "invalid object key (must be a string)": "Expecting property name enclosed in double quotes",
+    "invalid character inside string.": "Invalid control character at",
+    "inside a string, '\\' occurs before a character which it may not.": "Invalid \\escape",
+    "invalid (non-hex) character occurs after '\\u' inside string.": "Invalid \\uXXXX escape",
+}
+
+
+class _Feed:
+    """The file as UTF-8 bytes for ijson, read in blocks: decodes it (UTF-8 with or without BOM, UTF-16 with
+    BOM), counts characters and lines so errors can say where they are, and refuses an integer too long to
+    read before the parser reaches its end."""
+
+    def __init__(self, stream: BinaryIO, filename: str, encoding: str, read_size: int):
+        self.stream = stream
+        self.start = stream.tell()
+        self.filename = filename
+        self.encoding = encoding
+        self.utf8 = encoding == "utf-8"
+        self.decoder = codecs.getincrementaldecoder("utf-8-sig" if self.utf8 else encoding)()
+        self.read_size = read_size
+        self.chars = 0  # characters before the last block
+        self.lines = 0  # newlines before the last block
+        self.block = b""  # the last block handed to ijson
+        self.text = ""  # ... and its text
+        self.digits = ""  # a run of digits at the end of the text so far, possibly continued by the next block
+        self.before_digits = "\n"  # the character before that run (the start of the file counts as a blank)
+        self.path = ""  # the value being read, for the messages
+
+    def read(self, size: int = -1) -> bytes:
+        """The next block as UTF-8 (ijson calls read(0) first to learn the type)."""
+        if size == 0:
+            return b""
+        data = self.stream.read(self.read_size)
+        try:
+            text = self.decoder.decode(data, final=not data)
+        except UnicodeDecodeError as exc:
+            # Character offset is that of the block (characters so far); enough to find the spot.
+            message = utf8_error(self.filename, None, exc).message
+            where = self.chars + len(self.text)
+            raise SourceError(self.filename, None, None, f"near character {where}: " + message) from exc
+        if not data:
+            self._check_digits("", final=True)
+            self.block = b""
+            return b""  # the last text stays, for the messages about the end of the file
+        self.chars += len(self.text)
+        self.lines += self.text.count("\n")
+        self.text = text
+        self._check_digits(text, final=False)
+        self.block = text.encode("utf-8")
+        return self.block
+
+    def where(self, offset: int) -> str:
+        """``character N (line L)`` for the character at `offset` in the last text block (negative: in the
+        run of digits that ends the block before, which holds no newline)."""
+        line = self.lines + (self.text.count("\n", 0, offset) if offset > 0 else 0) + 1
+        return f"character {self.chars + offset} (line {line})"
+
+    def end(self) -> str:
+        """The position of the end of the file."""
+        return self.where(len(self.text))
+
+    def _check_digits(self, text: str, *, final: bool) -> None:
+        joined = self.digits + text
+        # A scan in C for a run of that many digits first; the regex (slow) only where there is one.
+        if _ZEROS in joined.encode("utf-8").translate(_DIGITS_AS_ZERO):
+            for match in _LONG_DIGITS.finditer(joined):
+                if match.end() == len(joined) and not final:
+                    break  # may yet turn out to be a float's: decided with the next block
+                before = joined[match.start() - 1] if match.start() else self.before_digits
+                after = joined[match.end() : match.end() + 1]
+                if before in _NUMBER_BEFORE and after not in (".", "e", "E"):
+                    at = self.where(match.start() - len(self.digits) + (len(self.text) if not text else 0))
+                    path = self.path or "the document"
+                    raise SourceError(self.filename, None, None, f"the number at {at} in {path} has too many digits")
+        rest = joined.rstrip("0123456789")
+        if len(rest) < len(joined):
+            self.before_digits = rest[-1:] or self.before_digits
+        self.digits = joined[len(rest) :]
+
+    def error_offset(self, exc: Exception) -> int:
+        """Where in the last text block yajl stopped, from the snippet its message shows: it puts the
+        character it stopped at in column 40 of the second line, after 10 spaces and 30 characters (or fewer
+        characters and more spaces near the start of the block)."""
+        lines = str(exc).split("\n")
+        shown = lines[1] if len(lines) > 1 else ""
+        block = self.text.encode("utf-8")
+        flat = block.translate(bytes.maketrans(b"\n\r", b"  ")).decode("utf-8", errors="replace")
+        offset = None
+        for candidate in range(min(30, len(flat) + 1)):
+            pad = 40 - candidate
+            if shown == " " * pad + flat[: len(shown) - pad]:
+                offset = candidate
+                break
+        if offset is None:
+            found = flat.find(shown[10:]) if len(shown) > 10 else -1
+            offset = found + 30 if found >= 0 else len(flat)
+        return len(block[:offset].decode("utf-8", errors="ignore"))
+
+    def at_end(self, offset: int) -> bool:
+        """True when only blanks follow the character before `offset` in the file: a value cut off there is
+        a truncated file rather than a broken one."""
+        if self.text[offset:].strip():
+            return False
+        pos = self.stream.tell()
+        rest = self.stream.read(1)
+        self.stream.seek(pos)
+        return not rest
+
+
+def _yajl_text(exc: Exception) -> str:
+    """yajl's own words for the problem ('premature EOF', 'trailing garbage', ...)."""
+    first = str(exc).split("\n", 1)[0]
+    return first.split(": ", 1)[1] if ": " in first else first
+
+
+def _refuse_not_json(stream: BinaryIO, filename: str, source_key: str) -> None:
+    try:
+        fields = {norm(h) for h in layout_of(*header_line(stream, filename)).header}
+    except SourceError:
+        fields = set()
+    raise SourceError(
+        filename,
+        None,
+        None,
+        "expected a JSON file but the file is not JSON (it looks like CSV or text)."
+        + wrong_source_hint(fields, source_key),
+    )
 
 
 def iter_json_values(
@@ -27,7 +186,7 @@ def iter_json_values(
     filename: str,
     *,
     stream_array: bool = True,
-    read_size: int = 1 << 20,
+    read_size: int = READ_BYTES,
     source_key: str = "",
 ) -> Iterator[tuple[str, Any]]:
     """Yield ``(path, value)`` for the top-level JSON values of a file, reading it incrementally.
@@ -35,149 +194,144 @@ def iter_json_values(
     A top-level array is streamed item by item (paths ``[0]``, ``[1]``, ...) when `stream_array`;
     several top-level values (JSON lines, or pages written one after another as ``gh api --paginate``
     does) are yielded in turn with paths ``[i]``; a single value gets the path ''. A file that stops in
-    the middle of a value raises SourceError saying it looks truncated, with the position."""
+    the middle of a value raises SourceError saying it looks truncated, with the position. Values are what
+    ``json.loads`` gives (numbers with a fraction or exponent as floats)."""
     stream = seekable(stream)
     head = check_not_empty(stream, filename)
     if not looks_like_json(stream):
-        try:
-            fields = {norm(h) for h in layout_of(*header_line(stream, filename)).header}
-        except SourceError:
-            fields = set()
-        raise SourceError(
-            filename,
-            None,
-            None,
-            "expected a JSON file but the file is not JSON (it looks like "
-            "CSV or text)." + wrong_source_hint(fields, source_key),
-        )
-    enc = encoding_of(head)
-    decoder = codecs.getincrementaldecoder("utf-8-sig" if enc == "utf-8" else enc)()
-    dec = json.JSONDecoder()
-    buf = ""
-    pos = 0  # index in buf
-    consumed = 0  # characters dropped from the front of buf
-    lines_before = 0  # newlines in the dropped characters
-    eof = False
+        _refuse_not_json(stream, filename, source_key)
+    encoding = encoding_of(head)
+    array = stream_array and first_text(peek(stream, 4096)).lstrip().startswith("[")
+    start = stream.tell()
+    values = _values(_Feed(stream, filename, encoding, read_size), array=array, exact=False)
+    done = 0
+    try:
+        for path, value in _numbered(values, array):
+            yield path, value
+            done += 1
+    except _Overflow:
+        # yajl's fast number reading stops at an integer beyond 64 bits or a float beyond a double: read again
+        # with every number as text (slower), past the values already given.
+        stream.seek(start)
+        values = _values(_Feed(stream, filename, encoding, read_size), array=array, exact=True)
+        for n, (path, value) in enumerate(_numbered(values, array)):
+            if n >= done:
+                yield path, value
 
-    def more() -> bool:
-        nonlocal buf, pos, consumed, lines_before, eof
-        if eof:
-            return False
-        data = stream.read(read_size)
-        try:
-            text = decoder.decode(data, final=not data)
-        except UnicodeDecodeError as exc:
-            # Byte offset is approximate (characters so far); enough to find the spot.
-            where = consumed + len(buf)
-            raise SourceError(
-                filename,
-                None,
-                None,
-                f"near character {where}: " + str(utf8_error(filename, None, exc).message),
-            ) from exc
-        if not data:
-            eof = True
-        lines_before += buf.count("\n", 0, pos)
-        consumed += pos
-        buf = buf[pos:] + text
-        pos = 0
-        return bool(data) or bool(text)
 
-    def skip_ws() -> bool:
-        nonlocal pos
-        while True:
-            while pos < len(buf) and buf[pos] in " \t\r\n":
-                pos += 1
-            if pos < len(buf):
-                return True
-            if not more():
-                return False
+class _Overflow(Exception):
+    """A number yajl cannot read as a C integer or double."""
 
-    def where(p: int) -> str:
-        line = lines_before + buf.count("\n", 0, p) + 1
-        return f"character {consumed + p} (line {line})"
 
-    def decode_one(path: str) -> Any:
-        nonlocal pos
-        while True:
-            try:
-                value, end = dec.raw_decode(buf, pos)
-            except json.JSONDecodeError as exc:
-                if not eof and (exc.pos >= len(buf) - 1 or "Unterminated" in exc.msg):
-                    more()
-                    continue
-                if exc.pos >= len(buf.rstrip()) - 1 or "Unterminated" in exc.msg:
-                    raise SourceError(
-                        filename,
-                        None,
-                        None,
-                        f"the JSON ends early at {where(len(buf))} inside {path or 'the document'}"
-                        f"; the file looks truncated",
-                    ) from exc
-                raise SourceError(filename, None, None, f"invalid JSON at {where(exc.pos)}: {exc.msg}") from exc
-            except ValueError as exc:  # Python refuses to read an integer of more than 4,300 digits
-                long_number = re.compile(r"\d{4301,}").search(buf, pos)
-                at = where(long_number.start()) if long_number else where(pos)
-                raise SourceError(
-                    filename, None, None, f"the number at {at} in {path or 'the document'} has too many digits"
-                ) from exc
-            # A number at the very end of the buffer may continue in the next read.
-            if end >= len(buf) and not eof and isinstance(value, (int, float)):
-                more()
-                continue
-            pos = end
-            return value
-
-    if not skip_ws():
-        raise SourceError(filename, None, None, "the file is empty")
-    if stream_array and buf[pos] == "[":
-        pos += 1
-        index = 0
-        while True:
-            if not skip_ws():
-                raise SourceError(
-                    filename,
-                    None,
-                    None,
-                    f"the JSON ends early at {where(len(buf))} after item [{index - 1}]; the file looks truncated",
-                )
-            if buf[pos] == "]":
-                pos += 1
-                break
-            if index:
-                if buf[pos] != ",":
-                    raise SourceError(
-                        filename,
-                        None,
-                        None,
-                        f"invalid JSON at {where(pos)}: expected ',' or ']' after item [{index - 1}]",
-                    )
-                pos += 1
-                if not skip_ws():
-                    raise SourceError(
-                        filename,
-                        None,
-                        None,
-                        f"the JSON ends early at {where(len(buf))}; the file looks truncated",
-                    )
-            yield f"[{index}]", decode_one(f"[{index}]")
-            index += 1
-        if skip_ws():
-            raise SourceError(filename, None, None, f"invalid JSON at {where(pos)}: extra data after the array")
+def _numbered(values: Iterator[Any], array: bool) -> Iterator[tuple[str, Any]]:
+    """Paths for the values: ``[i]`` for array items and for several top-level values, '' for a single one."""
+    if array:
+        yield from ((f"[{i}]", value) for i, value in enumerate(values))
         return
-    values: list[Any] = []
+    first = next(values, _NOTHING)
+    if first is _NOTHING:
+        return
+    second = next(values, _NOTHING)
+    if second is _NOTHING:
+        yield "", first
+        return
+    yield "[0]", first
+    yield "[1]", second
+    yield from ((f"[{i}]", value) for i, value in enumerate(values, start=2))
+
+
+_NOTHING = object()
+
+
+def _values(feed: _Feed, *, array: bool, exact: bool) -> Iterator[Any]:
+    """The items of the top-level array (`array`) or the top-level values, as ijson builds them; `exact` reads
+    numbers as text first (Decimal), turned into floats here as json.loads gives them."""
     index = 0
-    while skip_ws():
-        value = decode_one(f"[{index}]")
-        if index == 1:
-            yield "[0]", values.pop()
-        if index >= 1:
-            yield f"[{index}]", value
-        else:
-            values.append(value)
-        index += 1
-    if values:
-        yield "", values[0]
+    feed.path = "[0]"
+    prefix, multiple = ("item", False) if array else ("", True)
+    try:
+        for value in _BACKEND.items(
+            feed, prefix, use_float=not exact, multiple_values=multiple, buf_size=feed.read_size
+        ):
+            yield _floats(value) if exact else value
+            index += 1
+            feed.path = f"[{index}]"
+    except ijson.IncompleteJSONError as exc:
+        problem = _yajl_text(exc)
+        if problem in ("integer overflow", "numeric (floating point) overflow") and not exact:
+            raise _Overflow from exc
+        raise _error(feed, problem, exc, index, array) from exc
+
+
+def _floats(value: Any) -> Any:
+    """`value` with its Decimals as floats (in place)."""
+    items = value.items() if type(value) is dict else enumerate(value) if type(value) is list else ()
+    for key, item in items:
+        if type(item) is Decimal:
+            value[key] = float(item)
+        elif type(item) in (dict, list):
+            _floats(item)
+    return float(value) if type(value) is Decimal else value
+
+
+def _error(feed: _Feed, problem: str, exc: Exception, index: int, array: bool) -> SourceError:
+    """The SourceError for what yajl refused after `index` complete values."""
+    offset = len(feed.text) if problem == "premature EOF" else feed.error_offset(exc)
+    at = feed.where(max(offset - 1, 0))
+    if array and problem == "trailing garbage":
+        return SourceError(feed.filename, None, None, f"invalid JSON at {at}: extra data after the array")
+    if problem == "premature EOF" or feed.at_end(offset):
+        return _truncated(feed, index, array)
+    if array and problem == "after array element, I expect ',' or ']'" and _before(feed.text, offset - 1) == "}":
+        # An item (the sources' items are objects) followed by something other than ',' or ']'.
+        message = f"expected ',' or ']' after item [{index - 1}]"
+        return SourceError(feed.filename, None, None, f"invalid JSON at {at}: {message}")
+    return _invalid(feed, problem, offset)
+
+
+def _before(text: str, pos: int) -> str:
+    """The last character before `pos` that is not a blank."""
+    return text[: max(pos, 0)].rstrip()[-1:]
+
+
+def _truncated(feed: _Feed, index: int, array: bool) -> SourceError:
+    where = f" inside [{index}]"
+    if array and not _inside_item(feed):
+        where = "" if feed.text.rstrip().endswith(",") else f" after item [{index - 1}]"
+    return SourceError(
+        feed.filename, None, None, f"the JSON ends early at {feed.end()}{where}; the file looks truncated"
+    )
+
+
+def _inside_item(feed: _Feed) -> bool:
+    """Whether an item of the top-level array had begun where the file ends (read again, as events: only for
+    a truncated file)."""
+    feed.stream.seek(feed.start)
+    again = _Feed(feed.stream, feed.filename, feed.encoding, feed.read_size)
+    inside = False
+    try:
+        for prefix, event, _ in _BACKEND.parse(again, buf_size=feed.read_size):
+            if prefix == "item":
+                inside = event in ("start_map", "start_array", "map_key")
+    except (ijson.IncompleteJSONError, SourceError):
+        pass
+    return inside
+
+
+def _invalid(feed: _Feed, problem: str, offset: int) -> SourceError:
+    """'invalid JSON at ...: <what Python's json module says>' for a problem yajl found at `offset`."""
+    message = _MESSAGES.get(problem, problem)
+    # yajl stops just past the character it refuses, except at a control character in a string; a word that is
+    # not true, false or null is placed at its start.
+    pos = offset if problem == "invalid character inside string." else max(offset - 1, 0)
+    if feed.text[pos : pos + 1].isspace() and problem != "invalid character inside string.":
+        # yajl read on past blanks: to a number that starts there, or else back to what it refused.
+        pos = offset if feed.text[offset : offset + 1] in _NUMBER_START else len(feed.text[:pos].rstrip()) - 1
+    if problem == "invalid string in json text.":
+        pos = len(
+            feed.text[: pos + 1].rstrip("}], \t\r\n").rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        )
+    return SourceError(feed.filename, None, None, f"invalid JSON at {feed.where(pos)}: {message}")
 
 
 def load_json(stream: BinaryIO, filename: str, source_key: str = "") -> list[tuple[str, Any]]:
