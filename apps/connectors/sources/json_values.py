@@ -1,14 +1,13 @@
-"""Checked values from parsed JSON objects: types, whole numbers and amounts in bounds, days; errors name the
-file, JSON path and key."""
+"""Checks on parsed JSON that are not one row's fields (those are the pydantic models', json_models.py): a value's
+type, a usage day, a usage result repeated in a file; errors name the file, JSON path and key."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
 
-from apps.connectors.sources.bounds import MAX_AMOUNT, day_out_of_range, max_text
+from apps.connectors.sources.bounds import day_out_of_range
 from apps.connectors.sources.dates import ISO_DATE
 from apps.connectors.sources.errors import SourceError, describe_value
 
@@ -36,57 +35,6 @@ def check_repeat(seen: dict[tuple, str], bucket: tuple, result: dict, filename: 
             "and upload again",
         )
     seen[key] = path
-
-
-def json_count(obj: dict, key: str, filename: str, path: str, *, default: int | None = 0) -> int:
-    """A whole number >= 0 from a JSON object; absent or null -> `default` (None: required)."""
-    value = obj.get(key)
-    if value is None:
-        if default is None:
-            raise SourceError(filename, path, key, "expected a whole number >= 0, the key is missing")
-        return default
-    if isinstance(value, bool):
-        ok = False
-    elif isinstance(value, int):
-        ok = value >= 0
-    elif isinstance(value, float):
-        ok = value >= 0 and value.is_integer()
-    elif isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-        ok = True
-    else:
-        ok = False
-    if ok and value > MAX_AMOUNT:
-        raise SourceError(
-            filename, path, key, f"expected a whole number >= 0 {max_text()}, got {describe_value(value)}"
-        )
-    if not ok:
-        raise SourceError(filename, path, key, f"expected a whole number >= 0, got {describe_value(value)}")
-    return int(value)
-
-
-def json_number(obj: dict, key: str, filename: str, path: str, *, default: float = 0.0) -> float:
-    """A decimal amount (a JSON number or a decimal string, as cost reports send) from an object."""
-    value = obj.get(key)
-    if value is None or value == "":
-        return default
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        number = float(value)
-        if not math.isfinite(number):
-            raise ValueError
-    except (TypeError, ValueError, OverflowError):
-        raise SourceError(filename, path, key, f"expected a number, got {describe_value(value)}") from None
-    if abs(number) > MAX_AMOUNT:
-        raise SourceError(filename, path, key, f"expected a number {max_text(True)}, got {describe_value(value)}")
-    return number
-
-
-def json_text(obj: dict, key: str) -> str:
-    """A string-ish JSON value as text ('' for null/absent)."""
-    value = obj.get(key)
-    return "" if value is None else str(value)
 
 
 def json_day(value: Any, filename: str, path: str, key: str, *, unix: bool = False) -> pd.Timestamp:
