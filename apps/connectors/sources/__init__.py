@@ -25,8 +25,10 @@ The shared plumbing, one job per module: ``errors`` (SourceError), ``bounds`` (l
 ``names`` (how names compare), ``sniff`` (first bytes: encoding, JSON or CSV, empty/compressed/binary, header
 line), ``detect`` (which source a file looks like, the "looks like X" hints), ``columns`` (fields and their
 aliases matched to a header), ``dates`` (text to usage days), ``chunk`` (records as strings with checked
-converters), ``csv_reader`` (Arrow's chunked CSV read), ``json_reader`` (JSON value by value), ``json_values``
-(checked values from parsed JSON), ``frames`` (rows to the conformed, summed usage frame), ``base`` (the protocols).
+converters), ``csv_reader`` (Arrow's chunked CSV read), ``json_reader`` (JSON value by value, on ijson),
+``json_models`` (the field types of the pydantic models of JSON rows, their errors as SourceErrors),
+``json_values`` (the other JSON checks), ``frames`` (rows to the conformed, summed usage frame), ``base`` (the
+protocols).
 """
 
 from __future__ import annotations
