@@ -79,11 +79,16 @@ class _Feed:
         self.digits = ""  # a run of digits at the end of the text so far, possibly continued by the next block
         self.before_digits = "\n"  # the character before that run (the start of the file counts as a blank)
         self.path = ""  # the value being read, for the messages
+        self.too_long = ""  # the position of an integer too long to read, refused at the next read
 
     def read(self, size: int = -1) -> bytes:
         """The next block as UTF-8 (ijson calls read(0) first to learn the type)."""
         if size == 0:
             return b""
+        if self.too_long:
+            # The values before it are read by now, so the path names the one that holds it.
+            path = self.path or "the document"
+            raise SourceError(self.filename, None, None, f"the number at {self.too_long} in {path} has too many digits")
         data = self.stream.read(self.read_size)
         try:
             text = self.decoder.decode(data, final=not data)
@@ -93,14 +98,17 @@ class _Feed:
             where = self.chars + len(self.text)
             raise SourceError(self.filename, None, None, f"near character {where}: " + message) from exc
         if not data:
-            self._check_digits("", final=True)
+            if self._too_long("", final=True) is not None:
+                return self.read()
             self.block = b""
             return b""  # the last text stays, for the messages about the end of the file
         self.chars += len(self.text)
         self.lines += self.text.count("\n")
         self.text = text
-        self._check_digits(text, final=False)
-        self.block = text.encode("utf-8")
+        cut = self._too_long(text, final=False)
+        if cut is not None and cut <= 0:
+            return self.read()
+        self.block = text[:cut].encode("utf-8")  # up to the long integer: yajl never reaches its end
         return self.block
 
     def where(self, offset: int) -> str:
@@ -113,7 +121,9 @@ class _Feed:
         """The position of the end of the file."""
         return self.where(len(self.text))
 
-    def _check_digits(self, text: str, *, final: bool) -> None:
+    def _too_long(self, text: str, *, final: bool) -> int | None:
+        """Where in `text` an integer too long to read starts (negative: in the block before), its position kept
+        for the next read; None when there is none. Also keeps the run of digits that ends `text`."""
         joined = self.digits + text
         # A scan in C for a run of that many digits first; the regex (slow) only where there is one.
         if _ZEROS in joined.encode("utf-8").translate(_DIGITS_AS_ZERO):
@@ -123,13 +133,14 @@ class _Feed:
                 before = joined[match.start() - 1] if match.start() else self.before_digits
                 after = joined[match.end() : match.end() + 1]
                 if before in _NUMBER_BEFORE and after not in (".", "e", "E"):
-                    at = self.where(match.start() - len(self.digits) + (len(self.text) if not text else 0))
-                    path = self.path or "the document"
-                    raise SourceError(self.filename, None, None, f"the number at {at} in {path} has too many digits")
+                    start = match.start() - len(self.digits)
+                    self.too_long = self.where(start + (len(self.text) if not text else 0))
+                    return start
         rest = joined.rstrip("0123456789")
         if len(rest) < len(joined):
             self.before_digits = rest[-1:] or self.before_digits
         self.digits = joined[len(rest) :]
+        return None
 
     def error_offset(self, exc: Exception) -> int:
         """Where in the last text block yajl stopped, from the snippet its message shows: it puts the
