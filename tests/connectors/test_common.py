@@ -154,3 +154,28 @@ def test_integer_too_long_to_read_in_a_streamed_array():
     # The same digits in a string are only text.
     data = b'[{"id": "' + b"9" * 5000 + b'"}]'
     assert list(iter_json_values(io.BytesIO(data), "ids.json")) == [("[0]", {"id": "9" * 5000})]
+
+
+# The messages of the JSON reader before ijson, word for word (yajl's own are translated into them).
+BROKEN_JSON = [
+    (b'[{"a": [1 2]}]', "x.json: invalid JSON at character 10 (line 1): Expecting ',' delimiter"),
+    (b'[{"a": 1} {"b": 2}]', "x.json: invalid JSON at character 10 (line 1): expected ',' or ']' after item [0]"),
+    (b'{"a": 1 "b": 2}', "x.json: invalid JSON at character 8 (line 1): Expecting ',' delimiter"),
+    (b'{"a" 1}', "x.json: invalid JSON at character 5 (line 1): Expecting ':' delimiter"),
+    (b'{"a": [1, 2,]}', "x.json: invalid JSON at character 12 (line 1): Expecting value"),
+    (b'{"a": "x\ny"}', "x.json: invalid JSON at character 8 (line 1): Invalid control character at"),
+    (b'{"a": tru, "b": 1}', "x.json: invalid JSON at character 6 (line 1): Expecting value"),
+    (b'[{"a": 1},, {"b": 2}]', "x.json: invalid JSON at character 10 (line 1): Expecting value"),
+    (b'[{"a": 1}] [', "x.json: invalid JSON at character 11 (line 1): extra data after the array"),
+    (b'{"a": 1]', "x.json: the JSON ends early at character 8 (line 1) inside [0]; the file looks truncated"),
+    (b'[{"a": 1},', "x.json: the JSON ends early at character 10 (line 1); the file looks truncated"),
+    (b'[{"a": 1}', "x.json: the JSON ends early at character 9 (line 1) after item [0]; the file looks truncated"),
+    (b'[{"a": {"b": 1}', "x.json: the JSON ends early at character 15 (line 1) inside [0]; the file looks truncated"),
+]
+
+
+@pytest.mark.parametrize(("data", "message"), BROKEN_JSON)
+def test_broken_json_messages(data, message):
+    with pytest.raises(SourceError) as info:
+        list(iter_json_values(io.BytesIO(data), "x.json"))
+    assert str(info.value) == message

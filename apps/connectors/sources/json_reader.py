@@ -287,22 +287,38 @@ def _floats(value: Any) -> Any:
 
 def _error(feed: _Feed, problem: str, exc: Exception, index: int, array: bool) -> SourceError:
     """The SourceError for what yajl refused after `index` complete values."""
-    offset = len(feed.text) if problem == "premature EOF" else feed.error_offset(exc)
-    at = feed.where(max(offset - 1, 0))
-    if array and problem == "trailing garbage":
-        return SourceError(feed.filename, None, None, f"invalid JSON at {at}: extra data after the array")
-    if problem == "premature EOF" or feed.at_end(offset):
+    if problem == "premature EOF":
         return _truncated(feed, index, array)
-    if array and problem == "after array element, I expect ',' or ']'" and _before(feed.text, offset - 1) == "}":
-        # An item (the sources' items are objects) followed by something other than ',' or ']'.
+    offset = feed.error_offset(exc)
+    if array and problem == "trailing garbage":
+        return SourceError(
+            feed.filename, None, None, f"invalid JSON at {feed.where(offset - 1)}: extra data after the array"
+        )
+    pos = _position(feed.text, problem, offset)
+    if feed.at_end(pos + 1):  # only blanks after what it refused: the file stops there
+        return _truncated(feed, index, array)
+    message = _MESSAGES.get(problem, problem)
+    if array and problem == "after array element, I expect ',' or ']'" and not _inside_item(feed):
+        # An item of the top-level array followed by something other than ',' or ']'.
         message = f"expected ',' or ']' after item [{index - 1}]"
-        return SourceError(feed.filename, None, None, f"invalid JSON at {at}: {message}")
-    return _invalid(feed, problem, offset)
+    return SourceError(feed.filename, None, None, f"invalid JSON at {feed.where(pos)}: {message}")
 
 
-def _before(text: str, pos: int) -> str:
-    """The last character before `pos` that is not a blank."""
-    return text[: max(pos, 0)].rstrip()[-1:]
+def _position(text: str, problem: str, offset: int) -> int:
+    """Where Python's json module places a problem that yajl stopped at `offset` for: yajl stops just past the
+    character it refuses, but at a control character in a string, and at the token after a key's value."""
+    if problem in ("invalid character inside string.", "after key and value, inside map, I expect ',' or '}'"):
+        pos = offset
+    else:
+        pos = max(offset - 1, 0)
+    if text[pos : pos + 1].isspace() and problem != "invalid character inside string.":
+        # yajl read on past blanks: to a number that starts there, or else back to what it refused.
+        pos = offset if text[offset : offset + 1] in _NUMBER_START else len(text[:pos].rstrip()) - 1
+    if problem == "invalid string in json text.":  # a word that is not true, false or null: at its start
+        pos = len(text[: pos + 1].rstrip("}], \t\r\n").rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    elif text[pos : pos + 1] == '"' and pos > 0:  # a string it refused: at its opening quote
+        pos = max(text.rfind('"', 0, pos), 0)
+    return pos
 
 
 def _truncated(feed: _Feed, index: int, array: bool) -> SourceError:
@@ -315,8 +331,8 @@ def _truncated(feed: _Feed, index: int, array: bool) -> SourceError:
 
 
 def _inside_item(feed: _Feed) -> bool:
-    """Whether an item of the top-level array had begun where the file ends (read again, as events: only for
-    a truncated file)."""
+    """Whether an item of the top-level array had begun where yajl stopped (the file read again as events: only
+    for a file it refused)."""
     feed.stream.seek(feed.start)
     again = _Feed(feed.stream, feed.filename, feed.encoding, feed.read_size)
     inside = False
@@ -327,22 +343,6 @@ def _inside_item(feed: _Feed) -> bool:
     except (ijson.IncompleteJSONError, SourceError):
         pass
     return inside
-
-
-def _invalid(feed: _Feed, problem: str, offset: int) -> SourceError:
-    """'invalid JSON at ...: <what Python's json module says>' for a problem yajl found at `offset`."""
-    message = _MESSAGES.get(problem, problem)
-    # yajl stops just past the character it refuses, except at a control character in a string; a word that is
-    # not true, false or null is placed at its start.
-    pos = offset if problem == "invalid character inside string." else max(offset - 1, 0)
-    if feed.text[pos : pos + 1].isspace() and problem != "invalid character inside string.":
-        # yajl read on past blanks: to a number that starts there, or else back to what it refused.
-        pos = offset if feed.text[offset : offset + 1] in _NUMBER_START else len(feed.text[:pos].rstrip()) - 1
-    if problem == "invalid string in json text.":
-        pos = len(
-            feed.text[: pos + 1].rstrip("}], \t\r\n").rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-        )
-    return SourceError(feed.filename, None, None, f"invalid JSON at {feed.where(pos)}: {message}")
 
 
 def load_json(stream: BinaryIO, filename: str, source_key: str = "") -> list[tuple[str, Any]]:
