@@ -179,3 +179,13 @@ def test_broken_json_messages(data, message):
     with pytest.raises(SourceError) as info:
         list(iter_json_values(io.BytesIO(data), "x.json"))
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize(("item", "digits"), [(2, 5000), (930, 5000), (30000, 5000), (14894, 500_000)])
+def test_integer_too_long_names_its_item(item, digits):
+    items = json.dumps([{"a": i, "b": "x" * 50} for i in range(40000)]).encode()
+    data = items.replace(b'"a": %d,' % item, b'"a": -3' + b"0" * digits + b",")
+    with pytest.raises(SourceError) as info:
+        list(iter_json_values(io.BytesIO(data), "x.json"))
+    at = data.index(b"-3000")  # ASCII: bytes are characters
+    assert str(info.value) == f"x.json: the number at character {at + 1} (line 1) in [{item}] has too many digits"

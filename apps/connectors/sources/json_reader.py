@@ -31,7 +31,8 @@ try:
 except ImportError:  # no compiled backend on this platform: ijson's own choice, slower but the same events
     _BACKEND = ijson
 
-READ_BYTES = 64 * 1024  # yajl runs about twice as fast on blocks this size as on 1 MiB ones
+READ_BYTES = 1 << 20  # read and decoded at a time ('near character N' of a bad byte is this block's start)
+FEED_CHARS = 64 * 1024  # handed to yajl at a time: it runs about twice as fast on pieces this size as on 1 MiB
 # Python reads at most 4,300 digits into an int, and yajl2_c crashes the process (SIGSEGV) on a longer integer,
 # so such a number is refused before the parser sees its end.
 _MAX_DIGITS = 4300
@@ -74,21 +75,38 @@ class _Feed:
         self.read_size = read_size
         self.chars = 0  # characters before the last block
         self.lines = 0  # newlines before the last block
-        self.block = b""  # the last block handed to ijson
-        self.text = ""  # ... and its text
+        self.text = ""  # the last block read, decoded
+        self.piece = 0  # where in it the piece last handed to yajl starts
+        self.fed = 0  # how much of it has been handed to yajl
+        self.limit = 0  # how much of it may be
         self.digits = ""  # a run of digits at the end of the text so far, possibly continued by the next block
         self.before_digits = "\n"  # the character before that run (the start of the file counts as a blank)
         self.path = ""  # the value being read, for the messages
-        self.too_long = ""  # the position of an integer too long to read, refused at the next read
+        self.too_long = ""  # the position of an integer too long to read, refused at the next reads
+        self.blank_fed = False
 
     def read(self, size: int = -1) -> bytes:
-        """The next block as UTF-8 (ijson calls read(0) first to learn the type)."""
+        """The next piece of text as UTF-8 (ijson calls read(0) first to learn the type)."""
         if size == 0:
             return b""
-        if self.too_long:
-            # The values before it are read by now, so the path names the one that holds it.
+        if self.too_long and self.fed >= self.limit and not self.blank_fed:
+            # ijson builds the values of a piece while it reads the next one: a blank (harmless before the
+            # number) lets it give the values before the long number, so the path names the one that holds it.
+            self.blank_fed = True
+            return b" "
+        if self.too_long and self.fed >= self.limit:
             path = self.path or "the document"
             raise SourceError(self.filename, None, None, f"the number at {self.too_long} in {path} has too many digits")
+        if self.fed >= self.limit and not self._next_block():
+            return b""  # the last text stays, for the messages about the end of the file
+        if self.fed >= self.limit:
+            return self.read()  # an integer too long to read starts the block
+        self.piece = self.fed
+        self.fed = min(self.fed + FEED_CHARS, self.limit)
+        return self.text[self.piece : self.fed].encode("utf-8")
+
+    def _next_block(self) -> bool:
+        """Read and decode the next block; False at the end of the file."""
         data = self.stream.read(self.read_size)
         try:
             text = self.decoder.decode(data, final=not data)
@@ -99,17 +117,17 @@ class _Feed:
             raise SourceError(self.filename, None, None, f"near character {where}: " + message) from exc
         if not data:
             if self._too_long("", final=True) is not None:
-                return self.read()
-            self.block = b""
-            return b""  # the last text stays, for the messages about the end of the file
+                self.read()  # raises
+            return False
         self.chars += len(self.text)
         self.lines += self.text.count("\n")
         self.text = text
+        self.piece = self.fed = 0
         cut = self._too_long(text, final=False)
-        if cut is not None and cut <= 0:
-            return self.read()
-        self.block = text[:cut].encode("utf-8")  # up to the long integer: yajl never reaches its end
-        return self.block
+        if cut is not None and text[cut - 1 : cut] == "-":
+            cut -= 1  # its sign too: a blank after it would be a malformed number
+        self.limit = len(text) if cut is None else max(cut, 0)  # up to a long integer: yajl never reaches its end
+        return True
 
     def where(self, offset: int) -> str:
         """``character N (line L)`` for the character at `offset` in the last text block (negative: in the
@@ -143,12 +161,12 @@ class _Feed:
         return None
 
     def error_offset(self, exc: Exception) -> int:
-        """Where in the last text block yajl stopped, from the snippet its message shows: it puts the
-        character it stopped at in column 40 of the second line, after 10 spaces and 30 characters (or fewer
-        characters and more spaces near the start of the block)."""
+        """Where in the last text block yajl stopped (in the piece last handed to it), from the snippet its
+        message shows: it puts the character it stopped at in column 40 of the second line, after 10 spaces and
+        30 characters (or fewer characters and more spaces near the start of the piece)."""
         lines = str(exc).split("\n")
         shown = lines[1] if len(lines) > 1 else ""
-        block = self.text.encode("utf-8")
+        block = self.text[self.piece : self.fed].encode("utf-8")
         flat = block.translate(bytes.maketrans(b"\n\r", b"  ")).decode("utf-8", errors="replace")
         offset = None
         for candidate in range(min(30, len(flat) + 1)):
@@ -159,7 +177,7 @@ class _Feed:
         if offset is None:
             found = flat.find(shown[10:]) if len(shown) > 10 else -1
             offset = found + 30 if found >= 0 else len(flat)
-        return len(block[:offset].decode("utf-8", errors="ignore"))
+        return self.piece + len(block[:offset].decode("utf-8", errors="ignore"))
 
     def at_end(self, offset: int) -> bool:
         """True when only blanks follow the character before `offset` in the file: a value cut off there is
@@ -261,9 +279,7 @@ def _values(feed: _Feed, *, array: bool, exact: bool) -> Iterator[Any]:
     feed.path = "[0]"
     prefix, multiple = ("item", False) if array else ("", True)
     try:
-        for value in _BACKEND.items(
-            feed, prefix, use_float=not exact, multiple_values=multiple, buf_size=feed.read_size
-        ):
+        for value in _BACKEND.items(feed, prefix, use_float=not exact, multiple_values=multiple, buf_size=FEED_CHARS):
             yield _floats(value) if exact else value
             index += 1
             feed.path = f"[{index}]"
@@ -337,7 +353,7 @@ def _inside_item(feed: _Feed) -> bool:
     again = _Feed(feed.stream, feed.filename, feed.encoding, feed.read_size)
     inside = False
     try:
-        for prefix, event, _ in _BACKEND.parse(again, buf_size=feed.read_size):
+        for prefix, event, _ in _BACKEND.parse(again, buf_size=FEED_CHARS):
             if prefix == "item":
                 inside = event in ("start_map", "start_array", "map_key")
     except (ijson.IncompleteJSONError, SourceError):
