@@ -189,3 +189,16 @@ def test_integer_too_long_names_its_item(item, digits):
         list(iter_json_values(io.BytesIO(data), "x.json"))
     at = data.index(b"-3000")  # ASCII: bytes are characters
     assert str(info.value) == f"x.json: the number at character {at + 1} (line 1) in [{item}] has too many digits"
+
+
+@pytest.mark.parametrize("stream_array", [True, False])
+def test_a_literal_cut_by_a_read_block_is_read_whole(stream_array):
+    # `false` across the 1 MiB boundary of the reads: the reader before ijson called that invalid JSON.
+    head = b'[{"p": "'
+    tail = b'", "h": false}, {"h": null}]'
+    pad = (1 << 20) - 2 - len(head) - len(b'", "h": ')
+    data = head + b"x" * pad + tail
+    assert data.index(b"false") == (1 << 20) - 2
+    values = [value for _, value in iter_json_values(io.BytesIO(data), "cut.json", stream_array=stream_array)]
+    items = values if stream_array else values[0]
+    assert [item["h"] for item in items] == [False, None]
