@@ -13,7 +13,7 @@ from django.conf import settings
 from apps.footprint import usage_frame
 
 from .models import IngestionRun
-from .sources._common import GROUP_COLUMNS, aggregate
+from .sources.frames import GROUP_COLUMNS, aggregate
 
 SPILL_BUCKET_BYTES = 32 << 20  # file bytes per spill bucket: a bucket's keys are summed and written at once
 

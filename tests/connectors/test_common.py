@@ -2,60 +2,18 @@
 
 import codecs
 import io
+import json
 
 import pytest
 
-from apps.connectors.sources import SOURCES, SourceError, detect, get_source, iter_source_chunks
-from apps.footprint import usage_frame
+from apps.connectors.sources import SourceError, get_source, iter_source_chunks
+from apps.connectors.sources.json_reader import iter_json_values
 from tests.connectors.helpers import FIXTURES, fixture_bytes, parse_bytes, refused, totals
-
-ALL_FIXTURES = sorted((p.parent.name, p.name) for p in FIXTURES.glob("*/*") if p.parent.name in SOURCES)
-
-
-def test_every_source_is_registered_with_the_interface():
-    assert set(SOURCES) == {
-        "openai_usage",
-        "anthropic_usage",
-        "azure_openai_cost",
-        "gcp_billing_export",
-        "github_copilot_seats",
-        "github_copilot_metrics",
-        "m365_copilot_usage",
-        "litellm_spend_logs",
-        "codecarbon_emissions",
-        "generic_csv",
-    }
-    for key, module in SOURCES.items():
-        assert key == module.KEY and module.LABEL and callable(module.parse)
-    for key in (
-        "litellm_spend_logs",
-        "generic_csv",
-        "azure_openai_cost",
-        "gcp_billing_export",
-        "codecarbon_emissions",
-    ):
-        assert callable(SOURCES[key].iter_chunks)
 
 
 def test_unknown_key_lists_the_keys():
     with pytest.raises(KeyError, match="known sources: anthropic_usage, azure_openai_cost"):
         get_source("openai")
-
-
-@pytest.mark.parametrize(("key", "name"), ALL_FIXTURES)
-def test_every_fixture_parses_to_a_valid_frame_and_is_detected(key, name):
-    frame = parse_bytes(key, fixture_bytes(key, name), name)
-    usage_frame.validate(frame)
-    assert list(frame.columns) == list(usage_frame.COLUMN_NAMES)
-    assert set(frame["source"]) == {key}
-    assert detect(io.BytesIO(fixture_bytes(key, name)))[0][0] == key
-
-
-@pytest.mark.parametrize("key", sorted(SOURCES))
-@pytest.mark.parametrize("data", [b"", b"  \n\r\n", codecs.BOM_UTF8])
-def test_empty_file(key, data):
-    err = refused(key, data, "empty.csv")
-    assert str(err) == "empty.csv: the file is empty"
 
 
 @pytest.mark.parametrize(
@@ -170,3 +128,77 @@ def test_non_seekable_stream():
     data = fixture_bytes("generic_csv", "usage.csv")
     frame = get_source("generic_csv").parse(io.BufferedReader(Pipe(data)), "pipe.csv")
     assert int(frame["requests"].sum()) == 115
+
+
+def test_json_values_across_read_blocks():
+    # JSON lines longer than a read block: every value is read whole, whatever block boundary it straddles.
+    lines = b"\n".join(json.dumps({"n": i, "text": "x" * 500}).encode() for i in range(5000))
+    values = list(iter_json_values(io.BytesIO(lines), "lines.json"))
+    assert [path for path, _ in values[:2]] == ["[0]", "[1]"] and len(values) == 5000
+    assert values[-1][1] == {"n": 4999, "text": "x" * 500}
+
+
+def test_numbers_read_as_json_loads_reads_them():
+    data = b'{"big": 18446744073709551616, "frac": 0.25, "exp": 1E5, "huge": 1e999, "neg": -3}'
+    [(path, value)] = list(iter_json_values(io.BytesIO(data), "n.json"))
+    assert path == "" and value == json.loads(data)
+    assert [type(value[k]) for k in ("big", "frac", "exp", "huge", "neg")] == [int, float, float, float, int]
+
+
+def test_integer_too_long_to_read_in_a_streamed_array():
+    # The C parser would crash the process on it; it is refused before the parser reaches its end.
+    logs = json.loads(fixture_bytes("litellm_spend_logs", "spend_logs.json"))
+    text = json.dumps(logs).replace('"prompt_tokens": ', '"prompt_tokens": ' + "9" * 5000, 1)
+    err = refused("litellm_spend_logs", text.encode(), "logs.json")
+    assert "has too many digits" in str(err) and "logs.json: the number at character" in str(err)
+    # The same digits in a string are only text.
+    data = b'[{"id": "' + b"9" * 5000 + b'"}]'
+    assert list(iter_json_values(io.BytesIO(data), "ids.json")) == [("[0]", {"id": "9" * 5000})]
+
+
+# The messages of the JSON reader before ijson, word for word (yajl's own are translated into them).
+BROKEN_JSON = [
+    (b'[{"a": [1 2]}]', "x.json: invalid JSON at character 10 (line 1): Expecting ',' delimiter"),
+    (b'[{"a": 1} {"b": 2}]', "x.json: invalid JSON at character 10 (line 1): expected ',' or ']' after item [0]"),
+    (b'{"a": 1 "b": 2}', "x.json: invalid JSON at character 8 (line 1): Expecting ',' delimiter"),
+    (b'{"a" 1}', "x.json: invalid JSON at character 5 (line 1): Expecting ':' delimiter"),
+    (b'{"a": [1, 2,]}', "x.json: invalid JSON at character 12 (line 1): Expecting value"),
+    (b'{"a": "x\ny"}', "x.json: invalid JSON at character 8 (line 1): Invalid control character at"),
+    (b'{"a": tru, "b": 1}', "x.json: invalid JSON at character 6 (line 1): Expecting value"),
+    (b'[{"a": 1},, {"b": 2}]', "x.json: invalid JSON at character 10 (line 1): Expecting value"),
+    (b'[{"a": 1}] [', "x.json: invalid JSON at character 11 (line 1): extra data after the array"),
+    (b'{"a": 1]', "x.json: the JSON ends early at character 8 (line 1) inside [0]; the file looks truncated"),
+    (b'[{"a": 1},', "x.json: the JSON ends early at character 10 (line 1); the file looks truncated"),
+    (b'[{"a": 1}', "x.json: the JSON ends early at character 9 (line 1) after item [0]; the file looks truncated"),
+    (b'[{"a": {"b": 1}', "x.json: the JSON ends early at character 15 (line 1) inside [0]; the file looks truncated"),
+]
+
+
+@pytest.mark.parametrize(("data", "message"), BROKEN_JSON)
+def test_broken_json_messages(data, message):
+    with pytest.raises(SourceError) as info:
+        list(iter_json_values(io.BytesIO(data), "x.json"))
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(("item", "digits"), [(2, 5000), (930, 5000), (30000, 5000), (14894, 500_000)])
+def test_integer_too_long_names_its_item(item, digits):
+    items = json.dumps([{"a": i, "b": "x" * 50} for i in range(40000)]).encode()
+    data = items.replace(b'"a": %d,' % item, b'"a": -3' + b"0" * digits + b",")
+    with pytest.raises(SourceError) as info:
+        list(iter_json_values(io.BytesIO(data), "x.json"))
+    at = data.index(b"-3000")  # ASCII: bytes are characters
+    assert str(info.value) == f"x.json: the number at character {at + 1} (line 1) in [{item}] has too many digits"
+
+
+@pytest.mark.parametrize("stream_array", [True, False])
+def test_a_literal_cut_by_a_read_block_is_read_whole(stream_array):
+    # `false` across the 1 MiB boundary of the reads: the reader before ijson called that invalid JSON.
+    head = b'[{"p": "'
+    tail = b'", "h": false}, {"h": null}]'
+    pad = (1 << 20) - 2 - len(head) - len(b'", "h": ')
+    data = head + b"x" * pad + tail
+    assert data.index(b"false") == (1 << 20) - 2
+    values = [value for _, value in iter_json_values(io.BytesIO(data), "cut.json", stream_array=stream_array)]
+    items = values if stream_array else values[0]
+    assert [item["h"] for item in items] == [False, None]

@@ -39,3 +39,21 @@ def test_bad_date():
     days[1]["date"] = "11 Jan"
     err = refused(KEY, json.dumps(days).encode(), "metrics.json")
     assert "[1].date" in str(err)
+
+
+def test_nested_values_are_named_by_their_json_path():
+    days = json.loads(fixture_bytes(KEY, FIXTURE))
+    completions = days[0]["copilot_ide_code_completions"]
+    completions["editors"][0]["models"][0]["languages"][0]["total_code_suggestions"] = "many"
+    err = refused(KEY, json.dumps(days).encode(), "m.json")
+    assert str(err) == (
+        "m.json, at [0].copilot_ide_code_completions.editors[0].models[0].languages[0].total_code_suggestions: "
+        "expected a whole number >= 0, got 'many'"
+    )
+    completions["editors"] = "vscode"
+    err = refused(KEY, json.dumps(days).encode(), "m.json")
+    assert str(err) == "m.json, at [0].copilot_ide_code_completions.editors: expected a list, got 'vscode'"
+    # null or empty sections read as no requests, as they always have
+    days[0]["copilot_ide_code_completions"] = None
+    days[0]["copilot_ide_chat"] = {"editors": []}
+    assert totals(parse_bytes(KEY, json.dumps(days).encode(), "m.json"))["active_user_days"] == 34

@@ -10,7 +10,9 @@ import pyarrow.compute as pc
 import pytest
 
 from apps.connectors.sources import litellm_spend_logs
-from apps.connectors.sources._common import MAX_AMOUNT, SourceError, describe_value, per_distinct
+from apps.connectors.sources.bounds import MAX_AMOUNT
+from apps.connectors.sources.errors import SourceError, describe_value
+from apps.core.distinct import per_distinct
 from tests.connectors.helpers import fixture_bytes
 
 PIECES = [

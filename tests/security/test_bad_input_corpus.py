@@ -89,7 +89,7 @@ def where(case: corpus.BadInput) -> str:
 
 def org_totals(org) -> dict:
     sums = UsageRecord.objects.for_org(org).aggregate(**{name: Sum(name) for name in AMOUNTS})
-    sums = {name: round(value or 0, 6) for name, value in sums.items()}
+    sums = {name: round(float(value or 0), 6) for name, value in sums.items()}  # cost is a Decimal sum
     return {**sums, "records": UsageRecord.objects.for_org(org).count()}
 
 

@@ -1,6 +1,6 @@
 """Source parsers: one module per vendor format, each turning a file into the normalised usage frame.
 
-The interface every source module exposes (no Django anywhere in this package):
+The interface every source module exposes, as :class:`base.Source` states it (no Django anywhere in this package):
 
 * ``KEY`` – the key the CLI, API and UI use (``openai_usage``, ...).
 * ``LABEL`` – a human name for messages ("OpenAI usage API pages").
@@ -20,12 +20,20 @@ The interface every source module exposes (no Django anywhere in this package):
 Every bad input raises :class:`SourceError` naming the file, the row (CSV: header = row 1) or JSON
 path, the column, and what was expected. The stream is a binary file object; size limits are the
 ingestion layer's job.
+
+The shared plumbing, one job per module: ``errors`` (SourceError), ``bounds`` (largest amount, plausible days),
+``names`` (how names compare), ``sniff`` (first bytes: encoding, JSON or CSV, empty/compressed/binary, header
+line), ``detect`` (which source a file looks like, the "looks like X" hints), ``columns`` (fields and their
+aliases matched to a header), ``dates`` (text to usage days), ``chunk`` (records as strings with checked
+converters), ``csv_reader`` (Arrow's chunked CSV read), ``json_reader`` (JSON value by value, on ijson),
+``json_models`` (the field types of the pydantic models of JSON rows, their errors as SourceErrors),
+``json_values`` (the other JSON checks), ``frames`` (rows to the conformed, summed usage frame), ``base`` (the
+protocols).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from types import ModuleType
 from typing import BinaryIO
 
 import pandas as pd
@@ -42,21 +50,28 @@ from apps.connectors.sources import (
     m365_copilot_usage,
     openai_usage,
 )
-from apps.connectors.sources._common import (
-    DEFAULT_CHUNK_ROWS,
-    SourceError,
-    combine,
-    json_fields,
-    looks_like_json,
-    norm,
-    peek,
-    read_layout,
-    seekable,
-)
+from apps.connectors.sources.base import ChunkedSource, SeatSource, Source
+from apps.connectors.sources.csv_reader import DEFAULT_CHUNK_ROWS
+from apps.connectors.sources.detect import detect, detect_fields, register
+from apps.connectors.sources.errors import SourceError
+from apps.connectors.sources.frames import GROUP_COLUMNS, aggregate, combine
 
-__all__ = ["SOURCES", "SourceError", "combine", "detect", "detect_fields", "get_source", "iter_source_chunks"]
+__all__ = [
+    "GROUP_COLUMNS",
+    "SOURCES",
+    "ChunkedSource",
+    "SeatSource",
+    "Source",
+    "SourceError",
+    "aggregate",
+    "combine",
+    "detect",
+    "detect_fields",
+    "get_source",
+    "iter_source_chunks",
+]
 
-SOURCES: dict[str, ModuleType] = {
+SOURCES: dict[str, Source] = {
     m.KEY: m
     for m in (
         openai_usage,
@@ -71,9 +86,10 @@ SOURCES: dict[str, ModuleType] = {
         generic_csv,
     )
 }
+register(SOURCES.values())  # detection and the "looks like X" hints know every source from here on
 
 
-def get_source(key: str) -> ModuleType:
+def get_source(key: str) -> Source:
     """The parser module for `key`; KeyError listing the known keys otherwise."""
     try:
         return SOURCES[key]
@@ -86,50 +102,7 @@ def iter_source_chunks(
 ) -> Iterator[pd.DataFrame]:
     """Chunks from the source's ``iter_chunks`` when it has one, else its whole ``parse`` as one chunk."""
     module = get_source(key)
-    if hasattr(module, "iter_chunks"):
+    if isinstance(module, ChunkedSource):
         yield from module.iter_chunks(stream, filename, chunk_rows=chunk_rows)
     else:
         yield module.parse(stream, filename)
-
-
-def detect_fields(fields: set[str], threshold: float = 0.5) -> list[tuple[str, float]]:
-    """Sources whose signature matches these normalised field names, best first, as (key, score)
-    with score the share of the signature present (only those >= `threshold`)."""
-    scores = []
-    for key, module in SOURCES.items():
-        signature = {norm(f) for f in module.SIGNATURE}
-        score = len(signature & fields) / len(signature)
-        if score >= threshold:
-            scores.append((key, round(score, 2)))
-    return sorted(scores, key=lambda kv: -kv[1])
-
-
-def detect(stream: BinaryIO, filename: str = "") -> list[tuple[str, float]]:
-    """Guess which source a file is, from its CSV header or the keys of its first JSON values; the
-    stream position is left where it was. Returns (key, score) pairs, best first (may be empty)."""
-    stream = seekable(stream)
-    start = stream.tell()
-    try:
-        if looks_like_json(stream):
-            import json
-
-            from apps.connectors.sources._common import first_text
-
-            text = first_text(peek(stream, 1 << 20))
-            try:
-                value = json.JSONDecoder().raw_decode(text.lstrip())[0]
-            except ValueError:
-                # Cut off by the 1 MiB window or JSON lines: take the keys found in the first line.
-                try:
-                    value = json.loads(text.lstrip().split("\n", 1)[0])
-                except ValueError:
-                    value = None
-            fields = json_fields(value)
-        else:
-            try:
-                fields = {norm(h) for h in read_layout(stream, filename).header}
-            except SourceError:
-                fields = set()
-    finally:
-        stream.seek(start)
-    return detect_fields(fields)

@@ -20,22 +20,17 @@ A cost report page (results with ``amount``/``currency``) is refused with a mess
 
 from __future__ import annotations
 
-from typing import Any, BinaryIO
+from typing import Annotated, Any, BinaryIO, ClassVar
 
 import pandas as pd
+from pydantic import BeforeValidator
 
-from apps.connectors.sources._common import (
-    SourceError,
-    check_repeat,
-    expect,
-    finish,
-    json_count,
-    json_day,
-    json_fields,
-    json_text,
-    load_json,
-    wrong_source_hint,
-)
+from apps.connectors.sources.detect import json_fields, wrong_source_hint
+from apps.connectors.sources.errors import SourceError
+from apps.connectors.sources.frames import finish
+from apps.connectors.sources.json_models import Count, JsonRow, OptionalCount, Text, validate
+from apps.connectors.sources.json_reader import load_json
+from apps.connectors.sources.json_values import check_repeat, expect, json_day
 
 KEY = "anthropic_usage"
 LABEL = "Anthropic usage report (messages)"
@@ -48,6 +43,32 @@ SIGNATURE = (
     "cache_creation",
 )
 PROVIDER = "anthropic"
+
+
+class CacheCreation(JsonRow):
+    """The tokens a result wrote to the prompt cache (full prompt processing)."""
+
+    WHAT: ClassVar[str] = "an object of cache-creation tokens"
+
+    ephemeral_1h_input_tokens: Count = 0
+    ephemeral_5m_input_tokens: Count = 0
+
+
+class Result(JsonRow):
+    """One usage result of a bucket of the messages usage report."""
+
+    WHAT: ClassVar[str] = "a usage result object"
+
+    # Checked in this order, the order the messages have always named the first problem in.
+    uncached_input_tokens: Count = 0
+    cache_creation: Annotated[CacheCreation, BeforeValidator(lambda value: value or {})] = CacheCreation()
+    requests: Count = 0
+    num_model_requests: OptionalCount = None  # when given, the request count (else 'requests')
+    cache_read_input_tokens: Count = 0
+    output_tokens: Count = 0
+    model: Text = ""
+    workspace_id: Text = ""  # null: the default workspace
+    api_key_id: Text = ""
 
 
 def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
@@ -90,7 +111,7 @@ def _parse_page(page: Any, filename: str, path: str, seen: dict[tuple, str]) -> 
         day = None
         for r, result in enumerate(results):
             rpath = f"{bpath}.results[{r}]"
-            expect(result, dict, filename, rpath, "a usage result object")
+            expect(result, dict, filename, rpath, Result.WHAT)
             read += 1
             if "amount" in result and "output_tokens" not in result:
                 raise SourceError(
@@ -111,32 +132,20 @@ def _parse_page(page: Any, filename: str, path: str, seen: dict[tuple, str]) -> 
             if day is None:
                 day = json_day(bucket.get("starting_at"), filename, bpath, "starting_at")
             check_repeat(seen, (bucket.get("starting_at"), bucket.get("ending_at")), result, filename, rpath)
-            creation = result.get("cache_creation") or {}
-            expect(creation, dict, filename, f"{rpath}.cache_creation", "an object of cache-creation tokens")
-            cpath = f"{rpath}.cache_creation"
-            input_tokens = (
-                json_count(result, "uncached_input_tokens", filename, rpath)
-                + json_count(creation, "ephemeral_1h_input_tokens", filename, cpath)
-                + json_count(creation, "ephemeral_5m_input_tokens", filename, cpath)
-            )
-            requests = json_count(
-                result,
-                "num_model_requests",
-                filename,
-                rpath,
-                default=json_count(result, "requests", filename, rpath),
-            )
+            usage = validate(Result, result, filename, rpath)
             rows.append(
                 {
                     "day": day,
                     "provider": PROVIDER,
-                    "model": json_text(result, "model"),
-                    "requests": requests,
-                    "input_tokens": input_tokens,
-                    "cached_input_tokens": json_count(result, "cache_read_input_tokens", filename, rpath),
-                    "output_tokens": json_count(result, "output_tokens", filename, rpath),
-                    "project": json_text(result, "workspace_id"),
-                    "api_key": json_text(result, "api_key_id"),
+                    "model": usage.model,
+                    "requests": usage.requests if usage.num_model_requests is None else usage.num_model_requests,
+                    "input_tokens": usage.uncached_input_tokens
+                    + usage.cache_creation.ephemeral_1h_input_tokens
+                    + usage.cache_creation.ephemeral_5m_input_tokens,
+                    "cached_input_tokens": usage.cache_read_input_tokens,
+                    "output_tokens": usage.output_tokens,
+                    "project": usage.workspace_id,
+                    "api_key": usage.api_key_id,
                 }
             )
     return rows, read

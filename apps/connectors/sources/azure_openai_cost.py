@@ -34,15 +34,12 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from apps.connectors.sources._common import (
-    DEFAULT_CHUNK_ROWS,
-    MAX_AMOUNT,
-    Field,
-    SourceError,
-    combine,
-    finish,
-    iter_csv,
-)
+from apps.connectors.sources.bounds import MAX_AMOUNT
+from apps.connectors.sources.chunk import CsvChunk
+from apps.connectors.sources.columns import Field
+from apps.connectors.sources.csv_reader import DEFAULT_CHUNK_ROWS, iter_csv
+from apps.connectors.sources.errors import SourceError
+from apps.connectors.sources.frames import combine, finish
 
 KEY = "azure_openai_cost"
 LABEL = "Azure Cost Management export (Azure OpenAI / Foundry meters)"
@@ -154,82 +151,16 @@ def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK
     found_any = False
     categories: set[str] = set()
     for chunk in iter_csv(stream, filename, FIELDS, KEY, chunk_rows=chunk_rows):
-        category = chunk.text("meter_category")
-        sub = chunk.text("meter_subcategory")
-        meters = chunk.text("meter_name")
-        categories.update(np.unique(category)[:20].tolist())
-        units_all = chunk.text("unit")
-        # Bills repeat a handful of categories and meters many times: decide each distinct one once.
-        ai_cache: dict[str, bool] = {}
-        meter_cache: dict[str, tuple[str, str] | None] = {}
-        parsed = []
-        for c, s, m, u in zip(category, sub, meters, units_all, strict=True):
-            cat = f"{c} {s}"
-            if cat not in ai_cache:
-                ai_cache[cat] = bool(_AI_CATEGORY.search(cat))
-            if not ai_cache[cat]:
-                parsed.append(None)
-                continue
-            meter = f"{m} {u}"  # the unit ('1K', '1 Hour') helps tell token meters from others
-            if meter not in meter_cache:
-                meter_cache[meter] = parse_meter(meter)
-            parsed.append(meter_cache[meter])
-        keep = np.array([p is not None for p in parsed], dtype=bool)
-        idx = np.flatnonzero(keep)
+        categories.update(np.unique(chunk.text("meter_category"))[:20].tolist())
+        parsed = _token_meters(chunk)
+        idx = np.flatnonzero(np.array([p is not None for p in parsed], dtype=bool))
         attrs = {"rows_read": len(chunk), "rows_skipped": int(len(chunk) - len(idx))}
         if not len(idx):
             yield finish([], KEY, attrs=attrs)
             continue
         found_any = True
-        sub_chunk = chunk.take(idx)  # keeps each record's row number in the file for errors
-        quantity = sub_chunk.numbers("quantity", whole=False)
-        day = sub_chunk.days("date", formats=("%m/%d/%Y", "%Y-%m-%d"), example="2025-08-01 or 08/01/2025")
-        cost = sub_chunk.numbers("cost", whole=False, allow_negative=True)
-        units = sub_chunk.text("unit")
-        multipliers = np.empty(len(idx))
-        for j, unit in enumerate(units):
-            mult = unit_multiplier(unit)
-            if mult is None:
-                raise sub_chunk.error(j, "unit", f"expected a token unit such as '1K' or '1M', got {unit!r}")
-            multipliers[j] = mult
-        too_many = np.flatnonzero(quantity * multipliers > MAX_AMOUNT)
-        if len(too_many):
-            j = int(too_many[0])
-            raise sub_chunk.error(
-                j,
-                "quantity",
-                f"expected at most {MAX_AMOUNT:,} tokens, got "
-                f"{sub_chunk.text('quantity')[j]} x "
-                f"{units[j]} = {quantity[j] * multipliers[j]:,.0f} tokens",
-            )
-        tokens = np.rint(quantity * multipliers).astype(np.int64)
-        models = [parsed[i][0] for i in idx]
-        directions = np.array([parsed[i][1] for i in idx])
-        sub_text = sub_chunk.text("meter_subcategory")
-        models = [
-            ("gpt-" + m) if m[:1].isdigit() and "gpt" in s.lower() else m for m, s in zip(models, sub_text, strict=True)
-        ]
-        subscription = sub_chunk.text("subscription")
-        group = sub_chunk.text("resource_group")
-        project = [f"{s}/{g}" if s and g else (s or g) for s, g in zip(subscription, group, strict=True)]
-        location = [("azure:" + re.sub(r"\s+", "", loc.lower())) if loc else "" for loc in sub_chunk.text("location")]
-        team = [(_TEAM_TAG.search(t).group(1) if _TEAM_TAG.search(t) else "") for t in sub_chunk.text("tags")]
-        frame = pd.DataFrame(
-            {
-                "day": day,
-                "provider": PROVIDER,
-                "model": models,
-                "input_tokens": np.where(directions == "input", tokens, 0),
-                "cached_input_tokens": np.where(directions == "cached", tokens, 0),
-                "output_tokens": np.where(directions == "output", tokens, 0),
-                "project": project,
-                "team": team,
-                "zone": location,
-                "cost": cost,
-                "currency": sub_chunk.text("currency"),
-            }
-        )
-        yield finish(frame, KEY, attrs=attrs)
+        # take() keeps each record's row number in the file for errors
+        yield finish(_frame(chunk.take(idx), [parsed[i] for i in idx]), KEY, attrs=attrs)
     if not found_any:
         shown = ", ".join(sorted(c for c in categories if c)[:10]) or "none"
         raise SourceError(
@@ -239,6 +170,82 @@ def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK
             "found no Azure OpenAI / Foundry token meters (meter categories in the file: "
             f"{shown}); export the cost details of the subscription that holds the AI resources",
         )
+
+
+def _token_meters(chunk: CsvChunk) -> list[tuple[str, str] | None]:
+    """(model, direction) of each record's token meter; None for records that are not AI token usage."""
+    # Bills repeat a handful of categories and meters many times: decide each distinct one once.
+    ai_cache: dict[str, bool] = {}
+    meter_cache: dict[str, tuple[str, str] | None] = {}
+    parsed: list[tuple[str, str] | None] = []
+    columns = (chunk.text(name) for name in ("meter_category", "meter_subcategory", "meter_name", "unit"))
+    for c, s, m, u in zip(*columns, strict=True):
+        cat = f"{c} {s}"
+        if cat not in ai_cache:
+            ai_cache[cat] = bool(_AI_CATEGORY.search(cat))
+        if not ai_cache[cat]:
+            parsed.append(None)
+            continue
+        meter = f"{m} {u}"  # the unit ('1K', '1 Hour') helps tell token meters from others
+        if meter not in meter_cache:
+            meter_cache[meter] = parse_meter(meter)
+        parsed.append(meter_cache[meter])
+    return parsed
+
+
+def _frame(chunk: CsvChunk, meters: list[tuple[str, str]]) -> pd.DataFrame:
+    """The usage rows of the token-meter records of a chunk, `meters` their (model, direction)."""
+    quantity = chunk.numbers("quantity", whole=False)
+    day = chunk.days("date", formats=("%m/%d/%Y", "%Y-%m-%d"), example="2025-08-01 or 08/01/2025")
+    cost = chunk.numbers("cost", whole=False, allow_negative=True)
+    tokens = _tokens(chunk, quantity)
+    directions = np.array([direction for _, direction in meters])
+    models = [
+        ("gpt-" + m) if m[:1].isdigit() and "gpt" in s.lower() else m
+        for (m, _), s in zip(meters, chunk.text("meter_subcategory"), strict=True)
+    ]
+    subscription = chunk.text("subscription")
+    group = chunk.text("resource_group")
+    project = [f"{s}/{g}" if s and g else (s or g) for s, g in zip(subscription, group, strict=True)]
+    location = [("azure:" + re.sub(r"\s+", "", loc.lower())) if loc else "" for loc in chunk.text("location")]
+    team = [(_TEAM_TAG.search(t).group(1) if _TEAM_TAG.search(t) else "") for t in chunk.text("tags")]
+    return pd.DataFrame(
+        {
+            "day": day,
+            "provider": PROVIDER,
+            "model": models,
+            "input_tokens": np.where(directions == "input", tokens, 0),
+            "cached_input_tokens": np.where(directions == "cached", tokens, 0),
+            "output_tokens": np.where(directions == "output", tokens, 0),
+            "project": project,
+            "team": team,
+            "zone": location,
+            "cost": cost,
+            "currency": chunk.text("currency"),
+        }
+    )
+
+
+def _tokens(chunk: CsvChunk, quantity: np.ndarray) -> np.ndarray:
+    """Quantity x the unit's multiplier, in whole tokens; an unknown unit or too many tokens is an error."""
+    units = chunk.text("unit")
+    multipliers = np.empty(len(chunk))
+    for j, unit in enumerate(units):
+        mult = unit_multiplier(unit)
+        if mult is None:
+            raise chunk.error(j, "unit", f"expected a token unit such as '1K' or '1M', got {unit!r}")
+        multipliers[j] = mult
+    too_many = np.flatnonzero(quantity * multipliers > MAX_AMOUNT)
+    if len(too_many):
+        j = int(too_many[0])
+        raise chunk.error(
+            j,
+            "quantity",
+            f"expected at most {MAX_AMOUNT:,} tokens, got "
+            f"{chunk.text('quantity')[j]} x "
+            f"{units[j]} = {quantity[j] * multipliers[j]:,.0f} tokens",
+        )
+    return np.rint(quantity * multipliers).astype(np.int64)
 
 
 def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:

@@ -26,12 +26,9 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from apps.connectors.sources._common import (
-    DEFAULT_CHUNK_ROWS,
-    Field,
-    finish,
-    iter_csv,
-)
+from apps.connectors.sources.columns import Field
+from apps.connectors.sources.csv_reader import DEFAULT_CHUNK_ROWS, iter_csv
+from apps.connectors.sources.frames import finish
 from apps.footprint.usage_frame import USAGE_KIND_MEASURED_ENERGY
 
 KEY = "codecarbon_emissions"

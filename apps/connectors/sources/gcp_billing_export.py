@@ -31,21 +31,14 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 
-from apps.connectors.sources._common import (
-    DEFAULT_CHUNK_ROWS,
-    CsvChunk,
-    Field,
-    SourceError,
-    check_source,
-    combine,
-    finish,
-    iter_csv,
-    iter_json_values,
-    json_fields,
-    looks_like_json,
-    records_chunk,
-    seekable,
-)
+from apps.connectors.sources.chunk import CsvChunk, records_chunk
+from apps.connectors.sources.columns import Field
+from apps.connectors.sources.csv_reader import DEFAULT_CHUNK_ROWS, iter_csv
+from apps.connectors.sources.detect import check_source, json_fields
+from apps.connectors.sources.errors import SourceError
+from apps.connectors.sources.frames import combine, finish
+from apps.connectors.sources.json_reader import iter_json_values
+from apps.connectors.sources.sniff import looks_like_json, seekable
 
 KEY = "gcp_billing_export"
 LABEL = "Google Cloud Billing export (Vertex AI / Gemini SKUs)"
@@ -154,55 +147,16 @@ def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK
     found_any = False
     services: set[str] = set()
     for chunk in chunks:
-        service = chunk.text("service")
-        skus = chunk.text("sku")
-        units = chunk.text("unit")
-        services.update(np.unique(service)[:20].tolist())
-        cache: dict[tuple[str, str], Any] = {}
-        parsed = []
-        for sv, sk, un in zip(service, skus, units, strict=True):
-            key = (sk, un)
-            if not (_AI_SERVICE.search(sv) or "gemini" in sk.lower()):
-                parsed.append(None)
-                continue
-            if key not in cache:
-                cache[key] = parse_sku(sk, un)
-            parsed.append(cache[key])
+        services.update(np.unique(chunk.text("service"))[:20].tolist())
+        parsed = _token_skus(chunk)
         idx = np.flatnonzero(np.array([p is not None for p in parsed], dtype=bool))
         attrs = {"rows_read": len(chunk), "rows_skipped": int(len(chunk) - len(idx))}
         if not len(idx):
             yield finish([], KEY, attrs=attrs)
             continue
         found_any = True
-        sub = chunk.take(idx)  # errors keep the row/path of the record in the file
-        amount = sub.numbers("amount", whole=False)
-        day = sub.days("start", example="2025-01-15 08:00:00 UTC")
-        cost = sub.numbers("cost", whole=False, allow_negative=True)
-        info = [parsed[i] for i in idx]
-        chars = np.array([p[2] for p in info], dtype=bool)
-        tokens = np.rint(np.where(chars, amount / CHARS_PER_TOKEN, amount)).astype(np.int64)
-        direction = np.array([p[1] for p in info])
-        region = sub.text("region")
-        location = sub.text("location")
-        zone = [f"gcp:{(r or loc).lower()}" if (r or loc) else "" for r, loc in zip(region, location, strict=True)]
-        labels = sub.text("labels")
-        team = [(_TEAM_LABEL.search(lab).group(1) if _TEAM_LABEL.search(lab) else "") for lab in labels]
-        frame = pd.DataFrame(
-            {
-                "day": day,
-                "provider": PROVIDER,
-                "model": [p[0] for p in info],
-                "input_tokens": np.where(direction == "input", tokens, 0),
-                "cached_input_tokens": np.where(direction == "cached", tokens, 0),
-                "output_tokens": np.where(direction == "output", tokens, 0),
-                "project": sub.text("project"),
-                "team": team,
-                "zone": zone,
-                "cost": cost,
-                "currency": sub.text("currency"),
-            }
-        )
-        yield finish(frame, KEY, attrs=attrs)
+        # take() keeps the row/path of each record in the file for errors
+        yield finish(_frame(chunk.take(idx), [parsed[i] for i in idx]), KEY, attrs=attrs)
     if not found_any:
         shown = ", ".join(sorted(s for s in services if s)[:10]) or "none"
         raise SourceError(
@@ -211,6 +165,50 @@ def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK
             "sku.description",
             f"found no Vertex AI / Gemini token SKUs (services in the file: {shown})",
         )
+
+
+def _token_skus(chunk: CsvChunk) -> list[tuple[str, str, bool] | None]:
+    """(model, direction, characters) of each record's SKU; None for records that are not AI token usage."""
+    cache: dict[tuple[str, str], Any] = {}
+    parsed = []
+    for sv, sk, un in zip(chunk.text("service"), chunk.text("sku"), chunk.text("unit"), strict=True):
+        key = (sk, un)
+        if not (_AI_SERVICE.search(sv) or "gemini" in sk.lower()):
+            parsed.append(None)
+            continue
+        if key not in cache:
+            cache[key] = parse_sku(sk, un)
+        parsed.append(cache[key])
+    return parsed
+
+
+def _frame(chunk: CsvChunk, info: list[tuple[str, str, bool]]) -> pd.DataFrame:
+    """The usage rows of the token-SKU records of a chunk, `info` their (model, direction, characters)."""
+    amount = chunk.numbers("amount", whole=False)
+    day = chunk.days("start", example="2025-01-15 08:00:00 UTC")
+    cost = chunk.numbers("cost", whole=False, allow_negative=True)
+    chars = np.array([p[2] for p in info], dtype=bool)
+    tokens = np.rint(np.where(chars, amount / CHARS_PER_TOKEN, amount)).astype(np.int64)
+    direction = np.array([p[1] for p in info])
+    region = chunk.text("region")
+    location = chunk.text("location")
+    zone = [f"gcp:{(r or loc).lower()}" if (r or loc) else "" for r, loc in zip(region, location, strict=True)]
+    team = [(_TEAM_LABEL.search(lab).group(1) if _TEAM_LABEL.search(lab) else "") for lab in chunk.text("labels")]
+    return pd.DataFrame(
+        {
+            "day": day,
+            "provider": PROVIDER,
+            "model": [p[0] for p in info],
+            "input_tokens": np.where(direction == "input", tokens, 0),
+            "cached_input_tokens": np.where(direction == "cached", tokens, 0),
+            "output_tokens": np.where(direction == "output", tokens, 0),
+            "project": chunk.text("project"),
+            "team": team,
+            "zone": zone,
+            "cost": cost,
+            "currency": chunk.text("currency"),
+        }
+    )
 
 
 def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:

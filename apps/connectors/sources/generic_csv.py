@@ -36,13 +36,9 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from apps.connectors.sources._common import (
-    DEFAULT_CHUNK_ROWS,
-    Field,
-    combine,
-    finish,
-    iter_csv,
-)
+from apps.connectors.sources.columns import Field
+from apps.connectors.sources.csv_reader import DEFAULT_CHUNK_ROWS, iter_csv
+from apps.connectors.sources.frames import combine, finish
 
 KEY = "generic_csv"
 LABEL = "generic usage CSV template"

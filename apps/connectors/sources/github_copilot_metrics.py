@@ -20,21 +20,17 @@ Usage frame rows (``seat_activity``, provider ``github``), one per day x model:
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, ClassVar
 
 import pandas as pd
+from pydantic import Field
 
-from apps.connectors.sources._common import (
-    SourceError,
-    expect,
-    finish,
-    json_count,
-    json_day,
-    json_fields,
-    json_text,
-    load_json,
-    wrong_source_hint,
-)
+from apps.connectors.sources.detect import json_fields, wrong_source_hint
+from apps.connectors.sources.errors import SourceError
+from apps.connectors.sources.frames import finish
+from apps.connectors.sources.json_models import Count, Items, JsonRow, RequiredCount, Section, Text, validate
+from apps.connectors.sources.json_reader import load_json
+from apps.connectors.sources.json_values import json_day
 from apps.footprint.usage_frame import USAGE_KIND_SEAT_ACTIVITY
 
 KEY = "github_copilot_metrics"
@@ -50,14 +46,69 @@ PROVIDER = "github"
 DEFAULT_MODEL = "copilot"
 
 
-def _model_name(model: dict) -> str:
-    name = json_text(model, "name")
-    return DEFAULT_MODEL if name in ("", "default") else name
+class _Named(JsonRow):
+    name: Text = ""
+
+    @property
+    def model(self) -> str:
+        """The frame's model: ``copilot`` for GitHub's default model, else the custom model's name."""
+        return DEFAULT_MODEL if self.name in ("", "default") else self.name
 
 
-def _list(obj: dict, key: str, filename: str, path: str) -> list:
-    value = obj.get(key) or []
-    return expect(value, list, filename, f"{path}.{key}", "a list") if value else []
+class Language(JsonRow):
+    total_code_suggestions: Count = 0
+
+
+class CompletionModel(_Named):
+    languages: Items[Language] = []
+
+
+class CompletionEditor(JsonRow):
+    models: Items[CompletionModel] = []
+
+
+class Completions(JsonRow):
+    editors: Items[CompletionEditor] = []
+
+
+class ChatModel(_Named):
+    total_chats: Count = 0
+
+
+class ChatEditor(JsonRow):
+    models: Items[ChatModel] = []
+
+
+class IdeChat(JsonRow):
+    editors: Items[ChatEditor] = []
+
+
+class DotcomChat(JsonRow):
+    models: Items[ChatModel] = []
+
+
+class PullRequestModel(_Named):
+    total_pr_summaries_created: Count = 0
+
+
+class Repository(JsonRow):
+    models: Items[PullRequestModel] = []
+
+
+class PullRequests(JsonRow):
+    repositories: Items[Repository] = []
+
+
+class Day(JsonRow):
+    """One day of the metrics (its ``date`` is read apart, first); sections checked in this order."""
+
+    WHAT: ClassVar[str] = "a Copilot metrics day"
+
+    copilot_ide_code_completions: Section[Completions] = Completions()
+    copilot_ide_chat: Section[IdeChat] = IdeChat()
+    copilot_dotcom_chat: Section[DotcomChat] = DotcomChat()
+    copilot_dotcom_pull_requests: Section[PullRequests] = PullRequests()
+    total_active_users: RequiredCount = Field(default=None, validate_default=True)
 
 
 def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
@@ -95,34 +146,22 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
 
 def _parse_day(d: dict, filename: str, path: str) -> list[dict]:
     day = json_day(d.get("date"), filename, path, "date")
+    metrics = validate(Day, d, filename, path)
     requests: dict[str, int] = defaultdict(int)
     requests[DEFAULT_MODEL] += 0  # the active-user row exists even on a day without counted requests
-    p = f"{path}.copilot_ide_code_completions" if path else "copilot_ide_code_completions"
-    completions = d.get("copilot_ide_code_completions") or {}
-    for e, editor in enumerate(_list(completions, "editors", filename, p)):
-        ep = f"{p}.editors[{e}]"
-        for m, model in enumerate(_list(editor, "models", filename, ep)):
-            mp = f"{ep}.models[{m}]"
-            for g, lang in enumerate(_list(model, "languages", filename, mp)):
-                requests[_model_name(model)] += json_count(
-                    lang, "total_code_suggestions", filename, f"{mp}.languages[{g}]"
-                )
-    p = f"{path}.copilot_ide_chat" if path else "copilot_ide_chat"
-    for e, editor in enumerate(_list(d.get("copilot_ide_chat") or {}, "editors", filename, p)):
-        ep = f"{p}.editors[{e}]"
-        for m, model in enumerate(_list(editor, "models", filename, ep)):
-            requests[_model_name(model)] += json_count(model, "total_chats", filename, f"{ep}.models[{m}]")
-    p = f"{path}.copilot_dotcom_chat" if path else "copilot_dotcom_chat"
-    for m, model in enumerate(_list(d.get("copilot_dotcom_chat") or {}, "models", filename, p)):
-        requests[_model_name(model)] += json_count(model, "total_chats", filename, f"{p}.models[{m}]")
-    p = f"{path}.copilot_dotcom_pull_requests" if path else "copilot_dotcom_pull_requests"
-    for r, repo in enumerate(_list(d.get("copilot_dotcom_pull_requests") or {}, "repositories", filename, p)):
-        rp = f"{p}.repositories[{r}]"
-        for m, model in enumerate(_list(repo, "models", filename, rp)):
-            requests[_model_name(model)] += json_count(
-                model, "total_pr_summaries_created", filename, f"{rp}.models[{m}]"
-            )
-    active = json_count(d, "total_active_users", filename, path, default=None)
+    for editor in metrics.copilot_ide_code_completions.editors:
+        for model in editor.models:
+            for lang in model.languages:
+                requests[model.model] += lang.total_code_suggestions
+    for editor in metrics.copilot_ide_chat.editors:
+        for model in editor.models:
+            requests[model.model] += model.total_chats
+    for model in metrics.copilot_dotcom_chat.models:
+        requests[model.model] += model.total_chats
+    for repo in metrics.copilot_dotcom_pull_requests.repositories:
+        for model in repo.models:
+            requests[model.model] += model.total_pr_summaries_created
+    active = metrics.total_active_users
     return [
         {
             "day": day,

@@ -17,22 +17,17 @@ Seats are licences, not daily activity, so two outputs:
 
 from __future__ import annotations
 
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, ClassVar
 
 import pandas as pd
 
-from apps.connectors.sources._common import (
-    EARLIEST_DAY,
-    ISO_DATE,
-    SourceError,
-    day_out_of_range,
-    expect,
-    finish,
-    json_fields,
-    json_text,
-    load_json,
-    wrong_source_hint,
-)
+from apps.connectors.sources.bounds import EARLIEST_DAY, day_out_of_range
+from apps.connectors.sources.dates import ISO_DATE
+from apps.connectors.sources.detect import json_fields, wrong_source_hint
+from apps.connectors.sources.errors import SourceError
+from apps.connectors.sources.frames import finish
+from apps.connectors.sources.json_models import JsonRow, Section, Text, validate
+from apps.connectors.sources.json_reader import load_json
 from apps.footprint.usage_frame import USAGE_KIND_SEAT_ACTIVITY
 
 KEY = "github_copilot_seats"
@@ -50,6 +45,35 @@ SEAT_COLUMNS = (
     "last_activity_editor",
     "pending_cancellation_date",
 )
+
+
+class Assignee(JsonRow):
+    """The person (or team, for a team-assigned seat) a seat is assigned to."""
+
+    WHAT: ClassVar[str] = "an assignee object"
+
+    login: Text = ""
+    name: Text = ""
+    slug: Text = ""
+
+
+class Seat(JsonRow):
+    """One seat of the seats list; its timestamps are read apart (:func:`_stamp`)."""
+
+    WHAT: ClassVar[str] = "a seat object"
+
+    assignee: Section[Assignee] = Assignee()
+    assigning_team: Any = None
+    plan_type: Text = ""
+    last_activity_editor: Text = ""
+
+    @property
+    def team(self) -> str:
+        """The assigning team's slug, else its name; '' when the seat was not assigned through a team."""
+        team = self.assigning_team
+        if not isinstance(team, dict):
+            return ""
+        return next((str(team[k]) for k in ("slug", "name") if team.get(k) is not None and str(team[k])), "")
 
 
 def _seats(stream: BinaryIO, filename: str) -> list[tuple[str, dict]]:
@@ -109,23 +133,20 @@ def _stamp(seat: dict, key: str, filename: str, path: str, required: bool = Fals
 def parse_seats(stream: BinaryIO, filename: str) -> pd.DataFrame:
     """One row per seat with last-activity data (columns SEAT_COLUMNS, timestamps UTC-naive)."""
     rows: list[dict[str, Any]] = []
-    for path, seat in _seats(stream, filename):
-        expect(seat, dict, filename, path, "a seat object")
-        assignee = seat.get("assignee") or {}
-        expect(assignee, dict, filename, f"{path}.assignee", "an assignee object")
-        login = json_text(assignee, "login") or json_text(assignee, "name") or json_text(assignee, "slug")
+    for path, value in _seats(stream, filename):
+        seat = validate(Seat, value, filename, path)
+        login = seat.assignee.login or seat.assignee.name or seat.assignee.slug
         if not login:
             raise SourceError(filename, f"{path}.assignee", "login", "expected the assignee's login")
-        team = seat.get("assigning_team") or {}
         rows.append(
             {
                 "person": login,
-                "team": (json_text(team, "slug") or json_text(team, "name")) if isinstance(team, dict) else "",
-                "plan_type": json_text(seat, "plan_type"),
-                "created_at": _stamp(seat, "created_at", filename, path, required=True),
-                "last_activity_at": _stamp(seat, "last_activity_at", filename, path),
-                "last_activity_editor": json_text(seat, "last_activity_editor"),
-                "pending_cancellation_date": _stamp(seat, "pending_cancellation_date", filename, path),
+                "team": seat.team,
+                "plan_type": seat.plan_type,
+                "created_at": _stamp(value, "created_at", filename, path, required=True),
+                "last_activity_at": _stamp(value, "last_activity_at", filename, path),
+                "last_activity_editor": seat.last_activity_editor,
+                "pending_cancellation_date": _stamp(value, "pending_cancellation_date", filename, path),
             }
         )
     frame = pd.DataFrame(rows, columns=list(SEAT_COLUMNS))

@@ -34,26 +34,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from apps.connectors.sources._common import (
-    DEFAULT_CHUNK_ROWS,
-    MAX_AMOUNT,
-    CsvChunk,
-    Field,
-    SourceError,
-    _max_text,
-    check_source,
-    combine,
-    describe_value,
-    finish,
-    iter_csv,
-    iter_json_values,
-    json_fields,
-    looks_like_json,
-    per_distinct,
-    records_chunk,
-    seekable,
-    wrong_source_hint,
-)
+from apps.connectors.sources.bounds import MAX_AMOUNT, max_text
+from apps.connectors.sources.chunk import CsvChunk, records_chunk
+from apps.connectors.sources.columns import Field
+from apps.connectors.sources.csv_reader import DEFAULT_CHUNK_ROWS, iter_csv
+from apps.connectors.sources.detect import check_source, json_fields, wrong_source_hint
+from apps.connectors.sources.errors import SourceError, describe_value
+from apps.connectors.sources.frames import combine, finish
+from apps.connectors.sources.json_reader import iter_json_values
+from apps.connectors.sources.sniff import looks_like_json, seekable
+from apps.core.distinct import per_distinct
 
 KEY = "litellm_spend_logs"
 LABEL = "LiteLLM spend logs"
@@ -141,7 +131,7 @@ def _cached_tokens(chunk: CsvChunk, found: pa.ChunkedArray) -> np.ndarray:
             raise chunk.error(
                 first,
                 "metadata",
-                f"expected a whole number >= 0 {_max_text()} for metadata's "
+                f"expected a whole number >= 0 {max_text()} for metadata's "
                 f"cached_tokens, got {describe_value(found[first].as_py())}",
             )
     return pc.cast(found, pa.int64()).to_numpy(zero_copy_only=False)

@@ -26,22 +26,17 @@ from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from apps.connectors.sources._common import (
-    CsvChunk,
-    Field,
-    SourceError,
-    check_source,
-    finish,
-    iter_csv,
-    iter_json_values,
-    json_fields,
-    looks_like_json,
-    parse_days,
-    records_chunk,
-    seekable,
-    wrong_source_hint,
-)
+from apps.connectors.sources.chunk import CsvChunk, records_chunk
+from apps.connectors.sources.columns import Field
+from apps.connectors.sources.csv_reader import iter_csv
+from apps.connectors.sources.dates import parse_days
+from apps.connectors.sources.detect import check_source, json_fields, wrong_source_hint
+from apps.connectors.sources.errors import SourceError
+from apps.connectors.sources.frames import finish
+from apps.connectors.sources.json_reader import iter_json_values
+from apps.connectors.sources.sniff import looks_like_json, seekable
 from apps.footprint.usage_frame import USAGE_KIND_SEAT_ACTIVITY
 
 KEY = "m365_copilot_usage"
@@ -82,8 +77,6 @@ def _chunk(stream: BinaryIO, filename: str) -> CsvChunk:
         chunks = list(iter_csv(stream, filename, FIELDS, KEY, chunk_rows=1_000_000))
         if len(chunks) == 1:
             return chunks[0]
-        import pyarrow as pa
-
         return CsvChunk(pa.concat_tables([c.table for c in chunks]), chunks[0].columns, 2, filename)
     records: list[dict] = []
     paths: list[str] = []

@@ -22,22 +22,17 @@ A costs page (``organization.costs.result``) is refused with a message: costs ar
 
 from __future__ import annotations
 
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, ClassVar
 
 import pandas as pd
+from pydantic import ValidationInfo, field_validator
 
-from apps.connectors.sources._common import (
-    SourceError,
-    check_repeat,
-    expect,
-    finish,
-    json_count,
-    json_day,
-    json_fields,
-    json_text,
-    load_json,
-    wrong_source_hint,
-)
+from apps.connectors.sources.detect import json_fields, wrong_source_hint
+from apps.connectors.sources.errors import SourceError
+from apps.connectors.sources.frames import finish
+from apps.connectors.sources.json_models import Count, JsonRow, Text, refuse, validate
+from apps.connectors.sources.json_reader import load_json
+from apps.connectors.sources.json_values import check_repeat, expect, json_day
 
 KEY = "openai_usage"
 LABEL = "OpenAI usage API pages"
@@ -48,6 +43,29 @@ _SKIPPED_OBJECTS = (
     "organization.usage.vector_stores.result",
     "organization.usage.code_interpreter_sessions.result",
 )
+
+
+class Result(JsonRow):
+    """One usage result of a bucket (``organization.usage.completions.result`` and siblings)."""
+
+    WHAT: ClassVar[str] = "a usage result object"
+
+    input_tokens: Count = 0  # includes the cached ones
+    input_cached_tokens: Count = 0
+    num_model_requests: Count = 0
+    output_tokens: Count = 0
+    model: Text = ""
+    user_id: Text = ""
+    project_id: Text = ""
+    api_key_id: Text = ""
+
+    @field_validator("input_cached_tokens")
+    @classmethod
+    def _cached_within_input(cls, cached: int, info: ValidationInfo) -> int:
+        total = info.data.get("input_tokens")
+        if total is not None and cached > total:
+            raise refuse(f"expected at most input_tokens ({total}), got {cached}")
+        return cached
 
 
 def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
@@ -88,9 +106,9 @@ def _parse_page(page: Any, filename: str, path: str, seen: dict[tuple, str]) -> 
         day = None
         for r, result in enumerate(results):
             rpath = f"{bpath}.results[{r}]"
-            expect(result, dict, filename, rpath, "a usage result object")
+            expect(result, dict, filename, rpath, Result.WHAT)
             read += 1
-            obj = json_text(result, "object")
+            obj = "" if result.get("object") is None else str(result["object"])
             if obj == "organization.costs.result" or ("amount" in result and "input_tokens" not in result):
                 raise SourceError(
                     filename,
@@ -105,27 +123,19 @@ def _parse_page(page: Any, filename: str, path: str, seen: dict[tuple, str]) -> 
             if day is None:
                 day = json_day(bucket.get("start_time"), filename, bpath, "start_time", unix=True)
             check_repeat(seen, (bucket.get("start_time"), bucket.get("end_time")), result, filename, rpath)
-            uncached_plus_cached = json_count(result, "input_tokens", filename, rpath)
-            cached = json_count(result, "input_cached_tokens", filename, rpath)
-            if cached > uncached_plus_cached:
-                raise SourceError(
-                    filename,
-                    rpath,
-                    "input_cached_tokens",
-                    f"expected at most input_tokens ({uncached_plus_cached}), got {cached}",
-                )
+            usage = validate(Result, result, filename, rpath)
             rows.append(
                 {
                     "day": day,
                     "provider": PROVIDER,
-                    "model": json_text(result, "model"),
-                    "requests": json_count(result, "num_model_requests", filename, rpath),
-                    "input_tokens": uncached_plus_cached - cached,
-                    "cached_input_tokens": cached,
-                    "output_tokens": json_count(result, "output_tokens", filename, rpath),
-                    "person": json_text(result, "user_id"),
-                    "project": json_text(result, "project_id"),
-                    "api_key": json_text(result, "api_key_id"),
+                    "model": usage.model,
+                    "requests": usage.num_model_requests,
+                    "input_tokens": usage.input_tokens - usage.input_cached_tokens,
+                    "cached_input_tokens": usage.input_cached_tokens,
+                    "output_tokens": usage.output_tokens,
+                    "person": usage.user_id,
+                    "project": usage.project_id,
+                    "api_key": usage.api_key_id,
                 }
             )
     return rows, skipped, read

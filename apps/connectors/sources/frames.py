@@ -1,0 +1,67 @@
+"""Parsed rows to the conformed usage frame, summed over its natural key; chunks of one file combined."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from apps.footprint import usage_frame
+
+# Group-by columns of the frame; currency joins them so two currencies are never summed together.
+GROUP_COLUMNS = [*usage_frame.KEY_COLUMNS, "currency"]
+SUM_COLUMNS = [c for c in usage_frame.NUMERIC_COLUMNS]
+
+
+def finish(
+    rows: pd.DataFrame | Iterable[dict],
+    source_key: str,
+    *,
+    aggregate_rows: bool = True,
+    attrs: dict | None = None,
+) -> pd.DataFrame:
+    """Turn parsed rows into a conformed usage frame for `source_key`, summing rows that share the
+    frame's natural key (plus currency). `attrs` (e.g. rows_read, rows_skipped) is attached as
+    ``frame.attrs`` for the ingestion's counts and progress."""
+    frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
+    if frame.empty:
+        out = usage_frame.empty_frame()
+    else:
+        frame = frame.copy() if "source" in frame.columns else frame.assign(source=source_key)
+        frame["source"] = source_key
+        # Optional columns the source lacks, as constants: conform would build each from a Python list per row.
+        for name, (dtype, default, _) in usage_frame.COLUMNS.items():
+            if name not in frame.columns and default is not None:
+                frame[name] = pd.Series(default, index=frame.index, dtype=dtype)
+        out = usage_frame.conform(frame)
+        if aggregate_rows:
+            out = aggregate(out)
+    out.attrs.update(attrs or {})
+    return out
+
+
+def aggregate(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sum a conformed frame's amounts over its natural key (and currency); keeps canonical order."""
+    if frame.empty:
+        return frame
+    grouped = frame.groupby(GROUP_COLUMNS, sort=False, dropna=False, observed=True)[SUM_COLUMNS].sum()
+    out = grouped.reset_index()
+    return usage_frame.conform(out[list(usage_frame.COLUMN_NAMES)])
+
+
+def combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate conformed frames (e.g. the chunks of one file) and sum rows sharing a key. The
+    attrs' counters (rows_read, rows_skipped, ...) are added up."""
+    frames = list(frames)
+    attrs: dict[str, Any] = {}
+    for f in frames:
+        for k, v in f.attrs.items():
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                attrs[k] = attrs.get(k, 0) + v
+            else:
+                attrs.setdefault(k, v)
+    non_empty = [f for f in frames if not f.empty]
+    out = aggregate(pd.concat(non_empty, ignore_index=True)) if non_empty else usage_frame.empty_frame()
+    out.attrs.update(attrs)
+    return out
