@@ -6,10 +6,10 @@ from django.urls import reverse
 
 from apps.accounts.demo import DEMO_USERS, seed_demo_accounts
 from apps.accounts.models import AuditEvent, Role
-from apps.connectors import demo
 from apps.costs import selectors
-from apps.costs.demo import seed_demo_costs
 from apps.costs.models import FrugalityAssessment, RoiAssumption, Tool
+from apps.demo import loader as demo
+from apps.demo.costs import seed_demo_costs
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.costs.urls")]
 YEAR = 2025
