@@ -19,13 +19,13 @@ from django.utils import timezone
 from apps.accounts import audit
 from apps.accounts.permissions import SIGN_OFF, WRITE, has_permission
 from apps.connectors.models import IngestionRun
-from apps.costs.selectors import frugality_for_methodology
 from apps.footprint import usage_frame
 from apps.footprint.calculator import METHOD_NOTES, energy_mix_split, estimate
 from apps.footprint.models import ContractualInstrument, FactorSetVersion, UsageRecord
 from apps.footprint.services import current_factor_set_version, load_factor_set
 
 from . import e1
+from .assumptions import registered_assumptions
 from .models import PeriodExport, PeriodStatus, ReportingPeriod
 
 EXPORT_FORMATS = {
@@ -270,7 +270,7 @@ def build_snapshot(period: ReportingPeriod, *, with_comparative: bool = True, ge
         "methodology": {
             "method_version": version.method_version,
             "notes": METHOD_NOTES,
-            "assumptions": e1.ASSUMPTIONS + frugality_for_methodology(period.organisation),
+            "assumptions": e1.ASSUMPTIONS + registered_assumptions(period.organisation),
             "exclusions": e1.EXCLUSIONS,
             "coverage": e1.coverage(records),
         },
