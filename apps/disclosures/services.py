@@ -27,6 +27,7 @@ from apps.footprint.services import current_factor_set_version, load_factor_set
 from . import e1
 from .assumptions import registered_assumptions
 from .models import PeriodExport, PeriodStatus, ReportingPeriod
+from .periods import comparative_dates
 
 EXPORT_FORMATS = {
     "pdf": ("application/pdf", "pdf"),
@@ -196,20 +197,11 @@ def estimate_period(period: ReportingPeriod, version: FactorSetVersion | None = 
 
 
 def _comparative_values(period: ReportingPeriod) -> dict | None:
-    previous = latest_version(period.organisation, *_previous_dates(period))
+    previous = latest_version(period.organisation, *comparative_dates(period.start))
     if previous is None:
         return None
     snapshot = previous.snapshot if previous.is_signed_off else build_snapshot(previous, with_comparative=False)[0]
     return {dp["id"]: dp["value"] for dp in snapshot["datapoints"]}
-
-
-def _previous_dates(period):
-    end = period.start - dt.timedelta(days=1)
-    try:
-        start = period.start.replace(year=period.start.year - 1)
-    except ValueError:  # 29 February
-        start = period.start - dt.timedelta(days=365)
-    return start, end
 
 
 def build_snapshot(period: ReportingPeriod, *, with_comparative: bool = True, generated_at: str | None = None):

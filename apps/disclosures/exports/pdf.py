@@ -34,6 +34,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from apps.core.labels import NO_TEAM
+
 from . import charts
 from ._common import format_change, format_number, generated_at, is_number, period_label
 
@@ -409,7 +411,7 @@ class _Renderer:
             ("by_model", "By model (tCO2e, location-based)"),
             ("by_team", "By team (tCO2e, location-based)"),
         ):
-            rows = [dict(r, key=r.get("key") or "(no team)") for r in b.get(key) or []]
+            rows = [dict(r, key=r.get("key") or NO_TEAM) for r in b.get(key) or []]
             story += [
                 Spacer(1, 4 * mm),
                 KeepTogether(charts.ranking_chart(rows, title, FONT, FONT_BOLD, width=self.width)),
@@ -440,7 +442,7 @@ class _Renderer:
             for r in b.get(key) or []:
                 rows.append(
                     [
-                        self.cell(r.get("key") or "(no team)"),
+                        self.cell(r.get("key") or NO_TEAM),
                         self.num(format_number(r.get("records"), decimals=0)),
                         self.num(format_number(r.get("requests"), decimals=0)),
                         self.num(format_number(_kilo(r.get("energy_kwh")), "MWh")),
