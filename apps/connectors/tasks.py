@@ -1,6 +1,14 @@
+import logging
+
 from celery import shared_task
+from django.contrib.auth import get_user_model
 
 from .ingestion import execute_run
+from .models import VendorCredential
+from .pull import PullError
+from .pull.service import pull
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="connectors.ingest_run", acks_late=True, reject_on_worker_lost=True)
@@ -15,15 +23,6 @@ def pull_credential(credential_id: int, days: int = 3, user_id: int | None = Non
     the runs. Pulls are idempotent (natural keys), so a re-delivered task is harmless; vendor failures are
     kept on the credential, not retried here (the client already retried rate limits, and the next daily
     pull reaches back over the gap)."""
-    # Imports are local so this appended section leaves the module's head (shared with ingestion) as it was.
-    import logging
-
-    from django.contrib.auth import get_user_model
-
-    from .models import VendorCredential
-    from .pull import PullError
-    from .pull.service import pull
-
     credential = VendorCredential.objects.select_related("organisation").filter(pk=credential_id).first()
     if credential is None or not credential.enabled:
         return {"credential": credential_id, "skipped": True}
@@ -33,7 +32,7 @@ def pull_credential(credential_id: int, days: int = 3, user_id: int | None = Non
     except PullError as exc:
         return {"credential": credential_id, "error": str(exc)}
     except Exception:
-        logging.getLogger(__name__).exception("pull of credential %s failed", credential_id)
+        log.exception("pull of credential %s failed", credential_id)
         VendorCredential.objects.filter(pk=credential_id).update(
             last_error="internal error while pulling; see the server logs"
         )
@@ -45,8 +44,6 @@ def pull_credential(credential_id: int, days: int = 3, user_id: int | None = Non
 def pull_all_credentials(days: int = 3) -> list[int]:
     """Queue a pull of every enabled credential of every organisation (the daily beat task); one task
     each, so one vendor's failure or slowness does not hold up the others. Returns the ids queued."""
-    from .models import VendorCredential
-
     ids = list(VendorCredential.objects.filter(enabled=True).order_by("pk").values_list("pk", flat=True))
     for credential_id in ids:
         pull_credential.delay(credential_id, days=days)

@@ -1,4 +1,5 @@
-"""Upload, ingestion runs with live progress, and identity mappings. Thin: logic is in ingestion.py."""
+"""Upload, ingestion runs with live progress, and identity mappings. Thin: the logic is in ingestion.py (runs),
+storage.py (uploads) and mapping.py (identity mappings)."""
 
 from django.contrib import messages
 from django.db import transaction
@@ -10,8 +11,10 @@ from django.views.decorators.http import require_POST
 from apps.accounts.permissions import READ, WRITE
 from apps.accounts.tenancy import get_scoped_or_404, org_view, scoped
 
-from . import ingestion
+from . import ingestion, storage
+from .errors import IngestionRefused
 from .forms import MappingForm, UploadForm
+from .mapping import delete_mapping, save_mapping, unmapped_identities
 from .models import IdentityMapping, IngestionRun, RunStatus
 from .tasks import ingest_run
 
@@ -23,9 +26,9 @@ def run_list(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            source_file = ingestion.store_upload(org, upload, upload.name, user=request.user)
+            source_file = storage.store_upload(org, upload, upload.name, user=request.user)
             run = ingestion.create_run(org, form.cleaned_data["source"], source_file, user=request.user)
-        except ingestion.IngestionRefused as exc:
+        except IngestionRefused as exc:
             form.add_error("file", str(exc))
         else:
             if not run.is_finished:
@@ -71,13 +74,13 @@ def mapping_list(request):
     form = MappingForm(request.POST or None, organisation=org)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        updated = ingestion.save_mapping(org, request.user, data["kind"], data["value"], data["person"], data["team"])
+        updated = save_mapping(org, request.user, data["kind"], data["value"], data["person"], data["team"])
         messages.success(request, _("Mapping saved; %(n)d records re-attributed.") % {"n": updated})
         return redirect("connectors:mappings", org_slug=org.slug)
     context = {
         "form": form,
         "mappings": scoped(IdentityMapping, org).select_related("person", "team"),
-        "unmapped": ingestion.unmapped_identities(org),
+        "unmapped": unmapped_identities(org),
     }
     return render(request, "connectors/mapping_list.html", context)
 
@@ -86,5 +89,5 @@ def mapping_list(request):
 @require_POST
 def mapping_delete(request, pk):
     mapping = get_scoped_or_404(IdentityMapping, request.organisation, pk=pk)
-    ingestion.delete_mapping(request.organisation, request.user, mapping)
+    delete_mapping(request.organisation, request.user, mapping)
     return redirect("connectors:mappings", org_slug=request.organisation.slug)

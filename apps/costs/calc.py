@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import math
 import re
 from collections.abc import Iterable, Mapping
 
@@ -113,34 +112,47 @@ def seat_figures(seats_bought: int, price_per_seat_month_eur: float, assigned: i
 # ---- money ------------------------------------------------------------------------------------------
 
 
-def to_eur(amount: float, currency: str, usd_per_unit: Mapping[str, float]) -> float:
-    """Convert with a USD-per-unit table (the factor set's currency_rates). Blank currency = EUR."""
+def to_eur(amount, currency: str, usd_per_unit: Mapping):
+    """Convert with a USD-per-unit table (the factor set's currency_rates). Blank currency = EUR.
+
+    Works on floats or on Decimals (amount and rates of one kind)."""
     currency = (currency or "EUR").upper()
     if currency == "EUR":
         return amount
     return amount * usd_per_unit[currency] / usd_per_unit["EUR"]
 
 
+def token_cost_eur(uncached_tokens, cached_tokens, output_tokens, price) -> object:
+    """The list price of some tokens: uncached input, cached input and output tokens times the model's EUR per
+    million tokens (`price` has input_eur_per_mtok, cached_eur_per_mtok, output_eur_per_mtok). Numbers or
+    columns; integer tokens and Decimal prices give an exact Decimal."""
+    return (
+        uncached_tokens * price["input_eur_per_mtok"]
+        + cached_tokens * price["cached_eur_per_mtok"]
+        + output_tokens * price["output_eur_per_mtok"]
+    ) / 1_000_000
+
+
 def api_cost_eur(usage: pd.DataFrame, prices: pd.DataFrame) -> pd.Series:
     """Cost in EUR of each token row from its tokens and the model price valid on its day.
 
     usage: day, model_key, input_tokens, cached_input_tokens, output_tokens (input includes cached).
-    prices: model_key, valid_from, input_eur_per_mtok, output_eur_per_mtok, cached_eur_per_mtok.
-    Rows with no price valid on their day get NaN (the caller says which models lack a price)."""
+    prices: model_key, valid_from, input_eur_per_mtok, output_eur_per_mtok, cached_eur_per_mtok (floats, or
+    Decimals for an exact Decimal cost). Rows with no price valid on their day get NaN (the caller says which
+    models lack a price)."""
     if usage.empty:
         return pd.Series(dtype=float, index=usage.index)
-    left = usage.assign(_row=np.arange(len(usage)), day=pd.to_datetime(usage["day"])).sort_values("day")
     if prices.empty:
         return pd.Series(np.nan, index=usage.index)
+    left = usage.assign(_row=np.arange(len(usage)), day=pd.to_datetime(usage["day"])).sort_values("day")
     right = prices.assign(valid_from=pd.to_datetime(prices["valid_from"])).sort_values("valid_from")
     merged = pd.merge_asof(left, right, left_on="day", right_on="valid_from", by="model_key", direction="backward")
-    uncached = (merged["input_tokens"] - merged["cached_input_tokens"]).clip(lower=0)
-    cost = (
-        uncached * merged["input_eur_per_mtok"]
-        + merged["cached_input_tokens"] * merged["cached_eur_per_mtok"]
-        + merged["output_tokens"] * merged["output_eur_per_mtok"]
-    ) / 1e6
-    result = pd.Series(cost.to_numpy(), index=merged["_row"].to_numpy()).sort_index()
+    priced = merged[merged["valid_from"].notna()]  # only these: a Decimal price and a NaN do not add up
+    uncached = (priced["input_tokens"] - priced["cached_input_tokens"]).clip(lower=0)
+    cost = token_cost_eur(uncached, priced["cached_input_tokens"], priced["output_tokens"], priced)
+    exact = prices["input_eur_per_mtok"].dtype == object  # Decimals
+    result = pd.Series(np.nan, index=np.arange(len(usage)), dtype=object if exact else float)
+    result[priced["_row"].to_numpy()] = cost.to_numpy()
     result.index = usage.index
     return result
 
@@ -249,6 +261,7 @@ def model_key(model: str, known: Iterable[str] = ()) -> str:
 
 
 def smaller_model(provider: str, model: str) -> str | None:
+    """The next smaller model of the same provider family (SMALLER_MODEL), or None."""
     family = PROVIDER_FAMILY.get((provider or "").lower(), (provider or "").lower())
     return SMALLER_MODEL.get((family, model_key(model)))
 
@@ -407,11 +420,3 @@ def frugality_score(answers: Mapping[str, str]) -> tuple[float, list[str]]:
         score = min(score, 50.0)
         reasons.insert(0, "Not frugal in the AFNOR Spec 2314 sense: the need for AI is not demonstrated.")
     return score, reasons
-
-
-def safe_div(a: float, b: float) -> float | None:
-    return a / b if b else None
-
-
-def is_number(x) -> bool:
-    return x is not None and not (isinstance(x, float) and math.isnan(x))

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import OrgScopedModel, Team
 
+from .calc import FRUGALITY_QUESTIONS
+
 
 class Tool(models.TextChoices):
     GITHUB_COPILOT = "github_copilot", _("GitHub Copilot")
@@ -154,6 +156,4 @@ class FrugalityAssessment(OrgScopedModel):
         return f"{self.use_case} ({self.assessed_on}): {self.score:.0f}/100"
 
     def answers(self) -> dict:
-        from .calc import FRUGALITY_QUESTIONS
-
         return {key: getattr(self, key) for key, _ in FRUGALITY_QUESTIONS}

@@ -6,16 +6,18 @@ from __future__ import annotations
 from django.db import transaction
 
 from apps.accounts.audit import record
+from apps.core.errors import DomainError
 
 from . import calc
 from .models import FrugalityAssessment, Licence, ModelPrice, RoiAssumption
 
 
-class CostInputError(ValueError):
-    pass
+class CostInputError(DomainError, ValueError):
+    """A cost input the app refuses (a licence ending before it starts, a duplicate price...), told to the user."""
 
 
 def save_licence(org, user, licence: Licence | None = None, **fields) -> Licence:
+    """Create or update a licence (its period must not end before it starts); audited."""
     if fields["period_end"] < fields["period_start"]:
         raise CostInputError("The licence period ends before it starts.")
     licence = licence or Licence(organisation=org)
@@ -58,6 +60,7 @@ def add_model_price(org, user, **fields) -> ModelPrice:
 
 
 def save_roi_assumption(org, user, tool: str, team=None, **fields) -> RoiAssumption:
+    """Store the ROI inputs of a tool (and team); low <= central <= high or CostInputError; audited."""
     lows = (fields["minutes_saved_low"], fields["hourly_cost_low_eur"])
     mids = (fields["minutes_saved_central"], fields["hourly_cost_central_eur"])
     highs = (fields["minutes_saved_high"], fields["hourly_cost_high_eur"])
@@ -79,6 +82,7 @@ def save_roi_assumption(org, user, tool: str, team=None, **fields) -> RoiAssumpt
 
 
 def add_frugality_assessment(org, user, **fields) -> FrugalityAssessment:
+    """Record a dated frugality assessment with its AFNOR Spec 2314 score and reasons; audited."""
     answers = {key: fields[key] for key, _ in calc.FRUGALITY_QUESTIONS}
     score, reasons = calc.frugality_score(answers)
     assessment = FrugalityAssessment.objects.create(

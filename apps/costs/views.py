@@ -1,4 +1,4 @@
-"""Cost pages: thin views over selectors (reads) and services (writes)."""
+"""Cost pages: thin views over the reads (summary, seats, roi, sizing, frugality) and services (writes)."""
 
 import csv
 import datetime as dt
@@ -14,9 +14,15 @@ from apps.accounts.models import Team
 from apps.accounts.permissions import READ, WRITE
 from apps.accounts.tenancy import get_scoped_or_404, org_view, scoped
 
-from . import calc, selectors, services
+from . import calc, services, sizing
 from .forms import FrugalityForm, LicenceForm, ModelPriceForm, RoiAssumptionForm
+from .frugality import frugality_list
 from .models import Licence, ModelPrice, Tool
+from .records import frame_cost_total, records_frame
+from .roi import roi_report
+from .seats import seat_report
+from .summary import usage_summary
+from .window import window_for
 
 
 def _date(value):
@@ -27,29 +33,30 @@ def _date(value):
 
 
 def window_from(request):
-    return selectors.window_for(request.organisation, _date(request.GET.get("start")), _date(request.GET.get("end")))
+    return window_for(request.organisation, _date(request.GET.get("start")), _date(request.GET.get("end")))
 
 
 def share_from(request) -> float:
     try:
-        share = float(request.GET.get("share", selectors.DEFAULT_SHIFT_SHARE * 100)) / 100
+        share = float(request.GET.get("share", sizing.DEFAULT_SHIFT_SHARE * 100)) / 100
     except ValueError:
-        share = selectors.DEFAULT_SHIFT_SHARE
+        share = sizing.DEFAULT_SHIFT_SHARE
     if not math.isfinite(share):  # float() reads "nan" and "inf"
-        share = selectors.DEFAULT_SHIFT_SHARE
+        share = sizing.DEFAULT_SHIFT_SHARE
     return min(max(share, 0.0), 1.0)
 
 
 @org_view(READ)
 def overview(request):
     org, window = request.organisation, window_from(request)
-    frame = selectors.records_frame(org, window)
-    seats = selectors.seat_report(org, window)
+    frame = records_frame(org, window)
+    seats = seat_report(org, window)
     context = {
         "window": window,
-        "summary": selectors.usage_summary(org, window, frame=frame, seats=seats),
+        "summary": usage_summary(org, window, frame=frame, seats=seats),
         "seats": seats,
-        "roi": selectors.roi_report(org, window, frame=frame, seats=seats),
+        "roi": roi_report(org, window, frame=frame, seats=seats),
+        "api_cost": frame_cost_total(org, frame),
     }
     return render(request, "costs/overview.html", context)
 
@@ -57,9 +64,7 @@ def overview(request):
 @org_view(READ)
 def seats(request):
     window = window_from(request)
-    return render(
-        request, "costs/seats.html", {"window": window, "seats": selectors.seat_report(request.organisation, window)}
-    )
+    return render(request, "costs/seats.html", {"window": window, "seats": seat_report(request.organisation, window)})
 
 
 @org_view(READ, write_methods_action=WRITE)
@@ -79,7 +84,7 @@ def roi(request):
             messages.error(request, _("Check the inputs: %(errors)s") % {"errors": form.errors.as_text()})
         return redirect(request.get_full_path())
     window = window_from(request)
-    report = selectors.roi_report(org, window)
+    report = roi_report(org, window)
     for item in report:
         item["form"] = RoiAssumptionForm(initial=item["inputs"], auto_id=f"id_{item['tool']}_%s")
     return render(request, "costs/roi.html", {"window": window, "report": report, "teams": scoped(Team, org)})
@@ -94,7 +99,7 @@ def right_sizing(request):
         "costs/right_sizing.html",
         {
             "window": window,
-            "result": selectors.right_sizing(request.organisation, window, share),
+            "result": sizing.right_sizing(request.organisation, window, share),
             "share_pct": round(share * 100),
         },
     )
@@ -104,14 +109,14 @@ def right_sizing(request):
 def rebound(request):
     window = window_from(request)
     basis = request.GET.get("basis", "requests")
-    basis = basis if basis in selectors.REBOUND_BASES else "requests"
+    basis = basis if basis in sizing.REBOUND_BASES else "requests"
     return render(
         request,
         "costs/rebound.html",
         {
             "window": window,
-            "result": selectors.rebound(request.organisation, window, basis),
-            "bases": selectors.REBOUND_BASES,
+            "result": sizing.rebound(request.organisation, window, basis),
+            "bases": sizing.REBOUND_BASES,
         },
     )
 
@@ -127,7 +132,7 @@ def frugality(request):
     return render(
         request,
         "costs/frugality.html",
-        {"assessments": selectors.frugality_list(org), "form": form, "questions": calc.FRUGALITY_QUESTIONS},
+        {"assessments": frugality_list(org), "form": form, "questions": calc.FRUGALITY_QUESTIONS},
     )
 
 
@@ -137,7 +142,7 @@ def frugality_csv(request):
     writer = csv.writer(buffer)
     keys = [k for k, _ in calc.FRUGALITY_QUESTIONS]
     writer.writerow(["assessed_on", "use_case", "team", *keys, "score", "reasons", "notes"])
-    for a in selectors.frugality_list(request.organisation):
+    for a in frugality_list(request.organisation):
         writer.writerow(
             [
                 a["assessed_on"],

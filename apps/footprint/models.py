@@ -134,9 +134,10 @@ class UsageRecord(OrgScopedModel):
 
     # The organisation, run and factor set are the same on every record a run writes, and have no database
     # constraint: PostgreSQL checking each of a year's hundreds of thousands of rows took a fifth of the
-    # ingestion. The ingestion locks the three rows once instead (apps.connectors.ingestion), so none can be
-    # deleted while it writes; Django's CASCADE and PROTECT apply as before. The organisation has no index of
-    # its own either: the unique key and the (organisation, day) index both start with it.
+    # ingestion. The ingestion locks the three rows once instead (the run in apps.connectors.ingestion, the others
+    # in record_writer.serialise_writes), so none can be deleted while it writes; Django's CASCADE and PROTECT
+    # apply as before. The organisation has no index of its own either: the unique key and the (organisation,
+    # day) index both start with it.
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
@@ -165,7 +166,8 @@ class UsageRecord(OrgScopedModel):
     output_tokens = models.BigIntegerField(default=0)
     active_user_days = models.BigIntegerField(default=0)
     measured_energy_kwh = models.FloatField(default=0)
-    cost = models.FloatField(default=0)
+    # The vendor's figure exactly, in `currency`: per-token costs come with up to ten decimals.
+    cost = models.DecimalField(max_digits=24, decimal_places=10, default=0)
 
     # Null for spend-based rows: their CO2e comes from spend, and no energy can honestly be derived.
     energy_kwh = models.FloatField(null=True)

@@ -4,10 +4,15 @@ import threading
 
 import pandas as pd
 
+from apps.accounts import audit
 from apps.accounts.services import AccountsError
+from apps.core.errors import DomainError
 
-from .calculator import estimate
-from .factors import FactorSet, default_factor_set
+from . import usage_frame
+from .calculator import diff_effect, estimate
+from .catalogue import default_factor_set
+from .factor_set import FactorSet
+from .factor_table import FactorLookupError, FactorTable
 from .locks import locked_ranges
 from .models import ContractualInstrument, FactorSetVersion, UsageRecord
 
@@ -70,7 +75,7 @@ def estimate_for(organisation, frame: pd.DataFrame, version: FactorSetVersion | 
 # ---- writes an officer makes: instruments and the residual-mix table ---------------------------------
 
 
-class FactorInputError(ValueError):
+class FactorInputError(DomainError, ValueError):
     """An instrument or a factor table the services refuse, with a message for the user."""
 
 
@@ -85,14 +90,10 @@ def _assert_open(organisation, start, end, what):
 
 def add_instrument(organisation, user, **fields) -> ContractualInstrument:
     """Record a contractual instrument (GO, PPA, ...) after checking its zone and that its period is open."""
-    from apps.accounts import audit
-
     if fields["period_end"] < fields["period_start"]:
         raise FactorInputError("The instrument's period must end on or after its start.")
     factor_set = load_factor_set(current_factor_set_version(organisation))
     if factor_set.resolve_zone(fields["zone"]) is None:
-        from .factors import FactorLookupError
-
         raise FactorInputError(str(FactorLookupError("zone", fields["zone"], factor_set.known_zones())))
     _assert_open(organisation, fields["period_start"], fields["period_end"], "contractual instruments")
     instrument = ContractualInstrument.objects.create(organisation=organisation, created_by=user, **fields)
@@ -101,8 +102,6 @@ def add_instrument(organisation, user, **fields) -> ContractualInstrument:
 
 
 def delete_instrument(organisation, user, instrument: ContractualInstrument) -> None:
-    from apps.accounts import audit
-
     _assert_open(organisation, instrument.period_start, instrument.period_end, "contractual instruments")
     summary = str(instrument)
     instrument.delete()
@@ -113,10 +112,6 @@ def save_residual_mix(
     organisation, user, rows: list[tuple], source: str, vintage: str, licence: str, note: str = ""
 ) -> FactorSetVersion:
     """A new factor-set version of the organisation with its own residual-mix table (zone, year, g/kWh, status)."""
-    from apps.accounts import audit
-
-    from .factors import FactorTable
-
     base_version = current_factor_set_version(organisation)
     base = load_factor_set(base_version)
     table = FactorTable(
@@ -164,8 +159,6 @@ def parse_residual_rows(text: str) -> list[tuple]:
 
 def factor_set_effect(organisation, old: FactorSetVersion, new: FactorSetVersion) -> pd.DataFrame:
     """What moving the organisation's records from one factor-set version to another changes, per provider."""
-    from .calculator import diff_effect
-
     rows = list(
         UsageRecord.objects.for_org(organisation).values_list(
             "day",
@@ -185,8 +178,6 @@ def factor_set_effect(organisation, old: FactorSetVersion, new: FactorSetVersion
             "currency",
         )
     )
-    from . import usage_frame
-
     columns = [
         "day",
         "source",

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from apps.core.errors import DomainError
+
 # What kind of evidence a row is, which decides how the calculator turns it into energy.
 USAGE_KIND_TOKENS = "tokens"  # API calls with token counts
 USAGE_KIND_SEAT_ACTIVITY = "seat_activity"  # seat tools: active user-days, no tokens
@@ -60,7 +62,7 @@ KEY_COLUMNS = (
 )
 
 
-class UsageFrameError(ValueError):
+class UsageFrameError(DomainError, ValueError):
     """A frame does not have the normalised shape; names the column and, where known, the row."""
 
     def __init__(self, column: str, message: str, row: int | None = None):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import Person, Team
 from apps.accounts.permissions import READ
 from apps.accounts.tenancy import SESSION_KEY, org_view, scoped
+from apps.costs.cost import cost_total_eur
 
 from . import selectors
 
@@ -59,6 +60,7 @@ def org_home(request):
         "filters": filters,
         "choices": selectors.choices(org),
         "totals": selectors.totals(records),
+        "api_cost": cost_total_eur(org, records),
         "series": series,
         "chart_data": {
             name: [
@@ -95,6 +97,7 @@ def record_list(request):
         "filters": filters,
         "choices": selectors.choices(org),
         "totals": selectors.totals(records),
+        "api_cost": cost_total_eur(org, records),
         "page": page,
         "query": filters.querystring(),
     }

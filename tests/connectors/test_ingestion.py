@@ -7,9 +7,12 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
-from apps.connectors import ingestion
-from apps.connectors.ingestion import IngestionRefused, create_run, execute_run, store_upload
-from apps.connectors.models import IdentityKind, IngestionRun, RunStatus, SourceFile
+from apps.connectors import mapping
+from apps.connectors.errors import IngestionRefused
+from apps.connectors.ingestion import create_run, execute_run
+from apps.connectors.models import IdentityKind, IdentityMapping, IngestionRun, RunStatus, SourceFile
+from apps.connectors.storage import store_upload
+from apps.footprint import record_writer
 from apps.footprint.models import UsageRecord
 
 pytestmark = pytest.mark.django_db
@@ -177,7 +180,7 @@ def test_unknown_source_is_refused(org_a):
 
 def test_a_failure_while_writing_leaves_nothing_and_the_run_is_not_succeeded(org_a, monkeypatch):
     calls = {"n": 0}
-    real_write_batch = ingestion.write_batch
+    real_write_batch = record_writer.write_batch
 
     def failing_write_batch(cursor, writer, rows):
         calls["n"] += 1
@@ -185,8 +188,8 @@ def test_a_failure_while_writing_leaves_nothing_and_the_run_is_not_succeeded(org
             raise RuntimeError("disk full")
         return real_write_batch(cursor, writer, rows)
 
-    monkeypatch.setattr(ingestion, "UPSERT_BATCH", 2)
-    monkeypatch.setattr(ingestion, "write_batch", failing_write_batch)
+    monkeypatch.setattr(record_writer, "UPSERT_BATCH", 2)
+    monkeypatch.setattr(record_writer, "write_batch", failing_write_batch)
     rows = "".join(f"2025-03-{d:02d},openai,gpt-4o,1,100,10,,,FR,0,EUR\n" for d in range(1, 6))
     run = load(org_a["org"], HEADER + rows)
     assert calls["n"] == 2
@@ -252,16 +255,14 @@ def test_unmapped_identities_are_listed_and_a_mapping_reattributes(org_a):
         + "2025-03-01,openai,gpt-4o,1,100,10,robot-7,,FR,0,EUR\n"
         + "2025-03-01,openai,gpt-4o,1,100,10,,growth-squad,FR,0,EUR\n",
     )
-    unmapped = ingestion.unmapped_identities(org)
+    unmapped = mapping.unmapped_identities(org)
     assert unmapped[IdentityKind.PERSON] == ["robot-7"] and unmapped[IdentityKind.TEAM] == ["growth-squad"]
-    from apps.connectors.models import IdentityMapping
-
     IdentityMapping.objects.create(organisation=org, kind=IdentityKind.PERSON, value="robot-7", person=org_a["person"])
     IdentityMapping.objects.create(organisation=org, kind=IdentityKind.TEAM, value="growth-squad", team=org_a["team"])
-    assert ingestion.apply_mappings(org) == 2
+    assert mapping.apply_mappings(org) == 2
     assert UsageRecord.objects.for_org(org).filter(team=org_a["team"]).count() == 2
     assert UsageRecord.objects.for_org(org).get(person_ref="robot-7").person == org_a["person"]
-    assert ingestion.unmapped_identities(org) == {k: [] for k in unmapped}
+    assert mapping.unmapped_identities(org) == {k: [] for k in unmapped}
     assert IngestionRun.objects.count() == 1
 
 

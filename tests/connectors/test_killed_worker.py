@@ -26,8 +26,9 @@ from django.db import connection
 from django.db.models import Count, Sum
 
 from apps.accounts.services import create_organisation
-from apps.connectors.ingestion import create_run, execute_run, store_upload
+from apps.connectors.ingestion import create_run, execute_run
 from apps.connectors.models import IngestionRun, RunStatus
+from apps.connectors.storage import store_upload
 from apps.connectors.tasks import ingest_run
 from apps.footprint.models import UsageRecord
 from reporting.celery import app as celery_app

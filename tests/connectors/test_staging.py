@@ -3,16 +3,19 @@ each bucket is summed, estimated and written on its own. The records and run tot
 the whole file at once; a failed or interrupted run leaves no spill files and no records behind."""
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from django.conf import settings
 
-from apps.connectors import ingestion
-from apps.connectors.ingestion import create_run, execute_run, store_upload
+from apps.connectors import ingestion, spill
+from apps.connectors.ingestion import create_run, execute_run
 from apps.connectors.models import IngestionRun, RunStatus
 from apps.connectors.sources import combine, iter_source_chunks
-from apps.footprint import usage_frame
+from apps.connectors.storage import store_upload
+from apps.footprint import record_writer, usage_frame
 from apps.footprint.models import UsageRecord
 from apps.footprint.services import estimate_for
 
@@ -97,12 +100,12 @@ def _small_chunks(monkeypatch, chunk_rows=7):
         return iter_source_chunks(key, stream, filename, chunk_rows=chunk_rows)
 
     monkeypatch.setattr(ingestion, "iter_source_chunks", chunks)
-    monkeypatch.setattr(ingestion, "SPILL_BUCKET_BYTES", 512)  # many buckets, each summed and written alone
-    monkeypatch.setattr(ingestion, "UPSERT_BATCH", 3)
+    monkeypatch.setattr(spill, "SPILL_BUCKET_BYTES", 512)  # many buckets, each summed and written alone
+    monkeypatch.setattr(record_writer, "UPSERT_BATCH", 3)
 
 
 def _spilled() -> list:
-    root = ingestion._spill_root()
+    root = spill.spill_root()
     return sorted(root.rglob("*")) if root.exists() else []
 
 
@@ -140,7 +143,7 @@ def test_many_chunks_give_the_records_and_totals_of_one(org_a, monkeypatch):
     assert len(estimated) == chunked.records_stored
     assert int(estimated["output_tokens"].sum()) == chunked.output_tokens
     assert float(estimated["co2e_location_kg"].sum()) == pytest.approx(chunked.co2e_kg, rel=1e-12)
-    keys = ingestion.natural_keys(estimated)
+    keys = record_writer.natural_keys(estimated)
     stored = dict(UsageRecord.objects.for_org(org).values_list("key_sha256", "co2e_location_kg"))
     assert set(keys) == set(stored)
     for key, co2e in zip(keys, estimated["co2e_location_kg"], strict=True):
@@ -148,8 +151,6 @@ def test_many_chunks_give_the_records_and_totals_of_one(org_a, monkeypatch):
 
 
 def _stored_path(run):
-    from django.conf import settings
-
     return f"{settings.MEDIA_ROOT}/{run.source_file.stored_path}"
 
 
@@ -174,7 +175,7 @@ def test_seat_rows_are_estimated_on_their_final_sums(org_a, monkeypatch):
     for chunk in chunks:
         chunk.attrs.update(rows_read=len(chunk))
     monkeypatch.setattr(ingestion, "iter_source_chunks", lambda key, fh, filename: iter(chunks))
-    monkeypatch.setattr(ingestion, "SPILL_BUCKET_BYTES", 1)  # a bucket per byte of the file: several buckets
+    monkeypatch.setattr(spill, "SPILL_BUCKET_BYTES", 1)  # a bucket per byte of the file: several buckets
     run = _load(org_a["org"], "anything\n", filename="seats.csv")
     assert run.status == RunStatus.SUCCEEDED, run.errors
     expected = estimate_for(org_a["org"], combine(chunks), run.factor_set)
@@ -193,13 +194,13 @@ def test_seat_rows_are_estimated_on_their_final_sums(org_a, monkeypatch):
 def test_a_bad_row_in_a_later_chunk_fails_the_run_and_leaves_no_spill_files(org_a, monkeypatch):
     _small_chunks(monkeypatch, chunk_rows=5)
     staged_before_failure = []
-    real_add = ingestion._Spill.add
+    real_add = spill.Spill.add
 
     def add(self, frame):
         real_add(self, frame)
         staged_before_failure.append(len(_spilled()))
 
-    monkeypatch.setattr(ingestion._Spill, "add", add)
+    monkeypatch.setattr(spill.Spill, "add", add)
     content = _csv(60) + "2025-03-09,openai,gpt-4o,1,abc,10,,,,FR,0,EUR\n"
     run = _load(org_a["org"], content, filename="bad.csv")
     assert run.status == RunStatus.FAILED
@@ -214,7 +215,7 @@ def test_a_failure_while_writing_leaves_no_spill_files(org_a, monkeypatch):
     def failing_write_batch(cursor, writer, rows):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ingestion, "write_batch", failing_write_batch)
+    monkeypatch.setattr(record_writer, "write_batch", failing_write_batch)
     run = _load(org_a["org"], _csv(50))
     assert run.status == RunStatus.FAILED and "internal error" in run.errors[0]["message"]
     assert _spilled() == [] and UsageRecord.objects.count() == 0
@@ -229,7 +230,7 @@ def test_an_interrupted_attempt_is_dropped_and_the_retry_gives_a_clean_runs_tota
     run = create_run(org, "generic_csv", source_file)
     first = ingestion._claim(run.pk)
     parsed = ingestion._parse(first, _path(first))  # the worker dies after spilling, before writing
-    assert parsed["spill"].rows > 0 and ingestion._spill_dir(first).exists()
+    assert parsed["spill"].rows > 0 and spill.spill_dir(first).exists()
 
     retried = execute_run(run.pk)  # the task delivered again
     assert retried.status == RunStatus.SUCCEEDED and retried.attempts == 2
@@ -252,7 +253,7 @@ def test_a_superseded_attempt_writes_nothing_and_the_new_one_sums_from_scratch(o
     first = ingestion._claim(run.pk)
     parsed_first = ingestion._parse(first, _path(first))
     second = ingestion._claim(run.pk)  # redelivered while the first attempt is still alive
-    assert not ingestion._spill_dir(first).exists()  # dropped by the new claim
+    assert not spill.spill_dir(first).exists()  # dropped by the new claim
     ingestion._store(first, parsed_first)  # the old attempt reaches its write phase: it must step aside
     assert UsageRecord.objects.count() == 0
     assert IngestionRun.objects.get(pk=run.pk).status == RunStatus.RUNNING
@@ -263,6 +264,4 @@ def test_a_superseded_attempt_writes_nothing_and_the_new_one_sums_from_scratch(o
 
 
 def _path(run):
-    from pathlib import Path
-
     return Path(_stored_path(run))

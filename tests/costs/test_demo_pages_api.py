@@ -1,13 +1,22 @@
 """The demo year with its cost inputs: idle seats, positive and negative ROI, a right-sizing suggestion;
 pages for each role, tenancy, and the API answering the same numbers as the pages."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from apps.accounts.demo import DEMO_USERS, seed_demo_accounts
 from apps.accounts.models import AuditEvent, Role
-from apps.costs import selectors
+from apps.core.labels import NO_TEAM
 from apps.costs.models import FrugalityAssessment, RoiAssumption, Tool
+from apps.costs.records import read_records
+from apps.costs.roi import roi_report
+from apps.costs.seats import seat_report
+from apps.costs.sizing import rebound as rebound_report
+from apps.costs.sizing import right_sizing
+from apps.costs.templatetags.money import money
+from apps.costs.window import window_for
 from apps.demo import loader as demo
 from apps.demo.costs import seed_demo_costs
 
@@ -51,23 +60,23 @@ def _user(org, role):
 
 def test_demo_shows_idle_seats_roi_cases_and_right_sizing(media):
     org = media
-    window = selectors.window_for(org)
+    window = window_for(org)
     assert (window.start.year, window.end.year) == (YEAR, YEAR)
-    seats = {s["tool"]: s for s in selectors.seat_report(org, window)}
+    seats = {s["tool"]: s for s in seat_report(org, window)}
     copilot = seats[Tool.GITHUB_COPILOT]["figures"]
     assert copilot["idle"] > 0 and copilot["active"] > 0 and copilot["unassigned"] == 10
     assert copilot["cost_per_active_seat_month_eur"] > seats[Tool.GITHUB_COPILOT]["price_per_seat_month_eur"]
     assert seats[Tool.GITHUB_COPILOT]["idle"][0]["person"].endswith("@demo.example")
-    roi = {t["tool"]: t for t in selectors.roi_report(org, window)}
+    roi = {t["tool"]: t for t in roi_report(org, window)}
     assert roi[Tool.GITHUB_COPILOT]["roi"]["central"]["roi_pct"] > 0
     assert roi[Tool.CHATGPT_ENTERPRISE]["roi"]["central"]["roi_pct"] < 0
-    sizing = selectors.right_sizing(org, window)
+    sizing = right_sizing(org, window)
     marketing = [r for r in sizing["rows"] if r["team"] == "Marketing" and r["model"] == "gpt-4o"]
     assert marketing and marketing[0]["smaller_model"] == "gpt-4o-mini"
     s = marketing[0]["saving"]
     assert s["energy_kwh"] > 0 and s["co2e_kg"] > 0 and s["cost_eur"] > 0
     assert s["moved_requests"] == pytest.approx(0.3 * marketing[0]["requests"])
-    rebound = selectors.rebound(org, window)
+    rebound = rebound_report(org, window)
     assert len(rebound["months"]) == 12
     t = rebound["totals"]
     assert t["volume_effect_kg"] + t["intensity_effect_kg"] == pytest.approx(t["change_kg"])
@@ -84,7 +93,7 @@ def test_records_read_with_a_cursor_match_the_orm_read(media):
     from apps.footprint.models import UsageRecord
 
     org = media
-    window = selectors.window_for(org)
+    window = window_for(org)
     fields = (
         "day",
         "source",
@@ -107,9 +116,9 @@ def test_records_read_with_a_cursor_match_the_orm_read(media):
     )
     qs = UsageRecord.objects.for_org(org).filter(day__range=(window.start, window.end)).values_list(*fields)
     expected = pd.DataFrame.from_records(list(qs), columns=list(fields))
-    expected["team"] = expected.pop("team__name").fillna(selectors.NO_TEAM)
-    got = selectors._read_records(org, window)
-    assert got["person_id"].isna().any() and (got["team"] == selectors.NO_TEAM).any()  # both kinds of row
+    expected["team"] = expected.pop("team__name").fillna(NO_TEAM)
+    got = read_records(org, window)
+    assert got["person_id"].isna().any() and (got["team"] == NO_TEAM).any()  # both kinds of row
     pd.testing.assert_frame_equal(got[list(expected.columns)], expected, check_exact=True)
 
 
@@ -191,7 +200,7 @@ def test_other_organisations_404_and_anonymous_redirected(media, client, org_b):
 def test_api_answers_the_same_numbers_as_the_pages(media, client):
     org = media
     client.force_login(_user(org, Role.AUDITOR))
-    window = selectors.window_for(org)
+    window = window_for(org)
     seats = client.get(reverse("costs_api:seats", args=[org.slug])).json()
     page = client.get(reverse("costs:seats", args=[org.slug])).context
     for api_lic, page_lic in zip(seats["licences"], page["seats"], strict=True):
@@ -210,8 +219,27 @@ def test_api_answers_the_same_numbers_as_the_pages(media, client):
     page_sizing = client.get(reverse("costs:right_sizing", args=[org.slug]), {"share": 50}).context["result"]
     assert sizing["share"] == 0.5 and sizing["totals"] == pytest.approx(page_sizing["totals"])
     rebound = client.get(reverse("costs_api:rebound", args=[org.slug])).json()
-    assert rebound["totals"]["change_kg"] == pytest.approx(selectors.rebound(org, window)["totals"]["change_kg"])
+    assert rebound["totals"]["change_kg"] == pytest.approx(rebound_report(org, window)["totals"]["change_kg"])
     summary = client.get(reverse("costs_api:summary", args=[org.slug])).json()
     page_summary = client.get(reverse("costs:overview", args=[org.slug])).context["summary"]
     assert summary["totals"] == pytest.approx(page_summary["totals"])
     assert client.get(reverse("costs_api:rebound", args=[org.slug]), {"basis": "x"}).status_code == 400
+
+
+def test_the_dashboard_shows_the_cost_overviews_api_spend(media, client):
+    """The demo year (reported costs in several currencies, token rows priced, models without a price): the
+    dashboard's cost card and the overview's API spend are one figure (to the cent; SQLite sums the reported
+    costs as doubles, so the two Decimals may part in the 15th digit, PostgreSQL sums them exactly)."""
+    org = media
+    client.force_login(_user(org, Role.AUDITOR))
+    window = window_for(org)
+    dates = {"start": window.start.isoformat(), "end": window.end.isoformat()}
+    dashboard = client.get(reverse("web:org_home", args=[org.slug]), dates)
+    overview = client.get(reverse("costs:overview", args=[org.slug]), dates)
+    on_dashboard, on_overview = dashboard.context["api_cost"], overview.context["api_cost"]
+    assert on_overview.total_eur > 0 and abs(on_dashboard.total_eur - on_overview.total_eur) < Decimal("1e-9")
+    assert on_dashboard.by_basis_eur.keys() == on_overview.by_basis_eur.keys()
+    assert on_dashboard.reported_by_currency.keys() == on_overview.reported_by_currency.keys()
+    assert on_dashboard.models_without_price == on_overview.models_without_price
+    shown = money(on_overview.total_eur)
+    assert f">{shown}</a>" in dashboard.content.decode() and f'id="api-spend">{shown}<' in overview.content.decode()

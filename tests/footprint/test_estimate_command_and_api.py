@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from apps.accounts.models import Role
-from apps.footprint.calculator import _pue_range, llm_coefficients
+from apps.footprint.estimators.llm import llm_coefficients
+from apps.footprint.estimators.tokens import datacenter_pue
 from apps.footprint.factors import default_factor_set
 
 KEYS = {
@@ -29,7 +30,7 @@ def _by_hand(model, output_tokens, requests, zone):
     """Energy = tokens x kWh/token + requests x kWh/request, from the model's coefficients; CO2e = energy x grid."""
     fs = default_factor_set()
     params = fs.model("openai", model)
-    pue_low, pue_high, _ = _pue_range(fs, "openai")
+    pue_low, pue_high, _ = datacenter_pue(fs, "openai")
     c = llm_coefficients(params, pue_low, pue_high, fs.method)
     low = output_tokens * c["kwh_per_token_low"] + requests * c["kwh_per_request_low"]
     high = output_tokens * c["kwh_per_token_high"] + requests * c["kwh_per_request_high"]

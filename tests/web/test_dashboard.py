@@ -1,8 +1,10 @@
 """The dashboard: totals, series and drill-down to the records, runs and files; tenant scoping; French."""
 
 import datetime as dt
+import decimal
 import io
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from django.urls import reverse
 
 from apps.accounts.models import Role
 from apps.connectors.ingestion import create_run, execute_run, store_upload
+from apps.costs import cost
 from apps.disclosures import e1, services
 from apps.footprint.models import UsageRecord
 from apps.web import selectors
@@ -201,3 +204,23 @@ def test_each_role_sees_its_own_work_on_the_dashboard(client_for, org_a):
     services.sign_off(period, Membership.objects.get(user=org_a["users"][Role.OFFICER]))
     auditor = client_for(org_a["users"][Role.AUDITOR]).get(url).content.decode()
     assert reverse("disclosures:period_export", args=["org-a", period.pk, "evidence"]) in auditor
+
+
+def test_the_cost_card_converts_every_reported_cost_to_eur(client_for, org_a, loaded):
+    """The card is the API cost of the filtered records (apps.costs.cost), not the EUR-reported sum: the USD
+    figure is converted at the factor set's rate (USD 1.0, EUR 1.1827 USD per unit), the rule is stated."""
+    response = _dashboard(client_for(org_a["users"][Role.AUDITOR]), start="2025-01-01", end="2025-12-31")
+    with decimal.localcontext(cost.MONEY):
+        expected = Decimal("1234.5") + Decimal("10") + Decimal("7.25") * (Decimal("1.0") / Decimal("1.1827"))
+    assert response.context["api_cost"].total_eur == expected  # 1250.630041430624841464445760
+    page = response.content.decode()
+    assert ">1,250.63</a>" in page and "1,244.50 EUR, 7.25 USD" in page
+    assert "converted to EUR at the factor set" in page
+
+
+def test_the_cost_rule_is_stated_in_french(client_for, org_a, loaded, french_compiled):
+    client = client_for(org_a["users"][Role.OFFICER])
+    window = {"start": "2025-01-01", "end": "2025-12-31"}
+    page = client.get(reverse("web:org_home", args=["org-a"]), window, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Les coûts déclarés sont convertis en EUR" in page and "Tels que déclarés, avant conversion" in page
+    assert any(f"1{space}250,63" in page for space in ("\u202f", "\xa0", " "))

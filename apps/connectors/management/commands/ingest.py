@@ -4,9 +4,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts.models import Organisation
-from apps.connectors.ingestion import IngestionRefused, create_run, execute_run, store_upload
+from apps.connectors.errors import IngestionRefused
+from apps.connectors.ingestion import create_run, execute_run
 from apps.connectors.models import RunStatus
 from apps.connectors.sources import SOURCES
+from apps.connectors.storage import store_upload
 
 
 class Command(BaseCommand):

@@ -1,0 +1,341 @@
+"""`FactorSet`: the immutable, versioned set of factors, its identity (content hash), its JSON form and
+the lookups the calculator makes in it (providers, models, zones, grid and residual factors, seat tools,
+spend factors, currency rates). `diff_tables` shows what changed between two versions.
+
+A set loaded with `FactorSet.from_dict` needs no ecologits or codecarbon: it is plain data. No Django."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from .factor_table import FactorLookupError, FactorTable, GridFactor, ModelParams, clean
+
+WORLD_ZONE = "WOR"
+SCHEMA_VERSION = 1
+
+REQUIRED_TABLES = (
+    "models",
+    "provider_datacenters",
+    "provider_aliases",
+    "size_classes",
+    "grid",
+    "zone_aliases",
+    "residual_mix",
+    "seat_tools",
+    "spend_factors",
+    "currency_rates",
+)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class FactorSet:
+    """An immutable, versioned set of factors. Compare sets by `content_hash`."""
+
+    name: str
+    version: str
+    method: Mapping[str, Any]
+    tables: Mapping[str, FactorTable]
+    notes: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "method", MappingProxyType(dict(self.method)))
+        object.__setattr__(self, "tables", MappingProxyType(dict(self.tables)))
+        missing = [t for t in REQUIRED_TABLES if t not in self.tables]
+        if missing:
+            raise ValueError(f"factor set {self.name!r} lacks tables: {', '.join(missing)}")
+
+    # ---- identity -----------------------------------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FactorSet) and other.content_hash == self.content_hash
+
+    def __hash__(self) -> int:
+        return hash(self.content_hash)
+
+    def __repr__(self) -> str:
+        return f"FactorSet({self.name!r}, {self.version!r}, {self.content_hash[:12]})"
+
+    @property
+    def label(self) -> str:
+        """Short human label: name@version."""
+        return f"{self.name}@{self.version}"
+
+    @property
+    def ecologits_version(self) -> str:
+        """The EcoLogits version the model data and method constants came from."""
+        return str(self.method.get("ecologits_version", ""))
+
+    @property
+    def method_version(self) -> str:
+        """Recorded on every result row; a change here is a methodology change (ESRS E1 AR 46f)."""
+        return f"ledger-calc {self.method.get('ledger_calc_version', 1)} / ecologits {self.ecologits_version}"
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable form (no content hash inside: the hash is computed over this)."""
+        return {
+            "schema": SCHEMA_VERSION,
+            "name": self.name,
+            "version": self.version,
+            "notes": self.notes,
+            "method": {k: clean(v) for k, v in self.method.items()},
+            "tables": {k: t.to_dict() for k, t in sorted(self.tables.items())},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> FactorSet:
+        """Inverse of `to_dict`. Needs no ecologits/codecarbon: the set is plain data."""
+        if data.get("schema", SCHEMA_VERSION) != SCHEMA_VERSION:
+            raise ValueError(f"unsupported factor-set schema {data.get('schema')!r}")
+        return cls(
+            name=data["name"],
+            version=data["version"],
+            notes=data.get("notes", ""),
+            method=dict(data["method"]),
+            tables={k: FactorTable.from_dict(v) for k, v in data["tables"].items()},
+        )
+
+    def to_json(self) -> str:
+        """Canonical JSON: sorted keys, no whitespace, no NaN. Hashing input."""
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+    @functools.cached_property
+    def content_hash(self) -> str:
+        """SHA-256 of the canonical JSON: equal data gives equal hashes, whatever the build order."""
+        return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
+
+    def with_table(self, name: str, table: FactorTable, *, version: str, set_name: str | None = None) -> FactorSet:
+        """A new set (new version) with one table replaced or added; this set is unchanged."""
+        tables = dict(self.tables)
+        tables[name] = table
+        return FactorSet(
+            name=set_name or self.name, version=version, method=dict(self.method), tables=tables, notes=self.notes
+        )
+
+    def with_method(self, *, version: str, **changes: Any) -> FactorSet:
+        """A new set (new version) with some method constants changed."""
+        method = dict(self.method)
+        method.update(changes)
+        return FactorSet(name=self.name, version=version, method=method, tables=dict(self.tables), notes=self.notes)
+
+    def provenance(self) -> list[dict]:
+        """Source, vintage, licence and row count per table, for method notes and the audit PDF."""
+        return [
+            {"table": k, "source": t.source, "vintage": t.vintage, "licence": t.licence, "rows": len(t.rows)}
+            for k, t in sorted(self.tables.items())
+        ]
+
+    # ---- lookups (built once per set, cached) -----------------------------------------------------
+    @functools.cached_property
+    def _provider_alias(self) -> dict[str, str]:
+        out = {r["alias"].lower(): r["ecologits_provider"] for r in self.tables["provider_aliases"].records()}
+        for r in self.tables["provider_datacenters"].records():
+            out.setdefault(r["provider"], r["provider"])
+        return out
+
+    @functools.cached_property
+    def _models(self) -> dict[tuple[str, str], ModelParams]:
+        return {
+            (r["provider"], r["model"]): ModelParams(
+                r["provider"],
+                r["model"],
+                float(r["active_params_min_b"]),
+                float(r["active_params_max_b"]),
+                float(r["total_params_min_b"]),
+                float(r["total_params_max_b"]),
+                r["tps"],
+                r["ttft_s"],
+                r["warnings"] or "",
+            )
+            for r in self.tables["models"].records()
+        }
+
+    @functools.cached_property
+    def _models_lower(self) -> dict[tuple[str, str], ModelParams]:
+        return {(p, m.lower()): v for (p, m), v in self._models.items()}
+
+    @functools.cached_property
+    def _datacenters(self) -> dict[str, dict]:
+        return {r["provider"]: r for r in self.tables["provider_datacenters"].records()}
+
+    @functools.cached_property
+    def _zone_alias(self) -> dict[str, str]:
+        out = {r["alias"].lower(): r["zone"] for r in self.tables["zone_aliases"].records()}
+        for zone in self._grid:
+            out.setdefault(zone.lower(), zone)
+        return out
+
+    @functools.cached_property
+    def _grid(self) -> dict[str, list[GridFactor]]:
+        out: dict[str, list[GridFactor]] = {}
+        for r in self.tables["grid"].records():
+            out.setdefault(r["zone"], []).append(
+                GridFactor(
+                    r["zone"],
+                    float(r["gco2e_per_kwh"]),
+                    None if r["year"] is None else int(r["year"]),
+                    r["source"],
+                    r["fossil_share"],
+                    r["nuclear_share"],
+                    r["renewable_share"],
+                )
+            )
+        for rows in out.values():
+            rows.sort(key=lambda g: -1 if g.year is None else g.year)
+        return out
+
+    @functools.cached_property
+    def _residual(self) -> dict[str, list[tuple[int, float, str]]]:
+        out: dict[str, list[tuple[int, float, str]]] = {}
+        for r in self.tables["residual_mix"].records():
+            out.setdefault(r["zone"], []).append((int(r["year"]), float(r["gco2e_per_kwh"]), r["status"]))
+        for rows in out.values():
+            rows.sort()
+        return out
+
+    def ecologits_provider(self, provider: str) -> str | None:
+        """Map a connector's provider name (azure_openai, google, mistral, ...) to the EcoLogits key."""
+        return self._provider_alias.get(str(provider).strip().lower())
+
+    def known_providers(self) -> list[str]:
+        """Every provider name the set understands."""
+        return sorted(self._provider_alias)
+
+    def model(self, provider: str, model: str) -> ModelParams | None:
+        """Model parameters, or None when the repository does not know it.
+
+        Tries the exact name, then case-insensitively, then without a date suffix or a
+        `provider/` prefix (gateways such as LiteLLM report `openai/gpt-4o`)."""
+        eprov = self.ecologits_provider(provider) or str(provider)
+        name = str(model).strip()
+        found = self._models.get((eprov, name)) or self._models_lower.get((eprov, name.lower()))
+        if found is None and eprov not in self._datacenters:
+            # self-hosted open models: Hugging Face names such as meta-llama/Llama-3.1-8B-Instruct
+            found = self._models_lower.get(("huggingface_hub", name.lower()))
+        if found is None and "/" in name:
+            name = name.split("/", 1)[1]
+            found = self._models.get((eprov, name)) or self._models_lower.get((eprov, name.lower()))
+        if found is None:
+            # e.g. gpt-4o-2024-08-06 -> gpt-4o when only the family is listed
+            parts = name.lower().split("-")
+            while len(parts) > 1 and found is None:
+                parts.pop()
+                found = self._models_lower.get((eprov, "-".join(parts)))
+        return found
+
+    def model_names(self, provider: str | None = None) -> list[str]:
+        """Model names of one provider (or all), for error messages and pickers."""
+        eprov = self.ecologits_provider(provider) if provider else None
+        return sorted(m for (p, m) in self._models if eprov is None or p == eprov)
+
+    def size_class(self, model: str) -> dict:
+        """Size class for a model the repository does not know, chosen from name hints."""
+        rows = self.tables["size_classes"].records()
+        name = str(model).lower()
+        for r in rows:
+            hints = [h for h in (r["name_hints"] or "").split("|") if h]
+            if any(h in name for h in hints):
+                return r
+        return next(r for r in rows if not r["name_hints"])
+
+    def datacenter(self, provider: str) -> dict | None:
+        """Default data-centre zone, PUE range and WUE range of an EcoLogits provider."""
+        return self._datacenters.get(self.ecologits_provider(provider) or str(provider))
+
+    def resolve_zone(self, zone: str) -> str | None:
+        """Zone string (ISO alpha-2/alpha-3, `aws:eu-west-3`, `azure:westeurope`, `gcp:europe-west1`)
+        -> the grid zone (alpha-3 or WOR), or None when unknown."""
+        key = str(zone).strip().lower()
+        if not key:
+            return None
+        return self._zone_alias.get(key)
+
+    def known_zones(self) -> list[str]:
+        """Every zone string the set resolves."""
+        return sorted(self._zone_alias)
+
+    def grid_factor(self, zone: str, year: int | None = None) -> GridFactor:
+        """Location-based factor for a resolved zone and usage year: the year itself when the data has
+        it, else the latest earlier year, else the earliest later one, else undated data."""
+        rows = self._grid.get(zone)
+        if not rows:
+            raise FactorLookupError("zone", zone, self._grid)
+        dated = [g for g in rows if g.year is not None]
+        if year is not None and dated:
+            earlier = [g for g in dated if g.year <= year]
+            return earlier[-1] if earlier else dated[0]
+        return dated[-1] if dated else rows[0]
+
+    def residual_factor(self, zone: str, year: int | None = None) -> tuple[float, int, str] | None:
+        """(vintage year, gCO2e/kWh, status) of the residual mix, or None when the table has no row."""
+        rows = self._residual.get(zone)
+        if not rows:
+            return None
+        if year is None:
+            return rows[-1]
+        earlier = [r for r in rows if r[0] <= year]
+        return earlier[-1] if earlier else rows[0]
+
+    def seat_tool(self, tool: str, provider: str = "") -> dict:
+        """Seat-tool activity factors for a product name (falls back to provider, then the '*' row)."""
+        return self._seat_lookup(str(tool).strip().lower(), str(provider).strip().lower())
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 - the set is immutable and lives as long as its users
+    def _seat_lookup(self, tool: str, provider: str) -> dict:
+        rows = self.tables["seat_tools"].records()
+        for key in (tool, provider):
+            if not key:
+                continue
+            for r in rows:
+                names = {r["tool"].lower(), *[a for a in (r["aliases"] or "").split("|") if a]}
+                if key in names:
+                    return r
+        return next(r for r in rows if r["tool"] == "*")
+
+    def spend_factor(self, category: str) -> dict:
+        """Spend-based factor row (kgCO2e per USD) for 'seat' or 'api'."""
+        for r in self.tables["spend_factors"].records():
+            if r["category"] == category:
+                return r
+        raise FactorLookupError(
+            "spend category", category, [r["category"] for r in self.tables["spend_factors"].records()]
+        )
+
+    def usd_per_unit(self, currency: str) -> float | None:
+        """Exchange rate to the USD base of the spend factors, or None if the table lacks it."""
+        for r in self.tables["currency_rates"].records():
+            if r["currency"] == str(currency).upper():
+                return float(r["usd_per_unit"])
+        return None
+
+
+def diff_tables(old: FactorSet, new: FactorSet) -> dict[str, dict]:
+    """Per table: rows added / removed (by full row), plus provenance and method changes.
+
+    Returns {table: {"added": [...], "removed": [...], "source_changed": bool}} for tables that
+    differ, and "method" -> {key: (old, new)} when method constants differ."""
+    out: dict[str, dict] = {}
+    for name in sorted(set(old.tables) | set(new.tables)):
+        a, b = old.tables.get(name), new.tables.get(name)
+        if a == b:
+            continue
+        rows_a = set(a.rows) if a else set()
+        rows_b = set(b.rows) if b else set()
+        cols = (b or a).columns
+        out[name] = {
+            "added": [dict(zip(cols, r, strict=False)) for r in sorted(rows_b - rows_a, key=repr)],
+            "removed": [dict(zip(cols, r, strict=False)) for r in sorted(rows_a - rows_b, key=repr)],
+            "source_changed": (a.source, a.vintage, a.licence) != (b.source, b.vintage, b.licence) if a and b else True,
+        }
+    method = {
+        k: (old.method.get(k), new.method.get(k))
+        for k in set(old.method) | set(new.method)
+        if old.method.get(k) != new.method.get(k)
+    }
+    if method:
+        out["method"] = method
+    return out

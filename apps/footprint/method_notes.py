@@ -1,0 +1,33 @@
+"""The methodology in words: the disclosures and the audit PDF quote it (calculator.METHOD_NOTES)."""
+
+METHOD_NOTES = """\
+Token rows (usage_kind=tokens): the EcoLogits LLM inference method, as coded in the ecologits version
+recorded in the factor set. Per request: GPU energy = output tokens x (alpha.exp(beta.batch).active params
++ gamma), times the GPUs needed to hold the model (total params x 16 bit x 1.2 / 80 GB, rounded up to a power
+of two); server energy (non-GPU) = generation latency x 1.2 kW x GPUs/8 / batch; request energy = PUE x
+(server + GPUs x GPU energy). Latency: our sources are daily buckets with no latency, so it is estimated as
+EcoLogits does when the measured latency is not binding: output tokens / the model's typical tokens per
+second (or the EcoLogits latency regression when the repository gives none) + one time-to-first-token per
+request. Everything is linear in output tokens and requests, so one coefficient pair per distinct
+(provider, model) and one grid factor per distinct (zone, year) are computed and applied to all rows.
+Input and cached tokens do not enter the method (EcoLogits models generation only): an underestimate for
+long prompts. Low/high: minimum/maximum PUE with minimum/maximum parameter counts where the model size is
+not public; the central value is their mean (as EcoLogits' RangeValue.mean). Unknown models get a wide size
+class range and a warning, never zero. Embodied (manufacturing) GHG: the EcoLogits allocation of server and
+GPU manufacturing by generation time over a 3-year life, shown separately (co2e_embodied_kg), token rows only.
+Zone: the row's zone (country or cloud region) or else the provider's data-centre location in EcoLogits.
+Data quality of token rows: activity_based (provider usage data, energy modelled).
+Seat rows (seat_activity): active user-days x interactions per active day x Wh per interaction, each
+factor sourced in the set (interactions per day is an assumption until telemetry exists); with no activity
+but a cost, spend-based (kgCO2e per USD, EEIO), energy not estimated.
+Measured rows (measured_energy): the kWh CodeCarbon measured (which already includes its configured PUE).
+Electricity to CO2e, location-based: the grid factor of the zone for the year of use, or the nearest
+earlier vintage the data has (grid_year says which).
+Scope: services bought (APIs, seats, rented cloud GPUs) are Scope 3 category 1 for the buyer (ESRS E1 AR 51
+subset); their kWh are not E1-5 energy. Scope 3 has no location/market split, so co2e_market_kg equals
+co2e_location_kg for those rows. Self-hosted rows are Scope 2 and E1-5 energy.
+Market-based (Scope 2 only, GHG Protocol Scope 2 hierarchy): contractual instruments (GO, PPA, green tariff,
+supplier rate) for the same zone and period are allocated to self-hosted consumption pro rata, at their
+emission rate (0 for renewable GOs/PPAs); the remainder at the zone's residual mix (AIB) for the year, or the
+grid average where no residual mix exists.
+"""

@@ -1,0 +1,44 @@
+"""Row warnings as codes: a bitmask per row, turned into text only by `warning_messages`.
+
+The notes that name something (a model, a zone, a seat tool's assumed factors) are written once per
+distinct key by the estimators and the zone resolution; the conditions a row is in are these flags."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+
+import numpy as np
+
+
+class RowWarning(enum.IntFlag):
+    """Conditions of a row that its figures carry a warning for. The values are bits of one int64 per row."""
+
+    SPEND_BASED = 1
+    NO_EXCHANGE_RATE = 2
+    RESIDUAL_MIX_UNVERIFIED = 4
+    REQUEST_COUNT_MISSING = 8
+    RENTED_MEASURED_COMPUTE = 16
+
+
+MESSAGES = {
+    RowWarning.SPEND_BASED: "spend-based: CO2e from cost (EEIO factor), energy not estimated",
+    RowWarning.NO_EXCHANGE_RATE: "no exchange rate for the row's currency: spend-based CO2e unknown",
+    RowWarning.RESIDUAL_MIX_UNVERIFIED: "residual-mix factor not yet verified against the AIB publication",
+    RowWarning.REQUEST_COUNT_MISSING: "request count missing: time-to-first-token share omitted",
+    RowWarning.RENTED_MEASURED_COMPUTE: "rented (not self-hosted) measured compute: Scope 3 cat. 1, not E1-5 energy",
+}
+
+
+def row_flags(conditions: Mapping[RowWarning, np.ndarray], n: int) -> np.ndarray:
+    """One int64 bitmask per row from a boolean array per warning."""
+    flags = np.zeros(n, dtype=np.int64)
+    for flag, mask in conditions.items():
+        flags |= mask.astype(np.int64) * int(flag)
+    return flags
+
+
+def warning_messages(flags: int) -> list[str]:
+    """The text of each warning set in `flags`, in the order of the codes."""
+    flags = RowWarning(int(flags))
+    return [text for flag, text in MESSAGES.items() if flag in flags]

@@ -1,0 +1,86 @@
+"""Zone resolution and grid factors: where each row's electricity was used, and its factor for the year.
+
+The row's zone (country or cloud region), or else the seat tool's default zone, or the provider's
+data-centre location in EcoLogits, or else the world average (with a note saying so). Then the
+location-based grid factor of the zone for the year of use (or the nearest vintage the data has) and
+the residual mix the market-based figure falls back on. Once per distinct key, taken to the rows. No Django."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from .distinct_keys import distinct_keys
+from .factor_set import WORLD_ZONE, FactorSet
+from .usage_frame import USAGE_KIND_SEAT_ACTIVITY, USAGE_KIND_TOKENS
+
+
+class ResolvedZones(NamedTuple):
+    """Per row the id of its distinct (kind, provider, model, zone) key; per key its grid zone and note."""
+
+    key_id: np.ndarray
+    names: list[str]
+    notes: list[str]
+
+
+class GridFactors(NamedTuple):
+    """Per row: grid zone, location-based factor and its vintage (-1 undated), residual mix."""
+
+    grid_zone: np.ndarray  # object array, for matching contractual instruments
+    gco2e_per_kwh: np.ndarray
+    grid_year: np.ndarray
+    residual_gco2e_per_kwh: np.ndarray  # the grid factor where the zone has no residual mix
+    residual_unverified: np.ndarray
+
+
+def usage_years(day: pd.Series) -> np.ndarray:
+    """Calendar year of each row's day: the grid vintage it asks for."""
+    return day.dt.year.to_numpy(dtype=np.int64)
+
+
+def resolve_zone(fs: FactorSet, kind: str, provider: str, model: str, zone: str) -> tuple[str, str]:
+    """(grid zone, note) for one distinct (kind, provider, model, zone)."""
+    if zone:
+        resolved = fs.resolve_zone(zone)
+        if resolved is not None:
+            return resolved, ""
+        return WORLD_ZONE, f"unknown zone {zone!r}: world average used"
+    if kind == USAGE_KIND_SEAT_ACTIVITY:
+        default = fs.seat_tool(model, provider)["default_zone"]
+        return default, f"no zone: seat tool default {default}"
+    if kind == USAGE_KIND_TOKENS:
+        dc = fs.datacenter(provider)
+        if dc is not None:
+            return dc["zone"], ""  # EcoLogits' own default, not worth a warning
+    return WORLD_ZONE, "no zone: world average used"
+
+
+def resolve_zones(
+    fs: FactorSet, kind: pd.Series, provider: pd.Series, model: pd.Series, zone: pd.Series
+) -> ResolvedZones:
+    """The grid zone of every row, resolved once per distinct (kind, provider, model, zone)."""
+    key_id, keys = distinct_keys(kind, provider, model, zone)
+    resolved = [resolve_zone(fs, *key) for key in keys]
+    return ResolvedZones(key_id, [z for z, _ in resolved], [w for _, w in resolved])
+
+
+def grid_factors(fs: FactorSet, zones: ResolvedZones, years: np.ndarray) -> GridFactors:
+    """Grid and residual-mix factors of every row, looked up once per distinct (grid zone, year)."""
+    zone_names = np.array(zones.names, dtype=object)
+    grid_zone = zone_names[zones.key_id]
+    zone_idx, zone_uniq = pd.factorize(zone_names)  # few distinct keys -> int id per row, cheap to combine
+    gid, gkeys = distinct_keys(zone_idx[zones.key_id], years)
+    gkeys = [(zone_uniq[zi], y) for zi, y in gkeys]
+    grid = [fs.grid_factor(z, int(y)) for z, y in gkeys]
+    residual = [fs.residual_factor(z, int(y)) for z, y in gkeys]
+    return GridFactors(
+        grid_zone=grid_zone,
+        gco2e_per_kwh=np.array([f.gco2e_per_kwh for f in grid])[gid],
+        grid_year=np.array([-1 if f.year is None else f.year for f in grid], dtype=np.int64)[gid],
+        residual_gco2e_per_kwh=np.array([r[1] if r else f.gco2e_per_kwh for r, f in zip(residual, grid, strict=False)])[
+            gid
+        ],
+        residual_unverified=np.array([bool(r and r[2] != "verified") for r in residual], dtype=bool)[gid],
+    )
