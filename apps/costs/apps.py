@@ -8,6 +8,6 @@ class CostsConfig(AppConfig):
     label = "costs"
 
     def ready(self):
-        from .selectors import frugality_for_methodology  # models are loaded only once the registry is ready
+        from .frugality import frugality_for_methodology  # models are loaded only once the registry is ready
 
         register_assumptions(frugality_for_methodology)
