@@ -171,7 +171,8 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # API writes take JSON only (anything else: 415); the file upload endpoint declares multipart itself.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    # A body over DATA_UPLOAD_MAX_MEMORY_SIZE: a JSON 413 rather than Django's HTML 400 page.
+    # Any app's DomainError answered with its message and status, in one place; a body over
+    # DATA_UPLOAD_MAX_MEMORY_SIZE: a JSON 413 rather than Django's HTML 400 page.
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
 }
 

@@ -17,7 +17,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("apps.api.urls")),
-    path("api/v1/", include("apps.costs.api_urls")),
+    path("api/v1/", include("apps.api.cost_urls")),
     # OpenAPI 3 schema of the API and Swagger UI (assets from drf-spectacular-sidecar, no CDN).
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -26,4 +26,4 @@ urlpatterns = [
 ]
 
 # Under /api/ a path that matches no route is answered in JSON like every other API error.
-handler404 = "apps.api.views.not_found"
+handler404 = "apps.api.errors.not_found"

@@ -24,10 +24,7 @@ LAYERS = [
 LAYER_OF = {app: rank for rank, layer in enumerate(LAYERS) for app in layer}
 
 # TEMPORARY while the architecture issue is in progress: arrows still to turn round. Must end empty.
-PENDING = {
-    "apps/api/views.py imports apps.web",
-    "apps/costs/api.py imports apps.api",
-}
+PENDING: set[str] = set()
 
 
 def imported_apps(source: str) -> set[str]:

@@ -1,6 +1,10 @@
-"""drf-spectacular extensions: how the schema describes this API's own authentication."""
+"""How the OpenAPI schema describes this API beyond what drf-spectacular reads from the views: its token
+authentication, the error answers of every operation, and the query parameters several operations share.
+The worked examples are in apps.api.examples."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -65,3 +69,24 @@ def document_error_responses(result, generator, request, public):
                 responses.setdefault("413", _error("The body is larger than the server accepts.", error))
                 responses.setdefault("415", _error("The body is not in a media type this operation reads.", error))
     return result
+
+
+# ---- Query parameters shared by several operations -----------------------------------------------------------------
+
+FILTER_PARAMETERS = [  # the dashboard's filters (apps.disclosures.filters.parse_filters)
+    OpenApiParameter("period", int, description="A reporting period's id: its dates are the range."),
+    OpenApiParameter(
+        "start",
+        OpenApiTypes.DATE,
+        description="First day (default: the latest reporting period's start, else twelve months ago).",
+    ),
+    OpenApiParameter("end", OpenApiTypes.DATE, description="Last day (default: the latest period's end, else today)."),
+    OpenApiParameter("team", str, description="A team id, or `none` for records attributed to no team."),
+    OpenApiParameter("source", str, description="A source key, e.g. `openai_usage`."),
+    OpenApiParameter("provider", str, description="e.g. `openai`, `anthropic`."),
+    OpenApiParameter("model", str, description="e.g. `gpt-4o`."),
+]
+WINDOW_PARAMETERS = [  # the cost endpoints' window (apps.costs.selectors.window_for)
+    OpenApiParameter("start", OpenApiTypes.DATE, description="first day (default: the latest reporting period)"),
+    OpenApiParameter("end", OpenApiTypes.DATE, description="last day"),
+]

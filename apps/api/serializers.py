@@ -170,8 +170,10 @@ class SeriesRowSerializer(serializers.Serializer):
 
 
 class OtherCostSerializer(serializers.Serializer):
+    """A reported cost in another currency, as the source gave it (already converted into `cost_eur`)."""
+
     currency = serializers.CharField()
-    amount = serializers.FloatField()
+    amount = serializers.FloatField()  # a Decimal, written as a JSON number
 
 
 class TotalsSerializer(serializers.Serializer):
@@ -180,7 +182,8 @@ class TotalsSerializer(serializers.Serializer):
     co2e_market_kg = serializers.FloatField()
     co2e_location_t = serializers.FloatField()
     co2e_market_t = serializers.FloatField()
-    cost_eur = serializers.FloatField()
+    cost_eur = serializers.FloatField(help_text="API cost in EUR, from apps.costs (its one owner); rule: `cost_rule`.")
+    cost_rule = serializers.CharField(help_text="How cost_eur is made, in one sentence.")
     other_costs = OtherCostSerializer(many=True)
     records = serializers.IntegerField()
     requests = serializers.IntegerField()

@@ -10,8 +10,8 @@ from apps.accounts.models import Person, Team
 from apps.accounts.permissions import READ
 from apps.accounts.tenancy import SESSION_KEY, org_view, scoped
 from apps.costs.cost import cost_total_eur
-
-from . import selectors
+from apps.disclosures import filters as period_filters
+from apps.footprint import selectors
 
 CHART_JS = "vendor/chartjs/chart.umd.js"
 RECORDS_PER_PAGE = 50
@@ -53,12 +53,12 @@ def _drill_links(series: dict, filters: selectors.Filters) -> dict:
 def org_home(request):
     """The dashboard: totals, charts by month, provider, model and team, for the filtered period."""
     org = request.organisation
-    filters = selectors.parse_filters(org, request.GET)
+    filters = period_filters.parse_filters(org, request.GET)
     records = selectors.filtered_records(org, filters)
     series = _drill_links(selectors.series(records, selectors.CHART_SERIES), filters)
     context = {
         "filters": filters,
-        "choices": selectors.choices(org),
+        "choices": period_filters.choices(org),
         "totals": selectors.totals(records),
         "api_cost": cost_total_eur(org, records),
         "series": series,
@@ -80,8 +80,8 @@ def org_home(request):
         "team_count": scoped(Team, org).count(),
         "person_count": scoped(Person, org).count(),
         "member_count": org.memberships.count(),
-        "latest_period": selectors.latest_period(org),
-        "latest_signed_off": selectors.latest_period(org, signed_off=True),
+        "latest_period": period_filters.latest_period(org),
+        "latest_signed_off": period_filters.latest_period(org, signed_off=True),
     }
     return render(request, "web/org_home.html", context)
 
@@ -90,12 +90,12 @@ def org_home(request):
 def record_list(request):
     """The records behind a figure, with the same filters as the dashboard; each row names its run and file."""
     org = request.organisation
-    filters = selectors.parse_filters(org, request.GET)
+    filters = period_filters.parse_filters(org, request.GET)
     records = selectors.filtered_records(org, filters)
     page = Paginator(selectors.records_page_rows(records), RECORDS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "filters": filters,
-        "choices": selectors.choices(org),
+        "choices": period_filters.choices(org),
         "totals": selectors.totals(records),
         "api_cost": cost_total_eur(org, records),
         "page": page,

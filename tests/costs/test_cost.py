@@ -17,7 +17,7 @@ from apps.costs import cost
 from apps.costs.models import ModelPrice
 from apps.footprint.models import UsageRecord
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.costs.urls")]
+pytestmark = pytest.mark.django_db
 
 # EUR-reported (one of them a per-token figure with ten decimals), USD-reported, a token row without a reported
 # cost (priced from its tokens) and one whose model has no price.

@@ -20,7 +20,7 @@ from apps.costs.window import window_for
 from apps.demo import loader as demo
 from apps.demo.costs import seed_demo_costs
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.costs.urls")]
+pytestmark = pytest.mark.django_db
 YEAR = 2025
 PAGES = ("overview", "seats", "roi", "right_sizing", "rebound", "frugality", "prices")
 

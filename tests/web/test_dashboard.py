@@ -14,8 +14,9 @@ from apps.accounts.models import Role
 from apps.connectors.ingestion import create_run, execute_run, store_upload
 from apps.costs import cost
 from apps.disclosures import e1, services
+from apps.disclosures.filters import default_range, parse_filters
+from apps.footprint import selectors
 from apps.footprint.models import UsageRecord
-from apps.web import selectors
 
 pytestmark = pytest.mark.django_db
 CSV = (
@@ -47,8 +48,8 @@ def test_totals_match_the_records_and_link_to_them(client_for, org_a, loaded):
     assert totals["records"] == 3
     assert totals["energy_kwh"] == pytest.approx(sum(r.energy_kwh or 0 for r in records))
     assert totals["co2e_location_kg"] == pytest.approx(sum(r.co2e_location_kg for r in records))
-    assert totals["cost_eur"] == pytest.approx(1244.5)
-    assert totals["other_costs"] == [{"currency": "USD", "amount": pytest.approx(7.25)}]
+    # Cost has one owner (apps.costs.cost): the reported amounts as given, before conversion to EUR.
+    assert response.context["api_cost"].reported_by_currency == {"EUR": Decimal("1244.5"), "USD": Decimal("7.25")}
     page = response.content.decode()
     assert 'id="total-co2e-location" href="/o/org-a/records/?start=2025-01-01&amp;end=2025-12-31"' in page
     assert "1,244" in page and "7.25 USD" in page  # grouped digits, decimal point (English)
@@ -83,7 +84,7 @@ def test_default_range_is_the_latest_period(client_for, org_a, loaded):
 
 
 def test_default_range_without_a_period_is_twelve_months(org_a):
-    start, end, period_id = selectors.default_range(org_a["org"], today=dt.date(2026, 2, 15))
+    start, end, period_id = default_range(org_a["org"], today=dt.date(2026, 2, 15))
     assert (start, end, period_id) == (dt.date(2025, 3, 1), dt.date(2026, 2, 15), None)
     filters = selectors.Filters(start=start, end=end)
     assert filters.querystring(team="none") == "start=2025-03-01&end=2026-02-15&team=none"
@@ -94,7 +95,7 @@ def test_series_equal_the_disclosure_breakdowns(org_a, loaded):
     officer = org_a["users"][Role.OFFICER]
     period = services.create_period(org_a["org"], officer, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     expected = e1.breakdowns(services.build_snapshot(period)[1])
-    records = selectors.filtered_records(org_a["org"], selectors.parse_filters(org_a["org"], {}))
+    records = selectors.filtered_records(org_a["org"], parse_filters(org_a["org"], {}))
     got = selectors.series(records)
     for name in e1.BREAKDOWNS:
         rows = [{k: v for k, v in row.items() if k != "team_id"} for row in got[name]]
@@ -224,3 +225,18 @@ def test_the_cost_rule_is_stated_in_french(client_for, org_a, loaded, french_com
     page = client.get(reverse("web:org_home", args=["org-a"]), window, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Les coûts déclarés sont convertis en EUR" in page and "Tels que déclarés, avant conversion" in page
     assert any(f"1{space}250,63" in page for space in ("\u202f", "\xa0", " "))
+
+
+def test_the_api_summary_gives_the_dashboard_cost(client_for, org_a, loaded):
+    """One owner: the summary API's cost_eur is the dashboard card's figure for the same filter, not the
+    EUR-reported sum; amounts in other currencies are listed as reported, before conversion."""
+    window = {"start": "2025-01-01", "end": "2025-12-31", "provider": "anthropic"}
+    client = client_for(org_a["users"][Role.AUDITOR])
+    card = _dashboard(client, **window).context["api_cost"]
+    with decimal.localcontext(cost.MONEY):
+        expected = Decimal("7.25") * (Decimal("1.0") / Decimal("1.1827"))  # the USD record only, converted
+    assert card.total_eur == expected
+    body = client.get(reverse("api:summary", args=["org-a"]), window).json()
+    assert body["totals"]["cost_eur"] == float(expected)
+    assert body["totals"]["other_costs"] == [{"currency": "USD", "amount": 7.25}]
+    assert body["totals"]["cost_rule"].startswith("Reported costs are converted to EUR")

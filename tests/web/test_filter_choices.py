@@ -5,7 +5,7 @@ import io
 import pytest
 
 from apps.connectors.ingestion import create_run, execute_run, store_upload
-from apps.web import selectors
+from apps.disclosures.filters import choices
 
 pytestmark = pytest.mark.django_db
 HEADER = "date,provider,model,requests,input_tokens,output_tokens,user,team,zone,cost,currency\n"
@@ -22,14 +22,14 @@ def test_choices_follow_each_successful_run_and_are_served_from_the_cache_in_bet
     org = org_a["org"]
     _load(org, "2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n", "march.csv")
     _load(org_b["org"], "2025-03-01,mistral,mistral-large,1,100,10,,,FR,0,EUR\n", "theirs.csv")
-    first = selectors.choices(org)
+    first = choices(org)
     assert (first["sources"], first["providers"]) == (["generic_csv"], ["openai"])
     with django_assert_num_queries(3):  # teams, the runs' version, periods: no scan of the records
-        again = selectors.choices(org)
+        again = choices(org)
     assert (again["sources"], again["providers"]) == (["generic_csv"], ["openai"])
 
     _load(org, "2025-04-01,anthropic,claude-sonnet-4,1,100,10,,,FR,0,EUR\n", "april.csv")
-    after = selectors.choices(org)
+    after = choices(org)
     assert (after["sources"], after["providers"]) == (["generic_csv"], ["anthropic", "openai"])
     # The other organisation's providers never show, cached or not.
-    assert selectors.choices(org_b["org"])["providers"] == ["mistral"]
+    assert choices(org_b["org"])["providers"] == ["mistral"]

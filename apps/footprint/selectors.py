@@ -12,17 +12,23 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from django.core.cache import cache
-from django.db.models import Count, F, FloatField, Max, Q, Sum, Value
+from django.db.models import Count, F, FloatField, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
-from apps.disclosures.e1 import BREAKDOWNS
-from apps.disclosures.models import PeriodStatus, ReportingPeriod
 from apps.footprint.models import UsageRecord
 
 UNATTRIBUTED = "(unattributed)"  # the team key of records without a team, as e1.breakdowns names it
 NO_TEAM = "none"  # the team filter value that selects those records
-# The series the dashboard draws; e1.BREAKDOWNS also has by_source and by_scope, which the API returns.
+# Each series and the record field it groups by: the breakdowns of apps.disclosures.e1, in the database.
+SERIES = {
+    "by_month": "day",
+    "by_source": "source",
+    "by_provider": "provider",
+    "by_model": "model",
+    "by_team": "team__name",
+    "by_scope": "scope",
+}
+# The series the dashboard draws; SERIES also has by_source and by_scope, which the API returns.
 CHART_SERIES = ("by_month", "by_provider", "by_model", "by_team")
 
 
@@ -55,66 +61,6 @@ class Filters:
         return urlencode(self.params(**overrides))
 
 
-def latest_period(organisation, signed_off: bool = False) -> ReportingPeriod | None:
-    """The newest version of the most recent reporting period (optionally: the newest signed-off one)."""
-    periods = ReportingPeriod.objects.for_org(organisation)
-    if signed_off:
-        periods = periods.filter(status=PeriodStatus.SIGNED_OFF)
-    return periods.order_by("-end", "-version").first()
-
-
-def default_range(organisation, today: dt.date | None = None) -> tuple[dt.date, dt.date, int | None]:
-    """The latest reporting period's dates, else the twelve months up to today (from the 1st of a month)."""
-    period = latest_period(organisation)
-    if period is not None:
-        return period.start, period.end, period.pk
-    today = today or dt.date.today()
-    month = today.month - 11
-    start = dt.date(today.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
-    return start, today, None
-
-
-def _date(text: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text) if text else None
-    except ValueError:
-        return None  # a hand-edited URL with a bad date falls back to the default range
-
-
-def parse_filters(organisation, params) -> Filters:
-    """Filters from GET parameters: `period` (a reporting period's id) or `start`/`end` dates, `team`,
-    `source`, `provider`, `model`. Missing or unreadable dates fall back to the default range."""
-    start, end, period_id = default_range(organisation)
-    period_param = params.get("period")
-    if period_param and str(period_param).isdigit():
-        period = ReportingPeriod.objects.for_org(organisation).filter(pk=int(period_param)).first()
-        if period is not None:
-            start, end, period_id = period.start, period.end, period.pk
-    given_start, given_end = _date(params.get("start")), _date(params.get("end"))
-    if given_start or given_end:
-        start, end, period_id = given_start or start, given_end or end, None
-    if end < start:
-        start, end = end, start
-    team = _text(params, "team")
-    if team and team != NO_TEAM and not team.isdigit():
-        team = ""
-    return Filters(
-        start=start,
-        end=end,
-        team=team,
-        source=_text(params, "source", 40),
-        provider=_text(params, "provider", 60),
-        model=_text(params, "model", 200),
-        period_id=period_id,
-    )
-
-
-def _text(params, name: str, limit: int = 200) -> str:
-    """A text filter as given, without NUL characters: no stored value holds one, and PostgreSQL refuses
-    them in a query (a 500 found by fuzzing the API)."""
-    return str(params.get(name) or "").replace("\x00", "")[:limit]
-
-
 def filtered_records(organisation, filters: Filters):
     """The organisation's usage records that match the filters."""
     records = UsageRecord.objects.for_org(organisation).filter(day__range=(filters.start, filters.end))
@@ -136,35 +82,28 @@ def _float_sum(column: str, **extra):
 
 
 def totals(records) -> dict:
-    """kWh, kg CO2e (location- and market-based), cost in EUR, and the number of records.
+    """kWh, kg CO2e (location- and market-based), the number of records and of requests.
 
-    Costs in other currencies are not converted (no exchange rate is on record): they are listed apart."""
+    Cost is not summed here: apps.costs.cost owns it (reported costs converted, token records priced), so the
+    dashboard, the API summary and the cost pages show one figure."""
     sums = records.aggregate(
         energy_kwh=_float_sum("energy_kwh"),
         co2e_location_kg=_float_sum("co2e_location_kg"),
         co2e_market_kg=_float_sum("co2e_market_kg"),
-        cost_eur=_float_sum("cost", filter=Q(currency="EUR")),
         records=Count("pk"),
         requests=Coalesce(Sum("requests"), 0),
     )
-    other = (
-        records.exclude(currency__in=("EUR", ""))
-        .values("currency")
-        .order_by("currency")
-        .annotate(amount=_float_sum("cost"))
-    )
-    sums["other_costs"] = [{"currency": row["currency"], "amount": row["amount"]} for row in other if row["amount"]]
     sums["co2e_location_t"] = sums["co2e_location_kg"] / 1000
     sums["co2e_market_t"] = sums["co2e_market_kg"] / 1000
     return sums
 
 
 def _grouped(records, name: str):
-    column = BREAKDOWNS[name]
+    column = SERIES[name]
     if name == "by_month":
-        return records.annotate(key=TruncMonth("day")).values("key")
+        return records.annotate(key=TruncMonth(column)).values("key")
     if name == "by_team":
-        return records.annotate(key=F("team__name")).values("key", "team_id")
+        return records.annotate(key=F(column)).values("key", "team_id")
     return records.annotate(key=F(column)).values("key")
 
 
@@ -176,7 +115,7 @@ def _key_text(name: str, key) -> str:
     return "" if key is None else str(key)
 
 
-def series(records, names=tuple(BREAKDOWNS)) -> dict[str, list[dict]]:
+def series(records, names=tuple(SERIES)) -> dict[str, list[dict]]:
     """Energy and CO2e grouped by month, source, provider, model, team and scope, as e1.breakdowns gives them
     (months in order; the others by location-based CO2e, largest first, ties by key). Team rows also carry
     `team_id` (None for unattributed) so a row can link to its records."""
@@ -218,42 +157,6 @@ def month_range(key: str, filters: Filters) -> tuple[dt.date, dt.date]:
     first = dt.date(year, month, 1)
     last = (dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)
     return max(first, filters.start), min(last, filters.end)
-
-
-def choices(organisation) -> dict[str, list]:
-    """What the filter form offers: the organisation's teams, and the sources and providers on record."""
-    from apps.accounts.models import Team
-
-    return {
-        "teams": list(Team.objects.for_org(organisation).order_by("name").values_list("pk", "name")),
-        **_sources_and_providers(organisation),
-        "periods": list(ReportingPeriod.objects.for_org(organisation).order_by("-start", "-version")),
-    }
-
-
-def _sources_and_providers(organisation) -> dict[str, list[str]]:
-    """The distinct sources and providers on record: two scans of every record (half of a dashboard view's
-    time on a year of data), so kept in the cache. Records are only added or replaced by ingestion runs, and
-    source and provider are part of a record's natural key, so the set changes only when a run succeeds:
-    the key names the latest one."""
-    from apps.connectors.models import IngestionRun, RunStatus
-
-    runs = (
-        IngestionRun.objects.for_org(organisation)
-        .filter(status=RunStatus.SUCCEEDED)
-        .aggregate(n=Count("pk"), last=Max("pk"), at=Max("finished_at"))
-    )
-    stamp = runs["at"].timestamp() if runs["at"] else 0
-    key = f"web:sources-providers:{organisation.pk}:{runs['n']}:{runs['last']}:{stamp}"
-    found = cache.get(key)
-    if found is None:
-        records = UsageRecord.objects.for_org(organisation)
-        found = {
-            "sources": list(records.order_by("source").values_list("source", flat=True).distinct()),
-            "providers": [p for p in records.order_by("provider").values_list("provider", flat=True).distinct() if p],
-        }
-        cache.set(key, found, timeout=24 * 3600)
-    return found
 
 
 def records_page_rows(records):

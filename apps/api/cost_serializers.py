@@ -1,0 +1,346 @@
+"""Serializers of the cost endpoints (apps.api.views.costs): the query and body they read, and the answers they give.
+
+The answers are the dicts apps.costs.selectors builds for the cost pages, typed here field by field so the schema
+says what each figure is (money in EUR, energy in kWh, CO2e in kg); tests/api/test_costs.py checks that each
+serializer gives back exactly what the selector built (same keys, same values)."""
+
+from rest_framework import serializers
+
+from apps.costs.calc import FRUGALITY_QUESTIONS
+from apps.costs.models import Answer
+
+from .serializers import JsonStringField
+
+# ---- What the endpoints read ---------------------------------------------------------------------------------------
+
+
+class WindowQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+
+
+class FrugalitySerializer(serializers.Serializer):
+    use_case = JsonStringField(max_length=200)
+    team = JsonStringField(required=False, allow_blank=True, default="")
+    assessed_on = serializers.DateField(required=False)
+    notes = JsonStringField(required=False, allow_blank=True, default="")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for key, _ in FRUGALITY_QUESTIONS:
+            fields[key] = serializers.ChoiceField(choices=Answer.values)
+        return fields
+
+
+# ---- Shared pieces ---------------------------------------------------------------------------------------------------
+
+
+class CostWindowSerializer(serializers.Serializer):
+    """The days every figure covers, and the internal carbon price of the period covering its end."""
+
+    start = serializers.DateField()
+    end = serializers.DateField()
+    months = serializers.FloatField()
+    period_id = serializers.IntegerField(allow_null=True)
+    carbon_price_eur_per_t = serializers.FloatField(allow_null=True)
+
+
+# ---- Summary -------------------------------------------------------------------------------------------------------
+
+
+class CostTotalsSerializer(serializers.Serializer):
+    energy_kwh = serializers.FloatField()
+    co2e_kg = serializers.FloatField()
+    api_spend_eur = serializers.FloatField()
+    licence_cost_eur = serializers.FloatField()
+    total_cost_eur = serializers.FloatField()
+    reported_cost_eur = serializers.FloatField()
+
+
+class EquivalenceSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    value = serializers.FloatField()
+    unit = serializers.CharField()
+    of = serializers.CharField()
+    source = serializers.CharField()
+
+
+class TeamCostSerializer(serializers.Serializer):
+    team = serializers.CharField()
+    requests = serializers.IntegerField()
+    active_user_days = serializers.IntegerField()
+    energy_kwh = serializers.FloatField()
+    co2e_kg = serializers.FloatField()
+    api_spend_eur = serializers.FloatField()
+    licence_cost_eur = serializers.FloatField()
+    total_cost_eur = serializers.FloatField()
+
+
+class ModelCostSerializer(serializers.Serializer):
+    model_label = serializers.CharField(help_text="provider/model family")
+    requests = serializers.IntegerField()
+    active_user_days = serializers.IntegerField()
+    energy_kwh = serializers.FloatField()
+    co2e_kg = serializers.FloatField()
+    api_spend_eur = serializers.FloatField()
+
+
+class PersonCostSerializer(serializers.Serializer):
+    person = serializers.CharField()
+    name = serializers.CharField(allow_null=True)
+    team = serializers.CharField()
+    requests = serializers.IntegerField()
+    energy_kwh = serializers.FloatField()
+    co2e_kg = serializers.FloatField()
+    api_spend_eur = serializers.FloatField()
+
+
+class CostSummarySerializer(serializers.Serializer):
+    """Totals, cost and CO2e per team, per model and top people, and equivalences."""
+
+    window = CostWindowSerializer()
+    totals = CostTotalsSerializer()
+    equivalences = EquivalenceSerializer(many=True)
+    by_team = TeamCostSerializer(many=True)
+    by_model = ModelCostSerializer(many=True)
+    top_people = PersonCostSerializer(many=True)
+    models_without_price = serializers.ListField(child=serializers.CharField())
+
+
+# ---- Seats ---------------------------------------------------------------------------------------------------------
+
+
+class SeatFileSerializer(serializers.Serializer):
+    filename = serializers.CharField()
+    sha256 = serializers.CharField()
+
+
+class SeatFiguresSerializer(serializers.Serializer):
+    seats_bought = serializers.IntegerField()
+    assigned = serializers.IntegerField()
+    active = serializers.IntegerField()
+    idle = serializers.IntegerField()
+    unassigned = serializers.IntegerField()
+    active_share = serializers.FloatField(allow_null=True)
+    licence_cost_month_eur = serializers.FloatField()
+    cost_per_active_seat_month_eur = serializers.FloatField(allow_null=True)
+    idle_saving_month_eur = serializers.FloatField()
+    unassigned_saving_month_eur = serializers.FloatField()
+    reclaim_saving_month_eur = serializers.FloatField()
+
+
+class IdleSeatSerializer(serializers.Serializer):
+    person = serializers.CharField()
+    name = serializers.CharField(allow_null=True)
+    team = serializers.CharField()
+    last_activity = serializers.DateField(allow_null=True)
+    days_since_activity = serializers.IntegerField(allow_null=True)
+    saving_month_eur = serializers.FloatField()
+
+
+class SeatTeamSerializer(serializers.Serializer):
+    team = serializers.CharField()
+    assigned = serializers.IntegerField()
+    active = serializers.IntegerField()
+    idle = serializers.IntegerField()
+    licence_cost_month_eur = serializers.FloatField()
+    idle_saving_month_eur = serializers.FloatField()
+
+
+class LicenceSeatsSerializer(serializers.Serializer):
+    licence_id = serializers.IntegerField()
+    tool = serializers.CharField()
+    tool_label = serializers.CharField()
+    name = serializers.CharField()
+    as_of = serializers.DateField()
+    price_per_seat_month_eur = serializers.FloatField()
+    seats_bought = serializers.IntegerField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    months_in_window = serializers.FloatField()
+    licence_cost_eur = serializers.FloatField()
+    file = SeatFileSerializer(allow_null=True, help_text="The seat file the figures come from (none loaded: null).")
+    figures = SeatFiguresSerializer(allow_null=True)
+    idle = IdleSeatSerializer(many=True)
+    by_team = SeatTeamSerializer(many=True)
+
+
+class SeatsSerializer(serializers.Serializer):
+    window = CostWindowSerializer()
+    licences = LicenceSeatsSerializer(many=True)
+
+
+# ---- ROI -----------------------------------------------------------------------------------------------------------
+
+
+class RoiLevelSerializer(serializers.Serializer):
+    value_eur = serializers.FloatField()
+    licence_cost_eur = serializers.FloatField()
+    api_spend_eur = serializers.FloatField()
+    carbon_fee_eur = serializers.FloatField()
+    cost_eur = serializers.FloatField()
+    net_eur = serializers.FloatField()
+    roi_pct = serializers.FloatField(allow_null=True)
+    payback_months = serializers.FloatField(allow_null=True)
+
+
+class RoiBandSerializer(serializers.Serializer):
+    low = RoiLevelSerializer()
+    central = RoiLevelSerializer()
+    high = RoiLevelSerializer()
+
+
+class RoiInputsSerializer(serializers.Serializer):
+    minutes_saved_low = serializers.FloatField()
+    minutes_saved_central = serializers.FloatField()
+    minutes_saved_high = serializers.FloatField()
+    hourly_cost_low_eur = serializers.FloatField()
+    hourly_cost_central_eur = serializers.FloatField()
+    hourly_cost_high_eur = serializers.FloatField()
+    minutes_source = serializers.CharField()
+    hourly_cost_source = serializers.CharField()
+    active_days_source = serializers.CharField()
+    manual_active_user_days = serializers.IntegerField(allow_null=True)
+    team_specific = serializers.BooleanField(required=False, help_text="Only for inputs stored by the organisation.")
+
+
+class TeamRoiSerializer(serializers.Serializer):
+    team = serializers.CharField()
+    active_user_days = serializers.FloatField()
+    licence_cost_eur = serializers.FloatField()
+    api_spend_eur = serializers.FloatField()
+    co2e_kg = serializers.FloatField()
+    allocated_by_active_seats = serializers.BooleanField()
+    team_specific_inputs = serializers.BooleanField()
+    roi = RoiBandSerializer()
+
+
+class ToolRoiSerializer(serializers.Serializer):
+    tool = serializers.CharField()
+    tool_label = serializers.CharField()
+    inputs = RoiInputsSerializer()
+    inputs_are_defaults = serializers.BooleanField()
+    active_user_days = serializers.FloatField()
+    active_days_note = serializers.CharField()
+    licence_cost_eur = serializers.FloatField()
+    api_spend_eur = serializers.FloatField()
+    co2e_kg = serializers.FloatField()
+    roi = RoiBandSerializer()
+    teams = TeamRoiSerializer(many=True)
+
+
+class RoiSerializer(serializers.Serializer):
+    window = CostWindowSerializer()
+    tools = ToolRoiSerializer(many=True)
+
+
+# ---- Right-sizing --------------------------------------------------------------------------------------------------
+
+
+class TokensPerRequestSerializer(serializers.Serializer):
+    input = serializers.FloatField()
+    cached = serializers.FloatField()
+    output = serializers.FloatField()
+
+
+class PerRequestSerializer(serializers.Serializer):
+    model = serializers.CharField()
+    zone = serializers.CharField(allow_null=True)
+    kwh_per_request = serializers.FloatField()
+    co2e_kg_per_request = serializers.FloatField()
+    eur_per_request = serializers.FloatField(allow_null=True, help_text="null: no price on record for the model")
+
+
+class SavingSerializer(serializers.Serializer):
+    moved_requests = serializers.FloatField()
+    energy_kwh = serializers.FloatField(allow_null=True)
+    co2e_kg = serializers.FloatField(allow_null=True)
+    cost_eur = serializers.FloatField(allow_null=True)
+
+
+class RightSizingRowSerializer(serializers.Serializer):
+    provider = serializers.CharField()
+    model = serializers.CharField()
+    team = serializers.CharField()
+    smaller_model = serializers.CharField()
+    requests = serializers.IntegerField()
+    tokens_per_request = TokensPerRequestSerializer()
+    current = PerRequestSerializer()
+    smaller = PerRequestSerializer()
+    saving = SavingSerializer()
+
+
+class SavingTotalsSerializer(serializers.Serializer):
+    energy_kwh = serializers.FloatField()
+    co2e_kg = serializers.FloatField()
+    cost_eur = serializers.FloatField()
+
+
+class RightSizingSerializer(serializers.Serializer):
+    window = CostWindowSerializer()
+    share = serializers.FloatField()
+    rows = RightSizingRowSerializer(many=True)
+    mapping_source = serializers.CharField()
+    factor_set = serializers.CharField()
+    method_version = serializers.CharField()
+    totals = SavingTotalsSerializer()
+
+
+# ---- Rebound -------------------------------------------------------------------------------------------------------
+
+
+class ReboundMonthSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    activity = serializers.FloatField()
+    co2e_kg = serializers.FloatField()
+    intensity_kg = serializers.FloatField(allow_null=True)
+    change_kg = serializers.FloatField()
+    volume_effect_kg = serializers.FloatField()
+    intensity_effect_kg = serializers.FloatField()
+
+
+class ChangeSplitSerializer(serializers.Serializer):
+    change_kg = serializers.FloatField()
+    volume_effect_kg = serializers.FloatField()
+    intensity_effect_kg = serializers.FloatField()
+    intensity_0 = serializers.FloatField()
+    intensity_1 = serializers.FloatField()
+
+
+class ReboundTotalsSerializer(serializers.Serializer):
+    change_kg = serializers.FloatField()
+    volume_effect_kg = serializers.FloatField()
+    intensity_effect_kg = serializers.FloatField()
+    first_to_last = ChangeSplitSerializer()
+
+
+class ReboundSerializer(serializers.Serializer):
+    window = CostWindowSerializer()
+    basis = serializers.CharField()
+    basis_label = serializers.CharField()
+    months = ReboundMonthSerializer(many=True)
+    totals = ReboundTotalsSerializer(allow_null=True, help_text="null when the window has no usage of the basis")
+
+
+# ---- Frugality -----------------------------------------------------------------------------------------------------
+
+
+class AssessmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    use_case = serializers.CharField()
+    team = serializers.CharField(allow_blank=True)
+    assessed_on = serializers.DateField()
+    answers = serializers.DictField(child=serializers.CharField())
+    score = serializers.FloatField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    notes = serializers.CharField(allow_blank=True)
+
+
+class AssessmentListSerializer(serializers.Serializer):
+    assessments = AssessmentSerializer(many=True)
+
+
+class AssessmentCreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    score = serializers.FloatField()
+    reasons = serializers.ListField(child=serializers.CharField())

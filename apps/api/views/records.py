@@ -1,0 +1,50 @@
+"""Usage records and the footprint summary, filtered like the dashboard (the same selectors)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, views
+from rest_framework.response import Response
+
+from apps.costs.cost import cost_total_eur
+from apps.footprint import selectors
+
+from .. import examples
+from ..schema import FILTER_PARAMETERS
+from ..serializers import SummarySerializer, UsageRecordSerializer
+from .common import OrgScopedMixin, checked_filters
+
+
+@extend_schema(tags=["footprint"], parameters=FILTER_PARAMETERS, examples=examples.RECORDS)
+class RecordList(OrgScopedMixin, generics.ListAPIView):
+    """Usage records with their footprint, filtered like the dashboard, paginated (`?page=`)."""
+
+    serializer_class = UsageRecordSerializer
+
+    def get_queryset(self):
+        filters = checked_filters(self.organisation, self.request.query_params)
+        records = selectors.filtered_records(self.organisation, filters)
+        return selectors.records_page_rows(records).select_related("factor_set")
+
+
+@extend_schema(tags=["footprint"], parameters=FILTER_PARAMETERS, responses=SummarySerializer, examples=examples.SUMMARY)
+class Summary(OrgScopedMixin, views.APIView):
+    """The dashboard's totals (kWh, kg/t CO2e location- and market-based, EUR) and series by month, source,
+    provider, model, team and scope: the same aggregates as the disclosure's breakdowns."""
+
+    def get(self, request, org_slug):
+        filters = checked_filters(self.organisation, request.query_params)
+        records = selectors.filtered_records(self.organisation, filters)
+        series = selectors.series(records)
+        for row in series["by_team"]:
+            row.pop("team_id", None)
+        api_cost = cost_total_eur(self.organisation, records)
+        totals = {
+            **selectors.totals(records),
+            "cost_eur": api_cost.total_eur,
+            "cost_rule": api_cost.rule,
+            "other_costs": [
+                {"currency": currency, "amount": amount}
+                for currency, amount in sorted(api_cost.reported_by_currency.items())
+                if currency != "EUR"
+            ],
+        }
+        return Response(SummarySerializer({"filters": filters, "totals": totals, "series": series}).data)
