@@ -38,7 +38,8 @@ def main() -> None:
 
     from apps.accounts.demo import seed_demo_accounts
     from apps.accounts.models import Membership, Role
-    from apps.connectors.demo import demo_year, load_demo_usage, seed_demo_people
+    from apps.demo.loader import load_demo_usage, seed_demo_people
+    from apps.demo.timeline import demo_year
     from apps.disclosures import services
     from apps.footprint.models import UsageRecord
 

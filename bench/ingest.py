@@ -99,7 +99,9 @@ print(json.dumps({"status": run.status, "errors": run.errors[:1], "rows": run.ro
 
 def generate(path: Path, rows: int) -> float:
     """Write `rows` gateway log rows to `path` with the demo generator; returns the seconds it took."""
-    from apps.connectors.demo import demo_people, demo_year, write_litellm_csv
+    from apps.demo.litellm import write_litellm_csv
+    from apps.demo.people import demo_people
+    from apps.demo.timeline import demo_year
 
     started = time.perf_counter()
     write_litellm_csv(str(path), rows, demo_year(), demo_people())

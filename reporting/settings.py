@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "apps.costs",
     "apps.web",
     "apps.api",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [

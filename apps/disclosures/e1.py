@@ -336,4 +336,6 @@ def snapshot_sha256(snapshot: dict[str, Any]) -> str:
 
 
 def canonical_json(snapshot: dict[str, Any]) -> str:
+    """The one canonical JSON form (sorted keys, no spaces, UTF-8 text, no NaN): the evidence pack ships it,
+    encoded, as snapshot.json, so `sha256sum snapshot.json` prints the snapshot hash."""
     return json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)

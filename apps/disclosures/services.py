@@ -1,94 +1,50 @@
-"""Reporting periods: computing the disclosure, review, sign-off, restatement and exports.
+"""Reporting periods: creating them, their inputs, review, sign-off and restatement.
 
-A draft period's figures are computed live from the stored records. At sign-off they are frozen: the
-snapshot (figures, inputs, factor sets, runs and files, method and code versions) with its SHA-256, and
-the records as disclosed. Exports of a signed-off version are rendered from those frozen inputs only.
+The figures are computed in apps.disclosures.snapshots and the exports rendered in apps.disclosures.period_exports;
+this module is the one callers use (pages, the API, the command, tasks), so it names those too.
 """
 
 import datetime as dt
 import gzip
-import io
-import subprocess
 
-import numpy as np
-import pandas as pd
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts import audit
 from apps.accounts.permissions import SIGN_OFF, WRITE, has_permission
-from apps.connectors.models import IngestionRun
-from apps.core.errors import ConflictError
-from apps.costs.selectors import frugality_for_methodology
-from apps.footprint import usage_frame
-from apps.footprint.calculator import METHOD_NOTES, energy_mix_split, estimate
-from apps.footprint.models import ContractualInstrument, FactorSetVersion, UsageRecord
-from apps.footprint.services import current_factor_set_version, load_factor_set
+from apps.footprint.models import FactorSetVersion
 
 from . import e1
-from .models import PeriodExport, PeriodStatus, ReportingPeriod
+from .errors import DisclosureError
+from .models import PeriodStatus, ReportingPeriod
+from .period_exports import EXPORT_FORMATS, datapoints_json, export, factor_tables, render
+from .snapshots import build_snapshot, code_version, estimate_period, latest_version, records_of, snapshot_of
+from .tasks import render_exports
 
-EXPORT_FORMATS = {
-    "pdf": ("application/pdf", "pdf"),
-    "csv": ("text/csv", "csv"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    "json": ("application/json", "json"),
-    "xhtml": ("application/xhtml+xml", "xhtml"),
-    "evidence": ("application/zip", "zip"),
-}
-RECORD_COLUMNS = [
-    "id",
-    "day",
-    "source",
-    "provider",
-    "model",
-    "usage_kind",
-    "self_hosted",
-    "person_ref",
-    "team_ref",
-    "team__name",
-    "project",
-    "api_key",
-    "zone",
-    "requests",
-    "input_tokens",
-    "cached_input_tokens",
-    "output_tokens",
-    "active_user_days",
-    "measured_energy_kwh",
-    "cost",
-    "currency",
-    "run_id",
-    "run__source_file__sha256",
+__all__ = [
+    "EXPORT_FORMATS",
+    "DisclosureError",
+    "build_snapshot",
+    "code_version",
+    "create_period",
+    "datapoints_json",
+    "differences",
+    "estimate_period",
+    "export",
+    "factor_tables",
+    "latest_version",
+    "records_of",
+    "render",
+    "reopen",
+    "sign_off",
+    "snapshot_of",
+    "submit_for_review",
+    "update_inputs",
 ]
 
 
-class DisclosureError(ConflictError, ValueError):
-    """A request on a period that its state or the user's role does not allow; the message says why."""
-
-
-def code_version() -> str:
-    """The git commit the code runs from, when it can be told."""
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"],  # noqa: S607
-            cwd=settings.BASE_DIR,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except OSError:
-        return "unknown"
-    return out.stdout.strip() or "unknown"
-
-
-def latest_version(organisation, start, end) -> ReportingPeriod | None:
-    return ReportingPeriod.objects.for_org(organisation).filter(start=start, end=end).order_by("-version").first()
-
-
 def create_period(organisation, user, start: dt.date, end: dt.date, **fields) -> ReportingPeriod:
+    """A new draft period (version 1); it may not exist already nor overlap another one."""
     if end < start:
         raise DisclosureError("The period must end on or after its start.")
     if latest_version(organisation, start, end):
@@ -117,213 +73,6 @@ def update_inputs(period: ReportingPeriod, user, **fields) -> ReportingPeriod:
         **{k: str(v) for k, v in fields.items()},
     )
     return period
-
-
-# ---- computing ---------------------------------------------------------------------------------
-
-
-def period_records(period: ReportingPeriod) -> pd.DataFrame:
-    """The stored records of the period's days, as a frame (one row per record)."""
-    rows = (
-        UsageRecord.objects.for_org(period.organisation)
-        .filter(day__range=(period.start, period.end))
-        .order_by("day", "pk")
-        .values_list(*RECORD_COLUMNS)
-    )
-    frame = pd.DataFrame(list(rows), columns=RECORD_COLUMNS)
-    return frame.rename(columns={"team__name": "team", "run__source_file__sha256": "source_sha256"})
-
-
-def _instruments(period: ReportingPeriod) -> list[dict]:
-    overlapping = ContractualInstrument.objects.for_org(period.organisation).filter(
-        period_start__lte=period.end, period_end__gte=period.start
-    )
-    return [i.as_calculator_dict() for i in overlapping]
-
-
-def estimate_period(period: ReportingPeriod, version: FactorSetVersion | None = None):
-    """Re-estimate the period's records with one factor set and the period's instruments.
-
-    Returns (records frame with results and per-row energy mix, factor-set version, instruments)."""
-    version = version or current_factor_set_version(period.organisation)
-    factor_set = load_factor_set(version)
-    instruments = _instruments(period)
-    stored = period_records(period)
-    usage = (
-        usage_frame.conform(
-            pd.DataFrame(
-                {
-                    "day": pd.to_datetime(stored["day"]),
-                    "source": stored["source"],
-                    "provider": stored["provider"],
-                    "model": stored["model"],
-                    "usage_kind": stored["usage_kind"],
-                    "requests": stored["requests"],
-                    "input_tokens": stored["input_tokens"],
-                    "cached_input_tokens": stored["cached_input_tokens"],
-                    "output_tokens": stored["output_tokens"],
-                    "active_user_days": stored["active_user_days"],
-                    "measured_energy_kwh": stored["measured_energy_kwh"],
-                    "self_hosted": stored["self_hosted"].astype(bool),
-                    "person": stored["person_ref"],
-                    "team": stored["team_ref"],
-                    "project": stored["project"],
-                    "api_key": stored["api_key"],
-                    "zone": stored["zone"],
-                    "cost": stored["cost"],
-                    "currency": stored["currency"],
-                }
-            )
-        )
-        if len(stored)
-        else usage_frame.empty_frame()
-    )
-    estimated = estimate(usage, factor_set, instruments)
-    mix = energy_mix_split(estimated, factor_set, instruments)
-    estimated.attrs = {}  # a DataFrame in attrs breaks pandas' attrs propagation later on
-    records = estimated.rename(columns={"person": "person_ref", "team": "team_ref"})
-    for name, values in mix["rows"].items():
-        records[name] = values
-    records.insert(0, "id", stored["id"].to_numpy() if len(stored) else np.array([], dtype=np.int64))
-    records["team"] = stored["team"].fillna("").to_numpy() if len(stored) else []
-    records["run_id"] = stored["run_id"].to_numpy() if len(stored) else []
-    records["source_sha256"] = stored["source_sha256"].to_numpy() if len(stored) else []
-    records["factor_set_sha256"] = version.content_sha256
-    records["day"] = pd.to_datetime(records["day"]).dt.strftime("%Y-%m-%d")
-    for column in records.columns:
-        if isinstance(records[column].dtype, pd.CategoricalDtype):
-            records[column] = records[column].astype(str)
-    return records, version, instruments
-
-
-def _comparative_values(period: ReportingPeriod) -> dict | None:
-    previous = latest_version(period.organisation, *_previous_dates(period))
-    if previous is None:
-        return None
-    snapshot = previous.snapshot if previous.is_signed_off else build_snapshot(previous, with_comparative=False)[0]
-    return {dp["id"]: dp["value"] for dp in snapshot["datapoints"]}
-
-
-def _previous_dates(period):
-    end = period.start - dt.timedelta(days=1)
-    try:
-        start = period.start.replace(year=period.start.year - 1)
-    except ValueError:  # 29 February
-        start = period.start - dt.timedelta(days=365)
-    return start, end
-
-
-def build_snapshot(period: ReportingPeriod, *, with_comparative: bool = True, generated_at: str | None = None):
-    """Compute the disclosure of a period version. Returns (snapshot dict, records frame, factor-set version)."""
-    records, version, instruments = estimate_period(period)
-    net_revenue = float(period.net_revenue_eur) if period.net_revenue_eur is not None else None
-    price = (
-        float(period.internal_carbon_price_eur_per_t) if period.internal_carbon_price_eur_per_t is not None else None
-    )
-    values = e1.figures(records, net_revenue, price, period.variant)
-    comparative = _comparative_values(period) if with_comparative else None
-    factor_set = load_factor_set(version)
-    run_ids = sorted({int(r) for r in records["run_id"].unique()}) if len(records) else []
-    runs = IngestionRun.objects.filter(pk__in=run_ids).select_related("source_file", "uploaded_by").order_by("pk")
-    restated = period.restatement_of
-    snapshot = {
-        "schema": e1.SCHEMA_VERSION,
-        "organisation": {"slug": period.organisation.slug, "name": period.organisation.name, "lei": ""},
-        "period": {
-            "id": period.pk,
-            "start": period.start.isoformat(),
-            "end": period.end.isoformat(),
-            "version": period.version,
-            "status": period.status,
-            "signed_off_by": period.signed_off_by.email if period.signed_off_by else None,
-            "signed_off_at": period.signed_off_at.isoformat() if period.signed_off_at else None,
-            "comment": period.sign_off_comment,
-            "restatement_of": (
-                {"version": restated.version, "snapshot_sha256": restated.snapshot_sha256} if restated else None
-            ),
-            "restatement_reason": period.restatement_reason,
-        },
-        "variant": period.variant,
-        "currency": "EUR",
-        "datapoints": e1.datapoints(values, comparative, period.variant),
-        "breakdowns": e1.breakdowns(records) if len(records) else {k: [] for k in e1.BREAKDOWNS},
-        "runs": [
-            {
-                "id": r.pk,
-                "source_key": r.source_key,
-                "filename": r.source_file.filename,
-                "sha256": r.source_file.sha256,
-                "rows_read": r.rows_read,
-                "records": r.records_stored,
-                "uploaded_by": r.uploaded_by.email if r.uploaded_by else "command line",
-                "uploaded_at": r.created_at.isoformat(),
-            }
-            for r in runs
-        ],
-        "factor_sets": [
-            {
-                "label": version.label,
-                "sha256": version.content_sha256,
-                "method_version": version.method_version,
-                "provenance": factor_set.provenance(),
-            }
-        ],
-        "methodology": {
-            "method_version": version.method_version,
-            "notes": METHOD_NOTES,
-            "assumptions": e1.ASSUMPTIONS + frugality_for_methodology(period.organisation),
-            "exclusions": e1.EXCLUSIONS,
-            "coverage": e1.coverage(records),
-        },
-        "inputs": {
-            "net_revenue_eur": net_revenue,
-            "internal_carbon_price_eur_per_t": price,
-            "instruments": instruments,
-        },
-        "code_version": code_version(),
-        "generated_at": generated_at or timezone.now().isoformat(),
-    }
-    return _json_safe(snapshot), records, version
-
-
-def _json_safe(value):
-    """NaN/inf to None, numpy scalars to Python: the snapshot is canonical JSON."""
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value
-
-
-def snapshot_of(period: ReportingPeriod) -> tuple[dict, str]:
-    """The frozen snapshot of a signed-off version, or a live one of a draft; with its SHA-256."""
-    if period.is_signed_off:
-        return period.snapshot, period.snapshot_sha256
-    snapshot = build_snapshot(period)[0]
-    return snapshot, e1.snapshot_sha256(snapshot)
-
-
-def records_of(period: ReportingPeriod) -> pd.DataFrame:
-    if period.is_signed_off and period.frozen_records:
-        return pd.read_csv(
-            io.BytesIO(gzip.decompress(bytes(period.frozen_records))),
-            keep_default_na=False,
-            na_values=[""],
-            dtype={
-                "team": str,
-                "person_ref": str,
-                "api_key": str,
-                "project": str,
-                "zone": str,
-                "currency": str,
-                "warning": str,
-            },
-        )
-    return build_snapshot(period)[1]
 
 
 # ---- workflow ----------------------------------------------------------------------------------
@@ -379,8 +128,6 @@ def sign_off(period: ReportingPeriod, membership, comment: str = "") -> Reportin
         snapshot_sha256=period.snapshot_sha256,
         comment=comment,
     )
-    from .tasks import render_exports
-
     # Render every export once, in the background, from the frozen inputs: downloads are then instant.
     transaction.on_commit(lambda: render_exports.delay(period.pk))
     return period
@@ -439,75 +186,3 @@ def differences(old: dict, new: dict) -> list[dict]:
             }
         )
     return rows
-
-
-# ---- exports -----------------------------------------------------------------------------------
-
-
-def factor_tables(period_snapshot: dict) -> dict[str, pd.DataFrame]:
-    sha = period_snapshot["factor_sets"][0]["sha256"]
-    version = FactorSetVersion.objects.filter(content_sha256=sha).first()
-    factor_set = load_factor_set(version)
-    return {
-        name: pd.DataFrame(list(table.rows), columns=list(table.columns)) for name, table in factor_set.tables.items()
-    }
-
-
-def render(period: ReportingPeriod, fmt: str) -> bytes:
-    """The export in one format, from the snapshot (frozen for a signed-off version)."""
-    if fmt not in EXPORT_FORMATS:
-        raise DisclosureError(f"Unknown format '{fmt}'. Choose one of: {', '.join(EXPORT_FORMATS)}.")
-    snapshot, sha = snapshot_of(period)
-    if fmt == "json":
-        return (e1.canonical_json(datapoints_json(snapshot)) + "\n").encode("utf-8")
-    # Renderers are imported when used: reportlab, openpyxl and the rest load only for their format.
-    if fmt == "csv":
-        from .exports.tables import render_csv
-
-        return render_csv(snapshot)
-    if fmt == "xhtml":
-        from .exports.ixbrl import render_ixbrl
-
-        return render_ixbrl(snapshot)
-    records = records_of(period)
-    if fmt == "pdf":
-        from .exports.pdf import render_pdf
-
-        return render_pdf(snapshot, records, snapshot_sha256=sha)
-    if fmt == "xlsx":
-        from .exports.tables import render_xlsx
-
-        return render_xlsx(snapshot, records)
-    from .exports.evidence import render_evidence_pack
-
-    return render_evidence_pack(snapshot, sha, records, factor_tables(snapshot))
-
-
-def datapoints_json(snapshot: dict) -> dict:
-    """{datapoint id: {value, unit, low, high}}: the `disclose --format json` shape."""
-    return {
-        dp["id"]: {"value": dp["value"], "unit": dp["unit"], "low": dp["low"], "high": dp["high"]}
-        for dp in snapshot["datapoints"]
-    }
-
-
-def export(period: ReportingPeriod, fmt: str, user=None, log: bool = True) -> tuple[bytes, str, str]:
-    """Render (or fetch the kept copy of) an export; log it. Returns (content, filename, content type)."""
-    import hashlib
-
-    kept = period.exports.filter(format=fmt).first() if period.is_signed_off else None
-    content = bytes(kept.content) if kept else render(period, fmt)
-    if period.is_signed_off and kept is None:
-        PeriodExport.objects.create(
-            organisation=period.organisation,
-            period=period,
-            format=fmt,
-            sha256=hashlib.sha256(content).hexdigest(),
-            content=content,
-            created_by=user,
-        )
-    content_type, extension = EXPORT_FORMATS[fmt]
-    filename = f"{period.organisation.slug}-ai-footprint-{period.start:%Y%m%d}-{period.end:%Y%m%d}-v{period.version}"
-    if log:
-        audit.record(period.organisation, user, "period.export", f"{fmt} export of {period}", period, format=fmt)
-    return content, f"{filename}.{extension}", content_type

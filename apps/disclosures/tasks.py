@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from .models import ReportingPeriod
-from .services import EXPORT_FORMATS, export
+from .period_exports import EXPORT_FORMATS, export
 
 
 @shared_task(name="disclosures.render_exports", acks_late=True)

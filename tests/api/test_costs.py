@@ -11,9 +11,9 @@ from drf_spectacular.generators import SchemaGenerator
 
 from apps.accounts.demo import DEMO_USERS, seed_demo_accounts
 from apps.accounts.models import Role
-from apps.connectors import demo
 from apps.costs import selectors
-from apps.costs.demo import seed_demo_costs
+from apps.demo import loader as demo
+from apps.demo.costs import seed_demo_costs
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,7 @@ from django.urls import reverse
 
 from apps.accounts.demo import DEMO_USERS, seed_demo_accounts
 from apps.accounts.models import AuditEvent, Role
-from apps.connectors import demo
 from apps.core.labels import NO_TEAM
-from apps.costs.demo import seed_demo_costs
 from apps.costs.models import FrugalityAssessment, RoiAssumption, Tool
 from apps.costs.records import read_records
 from apps.costs.roi import roi_report
@@ -19,6 +17,8 @@ from apps.costs.sizing import rebound as rebound_report
 from apps.costs.sizing import right_sizing
 from apps.costs.templatetags.money import money
 from apps.costs.window import window_for
+from apps.demo import loader as demo
+from apps.demo.costs import seed_demo_costs
 
 pytestmark = pytest.mark.django_db
 YEAR = 2025

@@ -2,7 +2,8 @@
 
 The records are generated deterministically (fixed seed); the datapoints are then computed from them with plain
 Python loops (not pandas), so that the evidence-pack test, which recomputes them from records.csv with pandas,
-checks the pack against an independent computation. The sample also carries hostile text (HTML, script,
+checks the pack against an independent computation. Their labels, units, concepts and references are the
+production catalogue's (apps.disclosures.e1), not a copy that could drift. The sample also carries hostile text (HTML, script,
 spreadsheet formulas) in names, comments and notes, to exercise the renderers' escaping.
 """
 
@@ -14,6 +15,9 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+
+from apps.core.labels import NO_TEAM
+from apps.disclosures.e1 import E1_DATAPOINTS, VSME_DATAPOINTS
 
 HOSTILE_TEAM = "<b>R&D</b> <script>alert(1)</script>"
 HOSTILE_PERSON = '=HYPERLINK("http://evil.example","click")'
@@ -98,102 +102,6 @@ GO_COVERED_SHARE = {"FR": 0.6, "DE": 0.0}  # share of own FR consumption covered
 RANGE = {"measured": 0.05, "activity_based": 0.4, "spend_based": 0.6}
 NET_REVENUE_EUR = 182_500_000.0
 CARBON_PRICE = 85.0
-
-DATAPOINT_LABELS = {
-    "E1-5_01": (
-        "E1-5",
-        "Total energy consumption related to own operations",
-        "MWh",
-        "esrs:EnergyConsumptionRelatedToOwnOperations",
-        "E1 §37",
-    ),
-    "E1-5_02": (
-        "E1-5",
-        "Total energy consumption from fossil sources",
-        "MWh",
-        "esrs:EnergyConsumptionFromFossilSources",
-        "E1 §37(a)",
-    ),
-    "E1-5_03": (
-        "E1-5",
-        "Total energy consumption from nuclear sources",
-        "MWh",
-        "esrs:EnergyConsumptionFromNuclearSources",
-        "E1 §37(b)",
-    ),
-    "E1-5_04": (
-        "E1-5",
-        "Percentage of energy consumption from nuclear sources in total energy consumption",
-        "%",
-        "esrs:PercentageOfEnergyConsumptionFromNuclearSourcesInTotalEnergyConsumption",
-        "E1 AR 34",
-    ),
-    "E1-5_05": (
-        "E1-5",
-        "Total energy consumption from renewable sources",
-        "MWh",
-        "esrs:EnergyConsumptionFromRenewableSources",
-        "E1 §37(c)",
-    ),
-    "E1-5_07": (
-        "E1-5",
-        "Consumption of purchased or acquired electricity, heat, steam and cooling from renewable sources",
-        "MWh",
-        None,
-        "E1 §37(c)(ii)",
-    ),
-    "E1-5_09": (
-        "E1-5",
-        "Percentage of renewable sources in total energy consumption",
-        "%",
-        "esrs:PercentageOfRenewableSourcesInTotalEnergyConsumption",
-        "E1 AR 34",
-    ),
-    "E1-5_15": ("E1-5", "Percentage of fossil sources in total energy consumption", "%", None, "E1 AR 34"),
-    "E1-6_09": (
-        "E1-6",
-        "Gross location-based Scope 2 GHG emissions",
-        "tCO2e",
-        "esrs:GrossLocationBasedScope2GreenhouseGasEmissions",
-        "E1 §49(a)",
-    ),
-    "E1-6_10": (
-        "E1-6",
-        "Gross market-based Scope 2 GHG emissions",
-        "tCO2e",
-        "esrs:GrossMarketBasedScope2GreenhouseGasEmissions",
-        "E1 §49(b)",
-    ),
-    "E1-6_11": ("E1-6", "Gross Scope 3 GHG emissions", "tCO2e", "esrs:GrossScope3GreenhouseGasEmissions", "E1 §51"),
-    "E1-6_11_cat1": ("E1-6", "Scope 3 category 1: purchased goods and services", "tCO2e", None, "E1 §51, AR 46"),
-    "E1-6_AR51": ("E1-6", "of which cloud computing and data centre services", "tCO2e", None, "E1 AR 51"),
-    "E1-6_12": ("E1-6", "Total GHG emissions (location-based)", "tCO2e", None, "E1 §52"),
-    "E1-6_13": ("E1-6", "Total GHG emissions (market-based)", "tCO2e", None, "E1 §52"),
-    "E1-6_25": ("E1-6", "Percentage of Scope 3 GHG emissions calculated using primary data", "%", None, "E1 AR 46(g)"),
-    "E1-6_30": (
-        "E1-6",
-        "GHG intensity per net revenue (location-based)",
-        "tCO2e/EUR",
-        "esrs:GHGEmissionsIntensityLocationbasedTotalGHGEmissionsPerNetRevenue",
-        "E1 §53",
-    ),
-    "E1-6_31": (
-        "E1-6",
-        "GHG intensity per net revenue (market-based)",
-        "tCO2e/EUR",
-        "esrs:GHGEmissionsIntensityMarketbasedTotalGHGEmissionsPerNetRevenue",
-        "E1 §53",
-    ),
-    "E1-6_33": ("E1-6", "Net revenue used to calculate GHG intensity", "EUR", None, "E1 §55"),
-    "E1-8_04": ("E1-8", "Internal carbon price", "EUR/tCO2e", None, "E1 §63(c)"),
-    "E1-8_05": (
-        "E1-8",
-        "Approximate gross GHG emissions covered by the internal carbon price",
-        "tCO2e",
-        None,
-        "E1 §63(d)",
-    ),
-}
 
 
 def _sha(text: str) -> str:
@@ -286,7 +194,7 @@ def _sum(rows, column, scope=None, qualities=None):
 
 
 def _datapoint(dp_id, value, low=None, high=None, comparative_factor=0.82):
-    section, label, unit, concept, ref = DATAPOINT_LABELS[dp_id]
+    section, label, unit, concept, ref = E1_DATAPOINTS[dp_id]  # the production catalogue, not a copy
     comparative = None if value is None else value * comparative_factor
     change = None if not comparative else (value - comparative) / comparative * 100.0
     return {
@@ -351,7 +259,7 @@ def _breakdown(records: pd.DataFrame, column: str) -> list[dict]:
     for key, group in sorted(frame.groupby("_key"), key=lambda kv: kv[0]):
         out.append(
             {
-                "key": key or "(no team)",
+                "key": key or NO_TEAM,
                 "energy_kwh": float(group["energy_kwh"].sum()),
                 "co2e_location_kg": float(group["co2e_location_kg"].sum()),
                 "co2e_market_kg": float(group["co2e_market_kg"].sum()),
@@ -523,12 +431,13 @@ def sample() -> tuple[dict, pd.DataFrame]:
     return copy.deepcopy(snapshot), records
 
 
+# Which E1 sum each VSME B3 datapoint reports (the values check); labels and references come from production.
 VSME_FROM_E1 = {
-    "B3_energy_total_MWh": ("E1-5_01", "Total energy consumption (self-hosted AI compute)", "VSME B3 §29"),
-    "B3_scope2_location_tCO2e": ("E1-6_09", "Scope 2 emissions, location-based", "VSME B3 §30"),
-    "B3_scope2_market_tCO2e": ("E1-6_10", "Scope 2 emissions, market-based", "VSME B3 §30"),
-    "B3_scope3_tCO2e": ("E1-6_11", "Scope 3 emissions (AI services, category 1)", "VSME B3 §30"),
-    "B3_intensity": ("E1-6_30", "GHG intensity per net revenue (location-based)", "VSME B3 §31"),
+    "B3_energy_total_MWh": "E1-5_01",
+    "B3_scope2_location_tCO2e": "E1-6_09",
+    "B3_scope2_market_tCO2e": "E1-6_10",
+    "B3_scope3_tCO2e": "E1-6_11",
+    "B3_intensity": "E1-6_30",
 }
 
 
@@ -538,7 +447,8 @@ def vsme_sample() -> tuple[dict, pd.DataFrame]:
     by_id = {d["id"]: d for d in snapshot["datapoints"]}
     snapshot["variant"] = "vsme_b3"
     snapshot["datapoints"] = [
-        dict(by_id[e1_id], id=b3_id, section="B3", label=label, esrs_ref=ref, xbrl_concept=None)
-        for b3_id, (e1_id, label, ref) in VSME_FROM_E1.items()
+        dict(by_id[e1_id], id=b3_id, section=section, label=label, unit=unit, esrs_ref=ref, xbrl_concept=concept)
+        for b3_id, e1_id in VSME_FROM_E1.items()
+        for section, label, unit, concept, ref in [VSME_DATAPOINTS[b3_id]]
     ]
     return snapshot, records

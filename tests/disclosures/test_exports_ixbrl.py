@@ -2,6 +2,7 @@
 
 import copy
 import csv
+import hashlib
 import subprocess
 import sys
 from xml.etree import ElementTree
@@ -152,3 +153,23 @@ def test_vsme_document_without_verified_concepts_is_still_valid(validated):
     entries, facts = validated["vsme"]
     assert not _problems(entries), entries
     assert facts == []  # VSME concepts are not in the shipped subset: shown, listed as untagged
+
+
+# SHA-256 of the XHTML of the sample snapshots, rendered by render_ixbrl before it was split into steps (issue 13):
+# the split must not change a byte. A deliberate change to the document (or to the sample, or to the E1 catalogue
+# the sample reads its labels from) updates these figures, and says so in its commit.
+GOLDEN_SHA256 = {
+    "esrs_e1": "c6c6a9049d5faca8b30675600b6a0230f8b79aa56df1e97b08a95be1365c4341",
+    "vsme_b3": "cb402e6a571ff7b08e5ec6619e3ed2d4ed92a35d157fbbd591e33b3986e25769",
+    "draft_without_notes": "4a4e6e72b00ee62cfa799a41dd9f132c539ec0bb51649d61548ff7bdbaf57d3b",
+}
+
+
+def test_document_is_byte_identical_to_the_golden_one():
+    snapshot = sample()[0]
+    draft = copy.deepcopy(snapshot)
+    draft["period"]["status"] = "draft"
+    draft["methodology"]["notes"] = ""
+    rendered = {"esrs_e1": snapshot, "vsme_b3": vsme_sample()[0], "draft_without_notes": draft}
+    got = {name: hashlib.sha256(render_ixbrl(snap)).hexdigest() for name, snap in rendered.items()}
+    assert got == GOLDEN_SHA256

@@ -1,13 +1,12 @@
 """PDF export: a real PDF with the expected content, reproducible, hostile text shown literally."""
 
 import copy
-import hashlib
 import io
 
 import pytest
 from pypdf import PdfReader
 
-from apps.disclosures.exports._common import canonical_json
+from apps.disclosures.e1 import snapshot_sha256
 from apps.disclosures.exports.pdf import render_pdf
 
 from .sample_snapshot import HOSTILE_ASSUMPTION, HOSTILE_TEAM, sample, vsme_sample
@@ -16,7 +15,7 @@ from .sample_snapshot import HOSTILE_ASSUMPTION, HOSTILE_TEAM, sample, vsme_samp
 @pytest.fixture(scope="module")
 def rendered():
     snapshot, records = sample()
-    sha = hashlib.sha256(canonical_json(snapshot)).hexdigest()
+    sha = snapshot_sha256(snapshot)
     data = render_pdf(snapshot, records, snapshot_sha256=sha)
     reader = PdfReader(io.BytesIO(data))
     text = "\n".join(page.extract_text() for page in reader.pages)

@@ -6,10 +6,11 @@ Everything here is pure (no Django, no database, no clock): the same snapshot gi
 from __future__ import annotations
 
 import io
-import json
 import math
 import zipfile
 from datetime import UTC, date, datetime
+
+from ..periods import comparative_dates
 
 # Text that a spreadsheet would evaluate as a formula (OWASP "CSV injection"): neutralised with a leading quote.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -61,15 +62,6 @@ def rezip(data: bytes, date_time: tuple[int, int, int, int, int, int]) -> bytes:
     return deterministic_zip(entries, date_time)
 
 
-def canonical_json(value) -> bytes:
-    """Canonical JSON, UTF-8: json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).
-
-    The same form as apps.disclosures.e1.canonical_json, whose SHA-256 identifies a snapshot; the evidence pack
-    ships it as snapshot.json, so `sha256sum snapshot.json` prints the snapshot hash.
-    """
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
-
-
 def safe_cell(value):
     """Neutralise spreadsheet formula injection: text starting with = + - @ tab or CR gets a leading apostrophe.
 
@@ -108,29 +100,21 @@ def format_change(value) -> str:
     return f"{value:+,.1f} %"
 
 
-def shift_year(day: date, years: int) -> date:
-    """The same calendar day `years` later (29 February falls back to the 28th)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
 def comparative_period(snapshot: dict) -> tuple[date, date] | None:
-    """The comparative (previous) period: snapshot["comparative_period"] when given, else the period one year back.
+    """The comparative (previous) period: snapshot["comparative_period"] when given, else the year before the start.
 
-    The snapshot schema carries comparative values but not their dates; periods are fiscal years, so the previous
-    period is the same span shifted by a year.
+    The snapshot schema carries comparative values but not their dates; they are worked out by the rule that chose
+    the comparative values (apps.disclosures.periods.comparative_dates), so the labels match the figures.
     """
     given = snapshot.get("comparative_period") or {}
     if given.get("start") and given.get("end"):
         return date.fromisoformat(given["start"]), date.fromisoformat(given["end"])
     period = snapshot.get("period") or {}
     try:
-        start, end = date.fromisoformat(period["start"]), date.fromisoformat(period["end"])
+        start, _end = date.fromisoformat(period["start"]), date.fromisoformat(period["end"])  # both must be dates
     except (KeyError, TypeError, ValueError):
         return None
-    return shift_year(start, -1), shift_year(end, -1)
+    return comparative_dates(start)
 
 
 def period_label(snapshot: dict) -> str:

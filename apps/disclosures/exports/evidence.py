@@ -15,7 +15,8 @@ import hashlib
 
 import pandas as pd
 
-from ._common import canonical_json, deterministic_zip, format_number, period_label, zip_date_time
+from ..e1 import canonical_json
+from ._common import deterministic_zip, format_number, period_label, zip_date_time
 from .tables import render_csv, render_frame_csv, render_records_csv
 
 S2 = 'scope == "scope2"'
@@ -139,7 +140,7 @@ def render_evidence_pack(
     Reproducible: same inputs, same bytes (fixed entry order, timestamps from generated_at, fixed permissions).
     """
     files: dict[str, bytes] = {
-        "snapshot.json": canonical_json(snapshot),
+        "snapshot.json": canonical_json(snapshot).encode("utf-8"),
         "datapoints.csv": render_csv(snapshot),
         "records.csv": render_records_csv(records),
     }

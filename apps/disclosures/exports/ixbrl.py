@@ -31,8 +31,8 @@ What is validated, and what is not (honestly):
 from __future__ import annotations
 
 import hashlib
-import io
 import os
+from dataclasses import dataclass, field
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape, quoteattr
 
@@ -167,134 +167,183 @@ def _plain(value, unit: str) -> str:
     return format_number(value, unit)
 
 
-def render_ixbrl(snapshot: dict) -> bytes:
-    """Render the snapshot as an Inline XBRL 1.1 XHTML document (UTF-8 bytes), deterministic for the same input."""
-    org = snapshot.get("organisation") or {}
-    period = snapshot.get("period") or {}
+@dataclass
+class _Facts:
+    """The tagging of a snapshot's datapoints: each row's current and previous fact (or None when untagged)."""
+
+    by_row: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
+    units: list[str] = field(default_factory=list)  # in first-use order
+    untagged: list[str] = field(default_factory=list)  # ids of numeric datapoints shown without a tag
+    concepts: set[str] = field(default_factory=set)
+    has_comparative: bool = False
+
+
+def _entity_identifier(org: dict) -> tuple[str, bool]:
+    """The LEI when the organisation has a well-formed one, else the placeholder; and whether it is one."""
     lei = (org.get("lei") or "").strip().upper()
     identifier = lei if len(lei) == 20 and lei.isalnum() else placeholder_lei(str(org.get("slug") or org.get("name")))
-    is_placeholder = identifier != lei
-    declared = declared_concepts()
-    comparative = comparative_period(snapshot)
+    return identifier, identifier != lei
 
-    facts_by_row: dict[int, tuple[str | None, str | None]] = {}
-    used_units: list[str] = []
-    untagged: list[str] = []
-    tagged_keys: set[str] = set()
-    has_comparative_fact = False
-    for index, dp in enumerate(snapshot.get("datapoints") or []):
+
+def _tag_facts(datapoints: list[dict], declared: dict[str, str], comparative) -> _Facts:
+    """Tag each datapoint whose concept is declared, once per concept; list the numeric ones left untagged."""
+    facts = _Facts()
+    for index, dp in enumerate(datapoints):
         concept, unit, value = dp.get("xbrl_concept"), dp.get("unit") or "", dp.get("value")
-        if not concept or concept not in declared or unit not in UNITS or concept in tagged_keys:
+        if not concept or concept not in declared or unit not in UNITS or concept in facts.concepts:
             # no verified concept, or the same concept already tagged (a subset of it needs a dimension we lack)
             if is_number(value):
-                untagged.append(str(dp.get("id")))
-            facts_by_row[index] = (None, None)
+                facts.untagged.append(str(dp.get("id")))
+            facts.by_row[index] = (None, None)
             continue
         current = previous = None
         if is_number(value):
             current = _fact(concept, value, unit, "FY", f"f{index}")
         if is_number(dp.get("comparative")) and comparative:
             previous = _fact(concept, dp["comparative"], unit, "FY_prev", f"f{index}p")
-            has_comparative_fact = True
+            facts.has_comparative = True
         if current or previous:
-            tagged_keys.add(concept)
-            if unit not in used_units:
-                used_units.append(unit)
-        facts_by_row[index] = (current, previous)
+            facts.concepts.add(concept)
+            if unit not in facts.units:
+                facts.units.append(unit)
+        facts.by_row[index] = (current, previous)
+    return facts
 
+
+def _resources(identifier: str, period: dict, comparative, facts: _Facts) -> str:
+    """The ix:resources content: the period's context (and the comparative's, when a fact uses it), then units."""
     contexts = [_context("FY", LEI_SCHEME, identifier, str(period.get("start")), str(period.get("end")))]
-    if has_comparative_fact:
+    if facts.has_comparative:
         contexts.append(
             _context("FY_prev", LEI_SCHEME, identifier, comparative[0].isoformat(), comparative[1].isoformat())
         )
-    units = [_unit(u) for u in sorted(used_units, key=lambda u: UNITS[u][0])]
+    units = [_unit(u) for u in sorted(facts.units, key=lambda u: UNITS[u][0])]
+    return "\n".join(contexts + units)
 
+
+def _head(title: str, resources: str) -> str:
+    """From the XML declaration to the hidden ix:header holding the references and resources."""
     ns = " ".join(f'xmlns="{uri}"' if not prefix else f'xmlns:{prefix}="{uri}"' for prefix, uri in NAMESPACES.items())
-    title = f"AI footprint climate disclosure \u2014 {org.get('name') or ''} \u2014 {period_label(snapshot)}"
-    out = io.StringIO()
-    w = out.write
-    w('<?xml version="1.0" encoding="UTF-8"?>\n')
-    w(f'<html {ns} xml:lang="en">\n<head>\n<meta http-equiv="Content-Type" content="text/html; charset=UTF-8"/>\n')
-    w(f'<title>{escape(title)}</title>\n<style type="text/css">{_CSS}</style>\n</head>\n<body>\n')
-    w('<div style="display:none">\n<ix:header>\n<ix:references>\n')
-    w(f'<link:schemaRef xlink:type="simple" xlink:href="{ESRS_SCHEMA_URL}"/>\n</ix:references>\n<ix:resources>\n')
-    w("\n".join(contexts + units))
-    w("\n</ix:resources>\n</ix:header>\n</div>\n")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<html {ns} xml:lang="en">\n<head>\n<meta http-equiv="Content-Type" content="text/html; charset=UTF-8"/>\n'
+        f'<title>{escape(title)}</title>\n<style type="text/css">{_CSS}</style>\n</head>\n<body>\n'
+        '<div style="display:none">\n<ix:header>\n<ix:references>\n'
+        f'<link:schemaRef xlink:type="simple" xlink:href="{ESRS_SCHEMA_URL}"/>\n</ix:references>\n<ix:resources>\n'
+        f"{resources}"
+        "\n</ix:resources>\n</ix:header>\n</div>\n"
+    )
 
-    w(f"<h1>{escape(title)}</h1>\n")
+
+def _about(snapshot: dict, identifier: str, is_placeholder: bool, comparative, facts: _Facts) -> str:
+    """The title, a warning for a draft, the table about the document and, without an LEI, the warning that says so."""
+    org = snapshot.get("organisation") or {}
+    period = snapshot.get("period") or {}
     status = period.get("status") or "draft"
-    if status != "signed_off":
-        w(f'<p class="warn">Status: {escape(status)} \u2014 not signed off; figures may still change.</p>\n')
-    w("<table>\n<tbody>\n")
-    about = [
+    signed = period.get("signed_off_by")
+    rows = [
         ("Organisation", org.get("name")),
         ("Entity identifier", f"{identifier} ({'placeholder, not a registered LEI' if is_placeholder else 'LEI'})"),
         ("Reporting period", period_label(snapshot)),
-        ("Comparative period", f"{comparative[0]} to {comparative[1]}" if has_comparative_fact else "\u2014"),
+        ("Comparative period", f"{comparative[0]} to {comparative[1]}" if facts.has_comparative else "\u2014"),
         ("Standard", "VSME B3" if snapshot.get("variant") == "vsme_b3" else "ESRS E1 (Set 1), taxonomy 2023-12-22"),
         ("Status / version", f"{status} / {period.get('version')}"),
-        (
-            "Signed off",
-            f"{period.get('signed_off_by')} at {period.get('signed_off_at')}"
-            if period.get("signed_off_by")
-            else "\u2014",
-        ),
+        ("Signed off", f"{signed} at {period.get('signed_off_at')}" if signed else "\u2014"),
         ("Generated at", snapshot.get("generated_at")),
         ("Method version", (snapshot.get("methodology") or {}).get("method_version")),
         ("Code version", snapshot.get("code_version")),
     ]
-    for key, value in about:
-        w(f"<tr><th>{escape(key)}</th><td>{escape(str(value if value is not None else ''))}</td></tr>\n")
-    w("</tbody>\n</table>\n")
+    out = []
+    if status != "signed_off":
+        out.append(f'<p class="warn">Status: {escape(status)} \u2014 not signed off; figures may still change.</p>\n')
+    out.append("<table>\n<tbody>\n")
+    for key, value in rows:
+        out.append(f"<tr><th>{escape(key)}</th><td>{escape(str(value if value is not None else ''))}</td></tr>\n")
+    out.append("</tbody>\n</table>\n")
     if is_placeholder:
-        w(
+        out.append(
             '<p class="warn">No LEI is recorded for this organisation: the entity identifier above is a placeholder '
             "derived from the organisation's slug, in the LEI format. Record the LEI before filing.</p>\n"
         )
+    return "".join(out)
 
+
+def _datapoint_row(dp: dict, facts: tuple[str | None, str | None]) -> str:
+    """One table row: id, label and reference, unit, N (tagged when it can be), N-1, change."""
+    unit = dp.get("unit") or ""
+    current, previous = facts
+    shown_unit = DISPLAY.get(unit, (1, 0, 3, unit))[3]
+    ref = escape(str(dp.get("esrs_ref") or ""))
+    if dp.get("xbrl_concept"):
+        ref += f" \u00b7 {escape(str(dp['xbrl_concept']))}"
+    return (
+        f"<tr><td>{escape(str(dp.get('id')))}</td><td>{escape(str(dp.get('label') or ''))}"
+        f'<br/><span class="ref">{ref}</span></td><td>{escape(shown_unit)}</td>'
+        f'<td class="n">{current or _plain(dp.get("value"), unit)}</td>'
+        f'<td class="n">{previous or _plain(dp.get("comparative"), unit)}</td>'
+        f'<td class="n">{escape(format_change(dp.get("change_pct")))}</td></tr>\n'
+    )
+
+
+def _sections(datapoints: list[dict], facts: _Facts) -> str:
+    """One table per disclosure section (E1-5, E1-6, ...), in the order the sections first appear."""
     sections: dict[str, list[int]] = {}
-    datapoints = snapshot.get("datapoints") or []
     for index, dp in enumerate(datapoints):
         sections.setdefault(str(dp.get("section") or "Other"), []).append(index)
+    out = []
     for section, indexes in sections.items():
-        w(
+        out.append(
             f"<h2>{escape(SECTION_TITLES.get(section, section))}</h2>\n<table>\n<thead><tr><th>ID</th>"
             "<th>Datapoint</th><th>Unit</th><th>N</th><th>N-1</th><th>Change</th></tr></thead>\n<tbody>\n"
         )
-        for index in indexes:
-            dp = datapoints[index]
-            unit = dp.get("unit") or ""
-            current, previous = facts_by_row.get(index, (None, None))
-            shown_unit = DISPLAY.get(unit, (1, 0, 3, unit))[3]
-            ref = escape(str(dp.get("esrs_ref") or ""))
-            if dp.get("xbrl_concept"):
-                ref += f" \u00b7 {escape(str(dp['xbrl_concept']))}"
-            w(
-                f"<tr><td>{escape(str(dp.get('id')))}</td><td>{escape(str(dp.get('label') or ''))}"
-                f'<br/><span class="ref">{ref}</span></td><td>{escape(shown_unit)}</td>'
-                f'<td class="n">{current or _plain(dp.get("value"), unit)}</td>'
-                f'<td class="n">{previous or _plain(dp.get("comparative"), unit)}</td>'
-                f'<td class="n">{escape(format_change(dp.get("change_pct")))}</td></tr>\n'
-            )
-        w("</tbody>\n</table>\n")
+        out.extend(_datapoint_row(datapoints[index], facts.by_row.get(index, (None, None))) for index in indexes)
+        out.append("</tbody>\n</table>\n")
+    return "".join(out)
 
+
+def _closing(snapshot: dict, facts: _Facts) -> str:
+    """The methodology notes, then what is tagged and what is not, and the end of the document."""
+    out = []
     notes = (snapshot.get("methodology") or {}).get("notes") or ""
     if notes.strip():
-        w("<h2>Methodology</h2>\n")
+        out.append("<h2>Methodology</h2>\n")
         for paragraph in notes.replace("\r\n", "\n").split("\n\n"):
             if paragraph.strip():
-                w(f"<p>{escape(paragraph.strip())}</p>\n")
-    w('<p class="note">Tagged with ESRS taxonomy 2023-12-22 concept names. ')
-    if untagged:
-        w(
+                out.append(f"<p>{escape(paragraph.strip())}</p>\n")
+    out.append('<p class="note">Tagged with ESRS taxonomy 2023-12-22 concept names. ')
+    if facts.untagged:
+        out.append(
             "Shown but not tagged (no verified ESRS concept, or a breakdown that needs a taxonomy dimension): "
-            f"{escape(', '.join(untagged))}. "
+            f"{escape(', '.join(facts.untagged))}. "
         )
-    w(
+    out.append(
         "Percentages are tagged as fractions (scale -2); intensities are shown per EUR million and tagged per EUR "
         "(scale -6).</p>\n</body>\n</html>\n"
     )
-    return out.getvalue().encode("utf-8")
+    return "".join(out)
+
+
+def render_ixbrl(snapshot: dict) -> bytes:
+    """Render the snapshot as an Inline XBRL 1.1 XHTML document (UTF-8 bytes), deterministic for the same input.
+
+    In steps: the entity identifier, the facts (which datapoints are tagged), the contexts and units they use,
+    then the document: head with the hidden ix:header, the about table, the datapoint tables, the closing notes.
+    """
+    org = snapshot.get("organisation") or {}
+    period = snapshot.get("period") or {}
+    identifier, is_placeholder = _entity_identifier(org)
+    comparative = comparative_period(snapshot)
+    datapoints = snapshot.get("datapoints") or []
+    facts = _tag_facts(datapoints, declared_concepts(), comparative)
+    title = f"AI footprint climate disclosure \u2014 {org.get('name') or ''} \u2014 {period_label(snapshot)}"
+    document = (
+        _head(title, _resources(identifier, period, comparative, facts))
+        + f"<h1>{escape(title)}</h1>\n"
+        + _about(snapshot, identifier, is_placeholder, comparative, facts)
+        + _sections(datapoints, facts)
+        + _closing(snapshot, facts)
+    )
+    return document.encode("utf-8")
 
 
 def taxonomy_package_zip(date_time: tuple[int, int, int, int, int, int] = (2026, 1, 1, 0, 0, 0)) -> bytes:

@@ -8,11 +8,15 @@ from django.db.models import Sum
 
 from apps.accounts.demo import seed_demo_accounts
 from apps.accounts.models import Person
-from apps.connectors import demo
 from apps.connectors.ingestion import unmapped_identities
 from apps.connectors.models import IngestionRun, RunStatus
 from apps.connectors.sources import SOURCES
 from apps.connectors.sources.github_copilot_seats import parse_seats
+from apps.demo.copilot import IDLE_DAYS, copilot_seats_json
+from apps.demo.litellm import CONTRACTOR, UNKNOWN_GATEWAY_KEY, write_litellm_csv
+from apps.demo.loader import load_demo_usage, seed_demo_people
+from apps.demo.people import DEMO_EMPLOYEES, demo_people
+from apps.demo.token_apis import openai_usage_json
 from apps.footprint.models import UsageRecord
 
 SCALE = 0.05  # 5 % of the full year's volume keeps the test quick
@@ -23,8 +27,8 @@ YEAR = 2025
 def seeded(db, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "uploads"
     org, _ = seed_demo_accounts(password="demo-password-for-tests")
-    demo.seed_demo_people(org)
-    runs = demo.load_demo_usage(org, scale=SCALE, year=YEAR)
+    seed_demo_people(org)
+    runs = load_demo_usage(org, scale=SCALE, year=YEAR)
     return org, runs
 
 
@@ -41,8 +45,8 @@ def test_seeding_twice_stores_nothing_new(seeded):
     org, runs = seeded
     before = UsageRecord.objects.for_org(org).count()
     people = Person.objects.for_org(org).count()
-    assert demo.seed_demo_people(org) == 0
-    again = demo.load_demo_usage(org, scale=SCALE, year=YEAR)
+    assert seed_demo_people(org) == 0
+    again = load_demo_usage(org, scale=SCALE, year=YEAR)
     assert [r.duplicate_of_id for r in again] == [r.pk for r in runs]  # same bytes -> recognised
     assert UsageRecord.objects.for_org(org).count() == before
     assert Person.objects.for_org(org).count() == people
@@ -51,24 +55,24 @@ def test_seeding_twice_stores_nothing_new(seeded):
 
 def test_people_and_attribution(seeded):
     org, _ = seeded
-    assert Person.objects.for_org(org).filter(email__endswith="@demo.example").count() >= demo.DEMO_EMPLOYEES
+    assert Person.objects.for_org(org).filter(email__endswith="@demo.example").count() >= DEMO_EMPLOYEES
     records = UsageRecord.objects.for_org(org)
     gateway = records.filter(source="litellm_spend_logs")
     assert gateway.filter(person__isnull=False).exists() and gateway.filter(team__name="Marketing").exists()
     # Marketing's simple prompts go to a big model: the right-sizing case later pages show.
     assert gateway.filter(team__name="Marketing", model="gpt-4o").exists()
     unmapped = unmapped_identities(org)
-    assert demo.UNKNOWN_GATEWAY_KEY in unmapped["api_key"]
+    assert UNKNOWN_GATEWAY_KEY in unmapped["api_key"]
     assert "proj_Hackathon2025xQ7pLm9w" in unmapped["project"]
-    assert demo.CONTRACTOR in unmapped["person"]
+    assert CONTRACTOR in unmapped["person"]
 
 
 def test_idle_copilot_seats_exist(tmp_path):
-    people = demo.demo_people()
-    data = demo.copilot_seats_json(YEAR, people, seats=400)
+    people = demo_people()
+    data = copilot_seats_json(YEAR, people, seats=400)
     seats = parse_seats(io.BytesIO(data), "seats.json")
     assert len(seats) == 400
-    cutoff = pd.Timestamp(f"{YEAR}-12-31") - pd.Timedelta(days=demo.IDLE_DAYS)
+    cutoff = pd.Timestamp(f"{YEAR}-12-31") - pd.Timedelta(days=IDLE_DAYS)
     idle = seats["last_activity_at"].isna() | (seats["last_activity_at"] < cutoff)
     assert 0.15 < idle.mean() < 0.35  # about a quarter
     assert seats["person"].str.endswith("@demo.example").all()
@@ -92,11 +96,11 @@ def test_totals_and_france_cleaner_than_germany(seeded):
 
 
 def test_generators_are_deterministic_and_grow_through_the_year(tmp_path):
-    people = demo.demo_people()
-    assert demo.openai_usage_json(YEAR, 0.1) == demo.openai_usage_json(YEAR, 0.1)
+    people = demo_people()
+    assert openai_usage_json(YEAR, 0.1) == openai_usage_json(YEAR, 0.1)
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
-    demo.write_litellm_csv(str(a), 20_000, YEAR, people)
-    demo.write_litellm_csv(str(b), 20_000, YEAR, people)
+    write_litellm_csv(str(a), 20_000, YEAR, people)
+    write_litellm_csv(str(b), 20_000, YEAR, people)
     assert a.read_bytes() == b.read_bytes()
     log = pd.read_csv(a, usecols=["startTime"])
     month = pd.to_datetime(log["startTime"]).dt.month

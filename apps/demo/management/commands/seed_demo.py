@@ -3,8 +3,8 @@ import time
 from django.core.management.base import BaseCommand
 
 from apps.accounts.demo import seed_demo_accounts
-from apps.connectors.demo import load_demo_usage, seed_demo_people
-from apps.costs.demo import seed_demo_costs
+from apps.demo.costs import seed_demo_costs
+from apps.demo.loader import load_demo_usage, seed_demo_people
 
 
 class Command(BaseCommand):

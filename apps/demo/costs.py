@@ -1,6 +1,6 @@
 """Cost inputs for the demo organisation: licences, model prices, ROI inputs and frugality assessments.
 
-With the demo year loaded (apps.connectors.demo.load_demo_usage) the cost pages then show idle Copilot seats,
+With the demo year loaded (apps.demo.loader.load_demo_usage) the cost pages then show idle Copilot seats,
 a positive ROI (GitHub Copilot, Microsoft 365 Copilot) and a negative one (ChatGPT Enterprise, little used),
 and a right-sizing suggestion (Marketing's simple prompts on gpt-4o -> gpt-4o-mini). Idempotent."""
 
@@ -13,11 +13,10 @@ from django.db import transaction
 from django.db.models import Max
 
 from apps.accounts.models import Team
+from apps.costs import calc, selectors
+from apps.costs.defaults import default_inputs
+from apps.costs.models import ActiveDaysSource, FrugalityAssessment, Licence, ModelPrice, RoiAssumption, Tool
 from apps.footprint.models import UsageRecord
-
-from . import calc, selectors
-from .defaults import default_inputs
-from .models import ActiveDaysSource, FrugalityAssessment, Licence, ModelPrice, RoiAssumption, Tool
 
 # USD list prices per million tokens (input, output, cached input) as the demo's gateway uses them; converted
 # to EUR with the factor set's ECB rate. Cached prices for Gemini are a demo assumption (25 % of input).

@@ -1,0 +1,190 @@
+"""The back of the PDF: the methodology (notes, assumptions, coverage, inputs, factor sets) and the evidence annex
+(runs and their file hashes, records by run, how an auditor checks)."""
+
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer
+
+from ._common import format_number, is_number
+from .pdf_layout import MONO, PageBuilder, hash_lines, safe_text, styled_table
+
+
+class AnnexPages(PageBuilder):
+    """The methodology and evidence sections, as lists of flowables."""
+
+    def methodology(self) -> list:
+        m = self.snapshot.get("methodology") or {}
+        w = self.width
+        story: list = [
+            PageBreak(),
+            self.p("Methodology", "h1"),
+            self.p(f"Method version: <b>{safe_text(m.get('method_version'))}</b>"),
+        ]
+        for paragraph in str(m.get("notes") or "").replace("\r\n", "\n").split("\n\n"):
+            if paragraph.strip():
+                story.append(self.p(safe_text(paragraph.strip())))
+        if m.get("assumptions"):
+            story += [self.p("Assumptions", "h3"), self.bullets(m["assumptions"])]
+        if m.get("exclusions"):
+            story += [self.p("Exclusions", "h3"), self.bullets(m["exclusions"])]
+        if m.get("coverage"):
+            rows = [self.head(["Source", "First day", "Last day", "Records"], numeric_from=3)]
+            rows += [
+                [
+                    self.cell(c.get("source_key")),
+                    self.cell(c.get("first_day")),
+                    self.cell(c.get("last_day")),
+                    self.num(format_number(c.get("records"), decimals=0)),
+                ]
+                for c in m["coverage"]
+            ]
+            story += [
+                self.p("Sources loaded and their coverage", "h3"),
+                styled_table(rows, [w * 0.4, w * 0.2, w * 0.2, w * 0.2]),
+            ]
+        inputs = self.snapshot.get("inputs") or {}
+        story += [
+            self.p("Inputs entered for the period", "h3"),
+            styled_table(
+                [
+                    [
+                        self.cell("Net revenue", "cell_bold"),
+                        self.cell(
+                            f"{format_number(inputs.get('net_revenue_eur'), 'EUR')} "
+                            f"{self.snapshot.get('currency') or ''}"
+                            if is_number(inputs.get("net_revenue_eur"))
+                            else "not entered"
+                        ),
+                    ],
+                    [
+                        self.cell("Internal carbon price", "cell_bold"),
+                        self.cell(
+                            f"{format_number(inputs.get('internal_carbon_price_eur_per_t'), 'EUR/tCO2e')} EUR/tCO2e"
+                            if is_number(inputs.get("internal_carbon_price_eur_per_t"))
+                            else "none set"
+                        ),
+                    ],
+                ],
+                [45 * mm, w - 45 * mm],
+                header_rows=0,
+                zebra=False,
+            ),
+        ]
+        instruments = inputs.get("instruments") or []
+        if instruments:
+            rows = [self.head(["Instrument", "Zone", "From", "To", "Source", "gCO2e/kWh", "MWh"], numeric_from=5)]
+            rows += [
+                [
+                    self.cell(i.get("kind")),
+                    self.cell(i.get("zone")),
+                    self.cell(i.get("period_start")),
+                    self.cell(i.get("period_end")),
+                    self.cell(i.get("energy_source")),
+                    self.num(format_number(i.get("gco2e_per_kwh"), decimals=1)),
+                    self.num(format_number(i.get("mwh"), "MWh")),
+                ]
+                for i in instruments
+            ]
+            story += [
+                self.p("Contractual instruments (market-based Scope 2, renewable share)", "h3"),
+                styled_table(rows, [w * 0.16, w * 0.1, w * 0.14, w * 0.14, w * 0.16, w * 0.14, w * 0.16]),
+            ]
+        for fs in self.snapshot.get("factor_sets") or []:
+            story += [
+                CondPageBreak(40 * mm),
+                self.p(f"Factor set {safe_text(fs.get('label'))}", "h3"),
+                self.p(
+                    f"Method version {safe_text(fs.get('method_version'))}; SHA-256 "
+                    f"<font name='{MONO}' size='7'>{safe_text(fs.get('sha256'))}</font>",
+                    "small",
+                ),
+            ]
+            rows = [self.head(["Table", "Source", "Vintage", "Licence", "Rows"], numeric_from=4)]
+            rows += [
+                [
+                    self.cell(t.get("table")),
+                    self.cell(t.get("source")),
+                    self.cell(t.get("vintage")),
+                    self.cell(t.get("licence")),
+                    self.num(format_number(t.get("rows"), decimals=0)),
+                ]
+                for t in fs.get("provenance") or []
+            ]
+            story.append(Spacer(1, 2 * mm))
+            story.append(styled_table(rows, [w * 0.15, w * 0.37, w * 0.15, w * 0.23, w * 0.1]))
+        return story
+
+    def evidence(self) -> list:
+        w = self.width
+        story: list = [
+            PageBreak(),
+            self.p("Evidence annex", "h1"),
+            self.p(
+                "Ingestion runs whose records make up the figures, with the SHA-256 of the file each "
+                "run read. An auditor can hash the original files and compare.",
+                "muted",
+            ),
+        ]
+        rows = [self.head(["Run", "Source / file", "File SHA-256", "Uploaded", "Rows read", "Records"], numeric_from=4)]
+        for r in self.snapshot.get("runs") or []:
+            rows.append(
+                [
+                    self.cell(r.get("id")),
+                    Paragraph(
+                        f"<b>{safe_text(r.get('source_key'))}</b><br/>{safe_text(r.get('filename'))}", self.s["cell"]
+                    ),
+                    Paragraph(hash_lines(r.get("sha256")), self.s["mono"]),
+                    Paragraph(
+                        f"{safe_text(r.get('uploaded_by'))}<br/>{safe_text(r.get('uploaded_at'))}", self.s["cell"]
+                    ),
+                    self.num(format_number(r.get("rows_read"), decimals=0)),
+                    self.num(format_number(r.get("records"), decimals=0)),
+                ]
+            )
+        story.append(styled_table(rows, [w * 0.06, w * 0.22, w * 0.29, w * 0.25, w * 0.09, w * 0.09]))
+        if self.records is not None and len(self.records):
+            story += [self.p("Records by run and scope", "h3")]
+            rows = [
+                self.head(["Run", "Scope", "Data quality", "Records", "Energy MWh", "tCO2e location"], numeric_from=3)
+            ]
+            frame = self.records
+            cols = ["run_id", "scope", "data_quality"]
+            if {*cols, "energy_kwh", "co2e_location_kg"} <= set(frame.columns):
+                grouped = frame.groupby(cols, sort=True, dropna=False).agg(
+                    n=("energy_kwh", "size"), kwh=("energy_kwh", "sum"), co2=("co2e_location_kg", "sum")
+                )
+                for (run, scope, quality), g in grouped.iterrows():
+                    rows.append(
+                        [
+                            self.cell(run),
+                            self.cell(scope),
+                            self.cell(quality),
+                            self.num(format_number(int(g["n"]), decimals=0)),
+                            self.num(format_number(float(g["kwh"]) / 1000, "MWh")),
+                            self.num(format_number(float(g["co2"]) / 1000, "tCO2e")),
+                        ]
+                    )
+                story.append(styled_table(rows, [w * 0.1, w * 0.2, w * 0.2, w * 0.14, w * 0.18, w * 0.18]))
+        story.append(self.p("Factor sets", "h3"))
+        rows = [self.head(["Factor set", "Method version", "SHA-256"])]
+        rows += [
+            [
+                self.cell(fs.get("label")),
+                self.cell(fs.get("method_version")),
+                Paragraph(hash_lines(fs.get("sha256")), self.s["mono"]),
+            ]
+            for fs in self.snapshot.get("factor_sets") or []
+        ]
+        story.append(styled_table(rows, [w * 0.3, w * 0.35, w * 0.35]))
+        story += [
+            self.p("How to check", "h3"),
+            self.p(
+                "1. The evidence pack (zip) holds snapshot.json, records.csv, the factor tables and a README with each "
+                "datapoint's formula. 2. The SHA-256 of snapshot.json must equal the snapshot SHA-256 on the cover. "
+                "3. The formulas in the README, applied to records.csv, give every figure in this report. "
+                "4. The file SHA-256 of each run above must equal the SHA-256 of the original file the organisation "
+                "keeps."
+            ),
+        ]
+        return story

@@ -1,0 +1,268 @@
+"""Computing a period's disclosure: its records re-estimated with one factor set, and the snapshot built from them.
+
+A draft period's figures are computed live from the stored records. At sign-off (apps.disclosures.services)
+they are frozen: the snapshot (figures, inputs, factor sets, runs and files, method and code versions) with its
+SHA-256, and the records as disclosed; snapshot_of and records_of then return those frozen inputs.
+"""
+
+import gzip
+import io
+import subprocess
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.utils import timezone
+
+from apps.connectors.models import IngestionRun
+from apps.footprint import usage_frame
+from apps.footprint.calculator import METHOD_NOTES, energy_mix_split, estimate
+from apps.footprint.models import ContractualInstrument, FactorSetVersion, UsageRecord
+from apps.footprint.services import current_factor_set_version, load_factor_set
+
+from . import e1
+from .assumptions import registered_assumptions
+from .models import ReportingPeriod
+from .periods import comparative_dates
+
+RECORD_COLUMNS = [
+    "id",
+    "day",
+    "source",
+    "provider",
+    "model",
+    "usage_kind",
+    "self_hosted",
+    "person_ref",
+    "team_ref",
+    "team__name",
+    "project",
+    "api_key",
+    "zone",
+    "requests",
+    "input_tokens",
+    "cached_input_tokens",
+    "output_tokens",
+    "active_user_days",
+    "measured_energy_kwh",
+    "cost",
+    "currency",
+    "run_id",
+    "run__source_file__sha256",
+]
+
+
+def code_version() -> str:
+    """The git commit the code runs from, when it can be told."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"],  # noqa: S607
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except OSError:
+        return "unknown"
+    return out.stdout.strip() or "unknown"
+
+
+def latest_version(organisation, start, end) -> ReportingPeriod | None:
+    """The newest version of the period with these dates, or None."""
+    return ReportingPeriod.objects.for_org(organisation).filter(start=start, end=end).order_by("-version").first()
+
+
+def period_records(period: ReportingPeriod) -> pd.DataFrame:
+    """The stored records of the period's days, as a frame (one row per record)."""
+    rows = (
+        UsageRecord.objects.for_org(period.organisation)
+        .filter(day__range=(period.start, period.end))
+        .order_by("day", "pk")
+        .values_list(*RECORD_COLUMNS)
+    )
+    frame = pd.DataFrame(list(rows), columns=RECORD_COLUMNS)
+    return frame.rename(columns={"team__name": "team", "run__source_file__sha256": "source_sha256"})
+
+
+def _instruments(period: ReportingPeriod) -> list[dict]:
+    overlapping = ContractualInstrument.objects.for_org(period.organisation).filter(
+        period_start__lte=period.end, period_end__gte=period.start
+    )
+    return [i.as_calculator_dict() for i in overlapping]
+
+
+def estimate_period(period: ReportingPeriod, version: FactorSetVersion | None = None):
+    """Re-estimate the period's records with one factor set and the period's instruments.
+
+    Returns (records frame with results and per-row energy mix, factor-set version, instruments)."""
+    version = version or current_factor_set_version(period.organisation)
+    factor_set = load_factor_set(version)
+    instruments = _instruments(period)
+    stored = period_records(period)
+    usage = (
+        usage_frame.conform(
+            pd.DataFrame(
+                {
+                    "day": pd.to_datetime(stored["day"]),
+                    "source": stored["source"],
+                    "provider": stored["provider"],
+                    "model": stored["model"],
+                    "usage_kind": stored["usage_kind"],
+                    "requests": stored["requests"],
+                    "input_tokens": stored["input_tokens"],
+                    "cached_input_tokens": stored["cached_input_tokens"],
+                    "output_tokens": stored["output_tokens"],
+                    "active_user_days": stored["active_user_days"],
+                    "measured_energy_kwh": stored["measured_energy_kwh"],
+                    "self_hosted": stored["self_hosted"].astype(bool),
+                    "person": stored["person_ref"],
+                    "team": stored["team_ref"],
+                    "project": stored["project"],
+                    "api_key": stored["api_key"],
+                    "zone": stored["zone"],
+                    "cost": stored["cost"],
+                    "currency": stored["currency"],
+                }
+            )
+        )
+        if len(stored)
+        else usage_frame.empty_frame()
+    )
+    estimated = estimate(usage, factor_set, instruments)
+    mix = energy_mix_split(estimated, factor_set, instruments)
+    estimated.attrs = {}  # a DataFrame in attrs breaks pandas' attrs propagation later on
+    records = estimated.rename(columns={"person": "person_ref", "team": "team_ref"})
+    for name, values in mix["rows"].items():
+        records[name] = values
+    records.insert(0, "id", stored["id"].to_numpy() if len(stored) else np.array([], dtype=np.int64))
+    records["team"] = stored["team"].fillna("").to_numpy() if len(stored) else []
+    records["run_id"] = stored["run_id"].to_numpy() if len(stored) else []
+    records["source_sha256"] = stored["source_sha256"].to_numpy() if len(stored) else []
+    records["factor_set_sha256"] = version.content_sha256
+    records["day"] = pd.to_datetime(records["day"]).dt.strftime("%Y-%m-%d")
+    for column in records.columns:
+        if isinstance(records[column].dtype, pd.CategoricalDtype):
+            records[column] = records[column].astype(str)
+    return records, version, instruments
+
+
+def _comparative_values(period: ReportingPeriod) -> dict | None:
+    previous = latest_version(period.organisation, *comparative_dates(period.start))
+    if previous is None:
+        return None
+    snapshot = previous.snapshot if previous.is_signed_off else build_snapshot(previous, with_comparative=False)[0]
+    return {dp["id"]: dp["value"] for dp in snapshot["datapoints"]}
+
+
+def build_snapshot(period: ReportingPeriod, *, with_comparative: bool = True, generated_at: str | None = None):
+    """Compute the disclosure of a period version. Returns (snapshot dict, records frame, factor-set version)."""
+    records, version, instruments = estimate_period(period)
+    net_revenue = float(period.net_revenue_eur) if period.net_revenue_eur is not None else None
+    price = (
+        float(period.internal_carbon_price_eur_per_t) if period.internal_carbon_price_eur_per_t is not None else None
+    )
+    values = e1.figures(records, net_revenue, price, period.variant)
+    comparative = _comparative_values(period) if with_comparative else None
+    factor_set = load_factor_set(version)
+    run_ids = sorted({int(r) for r in records["run_id"].unique()}) if len(records) else []
+    runs = IngestionRun.objects.filter(pk__in=run_ids).select_related("source_file", "uploaded_by").order_by("pk")
+    restated = period.restatement_of
+    snapshot = {
+        "schema": e1.SCHEMA_VERSION,
+        "organisation": {"slug": period.organisation.slug, "name": period.organisation.name, "lei": ""},
+        "period": {
+            "id": period.pk,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "version": period.version,
+            "status": period.status,
+            "signed_off_by": period.signed_off_by.email if period.signed_off_by else None,
+            "signed_off_at": period.signed_off_at.isoformat() if period.signed_off_at else None,
+            "comment": period.sign_off_comment,
+            "restatement_of": (
+                {"version": restated.version, "snapshot_sha256": restated.snapshot_sha256} if restated else None
+            ),
+            "restatement_reason": period.restatement_reason,
+        },
+        "variant": period.variant,
+        "currency": "EUR",
+        "datapoints": e1.datapoints(values, comparative, period.variant),
+        "breakdowns": e1.breakdowns(records) if len(records) else {k: [] for k in e1.BREAKDOWNS},
+        "runs": [
+            {
+                "id": r.pk,
+                "source_key": r.source_key,
+                "filename": r.source_file.filename,
+                "sha256": r.source_file.sha256,
+                "rows_read": r.rows_read,
+                "records": r.records_stored,
+                "uploaded_by": r.uploaded_by.email if r.uploaded_by else "command line",
+                "uploaded_at": r.created_at.isoformat(),
+            }
+            for r in runs
+        ],
+        "factor_sets": [
+            {
+                "label": version.label,
+                "sha256": version.content_sha256,
+                "method_version": version.method_version,
+                "provenance": factor_set.provenance(),
+            }
+        ],
+        "methodology": {
+            "method_version": version.method_version,
+            "notes": METHOD_NOTES,
+            "assumptions": e1.ASSUMPTIONS + registered_assumptions(period.organisation),
+            "exclusions": e1.EXCLUSIONS,
+            "coverage": e1.coverage(records),
+        },
+        "inputs": {
+            "net_revenue_eur": net_revenue,
+            "internal_carbon_price_eur_per_t": price,
+            "instruments": instruments,
+        },
+        "code_version": code_version(),
+        "generated_at": generated_at or timezone.now().isoformat(),
+    }
+    return _json_safe(snapshot), records, version
+
+
+def _json_safe(value):
+    """NaN/inf to None, numpy scalars to Python: the snapshot is canonical JSON."""
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def snapshot_of(period: ReportingPeriod) -> tuple[dict, str]:
+    """The frozen snapshot of a signed-off version, or a live one of a draft; with its SHA-256."""
+    if period.is_signed_off:
+        return period.snapshot, period.snapshot_sha256
+    snapshot = build_snapshot(period)[0]
+    return snapshot, e1.snapshot_sha256(snapshot)
+
+
+def records_of(period: ReportingPeriod) -> pd.DataFrame:
+    if period.is_signed_off and period.frozen_records:
+        return pd.read_csv(
+            io.BytesIO(gzip.decompress(bytes(period.frozen_records))),
+            keep_default_na=False,
+            na_values=[""],
+            dtype={
+                "team": str,
+                "person_ref": str,
+                "api_key": str,
+                "project": str,
+                "zone": str,
+                "currency": str,
+                "warning": str,
+            },
+        )
+    return build_snapshot(period)[1]

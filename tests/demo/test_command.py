@@ -1,0 +1,27 @@
+"""`manage.py seed_demo` (the Makefile's `make run` calls it): the organisation, its people, a year of usage
+through the connectors and the cost inputs, with one line per run."""
+
+import pytest
+from django.core.management import call_command
+
+from apps.connectors.sources import SOURCES
+from apps.costs.models import Licence
+from apps.footprint.models import UsageRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_loads_every_source_and_the_cost_inputs(monkeypatch, capsys, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-for-tests")
+    call_command("seed_demo", "--scale", "0.01")
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0] == "Demo organisation 'demo' ready. Log in at http://127.0.0.1:8000/ with:"
+    assert "People: 2000 added." in lines
+    runs = [line.split()[0] for line in lines if line.startswith("  ") and " records " in line]
+    assert set(runs) == set(SOURCES) - {"generic_csv"} and len(runs) == 20  # twelve monthly M365 reports
+    assert "FAILED" not in out and any(line.startswith("Usage: 20 runs in ") for line in lines)
+    assert lines[-1] == "Licences, prices, ROI assumptions and a frugality assessment ready."
+    assert UsageRecord.objects.filter(organisation__slug="demo").exists()
+    assert Licence.objects.filter(organisation__slug="demo").count() == 3
