@@ -45,6 +45,16 @@ def _celery_mode(request):
 
 
 @pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request in French leaves French active in the thread (LocaleMiddleware does not reset it): reset it so
+    the next test's messages are read in English whatever ran before."""
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Uploaded files go to a fresh folder per test."""
     settings.MEDIA_ROOT = tmp_path / "uploads"

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from apps.core.labels import NO_TEAM
+
 SCHEMA_VERSION = 1
 SCOPE2 = "scope2"
 SCOPE3_CAT1 = "scope3_cat1"
@@ -251,7 +253,7 @@ def breakdowns(records: pd.DataFrame) -> dict[str, list[dict]]:
     """Energy and CO2e by month, source, provider, model, team and scope (largest first, months in order)."""
     frame = records.assign(
         month=pd.to_datetime(records["day"]).dt.strftime("%Y-%m"),
-        team=records["team"].replace("", "(unattributed)"),
+        team=records["team"].replace("", NO_TEAM),
         records=1,
     )
     out = {}

@@ -15,7 +15,7 @@ from django.db.models import Count, Max
 from apps.accounts.models import Team
 from apps.connectors.models import IngestionRun, RunStatus
 from apps.footprint.models import UsageRecord
-from apps.footprint.selectors import NO_TEAM, Filters
+from apps.footprint.selectors import TEAM_NONE, Filters
 
 from .models import PeriodStatus, ReportingPeriod
 
@@ -61,7 +61,7 @@ def parse_filters(organisation, params) -> Filters:
     if end < start:
         start, end = end, start
     team = _text(params, "team")
-    if team and team != NO_TEAM and not team.isdigit():
+    if team and team != TEAM_NONE and not team.isdigit():
         team = ""
     return Filters(
         start=start,

@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 from django.db.models import Count, F, FloatField, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
+from apps.core.labels import NO_TEAM
 from apps.footprint.models import UsageRecord
 
-UNATTRIBUTED = "(unattributed)"  # the team key of records without a team, as e1.breakdowns names it
-NO_TEAM = "none"  # the team filter value that selects those records
+TEAM_NONE = "none"  # the team filter value that selects those records
 # Each series and the record field it groups by: the breakdowns of apps.disclosures.e1, in the database.
 SERIES = {
     "by_month": "day",
@@ -38,7 +38,7 @@ class Filters:
 
     start: dt.date
     end: dt.date
-    team: str = ""  # a team id, NO_TEAM, or "" for every team
+    team: str = ""  # a team id, TEAM_NONE, or "" for every team
     source: str = ""
     provider: str = ""
     model: str = ""
@@ -64,7 +64,7 @@ class Filters:
 def filtered_records(organisation, filters: Filters):
     """The organisation's usage records that match the filters."""
     records = UsageRecord.objects.for_org(organisation).filter(day__range=(filters.start, filters.end))
-    if filters.team == NO_TEAM:
+    if filters.team == TEAM_NONE:
         records = records.filter(team__isnull=True)
     elif filters.team:
         records = records.filter(team_id=int(filters.team))
@@ -111,7 +111,7 @@ def _key_text(name: str, key) -> str:
     if name == "by_month":
         return f"{key:%Y-%m}" if key else ""
     if name == "by_team":
-        return key or UNATTRIBUTED
+        return key or NO_TEAM
     return "" if key is None else str(key)
 
 

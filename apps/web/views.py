@@ -44,7 +44,7 @@ def _drill_links(series: dict, filters: selectors.Filters) -> dict:
         for row in series.get(name, []):
             row["query"] = filters.querystring(**{field: row["key"]})
     for row in series.get("by_team", []):
-        team = str(row["team_id"]) if row["team_id"] else selectors.NO_TEAM
+        team = str(row["team_id"]) if row["team_id"] else selectors.TEAM_NONE
         row["query"] = filters.querystring(team=team)
     return series
 
