@@ -1,6 +1,6 @@
 """Serializers of the cost endpoints (apps.api.views.costs): the query and body they read, and the answers they give.
 
-The answers are the dicts apps.costs.selectors builds for the cost pages, typed here field by field so the schema
+The answers are the dicts the apps.costs read modules build for the cost pages, typed here field by field so the schema
 says what each figure is (money in EUR, energy in kWh, CO2e in kg); tests/api/test_costs.py checks that each
 serializer gives back exactly what the selector built (same keys, same values)."""
 

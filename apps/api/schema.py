@@ -86,7 +86,7 @@ FILTER_PARAMETERS = [  # the dashboard's filters (apps.disclosures.filters.parse
     OpenApiParameter("provider", str, description="e.g. `openai`, `anthropic`."),
     OpenApiParameter("model", str, description="e.g. `gpt-4o`."),
 ]
-WINDOW_PARAMETERS = [  # the cost endpoints' window (apps.costs.selectors.window_for)
+WINDOW_PARAMETERS = [  # the cost endpoints' window (apps.costs.window.window_for)
     OpenApiParameter("start", OpenApiTypes.DATE, description="first day (default: the latest reporting period)"),
     OpenApiParameter("end", OpenApiTypes.DATE, description="last day"),
 ]

@@ -13,9 +13,11 @@ from django.db import transaction
 from django.db.models import Max
 
 from apps.accounts.models import Team
-from apps.costs import calc, selectors
+from apps.costs import calc
+from apps.costs.cost import usd_per_unit_float
 from apps.costs.defaults import default_inputs
 from apps.costs.models import ActiveDaysSource, FrugalityAssessment, Licence, ModelPrice, RoiAssumption, Tool
+from apps.costs.seats import seat_table
 from apps.footprint.models import UsageRecord
 
 # USD list prices per million tokens (input, output, cached input) as the demo's gateway uses them; converted
@@ -54,7 +56,7 @@ def seed_demo_costs(org, year: int | None = None) -> dict:
         last = UsageRecord.objects.for_org(org).aggregate(last=Max("day"))["last"] or dt.date.today()
         year = last.year
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    rates = selectors.usd_rates(org)
+    rates = usd_per_unit_float(org)
     eur_per_usd = rates["USD"] / rates["EUR"]
     for (provider, model), (inp, out, cached) in DEMO_API_PRICES_USD.items():
         ModelPrice.objects.update_or_create(
@@ -70,7 +72,7 @@ def seed_demo_costs(org, year: int | None = None) -> dict:
             },
         )
     for tool, plan, source, usd, extra in DEMO_LICENCES:
-        table, _ = selectors.seat_table(org, source)
+        table, _ = seat_table(org, source)
         seats = CHATGPT_SEATS if extra is None else (len(table) if table is not None else 20) + extra
         Licence.objects.update_or_create(
             organisation=org,

@@ -11,7 +11,12 @@ from drf_spectacular.generators import SchemaGenerator
 
 from apps.accounts.demo import DEMO_USERS, seed_demo_accounts
 from apps.accounts.models import Role
-from apps.costs import selectors
+from apps.costs.frugality import frugality_list
+from apps.costs.roi import roi_report
+from apps.costs.seats import seat_report
+from apps.costs.sizing import rebound, right_sizing
+from apps.costs.summary import usage_summary
+from apps.costs.window import window_for
 from apps.demo import loader as demo
 from apps.demo.costs import seed_demo_costs
 
@@ -77,16 +82,16 @@ def _json_schema(node):
 
 def test_every_cost_answer_is_what_its_selector_built(org, client):
     client.force_login(org.memberships.get(user__email=DEMO_USERS[Role.AUDITOR]).user)
-    window = selectors.window_for(org)
-    rebound = selectors.rebound(org, window)
-    rebound.pop("chart")
+    window = window_for(org)
+    rebound_answer = rebound(org, window)
+    rebound_answer.pop("chart")
     expected = {
-        "summary": selectors.usage_summary(org, window),
-        "seats": {"window": window.as_dict(), "licences": selectors.seat_report(org, window)},
-        "roi": {"window": window.as_dict(), "tools": selectors.roi_report(org, window)},
-        "right_sizing": selectors.right_sizing(org, window),
-        "rebound": rebound,
-        "frugality": {"assessments": selectors.frugality_list(org)},
+        "summary": usage_summary(org, window),
+        "seats": {"window": window.as_dict(), "licences": seat_report(org, window)},
+        "roi": {"window": window.as_dict(), "tools": roi_report(org, window)},
+        "right_sizing": right_sizing(org, window),
+        "rebound": rebound_answer,
+        "frugality": {"assessments": frugality_list(org)},
     }
     assert expected["seats"]["licences"] and any(lic["figures"] for lic in expected["seats"]["licences"])
     assert expected["right_sizing"]["rows"] and expected["roi"]["tools"] and expected["rebound"]["totals"]
@@ -107,7 +112,7 @@ def test_a_new_assessment_answers_its_id_score_and_reasons(org, client):
     body = {"use_case": "Search", **answers, "usage_caps": "yes", "rebound": "no"}
     made = client.post(reverse("costs_api:frugality", args=[org.slug]), body, content_type="application/json")
     assert made.status_code == 201 and set(made.json()) == {"id", "score", "reasons"}
-    stored = next(a for a in selectors.frugality_list(org) if a["id"] == made.json()["id"])
+    stored = next(a for a in frugality_list(org) if a["id"] == made.json()["id"])
     assert (made.json()["score"], made.json()["reasons"]) == (stored["score"], stored["reasons"])
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.accounts.models import Role
+from apps.costs.sizing import DEFAULT_SHIFT_SHARE
 
 pytestmark = pytest.mark.django_db
 
@@ -60,10 +61,8 @@ def test_the_dashboard_drops_nul_characters_and_shows_the_page(client_for, org_a
 
 
 def test_right_sizing_reads_nan_as_the_default_share(client_for, org_a):
-    from apps.costs import selectors
-
     client = client_for(org_a["users"][Role.OFFICER])
     for share in ("nan", "inf", "-inf", "abc"):
         response = client.get("/o/org-a/costs/right-sizing/", {"share": share})
         assert response.status_code == 200, share
-        assert response.context["share_pct"] == round(selectors.DEFAULT_SHIFT_SHARE * 100), share
+        assert response.context["share_pct"] == round(DEFAULT_SHIFT_SHARE * 100), share

@@ -1,5 +1,5 @@
-"""The cost endpoints: the same selectors as the cost pages (apps.costs.selectors), so the same numbers, each
-answer typed by its serializer (apps.api.cost_serializers)."""
+"""The cost endpoints: the same reads as the cost pages (apps.costs.summary, seats, roi, sizing, frugality),
+so the same numbers, each answer typed by its serializer (apps.api.cost_serializers)."""
 
 import datetime as dt
 import math
@@ -10,7 +10,13 @@ from rest_framework import status, views
 from rest_framework.response import Response
 
 from apps.accounts.models import Team
-from apps.costs import selectors, services
+from apps.costs import services
+from apps.costs.frugality import frugality_list
+from apps.costs.roi import roi_report
+from apps.costs.seats import seat_report
+from apps.costs.sizing import REBOUND_BASES, rebound, right_sizing
+from apps.costs.summary import usage_summary
+from apps.costs.window import window_for
 
 from .. import cost_examples
 from ..cost_serializers import (
@@ -32,7 +38,7 @@ def _window(request, org):
     # An unreadable date is a 400, not a silent fall-back to the default window (found by the API fuzz test).
     query = WindowQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
-    return selectors.window_for(org, query.validated_data.get("start"), query.validated_data.get("end"))
+    return window_for(org, query.validated_data.get("start"), query.validated_data.get("end"))
 
 
 @extend_schema(
@@ -47,7 +53,7 @@ class Summary(OrgScopedMixin, views.APIView):
 
     def get(self, request, org_slug):
         org = request.organisation
-        return Response(CostSummarySerializer(selectors.usage_summary(org, _window(request, org))).data)
+        return Response(CostSummarySerializer(usage_summary(org, _window(request, org))).data)
 
 
 @extend_schema(
@@ -61,9 +67,7 @@ class Seats(OrgScopedMixin, views.APIView):
     def get(self, request, org_slug):
         org = request.organisation
         window = _window(request, org)
-        return Response(
-            SeatsSerializer({"window": window.as_dict(), "licences": selectors.seat_report(org, window)}).data
-        )
+        return Response(SeatsSerializer({"window": window.as_dict(), "licences": seat_report(org, window)}).data)
 
 
 @extend_schema(
@@ -77,7 +81,7 @@ class Roi(OrgScopedMixin, views.APIView):
     def get(self, request, org_slug):
         org = request.organisation
         window = _window(request, org)
-        return Response(RoiSerializer({"window": window.as_dict(), "tools": selectors.roi_report(org, window)}).data)
+        return Response(RoiSerializer({"window": window.as_dict(), "tools": roi_report(org, window)}).data)
 
 
 @extend_schema(
@@ -100,7 +104,7 @@ class RightSizing(OrgScopedMixin, views.APIView):
             share = min(max(share, 0.0), 1.0)
         except ValueError:
             return Response({"detail": "share must be a number of percent"}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(RightSizingSerializer(selectors.right_sizing(org, _window(request, org), share)).data)
+        return Response(RightSizingSerializer(right_sizing(org, _window(request, org), share)).data)
 
 
 @extend_schema(
@@ -111,7 +115,7 @@ class RightSizing(OrgScopedMixin, views.APIView):
         OpenApiParameter(
             "basis",
             OpenApiTypes.STR,
-            enum=list(selectors.REBOUND_BASES),
+            enum=list(REBOUND_BASES),
             description="requests (default) or active_user_days",
         ),
     ],
@@ -122,12 +126,12 @@ class Rebound(OrgScopedMixin, views.APIView):
     def get(self, request, org_slug):
         org = request.organisation
         basis = request.query_params.get("basis") or "requests"
-        if basis not in selectors.REBOUND_BASES:
+        if basis not in REBOUND_BASES:
             return Response(
-                {"detail": f"basis must be one of {', '.join(selectors.REBOUND_BASES)}"},
+                {"detail": f"basis must be one of {', '.join(REBOUND_BASES)}"},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        result = selectors.rebound(org, _window(request, org), basis)
+        result = rebound(org, _window(request, org), basis)
         return Response(ReboundSerializer(result).data)  # the page's chart is not part of the answer
 
 
@@ -135,7 +139,7 @@ class Rebound(OrgScopedMixin, views.APIView):
 class Frugality(OrgScopedMixin, views.APIView):
     @extend_schema(responses=AssessmentListSerializer, examples=cost_examples.COST_FRUGALITY)
     def get(self, request, org_slug):
-        return Response(AssessmentListSerializer({"assessments": selectors.frugality_list(request.organisation)}).data)
+        return Response(AssessmentListSerializer({"assessments": frugality_list(request.organisation)}).data)
 
     @extend_schema(
         request=FrugalitySerializer,
