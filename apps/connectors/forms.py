@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.models import Person, Team
+
 from .models import IdentityKind
 from .sources import SOURCES
 
@@ -22,8 +24,6 @@ class MappingForm(forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False)
 
     def __init__(self, *args, organisation, **kwargs):
-        from apps.accounts.models import Person, Team
-
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = Person.objects.for_org(organisation)
         self.fields["team"].queryset = Team.objects.for_org(organisation)

@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import OrgScopedModel, Person, Team
 
+from .pull import default_base_url
+from .pull.crypto import decrypt, encrypt
+
 
 class SourceFile(OrgScopedModel):
     """A file as received, stored once per organisation by its SHA-256."""
@@ -158,16 +161,12 @@ class VendorCredential(OrgScopedModel):
 
     def set_secret(self, secret: str) -> None:
         """Encrypt and keep the secret (call save() after)."""
-        from .pull.crypto import encrypt
-
         self.secret_encrypted = encrypt(secret)
         # Four characters of a short secret would give away too much of it.
         self.secret_last4 = secret[-4:] if len(secret) >= 12 else ""
 
     def get_secret(self) -> str:
         """The secret in clear, for the pull only: never log or render it."""
-        from .pull.crypto import decrypt
-
         return decrypt(self.secret_encrypted)
 
     @property
@@ -176,6 +175,4 @@ class VendorCredential(OrgScopedModel):
 
     @property
     def effective_base_url(self) -> str:
-        from .pull import default_base_url
-
         return self.base_url or default_base_url(self.vendor)
