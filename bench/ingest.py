@@ -63,7 +63,8 @@ sys.path.insert(0, os.environ["BENCH_ROOT"])
 import django
 django.setup()
 from apps.accounts.models import Organisation
-from apps.connectors.ingestion import create_run, execute_run, store_upload
+from apps.connectors.ingestion import create_run, execute_run
+from apps.connectors.storage import store_upload
 
 org = Organisation.objects.create(slug="bench", name="Bench")
 path = sys.argv[1]

@@ -27,24 +27,10 @@ from apps.footprint.services import current_factor_set_version, load_factor_set
 
 from .errors import IngestionRefused
 from .identities import identity_resolver
-from .mapping import apply_mappings, delete_mapping, save_mapping, unmapped_identities
 from .models import IngestionRun, RunPhase, RunStatus, SourceFile
 from .sources import SOURCES, SourceError, iter_source_chunks
 from .spill import Spill, drop_attempt, drop_other_attempts
-from .storage import store_upload, stored_file_path
-
-# The names callers outside this app load files and edit mappings through; each has its one home in the
-# module it is imported from.
-__all__ = [
-    "IngestionRefused",
-    "apply_mappings",
-    "create_run",
-    "delete_mapping",
-    "execute_run",
-    "save_mapping",
-    "store_upload",
-    "unmapped_identities",
-]
+from .storage import stored_file_path
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,9 @@ from pathlib import Path
 from django.db import transaction
 
 from apps.accounts.models import Person, Team
-from apps.connectors.ingestion import create_run, execute_run, store_upload
+from apps.connectors.ingestion import create_run, execute_run
 from apps.connectors.models import IdentityMapping
+from apps.connectors.storage import store_upload
 
 from .files import demo_files, demo_mappings
 from .people import DEMO_EMPLOYEES, TEAM_SHARES, demo_people

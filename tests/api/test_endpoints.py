@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from apps.accounts.models import ApiToken, Role
-from apps.connectors.ingestion import create_run, execute_run, store_upload
+from apps.connectors.ingestion import create_run, execute_run
 from apps.connectors.models import IdentityMapping, IngestionRun
+from apps.connectors.storage import store_upload
 from apps.disclosures import services
 from apps.disclosures.models import PeriodStatus
 

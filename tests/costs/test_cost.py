@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from apps.accounts.models import Role
-from apps.connectors.ingestion import create_run, execute_run, store_upload
+from apps.connectors.ingestion import create_run, execute_run
+from apps.connectors.storage import store_upload
 from apps.costs import cost
 from apps.costs.models import ModelPrice
 from apps.footprint.models import UsageRecord

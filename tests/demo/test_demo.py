@@ -8,7 +8,7 @@ from django.db.models import Sum
 
 from apps.accounts.demo import seed_demo_accounts
 from apps.accounts.models import Person
-from apps.connectors.ingestion import unmapped_identities
+from apps.connectors.mapping import unmapped_identities
 from apps.connectors.models import IngestionRun, RunStatus
 from apps.connectors.sources import SOURCES
 from apps.connectors.sources.github_copilot_seats import parse_seats

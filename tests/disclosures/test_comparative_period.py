@@ -5,7 +5,8 @@ import io
 
 import pytest
 
-from apps.connectors.ingestion import create_run, execute_run, store_upload
+from apps.connectors.ingestion import create_run, execute_run
+from apps.connectors.storage import store_upload
 from apps.disclosures import services
 from apps.disclosures.exports._common import comparative_period
 from apps.disclosures.exports.ixbrl import render_ixbrl

@@ -6,7 +6,8 @@ import io
 import pytest
 
 from apps.accounts.models import Membership, Role
-from apps.connectors.ingestion import create_run, execute_run, store_upload
+from apps.connectors.ingestion import create_run, execute_run
+from apps.connectors.storage import store_upload
 from apps.disclosures import services
 from apps.disclosures.models import PeriodStatus
 from apps.footprint.models import ContractualInstrument

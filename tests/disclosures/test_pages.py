@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from apps.accounts.models import AuditEvent, Role
-from apps.connectors.ingestion import create_run, execute_run, store_upload
+from apps.connectors.ingestion import create_run, execute_run
+from apps.connectors.storage import store_upload
 from apps.disclosures import services
 from apps.disclosures.models import PeriodStatus, ReportingPeriod
 

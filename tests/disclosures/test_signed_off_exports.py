@@ -8,8 +8,10 @@ import zipfile
 import pytest
 
 from apps.accounts.models import Membership, Role
-from apps.connectors.ingestion import apply_mappings, create_run, execute_run, store_upload
+from apps.connectors.ingestion import create_run, execute_run
+from apps.connectors.mapping import apply_mappings
 from apps.connectors.models import IdentityKind, IdentityMapping
+from apps.connectors.storage import store_upload
 from apps.disclosures import services
 from apps.footprint import services as footprint_services
 from apps.footprint.models import ContractualInstrument, UsageRecord

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from apps.accounts.models import AuditEvent, Role
-from apps.connectors.ingestion import create_run, execute_run, store_upload
+from apps.connectors.ingestion import create_run, execute_run
+from apps.connectors.storage import store_upload
 from apps.footprint.models import ContractualInstrument, FactorSetVersion
 from apps.footprint.services import current_factor_set_version, load_factor_set
 

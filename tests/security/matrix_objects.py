@@ -13,7 +13,9 @@ from decimal import Decimal
 from apps.accounts.models import ApiToken, Membership, Role
 from apps.accounts.services import add_member, create_organisation, create_team, save_person
 from apps.connectors import ingestion
+from apps.connectors.mapping import save_mapping
 from apps.connectors.pull.service import add_credential
+from apps.connectors.storage import store_upload
 from apps.costs import services as costs
 from apps.costs.models import Tool
 from apps.disclosures import services as disclosures
@@ -60,10 +62,10 @@ def build_org(slug: str) -> OrgWorld:
     spare_team = create_team(org, "Spare")
     spare_person = save_person(org, f"spare@{slug}.example", "A Spare", spare_team)
 
-    source_file = ingestion.store_upload(org, io.BytesIO(usage_csv(slug)), "usage.csv", user=officer)
+    source_file = store_upload(org, io.BytesIO(usage_csv(slug)), "usage.csv", user=officer)
     run = ingestion.execute_run(ingestion.create_run(org, "generic_csv", source_file, user=officer).pk)
     assert run.status == "succeeded", run.errors
-    ingestion.save_mapping(org, officer, "person", "jdoe", person=person)
+    save_mapping(org, officer, "person", "jdoe", person=person)
     mapping = org_rows(org, "connectors.IdentityMapping").get(value="jdoe")
 
     instrument_fields = {

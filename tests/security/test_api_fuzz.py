@@ -26,6 +26,7 @@ from apps.accounts.models import ApiToken, Role
 from apps.accounts.services import add_member, create_organisation, create_team, save_person
 from apps.connectors import ingestion
 from apps.connectors.models import IdentityKind, IdentityMapping, RunStatus
+from apps.connectors.storage import store_upload
 from apps.disclosures.services import create_period
 
 from ..connectors.helpers import fixture_bytes
@@ -53,7 +54,7 @@ def _organisation_with_data():
     team = create_team(org, "Platform")
     person = save_person(org, "dana@contoso.com", "Dana", team)
     data = fixture_bytes("generic_csv", "usage.csv")
-    source_file = ingestion.store_upload(org, io.BytesIO(data), "usage.csv", user=users[Role.OFFICER])
+    source_file = store_upload(org, io.BytesIO(data), "usage.csv", user=users[Role.OFFICER])
     run = ingestion.execute_run(ingestion.create_run(org, "generic_csv", source_file, users[Role.OFFICER]).pk)
     assert run.status == RunStatus.SUCCEEDED, run.errors
     mapping = IdentityMapping.objects.create(

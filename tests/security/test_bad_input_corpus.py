@@ -32,8 +32,11 @@ from django.utils.html import escape
 
 from apps.accounts.models import Membership, Role
 from apps.accounts.services import create_team, save_person
-from apps.connectors.ingestion import IngestionRefused, create_run, execute_run, save_mapping, store_upload
+from apps.connectors.errors import IngestionRefused
+from apps.connectors.ingestion import create_run, execute_run
+from apps.connectors.mapping import save_mapping
 from apps.connectors.models import IdentityKind, IngestionRun, RunStatus, SourceFile
+from apps.connectors.storage import store_upload
 from apps.disclosures import services as disclosures
 from apps.footprint.models import UsageRecord
 

@@ -22,9 +22,10 @@ from rest_framework.views import APIView
 
 from apps.accounts.models import ApiToken, Role
 from apps.accounts.services import add_member
-from apps.connectors import ingestion
+from apps.connectors.errors import IngestionRefused
 from apps.connectors.models import IngestionRun, RunStatus, SourceFile, VendorCredential
 from apps.connectors.pull import _http
+from apps.connectors.storage import store_upload
 from apps.disclosures.services import EXPORT_FORMATS, create_period
 from reporting.uploads import CappedTemporaryFileUploadHandler
 
@@ -197,8 +198,8 @@ def test_a_file_over_the_limit_is_cut_while_it_arrives_so_it_cannot_fill_the_dis
         assert handler.receive_data_chunk(chunk, start) is None  # taken: no later handler gets it
     kept = handler.file_complete(3 * MiB)
     assert kept.size == MiB + 1 and len(kept.read()) == MiB + 1  # over the limit, so refused as such
-    with pytest.raises(ingestion.IngestionRefused, match="larger than the 1 MB limit"):
-        ingestion.store_upload(None, kept.open(), "big.csv")
+    with pytest.raises(IngestionRefused, match="larger than the 1 MB limit"):
+        store_upload(None, kept.open(), "big.csv")
 
 
 def test_a_body_over_one_mib_is_refused_with_413_by_the_api_and_400_by_the_pages(org_a, client_for):

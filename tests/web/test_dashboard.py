@@ -11,7 +11,8 @@ import pytest
 from django.urls import reverse
 
 from apps.accounts.models import Role
-from apps.connectors.ingestion import create_run, execute_run, store_upload
+from apps.connectors.ingestion import create_run, execute_run
+from apps.connectors.storage import store_upload
 from apps.costs import cost
 from apps.disclosures import e1, services
 from apps.disclosures.filters import default_range, parse_filters

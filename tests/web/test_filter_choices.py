@@ -4,7 +4,8 @@ import io
 
 import pytest
 
-from apps.connectors.ingestion import create_run, execute_run, store_upload
+from apps.connectors.ingestion import create_run, execute_run
+from apps.connectors.storage import store_upload
 from apps.disclosures.filters import choices
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 
 from apps.accounts.tenancy import get_scoped_or_404, scoped
-from apps.connectors import ingestion
+from apps.connectors.mapping import delete_mapping, save_mapping
 from apps.connectors.models import IdentityMapping
 
 from .. import examples
@@ -29,7 +29,7 @@ class MappingList(OrgScopedMixin, generics.ListCreateAPIView):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        ingestion.save_mapping(
+        save_mapping(
             self.organisation, self.request.user, data["kind"], data["value"], data.get("person"), data.get("team")
         )
         serializer.instance = get_scoped_or_404(
@@ -45,4 +45,4 @@ class MappingDetail(OrgScopedMixin, generics.RetrieveDestroyAPIView):
         return get_scoped_or_404(IdentityMapping, self.organisation, pk=self.kwargs["pk"])
 
     def perform_destroy(self, instance):
-        ingestion.delete_mapping(self.organisation, self.request.user, instance)
+        delete_mapping(self.organisation, self.request.user, instance)

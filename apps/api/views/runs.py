@@ -8,8 +8,10 @@ from rest_framework.response import Response
 
 from apps.accounts.tenancy import get_scoped_or_404, scoped
 from apps.connectors import ingestion
+from apps.connectors.errors import IngestionRefused
 from apps.connectors.models import IngestionRun
 from apps.connectors.sources import SOURCES
+from apps.connectors.storage import store_upload
 from apps.connectors.tasks import ingest_run
 
 from .. import examples
@@ -57,9 +59,9 @@ class RunList(OrgScopedMixin, generics.ListAPIView):
         upload.is_valid(raise_exception=True)
         file, source = upload.validated_data["file"], upload.validated_data["source"]
         try:
-            source_file = ingestion.store_upload(self.organisation, file, file.name, user=request.user)
+            source_file = store_upload(self.organisation, file, file.name, user=request.user)
             run = ingestion.create_run(self.organisation, source, source_file, user=request.user)
-        except ingestion.IngestionRefused as exc:
+        except IngestionRefused as exc:
             raise serializers.ValidationError({"file": [str(exc)]}) from exc
         if not run.is_finished:
             # Queued once the run row is committed, so a worker never looks for a run that is not there yet.

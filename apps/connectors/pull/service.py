@@ -16,7 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.connectors import ingestion
+from apps.connectors.errors import IngestionRefused
 from apps.connectors.models import IngestionRun, RunStatus, VendorCredential
+from apps.connectors.storage import store_upload
 
 from . import Access, PartialPull, PullError, fetch
 from .crypto import SecretUnreadable
@@ -74,11 +76,9 @@ def pull(
     runs = []
     for document in documents:
         try:
-            source_file = ingestion.store_upload(
-                organisation, io.BytesIO(document.content), document.filename, user=user
-            )
+            source_file = store_upload(organisation, io.BytesIO(document.content), document.filename, user=user)
             run = ingestion.create_run(organisation, document.source_key, source_file, user=user)
-        except ingestion.IngestionRefused as exc:
+        except IngestionRefused as exc:
             _record(credential, error=str(exc), pulled=True)
             raise PullError(str(exc)) from None
         if not run.is_finished:
