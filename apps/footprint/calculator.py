@@ -27,8 +27,9 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from apps.core.distinct import distinct_keys
+
 from .catalogue import default_factor_set
-from .distinct_keys import distinct_keys
 from .energy_mix import energy_mix_split
 from .estimators.emissions import request_usage_gwp
 from .estimators.llm import llm_coefficients

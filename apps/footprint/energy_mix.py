@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from apps.core.distinct import distinct_keys
+
 from .catalogue import default_factor_set
-from .distinct_keys import distinct_keys
 from .factor_set import FactorSet
 from .market import allocate_instruments
 from .usage_frame import UsageFrameError

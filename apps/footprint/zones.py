@@ -12,7 +12,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .distinct_keys import distinct_keys
+from apps.core.distinct import distinct_keys
+
 from .factor_set import WORLD_ZONE, FactorSet
 from .usage_frame import USAGE_KIND_SEAT_ACTIVITY, USAGE_KIND_TOKENS
 

@@ -2,13 +2,12 @@
 
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers, status, views
+from rest_framework import generics, status, views
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from apps.accounts.tenancy import get_scoped_or_404, scoped
 from apps.connectors import ingestion
-from apps.connectors.errors import IngestionRefused
 from apps.connectors.models import IngestionRun
 from apps.connectors.sources import SOURCES
 from apps.connectors.storage import store_upload
@@ -38,6 +37,7 @@ class RunList(OrgScopedMixin, generics.ListAPIView):
 
     serializer_class = IngestionRunSerializer
     parser_classes = [MultiPartParser]  # a file upload: multipart only (a JSON or urlencoded body: 415)
+    domain_error_field = "file"
 
     def get_queryset(self):
         return scoped(IngestionRun, self.organisation).select_related("source_file", "uploaded_by", "factor_set")
@@ -58,11 +58,9 @@ class RunList(OrgScopedMixin, generics.ListAPIView):
         upload = UploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         file, source = upload.validated_data["file"], upload.validated_data["source"]
-        try:
-            source_file = store_upload(self.organisation, file, file.name, user=request.user)
-            run = ingestion.create_run(self.organisation, source, source_file, user=request.user)
-        except IngestionRefused as exc:
-            raise serializers.ValidationError({"file": [str(exc)]}) from exc
+        # A refused file (IngestionRefused, a DomainError) is answered by the API's handler as {"file": [message]}.
+        source_file = store_upload(self.organisation, file, file.name, user=request.user)
+        run = ingestion.create_run(self.organisation, source, source_file, user=request.user)
         if not run.is_finished:
             # Queued once the run row is committed, so a worker never looks for a run that is not there yet.
             transaction.on_commit(lambda: ingest_run.delay(run.pk))
