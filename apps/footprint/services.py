@@ -159,25 +159,6 @@ def parse_residual_rows(text: str) -> list[tuple]:
 
 def factor_set_effect(organisation, old: FactorSetVersion, new: FactorSetVersion) -> pd.DataFrame:
     """What moving the organisation's records from one factor-set version to another changes, per provider."""
-    rows = list(
-        UsageRecord.objects.for_org(organisation).values_list(
-            "day",
-            "source",
-            "provider",
-            "model",
-            "usage_kind",
-            "requests",
-            "input_tokens",
-            "cached_input_tokens",
-            "output_tokens",
-            "active_user_days",
-            "measured_energy_kwh",
-            "self_hosted",
-            "zone",
-            "cost",
-            "currency",
-        )
-    )
     columns = [
         "day",
         "source",
@@ -195,6 +176,7 @@ def factor_set_effect(organisation, old: FactorSetVersion, new: FactorSetVersion
         "cost",
         "currency",
     ]
+    rows = list(UsageRecord.objects.for_org(organisation).values_list(*columns))
     frame = usage_frame.conform(pd.DataFrame(rows, columns=columns)) if rows else usage_frame.empty_frame()
     return diff_effect(frame, load_factor_set(old), load_factor_set(new), instruments_for(organisation))
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
-from apps.accounts.demo import DEMO_USERS, seed_demo_accounts
+from apps.accounts.demo import DEMO_USERS
 from apps.accounts.models import Role
 from apps.costs.frugality import frugality_list
 from apps.costs.roi import roi_report
@@ -17,8 +17,7 @@ from apps.costs.seats import seat_report
 from apps.costs.sizing import rebound, right_sizing
 from apps.costs.summary import usage_summary
 from apps.costs.window import window_for
-from apps.demo import loader as demo
-from apps.demo.costs import seed_demo_costs
+from tests.demo_year import demo_year_loaded
 
 pytestmark = pytest.mark.django_db
 
@@ -26,23 +25,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo at 2 % scale, loaded once for the module (rolled back at the end)."""
-    from django.conf import settings
-    from django.db import transaction
-
     media = tmp_path_factory.mktemp("uploads")
-    old = settings.MEDIA_ROOT
-    settings.MEDIA_ROOT = media
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        org, _ = seed_demo_accounts(password="demo-password-for-tests")
-        demo.seed_demo_people(org)
-        demo.load_demo_usage(org, scale=0.02, year=2025)
-        seed_demo_costs(org)
+    with demo_year_loaded(django_db_blocker, media, scale=0.02) as org:
         yield org, media
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
-    settings.MEDIA_ROOT = old
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from apps.accounts.demo import DEMO_USERS, seed_demo_accounts
+from apps.accounts.demo import DEMO_USERS
 from apps.accounts.models import AuditEvent, Role
 from apps.core.labels import NO_TEAM
 from apps.costs.models import FrugalityAssessment, RoiAssumption, Tool
@@ -17,8 +17,8 @@ from apps.costs.sizing import rebound as rebound_report
 from apps.costs.sizing import right_sizing
 from apps.costs.templatetags.money import money
 from apps.costs.window import window_for
-from apps.demo import loader as demo
 from apps.demo.costs import seed_demo_costs
+from tests.demo_year import demo_year_loaded
 
 pytestmark = pytest.mark.django_db
 YEAR = 2025
@@ -28,24 +28,9 @@ PAGES = ("overview", "seats", "roi", "right_sizing", "rebound", "frugality", "pr
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo at 5 % scale, loaded once for the module (the test database keeps it; rolled back at the end)."""
-    from django.conf import settings
-
     media = tmp_path_factory.mktemp("uploads")
-    old = settings.MEDIA_ROOT
-    settings.MEDIA_ROOT = media
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        org, _ = seed_demo_accounts(password="demo-password-for-tests")
-        demo.seed_demo_people(org)
-        demo.load_demo_usage(org, scale=0.05, year=YEAR)
-        seed_demo_costs(org)
+    with demo_year_loaded(django_db_blocker, media, scale=0.05, year=YEAR) as org:
         yield org, media
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
-    settings.MEDIA_ROOT = old
 
 
 @pytest.fixture
