@@ -101,12 +101,14 @@ def test_upload_dashboard_french_drill_down_and_pdf(page, live_server, org_a, tm
     page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
 
     # Switch to French: the same page, in French.
-    page.select_option("#language", "fr")
+    with page.expect_navigation():  # the form submits on change; wait for the French page, not the old one
+        page.select_option("#language", "fr")
     page.wait_for_load_state("networkidle")
     assert page.get_attribute("html", "lang") == "fr"
     assert "Tableau de bord" in page.inner_text("header nav")
     page.screenshot(path=str(SCREENSHOTS / "dashboard-fr.png"), full_page=True)
-    page.select_option("#language", "en")
+    with page.expect_navigation():
+        page.select_option("#language", "en")
     page.wait_for_load_state("networkidle")
 
     # Drill down from a total to the records, then to the run and its file.
