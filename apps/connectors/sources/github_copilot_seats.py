@@ -8,6 +8,8 @@ Seats are licences, not daily activity, so two outputs:
 * :func:`parse_seats` – one row per seat for the cost app: person (``assignee.login``), team
   (``assigning_team.slug``, else its name), plan_type, created_at, last_activity_at,
   last_activity_editor, pending_cancellation_date (UTC timestamps, NaT when absent).
+  GitHub lists every seat the organisation is billed for, and a seat's ``assignee`` may be null (the
+  account was deleted): such a seat is kept, still a billed, assigned seat, with person '' (no one).
 * :func:`parse` – the usage frame: one ``seat_activity`` row per seat with ``active_user_days = 0``
   (the seat list says who *could* use Copilot, not on which days they did; activity comes from the
   metrics source, and counting it here too would double it). The row's day is the seat's
@@ -130,14 +132,25 @@ def _stamp(seat: dict, key: str, filename: str, path: str, required: bool = Fals
     return stamp
 
 
+def _login(seat: Seat, value: dict, filename: str, path: str) -> str:
+    """The assignee's login; '' for a seat whose assignee is null (GitHub's schema allows it: the account was
+    deleted while the seat is still billed). A missing key, or an assignee object without a login, is refused."""
+    if "assignee" not in value:
+        raise SourceError(filename, path, "assignee", "expected the seat's assignee (an object or null)")
+    if value["assignee"] is None:
+        return ""
+    login = seat.assignee.login or seat.assignee.name or seat.assignee.slug
+    if not login:
+        raise SourceError(filename, f"{path}.assignee", "login", "expected the assignee's login")
+    return login
+
+
 def parse_seats(stream: BinaryIO, filename: str) -> pd.DataFrame:
     """One row per seat with last-activity data (columns SEAT_COLUMNS, timestamps UTC-naive)."""
     rows: list[dict[str, Any]] = []
     for path, value in _seats(stream, filename):
         seat = validate(Seat, value, filename, path)
-        login = seat.assignee.login or seat.assignee.name or seat.assignee.slug
-        if not login:
-            raise SourceError(filename, f"{path}.assignee", "login", "expected the assignee's login")
+        login = _login(seat, value, filename, path)
         rows.append(
             {
                 "person": login,
