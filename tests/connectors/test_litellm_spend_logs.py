@@ -1,5 +1,6 @@
 """LiteLLM spend logs: per-request rows summed to the frame grain; chunked == one-shot."""
 
+import csv
 import io
 import json
 
@@ -97,3 +98,94 @@ def test_json_metadata_object_and_truncation():
     text = json.dumps(logs)
     err = refused(KEY, text[: len(text) // 2].encode(), "logs.json")
     assert "looks truncated" in str(err) and "character" in str(err)
+
+
+# Follows LiteLLM's StandardLoggingPayload specification (https://docs.litellm.ai/docs/proxy/logging_spec): the payload
+# is "logged for every successful and failed response" and its `status` (StandardLoggingPayloadStatus) is "success"
+# or "failure"; the proxy stores it in LiteLLM_SpendLogs.status, and error logs are kept by default
+# (https://docs.litellm.ai/docs/proxy/ui_logs). A failure (a 429 from the provider, 0 tokens) answered nothing.
+SPEND_HEADER = [
+    "request_id", "call_type", "api_key", "spend", "total_tokens", "prompt_tokens", "completion_tokens",
+    "startTime", "endTime", "model", "model_group", "custom_llm_provider", "user", "metadata", "cache_hit",
+    "team_id", "status",
+]  # fmt: skip
+
+
+def _spend_log(n_rows: int, with_status: bool = True) -> tuple[bytes, dict]:
+    """A table export (BOM, quoted commas in metadata, blank optional fields) and its totals by hand."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(SPEND_HEADER if with_status else SPEND_HEADER[:-1])
+    want = {"requests": 0, "prompt": 0, "completion": 0, "spend_micro_usd": 0, "failed": 0}
+    for n in range(n_rows):
+        failed = n % 5 == 0  # rows 0, 5, 10, ...: a 429, no tokens, no spend
+        odd_failure = n % 50 == 23  # a failure LiteLLM still logged tokens and spend for: not counted either
+        prompt, completion, spend_micro = (0, 0, 0) if failed else (100 + n, 10 + n % 7, 150 + n)
+        if odd_failure:
+            prompt, completion, spend_micro = 40, 0, 20
+        status = "failure" if failed or odd_failure else ("" if n % 9 == 0 else "success")  # blank: success
+        if failed or odd_failure:
+            want["failed"] += 1
+        else:
+            want["requests"] += 1
+            want["prompt"] += prompt
+            want["completion"] += completion
+            want["spend_micro_usd"] += spend_micro
+        metadata = json.dumps({"user_api_key_alias": "svc, main", "status": status, "error_information": None})
+        row = [
+            f"chatcmpl-{n}", "acompletion", "88dc28d0", f"{spend_micro / 1e6:.6f}", str(prompt + completion),
+            str(prompt), str(completion), f"2025-03-{1 + n % 28:02d}T10:00:00Z", "", "gpt-4o-mini", "gpt-4o-mini",
+            "openai", "", metadata, "False", "", status,
+        ]  # fmt: skip
+        writer.writerow(row if with_status else row[:-1])
+    return ("\ufeff" + out.getvalue()).encode(), want
+
+
+def test_failed_requests_are_not_counted():
+    data, want = _spend_log(400)
+    # 400 rows: 80 plain failures (n % 5 == 0) and 8 failures with tokens (n = 23, 73, ..., 373): 88 failed
+    assert want["failed"] == 80 + 8 and want["requests"] == 400 - 88
+    frame = parse_bytes(KEY, data, "spend.csv")
+    t = totals(frame)
+    assert t["requests"] == 312
+    assert t["input_tokens"] + t["cached_input_tokens"] == want["prompt"]
+    assert t["output_tokens"] == want["completion"]
+    assert t["cost"] == pytest.approx(want["spend_micro_usd"] / 1e6)
+    assert frame.attrs["rows_read"] == 400
+    assert (frame.attrs["rows_skipped"], frame.attrs["rows_failed"]) == (88, 88)
+
+
+def test_failed_requests_hand_sums_on_a_small_log():
+    data, _ = _spend_log(11)
+    # rows 0..10; failed: 0, 5, 10. Kept n = 1,2,3,4,6,7,8,9: prompt 100 + n -> 800 + 40 = 840;
+    # completion 10 + n % 7 -> 80 + (1+2+3+4+6+0+1+2) = 99; spend (150 + n) micro-USD -> 1200 + 40 = 1240
+    t = totals(parse_bytes(KEY, data, "spend.csv"))
+    assert (t["requests"], t["input_tokens"], t["output_tokens"]) == (8, 840, 99)
+    assert t["cost"] == pytest.approx(0.001240)
+
+
+def test_a_log_without_status_keeps_every_row():
+    data, _ = _spend_log(20, with_status=False)
+    # older LiteLLM, no status column: all 20 rows are requests, failures' 0 tokens included
+    t = totals(parse_bytes(KEY, data, "old.csv"))
+    assert t["requests"] == 20
+    # prompt: kept rows (n not in 0, 5, 10, 15) 100 + n -> 16 * 100 + (190 - 30) = 1760
+    assert t["input_tokens"] == 1760
+
+
+def test_failed_json_rows_are_not_counted():
+    logs = json.loads(fixture_bytes(KEY, "spend_logs.json"))
+    rows = logs["data"] if isinstance(logs, dict) else logs
+    failure = dict(rows[0], request_id="r-429", status="failure", prompt_tokens=0, completion_tokens=0, spend=0.0)
+    rows.append(failure)
+    frame = parse_bytes(KEY, json.dumps(logs).encode(), "logs.json")
+    assert totals(frame)["requests"] == 2  # as test_json_export: the failure adds none
+    assert frame.attrs["rows_failed"] == 1
+
+
+def test_an_unknown_status_is_refused_naming_the_row():
+    data, _ = _spend_log(4)
+    text = data.decode("utf-8").replace(",success\r\n", ",timeout\r\n", 1)
+    err = refused(KEY, text.encode(), "spend.csv")
+    # row 1 is the header; n = 1 (CSV row 3) is the first 'success'
+    assert str(err) == "spend.csv, row 3, column 'status': expected 'success' or 'failure' (or blank), got 'timeout'"

@@ -4,7 +4,7 @@ CSV (a table export) or JSON (a list of log objects, ``{"data": [...]}``, or JSO
 Columns read (others, such as ``messages`` and ``response``, are skipped without being parsed into
 Python objects): ``startTime``, ``model``, ``prompt_tokens``, ``completion_tokens`` (required) and
 ``spend``, ``custom_llm_provider``, ``user``, ``team_id``, ``api_key``, ``metadata``, ``cache_hit``,
-``request_id``, ``end_user``.
+``request_id``, ``end_user``, ``status``.
 
 Requests are summed to the frame's grain (day x provider x model x person x team x key), chunk by
 chunk, so memory stays flat however long the log is.
@@ -20,6 +20,10 @@ chunk, so memory stays flat however long the log is.
   (else ``team_id``); api_key = ``metadata.user_api_key_alias`` (else the hashed ``api_key``).
 * Rows with ``cache_hit`` true were answered from LiteLLM's own cache without calling a model: they
   are skipped (counted in ``attrs['rows_skipped']``) because no inference energy was used.
+* Rows with ``status`` ``failure`` (LiteLLM logs failed calls too, e.g. a 429 with 0 tokens) are skipped the
+  same way (also counted in ``attrs['rows_failed']``): no request answered, so no request, token or spend is
+  counted. ``success`` or blank is read; any other status is refused naming the row. A file without a
+  ``status`` column (older LiteLLM) is read as all successes, as before.
 * The zone is left blank: the log does not say where the provider ran the request.
 """
 
@@ -70,7 +74,10 @@ FIELDS = (
     Field("api_key", ("api_key",), required=False),
     Field("metadata", ("metadata",), required=False),
     Field("cache_hit", ("cache_hit",), required=False),
+    Field("status", ("status",), required=False),
 )
+# LiteLLM's StandardLoggingPayloadStatus; a blank status (a row written before LiteLLM filled it) reads as success.
+SUCCESS, FAILURE = "success", "failure"
 PROVIDERS = {
     "azure": "azure_openai",
     "azure_ai": "azure_ai",
@@ -156,12 +163,33 @@ def _model_names(models: np.ndarray, providers: np.ndarray) -> list[str]:
     return [m.split("/", 1)[1] if p and m.startswith(p + "/") else m for m, p in zip(models, providers, strict=True)]
 
 
-def _frame(chunk: CsvChunk, pool: ThreadPoolExecutor) -> tuple[pd.DataFrame, int]:
+def _status_codes(statuses: np.ndarray) -> np.ndarray:
+    """0 success (or blank), 1 failure, -1 a status LiteLLM does not write."""
+    words = np.char.lower(np.char.strip(statuses.astype(str)))
+    return np.select([np.isin(words, ["", SUCCESS]), words == FAILURE], [0, 1], -1)
+
+
+def _failed(chunk: CsvChunk) -> np.ndarray:
+    """The rows whose status is failure; an unknown status is refused, naming the row and column."""
+    if not chunk.has("status"):
+        return np.zeros(len(chunk), dtype=bool)
+    status = pc.fill_null(chunk.raw("status"), "")  # a JSON null, as a blank
+    codes = per_distinct(_status_codes, status).to_numpy(zero_copy_only=False)
+    bad = np.flatnonzero(codes < 0)
+    if len(bad):
+        first = int(bad[0])
+        got = describe_value(status[first].as_py())
+        raise chunk.error(first, "status", f"expected '{SUCCESS}' or '{FAILURE}' (or blank), got {got}")
+    return codes == 1
+
+
+def _frame(chunk: CsvChunk, pool: ThreadPoolExecutor) -> tuple[pd.DataFrame, int, int]:
     n = len(chunk)
     hit = np.zeros(n, dtype=bool)
     if chunk.has("cache_hit"):
         hit = per_distinct(_is_true, chunk.raw("cache_hit")).to_numpy(zero_copy_only=False)
-    keep = np.flatnonzero(~hit)
+    failed = _failed(chunk) & ~hit
+    keep = np.flatnonzero(~(hit | failed))
     if len(keep) < n:
         chunk = chunk.take(keep)
         n = len(keep)
@@ -194,7 +222,7 @@ def _frame(chunk: CsvChunk, pool: ThreadPoolExecutor) -> tuple[pd.DataFrame, int
             "currency": "USD",
         }
     )
-    return frame, int(hit.sum())
+    return frame, int(hit.sum() + failed.sum()), int(failed.sum())
 
 
 def _json_chunks(stream: BinaryIO, filename: str, chunk_rows: int) -> Iterator[CsvChunk]:
@@ -239,8 +267,9 @@ def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK
     )
     with ThreadPoolExecutor(_THREADS) as pool:
         for chunk in chunks:
-            frame, skipped = _frame(chunk, pool)
-            yield finish(frame, KEY, attrs={"rows_read": len(chunk), "rows_skipped": skipped})
+            frame, skipped, failed = _frame(chunk, pool)
+            attrs = {"rows_read": len(chunk), "rows_skipped": skipped, "rows_failed": failed}
+            yield finish(frame, KEY, attrs=attrs)
 
 
 def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
