@@ -27,6 +27,35 @@ def test_totals_match_hand_sums():
     assert (row["project"], row["team"], row["currency"]) == ("Contoso-Prod/rg-ai", "data", "EUR")
 
 
+# EA cost details file, columns of Microsoft Learn "Enterprise Agreement cost and usage details file
+# schema" (version 2024-08-01,
+# https://learn.microsoft.com/en-us/azure/cost-management-billing/dataset-schema/cost-usage-details-ea),
+# written as the portal download is: UTF-8 with a byte-order mark, CRLF, quoted tags with commas, empty
+# optional columns. Embedding meter names as Azure bills them ("text-embedding-3-large-glbl Tokens",
+# "embedding-ada-glbl Tokens", unit 1K): one meter, no input/output word.
+EMBEDDINGS = "cost_details_ea_embeddings.csv"
+
+
+def test_embedding_meters_are_input_tokens_of_the_embedding_model():
+    frame = parse_bytes(KEY, fixture_bytes(KEY, EMBEDDINGS), EMBEDDINGS)
+    t = totals(frame)
+    embeddings = 1250.5 * 1000 + 300 * 1000 + 0.75 * 1000  # 1,250,500 + 300,000 + 750 = 1,551,250
+    chat_input = 40 * 1000  # gpt-4o-0806 Inp glbl Tokens, 40 x 1K
+    assert t["input_tokens"] == embeddings + chat_input == 1_591_250
+    assert t["output_tokens"] == 5 * 1000  # gpt-4o-0806 Outp glbl Tokens, 5 x 1K
+    assert t["cached_input_tokens"] == 0
+    # the 5 token rows: 0.12505 + 0.092 + 0.046 + 0.0435 + 0.000075 = 0.306625 (DALL-E and storage skipped)
+    assert t["cost"] == pytest.approx(0.306625)
+    assert frame.attrs["rows_read"] == 7 and frame.attrs["rows_skipped"] == 2
+    by_model = frame.groupby("model")[["input_tokens", "output_tokens"]].sum()
+    assert by_model.loc["text-embedding-3-large"].tolist() == [1_250_500 + 300_000, 0]
+    assert by_model.loc["embedding-ada"].tolist() == [750, 0]
+    assert by_model.loc["gpt-4o-0806"].tolist() == [40_000, 5_000]
+    assert set(frame["zone"]) == {"azure:westeurope", "azure:swedencentral"}
+    row = frame[frame["zone"] == "azure:westeurope"].iloc[0]
+    assert (row["project"], row["team"], row["currency"]) == ("Contoso-AI-Prod/rg-search", "search", "EUR")
+
+
 @pytest.mark.parametrize(
     ("meter", "expected"),
     [
@@ -36,6 +65,9 @@ def test_totals_match_hand_sums():
         ("gpt 4.1 Inp Data Zone Tokens", ("gpt-4.1", "input")),
         ("o1 mini input glbl 1K", ("o1-mini", "input")),
         ("Llama 3.3 70B Inp glbl Tokens", ("llama-3.3-70b", "input")),
+        ("text-embedding-3-large-glbl Tokens", ("text-embedding-3-large", "input")),
+        ("text-embedding-3-large-regional Tokens", ("text-embedding-3-large", "input")),
+        ("embedding-ada-glbl Tokens", ("embedding-ada", "input")),
         ("D2s v3 1 Hour", None),
         ("gpt 4.1 hosting global Unit", None),
     ],
