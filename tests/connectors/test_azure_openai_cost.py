@@ -1,5 +1,8 @@
 """Azure cost export: token meters only, Quantity x unit, region zone, cost kept."""
 
+import csv
+import io
+
 import pytest
 
 from apps.connectors.sources.azure_openai_cost import parse_meter, unit_multiplier
@@ -112,3 +115,44 @@ def test_file_without_ai_meters_is_refused():
     data = "\n".join([lines[0], lines[4]]).encode()
     err = refused(KEY, data, "costs.csv")
     assert "no Azure OpenAI / Foundry token meters" in str(err) and "Virtual Machines" in str(err)
+
+
+# MCA cost details file, columns of Microsoft Learn "Microsoft Customer Agreement cost and usage details
+# file schema" (version 2024-08-01,
+# https://learn.microsoft.com/en-us/azure/cost-management-billing/dataset-schema/cost-usage-details-mca):
+# camelCase names, both `resourceLocation` (the ARM region, "francecentral") and `location` (the
+# normalised display name, "FR Central"), cost in billing (EUR), pricing and USD currencies. Field meanings:
+# https://learn.microsoft.com/en-us/azure/cost-management-billing/automate/understand-usage-details-fields
+# (ResourceLocation: datacenter location where the resource runs; Location (MCA): normalised location).
+# BOM, CRLF, JSON tags with a quoted comma, empty optional columns.
+MCA = "cost_details_mca.csv"
+
+
+def test_mca_zone_is_the_arm_region_not_the_normalised_location():
+    frame = parse_bytes(KEY, fixture_bytes(KEY, MCA), MCA)
+    t = totals(frame)
+    # input: gpt 4.1 Inp 2000 x 1K + text-embedding-3-large 800 x 1K + gpt-4o-mini Inp 1.2 x 1M
+    assert t["input_tokens"] == 2_000_000 + 800_000 + 1_200_000 == 4_000_000
+    assert t["cached_input_tokens"] == 500 * 1000  # gpt 4.1 cached Inp, 500 x 1K
+    assert t["output_tokens"] == 150 * 1000  # gpt 4.1 Outp, 150 x 1K
+    # costInBillingCurrency (EUR) of the 5 token rows, not costInUsd: 4.4 + 0.275 + 1.32 + 0.104 + 0.198
+    assert t["cost"] == pytest.approx(6.297)
+    assert set(frame["currency"]) == {"EUR"}
+    assert frame.attrs["rows_read"] == 6 and frame.attrs["rows_skipped"] == 1  # the VM row
+    by_zone = frame.groupby("zone")[["input_tokens", "cached_input_tokens", "output_tokens"]].sum()
+    assert sorted(by_zone.index) == ["azure:francecentral", "azure:swedencentral"]
+    assert by_zone.loc["azure:francecentral"].tolist() == [2_000_000 + 800_000, 500_000, 150_000]
+    assert by_zone.loc["azure:swedencentral"].tolist() == [1_200_000, 0, 0]
+    row = frame[frame["model"] == "gpt-4.1"].iloc[0]
+    assert (row["project"], row["team"]) == ("Fabrikam-AI/rg-assist", "assist")
+
+
+def test_mca_region_preferred_whatever_the_column_order():
+    rows = list(csv.reader(io.StringIO(fixture_bytes(KEY, MCA).decode("utf-8-sig"))))
+    first, second = rows[0].index("resourceLocation"), rows[0].index("location")
+    for row in rows:  # `location` before `resourceLocation`
+        row[first], row[second] = row[second], row[first]
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    frame = parse_bytes(KEY, out.getvalue().encode(), MCA)
+    assert set(frame["zone"]) == {"azure:francecentral", "azure:swedencentral"}

@@ -19,7 +19,9 @@ meters) are skipped and counted in ``attrs['rows_skipped']``.
 
 * tokens = Quantity x the unit's multiplier (``1K`` -> 1,000, ``1M`` -> 1,000,000, ``Tokens`` -> 1),
   rounded to whole tokens; input, cached input or output according to the meter name.
-* zone = ``azure:<ResourceLocation>`` lower-cased without spaces ("East US" -> ``azure:eastus``). For
+* zone = ``azure:<ResourceLocation>`` lower-cased without spaces ("East US" -> ``azure:eastus``). MCA
+  files also carry ``location``, a normalised display name ("FR Central" for ``francecentral``):
+  ``ResourceLocation`` (the ARM region) is preferred, ``location`` is read only when it is absent. For
   Global and Data Zone deployments Azure may serve the request in another region of the geography;
   the resource's region is the best the bill says.
 * project = ``<subscription>/<resource group>``; team = the ``team`` tag when the row has one;
@@ -63,7 +65,9 @@ FIELDS = (
     Field("meter_name", ("MeterName",)),
     Field("quantity", ("Quantity", "UsageQuantity", "ConsumedQuantity")),
     Field("unit", ("UnitOfMeasure",)),
-    Field("location", ("ResourceLocation", "Location", "ResourceLocationNormalized"), required=False),
+    # Not named "location": a field's own name is matched first, and MCA files have a `location` column
+    # holding the normalised display name ("FR Central"), which is no ARM region.
+    Field("resource_location", ("ResourceLocation", "ResourceLocationNormalized", "Location"), required=False),
     Field("resource_group", ("ResourceGroup", "ResourceGroupName"), required=False),
     Field("subscription", ("SubscriptionName", "SubscriptionId", "SubscriptionGuid"), required=False),
     Field("cost", ("CostInBillingCurrency", "Cost", "PreTaxCost", "CostInUSD"), required=False),
@@ -216,7 +220,7 @@ def _frame(chunk: CsvChunk, meters: list[tuple[str, str]]) -> pd.DataFrame:
     subscription = chunk.text("subscription")
     group = chunk.text("resource_group")
     project = [f"{s}/{g}" if s and g else (s or g) for s, g in zip(subscription, group, strict=True)]
-    location = [("azure:" + re.sub(r"\s+", "", loc.lower())) if loc else "" for loc in chunk.text("location")]
+    location = [("azure:" + re.sub(r"\s+", "", loc.lower())) if loc else "" for loc in chunk.text("resource_location")]
     team = [(_TEAM_TAG.search(t).group(1) if _TEAM_TAG.search(t) else "") for t in chunk.text("tags")]
     return pd.DataFrame(
         {
