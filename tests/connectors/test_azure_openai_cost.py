@@ -5,7 +5,8 @@ import io
 
 import pytest
 
-from apps.connectors.sources.azure_openai_cost import parse_meter, unit_multiplier
+from apps.connectors.sources.azure_openai_cost import iter_chunks, parse_meter, unit_multiplier
+from apps.connectors.sources.frames import combine
 from tests.connectors.helpers import fixture_bytes, parse_bytes, refused, totals
 
 KEY = "azure_openai_cost"
@@ -156,3 +157,27 @@ def test_mca_region_preferred_whatever_the_column_order():
     csv.writer(out).writerows(rows)
     frame = parse_bytes(KEY, out.getvalue().encode(), MCA)
     assert set(frame["zone"]) == {"azure:francecentral", "azure:swedencentral"}
+
+
+def test_several_hundred_mca_rows_in_small_chunks_keep_every_token():
+    """420 rows of the MCA layout above, read 64 rows at a time: embedding and chat meters of two
+    regions, plus VM rows; totals written out from the row counts, not from the parser."""
+    rows = list(csv.reader(io.StringIO(fixture_bytes(KEY, MCA).decode("utf-8-sig"))))
+    header, samples = rows[0], rows[1:]  # samples: 5 token rows then 1 VM row (see the fixture test)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for i in range(70):  # 70 copies of the 6 rows = 420 rows, dated 09/01 .. 09/28
+        for row in samples:
+            copy = list(row)
+            copy[header.index("date")] = f"09/{i % 28 + 1:02d}/2025"
+            writer.writerow(copy)
+    frame = combine(iter_chunks(io.BytesIO(("\ufeff" + out.getvalue()).encode()), "big.csv", chunk_rows=64))
+    t = totals(frame)
+    assert frame.attrs["rows_read"] == 420 and frame.attrs["rows_skipped"] == 70
+    assert t["input_tokens"] == 70 * 4_000_000 == 280_000_000
+    assert t["cached_input_tokens"] == 70 * 500_000
+    assert t["output_tokens"] == 70 * 150_000
+    assert t["cost"] == pytest.approx(70 * 6.297)
+    assert set(frame["zone"]) == {"azure:francecentral", "azure:swedencentral"}
+    assert frame["day"].nunique() == 28
