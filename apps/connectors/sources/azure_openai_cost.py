@@ -12,12 +12,16 @@ OpenAI, Foundry or AI services **and** its meter name reads as a token meter (Mi
 abbreviations vary by model family: "gpt-4o-0513 Inp glbl Tokens", "gpt 4.1 cached Inp glbl Tokens",
 "gpt-4o-mini-0718-outp-glbl Tokens", "5.4 pp opt Gl 1M Tokens", "R1 Inp glbl Tokens"). The words
 before the direction word name the model ("gpt-4o-0513", "gpt-4.1"; a bare GPT-5 version gets a
-``gpt-`` prefix). Other rows (VMs, storage, image or hosting meters) are skipped and counted in
-``attrs['rows_skipped']``.
+``gpt-`` prefix). Embedding meters have no direction word ("text-embedding-3-large-glbl Tokens",
+"embedding-ada-glbl Tokens"): embeddings bill only what is sent, so they are input tokens of the
+model the meter names ("text-embedding-3-large"). Other rows (VMs, storage, image or hosting
+meters) are skipped and counted in ``attrs['rows_skipped']``.
 
 * tokens = Quantity x the unit's multiplier (``1K`` -> 1,000, ``1M`` -> 1,000,000, ``Tokens`` -> 1),
   rounded to whole tokens; input, cached input or output according to the meter name.
-* zone = ``azure:<ResourceLocation>`` lower-cased without spaces ("East US" -> ``azure:eastus``). For
+* zone = ``azure:<ResourceLocation>`` lower-cased without spaces ("East US" -> ``azure:eastus``). MCA
+  files also carry ``location``, a normalised display name ("FR Central" for ``francecentral``):
+  ``ResourceLocation`` (the ARM region) is preferred, ``location`` is read only when it is absent. For
   Global and Data Zone deployments Azure may serve the request in another region of the geography;
   the resource's region is the best the bill says.
 * project = ``<subscription>/<resource group>``; team = the ``team`` tag when the row has one;
@@ -61,7 +65,9 @@ FIELDS = (
     Field("meter_name", ("MeterName",)),
     Field("quantity", ("Quantity", "UsageQuantity", "ConsumedQuantity")),
     Field("unit", ("UnitOfMeasure",)),
-    Field("location", ("ResourceLocation", "Location", "ResourceLocationNormalized"), required=False),
+    # Not named "location": a field's own name is matched first, and MCA files have a `location` column
+    # holding the normalised display name ("FR Central"), which is no ARM region.
+    Field("resource_location", ("ResourceLocation", "ResourceLocationNormalized", "Location"), required=False),
     Field("resource_group", ("ResourceGroup", "ResourceGroupName"), required=False),
     Field("subscription", ("SubscriptionName", "SubscriptionId", "SubscriptionGuid"), required=False),
     Field("cost", ("CostInBillingCurrency", "Cost", "PreTaxCost", "CostInUSD"), required=False),
@@ -117,22 +123,29 @@ _TEAM_TAG = re.compile(r'"?team"?\s*:\s*"([^"]*)"', re.I)
 
 def parse_meter(name: str) -> tuple[str, str] | None:
     """(model, direction) for a token meter name, direction being 'input', 'cached' or 'output';
-    None when the meter does not count chat/completion tokens."""
+    None when the meter does not count inference tokens."""
     words = [w for w in re.split(r"[\s\-_]+", name.strip().lower()) if w]
     if not words or not (any(w.startswith("token") for w in words) or "1m" in words or "1k" in words):
         return None
     if _NOT_TOKENS & set(words):
         return None
-    for i, word in enumerate(words):
-        if word in _INPUT or word in _OUTPUT:
-            before = words[:i]
-            cached = bool(_CACHED & set(before))
-            model_words = [w for w in before if w not in _CACHED and w not in _NOISE]
-            if not model_words:
-                return None
-            direction = "output" if word in _OUTPUT else "cached" if cached else "input"
-            return "-".join(model_words), direction
-    return None
+    at = next((i for i, w in enumerate(words) if w in _INPUT or w in _OUTPUT), None)
+    if at is None:
+        return _embedding_meter(words)
+    before = words[:at]
+    model_words = [w for w in before if w not in _CACHED and w not in _NOISE]
+    if not model_words:
+        return None
+    direction = "output" if words[at] in _OUTPUT else "cached" if _CACHED & set(before) else "input"
+    return "-".join(model_words), direction
+
+
+def _embedding_meter(words: list[str]) -> tuple[str, str] | None:
+    """Embedding models bill one meter with no direction word ("text-embedding-3-large-glbl Tokens",
+    "embedding-ada-glbl Tokens"): what is sent to them, so input tokens of the model it names."""
+    if not any(w.startswith("embedding") for w in words):
+        return None
+    return "-".join(w for w in words if w not in _NOISE), "input"
 
 
 def unit_multiplier(unit: str) -> float | None:
@@ -207,7 +220,7 @@ def _frame(chunk: CsvChunk, meters: list[tuple[str, str]]) -> pd.DataFrame:
     subscription = chunk.text("subscription")
     group = chunk.text("resource_group")
     project = [f"{s}/{g}" if s and g else (s or g) for s, g in zip(subscription, group, strict=True)]
-    location = [("azure:" + re.sub(r"\s+", "", loc.lower())) if loc else "" for loc in chunk.text("location")]
+    location = [("azure:" + re.sub(r"\s+", "", loc.lower())) if loc else "" for loc in chunk.text("resource_location")]
     team = [(_TEAM_TAG.search(t).group(1) if _TEAM_TAG.search(t) else "") for t in chunk.text("tags")]
     return pd.DataFrame(
         {
