@@ -64,3 +64,15 @@ def test_sku_descriptions():
         True,
     )
     assert parse_sku("N1 Predefined Instance Core running in Americas", "seconds") is None
+
+
+def test_gemini_2_media_input_sku_descriptions():
+    # Gemini 2.x bills image, video and audio input by the token (usage.unit "count"):
+    # https://cloud.google.com/vertex-ai/generative-ai/pricing ; export fields:
+    # https://docs.cloud.google.com/billing/docs/how-to/export-data-bigquery-tables/standard-usage
+    assert parse_sku("Gemini 2.5 Flash Audio Input - Predictions", "count") == ("gemini-2.5-flash", "input", False)
+    assert parse_sku("Gemini 2.0 Flash Image Input - Predictions", "count") == ("gemini-2.0-flash", "input", False)
+    assert parse_sku("Gemini 2.5 Pro Video Input - Predictions", "count") == ("gemini-2.5-pro", "input", False)
+    # Gemini 1.x media SKUs are billed per image / per second, not per token
+    assert parse_sku("Gemini 1.5 Flash Video Input - Predictions", "seconds") is None
+    assert parse_sku("Gemini 1.5 Flash Image Input - Predictions", "count") is None

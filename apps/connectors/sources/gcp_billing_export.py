@@ -15,6 +15,8 @@ rows are skipped and counted in ``attrs['rows_skipped']``.
 * tokens = ``usage.amount``; SKUs billed by characters (older Gemini 1.x on Vertex) are converted at
   Google's documented 4 characters per token, which is an approximation.
 * "cached"/"cache" SKUs go to cached_input_tokens.
+* Gemini 2.x audio / image / video input SKUs billed in units of ``count`` are input tokens (Vertex AI
+  prices Gemini 2.x media input per token); Gemini 1.x media SKUs (per image / per second) are skipped.
 * zone = ``gcp:<region>`` (``gcp:us`` for a multi-region, ``gcp:global`` for the global endpoint);
   project = ``project.id``; team = the ``team`` label; cost is the gross ``cost`` (credits are not
   subtracted); requests = 0 (bills do not count requests).
@@ -71,7 +73,30 @@ FIELDS = (
 _AI_SERVICE = re.compile(r"vertex ai|gemini|generative language", re.I)
 _GEMINI = re.compile(r"gemini[\s\-]*(\d+(?:\.\d+)?)[\s\-]*(pro|flash[\s\-]*lite|flash|ultra|nano)?", re.I)
 _DIRECTION = re.compile(r"\b(input|output)\b", re.I)
+_MEDIA = re.compile(r"\b(image|video|audio)\b", re.I)
+_CACHE = re.compile(r"\bcache[d]?\b", re.I)
+_NOT_MODEL_WORDS = ("text", "cached", "cache", "long", "context")
 _TEAM_LABEL = re.compile(r'"key"\s*:\s*"team"\s*,\s*"value"\s*:\s*"([^"]*)"', re.I)
+
+
+def _model_name(text: str, before_direction: str) -> str:
+    """The model a (lower-cased) SKU description names; '' when it names none."""
+    g = _GEMINI.search(text)
+    if g:
+        return "gemini-" + g.group(1) + ("-" + re.sub(r"[\s\-]+", "-", g.group(2)) if g.group(2) else "")
+    words = re.split(r"[\s\-]+", before_direction.strip())
+    return "-".join(w for w in words if w and w not in _NOT_MODEL_WORDS)
+
+
+def _is_token_count(text: str, unit: str) -> bool:
+    """Token usage (not characters): a token SKU, or a Gemini 2.x+ SKU billed in units of
+    `count`, which Vertex AI uses for its audio / image / video input-token SKUs."""
+    if "token" in text:
+        return True
+    if unit.lower() not in ("count", "token", "tokens"):
+        return False
+    g = _GEMINI.search(text)
+    return bool(g and float(g.group(1)) >= 2)
 
 
 def parse_sku(description: str, unit: str = "") -> tuple[str, str, bool] | None:
@@ -84,18 +109,13 @@ def parse_sku(description: str, unit: str = "") -> tuple[str, str, bool] | None:
     characters = "character" in text or "char" in unit.lower()
     if not characters and "token" not in text and unit.lower() not in ("", "count", "token", "tokens"):
         return None
-    if re.search(r"\b(image|video|audio)\b", text) and "token" not in text:
-        return None  # per-image / per-second media SKUs are not token counts
-    g = _GEMINI.search(text)
-    if g:
-        model = "gemini-" + g.group(1) + ("-" + re.sub(r"[\s\-]+", "-", g.group(2)) if g.group(2) else "")
-    else:
-        words = re.split(r"[\s\-]+", text[: m.start()].strip())
-        model = "-".join(w for w in words if w and w not in ("text", "cached", "cache", "long", "context"))
-        if not model:
-            return None
+    if _MEDIA.search(text) and not _is_token_count(text, unit):
+        return None  # per-image / per-second media SKUs (Gemini 1.x) are not token counts
+    model = _model_name(text, text[: m.start()])
+    if not model:
+        return None
     direction = m.group(1)
-    if direction == "input" and re.search(r"\bcache[d]?\b", text):
+    if direction == "input" and _CACHE.search(text):
         direction = "cached"
     return model, direction, characters
 
