@@ -76,3 +76,11 @@ def test_gemini_2_media_input_sku_descriptions():
     # Gemini 1.x media SKUs are billed per image / per second, not per token
     assert parse_sku("Gemini 1.5 Flash Video Input - Predictions", "seconds") is None
     assert parse_sku("Gemini 1.5 Flash Image Input - Predictions", "count") is None
+
+
+def test_input_text_caching_skus_are_cached_input():
+    # context caching (cache reads) is priced apart from input: https://cloud.google.com/vertex-ai/generative-ai/pricing
+    assert parse_sku("Gemini 2.5 Flash Input Text Caching", "count") == ("gemini-2.5-flash", "cached", False)
+    assert parse_sku("Gemini 2.5 Pro Text Input Caching", "count") == ("gemini-2.5-pro", "cached", False)
+    # cache storage is billed per token-hour; it is not tokens read
+    assert parse_sku("Gemini 2.5 Pro Context Caching Storage", "count") is None

@@ -14,7 +14,8 @@ rows are skipped and counted in ``attrs['rows_skipped']``.
   SKU words before the direction word, lower-cased and hyphenated.
 * tokens = ``usage.amount``; SKUs billed by characters (older Gemini 1.x on Vertex) are converted at
   Google's documented 4 characters per token, which is an approximation.
-* "cached"/"cache" SKUs go to cached_input_tokens.
+* "cached"/"cache"/"caching" SKUs ("Gemini 2.5 Flash Input Text Caching", "… Text Input Caching") go to
+  cached_input_tokens; context-cache *storage* SKUs (token-hours) are skipped.
 * Gemini 2.x audio / image / video input SKUs billed in units of ``count`` are input tokens (Vertex AI
   prices Gemini 2.x media input per token); Gemini 1.x media SKUs (per image / per second) are skipped.
 * zone = ``gcp:<region>`` (``gcp:us`` for a multi-region, ``gcp:global`` for the global endpoint);
@@ -74,8 +75,8 @@ _AI_SERVICE = re.compile(r"vertex ai|gemini|generative language", re.I)
 _GEMINI = re.compile(r"gemini[\s\-]*(\d+(?:\.\d+)?)[\s\-]*(pro|flash[\s\-]*lite|flash|ultra|nano)?", re.I)
 _DIRECTION = re.compile(r"\b(input|output)\b", re.I)
 _MEDIA = re.compile(r"\b(image|video|audio)\b", re.I)
-_CACHE = re.compile(r"\bcache[d]?\b", re.I)
-_NOT_MODEL_WORDS = ("text", "cached", "cache", "long", "context")
+_CACHE = re.compile(r"\bcach(?:e|ed|ing)\b", re.I)
+_NOT_MODEL_WORDS = ("text", "cached", "cache", "caching", "long", "context")
 _TEAM_LABEL = re.compile(r'"key"\s*:\s*"team"\s*,\s*"value"\s*:\s*"([^"]*)"', re.I)
 
 
@@ -104,8 +105,8 @@ def parse_sku(description: str, unit: str = "") -> tuple[str, str, bool] | None:
     'output'; None when the SKU is not text-generation usage."""
     text = description.lower()
     m = _DIRECTION.search(text)
-    if not m:
-        return None
+    if not m or "storage" in text:
+        return None  # cache storage is billed per token-hour, not as tokens read
     characters = "character" in text or "char" in unit.lower()
     if not characters and "token" not in text and unit.lower() not in ("", "count", "token", "tokens"):
         return None
