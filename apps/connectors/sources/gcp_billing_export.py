@@ -14,7 +14,13 @@ rows are skipped and counted in ``attrs['rows_skipped']``.
   SKU words before the direction word, lower-cased and hyphenated.
 * tokens = ``usage.amount``; SKUs billed by characters (older Gemini 1.x on Vertex) are converted at
   Google's documented 4 characters per token, which is an approximation.
-* "cached"/"cache" SKUs go to cached_input_tokens.
+* "cached"/"cache"/"caching" SKUs ("Gemini 2.5 Flash Input Text Caching", "… Text Input Caching") go to
+  cached_input_tokens; context-cache *storage* SKUs (token-hours) are skipped.
+* Gemini 2.x audio / image / video input SKUs billed in units of ``count`` are input tokens (Vertex AI
+  prices Gemini 2.x media input per token); Gemini 1.x media SKUs (per image / per second) are skipped.
+* ``EmbedContent`` SKUs are input tokens of the embedding model the SKU names ("Gemini Embedding 001",
+  "text-embedding-005"); a SKU naming none is assumed to be ``gemini-embedding-001``, the generally
+  available Gemini embedding model (an assumption: the SKU does not say).
 * zone = ``gcp:<region>`` (``gcp:us`` for a multi-region, ``gcp:global`` for the global endpoint);
   project = ``project.id``; team = the ``team`` label; cost is the gross ``cost`` (credits are not
   subtracted); requests = 0 (bills do not count requests).
@@ -71,7 +77,40 @@ FIELDS = (
 _AI_SERVICE = re.compile(r"vertex ai|gemini|generative language", re.I)
 _GEMINI = re.compile(r"gemini[\s\-]*(\d+(?:\.\d+)?)[\s\-]*(pro|flash[\s\-]*lite|flash|ultra|nano)?", re.I)
 _DIRECTION = re.compile(r"\b(input|output)\b", re.I)
+_MEDIA = re.compile(r"\b(image|video|audio)\b", re.I)
+_CACHE = re.compile(r"\bcach(?:e|ed|ing)\b", re.I)
+_EMBEDDING = re.compile(
+    r"gemini[\s\-]*embedding(?:[\s\-]*(?:\d+|exp|preview)\b)+|text[\s\-]*(?:multilingual[\s\-]*)?embedding[\s\-]*\d+",
+    re.I,
+)
+DEFAULT_EMBEDDING_MODEL = "gemini-embedding-001"
+_NOT_MODEL_WORDS = ("text", "cached", "cache", "caching", "long", "context")
 _TEAM_LABEL = re.compile(r'"key"\s*:\s*"team"\s*,\s*"value"\s*:\s*"([^"]*)"', re.I)
+
+
+def _model_name(text: str, before_direction: str) -> str:
+    """The model a (lower-cased) SKU description names; '' when it names none."""
+    if "embed" in text:
+        e = _EMBEDDING.search(text)
+        # Assumption: an EmbedContent SKU naming no model is gemini-embedding-001, the generally
+        # available Gemini embedding model (ai.google.dev/gemini-api/docs/models/gemini-embedding-001).
+        return re.sub(r"[\s\-]+", "-", e.group(0)) if e else DEFAULT_EMBEDDING_MODEL
+    g = _GEMINI.search(text)
+    if g:
+        return "gemini-" + g.group(1) + ("-" + re.sub(r"[\s\-]+", "-", g.group(2)) if g.group(2) else "")
+    words = re.split(r"[\s\-]+", before_direction.strip())
+    return "-".join(w for w in words if w and w not in _NOT_MODEL_WORDS)
+
+
+def _is_token_count(text: str, unit: str) -> bool:
+    """Token usage (not characters): a token SKU, or a Gemini 2.x+ / embedding SKU billed in units of
+    `count`, which Vertex AI uses for its audio / image / video input-token SKUs."""
+    if "token" in text:
+        return True
+    if unit.lower() not in ("count", "token", "tokens"):
+        return False
+    g = _GEMINI.search(text)
+    return "embed" in text or bool(g and float(g.group(1)) >= 2)
 
 
 def parse_sku(description: str, unit: str = "") -> tuple[str, str, bool] | None:
@@ -79,23 +118,18 @@ def parse_sku(description: str, unit: str = "") -> tuple[str, str, bool] | None:
     'output'; None when the SKU is not text-generation usage."""
     text = description.lower()
     m = _DIRECTION.search(text)
-    if not m:
-        return None
+    if (not m and "embed" not in text) or "storage" in text:
+        return None  # cache storage is billed per token-hour, not as tokens read
     characters = "character" in text or "char" in unit.lower()
     if not characters and "token" not in text and unit.lower() not in ("", "count", "token", "tokens"):
         return None
-    if re.search(r"\b(image|video|audio)\b", text) and "token" not in text:
-        return None  # per-image / per-second media SKUs are not token counts
-    g = _GEMINI.search(text)
-    if g:
-        model = "gemini-" + g.group(1) + ("-" + re.sub(r"[\s\-]+", "-", g.group(2)) if g.group(2) else "")
-    else:
-        words = re.split(r"[\s\-]+", text[: m.start()].strip())
-        model = "-".join(w for w in words if w and w not in ("text", "cached", "cache", "long", "context"))
-        if not model:
-            return None
-    direction = m.group(1)
-    if direction == "input" and re.search(r"\bcache[d]?\b", text):
+    if _MEDIA.search(text) and not _is_token_count(text, unit):
+        return None  # per-image / per-second media SKUs (Gemini 1.x) are not token counts
+    model = _model_name(text, text[: m.start()] if m else text)
+    if not model:
+        return None
+    direction = m.group(1) if m else "input"  # embeddings only read input
+    if direction == "input" and _CACHE.search(text):
         direction = "cached"
     return model, direction, characters
 
