@@ -84,12 +84,18 @@ def save_person(
 
 # Apps above this one that hold records attributed to people and teams register a guard here (the
 # footprint app: records in a signed-off period keep their attribution). A guard raises AccountsError.
-deletion_guards: list[Callable[..., None]] = []
+_deletion_guards: list[Callable[..., None]] = []
+
+
+def register_deletion_guard(guard: Callable[..., None]) -> None:
+    """Called once at start-up by an app whose records name people or teams (as footprint.locks is told)."""
+    if guard not in _deletion_guards:
+        _deletion_guards.append(guard)
 
 
 def _refuse_if_in_signed_off_period(organisation, **record_filter) -> None:
     """Records in a signed-off period keep their attribution: their person or team cannot be removed."""
-    for guard in deletion_guards:
+    for guard in _deletion_guards:
         guard(organisation, **record_filter)
 
 

@@ -4,11 +4,7 @@ import datetime as dt
 
 from django.db.models import Max
 
-from apps.footprint.locks import PeriodLocked, assert_days_open, locked_day_mask, locked_ranges
-
 from .models import PeriodStatus, ReportingPeriod
-
-__all__ = ["PeriodLocked", "assert_days_open", "locked_day_mask", "locked_ranges", "signed_off_ranges"]
 
 
 def signed_off_ranges(organisation) -> list[tuple[dt.date, dt.date]]:

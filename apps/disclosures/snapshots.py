@@ -16,7 +16,9 @@ from django.utils import timezone
 
 from apps.connectors.models import IngestionRun
 from apps.footprint import usage_frame
-from apps.footprint.calculator import METHOD_NOTES, energy_mix_split, estimate
+from apps.footprint.calculator import estimate
+from apps.footprint.energy_mix import energy_mix_split
+from apps.footprint.method_notes import METHOD_NOTES
 from apps.footprint.models import ContractualInstrument, FactorSetVersion, UsageRecord
 from apps.footprint.services import current_factor_set_version, load_factor_set
 

@@ -6,9 +6,9 @@ class FootprintConfig(AppConfig):
     label = "footprint"
 
     def ready(self):
-        from apps.accounts.services import deletion_guards
+        # Imported here: both modules load models, which exist only once the app registry is ready.
+        from apps.accounts.services import register_deletion_guard
 
         from .services import refuse_removing_locked_attribution
 
-        if refuse_removing_locked_attribution not in deletion_guards:
-            deletion_guards.append(refuse_removing_locked_attribution)
+        register_deletion_guard(refuse_removing_locked_attribution)

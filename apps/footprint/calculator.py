@@ -1,8 +1,8 @@
 """The calculator: normalised usage frame + factor set -> energy (kWh) and GHG (kgCO2e), vectorised.
 
 Pure functions on pandas DataFrames; no Django. Every figure carries a low/high range, its scope,
-its data-quality class and the method version. See METHOD_NOTES for the methodology in words
-(the disclosures and the audit PDF quote it).
+its data-quality class and the method version. See method_notes.METHOD_NOTES for the methodology
+in words (the disclosures and the audit PDF quote it).
 
 `estimate` composes the steps, each in its own module: one estimator per usage kind (`estimators`:
 tokens, seat activity, measured energy, and the spend-based fallback), zone resolution and grid factors
@@ -14,8 +14,9 @@ Public entry points:
 * `estimate(frame, factor_set=None, instruments=None) -> DataFrame`
 * `estimate_request(provider, model, output_tokens, ...) -> dict` (management command and API): a one-row
   `estimate`
-* `energy_mix_split(frame_with_estimates, factor_set=None, instruments=None) -> dict` (ESRS E1-5, `energy_mix`)
-* `allocate_instruments(...)` (`market`), `llm_coefficients(...)` (`estimators.llm`), `diff_effect(...)`
+* `diff_effect(...)`: what moving records to another factor set changes
+
+The E1-5 energy split is `energy_mix.energy_mix_split`; the methodology in words is `method_notes.METHOD_NOTES`.
 """
 
 from __future__ import annotations
@@ -30,9 +31,7 @@ import pandas as pd
 from apps.core.distinct import distinct_keys
 
 from .catalogue import default_factor_set
-from .energy_mix import energy_mix_split
 from .estimators.emissions import request_usage_gwp
-from .estimators.llm import llm_coefficients
 from .estimators.measured import measured_energy
 from .estimators.ranges import RangeValue, choose, select
 from .estimators.seats import seat_coefficients, seat_energy
@@ -40,8 +39,7 @@ from .estimators.spend import no_activity, spend_based_emissions, spend_factors
 from .estimators.tokens import llm_impacts, token_coefficients
 from .factor_set import FactorSet
 from .factor_table import FactorLookupError, ModelParams
-from .market import MarketBased, allocate_instruments, market_based_emissions
-from .method_notes import METHOD_NOTES
+from .market import MarketBased, market_based_emissions
 from .usage_frame import validate
 from .usage_rows import UsageRows, token_request_row, usage_rows
 from .warning_codes import RowWarning, row_flags, warning_messages
@@ -51,17 +49,13 @@ __all__ = [
     "DQ_ACTIVITY",
     "DQ_MEASURED",
     "DQ_SPEND",
-    "METHOD_NOTES",
     "OUTPUT_COLUMNS",
     "SCOPE2",
     "SCOPE3_CAT1",
     "TOTAL_COLUMNS",
-    "allocate_instruments",
     "diff_effect",
-    "energy_mix_split",
     "estimate",
     "estimate_request",
-    "llm_coefficients",
 ]
 
 

@@ -10,7 +10,8 @@ from apps.connectors.ingestion import create_run, execute_run
 from apps.connectors.storage import store_upload
 from apps.disclosures import services
 from apps.disclosures.models import PeriodStatus
-from apps.footprint.models import ContractualInstrument
+from apps.footprint.locks import PeriodLocked
+from apps.footprint.models import ContractualInstrument, UsageRecord
 from apps.footprint.services import default_factor_set_version, load_factor_set
 
 pytestmark = pytest.mark.django_db
@@ -139,9 +140,6 @@ def test_sign_off_freezes_and_locks_every_write_path(seeded, tmp_path):
     assert (
         "late.csv" in run.errors[0]["message"] and "2025-01-01 – 2025-12-31 is signed off" in run.errors[0]["message"]
     )
-    from apps.disclosures.locks import PeriodLocked
-    from apps.footprint.models import UsageRecord
-
     record = UsageRecord.objects.for_org(org).first()
     record.output_tokens += 1
     with pytest.raises(PeriodLocked):

@@ -14,10 +14,10 @@ from apps.footprint.calculator import (
     SCOPE2,
     SCOPE3_CAT1,
     diff_effect,
-    energy_mix_split,
     estimate,
     estimate_request,
 )
+from apps.footprint.energy_mix import energy_mix_split
 from apps.footprint.factors import (
     FactorLookupError,
     FactorTable,

@@ -1,5 +1,6 @@
 from apps.footprint import usage_frame
-from apps.footprint.calculator import OUTPUT_COLUMNS, energy_mix_split, estimate
+from apps.footprint.calculator import OUTPUT_COLUMNS, estimate
+from apps.footprint.energy_mix import energy_mix_split
 
 
 def test_an_empty_frame_gives_an_empty_result_with_every_column():
