@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from apps.accounts import audit
 from apps.core.prefetch import prefetched
-from apps.footprint import usage_frame
+from apps.footprint import rollups, usage_frame
 from apps.footprint.locks import PeriodLocked, assert_days_open
 from apps.footprint.record_writer import overlaps_stored, serialise_writes, write_records
 from apps.footprint.services import current_factor_set_version, load_factor_set
@@ -178,6 +178,7 @@ def _store(run: IngestionRun, parsed: dict) -> None:
             resolve=identity_resolver(organisation),
             constants={"organisation_id": organisation.pk, "run_id": run.pk, "factor_set_id": version.pk},
         )
+        rollups.refresh(organisation.pk, parsed["days"])
         locked.status, locked.finished_at = RunStatus.SUCCEEDED, timezone.now()
         locked.bytes_done = locked.bytes_total
         locked.rows_read = parsed["rows_read"]

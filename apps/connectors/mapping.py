@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from apps.accounts import audit
+from apps.footprint import rollups
 from apps.footprint.locks import locked_ranges
 from apps.footprint.models import UsageRecord
 
@@ -58,7 +59,7 @@ def apply_mappings(organisation) -> int:
         return 0
     person_ids, team_ids = identity_resolver(organisation)(combos)
     changed = 0
-    with transaction.atomic():
+    with transaction.atomic(), rollups.batched():
         for row, person_id, team_id in zip(combos.itertuples(index=False), person_ids, team_ids, strict=True):
             old = (_nan_to_none(row.old_person_id), _nan_to_none(row.old_team_id))
             if old == (_nan_to_none(person_id), _nan_to_none(team_id)):

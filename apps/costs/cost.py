@@ -14,10 +14,12 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.distinct import map_distinct
+from apps.footprint import selectors
+from apps.footprint.models import MonthlyRollup, UsageRecord
 from apps.footprint.services import current_factor_set_version, load_factor_set
 
 from . import calc
@@ -148,16 +150,32 @@ def cost_total(usage: pd.DataFrame, costs: pd.DataFrame, rates: dict[str, Decima
     return CostTotal(total, by_basis, by_currency, missing)
 
 
-def cost_total_eur(organisation, records) -> CostTotal:
-    """API cost in EUR of a queryset of the organisation's UsageRecords (the dashboard's filters, a period...).
+def price_change_days(organisation) -> set:
+    """The days an API price of the organisation starts on: a month holding one is read day by day, so each
+    token is priced at its own day's price (rollups.plan)."""
+    return set(ModelPrice.objects.for_org(organisation).values_list("valid_from", flat=True))
 
-    Summed in the database: reported costs per currency, and the tokens of token records without one per day
-    and model (the price that applies is the day's), then costed as cost_total() costs records."""
-    reported = records.exclude(cost=0).order_by().values("currency").annotate(cost_sum=Sum("cost"))
+
+def filtered_cost_eur(organisation, filters) -> CostTotal:
+    """The API cost in EUR of what the dashboard's filters select, read from the rollups."""
+    parts = selectors.filtered_rollups(organisation, filters, split_days=price_change_days(organisation))
+    return cost_total_eur(organisation, parts)
+
+
+def _cost_sums(part) -> list[dict]:
+    """A records or rollup queryset's reported costs per currency, and the tokens of its token rows without a
+    reported cost per day (or month, for a monthly rollup: no price changes inside it) and model."""
+    if part.model is UsageRecord:
+        reported_rows, token_rows, day = part.exclude(cost=0), part.filter(cost=0), F("day")
+    else:
+        reported_rows, token_rows = part.filter(cost_reported=True), part.filter(cost_reported=False)
+        day = F("month") if part.model is MonthlyRollup else F("day")
+    reported = reported_rows.order_by().values("currency").annotate(cost_sum=Sum("cost"))
     tokens = (
-        records.filter(cost=0, usage_kind="tokens")
+        token_rows.filter(usage_kind="tokens")
         .order_by()
-        .values("day", "model")
+        .annotate(price_day=day)
+        .values("price_day", "model")
         .annotate(
             input_tokens=Sum("input_tokens"),
             cached_input_tokens=Sum("cached_input_tokens"),
@@ -166,7 +184,19 @@ def cost_total_eur(organisation, records) -> CostTotal:
     )
     no_tokens = {"day": None, "model": "", "input_tokens": 0, "cached_input_tokens": 0, "output_tokens": 0}
     sums = [{**no_tokens, **row, "reported": True, "usage_kind": ""} for row in reported]
-    sums += [{**row, "reported": False, "usage_kind": "tokens", "currency": "", "cost_sum": 0} for row in tokens]
+    for row in tokens:
+        row["day"] = row.pop("price_day")
+        sums.append({**row, "reported": False, "usage_kind": "tokens", "currency": "", "cost_sum": 0})
+    return sums
+
+
+def cost_total_eur(organisation, usage) -> CostTotal:
+    """API cost in EUR of a queryset of the organisation's UsageRecords (a period...), or of rollup querysets
+    (selectors.filtered_rollups split at price_change_days; filtered_cost_eur builds them).
+
+    Summed in the database: reported costs per currency, and the tokens of token records without one per day
+    and model (the price that applies is the day's), then costed as cost_total() costs records."""
+    sums = [row for part in (usage if isinstance(usage, (list, tuple)) else [usage]) for row in _cost_sums(part)]
     if not sums:
         return CostTotal(ZERO)
     usage = pd.DataFrame(sums)

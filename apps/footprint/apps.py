@@ -7,8 +7,15 @@ class FootprintConfig(AppConfig):
 
     def ready(self):
         # Imported here: both modules load models, which exist only once the app registry is ready.
+        from django.db.models.signals import post_delete, pre_delete
+
+        from apps.accounts.models import Team
         from apps.accounts.services import register_deletion_guard
 
+        from . import rollups
         from .services import refuse_removing_locked_attribution
 
         register_deletion_guard(refuse_removing_locked_attribution)
+        # A removed team's records lose it (SET_NULL): the rollups of their days are summed again.
+        pre_delete.connect(rollups.remember_team_days, sender=Team, dispatch_uid="rollups-team-days")
+        post_delete.connect(rollups.refresh_team_days, sender=Team, dispatch_uid="rollups-team-refresh")

@@ -1,8 +1,10 @@
 """Factor-set versions, contractual instruments and the stored usage records with their footprint."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Organisation, OrgScopedModel, Person, Team
@@ -110,13 +112,35 @@ class UsageRecordQuerySet(models.QuerySet):
             if _touches_locked(self.filter(organisation_id=organisation_id), org):
                 raise PeriodLocked("Some of these records are in a signed-off period and cannot change.")
 
+    def _days_by_organisation(self) -> dict[int, set]:
+        days: dict[int, set] = {}
+        for organisation_id, day in self.order_by().values_list("organisation_id", "day").distinct():
+            days.setdefault(organisation_id, set()).add(day)
+        return days
+
     def update(self, **kwargs):
         self._refuse_if_locked()
-        return super().update(**kwargs)
+        with transaction.atomic():
+            days = self._days_by_organisation()
+            changed = super().update(**kwargs)
+            _rollups_touched(days, kwargs.get("day"))
+        return changed
 
     def delete(self):
         self._refuse_if_locked()
-        return super().delete()
+        with transaction.atomic():
+            days = self._days_by_organisation()
+            deleted = super().delete()
+            _rollups_touched(days)
+        return deleted
+
+
+def _rollups_touched(days: dict[int, set], new_day=None) -> None:
+    """Tell the rollups which days' records changed, so they are summed again in this transaction."""
+    from . import rollups  # rollups imports these models: imported when records first change
+
+    for organisation_id, org_days in days.items():
+        rollups.touched(organisation_id, org_days | ({new_day} if isinstance(new_day, dt.date) else set()))
 
 
 def _touches_locked(queryset, organisation) -> bool:
@@ -206,8 +230,89 @@ class UsageRecord(OrgScopedModel):
         if self.pk is not None:
             days += list(UsageRecord.objects.filter(pk=self.pk).values_list("day", flat=True))
         assert_days_open(self.organisation, days)
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            _rollups_touched({self.organisation_id: set(days)})
 
     def delete(self, *args, **kwargs):
         assert_days_open(self.organisation, [self.day])
-        return super().delete(*args, **kwargs)
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)
+            _rollups_touched({self.organisation_id: {self.day}})
+        return deleted
+
+
+class RollupFigures(models.Model):
+    """What a rollup row sums of its records: the grouping columns of apps.footprint.rollups.DIMENSIONS and the
+    measures of rollups.MEASURES. Never written but by apps.footprint.rollups, in the transaction that changes
+    the records it summarises."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    source = models.CharField(max_length=40)
+    provider = models.CharField(max_length=60, blank=True)
+    model = models.CharField(max_length=200, blank=True)
+    usage_kind = models.CharField(max_length=20)
+    self_hosted = models.BooleanField(default=False)
+    # A deleted team's records lose it (SET_NULL), and the rollups are refreshed then (rollups.refresh_all).
+    team = models.ForeignKey(
+        Team, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    zone = models.CharField(max_length=60, blank=True)
+    grid_zone = models.CharField(max_length=20, blank=True)
+    scope = models.CharField(max_length=20)
+    data_quality = models.CharField(max_length=20)
+    currency = models.CharField(max_length=3, blank=True)
+    factor_set = models.ForeignKey(
+        FactorSetVersion, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    # Whether the records' cost is the vendor's (not zero): the cost owner prices only the others' tokens.
+    cost_reported = models.BooleanField(default=False)
+
+    records = models.BigIntegerField(default=0)
+    requests = models.BigIntegerField(default=0)
+    input_tokens = models.BigIntegerField(default=0)
+    cached_input_tokens = models.BigIntegerField(default=0)
+    output_tokens = models.BigIntegerField(default=0)
+    active_user_days = models.BigIntegerField(default=0)
+    measured_energy_kwh = models.FloatField(default=0)
+    cost = models.DecimalField(max_digits=30, decimal_places=10, default=0)
+    energy_kwh = models.FloatField(null=True)
+    energy_kwh_low = models.FloatField(null=True)
+    energy_kwh_high = models.FloatField(null=True)
+    co2e_location_kg = models.FloatField(default=0)
+    co2e_location_kg_low = models.FloatField(default=0)
+    co2e_location_kg_high = models.FloatField(default=0)
+    co2e_market_kg = models.FloatField(default=0)
+    co2e_market_kg_low = models.FloatField(default=0)
+    co2e_market_kg_high = models.FloatField(default=0)
+    co2e_embodied_kg = models.FloatField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyRollup(RollupFigures):
+    """The organisation's records summed per day and DIMENSIONS: the edges of a date range, and months in which
+    a price changes, are read from here."""
+
+    day = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "day"], name="daily_rollup_org_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.source} {self.model}: {self.records} records"
+
+
+class MonthlyRollup(RollupFigures):
+    """The daily rollup summed per calendar month (`month` is its first day): whole months are read from here."""
+
+    month = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "month"], name="monthly_rollup_org_month")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.source} {self.model}: {self.records} records"

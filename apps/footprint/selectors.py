@@ -16,7 +16,8 @@ from django.db.models import Count, F, FloatField, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
 from apps.core.labels import NO_TEAM
-from apps.footprint.models import UsageRecord
+from apps.footprint import rollups
+from apps.footprint.models import MonthlyRollup, UsageRecord
 
 TEAM_NONE = "none"  # the team filter value that selects those records
 # Each series and the record field it groups by: the breakdowns of apps.disclosures.e1, in the database.
@@ -61,50 +62,80 @@ class Filters:
         return urlencode(self.params(**overrides))
 
 
+def _filtered(queryset, filters: Filters):
+    """A records or rollup queryset limited to the filters' team, source, provider and model."""
+    if filters.team == TEAM_NONE:
+        queryset = queryset.filter(team__isnull=True)
+    elif filters.team:
+        queryset = queryset.filter(team_id=int(filters.team))
+    if filters.source:
+        queryset = queryset.filter(source=filters.source)
+    if filters.provider:
+        queryset = queryset.filter(provider=filters.provider)
+    if filters.model:
+        queryset = queryset.filter(model=filters.model)
+    return queryset
+
+
 def filtered_records(organisation, filters: Filters):
     """The organisation's usage records that match the filters."""
     records = UsageRecord.objects.for_org(organisation).filter(day__range=(filters.start, filters.end))
-    if filters.team == TEAM_NONE:
-        records = records.filter(team__isnull=True)
-    elif filters.team:
-        records = records.filter(team_id=int(filters.team))
-    if filters.source:
-        records = records.filter(source=filters.source)
-    if filters.provider:
-        records = records.filter(provider=filters.provider)
-    if filters.model:
-        records = records.filter(model=filters.model)
-    return records
+    return _filtered(records, filters)
+
+
+def filtered_rollups(organisation, filters: Filters, split_days=()) -> list:
+    """The rollup querysets holding what filtered_records() holds, summed (rollups.parts): what the dashboard,
+    the summary and the cost figures read. Pass them, or [filtered_records()], to totals() and series()."""
+    return [_filtered(part, filters) for part in rollups.parts(organisation, filters.start, filters.end, split_days)]
+
+
+def _parts(usage) -> list:
+    return list(usage) if isinstance(usage, (list, tuple)) else [usage]
 
 
 def _float_sum(column: str, **extra):
     return Coalesce(Sum(column, **extra), Value(0.0), output_field=FloatField())
 
 
-def totals(records) -> dict:
-    """kWh, kg CO2e (location- and market-based), the number of records and of requests.
+def _sums(queryset) -> dict:
+    """The figures summed over a records queryset (records counted) or a rollup queryset (their counts summed)."""
+    count = Count("pk") if queryset.model is UsageRecord else Coalesce(Sum("records"), 0)
+    return {
+        "energy_kwh": _float_sum("energy_kwh"),
+        "co2e_location_kg": _float_sum("co2e_location_kg"),
+        "co2e_market_kg": _float_sum("co2e_market_kg"),
+        "records": count,
+        "requests": Coalesce(Sum("requests"), 0),
+    }
+
+
+_FIGURES = ("energy_kwh", "co2e_location_kg", "co2e_market_kg", "records", "requests")
+
+
+def totals(usage) -> dict:
+    """kWh, kg CO2e (location- and market-based), the number of records and of requests, of filtered_rollups()
+    (or a records queryset, as the full recomputation the tests compare with).
 
     Cost is not summed here: apps.costs.cost owns it (reported costs converted, token records priced), so the
     dashboard, the API summary and the cost pages show one figure."""
-    sums = records.aggregate(
-        energy_kwh=_float_sum("energy_kwh"),
-        co2e_location_kg=_float_sum("co2e_location_kg"),
-        co2e_market_kg=_float_sum("co2e_market_kg"),
-        records=Count("pk"),
-        requests=Coalesce(Sum("requests"), 0),
-    )
+    sums = dict.fromkeys(_FIGURES, 0)
+    sums.update(energy_kwh=0.0, co2e_location_kg=0.0, co2e_market_kg=0.0)
+    for part in _parts(usage):
+        for name, value in part.aggregate(**_sums(part)).items():
+            sums[name] += value
     sums["co2e_location_t"] = sums["co2e_location_kg"] / 1000
     sums["co2e_market_t"] = sums["co2e_market_kg"] / 1000
     return sums
 
 
-def _grouped(records, name: str):
-    column = SERIES[name]
+def _grouped(queryset, name: str):
     if name == "by_month":
-        return records.annotate(key=TruncMonth(column)).values("key")
+        key = F("month") if queryset.model is MonthlyRollup else TruncMonth("day")
+        return queryset.annotate(key=key).values("key")
+    column = SERIES[name]
     if name == "by_team":
-        return records.annotate(key=F(column)).values("key", "team_id")
-    return records.annotate(key=F(column)).values("key")
+        return queryset.annotate(key=F(column)).values("key", "team_id")
+    return queryset.annotate(key=F(column)).values("key")
 
 
 def _key_text(name: str, key) -> str:
@@ -115,35 +146,35 @@ def _key_text(name: str, key) -> str:
     return "" if key is None else str(key)
 
 
-def series(records, names=tuple(SERIES)) -> dict[str, list[dict]]:
+def _series_rows(usage, name: str) -> list[dict]:
+    """One series summed over every part: rows of the same key (and team) from several parts added up."""
+    merged: dict[tuple, dict] = {}
+    for part in _parts(usage):
+        for row in _grouped(part, name).order_by().annotate(**_sums(part)):
+            key = _key_text(name, row["key"])
+            team_id = row.get("team_id")
+            item = merged.setdefault(
+                (key, team_id),
+                {"key": key, **{f: 0.0 if "kg" in f or "kwh" in f else 0 for f in _FIGURES}}
+                | ({"team_id": team_id} if name == "by_team" else {}),
+            )
+            for figure in _FIGURES:
+                item[figure] += row[figure]
+    items = list(merged.values())
+    for item in items:
+        for figure in _FIGURES:
+            item[figure] = float(item[figure]) if "kg" in figure or "kwh" in figure else int(item[figure])
+    return items
+
+
+def series(usage, names=tuple(SERIES)) -> dict[str, list[dict]]:
     """Energy and CO2e grouped by month, source, provider, model, team and scope, as e1.breakdowns gives them
-    (months in order; the others by location-based CO2e, largest first, ties by key). Team rows also carry
-    `team_id` (None for unattributed) so a row can link to its records."""
+    (months in order; the others by location-based CO2e, largest first, ties by key), of filtered_rollups() (or
+    a records queryset). Team rows also carry `team_id` (None for unattributed) so a row can link to its
+    records."""
     out = {}
     for name in names:
-        rows = (
-            _grouped(records, name)
-            .order_by()
-            .annotate(
-                energy_kwh=_float_sum("energy_kwh"),
-                co2e_location_kg=_float_sum("co2e_location_kg"),
-                co2e_market_kg=_float_sum("co2e_market_kg"),
-                records=Count("pk"),
-                requests=Coalesce(Sum("requests"), 0),
-            )
-        )
-        items = [
-            {
-                "key": _key_text(name, row["key"]),
-                "energy_kwh": float(row["energy_kwh"]),
-                "co2e_location_kg": float(row["co2e_location_kg"]),
-                "co2e_market_kg": float(row["co2e_market_kg"]),
-                "records": int(row["records"]),
-                "requests": int(row["requests"]),
-                **({"team_id": row["team_id"]} if name == "by_team" else {}),
-            }
-            for row in rows
-        ]
+        items = _series_rows(usage, name)
         items.sort(key=lambda item: item["key"])
         if name != "by_month":
             items.sort(key=lambda item: -item["co2e_location_kg"])  # stable: ties stay in key order

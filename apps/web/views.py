@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import Person, Team
 from apps.accounts.permissions import READ
 from apps.accounts.tenancy import SESSION_KEY, org_view, scoped
-from apps.costs.cost import cost_total_eur
+from apps.costs.cost import filtered_cost_eur
 from apps.disclosures import filters as period_filters
 from apps.footprint import selectors
 
@@ -54,13 +54,13 @@ def org_home(request):
     """The dashboard: totals, charts by month, provider, model and team, for the filtered period."""
     org = request.organisation
     filters = period_filters.parse_filters(org, request.GET)
-    records = selectors.filtered_records(org, filters)
-    series = _drill_links(selectors.series(records, selectors.CHART_SERIES), filters)
+    usage = selectors.filtered_rollups(org, filters)
+    series = _drill_links(selectors.series(usage, selectors.CHART_SERIES), filters)
     context = {
         "filters": filters,
         "choices": period_filters.choices(org),
-        "totals": selectors.totals(records),
-        "api_cost": cost_total_eur(org, records),
+        "totals": selectors.totals(usage),
+        "api_cost": filtered_cost_eur(org, filters),
         "series": series,
         "chart_data": {
             name: [
@@ -96,8 +96,8 @@ def record_list(request):
     context = {
         "filters": filters,
         "choices": period_filters.choices(org),
-        "totals": selectors.totals(records),
-        "api_cost": cost_total_eur(org, records),
+        "totals": selectors.totals(selectors.filtered_rollups(org, filters)),
+        "api_cost": filtered_cost_eur(org, filters),
         "page": page,
         "query": filters.querystring(),
     }

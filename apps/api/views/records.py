@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, views
 from rest_framework.response import Response
 
-from apps.costs.cost import cost_total_eur
+from apps.costs.cost import filtered_cost_eur
 from apps.footprint import selectors
 
 from .. import examples
@@ -32,13 +32,13 @@ class Summary(OrgScopedMixin, views.APIView):
 
     def get(self, request, org_slug):
         filters = checked_filters(self.organisation, request.query_params)
-        records = selectors.filtered_records(self.organisation, filters)
-        series = selectors.series(records)
+        usage = selectors.filtered_rollups(self.organisation, filters)
+        series = selectors.series(usage)
         for row in series["by_team"]:
             row.pop("team_id", None)
-        api_cost = cost_total_eur(self.organisation, records)
+        api_cost = filtered_cost_eur(self.organisation, filters)
         totals = {
-            **selectors.totals(records),
+            **selectors.totals(usage),
             "cost_eur": api_cost.total_eur,
             "cost_rule": api_cost.rule,
             "other_costs": [

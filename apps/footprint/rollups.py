@@ -1,0 +1,236 @@
+"""Rollups: the organisation's usage records summed per day (DailyRollup) and per month (MonthlyRollup).
+
+Pages and API answers read these, never every record, so their cost depends on the number of days, models and
+teams, not of records. A rollup row is never updated by a difference: whatever changes records (an ingestion
+run, a mapping edit, a person or team removed) calls refresh() or refresh_all() in the same transaction, which
+deletes the rollup rows of the days it touched and sums those days' records again, in the database (INSERT ...
+SELECT ... GROUP BY), then the months those days fall in from the daily rows. So a rollup always equals the sum
+of its records (up to the order floats are added in), and `manage.py rebuild_rollups` rebuilds it the same way.
+
+A date range is read as whole months from the monthly table plus the days of its partial months from the
+daily one (`plan`); the cost owner also splits at the days a price changes, so every token is priced at the
+price of its own day."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import BooleanField, Case, Count, DecimalField, FloatField, Sum, Value, When
+from django.db.models.functions import TruncMonth
+
+from .models import DailyRollup, MonthlyRollup, UsageRecord
+
+# What a rollup row is grouped by: every record field a page filters or breaks figures down by, but the person.
+DIMENSIONS = (
+    "source",
+    "provider",
+    "model",
+    "usage_kind",
+    "self_hosted",
+    "team_id",
+    "zone",
+    "grid_zone",
+    "scope",
+    "data_quality",
+    "currency",
+    "factor_set_id",
+    "cost_reported",
+)
+COUNTS = ("requests", "input_tokens", "cached_input_tokens", "output_tokens", "active_user_days")
+FLOATS = (
+    "measured_energy_kwh",
+    "energy_kwh",
+    "energy_kwh_low",
+    "energy_kwh_high",
+    "co2e_location_kg",
+    "co2e_location_kg_low",
+    "co2e_location_kg_high",
+    "co2e_market_kg",
+    "co2e_market_kg_low",
+    "co2e_market_kg_high",
+    "co2e_embodied_kg",
+)
+# Energy stays NULL where no record of the group has one (spend-based rows), as on the records.
+NULLABLE = {"energy_kwh", "energy_kwh_low", "energy_kwh_high"}
+MEASURES = ("records", *COUNTS, "cost", *FLOATS)
+
+
+# A record's cost is the vendor's when it is not zero (apps.costs.cost's rule).
+_COST_REPORTED = Case(When(cost=0, then=Value(False)), default=Value(True), output_field=BooleanField())
+
+
+def _measures(records_column: str | None) -> dict:
+    """The measures as aggregates: over records (records counted) or over rollup rows (their counts summed)."""
+    out = {"records": Count("pk") if records_column is None else Sum(records_column)}
+    out.update({name: Sum(name) for name in COUNTS})
+    out["cost"] = Sum("cost", output_field=DecimalField(max_digits=30, decimal_places=10))
+    out.update({name: Sum(name, output_field=FloatField()) for name in FLOATS})
+    return out
+
+
+def _insert_select(cursor, model, queryset, names: list[str]) -> None:
+    """INSERT INTO the rollup table the rows of a grouped queryset: the database sums, nothing comes to Python.
+    `names` are the queryset's columns in its SELECT's order (Django keeps values()'s order, then the
+    aggregates')."""
+    query = queryset.query
+    attnames = {f.name: f.attname for f in model._meta.concrete_fields}
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(attnames.get(name, name)) for name in names)
+    sql, params = query.sql_with_params()
+    cursor.execute(f"INSERT INTO {qn(model._meta.db_table)} ({columns}) {sql}", params)
+
+
+def _day_ranges(days) -> list[tuple[dt.date, dt.date]]:
+    """Sorted days as the fewest (first, last) ranges of consecutive days."""
+    ranges: list[list[dt.date]] = []
+    for day in sorted(set(days)):
+        if ranges and day - ranges[-1][1] == dt.timedelta(days=1):
+            ranges[-1][1] = day
+        else:
+            ranges.append([day, day])
+    return [(first, last) for first, last in ranges]
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def refresh(organisation_id: int, days) -> None:
+    """Sum again the records of `days` (dates) into the daily rollup, and the months they fall in into the
+    monthly one. Call it inside the transaction that changed those days' records."""
+    ranges = _day_ranges(days)
+    if not ranges:
+        return
+    with connection.cursor() as cursor:
+        for first, last in ranges:
+            DailyRollup.objects.filter(organisation_id=organisation_id, day__range=(first, last)).delete()
+            records = UsageRecord.objects.filter(organisation_id=organisation_id, day__range=(first, last))
+            names = ["organisation_id", "day", *DIMENSIONS]
+            grouped = (
+                records.annotate(cost_reported=_COST_REPORTED).values(*names).annotate(**_measures(None)).order_by()
+            )
+            _insert_select(cursor, DailyRollup, grouped, [*names, *MEASURES])
+        months = sorted({month_start(day) for first, last in ranges for day in (first, last)} | _months_between(ranges))
+        for first_day in months:
+            span = (first_day, month_end(first_day))
+            MonthlyRollup.objects.filter(organisation_id=organisation_id, month__range=span).delete()
+            names = ["organisation_id", "month", *DIMENSIONS]
+            grouped = (
+                DailyRollup.objects.filter(organisation_id=organisation_id, day__range=span)
+                .annotate(month=TruncMonth("day"))
+                .values(*names)
+                .annotate(**_measures("records"))
+                .order_by()
+            )
+            _insert_select(cursor, MonthlyRollup, grouped, [*names, *MEASURES])
+
+
+def _months_between(ranges) -> set[dt.date]:
+    months = set()
+    for first, last in ranges:
+        month = month_start(first)
+        while month <= last:
+            months.add(month)
+            month = month_end(month) + dt.timedelta(days=1)
+    return months
+
+
+def refresh_all(organisation_id: int) -> None:
+    """Rebuild every rollup row of the organisation from its records (a mapping edit, a team removed, the
+    rebuild command)."""
+    DailyRollup.objects.filter(organisation_id=organisation_id).delete()
+    MonthlyRollup.objects.filter(organisation_id=organisation_id).delete()
+    days = UsageRecord.objects.filter(organisation_id=organisation_id).order_by().values_list("day", flat=True)
+    refresh(organisation_id, days.distinct())
+
+
+_batch = threading.local()
+
+
+@contextlib.contextmanager
+def batched():
+    """Within it, days touched() are collected and refreshed once at the end (a mapping edit updates records
+    identity by identity: one refresh, not one per identity). Use it inside the writing transaction."""
+    if getattr(_batch, "days", None) is not None:  # nested: the outer batch refreshes
+        yield
+        return
+    _batch.days = {}
+    try:
+        yield
+        pending = _batch.days
+    finally:
+        _batch.days = None
+    for organisation_id, days in pending.items():
+        refresh(organisation_id, days)
+
+
+def touched(organisation_id: int, days) -> None:
+    """Records of these days changed (UsageRecord's queryset and model hooks say so): refresh them now, or at
+    the end of the current batched() block."""
+    pending = getattr(_batch, "days", None)
+    if pending is None:
+        refresh(organisation_id, days)
+    else:
+        pending.setdefault(organisation_id, set()).update(days)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How a date range is read: whole months from the monthly rollup, the other days from the daily one."""
+
+    months: list[dt.date] = field(default_factory=list)  # first days
+    day_ranges: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+
+
+def plan(start: dt.date, end: dt.date, split_days=()) -> Plan:
+    """The months of [start, end] wholly inside it and holding none of `split_days` after their first day (a
+    price that changes mid-month), and the remaining days as ranges."""
+    splits = {d for d in split_days if d.day != 1}
+    months, days = [], []
+    month = month_start(start)
+    while month <= end:
+        last = month_end(month)
+        inside = month >= start and last <= end
+        if inside and not any(month < d <= last for d in splits):
+            months.append(month)
+        else:
+            days.append((max(month, start), min(last, end)))
+        month = last + dt.timedelta(days=1)
+    return Plan(months, days)
+
+
+def parts(organisation, start: dt.date, end: dt.date, split_days=()) -> list:
+    """The rollup querysets that together hold [start, end] of the organisation: monthly rows of whole months,
+    daily rows of the rest. Each row has `day` or `month`; filter them alike (same dimensions)."""
+    layout = plan(start, end, split_days)
+    out = []
+    if layout.months:
+        out.append(MonthlyRollup.objects.filter(organisation=organisation, month__in=layout.months))
+    for first, last in layout.day_ranges:
+        out.append(DailyRollup.objects.filter(organisation=organisation, day__range=(first, last)))
+    return out
+
+
+def measures(records_column: str = "records") -> dict:
+    """The measures as aggregates over rollup rows, for readers that group them their own way."""
+    return _measures(records_column)
+
+
+def remember_team_days(sender, instance, **kwargs) -> None:
+    """pre_delete of a Team: the days of its records, which lose it (SET_NULL) and are summed again after."""
+    records = UsageRecord.objects.filter(organisation_id=instance.organisation_id, team_id=instance.pk)
+    instance._rollup_days = set(records.order_by().values_list("day", flat=True).distinct())
+
+
+def refresh_team_days(sender, instance, **kwargs) -> None:
+    """post_delete of a Team (inside the deletion's transaction): its records' days summed again."""
+    refresh(instance.organisation_id, getattr(instance, "_rollup_days", ()))
