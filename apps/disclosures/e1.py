@@ -254,7 +254,7 @@ def breakdowns(records: pd.DataFrame) -> dict[str, list[dict]]:
     frame = records.assign(
         month=pd.to_datetime(records["day"]).dt.strftime("%Y-%m"),
         team=records["team"].replace("", NO_TEAM),
-        records=1,
+        records=records.get("records", 1),  # rollup rows count the records they sum
     )
     out = {}
     for name, column in BREAKDOWNS.items():
@@ -292,15 +292,17 @@ def coverage(records: pd.DataFrame) -> list[dict]:
     if records.empty:
         return []
     days = pd.to_datetime(records["day"])
-    grouped = records.assign(_day=days).groupby("source", observed=True)["_day"].agg(["min", "max", "count"])
+    counts = records.get("records", 1)  # rollup rows count the records they sum
+    grouped = records.assign(_day=days, _n=counts).groupby("source", observed=True)
+    spans = grouped["_day"].agg(["min", "max"]).join(grouped["_n"].sum())
     return [
         {
             "source_key": str(key),
             "first_day": f"{row['min']:%Y-%m-%d}",
             "last_day": f"{row['max']:%Y-%m-%d}",
-            "records": int(row["count"]),
+            "records": int(row["_n"]),
         }
-        for key, row in grouped.iterrows()
+        for key, row in spans.iterrows()
     ]
 
 

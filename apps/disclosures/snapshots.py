@@ -19,7 +19,7 @@ from apps.footprint import usage_frame
 from apps.footprint.calculator import estimate
 from apps.footprint.energy_mix import energy_mix_split
 from apps.footprint.method_notes import METHOD_NOTES
-from apps.footprint.models import ContractualInstrument, FactorSetVersion, UsageRecord
+from apps.footprint.models import ContractualInstrument, DailyRollup, FactorSetVersion, UsageRecord
 from apps.footprint.services import current_factor_set_version, load_factor_set
 
 from . import e1
@@ -87,6 +87,46 @@ def period_records(period: ReportingPeriod) -> pd.DataFrame:
     return frame.rename(columns={"team__name": "team", "run__source_file__sha256": "source_sha256"})
 
 
+ROLLUP_COLUMNS = [
+    "day",
+    "source",
+    "provider",
+    "model",
+    "usage_kind",
+    "self_hosted",
+    "team__name",
+    "zone",
+    "currency",
+    "run_id",
+    "run__source_file__sha256",
+    "records",
+    "requests",
+    "input_tokens",
+    "cached_input_tokens",
+    "output_tokens",
+    "active_user_days",
+    "measured_energy_kwh",
+    "cost",
+]
+
+
+def period_rollup_rows(period: ReportingPeriod) -> pd.DataFrame:
+    """The daily rollup rows of the period's days, as a frame shaped like period_records() (one row per day and
+    rollup dimensions; `records` counts the records each sums, no person or key): what a draft's figures are
+    estimated from. Every estimator is linear in the quantities a row sums (requests, tokens, user-days, kWh,
+    spend), so the figures equal those of the records (tests/disclosures checks it)."""
+    rows = (
+        DailyRollup.objects.filter(organisation=period.organisation, day__range=(period.start, period.end))
+        .order_by("day", "pk")
+        .values_list(*ROLLUP_COLUMNS)
+    )
+    frame = pd.DataFrame(list(rows), columns=ROLLUP_COLUMNS)
+    frame = frame.rename(columns={"team__name": "team", "run__source_file__sha256": "source_sha256"})
+    for name in ("person_ref", "team_ref", "project", "api_key"):
+        frame[name] = ""
+    return frame
+
+
 def _instruments(period: ReportingPeriod) -> list[dict]:
     overlapping = ContractualInstrument.objects.for_org(period.organisation).filter(
         period_start__lte=period.end, period_end__gte=period.start
@@ -94,14 +134,16 @@ def _instruments(period: ReportingPeriod) -> list[dict]:
     return [i.as_calculator_dict() for i in overlapping]
 
 
-def estimate_period(period: ReportingPeriod, version: FactorSetVersion | None = None):
-    """Re-estimate the period's records with one factor set and the period's instruments.
+def estimate_period(period: ReportingPeriod, version: FactorSetVersion | None = None, *, from_rollups=False):
+    """Re-estimate the period's records (or, `from_rollups`, its daily rollup rows: a draft's figures) with one
+    factor set and the period's instruments.
 
-    Returns (records frame with results and per-row energy mix, factor-set version, instruments)."""
+    Returns (records frame with results and per-row energy mix, factor-set version, instruments); rows from the
+    rollups carry `records` (how many records each sums) and no id."""
     version = version or current_factor_set_version(period.organisation)
     factor_set = load_factor_set(version)
     instruments = _instruments(period)
-    stored = period_records(period)
+    stored = period_rollup_rows(period) if from_rollups else period_records(period)
     usage = (
         usage_frame.conform(
             pd.DataFrame(
@@ -137,7 +179,10 @@ def estimate_period(period: ReportingPeriod, version: FactorSetVersion | None = 
     records = estimated.rename(columns={"person": "person_ref", "team": "team_ref"})
     for name, values in mix["rows"].items():
         records[name] = values
-    records.insert(0, "id", stored["id"].to_numpy() if len(stored) else np.array([], dtype=np.int64))
+    if from_rollups:
+        records["records"] = stored["records"].to_numpy(dtype=np.int64) if len(stored) else []
+    else:
+        records.insert(0, "id", stored["id"].to_numpy() if len(stored) else np.array([], dtype=np.int64))
     records["team"] = stored["team"].fillna("").to_numpy() if len(stored) else []
     records["run_id"] = stored["run_id"].to_numpy() if len(stored) else []
     records["source_sha256"] = stored["source_sha256"].to_numpy() if len(stored) else []
@@ -153,13 +198,19 @@ def _comparative_values(period: ReportingPeriod) -> dict | None:
     previous = latest_version(period.organisation, *comparative_dates(period.start))
     if previous is None:
         return None
-    snapshot = previous.snapshot if previous.is_signed_off else build_snapshot(previous, with_comparative=False)[0]
+    if previous.is_signed_off:
+        return {dp["id"]: dp["value"] for dp in previous.snapshot["datapoints"]}
+    snapshot = build_snapshot(previous, with_comparative=False, from_rollups=True)[0]
     return {dp["id"]: dp["value"] for dp in snapshot["datapoints"]}
 
 
-def build_snapshot(period: ReportingPeriod, *, with_comparative: bool = True, generated_at: str | None = None):
-    """Compute the disclosure of a period version. Returns (snapshot dict, records frame, factor-set version)."""
-    records, version, instruments = estimate_period(period)
+def build_snapshot(
+    period: ReportingPeriod, *, with_comparative: bool = True, generated_at: str | None = None, from_rollups=False
+):
+    """Compute the disclosure of a period version. Returns (snapshot dict, records frame, factor-set version);
+    `from_rollups`, the figures come from the daily rollups (the same, in a fraction of the time) and the frame
+    holds rollup rows, not records."""
+    records, version, instruments = estimate_period(period, from_rollups=from_rollups)
     net_revenue = float(period.net_revenue_eur) if period.net_revenue_eur is not None else None
     price = (
         float(period.internal_carbon_price_eur_per_t) if period.internal_carbon_price_eur_per_t is not None else None
@@ -247,7 +298,7 @@ def snapshot_of(period: ReportingPeriod) -> tuple[dict, str]:
     """The frozen snapshot of a signed-off version, or a live one of a draft; with its SHA-256."""
     if period.is_signed_off:
         return period.snapshot, period.snapshot_sha256
-    snapshot = build_snapshot(period)[0]
+    snapshot = build_snapshot(period, from_rollups=True)[0]
     return snapshot, e1.snapshot_sha256(snapshot)
 
 

@@ -267,6 +267,10 @@ class RollupFigures(models.Model):
     factor_set = models.ForeignKey(
         FactorSetVersion, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
     )
+    # The run that wrote the records: a disclosure lists the runs and files its figures come from.
+    run = models.ForeignKey(
+        "connectors.IngestionRun", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
     # Whether the records' cost is the vendor's (not zero): the cost owner prices only the others' tokens.
     cost_reported = models.BooleanField(default=False)
 

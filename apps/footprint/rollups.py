@@ -38,6 +38,7 @@ DIMENSIONS = (
     "data_quality",
     "currency",
     "factor_set_id",
+    "run_id",
     "cost_reported",
 )
 COUNTS = ("requests", "input_tokens", "cached_input_tokens", "output_tokens", "active_user_days")

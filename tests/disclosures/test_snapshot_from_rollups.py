@@ -1,0 +1,66 @@
+"""A draft's disclosure is estimated from the daily rollups, not from every record: the figures, breakdowns,
+coverage and runs equal those of the records re-estimated one by one (every estimator is linear in what a rollup
+row sums), on the demo year with its seats, tokens, gateway rows, measured GPU jobs and instruments."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from apps.disclosures import snapshots
+from apps.disclosures.models import ReportingPeriod
+from apps.footprint.models import ContractualInstrument, UsageRecord
+from tests.demo_year import demo_year_loaded
+
+pytestmark = pytest.mark.django_db
+YEAR = 2025
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    with demo_year_loaded(django_db_blocker, tmp_path_factory.mktemp("uploads"), scale=0.02, year=YEAR) as org:
+        yield org
+
+
+def _period(org, start, end):
+    return ReportingPeriod.objects.create(
+        organisation=org, start=start, end=end, net_revenue_eur=Decimal("125000000"), variant="esrs_e1"
+    )
+
+
+@pytest.mark.parametrize(
+    "start, end", [(dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)), (dt.date(YEAR, 2, 14), dt.date(YEAR, 5, 3))]
+)
+def test_figures_from_rollups_equal_the_records_re_estimated(demo, start, end):
+    ContractualInstrument.objects.create(
+        organisation=demo, kind="GO", mwh=Decimal("0.5"), zone="FR", period_start=start, period_end=end
+    )
+    period = _period(demo, start, end)
+    stamp = "2026-01-01T00:00:00+00:00"
+    from_records, records, _ = snapshots.build_snapshot(period, generated_at=stamp)
+    from_rollups, rows, _ = snapshots.build_snapshot(period, generated_at=stamp, from_rollups=True)
+    assert len(records) == UsageRecord.objects.filter(organisation=demo, day__range=(start, end)).count()
+    assert 0 < len(rows) < len(records)  # fewer rows than records: that is the point
+    assert int(rows["records"].sum()) == len(records)
+    values = {dp["id"]: dp for dp in from_records["datapoints"]}
+    assert [dp["id"] for dp in from_rollups["datapoints"]] == list(values)
+    for dp in from_rollups["datapoints"]:
+        want = values[dp["id"]]
+        for key in ("value", "low", "high"):
+            if want.get(key) is None:
+                assert dp.get(key) is None, (dp["id"], key)
+            else:
+                assert dp[key] == pytest.approx(want[key], rel=1e-9), (dp["id"], key)
+    assert values["E1-5_01"]["value"] > 0 and values["E1-6_11"]["value"] > 0
+    for name, want_rows in from_records["breakdowns"].items():
+        got_rows = from_rollups["breakdowns"][name]
+        assert [r["key"] for r in got_rows] == [r["key"] for r in want_rows] or name != "by_month"
+        by_key = {r["key"]: r for r in got_rows}
+        assert set(by_key) == {r["key"] for r in want_rows}, name
+        for want in want_rows:
+            got = by_key[want["key"]]
+            assert (got["records"], got["requests"]) == (want["records"], want["requests"]), (name, want["key"])
+            assert got["co2e_location_kg"] == pytest.approx(want["co2e_location_kg"], rel=1e-9)
+            assert got["energy_kwh"] == pytest.approx(want["energy_kwh"], rel=1e-9)
+    assert from_rollups["methodology"]["coverage"] == from_records["methodology"]["coverage"]
+    assert from_rollups["runs"] == from_records["runs"]
