@@ -1,8 +1,9 @@
 """Computing a period's disclosure: its records re-estimated with one factor set, and the snapshot built from them.
 
 A draft period's figures are computed live from the daily rollups (the same as from the records: every estimator is
-linear in what a rollup row sums). At sign-off (apps.disclosures.services) they are frozen: the snapshot (figures, inputs, factor sets, runs and files, method and code versions) with its
-SHA-256, and the records as disclosed; snapshot_of and records_of then return those frozen inputs.
+linear in what a rollup row sums). At sign-off (apps.disclosures.services) they are frozen: the snapshot
+(figures, inputs, factor sets, runs and files, method and code versions) with its SHA-256, and the records
+as disclosed; snapshot_of and records_of then return those frozen inputs.
 """
 
 import gzip
