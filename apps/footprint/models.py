@@ -320,3 +320,16 @@ class MonthlyRollup(RollupFigures):
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.source} {self.model}: {self.records} records"
+
+
+class RollupStamp(models.Model):
+    """The generation of an organisation's rollups: drawn anew by every refresh, in its transaction, so a figure
+    cached under a generation is never served once the records behind it changed (apps.costs.figures)."""
+
+    organisation = models.OneToOneField(
+        Organisation, primary_key=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    generation = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.organisation_id}: generation {self.generation}"

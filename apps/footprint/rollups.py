@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import secrets
 import threading
 from dataclasses import dataclass, field
 
@@ -22,7 +23,7 @@ from django.db import connection
 from django.db.models import BooleanField, Case, Count, DecimalField, FloatField, Sum, Value, When
 from django.db.models.functions import TruncMonth
 
-from .models import DailyRollup, MonthlyRollup, UsageRecord
+from .models import DailyRollup, MonthlyRollup, RollupStamp, UsageRecord
 
 # What a rollup row is grouped by: every record field a page filters or breaks figures down by, but the person.
 DIMENSIONS = (
@@ -105,12 +106,26 @@ def month_end(day: dt.date) -> dt.date:
     return following - dt.timedelta(days=1)
 
 
+def generation(organisation_id: int) -> int:
+    """The organisation's rollup generation: it changes whenever a figure read from the rollups may have."""
+    return RollupStamp.objects.filter(organisation_id=organisation_id).values_list("generation", flat=True).first() or 0
+
+
+def _bump(organisation_id: int) -> None:
+    """A new generation, drawn at random rather than counted: a transaction rolled back (a failed run, a test)
+    must not leave a later change with the number a cached figure was stored under."""
+    RollupStamp.objects.update_or_create(
+        organisation_id=organisation_id, defaults={"generation": secrets.randbits(62) + 1}
+    )
+
+
 def refresh(organisation_id: int, days) -> None:
     """Sum again the records of `days` (dates) into the daily rollup, and the months they fall in into the
-    monthly one. Call it inside the transaction that changed those days' records."""
+    monthly one, and bump the generation. Call it inside the transaction that changed those days' records."""
     ranges = _day_ranges(days)
     if not ranges:
         return
+    _bump(organisation_id)
     with connection.cursor() as cursor:
         for first, last in ranges:
             DailyRollup.objects.filter(organisation_id=organisation_id, day__range=(first, last)).delete()
@@ -148,6 +163,7 @@ def _months_between(ranges) -> set[dt.date]:
 def refresh_all(organisation_id: int) -> None:
     """Rebuild every rollup row of the organisation from its records (a mapping edit, a team removed, the
     rebuild command)."""
+    _bump(organisation_id)
     DailyRollup.objects.filter(organisation_id=organisation_id).delete()
     MonthlyRollup.objects.filter(organisation_id=organisation_id).delete()
     days = UsageRecord.objects.filter(organisation_id=organisation_id).order_by().values_list("day", flat=True)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import Person, Team
 from apps.accounts.permissions import READ
 from apps.accounts.tenancy import SESSION_KEY, org_view, scoped
-from apps.costs.cost import filtered_cost_eur
+from apps.costs.figures import usage_figures
 from apps.disclosures import filters as period_filters
 from apps.footprint import selectors
 
@@ -54,13 +54,13 @@ def org_home(request):
     """The dashboard: totals, charts by month, provider, model and team, for the filtered period."""
     org = request.organisation
     filters = period_filters.parse_filters(org, request.GET)
-    usage = selectors.filtered_rollups(org, filters)
-    series = _drill_links(selectors.series(usage, selectors.CHART_SERIES), filters)
+    figures = usage_figures(org, filters, selectors.CHART_SERIES)
+    series = _drill_links(figures["series"], filters)
     context = {
         "filters": filters,
         "choices": period_filters.choices(org),
-        "totals": selectors.totals(usage),
-        "api_cost": filtered_cost_eur(org, filters),
+        "totals": figures["totals"],
+        "api_cost": figures["api_cost"],
         "series": series,
         "chart_data": {
             name: [
@@ -93,11 +93,12 @@ def record_list(request):
     filters = period_filters.parse_filters(org, request.GET)
     records = selectors.filtered_records(org, filters)
     page = Paginator(selectors.records_page_rows(records), RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    figures = usage_figures(org, filters, ())
     context = {
         "filters": filters,
         "choices": period_filters.choices(org),
-        "totals": selectors.totals(selectors.filtered_rollups(org, filters)),
-        "api_cost": filtered_cost_eur(org, filters),
+        "totals": figures["totals"],
+        "api_cost": figures["api_cost"],
         "page": page,
         "query": filters.querystring(),
     }

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, views
 from rest_framework.response import Response
 
-from apps.costs.cost import filtered_cost_eur
+from apps.costs.figures import usage_figures
 from apps.footprint import selectors
 
 from .. import examples
@@ -32,13 +32,14 @@ class Summary(OrgScopedMixin, views.APIView):
 
     def get(self, request, org_slug):
         filters = checked_filters(self.organisation, request.query_params)
-        usage = selectors.filtered_rollups(self.organisation, filters)
-        series = selectors.series(usage)
-        for row in series["by_team"]:
-            row.pop("team_id", None)
-        api_cost = filtered_cost_eur(self.organisation, filters)
+        figures = usage_figures(self.organisation, filters)
+        series = {
+            name: [{k: v for k, v in row.items() if k != "team_id"} for row in rows]
+            for name, rows in figures["series"].items()
+        }
+        api_cost = figures["api_cost"]
         totals = {
-            **selectors.totals(usage),
+            **figures["totals"],
             "cost_eur": api_cost.total_eur,
             "cost_rule": api_cost.rule,
             "other_costs": [
