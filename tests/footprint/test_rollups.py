@@ -232,3 +232,32 @@ def test_dashboard_and_summary_never_read_the_records(loaded, client_for, org_a,
     _ingest(loaded, _rows(4, days=150, start=dt.date(2025, 6, 1)), "more.csv")
     client.get(url, params)
     assert len(_queries(client, url, params)) == len(before)  # more records, more months: the same queries
+
+
+def test_cached_figures_follow_new_records_and_new_prices(loaded, client_for, org_a):
+    client = client_for(org_a["users"][Role.AUDITOR])
+    url, params = "/api/v1/o/org-a/summary/", {"start": "2025-01-01", "end": "2025-12-31"}
+    first = client.get(url, params).data["totals"]
+    assert first["records"] == UsageRecord.objects.count()
+    _ingest(loaded, _rows(5, days=20, start=dt.date(2025, 10, 1)), "october.csv")
+    second = client.get(url, params).data["totals"]
+    assert second["records"] == UsageRecord.objects.count() > first["records"]
+    ModelPrice.objects.create(
+        organisation=loaded,
+        provider="openai",
+        model="gpt-4o-mini",
+        input_eur_per_mtok=Decimal("0.1500"),
+        output_eur_per_mtok=Decimal("0.6000"),
+        valid_from=dt.date(2024, 1, 1),
+    )
+    unpriced = UsageRecord.objects.filter(model="gpt-4o-mini", cost=0)
+    added = sum(
+        (Decimal(r.input_tokens - r.cached_input_tokens) * Decimal("0.15") + Decimal(r.output_tokens) * Decimal("0.6"))
+        / 10**6
+        for r in unpriced
+    )
+    assert added > 0
+    third = client.get(url, params).data["totals"]
+    assert Decimal(str(third["cost_eur"])) - Decimal(str(second["cost_eur"])) == pytest.approx(
+        added, abs=Decimal("1e-9")
+    )
