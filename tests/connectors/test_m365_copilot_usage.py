@@ -234,3 +234,20 @@ def test_v2_more_active_days_than_the_period_is_refused():
     user = {"upn": "a@contoso.com", "name": "A", "days": PERIOD + 1, "prompts": 1}
     err = refused(KEY, v2_csv([user]), "over.csv")
     assert err.row == 2 and "29 active usage days in a report period of 28 days" in str(err)
+
+
+def test_v2_fixture_hand_sums():
+    # tests/fixtures/m365_copilot_usage/copilot_usage_user_detail_v2.csv, written to the page above (D28 to
+    # 2025-09-28): Adele 9 active days (64 prompts), Bianca 1 (5), Cameron none (blank cells), Diego 2 (12).
+    name = "copilot_usage_user_detail_v2.csv"
+    frame = parse_bytes(KEY, fixture_bytes(KEY, name), name)
+    assert frame.groupby("person")["active_user_days"].sum().to_dict() == {
+        "adele.vance@contoso.com": 9,
+        "bianca.pisani@contoso.com": 1,
+        "diego.siciliani@contoso.com": 2,
+    }
+    assert totals(frame)["requests"] == 64 + 5 + 12 and frame.attrs["rows_skipped"] == 1
+    # Adele's known dates (Teams and work chat 09-28, Microsoft 365 app 09-27, Word and agents 09-25, Edge 09-20)
+    # are four of her nine days.
+    adele = set(frame.loc[frame["person"] == "adele.vance@contoso.com", "day"].dt.strftime("%m-%d"))
+    assert {"09-28", "09-27", "09-25", "09-20"} <= adele

@@ -191,8 +191,8 @@ def parse_seats(stream: BinaryIO, filename: str) -> pd.DataFrame:
     )
     for app in APPS:
         table[f"last_activity_{app}"] = _optional_days(chunk, app)
-    table["active_usage_days"] = _optional_counts(chunk, ACTIVE_DAYS.name).to_numpy()
-    table["prompts_submitted"] = _optional_counts(chunk, PROMPTS.name).to_numpy()
+    table["active_usage_days"] = _optional_counts(chunk, ACTIVE_DAYS.name).array
+    table["prompts_submitted"] = _optional_counts(chunk, PROMPTS.name).array
     blank = np.flatnonzero(table["person"].eq("").to_numpy())
     if len(blank):
         raise chunk.error(int(blank[0]), "upn", "expected the user principal name, got a blank")
