@@ -107,6 +107,8 @@ def _handler(vendor: FakeVendor):
             if vendor.report_users is None or files is None:
                 return self._send(404, {"message": "Not Found"})
             day = date.fromisoformat(query["day"][0])
+            if name == "users-1-day" and day not in files:
+                return self._send(404, {"message": "Not Found"})  # no report for that day (yet)
             # Another host name for the same server: the client must fetch it without the token.
             host = vendor.base_url.replace("127.0.0.1", "localhost")
             links = [

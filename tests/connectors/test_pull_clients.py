@@ -150,6 +150,15 @@ def test_github_pull_downloads_the_usage_metrics_reports_without_the_token(vendo
     assert teams_of[(D1, "dev-00")] == "platform" and teams_of[(D2, "dev-00")] == ""  # the team that day only
 
 
+def test_a_day_without_its_report_yet_is_left_out_and_the_others_are_read(vendor):
+    record, requests = user_record(random.Random(2), "dev-1", D1)
+    vendor.report_users = {D1: [json.dumps(record).encode()]}  # D2 and D3: 404, not processed yet
+    documents = fetch("github", Access(GITHUB_TOKEN, vendor.base_url, GITHUB_ORG), D1, D3)
+    assert [d.source_key for d in documents] == ["github_copilot_seats", "github_copilot_usage_reports"]
+    assert len(vendor.requests_to("/users-1-day")) == 3 and vendor.requests_to("/copilot/metrics") == []
+    assert totals(parse(documents[1]))["requests"] == requests
+
+
 def test_a_refused_report_download_is_a_clear_error_without_the_signature(vendor):
     vendor.report_users = {D1: [b"{}"]}
     vendor.forced = [(200, {}, {"total_seats": 0, "seats": []}), (200, {}, {"download_links": ["ftp://x/y"]})]
@@ -249,9 +258,9 @@ def test_an_unreachable_server_is_a_clear_error(waits):
 
 def test_github_metrics_gone_still_gives_the_seats(vendor):
     vendor.metrics_days = []
-    # No reports API (404), and the old metrics endpoint closed down (404) too.
+    # No reports API (404 on each of the 3 days), and the old metrics endpoint closed down (404) too.
     gone = (404, {}, {"message": "Not Found"})
-    vendor.forced = [(200, {}, {"total_seats": 1, "seats": seats_sample()[:1]}), gone, gone]
+    vendor.forced = [(200, {}, {"total_seats": 1, "seats": seats_sample()[:1]}), gone, gone, gone, gone]
     with pytest.raises(PartialPull) as info:
         fetch("github", Access(GITHUB_TOKEN, vendor.base_url, GITHUB_ORG), D1, D3)
     assert "seats pulled, but not the Copilot metrics" in str(info.value)

@@ -8,7 +8,8 @@
   on another host, fetched without the token) is an NDJSON file. The files of all days and links go back to
   back into one ``github_copilot_usage_reports`` document (per-user days, and user-teams rows for the teams).
   Teams are optional (GitHub leaves out teams under 5 seats): a refused user-teams report leaves the users.
-* Only where the reports API is absent (HTTP 404 on the first day: an older server), the closed-down
+  A day without a report yet (HTTP 404) is left out; the next pulls, which re-read the last days, fetch it.
+* Only where the reports API is absent (HTTP 404 on every day asked: an older server), the closed-down
   ``GET /orgs/{org}/copilot/metrics`` with ``since``/``until``: its day objects go into one
   ``github_copilot_metrics`` document. When the metrics are refused or gone (the "Copilot usage metrics"
   policy is off), the seats are still loaded (PartialPull).
@@ -87,26 +88,31 @@ def _metrics(client: Client, base: str, org: str, start_day: date, end_day: date
 
 
 class _NoReportsApi(Exception):
-    """The server has no usage metrics reports API (404 on the first day asked)."""
+    """The server has no usage metrics reports API (404 on every day asked)."""
 
 
 def _reports(client: Client, base: str, start_day: date, end_day: date) -> bytes:
-    """The NDJSON files of every day's per-user and user-teams reports, back to back, each ending with a newline."""
+    """The NDJSON files of every day's per-user and user-teams reports, back to back, each ending with a newline.
+    A day GitHub has no report for yet (404: not processed, or before the reports began) is left out; 404 on
+    every day means the server has no reports API."""
     parts: list[bytes] = []
-    day = start_day
-    while day <= end_day:
+    days = [start_day + timedelta(days=n) for n in range((end_day - start_day).days + 1)]
+    missing = 0
+    for day in days:
         try:
             parts += _report_files(client, f"{base}/metrics/reports/users-1-day", day)
         except PullError as exc:
-            if exc.status == 404 and day == start_day:
-                raise _NoReportsApi from None
-            raise
+            if exc.status != 404:
+                raise
+            missing += 1
+            continue
         try:
             parts += _report_files(client, f"{base}/metrics/reports/user-teams-1-day", day)
         except PullError as exc:
             if exc.status not in GONE_OR_REFUSED:
                 raise  # teams are optional: without them the users are still attributed to people
-        day += timedelta(days=1)
+    if missing == len(days):
+        raise _NoReportsApi
     return b"".join(p if p.endswith(b"\n") else p + b"\n" for p in parts if p.strip())
 
 
