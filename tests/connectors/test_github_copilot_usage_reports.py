@@ -91,7 +91,7 @@ def users_report(seed: int = 7, users: int = 45, days: int = 8):
     """Per-user NDJSON for `days` days (some users idle some days), user-teams rows, and the expected totals."""
     rng = random.Random(seed)
     logins = [f"dev-{i:03d}" for i in range(users)]
-    records, teams, expected = [], [], {"records": 0, "requests": 0, "active": set(), "team_rows": 0}
+    records, teams, expected = [], [], {"records": 0, "requests": 0, "active": set(), "team_rows": 0, "teams": set()}
     for d in range(days):
         day = DAY0 + timedelta(days=d)
         for login in logins:
@@ -111,6 +111,7 @@ def users_report(seed: int = 7, users: int = 45, days: int = 8):
                 expected["requests"] += requests
                 expected["active"].add(login)
                 expected["team_rows"] += len(slugs) == 1
+                expected["teams"].update(slugs if len(slugs) == 1 else [])  # several teams: no team on the row
     return records, teams, expected
 
 
@@ -144,11 +145,12 @@ def test_several_hundred_user_days_match_the_generator_and_ingest_json(org_a, tm
     out = json.loads(capsys.readouterr().out)
     assert out["status"] == "succeeded", out["errors"]
     assert out["rows"] == len(records) + len(teams)
-    assert (out["records"], out["requests"], out["active_user_days"], out["persons"]) == (
+    assert (out["records"], out["requests"], out["active_user_days"], out["persons"], out["teams"]) == (
         expected["records"],
         expected["requests"],
         expected["records"],
         len(expected["active"]),
+        len(expected["teams"]),
     )
     assert UsageRecord.objects.count() == expected["records"]
 
