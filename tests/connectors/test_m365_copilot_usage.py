@@ -251,3 +251,12 @@ def test_v2_fixture_hand_sums():
     # are four of her nine days.
     adele = set(frame.loc[frame["person"] == "adele.vance@contoso.com", "day"].dt.strftime("%m-%d"))
     assert {"09-28", "09-27", "09-25", "09-20"} <= adele
+
+
+def test_v2_json_without_active_usage_days_is_refused_naming_it():
+    users, _ = v2_users(n=5)
+    doc = json.loads(v2_json(users))
+    for user in doc["value"]:
+        user["copilotActivityUserDetailsByPeriod"][0].pop("activeUsageDays")
+    err = refused(KEY, json.dumps(doc).encode(), "v2.json")
+    assert err.column == "Active Usage Days for all apps" and "is missing" in str(err)
