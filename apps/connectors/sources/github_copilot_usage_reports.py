@@ -4,7 +4,8 @@ organization-28-day/latest|user-teams-1-day?day=}`` (and the enterprise variants
 line) or JSON (an array, or several written back to back). They replace ``GET /orgs/{org}/copilot/metrics``,
 closed down on 2026-04-02; archives of that one are read by ``github_copilot_metrics``.
 
-Records, told apart by their keys (GitHub's field reference, docs/copilot/reference/copilot-usage-metrics):
+Records, told apart by their keys (GitHub's field reference and example schema,
+https://docs.github.com/en/copilot/reference/copilot-usage-metrics/copilot-usage-metrics and .../example-schema):
 
 * per-user day (``users_1_day``, ``organization_users_1_day`` and the 28-day ones): ``day``, ``user_login``,
   ``user_initiated_interaction_count``, ``code_generation_activity_count``, ``totals_by_feature[]``
