@@ -21,8 +21,9 @@ class Tool(models.TextChoices):
 TOOL_SOURCES = {
     Tool.GITHUB_COPILOT: {
         "seat_source": "github_copilot_seats",
-        "activity_sources": ("github_copilot_metrics",),
-        "usage_sources": ("github_copilot_metrics", "github_copilot_seats"),
+        # The usage metrics reports (since 2026) and the closed-down metrics API's archives.
+        "activity_sources": ("github_copilot_usage_reports", "github_copilot_metrics"),
+        "usage_sources": ("github_copilot_usage_reports", "github_copilot_metrics", "github_copilot_seats"),
     },
     Tool.M365_COPILOT: {
         "seat_source": "m365_copilot_usage",

@@ -1,5 +1,6 @@
 """A fake vendor API on 127.0.0.1 for the pull tests: OpenAI usage, Anthropic usage report and GitHub
-Copilot seats/metrics, in the documented shapes, paginated, checking the auth headers and query
+Copilot seats, metrics and usage metrics reports (with their signed download links, served under /downloads/), in
+the documented shapes, paginated, checking the auth headers and query
 parameters it receives and recording every request. No test reaches the internet."""
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ class FakeVendor:
     anthropic_days: dict[date, list[dict]] = field(default_factory=dict)
     seats: list[dict] = field(default_factory=list)
     metrics_days: list[dict] = field(default_factory=list)
+    # Usage metrics reports: None = a server without the reports API (404); else the NDJSON files per day.
+    report_users: dict[date, list[bytes]] | None = None
+    report_teams: dict[date, list[bytes]] = field(default_factory=dict)
     buckets_per_page: int = 1  # small, so a 3-day pull spans 3 pages
     github_per_page_max: int = 2
     forced: list[tuple[int, dict, dict]] = field(default_factory=list)  # (status, headers, body) served first
@@ -73,6 +77,10 @@ def _handler(vendor: FakeVendor):
                     return self._github(
                         parts.path, query, vendor.seats, lambda items, n: {"total_seats": n, "seats": items}
                     )
+                if parts.path.startswith(f"/orgs/{GITHUB_ORG}/copilot/metrics/reports/"):
+                    return self._github_report(parts.path.rsplit("/", 1)[1], query)
+                if parts.path.startswith("/downloads/"):
+                    return self._download(parts.path, query)
                 if parts.path == f"/orgs/{GITHUB_ORG}/copilot/metrics":
                     since, until = _iso_day(query["since"][0]), _iso_day(query["until"][0])
                     days = [d for d in vendor.metrics_days if since <= date.fromisoformat(d["date"]) <= until]
@@ -90,6 +98,44 @@ def _handler(vendor: FakeVendor):
                 self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)
+
+        def _github_report(self, name, query):
+            # {"download_links": [...], "report_day": ...}; each link a signed URL to one NDJSON file.
+            if not self._github_headers_ok():
+                return self._send(401, {"message": "Bad credentials"})
+            files = {"users-1-day": vendor.report_users, "user-teams-1-day": vendor.report_teams}.get(name)
+            if vendor.report_users is None or files is None:
+                return self._send(404, {"message": "Not Found"})
+            day = date.fromisoformat(query["day"][0])
+            if name == "users-1-day" and day not in files:
+                return self._send(404, {"message": "Not Found"})  # no report for that day (yet)
+            # Another host name for the same server: the client must fetch it without the token.
+            host = vendor.base_url.replace("127.0.0.1", "localhost")
+            links = [
+                f"{host}/downloads/{name}/{day}/part-{i}.ndjson?sig=signed-{day}-{i}"
+                for i in range(len(files.get(day, [])))
+            ]
+            return self._send(200, {"download_links": links, "report_day": str(day)})
+
+        def _download(self, path, query):
+            # Blob storage: the signature authorises; a request carrying an Authorization header is refused.
+            if "authorization" in {k.lower() for k in self.headers} or not query.get("sig"):
+                return self._send(403, {"message": "AuthenticationFailed"})
+            _, _, name, day, part = path.split("/")
+            files = {"users-1-day": vendor.report_users, "user-teams-1-day": vendor.report_teams}[name]
+            data = files[date.fromisoformat(day)][int(part.removeprefix("part-").removesuffix(".ndjson"))]
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-ndjson")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _github_headers_ok(self):
+            return (
+                self.headers.get("Authorization") == f"Bearer {GITHUB_TOKEN}"
+                and self.headers.get("Accept") == "application/vnd.github+json"
+                and self.headers.get("X-GitHub-Api-Version") == "2022-11-28"
+            )
 
         def _cursor_page(self, buckets, query):
             start = int(query.get("page", ["cur_0"])[0].removeprefix("cur_"))
@@ -142,11 +188,7 @@ def _handler(vendor: FakeVendor):
             return self._send(200, self._cursor_page(buckets, query))
 
         def _github(self, path, query, items, shape):
-            if (
-                self.headers.get("Authorization") != f"Bearer {GITHUB_TOKEN}"
-                or self.headers.get("Accept") != "application/vnd.github+json"
-                or self.headers.get("X-GitHub-Api-Version") != "2022-11-28"
-            ):
+            if not self._github_headers_ok():
                 return self._send(401, {"message": "Bad credentials"})
             per_page = min(int(query.get("per_page", ["30"])[0]), vendor.github_per_page_max)
             page = int(query.get("page", ["1"])[0])

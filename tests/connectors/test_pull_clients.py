@@ -3,6 +3,7 @@ parameters, documents the parsers read with hand-checked totals, refusals and bo
 
 import io
 import json
+import random
 from datetime import date
 
 import pytest
@@ -22,6 +23,7 @@ from .pull_fake_vendor import (
     openai_sample,
     seats_sample,
 )
+from .test_github_copilot_usage_reports import user_record
 
 D1, D2, D3 = date(2025, 3, 1), date(2025, 3, 2), date(2025, 3, 3)
 
@@ -113,6 +115,55 @@ def test_github_pull_follows_link_headers_for_seats_and_metrics(vendor):
     # Hand sums: active users 12+10+9 = 31; requests = (100+50+20+5+2) + (80+10) + (60+40) = 367.
     metrics = totals(parse(documents[1]))
     assert (metrics["active_user_days"], metrics["requests"]) == (31, 367)
+
+
+def test_github_pull_downloads_the_usage_metrics_reports_without_the_token(vendor):
+    # https://docs.github.com/en/copilot/reference/copilot-usage-metrics/team-level-metrics (the reports
+    # endpoints, the download_links answer, NDJSON files); records as in .../copilot-usage-metrics/example-schema
+    rng = random.Random(11)
+    expected_requests, expected_days, files = 0, 0, {}
+    for day, parts in ((D1, 2), (D2, 1), (D3, 0)):
+        files[day] = []
+        for part in range(parts):
+            lines = []
+            for n in range(4):
+                record, requests = user_record(rng, f"dev-{part}{n}", day)
+                lines.append(json.dumps(record))
+                expected_requests += requests
+                expected_days += requests > 0 or record["code_acceptance_activity_count"] > 0
+            files[day].append(("\n".join(lines)).encode())  # the last line without its newline
+    vendor.report_users = files
+    teams = [{"user_login": "dev-00", "day": str(D1), "team_id": 7, "slug": "platform"}]
+    vendor.report_teams = {D1: [json.dumps(teams[0]).encode() + b"\n"]}
+    documents = fetch("github", Access(GITHUB_TOKEN, vendor.base_url, GITHUB_ORG), D1, D3)
+    assert [d.source_key for d in documents] == ["github_copilot_seats", "github_copilot_usage_reports"]
+    asked = vendor.requests_to("/users-1-day") + vendor.requests_to("/user-teams-1-day")
+    assert sorted(s.query["day"][0] for s in asked) == sorted([str(D1), str(D2), str(D3)] * 2)
+    assert all(s.headers["authorization"] == f"Bearer {GITHUB_TOKEN}" for s in asked)
+    downloads = [s for s in vendor.seen if s.path.startswith("/downloads/")]
+    assert len(downloads) == 4 and all("authorization" not in s.headers for s in downloads)
+    assert all(s.headers["host"].startswith("localhost:") for s in downloads)
+    assert vendor.requests_to("/copilot/metrics") == []  # the closed-down endpoint is not asked
+    frame = parse(documents[1])
+    assert (totals(frame)["requests"], totals(frame)["active_user_days"]) == (expected_requests, expected_days)
+    teams_of = {(d.date(), p): t for d, p, t in frame[["day", "person", "team"]].itertuples(index=False)}
+    assert teams_of[(D1, "dev-00")] == "platform" and teams_of[(D2, "dev-00")] == ""  # the team that day only
+
+
+def test_a_day_without_its_report_yet_is_left_out_and_the_others_are_read(vendor):
+    record, requests = user_record(random.Random(2), "dev-1", D1)
+    vendor.report_users = {D1: [json.dumps(record).encode()]}  # D2 and D3: 404, not processed yet
+    documents = fetch("github", Access(GITHUB_TOKEN, vendor.base_url, GITHUB_ORG), D1, D3)
+    assert [d.source_key for d in documents] == ["github_copilot_seats", "github_copilot_usage_reports"]
+    assert len(vendor.requests_to("/users-1-day")) == 3 and vendor.requests_to("/copilot/metrics") == []
+    assert totals(parse(documents[1]))["requests"] == requests
+
+
+def test_a_refused_report_download_is_a_clear_error_without_the_signature(vendor):
+    vendor.report_users = {D1: [b"{}"]}
+    vendor.forced = [(200, {}, {"total_seats": 0, "seats": []}), (200, {}, {"download_links": ["ftp://x/y"]})]
+    with pytest.raises(PullError, match="a download link is not an https/http URL"):
+        fetch("github", Access(GITHUB_TOKEN, vendor.base_url, GITHUB_ORG), D1, D1)
 
 
 def test_a_period_without_usage_gives_no_document(vendor):
@@ -207,7 +258,9 @@ def test_an_unreachable_server_is_a_clear_error(waits):
 
 def test_github_metrics_gone_still_gives_the_seats(vendor):
     vendor.metrics_days = []
-    vendor.forced = [(200, {}, {"total_seats": 1, "seats": seats_sample()[:1]}), (404, {}, {"message": "Not Found"})]
+    # No reports API (404 on each of the 3 days), and the old metrics endpoint closed down (404) too.
+    gone = (404, {}, {"message": "Not Found"})
+    vendor.forced = [(200, {}, {"total_seats": 1, "seats": seats_sample()[:1]}), gone, gone, gone, gone]
     with pytest.raises(PartialPull) as info:
         fetch("github", Access(GITHUB_TOKEN, vendor.base_url, GITHUB_ORG), D1, D3)
     assert "seats pulled, but not the Copilot metrics" in str(info.value)

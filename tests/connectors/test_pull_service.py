@@ -2,6 +2,7 @@
 overlapping pulls replace, failures kept on the credential, secrets encrypted at rest, daily task."""
 
 import hashlib
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -159,6 +160,42 @@ def test_anthropic_and_github_pulls_store_hand_checked_totals(org_a, vendor):
     # Seats are not a period: pulling them again the next day stores nothing new.
     again = pull(VendorCredential.objects.get(vendor="github"), days=3, today=D3)
     assert all(r.duplicate_of_id for r in again) and sums(org, provider="github")["records"] == 7
+
+
+def test_a_github_pull_of_the_usage_reports_stores_each_users_days_once(org_a, vendor):
+    # The reports API (docs.github.com/en/copilot/reference/copilot-usage-metrics/team-level-metrics): per-user
+    # NDJSON per day behind the download links; records as in .../copilot-usage-metrics/example-schema.
+    def user(login, day, prompts, shown):
+        return {
+            "day": str(day),
+            "user_login": login,
+            "user_initiated_interaction_count": prompts,
+            "code_generation_activity_count": shown,
+            "totals_by_feature": [{"feature": "code_completion", "code_generation_activity_count": shown}],
+        }
+
+    vendor.report_users = {
+        D1: [(json.dumps(user("alice", D1, 3, 10)) + "\n" + json.dumps(user("bob", D1, 0, 4)) + "\n").encode()],
+        D2: [json.dumps(user("alice", D2, 5, 0)).encode()],
+        D3: [],
+    }
+    org = org_a["org"]
+    runs = pull(credential(org, "github", vendor.base_url, github_org=GITHUB_ORG), days=3, today=D3)
+    assert [(r.source_key, r.status) for r in runs] == [
+        ("github_copilot_seats", RunStatus.SUCCEEDED),
+        ("github_copilot_usage_reports", RunStatus.SUCCEEDED),
+    ]
+    # 3 active user-days; requests (3 + 10) + 4 + 5 = 22.
+    assert sums(org, source="github_copilot_usage_reports") == {
+        "records": 3,
+        "requests": 22,
+        "input_tokens": 0,
+        "cached_input_tokens": 0,
+        "output_tokens": 0,
+        "active_user_days": 3,
+    }
+    again = pull(VendorCredential.objects.get(vendor="github"), days=3, today=D3)
+    assert all(r.duplicate_of_id for r in again) and sums(org, source="github_copilot_usage_reports")["records"] == 3
 
 
 def test_a_refused_credential_is_reported_on_it_and_stores_nothing(org_a, vendor):

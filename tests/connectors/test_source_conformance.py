@@ -24,6 +24,7 @@ def test_every_source_is_registered_with_the_interface():
         "gcp_billing_export",
         "github_copilot_seats",
         "github_copilot_metrics",
+        "github_copilot_usage_reports",
         "m365_copilot_usage",
         "litellm_spend_logs",
         "codecarbon_emissions",

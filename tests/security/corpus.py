@@ -32,12 +32,14 @@ FIXTURE = {
     "gcp_billing_export": "gcp_billing_export/billing_export.csv",
     "github_copilot_seats": "github_copilot_seats/seats_page.json",
     "github_copilot_metrics": "github_copilot_metrics/metrics.json",
+    "github_copilot_usage_reports": "github_copilot_usage_reports/users_1_day.ndjson",
     "m365_copilot_usage": "m365_copilot_usage/copilot_usage_user_detail.csv",
     "litellm_spend_logs": "litellm_spend_logs/spend_logs.csv",
     "codecarbon_emissions": "codecarbon_emissions/emissions.csv",
     "generic_csv": "generic_csv/usage.csv",
 }
 M365_JSON = "m365_copilot_usage/copilot_usage_user_detail.json"
+M365_V2 = "m365_copilot_usage/copilot_usage_user_detail_v2.csv"
 LITELLM_JSON = "litellm_spend_logs/spend_logs.json"
 EXPANDED_BYTES = 2 << 30  # what each archive below expands to: 2 GiB
 
@@ -160,6 +162,20 @@ def json_remade(path: str, make: Callable[[Any], Any]) -> bytes:
     return json.dumps(make(json.loads(fixture(path))), indent=1).encode("utf-8")
 
 
+def ndjson_edit(path: str, edit: Callable[[list], Any]) -> bytes:
+    """An NDJSON fixture (one JSON object a line) as a list, changed in place by `edit`, written back as lines."""
+    records = [json.loads(line) for line in fixture(path).decode("utf-8").splitlines() if line.strip()]
+    edit(records)
+    return "".join(json.dumps(r) + "\n" for r in records).encode("utf-8")
+
+
+def v2_csv_edit(edit: Callable[[list[str], list[list[str]]], Any]) -> bytes:
+    """The Microsoft 365 Copilot v2 CSV fixture, its header and rows changed in place by `edit`."""
+    header, rows = csv_table(fixture(M365_V2))
+    edit(header, rows)
+    return csv_bytes(header, rows)
+
+
 def truncated(path: str, fraction: float = 0.6) -> bytes:
     data = fixture(path)
     return data[: int(len(data) * fraction)]
@@ -260,6 +276,7 @@ OPENAI = FIXTURE["openai_usage"]
 ANTHROPIC = FIXTURE["anthropic_usage"]
 SEATS = FIXTURE["github_copilot_seats"]
 METRICS = FIXTURE["github_copilot_metrics"]
+REPORTS = FIXTURE["github_copilot_usage_reports"]
 R0 = "[0].data[0].results[0]"  # the first OpenAI result (the fixture is a list of pages)
 A0 = "data[0].results[0]"  # the first Anthropic result (the fixture is one page)
 NOT_UTF8 = "not valid UTF-8"
@@ -288,6 +305,27 @@ def _completions_language(**changes) -> Callable[[], bytes]:
         d[0]["copilot_ide_code_completions"]["editors"][0]["models"][0]["languages"][1].update(changes)
 
     return lambda: json_edit(METRICS, edit)
+
+
+def _report_user(index: int, **changes) -> Callable[[], bytes]:
+    return lambda: ndjson_edit(REPORTS, lambda r: r[index].update(changes))
+
+
+def _v2_cell(row: int, column: str, value: str) -> Callable[[], bytes]:
+    def edit(header, rows):
+        rows[row - 2][header.index(column)] = value
+
+    return lambda: v2_csv_edit(edit)
+
+
+def _v2_drop(column: str) -> Callable[[], bytes]:
+    def edit(header, rows):
+        i = header.index(column)
+        header.pop(i)
+        for r in rows:
+            r.pop(i)
+
+    return lambda: v2_csv_edit(edit)
 
 
 def _cell(source: str, row: int, column: str, value: str) -> Callable[[], bytes]:
@@ -1205,6 +1243,136 @@ CASES: list[BadInput] = [
         ("the file is empty", "nothing was stored"),
         extension="json",
         at_upload=True,
+    ),
+    # --- github_copilot_usage_reports: NDJSON behind the reports API's download links -----------------------
+    BadInput(
+        "github_copilot_usage_reports",
+        "truncated-ndjson",
+        lambda: fixture(REPORTS)[:1500],
+        ("the JSON ends early", "inside [0]", "truncated"),
+        extension="ndjson",
+    ),
+    BadInput(
+        "github_copilot_usage_reports",
+        "missing-interactions",
+        lambda: ndjson_edit(REPORTS, lambda r: r[1].pop("user_initiated_interaction_count")),
+        ("the key 'user_initiated_interaction_count' is missing", "a per-user record needs it"),
+        "[1]",
+        "user_initiated_interaction_count",
+        extension="ndjson",
+    ),
+    BadInput(
+        "github_copilot_usage_reports",
+        "missing-feature-totals",
+        lambda: ndjson_edit(REPORTS, lambda r: r[0].pop("totals_by_feature")),
+        ("the key 'totals_by_feature' is missing",),
+        "[0]",
+        "totals_by_feature",
+        extension="ndjson",
+    ),
+    BadInput(
+        "github_copilot_usage_reports",
+        "negative-acceptances",
+        _report_user(0, code_acceptance_activity_count=-3),
+        ("expected a whole number >= 0, got -3",),
+        "[0]",
+        "code_acceptance_activity_count",
+        extension="ndjson",
+    ),
+    BadInput(
+        "github_copilot_usage_reports",
+        "non-numeric-feature-count",
+        lambda: ndjson_edit(
+            REPORTS, lambda r: r[1]["totals_by_feature"][0].update(code_generation_activity_count="many")
+        ),
+        ("expected a whole number >= 0, got 'many'",),
+        "[1].totals_by_feature[0]",
+        "code_generation_activity_count",
+        extension="ndjson",
+    ),
+    BadInput(
+        "github_copilot_usage_reports",
+        "unparseable-day",
+        _report_user(0, day="10/01/2025"),
+        ("expected an ISO 8601 date like 2025-01-31T00:00:00Z, got '10/01/2025'",),
+        "[0]",
+        "day",
+        extension="ndjson",
+    ),
+    BadInput(
+        "github_copilot_usage_reports",
+        "far-future-day",
+        _report_user(1, day="2100-10-01"),
+        (FUTURE, "2100-10-01"),
+        "[1]",
+        "day",
+        extension="ndjson",
+    ),
+    BadInput(
+        "github_copilot_usage_reports",
+        "repeated-user-day",
+        lambda: ndjson_edit(REPORTS, lambda r: r.append(dict(r[0]))),
+        ("the day 2025-10-01 of user 'alice' already appears at [0]", "repeats a report"),
+        "[5]",
+        "day",
+        extension="ndjson",
+    ),
+    BadInput(
+        "github_copilot_usage_reports",
+        "blank-team-slug",
+        lambda: ndjson_edit(REPORTS, lambda r: r[2].update(slug="")),
+        ("expected the slug, got a blank",),
+        "[2]",
+        "slug",
+        extension="ndjson",
+    ),
+    BadInput(
+        "github_copilot_usage_reports",
+        "the-download-links-answer",
+        lambda: json.dumps({"download_links": ["https://example.com/r-1.ndjson"], "report_day": "2026-05-07"}).encode(),
+        ("not the report", "download the files at 'download_links'"),
+        "",
+        "download_links",
+        extension="json",
+    ),
+    BadInput(
+        "github_copilot_usage_reports",
+        "wrong-source-old-metrics",
+        lambda: fixture(METRICS),
+        ("this looks like GitHub Copilot metrics", "choose the 'github_copilot_metrics' source"),
+        extension="json",
+    ),
+    BadInput(
+        "github_copilot_metrics",
+        "wrong-source-usage-reports",
+        lambda: fixture(REPORTS),
+        ("this looks like GitHub Copilot usage metrics reports", "choose the 'github_copilot_usage_reports' source"),
+        extension="ndjson",
+    ),
+    # --- m365_copilot_usage v2: active usage days ------------------------------------------------------------
+    BadInput(
+        "m365_copilot_usage",
+        "v2-without-active-usage-days",
+        _v2_drop("Active Usage Days for all apps"),
+        ("this is a v2 report", "'Active Usage Days for all apps' is missing"),
+        None,
+        "Active Usage Days for all apps",
+    ),
+    BadInput(
+        "m365_copilot_usage",
+        "v2-non-numeric-active-days",
+        _v2_cell(3, "Active Usage Days for all apps", "many"),
+        ("expected a whole number >= 0, got 'many'",),
+        3,
+        "Active Usage Days for all apps",
+    ),
+    BadInput(
+        "m365_copilot_usage",
+        "v2-more-active-days-than-the-period",
+        _v2_cell(2, "Active Usage Days for all apps", "29"),
+        ("29 active usage days in a report period of 28 days",),
+        2,
+        "Active Usage Days for all apps",
     ),
 ]
 

@@ -117,12 +117,25 @@ class Client:
         parts = urlsplit(url)
         if (parts.scheme, parts.netloc) != self._origin:
             raise PullError(f"{self.vendor}: refusing to follow a link to another host ({parts.netloc})")
+        return self._attempts(url, params, self.headers)
+
+    def download(self, url: str) -> bytes:
+        """The body of a signed download link (GitHub's report files, on another host): fetched without the
+        credential's headers, since the link's signature is its authorisation and the secret must not leave
+        for another host. https only, unless the API itself is plain http (the local test server)."""
+        parts = urlsplit(url)
+        allowed = ("https", "http") if self._origin[0] == "http" else ("https",)
+        if parts.scheme not in allowed or not parts.netloc:
+            raise PullError(f"{self.vendor}: a download link is not an {'/'.join(allowed)} URL")
+        return self._attempts(url, None, {"User-Agent": USER_AGENT}).content
+
+    def _attempts(self, url: str, params: list[tuple[str, Any]] | None, headers: dict[str, str]) -> requests.Response:
+        """GET with the bounded retries; the messages name the path only (a signed link's query is a secret)."""
+        parts = urlsplit(url)
         where = parts.path
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                response = self.session.get(
-                    url, params=params, headers=self.headers, timeout=TIMEOUT, allow_redirects=False
-                )
+                response = self.session.get(url, params=params, headers=headers, timeout=TIMEOUT, allow_redirects=False)
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if attempt == MAX_ATTEMPTS:
                     raise PullError(

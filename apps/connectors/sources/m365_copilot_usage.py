@@ -8,16 +8,25 @@ Columns (CSV headers or JSON keys, matched whatever the spelling): ``Report Refr
 (``Report Period`` in CSV, ``copilotActivityUserDetailsByPeriod[0].reportPeriod`` in JSON).
 User names may be obfuscated by the tenant's privacy setting; they are kept as given.
 
-The report gives only each user's *last* activity date per app, not every active day. So the usage
+The v1 report gives only each user's *last* activity date per app, not every active day. So the usage
 frame gets one ``seat_activity`` row per user and distinct date among those last-activity dates that
 falls inside the report period (refresh date - period + 1 .. refresh date; all dates when the
 period is not given), with ``active_user_days = 1``. This is a **lower bound** of active user-days:
 a user active every day of the period shows up on at most nine days. Loading a report every day
 (D7) fills the gaps, because each day's row is replaced by the natural key, never doubled.
-provider ``microsoft``, model ``m365_copilot``, person = user principal name.
+
+The v2 report (``version=v2``, the API's default now) adds the last-activity dates of the Microsoft 365
+Copilot app, Edge, agents and Copilot Chat (work) / (web), and per period ``Active Usage Days for all apps``
+and ``Prompts submitted for all apps`` (JSON: ``copilotActivityUserDetailsByPeriod[0].activeUsageDays`` and
+``promptsSubmitted``). Where the count is given it is the user's active user-days, exactly: one row per
+counted day, the known last-activity dates first, the rest on the period's other days from its start (the
+report says how many days, not which); the prompts are the requests, on the user's latest day. Because those
+days are placed, load one v2 report per period rather than overlapping ones. A v2 file without the count
+column is refused, naming it. provider ``microsoft``, model ``m365_copilot``, person = user principal name.
 
 :func:`parse_seats` gives the per-user table for the cost app: person, display_name,
-report_refresh_date, report_period_days, last_activity_at and ``last_activity_<app>`` per app.
+report_refresh_date, report_period_days, last_activity_at, ``last_activity_<app>`` per app, and (v2)
+active_usage_days and prompts_submitted.
 """
 
 from __future__ import annotations
@@ -51,7 +60,7 @@ SIGNATURE = (
 PROVIDER = "microsoft"
 MODEL = "m365_copilot"
 
-APPS = {
+V1_APPS = {
     "teams": "Microsoft Teams Copilot Last Activity Date",
     "word": "Word Copilot Last Activity Date",
     "excel": "Excel Copilot Last Activity Date",
@@ -61,6 +70,18 @@ APPS = {
     "loop": "Loop Copilot Last Activity Date",
     "copilot_chat": "Copilot Chat Last Activity Date",
 }
+# The v2 report (the API's default since version=v2): more apps, and per-period counts.
+V2_APPS = {
+    "m365_copilot_app": "Microsoft 365 Copilot Last Activity Date",
+    "edge": "Edge Last Activity Date",
+    "agents": "Copilot Agent Last Activity Date",
+    "copilot_chat_work": "Copilot Chat (work) Last Activity Date",
+    "copilot_chat_web": "Copilot Chat (web) Last Activity Date",
+}
+APPS = {**V1_APPS, **V2_APPS}
+ACTIVE_DAYS = Field("active_days", ("Active Usage Days for all apps", "activeUsageDays"), required=False)
+PROMPTS = Field("prompts", ("Prompts submitted for all apps", "promptsSubmitted"), required=False)
+V2_ONLY = ("active_days", "prompts", *V2_APPS)  # any of these in a file makes it a v2 report
 FIELDS = (
     Field("refresh", ("Report Refresh Date",)),
     Field("upn", ("User Principal Name",)),
@@ -68,6 +89,8 @@ FIELDS = (
     Field("last_activity", ("Last Activity Date",)),
     Field("period", ("Report Period",), required=False),
     *(Field(app, (header,), required=False) for app, header in APPS.items()),
+    ACTIVE_DAYS,
+    PROMPTS,
 )
 
 
@@ -98,7 +121,10 @@ def _chunk(stream: BinaryIO, filename: str) -> CsvChunk:
             flat = {k: v for k, v in user.items() if not isinstance(v, (list, dict))}
             by_period = user.get("copilotActivityUserDetailsByPeriod")
             if isinstance(by_period, list) and by_period and isinstance(by_period[0], dict):
-                flat.setdefault("reportPeriod", by_period[0].get("reportPeriod"))
+                # v1 gives reportPeriod there; v2 also activeUsageDays and the prompt counts.
+                for key, value in by_period[0].items():
+                    if not isinstance(value, (list, dict)):
+                        flat.setdefault(key, value)
             records.append(flat)
             paths.append(path)
     if not records:
@@ -123,10 +149,35 @@ def _optional_days(chunk: CsvChunk, name: str) -> pd.Series:
     return out
 
 
+def _optional_counts(chunk: CsvChunk, name: str) -> pd.Series:
+    """A count column where a blank means "not given" (nullable Int64: <NA>), absent column all <NA>."""
+    if not chunk.has(name):
+        return pd.Series(pd.NA, index=range(len(chunk)), dtype="Int64")
+    values = pd.Series(chunk.numbers(name, whole=True), dtype="Int64")
+    values[pd.Series(chunk.text(name)).eq("").to_numpy()] = pd.NA
+    return values
+
+
+def _check_v2(chunk: CsvChunk) -> bool:
+    """Whether the file is a v2 report; a v2 report without its active-days count is refused, named."""
+    v2 = any(chunk.has(name) for name in V2_ONLY)
+    if v2 and not chunk.has(ACTIVE_DAYS.name):
+        raise SourceError(
+            chunk.filename,
+            None,
+            ACTIVE_DAYS.label,
+            f"this is a v2 report (it has v2 columns) but the column '{ACTIVE_DAYS.label}' is missing; the "
+            "active user-days are read from it (has the report's format changed?)",
+        )
+    return v2
+
+
 def parse_seats(stream: BinaryIO, filename: str) -> pd.DataFrame:
     """One row per user: person, display_name, report_refresh_date, report_period_days,
-    last_activity_at and last_activity_<app> for each app (NaT when never used)."""
+    last_activity_at, last_activity_<app> for each app (NaT when never used) and, from a v2 report,
+    active_usage_days and prompts_submitted (<NA> in a v1 report or when blank)."""
     chunk = _chunk(stream, filename)
+    _check_v2(chunk)
     refresh = chunk.days("refresh")
     period = chunk.numbers("period", whole=True)
     table = pd.DataFrame(
@@ -140,14 +191,66 @@ def parse_seats(stream: BinaryIO, filename: str) -> pd.DataFrame:
     )
     for app in APPS:
         table[f"last_activity_{app}"] = _optional_days(chunk, app)
+    table["active_usage_days"] = _optional_counts(chunk, ACTIVE_DAYS.name).array
+    table["prompts_submitted"] = _optional_counts(chunk, PROMPTS.name).array
     blank = np.flatnonzero(table["person"].eq("").to_numpy())
     if len(blank):
         raise chunk.error(int(blank[0]), "upn", "expected the user principal name, got a blank")
+    too_many = table["active_usage_days"].fillna(0) > table["report_period_days"].where(lambda p: p > 0, 10**9)
+    if too_many.any():
+        first = int(np.flatnonzero(too_many.to_numpy())[0])
+        raise chunk.error(
+            first,
+            ACTIVE_DAYS.name,
+            f"{table['active_usage_days'].iloc[first]} active usage days in a report period of "
+            f"{table['report_period_days'].iloc[first]} days",
+        )
     return table
 
 
+def _counted_days(user: Any, known: list[pd.Timestamp]) -> list[pd.Timestamp]:
+    """The days of a user whose v2 report counts `active_usage_days`: the last-activity dates in the period
+    (latest first), then the period's other days from its start, the first `active_usage_days` of them. The
+    report says how many days, not which: the total is exact, the placing of the days beyond the known dates
+    is not."""
+    count = int(user.active_usage_days)
+    days = sorted(known, reverse=True)[:count]
+    if len(days) < count:
+        start = user.report_refresh_date - pd.Timedelta(days=int(user.report_period_days) - 1)
+        others = (d for d in pd.date_range(start, user.report_refresh_date) if d not in set(known))
+        days += [d for _, d in zip(range(count - len(days)), others, strict=False)]
+    return days
+
+
+def _v2_rows(users: pd.DataFrame, long: pd.DataFrame) -> pd.DataFrame:
+    """One row per counted active day of each user with a count; the prompts on the user's latest day."""
+    known = long.groupby("person")["day"].agg(list).to_dict()
+    rows = []
+    for user in users.itertuples(index=False):
+        if pd.isna(user.active_usage_days):
+            rows += [(day, user.person, 0) for day in known.get(user.person, [])]  # no count: the dates
+            continue
+        days = _counted_days(user, known.get(user.person, []))
+        prompts = 0 if pd.isna(user.prompts_submitted) else int(user.prompts_submitted)
+        rows += [(day, user.person, prompts if i == 0 else 0) for i, day in enumerate(days)]
+    return pd.DataFrame(rows, columns=["day", "person", "requests"])
+
+
+def _check_period(users: pd.DataFrame, filename: str) -> None:
+    """Counted days beyond the known dates are placed inside the period: it must be given."""
+    unplaceable = users["active_usage_days"].notna() & (users["report_period_days"] <= 0)
+    if unplaceable.any():
+        raise SourceError(
+            filename,
+            None,
+            "Report Period",
+            "the report gives active usage days but no report period to place them in",
+        )
+
+
 def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
-    """seat_activity rows, one per user and distinct last-activity date in the report period."""
+    """seat_activity rows: one per user and distinct last-activity date in the report period (v1), or per
+    counted active usage day (v2, see :func:`_counted_days`), with the v2 prompts as requests."""
     users = parse_seats(stream, filename)
     date_cols = ["last_activity_at"] + [f"last_activity_{app}" for app in APPS]
     long = users.melt(
@@ -160,6 +263,11 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
         (long["day"] >= start) & (long["day"] <= long["report_refresh_date"])
     )
     long = long[in_period].drop_duplicates(subset=["person", "day"])
+    if users["active_usage_days"].notna().any():
+        _check_period(users, filename)
+        long = _v2_rows(users, long)
+    else:
+        long = long.assign(requests=0)
     frame = pd.DataFrame(
         {
             "day": long["day"],
@@ -167,6 +275,7 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
             "model": MODEL,
             "usage_kind": USAGE_KIND_SEAT_ACTIVITY,
             "active_user_days": 1,
+            "requests": long["requests"],
             "person": long["person"],
         }
     )

@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count, Q, Sum
 
 from apps.accounts.models import Organisation
 from apps.connectors.errors import IngestionRefused
@@ -9,6 +10,7 @@ from apps.connectors.ingestion import create_run, execute_run
 from apps.connectors.models import RunStatus
 from apps.connectors.sources import SOURCES
 from apps.connectors.storage import store_upload
+from apps.footprint.models import UsageRecord
 
 
 class Command(BaseCommand):
@@ -46,6 +48,7 @@ class Command(BaseCommand):
             "rows": run.rows_read,
             "records": run.records_stored,
             "requests": run.requests,
+            **_seat_totals(run),
             "input_tokens": run.input_tokens,
             "output_tokens": run.output_tokens,
             "energy_kwh": run.energy_kwh,
@@ -71,3 +74,13 @@ class Command(BaseCommand):
         else:
             for error in run.errors:
                 self.stderr.write(error["message"])
+
+
+def _seat_totals(run) -> dict:
+    """Active user-days and the distinct people and teams of the records this run stored (seat sources)."""
+    totals = UsageRecord.objects.filter(run=run).aggregate(
+        active_user_days=Sum("active_user_days"),
+        persons=Count("person_ref", distinct=True, filter=~Q(person_ref="")),
+        teams=Count("team_ref", distinct=True, filter=~Q(team_ref="")),
+    )
+    return {"active_user_days": totals["active_user_days"] or 0, "persons": totals["persons"], "teams": totals["teams"]}
