@@ -6,17 +6,21 @@ linear in what a rollup row sums). At sign-off (apps.disclosures.services) they 
 as disclosed; snapshot_of and records_of then return those frozen inputs.
 """
 
+import functools
 import gzip
+import hashlib
 import io
+import json
 import subprocess
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.utils import timezone
+from django.core.cache import cache
+from django.utils import timezone, translation
 
 from apps.connectors.models import IngestionRun
-from apps.footprint import usage_frame
+from apps.footprint import rollups, usage_frame
 from apps.footprint.calculator import estimate
 from apps.footprint.energy_mix import energy_mix_split
 from apps.footprint.method_notes import METHOD_NOTES
@@ -55,8 +59,10 @@ RECORD_COLUMNS = [
 ]
 
 
+@functools.cache
 def code_version() -> str:
-    """The git commit the code runs from, when it can be told."""
+    """The git commit the code runs from, when it can be told (asked once per process: it cannot change under a
+    running process, and every draft view asks)."""
     try:
         out = subprocess.run(
             ["git", "rev-parse", "--short=12", "HEAD"],  # noqa: S607
@@ -295,12 +301,67 @@ def _json_safe(value):
     return value
 
 
+def _period_state(period: ReportingPeriod | None) -> list:
+    if period is None:
+        return []
+    return [
+        getattr(period, name)
+        for name in (
+            "pk",
+            "start",
+            "end",
+            "version",
+            "variant",
+            "status",
+            "net_revenue_eur",
+            "internal_carbon_price_eur_per_t",
+            "restatement_of_id",
+            "restatement_reason",
+            "signed_off_by_id",
+            "signed_off_at",
+            "sign_off_comment",
+            "snapshot_sha256",
+        )
+    ]
+
+
+def _draft_key(period: ReportingPeriod) -> str:
+    """What a draft's snapshot is computed from: the rollup generation (changed by every change to the records),
+    the factor set in use, the period's and its comparative period's fields, the instruments, the registered
+    assumptions, the code and the language. Equal keys give equal snapshots (but for generated_at)."""
+    organisation = period.organisation
+    own_set = (
+        FactorSetVersion.objects.filter(organisation=organisation)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    parts = [
+        rollups.generation(organisation.pk),
+        own_set,
+        _period_state(period),
+        _period_state(latest_version(organisation, *comparative_dates(period.start))),
+        _instruments(period),
+        [str(line) for line in registered_assumptions(organisation)],
+        code_version(),
+        translation.get_language(),
+    ]
+    digest = hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
+    return f"draft-snapshot:{period.pk}:{digest}"
+
+
 def snapshot_of(period: ReportingPeriod) -> tuple[dict, str]:
-    """The frozen snapshot of a signed-off version, or a live one of a draft; with its SHA-256."""
+    """The frozen snapshot of a signed-off version, or a live one of a draft (from the rollups, cached until
+    anything it is computed from changes); with its SHA-256."""
     if period.is_signed_off:
         return period.snapshot, period.snapshot_sha256
-    snapshot = build_snapshot(period, from_rollups=True)[0]
-    return snapshot, e1.snapshot_sha256(snapshot)
+    key = _draft_key(period)
+    found = cache.get(key)
+    if found is None:
+        snapshot = build_snapshot(period, from_rollups=True)[0]
+        found = (snapshot, e1.snapshot_sha256(snapshot))
+        cache.set(key, found, timeout=24 * 3600)
+    return found
 
 
 def records_of(period: ReportingPeriod) -> pd.DataFrame:

@@ -3,10 +3,13 @@ coverage and runs equal those of the records re-estimated one by one (every esti
 row sums), on the demo year with its seats, tokens, gateway rows, measured GPU jobs and instruments."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
 
+from apps.connectors.ingestion import create_run, execute_run
+from apps.connectors.storage import store_upload
 from apps.disclosures import snapshots
 from apps.disclosures.models import ReportingPeriod
 from apps.footprint.models import ContractualInstrument, UsageRecord
@@ -64,3 +67,34 @@ def test_figures_from_rollups_equal_the_records_re_estimated(demo, start, end):
             assert got["energy_kwh"] == pytest.approx(want["energy_kwh"], rel=1e-9)
     assert from_rollups["methodology"]["coverage"] == from_records["methodology"]["coverage"]
     assert from_rollups["runs"] == from_records["runs"]
+
+
+def _ingest(org, csv: str, name: str):
+    run = execute_run(create_run(org, "generic_csv", store_upload(org, io.BytesIO(csv.encode()), name)).pk)
+    assert run.status == "succeeded", run.errors
+
+
+CSV = "date,provider,model,requests,input_tokens,output_tokens,user,zone\n{day},openai,gpt-4o,{n},5000,4000,a@x.example,FR\n"
+
+
+def test_a_cached_draft_follows_its_records_and_inputs(org_a, org_b, monkeypatch):
+    org = org_a["org"]
+    _ingest(org, CSV.format(day="2025-03-01", n=100), "march.csv")
+    period = _period(org, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    builds = []
+    real_build = snapshots.build_snapshot
+    monkeypatch.setattr(snapshots, "build_snapshot", lambda *a, **k: builds.append(1) or real_build(*a, **k))
+
+    def value(dp_id):
+        return {dp["id"]: dp["value"] for dp in snapshots.snapshot_of(period)[0]["datapoints"]}[dp_id]
+
+    energy = value("E1-6_11")
+    assert value("E1-6_11") == energy and len(builds) == 1  # nothing changed: served from the cache
+    _ingest(org_b["org"], CSV.format(day="2025-03-02", n=100), "other-org.csv")
+    assert value("E1-6_11") == energy and len(builds) == 1  # another organisation's records change nothing
+    _ingest(org, CSV.format(day="2025-04-01", n=100), "april.csv")
+    assert value("E1-6_11") == pytest.approx(2 * energy, rel=1e-12) and len(builds) == 2  # same usage twice
+    intensity = value("E1-6_30")
+    period.net_revenue_eur = Decimal("250000000")
+    period.save()
+    assert value("E1-6_30") == pytest.approx(intensity / 2, rel=1e-12) and len(builds) == 3
