@@ -14,7 +14,7 @@ from django.db.models import Count, Max
 
 from apps.accounts.models import Team
 from apps.connectors.models import IngestionRun, RunStatus
-from apps.footprint.models import UsageRecord
+from apps.footprint.models import MonthlyRollup
 from apps.footprint.selectors import TEAM_NONE, Filters
 
 from .models import PeriodStatus, ReportingPeriod
@@ -90,8 +90,7 @@ def choices(organisation) -> dict[str, list]:
 
 
 def _sources_and_providers(organisation) -> dict[str, list[str]]:
-    """The distinct sources and providers on record: two scans of every record (half of a dashboard view's
-    time on a year of data), so kept in the cache. Records are only added or replaced by ingestion runs, and
+    """The distinct sources and providers on record, read off the monthly rollups and kept in the cache. Records are only added or replaced by ingestion runs, and
     source and provider are part of a record's natural key, so the set changes only when a run succeeds:
     the key names the latest one."""
     runs = (
@@ -103,10 +102,10 @@ def _sources_and_providers(organisation) -> dict[str, list[str]]:
     key = f"web:sources-providers:{organisation.pk}:{runs['n']}:{runs['last']}:{stamp}"
     found = cache.get(key)
     if found is None:
-        records = UsageRecord.objects.for_org(organisation)
+        months = MonthlyRollup.objects.filter(organisation=organisation)  # every record is in one month's rows
         found = {
-            "sources": list(records.order_by("source").values_list("source", flat=True).distinct()),
-            "providers": [p for p in records.order_by("provider").values_list("provider", flat=True).distinct() if p],
+            "sources": list(months.order_by("source").values_list("source", flat=True).distinct()),
+            "providers": [p for p in months.order_by("provider").values_list("provider", flat=True).distinct() if p],
         }
         cache.set(key, found, timeout=24 * 3600)
     return found
