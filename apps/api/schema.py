@@ -63,7 +63,7 @@ def document_error_responses(result, generator, request, public):
                 responses.setdefault("403", _error("Not allowed for this role.", error))
             if "{" in path or "page" in query:
                 responses.setdefault("404", _error("No such organisation (for this user), object or page.", error))
-            if "requestBody" in operation or query - {"page"}:
+            if "requestBody" in operation or query - {"page"}:  # a `cursor` this list did not give is a 400 too
                 responses.setdefault("400", _error("Invalid fields or query parameters.", invalid))
             if "requestBody" in operation:
                 responses.setdefault("413", _error("The body is larger than the server accepts.", error))
