@@ -12,7 +12,7 @@ EXAMPLE_URL = "https://ledger.example/api/v1/o/acme/records/?start=2025-01-01&en
 
 
 class RecordCursorPagination(BasePagination):
-    """Newest day first, 100 records a page; a cursor this list did not give is a 400."""
+    """Newest day first, 100 records a page; a cursor this list did not give is a 404 (no such page)."""
 
     page_size = 100
 

@@ -4,7 +4,8 @@ A page is the next `size` records after (or before) a cursor in the order (day, 
 of the record's unique index (organisation, day, key_sha256), so the database reads the page straight from the
 index, however deep into the year it is. No OFFSET (which reads and drops every earlier row) and no COUNT of the
 year (which the list does not need to go on). The hash is unique within an organisation's day, so the order is
-total and a record is on exactly one page; re-ingestion keeps a record's key, so it keeps its place.
+total and a record is on exactly one page; re-ingestion keeps a record's key, so it keeps its place. A cursor
+the list did not give is no page of it (InvalidCursor, a 404).
 
 Rows load only the columns the lists show: the factor set's label and hash, never its content (84 KB of JSON,
 which a row join would otherwise repeat on every record).
@@ -71,9 +72,10 @@ LIST_FIELDS = (
 
 
 class InvalidCursor(DomainError):
-    """A page cursor this list did not give (edited, truncated or from another version)."""
+    """A page cursor this list did not give (edited, truncated or from another version): no such page, a 404,
+    as DRF answers a page number or cursor it cannot read (any string is a well-formed query parameter)."""
 
-    http_status = 400
+    http_status = 404
 
     def __init__(self):
         super().__init__(_("The page cursor is not valid: start again from the first page."))

@@ -100,7 +100,7 @@ def record_list(request):
         context["page"] = record_pages.record_page(records, cursor=cursor, size=RECORDS_PER_PAGE)
     except record_pages.InvalidCursor as exc:
         context.update(page=record_pages.RecordPage([], None, None), error=str(exc))
-        return render(request, "web/record_list.html", context, status=400)
+        return render(request, "web/record_list.html", context, status=exc.http_status)
     if not cursor:
         context.update(totals=selectors.totals(records), api_cost=cost_total_eur(org, records))
     return render(request, "web/record_list.html", context)

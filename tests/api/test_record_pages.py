@@ -1,6 +1,6 @@
 """The records API pages by keyset: every record exactly once and in order under each filter, a fixed number of
 queries at any depth, no COUNT, no OFFSET, no factor-set content read, other organisations' records never
-listed, and a cursor it did not give refused with a 400."""
+listed, and a cursor it did not give answered 404 (no such page), never a 500."""
 
 import base64
 import datetime as dt
@@ -133,7 +133,7 @@ def _b64(text: str) -> str:
         base64.urlsafe_b64encode("n|2025-02-01|é".encode()).decode(),
     ],
 )
-def test_a_cursor_the_list_did_not_give_is_a_400(seeded, cursor):
+def test_a_cursor_the_list_did_not_give_is_no_page_of_it(seeded, cursor):
     response = client_of(seeded["users"][Role.AUDITOR]).get(URL, {**YEAR, "cursor": cursor})
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert "cursor" in response.json()["detail"]

@@ -1,6 +1,6 @@
 """The records page pages by keyset ("Newer" / "Older", filters kept): every record once and in order, a fixed
 number of queries, the year summed only on the first page, no factor-set content, the SHA-256 shortened, and a
-cursor it did not give answered with a 400 page."""
+cursor it did not give answered with a 404 page that links to the first page."""
 
 import datetime as dt
 import re
@@ -105,9 +105,9 @@ def test_a_row_shows_its_file_sha256_shortened_with_the_full_value_in_the_title(
 
 
 @pytest.mark.parametrize("cursor", ["abc", "%00", "bnwyMDI1LTEzLTAxfGFh"])
-def test_a_cursor_the_page_did_not_give_is_a_400_page(seeded, cursor):
+def test_a_cursor_the_page_did_not_give_is_a_404_page(seeded, cursor):
     response = seeded.get(f"{URL}?start=2025-01-01&end=2025-12-31&cursor={cursor}")
-    assert response.status_code == 400
+    assert response.status_code == 404
     html = response.content.decode()
     assert "The page cursor is not valid" in html and 'href="?start=2025-01-01&amp;end=2025-12-31"' in html
 
