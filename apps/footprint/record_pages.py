@@ -109,6 +109,8 @@ class Cursor:
 
 @dataclass(frozen=True)
 class RecordPage:
+    """A page's records, newest first, and the cursors of the pages on either side (None where there is none)."""
+
     rows: list
     next_cursor: str | None  # the older records, None on the last page
     previous_cursor: str | None  # the newer records, None on the first page
