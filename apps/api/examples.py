@@ -109,6 +109,8 @@ RECORDS = [
             "output_tokens": 60000,
             "energy_kwh": 0.115,
             "co2e_location_kg": 0.0064,
+            "factor_set": "ledger-default@2026.1",
+            "factor_set_sha256": "3b7d41…",
             "run": 12,
             "source_sha256": "9f2c0e…",
         },

@@ -61,9 +61,9 @@ def document_error_responses(result, generator, request, public):
             if method in WRITE_METHODS:
                 # A read-only role (auditor), a refused deletion, or a session request without its CSRF token.
                 responses.setdefault("403", _error("Not allowed for this role.", error))
-            if "{" in path or "page" in query:
+            if "{" in path or query & {"page", "cursor"}:
                 responses.setdefault("404", _error("No such organisation (for this user), object or page.", error))
-            if "requestBody" in operation or query - {"page"}:
+            if "requestBody" in operation or query - {"page", "cursor"}:
                 responses.setdefault("400", _error("Invalid fields or query parameters.", invalid))
             if "requestBody" in operation:
                 responses.setdefault("413", _error("The body is larger than the server accepts.", error))

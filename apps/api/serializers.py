@@ -113,10 +113,14 @@ class UploadSerializer(serializers.Serializer):
 
 
 class UsageRecordSerializer(serializers.ModelSerializer):
+    """A usage record with its footprint, the run and file (SHA-256) it came from and the factor set it was
+    estimated with: its label and content hash (the content itself is the factor sets' own page)."""
+
     team = serializers.CharField(source="team.name", read_only=True, default=None, allow_null=True)
     run = serializers.IntegerField(source="run_id", read_only=True)
     source_sha256 = serializers.CharField(source="run.source_file.sha256", read_only=True)
-    factor_set = serializers.CharField(source="factor_set.label", read_only=True)
+    factor_set = serializers.CharField(source="factor_set.label", read_only=True, help_text="name@version")
+    factor_set_sha256 = serializers.CharField(source="factor_set.content_sha256", read_only=True)
 
     class Meta:
         model = UsageRecord
@@ -153,6 +157,7 @@ class UsageRecordSerializer(serializers.ModelSerializer):
             "data_quality",
             "method_version",
             "factor_set",
+            "factor_set_sha256",
             "warning",
             "run",
             "source_sha256",

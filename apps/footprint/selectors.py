@@ -188,8 +188,3 @@ def month_range(key: str, filters: Filters) -> tuple[dt.date, dt.date]:
     first = dt.date(year, month, 1)
     last = (dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)
     return max(first, filters.start), min(last, filters.end)
-
-
-def records_page_rows(records):
-    """Records for the drill-down table, newest first, with the run and file each came from."""
-    return records.select_related("run__source_file", "team").order_by("-day", "source", "provider", "model", "pk")

@@ -22,7 +22,8 @@ _cache_lock = threading.Lock()
 
 def register_factor_set(factor_set: FactorSet, organisation=None, user=None, note: str = "") -> FactorSetVersion:
     """Store a factor set as a version row (once per content hash and organisation)."""
-    version, _ = FactorSetVersion.objects.get_or_create(
+    # The content is read only when the cached FactorSet is missing (load_factor_set): 84 KB a request otherwise.
+    version, _ = FactorSetVersion.objects.defer("content").get_or_create(
         organisation=organisation,
         content_sha256=factor_set.content_hash,
         defaults={
@@ -46,7 +47,12 @@ def default_factor_set_version() -> FactorSetVersion:
 
 def current_factor_set_version(organisation) -> FactorSetVersion:
     """The set new figures of this organisation are computed with: its newest own version, else the default."""
-    own = FactorSetVersion.objects.filter(organisation=organisation).order_by("-created_at", "-pk").first()
+    own = (
+        FactorSetVersion.objects.filter(organisation=organisation)
+        .defer("content")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
     return own or default_factor_set_version()
 
 

@@ -2,7 +2,6 @@
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -11,7 +10,7 @@ from apps.accounts.permissions import READ
 from apps.accounts.tenancy import SESSION_KEY, org_view, scoped
 from apps.costs.figures import usage_figures
 from apps.disclosures import filters as period_filters
-from apps.footprint import selectors
+from apps.footprint import record_pages, selectors
 
 CHART_JS = "vendor/chartjs/chart.umd.js"
 RECORDS_PER_PAGE = 50
@@ -88,18 +87,21 @@ def org_home(request):
 
 @org_view(READ)
 def record_list(request):
-    """The records behind a figure, with the same filters as the dashboard; each row names its run and file."""
+    """The records behind a figure, with the same filters as the dashboard; each row names its run and file.
+
+    Keyset pages ("Newer" / "Older", apps.footprint.record_pages): a page reads its rows only. The totals are
+    on the first page, where a figure's link arrives, so paging through a year never re-sums it."""
     org = request.organisation
     filters = period_filters.parse_filters(org, request.GET)
     records = selectors.filtered_records(org, filters)
-    page = Paginator(selectors.records_page_rows(records), RECORDS_PER_PAGE).get_page(request.GET.get("page"))
-    figures = usage_figures(org, filters, ())
-    context = {
-        "filters": filters,
-        "choices": period_filters.choices(org),
-        "totals": figures["totals"],
-        "api_cost": figures["api_cost"],
-        "page": page,
-        "query": filters.querystring(),
-    }
+    cursor = request.GET.get("cursor", "")
+    context = {"filters": filters, "choices": period_filters.choices(org), "query": filters.querystring()}
+    try:
+        context["page"] = record_pages.record_page(records, cursor=cursor, size=RECORDS_PER_PAGE)
+    except record_pages.InvalidCursor as exc:
+        context.update(page=record_pages.RecordPage([], None, None), error=str(exc))
+        return render(request, "web/record_list.html", context, status=exc.http_status)
+    if not cursor:
+        figures = usage_figures(org, filters, ())
+        context.update(totals=figures["totals"], api_cost=figures["api_cost"])
     return render(request, "web/record_list.html", context)

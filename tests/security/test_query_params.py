@@ -19,6 +19,7 @@ TEXT = {
     "share": "nan",
     "basis": "\x00",
     "page": "\x00",
+    "cursor": "\x00",
     "format": "\x00",
     "kind": "x" * 5000,
 }

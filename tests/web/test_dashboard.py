@@ -125,9 +125,11 @@ def test_records_page_paginates(client_for, org_a, loaded, monkeypatch):
     client = client_for(org_a["users"][Role.OFFICER])
     url = reverse("web:records", args=["org-a"])
     first = client.get(url, {"start": "2025-01-01", "end": "2025-12-31"})
-    assert len(first.context["page"].object_list) == 2 and 'rel="next"' in first.content.decode()
-    second = client.get(url, {"start": "2025-01-01", "end": "2025-12-31", "page": 2})
-    assert len(second.context["page"].object_list) == 1
+    assert len(first.context["page"].rows) == 2 and 'rel="next"' in first.content.decode()
+    older = first.context["page"].next_cursor
+    second = client.get(url, {"start": "2025-01-01", "end": "2025-12-31", "cursor": older})
+    assert len(second.context["page"].rows) == 1 and 'rel="prev"' in second.content.decode()
+    assert {r.pk for r in first.context["page"].rows}.isdisjoint(r.pk for r in second.context["page"].rows)
 
 
 def test_other_tenants_get_404(client_for, org_a, org_b, loaded):

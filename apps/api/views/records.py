@@ -8,6 +8,7 @@ from apps.costs.figures import usage_figures
 from apps.footprint import selectors
 
 from .. import examples
+from ..pagination import RecordCursorPagination
 from ..schema import FILTER_PARAMETERS
 from ..serializers import SummarySerializer, UsageRecordSerializer
 from .common import OrgScopedMixin, checked_filters
@@ -15,14 +16,15 @@ from .common import OrgScopedMixin, checked_filters
 
 @extend_schema(tags=["footprint"], parameters=FILTER_PARAMETERS, examples=examples.RECORDS)
 class RecordList(OrgScopedMixin, generics.ListAPIView):
-    """Usage records with their footprint, filtered like the dashboard, paginated (`?page=`)."""
+    """Usage records with their footprint, filtered like the dashboard, newest day first, 100 a page: follow
+    `next` (older) and `previous` (newer), whose `cursor` is opaque. No total count: the summary has it."""
 
     serializer_class = UsageRecordSerializer
+    pagination_class = RecordCursorPagination
 
     def get_queryset(self):
         filters = checked_filters(self.organisation, self.request.query_params)
-        records = selectors.filtered_records(self.organisation, filters)
-        return selectors.records_page_rows(records).select_related("factor_set")
+        return selectors.filtered_records(self.organisation, filters)  # ordered and limited by the paginator
 
 
 @extend_schema(tags=["footprint"], parameters=FILTER_PARAMETERS, responses=SummarySerializer, examples=examples.SUMMARY)

@@ -1,0 +1,163 @@
+"""Pages of usage records by keyset: the records list of the web page and of the API.
+
+A page is the next `size` records after (or before) a cursor in the order (day, key hash) descending: the order
+of the record's unique index (organisation, day, key_sha256), so the database reads the page straight from the
+index, however deep into the year it is. No OFFSET (which reads and drops every earlier row) and no COUNT of the
+year (which the list does not need to go on). The hash is unique within an organisation's day, so the order is
+total and a record is on exactly one page; re-ingestion keeps a record's key, so it keeps its place. A cursor
+the list did not give is no page of it (InvalidCursor, a 404).
+
+Rows load only the columns the lists show: the factor set's label and hash, never its content (84 KB of JSON,
+which a row join would otherwise repeat on every record).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from apps.core.errors import DomainError
+
+ORDER_DESC = ("-day", "-key_sha256")
+ORDER_ASC = ("day", "key_sha256")
+NEXT, PREVIOUS = "n", "p"  # a cursor's direction: the records after it (older) or before it (newer)
+KEY_HASH = re.compile(r"[0-9a-f]{64}")
+# What the lists show of a record, its run's file, its team and its factor set (whose content stays unread).
+LIST_FIELDS = (
+    "id",
+    "day",
+    "key_sha256",
+    "source",
+    "provider",
+    "model",
+    "usage_kind",
+    "self_hosted",
+    "person_ref",
+    "team_ref",
+    "project",
+    "zone",
+    "requests",
+    "input_tokens",
+    "cached_input_tokens",
+    "output_tokens",
+    "active_user_days",
+    "measured_energy_kwh",
+    "cost",
+    "currency",
+    "energy_kwh",
+    "energy_kwh_low",
+    "energy_kwh_high",
+    "co2e_location_kg",
+    "co2e_market_kg",
+    "co2e_embodied_kg",
+    "grid_zone",
+    "grid_gco2e_per_kwh",
+    "scope",
+    "data_quality",
+    "method_version",
+    "warning",
+    "run__source_file__sha256",
+    "run__source_file__filename",
+    "team__name",
+    "factor_set__name",
+    "factor_set__version",
+    "factor_set__content_sha256",
+)
+
+
+class InvalidCursor(DomainError):
+    """A page cursor this list did not give (edited, truncated or from another version): no such page, a 404,
+    as DRF answers a page number or cursor it cannot read (any string is a well-formed query parameter)."""
+
+    http_status = 404
+
+    def __init__(self):
+        super().__init__(_("The page cursor is not valid: start again from the first page."))
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page starts: the records after (NEXT) or before (PREVIOUS) the record at (day, key)."""
+
+    direction: str
+    day: dt.date
+    key: str
+
+    def encode(self) -> str:
+        text = f"{self.direction}|{self.day.isoformat()}|{self.key}"
+        return base64.urlsafe_b64encode(text.encode("ascii")).decode("ascii").rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        """The cursor a `encode()` gave; InvalidCursor for anything else."""
+        try:
+            text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("ascii")
+            direction, day, key = text.split("|")
+            parsed = dt.date.fromisoformat(day)
+        except (ValueError, UnicodeError, binascii.Error) as exc:
+            raise InvalidCursor() from exc
+        if direction not in (NEXT, PREVIOUS) or not KEY_HASH.fullmatch(key) or len(day) != 10:
+            raise InvalidCursor()
+        return cls(direction, parsed, key)
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    """A page's records, newest first, and the cursors of the pages on either side (None where there is none)."""
+
+    rows: list
+    next_cursor: str | None  # the older records, None on the last page
+    previous_cursor: str | None  # the newer records, None on the first page
+
+
+def list_rows(records):
+    """The records with their run's file, team and factor set label joined, without the factor set's content."""
+    return records.select_related("run__source_file", "team", "factor_set").only(*LIST_FIELDS)
+
+
+def _after(records, cursor: Cursor):
+    # (day, key) < (cursor): the redundant day bound lets the index scan start at the cursor's day.
+    older = Q(day__lt=cursor.day) | Q(day=cursor.day, key_sha256__lt=cursor.key)
+    return records.filter(older, day__lte=cursor.day).order_by(*ORDER_DESC)
+
+
+def _before(records, cursor: Cursor):
+    newer = Q(day__gt=cursor.day) | Q(day=cursor.day, key_sha256__gt=cursor.key)
+    return records.filter(newer, day__gte=cursor.day).order_by(*ORDER_ASC)
+
+
+def _edge(row, direction: str) -> str:
+    return Cursor(direction, row.day, row.key_sha256).encode()
+
+
+def record_page(records, *, cursor: str | None, size: int) -> RecordPage:
+    """One page of `records` (a filtered UsageRecord queryset), newest first, in one query.
+
+    cursor: a RecordPage's next_cursor or previous_cursor, or None/"" for the first page."""
+    position = Cursor.decode(cursor) if cursor else None
+    rows = list_rows(records)
+    if position is None:
+        query, backwards = rows.order_by(*ORDER_DESC), False
+    elif position.direction == NEXT:
+        query, backwards = _after(rows, position), False
+    else:
+        query, backwards = _before(rows, position), True
+    found = list(query[: size + 1])  # one more than the page says whether there is a page beyond it
+    beyond = len(found) > size
+    found = found[:size][::-1] if backwards else found[:size]
+    if not found:
+        return RecordPage([], None, None)
+    # Towards the side it came from, a cursor's page has rows: the cursor is one of them.
+    more_newer = beyond if backwards else position is not None
+    more_older = position is not None if backwards else beyond
+    return RecordPage(
+        found,
+        _edge(found[-1], NEXT) if more_older else None,
+        _edge(found[0], PREVIOUS) if more_newer else None,
+    )

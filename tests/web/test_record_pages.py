@@ -1,0 +1,124 @@
+"""The records page pages by keyset ("Newer" / "Older", filters kept): every record once and in order, a fixed
+number of queries, the year summed only on the first page, no factor-set content, the SHA-256 shortened, and a
+cursor it did not give answered with a 404 page that links to the first page."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.accounts.models import Role
+from apps.footprint.models import UsageRecord
+from tests.footprint.seeded_records import expected_ids, filter_cases, seed
+
+pytestmark = pytest.mark.django_db
+YEAR = {"start": "2025-01-01", "end": "2025-12-31"}
+PAGE = 7
+URL = reverse("web:records", args=["org-a"])
+CONTENT = '"footprint_factorsetversion"."content"'  # the column; its "content_sha256" is read
+
+
+@pytest.fixture
+def seeded(org_a, org_b, monkeypatch, client_for):
+    from apps.web import views
+
+    monkeypatch.setattr(views, "RECORDS_PER_PAGE", PAGE)
+    seed(org_a, org_b)
+    return client_for(org_a["users"][Role.AUDITOR])
+
+
+def _link(html: str, rel: str) -> str | None:
+    found = re.search(rf'<a href="\?([^"]*)" rel="{rel}">', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def _get(client, query: str):
+    response = client.get(f"{URL}?{query}")
+    assert response.status_code == 200
+    return response, response.content.decode()
+
+
+def test_older_and_newer_links_list_every_record_once_in_order_with_the_filters_kept(seeded, org_a):
+    for params, wanted in filter_cases(org_a):
+        query = "&".join(f"{k}={v}" for k, v in {**YEAR, **params}.items())
+        expected = expected_ids(org_a["org"], **{"start": dt.date(2025, 1, 1), "end": dt.date(2025, 12, 31), **wanted})
+        pages, link = [], query
+        while link:
+            response, html = _get(seeded, link)
+            pages.append([row.pk for row in response.context["page"].rows])
+            link = _link(html, "next")
+            if link:  # the filters ride along with the cursor
+                assert all(f"{k}={v}" in link for k, v in {**YEAR, **params}.items()), link
+        assert [pk for page in pages for pk in page] == expected, params
+        assert all(len(page) == PAGE for page in pages[:-1])
+        back, link = [], _link(html, "prev")
+        while link:
+            response, html = _get(seeded, link)
+            back.append([row.pk for row in response.context["page"].rows])
+            link = _link(html, "prev")
+        assert [pages[-1], *back] == pages[::-1], params
+        assert ('rel="next"' in html) == (len(pages) > 1)
+
+
+def _captured(client, query):
+    with CaptureQueriesContext(connection) as captured:
+        response, html = _get(client, query)
+    return response, html, [q["sql"] for q in captured.captured_queries]
+
+
+def test_a_page_reads_only_its_rows_and_the_first_page_also_the_totals(seeded, org_a, django_assert_num_queries):
+    query = "&".join(f"{k}={v}" for k, v in YEAR.items())
+    first, html, first_sql = _captured(seeded, query)
+    deep_link = _link(html, "next")
+    for _ in range(3):
+        deep_link = _link(_get(seeded, deep_link)[1], "next")
+    deep, deep_html, deep_sql = _captured(seeded, deep_link)
+    with django_assert_num_queries(len(deep_sql)):
+        _get(seeded, _link(deep_html, "next"))
+    record_sql = [sql for sql in deep_sql if "footprint_usagerecord" in sql]
+    assert len(record_sql) == 1 and f"LIMIT {PAGE + 1}" in record_sql[0]  # the page's rows, nothing else
+    for sql in deep_sql:  # (the filter form counts the ingestion runs, for its cache key: not the records)
+        assert CONTENT not in sql and "OFFSET" not in sql.upper()
+        assert "COUNT(" not in sql.upper() or "footprint_usagerecord" not in sql
+    # The first page, where a figure's link arrives, sums the filtered year once (records, kWh, CO2e, cost).
+    assert "totals" in first.context and "totals" not in deep.context and "first page" in deep_html
+    total = UsageRecord.objects.filter(organisation=org_a["org"]).count()
+    assert first.context["totals"]["records"] == total
+    # Over the records, besides the filter form's sources and providers (cached from then on): the page's rows,
+    # and sums (the totals, the cost), never a row-by-row read.
+    first_record_sql = [sql for sql in first_sql if "footprint_usagerecord" in sql and "SELECT DISTINCT" not in sql]
+    rows_sql = [sql for sql in first_record_sql if "SUM(" not in sql.upper()]
+    assert len(rows_sql) == 1 and f"LIMIT {PAGE + 1}" in rows_sql[0]
+    for sql in first_sql:
+        assert CONTENT not in sql and "OFFSET" not in sql.upper()
+        assert "COUNT(*)" not in sql.upper()  # no paginator count
+
+
+def test_a_row_shows_its_file_sha256_shortened_with_the_full_value_in_the_title(seeded, org_a):
+    response, html = _get(seeded, "start=2025-01-01&end=2025-12-31&source=litellm_spend_logs")
+    row = response.context["page"].rows[0]
+    sha = row.run.source_file.sha256
+    assert f'<code class="sha" title="{sha}">{sha[:12]}…</code>' in html
+    assert f">{sha}<" not in html
+
+
+@pytest.mark.parametrize("cursor", ["abc", "%00", "bnwyMDI1LTEzLTAxfGFh"])
+def test_a_cursor_the_page_did_not_give_is_a_404_page(seeded, cursor):
+    response = seeded.get(f"{URL}?start=2025-01-01&end=2025-12-31&cursor={cursor}")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "The page cursor is not valid" in html and 'href="?start=2025-01-01&amp;end=2025-12-31"' in html
+
+
+def test_other_organisations_records_never_appear(seeded, org_a, org_b):
+    own = set(UsageRecord.objects.filter(organisation=org_a["org"]).values_list("id", flat=True))
+    link, listed = "start=2025-01-01&end=2025-12-31", []
+    while link:
+        response, html = _get(seeded, link)
+        listed += [row.pk for row in response.context["page"].rows]
+        link = _link(html, "next")
+    assert set(listed) == own and len(listed) == len(own)
+    assert UsageRecord.objects.filter(organisation=org_b["org"]).exists()
