@@ -50,7 +50,9 @@ class Command(BaseCommand):
             "requests": run.requests,
             **_seat_totals(run),
             "input_tokens": run.input_tokens,
+            "cached_input_tokens": run.cached_input_tokens,
             "output_tokens": run.output_tokens,
+            "cost": _cost_by_currency(run),
             "energy_kwh": run.energy_kwh,
             "co2e_kg": run.co2e_kg,
             "errors": [
@@ -84,3 +86,15 @@ def _seat_totals(run) -> dict:
         teams=Count("team_ref", distinct=True, filter=~Q(team_ref="")),
     )
     return {"active_user_days": totals["active_user_days"] or 0, "persons": totals["persons"], "teams": totals["teams"]}
+
+
+def _cost_by_currency(run) -> dict:
+    """The cost of the records this run stored, per currency, as decimal strings (sources that report cost)."""
+    sums = (
+        UsageRecord.objects.filter(run=run)
+        .exclude(currency="")
+        .values("currency")
+        .annotate(total=Sum("cost"))
+        .order_by("currency")
+    )
+    return {row["currency"]: f"{row['total']:f}" for row in sums}
