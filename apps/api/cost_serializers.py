@@ -344,3 +344,36 @@ class AssessmentCreatedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     score = serializers.FloatField()
     reasons = serializers.ListField(child=serializers.CharField())
+
+
+# ---- Reconciliation ------------------------------------------------------------------------------------------------
+
+
+def _exact_eur(help_text: str, **kwargs) -> serializers.DecimalField:
+    """An exact Decimal amount as a decimal string (not rounded: the pages round to the cent)."""
+    return serializers.DecimalField(max_digits=None, decimal_places=None, help_text=help_text, **kwargs)
+
+
+class BilledAmountSerializer(serializers.Serializer):
+    currency = serializers.CharField(help_text="ISO 4217 code, as the bill gave it")
+    amount = _exact_eur("billed amount in `currency`, exactly")
+
+
+class ReconciliationMonthSerializer(serializers.Serializer):
+    provider = serializers.CharField()
+    month = serializers.CharField(help_text="YYYY-MM")
+    tokens_x_price_eur = _exact_eur("the month's token records priced from their tokens at the day's model price")
+    reported_on_tokens_eur = _exact_eur("the costs the token records themselves reported, converted to EUR")
+    billed_eur = _exact_eur("the vendor's bill lines converted to EUR; null: no bill loaded", allow_null=True)
+    billed_by_currency = BilledAmountSerializer(many=True)
+    gap_eur = _exact_eur("tokens x price - billed", allow_null=True)
+    gap_pct = _exact_eur("gap in % of the bill, to 0.01 % (half to even)", allow_null=True)
+    flagged = serializers.BooleanField(help_text="|gap| over threshold_pct of the bill")
+    models_without_price = serializers.ListField(child=serializers.CharField())
+
+
+class ReconciliationSerializer(serializers.Serializer):
+    window = CostWindowSerializer()
+    threshold_pct = _exact_eur("gaps over this share of the bill are flagged")
+    rule = serializers.CharField(help_text="the cost rule (apps.costs.cost.RULE)")
+    months = ReconciliationMonthSerializer(many=True)

@@ -1,10 +1,14 @@
 """API cost in EUR: the one rule every page, API answer and export that shows it goes through.
 
-A record's cost is the figure its source reported, converted to EUR at the factor set's exchange rates; a
-token record without a reported cost is priced from its tokens at the model's price valid that day
-(ModelPrice); any other record has none. Money stays Decimal from the vendor's figure to the page: rates
-and prices as stored, products exact, a conversion's quotient at 28 significant digits (MONEY); amounts
-are rounded half-even to the cent only when shown (templatetags/money.py)."""
+Where the organisation has loaded the vendor's bill (usage kind ``billed_cost``: the OpenAI Costs API, the
+Anthropic cost report) for a provider and month, the bill is that provider-month's figure: its lines are
+converted to EUR, and the token records of the same provider and month are not costed again (basis "covered
+by the bill"; apps/costs/reconciliation.py compares them with it). Elsewhere a record's cost is the figure its
+source reported, converted to EUR at the factor set's exchange rates; a token record without a reported cost
+is priced from its tokens at the model's price valid that day (ModelPrice); any other record has none. Money
+stays Decimal from the vendor's figure to the page: rates and prices as stored, products exact, a conversion's
+quotient at 28 significant digits (MONEY); amounts are rounded half-even to the cent only when shown
+(templatetags/money.py)."""
 
 from __future__ import annotations
 
@@ -15,10 +19,13 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 from django.db.models import Sum
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.distinct import map_distinct
+from apps.footprint.models import UsageRecord
 from apps.footprint.services import current_factor_set_version, load_factor_set
+from apps.footprint.usage_frame import USAGE_KIND_BILLED_COST
 
 from . import calc
 from .models import ModelPrice
@@ -33,10 +40,14 @@ _PLACES = Decimal(10) ** -10  # UsageRecord.cost's decimal places
 REPORTED = "reported"
 PRICED = "tokens x price"
 NO_PRICE = "no price"
+BILLED = "billed"
+COVERED = "covered by the bill"
 NO_COST = ""
 
 RULE = _(
-    "Reported costs are converted to EUR at the factor set's exchange rates; token records without a reported "
+    "Where the vendor's bill (OpenAI Costs API, Anthropic cost report) is loaded for a provider and month, the "
+    "billed amount is that month's cost and its token records are compared with it, not added. Elsewhere, "
+    "reported costs are converted to EUR at the factor set's exchange rates; token records without a reported "
     "cost are priced from their tokens at the model's price valid that day. Amounts are exact until shown, "
     "rounded half to even to the cent."
 )
@@ -81,23 +92,63 @@ def _eur_per_unit(currency: str, rates: dict[str, Decimal]) -> Decimal | None:
     return MONEY.divide(rates[currency], rates["EUR"])
 
 
-def record_costs_eur(usage: pd.DataFrame, *, prices: pd.DataFrame, rates: dict[str, Decimal]) -> pd.DataFrame:
+def month_of(day) -> str:
+    """'YYYY-MM' of a date, a Timestamp or an ISO date string."""
+    return str(day)[:7]
+
+
+def billed_months(organisation) -> frozenset[tuple[str, str]]:
+    """(provider, 'YYYY-MM') of every month the organisation has loaded a vendor's bill for, over all its records:
+    a page filtered to a team or a window still knows which token records the bill covers."""
+    rows = (
+        UsageRecord.objects.for_org(organisation)
+        .filter(usage_kind=USAGE_KIND_BILLED_COST)
+        .annotate(month=TruncMonth("day"))
+        .order_by()
+        .values_list("provider", "month")
+        .distinct()
+    )
+    return frozenset((provider, month_of(month)) for provider, month in rows)
+
+
+def _covered(usage: pd.DataFrame, billed: frozenset[tuple[str, str]]) -> pd.Series:
+    """Rows other than bill lines whose provider and month have a bill."""
+    if not billed or "provider" not in usage:
+        return pd.Series(False, index=usage.index)
+    months = map_distinct(usage["day"].astype(str), month_of, "str")
+    keys = pd.Series(list(zip(usage["provider"], months, strict=True)), index=usage.index, dtype=object)
+    return keys.isin(billed) & (usage["usage_kind"] != USAGE_KIND_BILLED_COST)
+
+
+def record_costs_eur(
+    usage: pd.DataFrame,
+    *,
+    prices: pd.DataFrame,
+    rates: dict[str, Decimal],
+    billed: frozenset[tuple[str, str]] = frozenset(),
+) -> pd.DataFrame:
     """`cost_eur` (Decimal) and `cost_basis` of each row of `usage`, by the module's rule.
 
     usage: day, model_key, usage_kind, cost (Decimal), currency, input_tokens, cached_input_tokens,
-    output_tokens, and optionally `reported` (rows that sum several records say whether theirs were reported;
-    else a row is reported when its cost is not zero). prices: model_prices(); rates: usd_per_unit()."""
+    output_tokens, optionally provider (with `billed`) and `reported` (rows that sum several records say whether
+    theirs were reported; else a row is reported when its cost is not zero). prices: model_prices(); rates:
+    usd_per_unit(); billed: billed_months()."""
     cost_eur = pd.Series(ZERO, index=usage.index, dtype=object)
     basis = pd.Series(NO_COST, index=usage.index, dtype=object)
     if usage.empty:
         return pd.DataFrame({"cost_eur": cost_eur, "cost_basis": basis})
+    covered = _covered(usage, billed)
+    bill = usage["usage_kind"] == USAGE_KIND_BILLED_COST
     reported = usage["reported"].astype(bool) if "reported" in usage else usage["cost"] != 0
+    reported = (reported | bill) & ~covered
     factor = map_distinct(usage["currency"].fillna("").str.upper(), lambda c: _eur_per_unit(c, rates), "object")
     converted = reported & factor.notna()
     with decimal.localcontext(MONEY):
         cost_eur[converted] = usage.loc[converted, "cost"] * factor[converted]
         basis[reported] = REPORTED
-        tokens = (usage["usage_kind"] == "tokens") & ~reported
+        basis[reported & bill] = BILLED
+        basis[covered] = COVERED
+        tokens = (usage["usage_kind"] == "tokens") & ~reported & ~covered
         if tokens.any():
             columns = ["day", "model_key", "input_tokens", "cached_input_tokens", "output_tokens"]
             priced = calc.api_cost_eur(usage.loc[tokens, columns], prices)
@@ -126,6 +177,10 @@ class CostTotal:
     def priced_eur(self) -> Decimal:
         return self.by_basis_eur.get(PRICED, ZERO)
 
+    @property
+    def billed_eur(self) -> Decimal:
+        return self.by_basis_eur.get(BILLED, ZERO)
+
 
 def cost_total(usage: pd.DataFrame, costs: pd.DataFrame, rates: dict[str, Decimal]) -> CostTotal:
     """The CostTotal of rows of `usage` (model_key, cost, currency) costed by record_costs_eur into `costs`.
@@ -135,17 +190,23 @@ def cost_total(usage: pd.DataFrame, costs: pd.DataFrame, rates: dict[str, Decima
     if costs.empty:
         return CostTotal(ZERO)
     basis = costs["cost_basis"]
+    by_currency: dict[str, Decimal] = {}
     with decimal.localcontext(MONEY):
-        reported = usage.loc[basis == REPORTED, ["currency", "cost"]]
-        currencies = reported["currency"].fillna("").str.upper().replace("", "EUR")
-        by_currency = {c: sum(group, ZERO) for c, group in reported["cost"].groupby(currencies)}
-        by_basis = {
-            REPORTED: sum((amount * (_eur_per_unit(c, rates) or ZERO) for c, amount in by_currency.items()), ZERO),
-            PRICED: sum(costs.loc[basis == PRICED, "cost_eur"], ZERO),
-        }
-        total = by_basis[REPORTED] + by_basis[PRICED]
+        by_basis = {PRICED: sum(costs.loc[basis == PRICED, "cost_eur"], ZERO)}
+        for name in (REPORTED, BILLED):
+            sums = _sums_by_currency(usage.loc[basis == name, ["currency", "cost"]])
+            by_basis[name] = sum((amount * (_eur_per_unit(c, rates) or ZERO) for c, amount in sums.items()), ZERO)
+            for currency, amount in sums.items():
+                by_currency[currency] = by_currency.get(currency, ZERO) + amount
+        total = by_basis[REPORTED] + by_basis[BILLED] + by_basis[PRICED]
     missing = sorted(set(usage.loc[basis == NO_PRICE, "model_key"]))
     return CostTotal(total, by_basis, by_currency, missing)
+
+
+def _sums_by_currency(rows: pd.DataFrame) -> dict[str, Decimal]:
+    """Costs summed per currency ('' counts as EUR), exactly."""
+    currencies = rows["currency"].fillna("").str.upper().replace("", "EUR")
+    return {c: sum(group, ZERO) for c, group in rows["cost"].groupby(currencies)}
 
 
 def cost_total_eur(organisation, records) -> CostTotal:
@@ -153,11 +214,18 @@ def cost_total_eur(organisation, records) -> CostTotal:
 
     Summed in the database: reported costs per currency, and the tokens of token records without one per day
     and model (the price that applies is the day's), then costed as cost_total() costs records."""
-    reported = records.exclude(cost=0).order_by().values("currency").annotate(cost_sum=Sum("cost"))
+    # Per provider and month as well: where a bill covers them, the cost rule leaves token records out.
+    reported = (
+        records.exclude(cost=0)
+        .annotate(month=TruncMonth("day"))
+        .order_by()
+        .values("currency", "provider", "usage_kind", "month")
+        .annotate(cost_sum=Sum("cost"))
+    )
     tokens = (
         records.filter(cost=0, usage_kind="tokens")
         .order_by()
-        .values("day", "model")
+        .values("day", "provider", "model")
         .annotate(
             input_tokens=Sum("input_tokens"),
             cached_input_tokens=Sum("cached_input_tokens"),
@@ -165,7 +233,7 @@ def cost_total_eur(organisation, records) -> CostTotal:
         )
     )
     no_tokens = {"day": None, "model": "", "input_tokens": 0, "cached_input_tokens": 0, "output_tokens": 0}
-    sums = [{**no_tokens, **row, "reported": True, "usage_kind": ""} for row in reported]
+    sums = [{**no_tokens, **row, "day": row["month"], "reported": True} for row in reported]
     sums += [{**row, "reported": False, "usage_kind": "tokens", "currency": "", "cost_sum": 0} for row in tokens]
     if not sums:
         return CostTotal(ZERO)
@@ -177,4 +245,5 @@ def cost_total_eur(organisation, records) -> CostTotal:
     for name in ("input_tokens", "cached_input_tokens", "output_tokens"):
         usage[name] = usage[name].astype(np.int64)
     rates = usd_per_unit(organisation)
-    return cost_total(usage, record_costs_eur(usage, prices=prices, rates=rates), rates)
+    costs = record_costs_eur(usage, prices=prices, rates=rates, billed=billed_months(organisation))
+    return cost_total(usage, costs, rates)
