@@ -26,7 +26,8 @@ from apps.connectors.sources.json_models import JsonRow, Text, validate
 
 KEY = "anthropic_cost_report"
 LABEL = "Anthropic cost report"
-SIGNATURE = ("starting_at", "ending_at", "results", "amount", "currency", "cost_type", "token_type")
+# Three bucket keys of six, as anthropic_usage's: a JSON list of pages (read only to the bucket keys) ties.
+SIGNATURE = ("starting_at", "ending_at", "results", "amount", "currency", "cost_type")
 PROVIDER = "anthropic"
 
 

@@ -26,7 +26,8 @@ from apps.connectors.sources.json_models import JsonRow, Text, validate
 
 KEY = "openai_costs"
 LABEL = "OpenAI Costs API pages"
-SIGNATURE = ("start_time", "end_time", "results", "amount", "currency", "line_item", "project_id")
+# Three bucket keys of five, as openai_usage's: a JSON list of pages (read only to the bucket keys) ties, not loses.
+SIGNATURE = ("start_time", "end_time", "results", "amount", "line_item")
 PROVIDER = "openai"
 
 

@@ -1,4 +1,5 @@
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -9,6 +10,7 @@ from apps.connectors.ingestion import create_run, execute_run
 from apps.connectors.models import RunStatus
 from apps.connectors.sources import SOURCES
 from apps.connectors.storage import store_upload
+from apps.footprint.models import UsageRecord
 
 
 class Command(BaseCommand):
@@ -50,6 +52,7 @@ class Command(BaseCommand):
             "output_tokens": run.output_tokens,
             "energy_kwh": run.energy_kwh,
             "co2e_kg": run.co2e_kg,
+            "cost_by_currency": _cost_by_currency(run),
             "errors": [
                 {"row": e.get("row"), "column": e.get("column"), "message": e.get("message")} for e in run.errors
             ],
@@ -71,3 +74,11 @@ class Command(BaseCommand):
         else:
             for error in run.errors:
                 self.stderr.write(error["message"])
+
+
+def _cost_by_currency(run) -> dict[str, str]:
+    """The run's stored costs summed per currency, exactly, as decimal strings (a JSON float would round them)."""
+    sums: dict[str, Decimal] = {}
+    for currency, cost in UsageRecord.objects.filter(run=run).exclude(cost=0).values_list("currency", "cost"):
+        sums[currency] = sums.get(currency, Decimal(0)) + cost
+    return {currency: f"{amount.normalize():f}" for currency, amount in sorted(sums.items())}
