@@ -4,6 +4,8 @@ The answers are the dicts the apps.costs read modules build for the cost pages, 
 says what each figure is (money in EUR, energy in kWh, CO2e in kg); tests/api/test_costs.py checks that each
 serializer gives back exactly what the selector built (same keys, same values)."""
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from apps.costs.calc import FRUGALITY_QUESTIONS
@@ -349,9 +351,19 @@ class AssessmentCreatedSerializer(serializers.Serializer):
 # ---- Reconciliation ------------------------------------------------------------------------------------------------
 
 
-def _exact_eur(help_text: str, **kwargs) -> serializers.DecimalField:
-    """An exact Decimal amount as a decimal string (not rounded: the pages round to the cent)."""
-    return serializers.DecimalField(max_digits=None, decimal_places=None, help_text=help_text, **kwargs)
+class ExactDecimalField(serializers.DecimalField):
+    """An exact Decimal as a decimal string without trailing zeros ('9', '8.455230...'): not rounded (the pages
+    round to the cent), and the same text whatever decimal places the database gave the figures."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=None, decimal_places=None, **kwargs)
+
+    def to_representation(self, value):
+        return f"{Decimal(value).normalize():f}"
+
+
+def _exact_eur(help_text: str, **kwargs) -> ExactDecimalField:
+    return ExactDecimalField(help_text=help_text, **kwargs)
 
 
 class BilledAmountSerializer(serializers.Serializer):
