@@ -9,6 +9,7 @@ ending_at, bucket_width=1d, group_by[], limit, page/next_page; amounts as decima
 import io
 import json
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -108,3 +109,29 @@ def test_a_period_without_a_bill_gives_no_document_and_a_bad_key_is_refused(vend
     assert "sk-wrong" not in str(info.value)
     with pytest.raises(PullError, match="no cost endpoint"):
         fetch_costs("github", Access("x", vendor.base_url), D1, D3)
+
+
+@pytest.mark.django_db
+def test_a_pull_loads_the_bill_with_the_usage_and_a_failed_bill_is_reported(org_a, vendor, monkeypatch):
+    from apps.connectors.pull import _http
+    from apps.connectors.pull.service import add_credential, pull
+    from apps.footprint.models import UsageRecord
+
+    from .pull_fake_vendor import openai_sample
+
+    monkeypatch.setattr(_http, "_sleep", lambda seconds: None)
+    org = org_a["org"]
+    vendor.openai_days = openai_sample(D1, D2)
+    cred = add_credential(org, vendor="openai", label="main", secret=OPENAI_KEY, base_url=vendor.base_url)
+    runs = pull(cred, days=3, today=D3)
+    assert [r.source_key for r in runs] == ["openai_usage", "openai_costs"]
+    assert all(r.status == "succeeded" for r in runs) and cred.last_error == ""
+    bill = UsageRecord.objects.for_org(org).filter(usage_kind="billed_cost")
+    assert sorted(bill.values_list("cost", flat=True)) == [Decimal("0.06"), Decimal("1.255"), Decimal("2.5")]
+    # The cost endpoint refusing leaves the usage loaded and says so on the credential.
+    vendor.openai_cost_days = {}
+    vendor.forced = []
+    monkeypatch.setattr("apps.connectors.pull.openai_costs.PATH", "/v1/organization/costs-gone")
+    runs = pull(cred, days=3, today=D3)
+    assert [r.source_key for r in runs] == ["openai_usage"]
+    assert "the bill could not be read" in cred.last_error
