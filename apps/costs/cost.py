@@ -115,9 +115,12 @@ def _covered(usage: pd.DataFrame, billed: frozenset[tuple[str, str]]) -> pd.Seri
     """Rows other than bill lines whose provider and month have a bill."""
     if not billed or "provider" not in usage:
         return pd.Series(False, index=usage.index)
-    months = map_distinct(usage["day"].astype(str), month_of, "str")
-    keys = pd.Series(list(zip(usage["provider"], months, strict=True)), index=usage.index, dtype=object)
-    return keys.isin(billed) & (usage["usage_kind"] != USAGE_KIND_BILLED_COST)
+    # As text "provider|YYYY-MM", column-wise: a tuple per row would cost seconds on a year of records.
+    months = map_distinct(usage["day"], month_of, "str").astype(str)
+    keys = usage["provider"].astype(str) + "|" + months
+    return keys.isin({f"{provider}|{month}" for provider, month in billed}) & (
+        usage["usage_kind"] != USAGE_KIND_BILLED_COST
+    )
 
 
 def record_costs_eur(
