@@ -264,3 +264,15 @@ def test_a_usage_page_given_as_costs_is_named():
     }
     err = refused("openai_costs", json.dumps(usage).encode(), "usage.json")
     assert "source 'openai_usage'" in str(err)
+
+
+def test_a_bill_line_has_no_energy_no_emissions_and_no_warning():
+    """The calculator gives a billed_cost row nothing: the token records of the same usage carry the footprint."""
+    from apps.footprint.calculator import estimate
+
+    data = _openai_page({"object": "organization.costs.result", "amount": {"value": 12.5, "currency": "usd"}})
+    result = estimate(parse_bytes("openai_costs", data, "costs.json"))
+    assert result[["energy_kwh", "co2e_location_kg", "co2e_market_kg", "co2e_embodied_kg"]].to_numpy().tolist() == [
+        [0.0, 0.0, 0.0, 0.0]
+    ]
+    assert result["warning"].tolist() == [""] and result["cost"].tolist() == [12.5]
