@@ -79,8 +79,9 @@ def test_openai_costs_pull_follows_pages_and_sends_the_documented_query(vendor):
     assert document.source_key == "openai_costs"
     assert len(json.loads(document.content)) == 3
     frame = parse(document)
-    # By hand: 0.06 + 1.255 + 2.5 = 3.815 USD, three lines.
-    assert round(float(frame["cost"].sum()), 10) == 3.815 and len(frame) == 3
+    # By hand: 0.06 + 1.255 + 2.5 = 3.815 USD; gpt-4o's input and output lines of D1 are one record.
+    assert round(float(frame["cost"].sum()), 10) == 3.815 and len(frame) == 2
+    assert sorted(frame["model"]) == ["", "gpt-4o-2024-08-06"]
     assert set(frame["currency"]) == {"USD"} and set(frame["usage_kind"]) == {"billed_cost"}
 
 
@@ -127,7 +128,8 @@ def test_a_pull_loads_the_bill_with_the_usage_and_a_failed_bill_is_reported(org_
     assert [r.source_key for r in runs] == ["openai_usage", "openai_costs"]
     assert all(r.status == "succeeded" for r in runs) and cred.last_error == ""
     bill = UsageRecord.objects.for_org(org).filter(usage_kind="billed_cost")
-    assert sorted(bill.values_list("cost", flat=True)) == [Decimal("0.06"), Decimal("1.255"), Decimal("2.5")]
+    # D1: gpt-4o's input 0.06 + output 1.255 = 1.315 USD in one record; D3: 2.5 USD not grouped.
+    assert sorted(bill.values_list("cost", flat=True)) == [Decimal("1.315"), Decimal("2.5")]
     # The cost endpoint refusing leaves the usage loaded and says so on the credential.
     vendor.openai_cost_days = {}
     vendor.forced = []

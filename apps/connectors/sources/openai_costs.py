@@ -8,8 +8,10 @@ otherwise).
 
 Mapping (provider ``openai``, usage kind ``billed_cost``, one record per day x line item x project x
 currency): ``amount.value`` -> cost, exactly (a number or a decimal string; credits are negative),
-``amount.currency`` -> currency (upper case), ``line_item`` -> model (the bill's line, e.g.
-"gpt-4o-2024-08-06, input"), ``project_id`` -> project. No tokens, no energy: the usage pages carry those.
+``amount.currency`` -> currency (upper case), model = ``line_item`` up to its first comma (the line
+"gpt-4o-2024-08-06, input" is model gpt-4o-2024-08-06: the cost pages then put the bill next to the model's
+token records; the model's lines of a day are summed), ``project_id`` -> project. No tokens, no energy:
+the usage pages carry those.
 A result without ``amount.value`` or ``amount.currency`` is refused, naming the key.
 """
 
@@ -60,6 +62,6 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
     for path, day, result in results:
         read += 1
         line = validate(Result, result, filename, path)
-        key = (day, line.line_item, line.project_id, line.amount.currency)
+        key = (day, line.line_item.split(",", 1)[0].strip(), line.project_id, line.amount.currency)
         lines[key] = lines.get(key, Decimal(0)) + line.amount.value
     return finish_billed(lines, KEY, PROVIDER, read=read)
