@@ -292,3 +292,28 @@ COST_FRUGALITY_NEW = [
         "Assessment stored", response_only=True, status_codes=[201], value={"id": 3, "score": 58.3, "reasons": []}
     ),
 ]
+COST_RECONCILIATION = [
+    OpenApiExample(
+        "Tokens x price against the bill",
+        response_only=True,
+        value={
+            "window": COST_WINDOW,
+            "threshold_pct": "2",
+            "rule": "Where the vendor's bill (OpenAI Costs API, Anthropic cost report) is loaded ...",
+            "months": [
+                {
+                    "provider": "openai",
+                    "month": "2025-03",
+                    "tokens_x_price_eur": "104.5",
+                    "reported_on_tokens_eur": "0",
+                    "billed_eur": "100.0",
+                    "billed_by_currency": [{"currency": "USD", "amount": "118.27"}],
+                    "gap_eur": "4.5",
+                    "gap_pct": "4.50",
+                    "flagged": True,
+                    "models_without_price": [],
+                }
+            ],
+        },
+    )
+]

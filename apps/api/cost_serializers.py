@@ -4,6 +4,8 @@ The answers are the dicts the apps.costs read modules build for the cost pages, 
 says what each figure is (money in EUR, energy in kWh, CO2e in kg); tests/api/test_costs.py checks that each
 serializer gives back exactly what the selector built (same keys, same values)."""
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from apps.costs.calc import FRUGALITY_QUESTIONS
@@ -344,3 +346,46 @@ class AssessmentCreatedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     score = serializers.FloatField()
     reasons = serializers.ListField(child=serializers.CharField())
+
+
+# ---- Reconciliation ------------------------------------------------------------------------------------------------
+
+
+class ExactDecimalField(serializers.DecimalField):
+    """An exact Decimal as a decimal string without trailing zeros ('9', '8.455230...'): not rounded (the pages
+    round to the cent), and the same text whatever decimal places the database gave the figures."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=None, decimal_places=None, **kwargs)
+
+    def to_representation(self, value):
+        return f"{Decimal(value).normalize():f}"
+
+
+def _exact_eur(help_text: str, **kwargs) -> ExactDecimalField:
+    return ExactDecimalField(help_text=help_text, **kwargs)
+
+
+class BilledAmountSerializer(serializers.Serializer):
+    currency = serializers.CharField(help_text="ISO 4217 code, as the bill gave it")
+    amount = _exact_eur("billed amount in `currency`, exactly")
+
+
+class ReconciliationMonthSerializer(serializers.Serializer):
+    provider = serializers.CharField()
+    month = serializers.CharField(help_text="YYYY-MM")
+    tokens_x_price_eur = _exact_eur("the month's token records priced from their tokens at the day's model price")
+    reported_on_tokens_eur = _exact_eur("the costs the token records themselves reported, converted to EUR")
+    billed_eur = _exact_eur("the vendor's bill lines converted to EUR; null: no bill loaded", allow_null=True)
+    billed_by_currency = BilledAmountSerializer(many=True)
+    gap_eur = _exact_eur("tokens x price - billed", allow_null=True)
+    gap_pct = _exact_eur("gap in % of the bill, to 0.01 % (half to even)", allow_null=True)
+    flagged = serializers.BooleanField(help_text="|gap| over threshold_pct of the bill")
+    models_without_price = serializers.ListField(child=serializers.CharField())
+
+
+class ReconciliationSerializer(serializers.Serializer):
+    window = CostWindowSerializer()
+    threshold_pct = _exact_eur("gaps over this share of the bill are flagged")
+    rule = serializers.CharField(help_text="the cost rule (apps.costs.cost.RULE)")
+    months = ReconciliationMonthSerializer(many=True)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("o/<slug:org_slug>/costs/right-sizing/", costs.RightSizing.as_view(), name="right_sizing"),
     path("o/<slug:org_slug>/costs/rebound/", costs.Rebound.as_view(), name="rebound"),
     path("o/<slug:org_slug>/costs/frugality/", costs.Frugality.as_view(), name="frugality"),
+    path("o/<slug:org_slug>/costs/reconciliation/", costs.Reconciliation.as_view(), name="reconciliation"),
 ]

@@ -16,6 +16,7 @@ from .errors import IngestionRefused
 from .forms import MappingForm, UploadForm
 from .mapping import delete_mapping, save_mapping, unmapped_identities
 from .models import IdentityMapping, IngestionRun, RunStatus
+from .run_panels import run_panels
 from .tasks import ingest_run
 
 
@@ -43,7 +44,7 @@ def run_detail(request, pk):
     run = get_scoped_or_404(
         IngestionRun.objects.select_related("source_file", "factor_set"), request.organisation, pk=pk
     )
-    return render(request, "connectors/run_detail.html", {"run": run})
+    return render(request, "connectors/run_detail.html", {"run": run, "panels": run_panels(run)})
 
 
 @org_view(READ)

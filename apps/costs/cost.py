@@ -1,10 +1,14 @@
 """API cost in EUR: the one rule every page, API answer and export that shows it goes through.
 
-A record's cost is the figure its source reported, converted to EUR at the factor set's exchange rates; a
-token record without a reported cost is priced from its tokens at the model's price valid that day
-(ModelPrice); any other record has none. Money stays Decimal from the vendor's figure to the page: rates
-and prices as stored, products exact, a conversion's quotient at 28 significant digits (MONEY); amounts
-are rounded half-even to the cent only when shown (templatetags/money.py)."""
+Where the organisation has loaded the vendor's bill (usage kind ``billed_cost``: the OpenAI Costs API, the
+Anthropic cost report) for a provider and month, the bill is that provider-month's figure: its lines are
+converted to EUR, and the token records of the same provider and month are not costed again (basis "covered
+by the bill"; apps/costs/reconciliation.py compares them with it). Elsewhere a record's cost is the figure its
+source reported, converted to EUR at the factor set's exchange rates; a token record without a reported cost
+is priced from its tokens at the model's price valid that day (ModelPrice); any other record has none. Money
+stays Decimal from the vendor's figure to the page: rates and prices as stored, products exact, a conversion's
+quotient at 28 significant digits (MONEY); amounts are rounded half-even to the cent only when shown
+(templatetags/money.py)."""
 
 from __future__ import annotations
 
@@ -15,12 +19,14 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 from django.db.models import F, Sum
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.distinct import map_distinct
 from apps.footprint import selectors
 from apps.footprint.models import MonthlyRollup, UsageRecord
 from apps.footprint.services import current_factor_set_version, load_factor_set
+from apps.footprint.usage_frame import USAGE_KIND_BILLED_COST
 
 from . import calc
 from .models import ModelPrice
@@ -35,10 +41,14 @@ _PLACES = Decimal(10) ** -10  # UsageRecord.cost's decimal places
 REPORTED = "reported"
 PRICED = "tokens x price"
 NO_PRICE = "no price"
+BILLED = "billed"
+COVERED = "covered by the bill"
 NO_COST = ""
 
 RULE = _(
-    "Reported costs are converted to EUR at the factor set's exchange rates; token records without a reported "
+    "Where the vendor's bill (OpenAI Costs API, Anthropic cost report) is loaded for a provider and month, the "
+    "billed amount is that month's cost and its token records are compared with it, not added. Elsewhere, "
+    "reported costs are converted to EUR at the factor set's exchange rates; token records without a reported "
     "cost are priced from their tokens at the model's price valid that day. Amounts are exact until shown, "
     "rounded half to even to the cent."
 )
@@ -83,23 +93,65 @@ def _eur_per_unit(currency: str, rates: dict[str, Decimal]) -> Decimal | None:
     return MONEY.divide(rates[currency], rates["EUR"])
 
 
-def record_costs_eur(usage: pd.DataFrame, *, prices: pd.DataFrame, rates: dict[str, Decimal]) -> pd.DataFrame:
+def month_of(day) -> str:
+    """'YYYY-MM' of a date, a Timestamp or an ISO date string."""
+    return str(day)[:7]
+
+
+def billed_months(organisation) -> frozenset[tuple[str, str]]:
+    """(provider, 'YYYY-MM') of every month the organisation has loaded a vendor's bill for, over all its records
+    (read off the monthly rollups): a page filtered to a team or a window still knows which token records the
+    bill covers."""
+    rows = (
+        MonthlyRollup.objects.filter(organisation=organisation, usage_kind=USAGE_KIND_BILLED_COST)
+        .order_by()
+        .values_list("provider", "month")
+        .distinct()
+    )
+    return frozenset((provider, month_of(month)) for provider, month in rows)
+
+
+def _covered(usage: pd.DataFrame, billed: frozenset[tuple[str, str]]) -> pd.Series:
+    """Rows other than bill lines whose provider and month have a bill."""
+    if not billed or "provider" not in usage:
+        return pd.Series(False, index=usage.index)
+    # As text "provider|YYYY-MM", column-wise: a tuple per row would cost seconds on a year of records.
+    months = map_distinct(usage["day"], month_of, "str").astype(str)
+    keys = usage["provider"].astype(str) + "|" + months
+    return keys.isin({f"{provider}|{month}" for provider, month in billed}) & (
+        usage["usage_kind"] != USAGE_KIND_BILLED_COST
+    )
+
+
+def record_costs_eur(
+    usage: pd.DataFrame,
+    *,
+    prices: pd.DataFrame,
+    rates: dict[str, Decimal],
+    billed: frozenset[tuple[str, str]] = frozenset(),
+) -> pd.DataFrame:
     """`cost_eur` (Decimal) and `cost_basis` of each row of `usage`, by the module's rule.
 
     usage: day, model_key, usage_kind, cost (Decimal), currency, input_tokens, cached_input_tokens,
-    output_tokens, and optionally `reported` (rows that sum several records say whether theirs were reported;
-    else a row is reported when its cost is not zero). prices: model_prices(); rates: usd_per_unit()."""
+    output_tokens, optionally provider (with `billed`) and `reported` (rows that sum several records say whether
+    theirs were reported; else a row is reported when its cost is not zero). prices: model_prices(); rates:
+    usd_per_unit(); billed: billed_months()."""
     cost_eur = pd.Series(ZERO, index=usage.index, dtype=object)
     basis = pd.Series(NO_COST, index=usage.index, dtype=object)
     if usage.empty:
         return pd.DataFrame({"cost_eur": cost_eur, "cost_basis": basis})
+    covered = _covered(usage, billed)
+    bill = usage["usage_kind"] == USAGE_KIND_BILLED_COST
     reported = usage["reported"].astype(bool) if "reported" in usage else usage["cost"] != 0
+    reported = (reported | bill) & ~covered
     factor = map_distinct(usage["currency"].fillna("").str.upper(), lambda c: _eur_per_unit(c, rates), "object")
     converted = reported & factor.notna()
     with decimal.localcontext(MONEY):
         cost_eur[converted] = usage.loc[converted, "cost"] * factor[converted]
         basis[reported] = REPORTED
-        tokens = (usage["usage_kind"] == "tokens") & ~reported
+        basis[reported & bill] = BILLED
+        basis[covered] = COVERED
+        tokens = (usage["usage_kind"] == "tokens") & ~reported & ~covered
         if tokens.any():
             columns = ["day", "model_key", "input_tokens", "cached_input_tokens", "output_tokens"]
             priced = calc.api_cost_eur(usage.loc[tokens, columns], prices)
@@ -128,6 +180,10 @@ class CostTotal:
     def priced_eur(self) -> Decimal:
         return self.by_basis_eur.get(PRICED, ZERO)
 
+    @property
+    def billed_eur(self) -> Decimal:
+        return self.by_basis_eur.get(BILLED, ZERO)
+
 
 def cost_total(usage: pd.DataFrame, costs: pd.DataFrame, rates: dict[str, Decimal]) -> CostTotal:
     """The CostTotal of rows of `usage` (model_key, cost, currency) costed by record_costs_eur into `costs`.
@@ -137,17 +193,23 @@ def cost_total(usage: pd.DataFrame, costs: pd.DataFrame, rates: dict[str, Decima
     if costs.empty:
         return CostTotal(ZERO)
     basis = costs["cost_basis"]
+    by_currency: dict[str, Decimal] = {}
     with decimal.localcontext(MONEY):
-        reported = usage.loc[basis == REPORTED, ["currency", "cost"]]
-        currencies = reported["currency"].fillna("").str.upper().replace("", "EUR")
-        by_currency = {c: sum(group, ZERO) for c, group in reported["cost"].groupby(currencies)}
-        by_basis = {
-            REPORTED: sum((amount * (_eur_per_unit(c, rates) or ZERO) for c, amount in by_currency.items()), ZERO),
-            PRICED: sum(costs.loc[basis == PRICED, "cost_eur"], ZERO),
-        }
-        total = by_basis[REPORTED] + by_basis[PRICED]
+        by_basis = {PRICED: sum(costs.loc[basis == PRICED, "cost_eur"], ZERO)}
+        for name in (REPORTED, BILLED):
+            sums = _sums_by_currency(usage.loc[basis == name, ["currency", "cost"]])
+            by_basis[name] = sum((amount * (_eur_per_unit(c, rates) or ZERO) for c, amount in sums.items()), ZERO)
+            for currency, amount in sums.items():
+                by_currency[currency] = by_currency.get(currency, ZERO) + amount
+        total = by_basis[REPORTED] + by_basis[BILLED] + by_basis[PRICED]
     missing = sorted(set(usage.loc[basis == NO_PRICE, "model_key"]))
     return CostTotal(total, by_basis, by_currency, missing)
+
+
+def _sums_by_currency(rows: pd.DataFrame) -> dict[str, Decimal]:
+    """Costs summed per currency ('' counts as EUR), exactly."""
+    currencies = rows["currency"].fillna("").str.upper().replace("", "EUR")
+    return {c: sum(group, ZERO) for c, group in rows["cost"].groupby(currencies)}
 
 
 def price_change_days(organisation) -> set:
@@ -163,30 +225,40 @@ def filtered_cost_eur(organisation, filters) -> CostTotal:
 
 
 def _cost_sums(part) -> list[dict]:
-    """A records or rollup queryset's reported costs per currency, and the tokens of its token rows without a
-    reported cost per day (or month, for a monthly rollup: no price changes inside it) and model."""
+    """A records or rollup queryset's reported costs per currency, provider, usage kind and month (where a bill
+    covers a provider-month, the rule leaves its token records out), and the tokens of its token rows without a
+    reported cost per day (or month, for a monthly rollup: no price changes inside it), provider and model."""
     if part.model is UsageRecord:
-        reported_rows, token_rows, day = part.exclude(cost=0), part.filter(cost=0), F("day")
+        reported_rows, token_rows, day, month = part.exclude(cost=0), part.filter(cost=0), F("day"), TruncMonth("day")
+    elif part.model is MonthlyRollup:
+        reported_rows, token_rows = part.filter(cost_reported=True), part.filter(cost_reported=False)
+        day = month = F("month")
     else:
         reported_rows, token_rows = part.filter(cost_reported=True), part.filter(cost_reported=False)
-        day = F("month") if part.model is MonthlyRollup else F("day")
-    reported = reported_rows.order_by().values("currency").annotate(cost_sum=Sum("cost"))
+        day, month = F("day"), TruncMonth("day")
+    reported = (
+        reported_rows.annotate(price_month=month)
+        .order_by()
+        .values("currency", "provider", "usage_kind", "price_month")
+        .annotate(cost_sum=Sum("cost"))
+    )
     tokens = (
         token_rows.filter(usage_kind="tokens")
-        .order_by()
         .annotate(price_day=day)
-        .values("price_day", "model")
+        .order_by()
+        .values("price_day", "provider", "model")
         .annotate(
             input_tokens=Sum("input_tokens"),
             cached_input_tokens=Sum("cached_input_tokens"),
             output_tokens=Sum("output_tokens"),
         )
     )
-    no_tokens = {"day": None, "model": "", "input_tokens": 0, "cached_input_tokens": 0, "output_tokens": 0}
-    sums = [{**no_tokens, **row, "reported": True, "usage_kind": ""} for row in reported]
-    for row in tokens:
-        row["day"] = row.pop("price_day")
-        sums.append({**row, "reported": False, "usage_kind": "tokens", "currency": "", "cost_sum": 0})
+    no_tokens = {"model": "", "input_tokens": 0, "cached_input_tokens": 0, "output_tokens": 0}
+    sums = [{**no_tokens, **row, "day": row.pop("price_month"), "reported": True} for row in reported]
+    sums += [
+        {**row, "day": row.pop("price_day"), "reported": False, "usage_kind": "tokens", "currency": "", "cost_sum": 0}
+        for row in tokens
+    ]
     return sums
 
 
@@ -207,4 +279,5 @@ def cost_total_eur(organisation, usage) -> CostTotal:
     for name in ("input_tokens", "cached_input_tokens", "output_tokens"):
         usage[name] = usage[name].astype(np.int64)
     rates = usd_per_unit(organisation)
-    return cost_total(usage, record_costs_eur(usage, prices=prices, rates=rates), rates)
+    costs = record_costs_eur(usage, prices=prices, rates=rates, billed=billed_months(organisation))
+    return cost_total(usage, costs, rates)

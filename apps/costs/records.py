@@ -103,7 +103,7 @@ def records_frame(org, window: Window) -> pd.DataFrame:
     known = set(prices["model_key"])
     frame["model_key"] = map_distinct(frame["model"], lambda m: calc.model_key(m, known), "str")
     rates = cost.usd_per_unit(org) if not frame.empty else {}
-    costs = cost.record_costs_eur(frame, prices=prices, rates=rates)
+    costs = cost.record_costs_eur(frame, prices=prices, rates=rates, billed=cost.billed_months(org))
     frame["cost_eur"] = costs["cost_eur"]
     frame["cost_basis"] = costs["cost_basis"]
     return frame

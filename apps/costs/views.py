@@ -18,6 +18,7 @@ from . import calc, services, sizing
 from .forms import FrugalityForm, LicenceForm, ModelPriceForm, RoiAssumptionForm
 from .frugality import frugality_list
 from .models import Licence, ModelPrice, Tool
+from .reconciliation import GAP_THRESHOLD_PCT, reconcile
 from .records import frame_cost_total, records_frame
 from .roi import roi_report
 from .seats import seat_report
@@ -57,6 +58,9 @@ def overview(request):
         "seats": seats,
         "roi": roi_report(org, window, frame=frame, seats=seats),
         "api_cost": frame_cost_total(org, frame),
+        # Only the months with a vendor's bill: without one there is nothing to reconcile.
+        "reconciliation": [m for m in reconcile(org, window.start, window.end) if m.billed_eur is not None],
+        "threshold_pct": GAP_THRESHOLD_PCT,
     }
     return render(request, "costs/overview.html", context)
 

@@ -17,7 +17,10 @@ from apps.core.errors import DomainError
 USAGE_KIND_TOKENS = "tokens"  # API calls with token counts
 USAGE_KIND_SEAT_ACTIVITY = "seat_activity"  # seat tools: active user-days, no tokens
 USAGE_KIND_MEASURED_ENERGY = "measured_energy"  # self-hosted jobs measured by CodeCarbon
-USAGE_KINDS = (USAGE_KIND_TOKENS, USAGE_KIND_SEAT_ACTIVITY, USAGE_KIND_MEASURED_ENERGY)
+# A vendor's bill line (OpenAI Costs API, Anthropic cost report): a cost only, never tokens nor energy, so the
+# token records of the same usage keep the footprint and the bill is not counted twice (apps/costs/cost.py).
+USAGE_KIND_BILLED_COST = "billed_cost"
+USAGE_KINDS = (USAGE_KIND_TOKENS, USAGE_KIND_SEAT_ACTIVITY, USAGE_KIND_MEASURED_ENERGY, USAGE_KIND_BILLED_COST)
 
 # column -> (dtype, default, description). Order is the canonical column order.
 COLUMNS: dict[str, tuple[str, object, str]] = {

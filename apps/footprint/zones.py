@@ -15,7 +15,7 @@ import pandas as pd
 from apps.core.distinct import distinct_keys
 
 from .factor_set import WORLD_ZONE, FactorSet
-from .usage_frame import USAGE_KIND_SEAT_ACTIVITY, USAGE_KIND_TOKENS
+from .usage_frame import USAGE_KIND_BILLED_COST, USAGE_KIND_SEAT_ACTIVITY, USAGE_KIND_TOKENS
 
 
 class ResolvedZones(NamedTuple):
@@ -55,6 +55,8 @@ def resolve_zone(fs: FactorSet, kind: str, provider: str, model: str, zone: str)
         dc = fs.datacenter(provider)
         if dc is not None:
             return dc["zone"], ""  # EcoLogits' own default, not worth a warning
+    if kind == USAGE_KIND_BILLED_COST:
+        return WORLD_ZONE, ""  # a bill line has no energy: its zone weighs nothing, no warning to read
     return WORLD_ZONE, "no zone: world average used"
 
 

@@ -28,5 +28,5 @@ def test_sources_lists_every_connector(client_for, org_a):
     response = client_for(org_a["users"][Role.AUDITOR]).get(reverse("api:sources"))
     assert response.status_code == 200
     keys = [s["key"] for s in response.json()]
-    assert keys == sorted(SOURCES) and {"openai_usage", "github_copilot_usage_reports"} <= set(keys)
+    assert keys == sorted(SOURCES) and {"openai_usage", "openai_costs", "github_copilot_usage_reports"} <= set(keys)
     assert {"key": "generic_csv", "label": SOURCES["generic_csv"].LABEL, "reads_in_chunks": True} in response.json()

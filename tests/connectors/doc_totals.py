@@ -28,7 +28,7 @@ def amounts(out: dict) -> dict:
 
 def costs(out: dict) -> dict:
     """The answer's cost per currency as Decimals."""
-    return {currency: Decimal(value) for currency, value in out["cost"].items()}
+    return {currency: Decimal(value) for currency, value in out["cost_by_currency"].items()}
 
 
 def as_text(rng: random.Random, value, share: float = 0.15):

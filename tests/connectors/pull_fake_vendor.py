@@ -1,6 +1,6 @@
-"""A fake vendor API on 127.0.0.1 for the pull tests: OpenAI usage, Anthropic usage report and GitHub
-Copilot seats, metrics and usage metrics reports (with their signed download links, served under /downloads/), in
-the documented shapes, paginated, checking the auth headers and query
+"""A fake vendor API on 127.0.0.1 for the pull tests: OpenAI usage and costs, Anthropic usage and cost reports,
+and GitHub Copilot seats, metrics and usage metrics reports (with their signed download links, served under
+/downloads/), in the documented shapes, paginated, checking the auth headers and query
 parameters it receives and recording every request. No test reaches the internet."""
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ class FakeVendor:
 
     openai_days: dict[date, list[dict]] = field(default_factory=dict)
     anthropic_days: dict[date, list[dict]] = field(default_factory=dict)
+    openai_cost_days: dict[date, list[dict]] = field(default_factory=dict)  # /v1/organization/costs
+    anthropic_cost_days: dict[date, list[dict]] = field(default_factory=dict)  # /v1/organizations/cost_report
     seats: list[dict] = field(default_factory=list)
     metrics_days: list[dict] = field(default_factory=list)
     # Usage metrics reports: None = a server without the reports API (404); else the NDJSON files per day.
@@ -70,9 +72,13 @@ def _handler(vendor: FakeVendor):
                 return self._send(status, body, headers)
             try:
                 if parts.path == "/v1/organization/usage/completions":
-                    return self._openai(query)
+                    return self._openai(query, vendor.openai_days)
+                if parts.path == "/v1/organization/costs":
+                    return self._openai(query, vendor.openai_cost_days)
                 if parts.path == "/v1/organizations/usage_report/messages":
-                    return self._anthropic(query)
+                    return self._anthropic(query, vendor.anthropic_days)
+                if parts.path == "/v1/organizations/cost_report":
+                    return self._anthropic(query, vendor.anthropic_cost_days)
                 if parts.path == f"/orgs/{GITHUB_ORG}/copilot/billing/seats":
                     return self._github(
                         parts.path, query, vendor.seats, lambda items, n: {"total_seats": n, "seats": items}
@@ -143,7 +149,7 @@ def _handler(vendor: FakeVendor):
             more = end < len(buckets)
             return {"data": buckets[start:end], "has_more": more, "next_page": f"cur_{end}" if more else None}
 
-        def _openai(self, query):
+        def _openai(self, query, days):
             if self.headers.get("Authorization") != f"Bearer {OPENAI_KEY}":
                 return self._send(
                     401, {"error": {"message": "Incorrect API key provided.", "type": "invalid_request_error"}}
@@ -160,13 +166,13 @@ def _handler(vendor: FakeVendor):
                         "object": "bucket",
                         "start_time": start,
                         "end_time": start + 86400,
-                        "results": vendor.openai_days.get(day, []),
+                        "results": days.get(day, []),
                     }
                 )
                 day += timedelta(days=1)
             return self._send(200, {"object": "page", **self._cursor_page(buckets, query)})
 
-        def _anthropic(self, query):
+        def _anthropic(self, query, days):
             if self.headers.get("x-api-key") != ANTHROPIC_KEY:
                 return self._send(
                     401, {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}
@@ -181,7 +187,7 @@ def _handler(vendor: FakeVendor):
                     {
                         "starting_at": f"{day}T00:00:00Z",
                         "ending_at": f"{day + timedelta(days=1)}T00:00:00Z",
-                        "results": vendor.anthropic_days.get(day, []),
+                        "results": days.get(day, []),
                     }
                 )
                 day += timedelta(days=1)

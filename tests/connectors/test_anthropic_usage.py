@@ -63,7 +63,7 @@ def test_cost_report_refused():
         "next_page": None,
     }
     err = refused(KEY, json.dumps(cost).encode(), "cost.json")
-    assert "cost report" in str(err)
+    assert "cost report" in str(err) and "'anthropic_cost_report'" in str(err)
 
 
 def test_openai_page_given_to_anthropic_is_named():

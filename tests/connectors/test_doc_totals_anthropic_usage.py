@@ -87,7 +87,7 @@ def test_paginated_report_totals_exactly_in_ingest_json(org_a, tmp_path, capsys)
     out = ingest_json(tmp_path, capsys, KEY, "messages-usage.jsonl", data)
     # The report has no request count: requests stay 0 rather than being invented.
     assert amounts(out) == expected
-    assert (out["rows"], out["records"], out["cost"]) == (results, len(keys), {})
+    assert (out["rows"], out["records"], out["cost_by_currency"]) == (results, len(keys), {})
 
 
 def test_the_same_report_as_one_json_list_gives_the_same_totals(org_a, tmp_path, capsys):

@@ -99,7 +99,7 @@ def test_paginated_hourly_buckets_total_exactly_in_ingest_json(org_a, tmp_path, 
     assert amounts(out) == expected
     assert out["rows"] == results
     assert out["records"] == len(keys)
-    assert out["cost"] == {}  # the usage pages carry no money
+    assert out["cost_by_currency"] == {}  # the usage pages carry no money
 
 
 def test_the_same_pages_as_one_json_list_give_the_same_totals(org_a, tmp_path, capsys):

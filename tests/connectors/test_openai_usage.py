@@ -86,7 +86,8 @@ def test_costs_page_refused_with_a_pointer_to_usage():
         "next_page": None,
     }
     err = refused(KEY, json.dumps(costs).encode(), "costs.json")
-    assert "costs page" in str(err) and "usage/completions" in str(err)
+    # The costs page fits the openai_costs source's signature better: the message names that source.
+    assert "OpenAI Costs API pages" in str(err) and "choose the 'openai_costs' source" in str(err)
 
 
 def test_anthropic_report_given_to_openai_is_named():

@@ -29,6 +29,8 @@ def test_every_source_is_registered_with_the_interface():
         "litellm_spend_logs",
         "codecarbon_emissions",
         "generic_csv",
+        "openai_costs",
+        "anthropic_cost_report",
     }
     for key, module in SOURCES.items():
         assert key == module.KEY and module.LABEL and callable(module.parse)

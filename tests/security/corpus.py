@@ -37,6 +37,8 @@ FIXTURE = {
     "litellm_spend_logs": "litellm_spend_logs/spend_logs.csv",
     "codecarbon_emissions": "codecarbon_emissions/emissions.csv",
     "generic_csv": "generic_csv/usage.csv",
+    "openai_costs": "openai_costs/costs_pages.json",
+    "anthropic_cost_report": "anthropic_cost_report/cost_report.json",
 }
 M365_JSON = "m365_copilot_usage/copilot_usage_user_detail.json"
 M365_V2 = "m365_copilot_usage/copilot_usage_user_detail_v2.csv"
@@ -1373,6 +1375,129 @@ CASES: list[BadInput] = [
         ("29 active usage days in a report period of 28 days",),
         2,
         "Active Usage Days for all apps",
+    ),
+]
+
+
+# The vendors' bills (OpenAI Costs API pages written back to back, one per line; the Anthropic cost report).
+OPENAI_COSTS = FIXTURE["openai_costs"]
+COST_REPORT = FIXTURE["anthropic_cost_report"]
+C0 = "[0].data[0].results[0]"  # the first OpenAI costs result (the fixture is pages one after another)
+
+
+def jsonl_edit(path: str, edit: Callable[[list], Any]) -> bytes:
+    """A fixture of JSON values one per line, changed in place by `edit` (given the list of values)."""
+    values = [json.loads(line) for line in fixture(path).decode("utf-8").splitlines() if line.strip()]
+    edit(values)
+    return "".join(json.dumps(v) + "\n" for v in values).encode("utf-8")
+
+
+def _costs_amount(edit: Callable[[dict], Any]) -> Callable[[], bytes]:
+    return lambda: jsonl_edit(OPENAI_COSTS, lambda d: edit(d[0]["data"][0]["results"][0]["amount"]))
+
+
+def _cost_line(edit: Callable[[dict], Any]) -> Callable[[], bytes]:
+    return lambda: json_edit(COST_REPORT, lambda d: edit(d["data"][0]["results"][0]))
+
+
+AMOUNT = "expected an amount (a number or a decimal string)"
+CURRENCY = "expected an ISO 4217 currency code"
+CASES += [
+    BadInput(
+        "openai_costs",
+        "amount-value-missing",
+        _costs_amount(lambda a: a.pop("value")),
+        (AMOUNT, "the key is missing"),
+        f"{C0}.amount",
+        "value",
+        extension="json",
+    ),
+    BadInput(
+        "openai_costs",
+        "currency-missing",
+        _costs_amount(lambda a: a.pop("currency")),
+        (CURRENCY, "the key is missing"),
+        f"{C0}.amount",
+        "currency",
+        extension="json",
+    ),
+    BadInput(
+        "openai_costs",
+        "amount-not-a-number",
+        _costs_amount(lambda a: a.update(value="0,06")),
+        (AMOUNT, "'0,06'"),
+        f"{C0}.amount",
+        "value",
+        extension="json",
+    ),
+    BadInput(
+        "openai_costs",
+        "amount-too-large",
+        _costs_amount(lambda a: a.update(value=1e13)),
+        ("between -1,000,000,000,000 and 1,000,000,000,000",),
+        f"{C0}.amount",
+        "value",
+        extension="json",
+    ),
+    BadInput(
+        "openai_costs",
+        "currency-not-a-code",
+        _costs_amount(lambda a: a.update(currency="dollars")),
+        (CURRENCY, "'dollars'"),
+        f"{C0}.amount",
+        "currency",
+        extension="json",
+    ),
+    BadInput(
+        "openai_costs",
+        "page-loaded-twice",
+        lambda: jsonl_edit(OPENAI_COSTS, lambda d: d.append(d[0])),
+        ("already appears at [0].data[0].results[0]", "repeats"),
+        "[2].data[0].results[0]",
+        extension="json",
+    ),
+    BadInput(
+        "anthropic_cost_report",
+        "amount-missing",
+        _cost_line(lambda r: r.pop("amount")),
+        (AMOUNT, "the key is missing"),
+        A0,
+        "amount",
+        extension="json",
+    ),
+    BadInput(
+        "anthropic_cost_report",
+        "currency-empty",
+        _cost_line(lambda r: r.update(currency="")),
+        (CURRENCY, "missing or empty"),
+        A0,
+        "currency",
+        extension="json",
+    ),
+    BadInput(
+        "anthropic_cost_report",
+        "amount-with-a-comma",
+        _cost_line(lambda r: r.update(amount="123,45")),
+        (AMOUNT, "'123,45'"),
+        A0,
+        "amount",
+        extension="json",
+    ),
+    BadInput(
+        "anthropic_cost_report",
+        "future-bucket",
+        lambda: json_edit(COST_REPORT, lambda d: d["data"][0].update(starting_at="2999-01-01T00:00:00Z")),
+        (FUTURE,),
+        "data[0]",
+        "starting_at",
+        extension="json",
+    ),
+    BadInput(
+        "anthropic_cost_report",
+        "usage-report-instead",
+        lambda: fixture(ANTHROPIC),
+        ("this looks like Anthropic usage report", "'anthropic_usage'"),
+        extension="json",
     ),
 ]
 

@@ -11,7 +11,9 @@ from rest_framework.response import Response
 
 from apps.accounts.models import Team
 from apps.costs import services
+from apps.costs.cost import RULE
 from apps.costs.frugality import frugality_list
+from apps.costs.reconciliation import GAP_THRESHOLD_PCT, reconcile
 from apps.costs.roi import roi_report
 from apps.costs.seats import seat_report
 from apps.costs.sizing import REBOUND_BASES, rebound, right_sizing
@@ -25,6 +27,7 @@ from ..cost_serializers import (
     CostSummarySerializer,
     FrugalitySerializer,
     ReboundSerializer,
+    ReconciliationSerializer,
     RightSizingSerializer,
     RoiSerializer,
     SeatsSerializer,
@@ -82,6 +85,24 @@ class Roi(OrgScopedMixin, views.APIView):
         org = request.organisation
         window = _window(request, org)
         return Response(RoiSerializer({"window": window.as_dict(), "tools": roi_report(org, window)}).data)
+
+
+@extend_schema(
+    tags=["costs"],
+    summary="Bill reconciliation: tokens x price against the vendor's bill, per provider and month",
+    parameters=WINDOW_PARAMETERS,
+    responses=ReconciliationSerializer,
+    examples=cost_examples.COST_RECONCILIATION,
+)
+class Reconciliation(OrgScopedMixin, views.APIView):
+    """Per provider and month: tokens x price, the token records' reported costs, the billed amount, the gap."""
+
+    def get(self, request, org_slug):
+        org = request.organisation
+        window = _window(request, org)
+        months = [m.as_dict() for m in reconcile(org, window.start, window.end)]
+        answer = {"window": window.as_dict(), "threshold_pct": GAP_THRESHOLD_PCT, "rule": str(RULE), "months": months}
+        return Response(ReconciliationSerializer(answer).data)
 
 
 @extend_schema(

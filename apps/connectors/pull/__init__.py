@@ -11,13 +11,25 @@ from __future__ import annotations
 from datetime import date
 from types import ModuleType
 
-from . import anthropic, github_copilot, openai
+from . import anthropic, anthropic_costs, github_copilot, openai, openai_costs
 from ._http import Access, Document, PartialPull, PullError
 
-__all__ = ["VENDORS", "Access", "Document", "PartialPull", "PullError", "default_base_url", "fetch"]
+__all__ = [
+    "COST_CLIENTS",
+    "VENDORS",
+    "Access",
+    "Document",
+    "PartialPull",
+    "PullError",
+    "default_base_url",
+    "fetch",
+    "fetch_costs",
+]
 
 # Keys are VendorCredential.vendor values.
 VENDORS: dict[str, ModuleType] = {"openai": openai, "anthropic": anthropic, "github": github_copilot}
+# The vendors' bills (the reconciliation's sources), read with the same credential as their usage.
+COST_CLIENTS: dict[str, ModuleType] = {"openai": openai_costs, "anthropic": anthropic_costs}
 
 
 def default_base_url(vendor: str) -> str:
@@ -33,3 +45,12 @@ def fetch(vendor: str, access: Access, start_day: date, end_day: date) -> list[D
     if end_day < start_day:
         raise PullError(f"the period ends ({end_day}) before it starts ({start_day})")
     return VENDORS[vendor].fetch(access, start_day, end_day)
+
+
+def fetch_costs(vendor: str, access: Access, start_day: date, end_day: date) -> list[Document]:
+    """Pull what `vendor` billed for the UTC days start_day..end_day (inclusive); PullError on failure."""
+    if vendor not in COST_CLIENTS:
+        raise PullError(f"no cost endpoint for vendor {vendor!r}; known: {', '.join(sorted(COST_CLIENTS))}")
+    if end_day < start_day:
+        raise PullError(f"the period ends ({end_day}) before it starts ({start_day})")
+    return COST_CLIENTS[vendor].fetch(access, start_day, end_day)

@@ -20,7 +20,7 @@ from apps.connectors.errors import IngestionRefused
 from apps.connectors.models import IngestionRun, RunStatus, VendorCredential
 from apps.connectors.storage import store_upload
 
-from . import Access, PartialPull, PullError, fetch
+from . import COST_CLIENTS, Access, PartialPull, PullError, fetch, fetch_costs
 from .crypto import SecretUnreadable
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,8 @@ def period(days: int = DEFAULT_DAYS, today: date | None = None) -> tuple[date, d
 def pull(
     credential: VendorCredential, days: int = DEFAULT_DAYS, today: date | None = None, user=None
 ) -> list[IngestionRun]:
-    """Pull the last `days` days of `credential`'s usage and load each document; returns the runs
+    """Pull the last `days` days of `credential`'s usage (and, for OpenAI and Anthropic, their bill) and load each
+    document; returns the runs
     (finished: succeeded, failed, or succeeded as a duplicate of an earlier identical file).
 
     Raises PullError when the vendor could not be read; the message is also kept in
@@ -73,6 +74,12 @@ def pull(
     except PullError as exc:
         _record(credential, error=str(exc), pulled=False)
         raise
+    if credential.vendor in COST_CLIENTS:
+        # The bill, for the reconciliation: its failure leaves the usage read, and is reported like a partial pull.
+        try:
+            documents = [*documents, *fetch_costs(credential.vendor, access, start_day, end_day)]
+        except PullError as exc:
+            partial = "; ".join(p for p in (partial, f"the bill could not be read: {exc}") if p)
     runs = []
     for document in documents:
         try:

@@ -39,6 +39,7 @@ from typing import BinaryIO
 import pandas as pd
 
 from apps.connectors.sources import (
+    anthropic_cost_report,
     anthropic_usage,
     azure_openai_cost,
     codecarbon_emissions,
@@ -49,6 +50,7 @@ from apps.connectors.sources import (
     github_copilot_usage_reports,
     litellm_spend_logs,
     m365_copilot_usage,
+    openai_costs,
     openai_usage,
 )
 from apps.connectors.sources.base import ChunkedSource, SeatSource, Source
@@ -86,6 +88,8 @@ SOURCES: dict[str, Source] = {
         litellm_spend_logs,
         codecarbon_emissions,
         generic_csv,
+        openai_costs,
+        anthropic_cost_report,
     )
 }
 register(SOURCES.values())  # detection and the "looks like X" hints know every source from here on

@@ -119,7 +119,8 @@ def _parse_page(page: Any, filename: str, path: str, seen: dict[tuple, str]) -> 
                     rpath,
                     None,
                     "this is an Anthropic cost report (/v1/organizations/cost_report), not the "
-                    "usage report; load /v1/organizations/usage_report/messages pages",
+                    "usage report; choose the 'anthropic_cost_report' source for it, or load "
+                    "/v1/organizations/usage_report/messages pages",
                 )
             if "uncached_input_tokens" not in result and "output_tokens" not in result:
                 raise SourceError(

@@ -17,7 +17,7 @@ Mapping to the usage frame (provider ``openai``):
   results are not model usage and are skipped (counted in ``attrs['rows_skipped']``).
 * The zone is left blank: the API does not say where requests ran.
 
-A costs page (``organization.costs.result``) is refused with a message: costs are not usage.
+A costs page (``organization.costs.result``) is refused with a message: costs are the ``openai_costs`` source.
 """
 
 from __future__ import annotations
@@ -114,8 +114,8 @@ def _parse_page(page: Any, filename: str, path: str, seen: dict[tuple, str]) -> 
                     filename,
                     rpath,
                     None,
-                    "this is an OpenAI costs page (/v1/organization/costs), not usage; load "
-                    "the usage pages (/v1/organization/usage/completions and siblings)",
+                    "this is an OpenAI costs page (/v1/organization/costs), not usage; choose the "
+                    "'openai_costs' source for it, or load the usage pages (/v1/organization/usage/completions)",
                 )
             if obj in _SKIPPED_OBJECTS:
                 skipped += 1

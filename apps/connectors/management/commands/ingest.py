@@ -1,4 +1,5 @@
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -52,9 +53,9 @@ class Command(BaseCommand):
             "input_tokens": run.input_tokens,
             "cached_input_tokens": run.cached_input_tokens,
             "output_tokens": run.output_tokens,
-            "cost": _cost_by_currency(run),
             "energy_kwh": run.energy_kwh,
             "co2e_kg": run.co2e_kg,
+            "cost_by_currency": _cost_by_currency(run),
             "errors": [
                 {"row": e.get("row"), "column": e.get("column"), "message": e.get("message")} for e in run.errors
             ],
@@ -88,13 +89,9 @@ def _seat_totals(run) -> dict:
     return {"active_user_days": totals["active_user_days"] or 0, "persons": totals["persons"], "teams": totals["teams"]}
 
 
-def _cost_by_currency(run) -> dict:
-    """The cost of the records this run stored, per currency, as decimal strings (sources that report cost)."""
-    sums = (
-        UsageRecord.objects.filter(run=run)
-        .exclude(currency="")
-        .values("currency")
-        .annotate(total=Sum("cost"))
-        .order_by("currency")
-    )
-    return {row["currency"]: f"{row['total']:f}" for row in sums}
+def _cost_by_currency(run) -> dict[str, str]:
+    """The run's stored costs summed per currency, exactly, as decimal strings (a JSON float would round them)."""
+    sums: dict[str, Decimal] = {}
+    for currency, cost in UsageRecord.objects.filter(run=run).exclude(cost=0).values_list("currency", "cost"):
+        sums[currency] = sums.get(currency, Decimal(0)) + cost
+    return {currency: f"{amount.normalize():f}" for currency, amount in sorted(sums.items())}
