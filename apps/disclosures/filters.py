@@ -90,9 +90,9 @@ def choices(organisation) -> dict[str, list]:
 
 
 def _sources_and_providers(organisation) -> dict[str, list[str]]:
-    """The distinct sources and providers on record, read off the monthly rollups and kept in the cache. Records are only added or replaced by ingestion runs, and
-    source and provider are part of a record's natural key, so the set changes only when a run succeeds:
-    the key names the latest one."""
+    """The distinct sources and providers on record, read off the monthly rollups and kept in the cache.
+    Records are only added or replaced by ingestion runs, and source and provider are part of a record's
+    natural key, so the set changes only when a run succeeds: the key names the latest one."""
     runs = (
         IngestionRun.objects.for_org(organisation)
         .filter(status=RunStatus.SUCCEEDED)
