@@ -36,6 +36,7 @@ from apps.connectors.sources.detect import check_source, json_fields, wrong_sour
 from apps.connectors.sources.errors import SourceError
 from apps.connectors.sources.frames import finish
 from apps.connectors.sources.json_reader import iter_json_values
+from apps.connectors.sources.skips import SkipReason, counted
 from apps.connectors.sources.sniff import looks_like_json, seekable
 from apps.footprint.usage_frame import USAGE_KIND_SEAT_ACTIVITY
 
@@ -171,5 +172,5 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
         }
     )
     inactive = int(len(users) - long["person"].nunique())
-    attrs: dict[str, Any] = {"rows_read": len(users), "rows_skipped": inactive}
+    attrs: dict[str, Any] = counted(len(users), {SkipReason.NO_ACTIVITY: inactive})
     return finish(frame, KEY, attrs=attrs)
