@@ -49,6 +49,7 @@ class Command(BaseCommand):
             "records": run.records_stored,
             "requests": run.requests,
             "input_tokens": run.input_tokens,
+            "cached_input_tokens": run.cached_input_tokens,
             "output_tokens": run.output_tokens,
             "energy_kwh": run.energy_kwh,
             "co2e_kg": run.co2e_kg,
