@@ -56,13 +56,14 @@ FIELDS = (
     Field("tags", ("Tags",), required=False),
 )
 USAGE = "usage"
-_FOCUS_ONLY = {norm("x_SkuMeterName"), norm("ConsumedQuantity")}
+# Columns only FOCUS has; one is enough, so a FOCUS file missing another is refused naming it as a FOCUS column.
+_FOCUS_ONLY = {norm(c) for c in ("ChargePeriodStart", "BilledCost", "ConsumedQuantity", "x_SkuMeterName")}
 
 
 def is_focus(header: list[str]) -> bool:
-    """True when a header is the FOCUS export's (its meter and quantity columns, no classic ``MeterName``)."""
+    """True when a header is the FOCUS export's (a FOCUS-only column, no classic ``MeterName``)."""
     names = {norm(h) for h in header}
-    return names >= _FOCUS_ONLY and norm("MeterName") not in names
+    return bool(names & _FOCUS_ONLY) and norm("MeterName") not in names
 
 
 def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pd.DataFrame]:
