@@ -96,6 +96,7 @@ class Result(InputTokens):
 
     @property
     def cached(self) -> int:
+        """The cached input tokens: as reported, else input less the uncached ones, else none."""
         if self.input_cached_tokens is not None:
             return self.input_cached_tokens
         if self.input_uncached_tokens is not None:
