@@ -16,6 +16,7 @@ import json
 import random
 
 import pytest
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from apps.accounts.models import ApiToken, Role
@@ -172,3 +173,15 @@ def test_a_run_sums_the_reasons_and_shows_them_on_its_page_and_in_the_api(org_a,
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     detail = api.get(f"/api/v1/o/org-a/runs/{run.pk}/").json()
     assert detail["skipped"] == expected and detail["rows_skipped"] == sum(expected.values())
+
+
+@pytest.mark.django_db
+def test_ingest_prints_what_was_left_out_and_why(org_a, tmp_path, capsys):
+    data, expected = azure_bill(seed=11)
+    path = tmp_path / "bill.csv"
+    path.write_bytes(data)
+    call_command("ingest", "--org", "org-a", "--source", "azure_openai_cost", str(path))
+    out = capsys.readouterr().out
+    assert "300 rows read" in out
+    for code, count in expected.items():
+        assert f"  {count} rows left out: {SkipReason(code).label}" in out
