@@ -111,7 +111,7 @@ def build_focus(rows: int = 600, seed: int = 15) -> tuple[bytes, dict]:
         tags = json.dumps({"team": team, "env": "prod"}) if team else "{}"
         cost = Decimal(rng.randrange(1, 5_000_000)) / Decimal(1_000_000)
         kind = rng.random()
-        category, charge = "Cognitive Services", "Usage"
+        category, charge, charge_class = "Cognitive Services", "Usage", ""
         if kind < 0.08:
             meter, unit, quantity, reason = "D4s v5", "Hours", "24", "not_ai"
             category = "Virtual Machines"
@@ -120,6 +120,10 @@ def build_focus(rows: int = 600, seed: int = 15) -> tuple[bytes, dict]:
         elif kind < 0.15:
             meter, unit, quantity, reason = "Provisioned Managed Global", "", "", "not_usage_charge"
             charge = "Purchase"
+        elif kind < 0.18:
+            # A correction of an earlier billing period's charge: negative, not this period's use.
+            meter, unit, quantity, reason = TOKEN_METERS[0][0], "Tokens", str(-rng.randrange(1, 50_000)), "correction"
+            charge_class = "Correction"
         else:
             meter, model, direction = rng.choice(TOKEN_METERS)
             tokens = rng.randrange(1, 3_000_000)
@@ -142,7 +146,7 @@ def build_focus(rows: int = 600, seed: int = 15) -> tuple[bytes, dict]:
                 "2025-09-01T00:00:00Z",
                 "2025-08-01T00:00:00Z",
                 charge,
-                "",
+                charge_class,
                 description,
                 "Usage-Based" if charge == "Usage" else "One-Time",
                 "",

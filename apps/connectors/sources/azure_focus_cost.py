@@ -13,7 +13,10 @@ input tokens, cached-input meters, the model named by the words before the direc
 GPT-5 version, the ``team`` tag, zone ``azure:<RegionId>``.
 
 * Only ``ChargeCategory`` = ``Usage`` rows are usage: purchases, taxes, credits and adjustments are left out and
-  counted under ``not_usage_charge`` (a file without the column is read as all usage). Rows of other services
+  counted under ``not_usage_charge`` (a file without the column is read as all usage). ``ChargeClass`` =
+  ``Correction`` rows correct a charge invoiced in an earlier billing period (their quantities may be negative):
+  they are not this period's use and count under ``correction``; load the corrected period's export again to
+  restate it. Rows of other services
   count under ``not_ai``, AI meters that bill no tokens under ``not_inference`` (see ``skips``).
 * tokens = ``ConsumedQuantity`` x the multiplier of ``ConsumedUnit``: FOCUS gives the quantity in the consumed
   unit ("Tokens"), not in the pricing blocks of the classic export ("1K"); a unit such as "1K Tokens" is still
@@ -43,6 +46,7 @@ KEY = "azure_openai_cost"  # read by the Azure source, which hands a FOCUS file 
 FIELDS = (
     Field("date", ("ChargePeriodStart",)),
     Field("charge_category", ("ChargeCategory",), required=False),
+    Field("charge_class", ("ChargeClass",), required=False),
     Field("meter_category", ("x_SkuMeterCategory",)),
     Field("meter_subcategory", ("x_SkuMeterSubcategory",), required=False),
     Field("meter_name", ("x_SkuMeterName",)),
@@ -55,7 +59,7 @@ FIELDS = (
     Field("currency", ("BillingCurrency",), required=False),
     Field("tags", ("Tags",), required=False),
 )
-USAGE = "usage"
+USAGE, CORRECTION = "usage", "correction"
 # Columns only FOCUS has; one is enough, so a FOCUS file missing another is refused naming it as a FOCUS column.
 _FOCUS_ONLY = {norm(c) for c in ("ChargePeriodStart", "BilledCost", "ConsumedQuantity", "x_SkuMeterName")}
 
@@ -73,13 +77,15 @@ def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK
     for chunk in iter_csv(stream, filename, FIELDS, KEY, chunk_rows=chunk_rows):
         rows_read = len(chunk)
         usage = np.char.lower(chunk.text("charge_category", USAGE).astype(str)) == USAGE
-        not_usage = int(rows_read - usage.sum())
-        if not_usage:
-            chunk = chunk.take(np.flatnonzero(usage))
+        correction = usage & (np.char.lower(chunk.text("charge_class").astype(str)) == CORRECTION)
+        not_usage, corrections = int(rows_read - usage.sum()), int(correction.sum())
+        if not_usage or corrections:
+            chunk = chunk.take(np.flatnonzero(usage & ~correction))
         categories.update(np.unique(chunk.text("meter_category"))[:20].tolist())
         columns = (chunk.text(name) for name in ("meter_category", "meter_subcategory", "meter_name", "unit"))
         parsed = token_meters(*columns)
-        idx, attrs = kept_and_skipped(parsed, rows_read, **{SkipReason.NOT_USAGE_CHARGE: not_usage})
+        skipped_before = {SkipReason.NOT_USAGE_CHARGE: not_usage, SkipReason.CORRECTION: corrections}
+        idx, attrs = kept_and_skipped(parsed, rows_read, **skipped_before)
         if not len(idx):
             yield finish([], KEY, attrs=attrs)
             continue

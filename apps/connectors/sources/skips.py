@@ -20,6 +20,7 @@ class SkipReason(StrEnum):
     NOT_AI = "not_ai"
     NOT_INFERENCE = "not_inference"
     NOT_USAGE_CHARGE = "not_usage_charge"
+    CORRECTION = "correction"
     FAILED_REQUEST = "failed_request"
     CACHE_HIT = "cache_hit"
     REPEATED_MEASUREMENT = "repeated_measurement"
@@ -36,6 +37,7 @@ _LABELS = {
     SkipReason.NOT_AI: "not an AI service (another meter, SKU or service of the bill)",
     SkipReason.NOT_INFERENCE: "an AI service line that is not model inference (hosting, training, storage, tools)",
     SkipReason.NOT_USAGE_CHARGE: "not a usage charge (a purchase, tax, credit or adjustment)",
+    SkipReason.CORRECTION: "a correction of a charge invoiced in an earlier billing period (not this period's use)",
     SkipReason.FAILED_REQUEST: "a failed request (no answer, nothing counted)",
     SkipReason.CACHE_HIT: "answered from the gateway's own cache (no model called)",
     SkipReason.REPEATED_MEASUREMENT: "an earlier, cumulative measurement of a run counted once by its last row",
