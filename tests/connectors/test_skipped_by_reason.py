@@ -6,8 +6,9 @@ Formats followed: Azure cost details
 (https://learn.microsoft.com/en-us/azure/cost-management-billing/dataset-schema/cost-usage-details-ea), the Google
 Cloud billing export (https://docs.cloud.google.com/billing/docs/how-to/export-data-bigquery-tables/standard-usage),
 LiteLLM's spend logs and StandardLoggingPayload status (https://docs.litellm.ai/docs/proxy/logging_spec),
-OpenAI's usage pages (https://platform.openai.com/docs/api-reference/usage) and CodeCarbon's emissions.csv
-(https://mlco2.github.io/codecarbon/output.html).
+OpenAI's usage pages (https://platform.openai.com/docs/api-reference/usage), CodeCarbon's emissions.csv
+(https://mlco2.github.io/codecarbon/output.html) and the Microsoft 365 Copilot usage user detail report
+(https://learn.microsoft.com/en-us/graph/api/reportroot-getmicrosoft365copilotusageuserdetail).
 """
 
 import csv
@@ -185,3 +186,11 @@ def test_ingest_prints_what_was_left_out_and_why(org_a, tmp_path, capsys):
     assert "300 rows read" in out
     for code, count in expected.items():
         assert f"  {count} rows left out: {SkipReason(code).label}" in out
+
+
+def test_m365_tells_users_never_active_from_users_active_before_the_period():
+    # The fixture's report (refreshed 2025-08-20, 7-day period): Cameron White has no last-activity date at all,
+    # Diego Siciliani's last activity (2025-07-01) is before the period; the other two were active in it.
+    frame = parse_bytes("m365_copilot_usage", fixture_bytes("m365_copilot_usage", "copilot_usage_user_detail.csv"))
+    assert frame.attrs["skipped"] == {"no_activity": 1, "out_of_period": 1}
+    assert set(frame["person"]) == {"adele.vance@contoso.com", "bianca.pisani@contoso.com"}

@@ -160,6 +160,7 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
     in_period = (long["report_period_days"] <= 0) | (
         (long["day"] >= start) & (long["day"] <= long["report_refresh_date"])
     )
+    ever_active = long["person"].nunique()  # users with a last-activity date at all, in the period or not
     long = long[in_period].drop_duplicates(subset=["person", "day"])
     frame = pd.DataFrame(
         {
@@ -171,6 +172,11 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
             "person": long["person"],
         }
     )
-    inactive = int(len(users) - long["person"].nunique())
-    attrs: dict[str, Any] = counted(len(users), {SkipReason.NO_ACTIVITY: inactive})
+    # A user never active, or whose last activity is before the report period, adds no active day.
+    in_period_users = long["person"].nunique()
+    skipped = {
+        SkipReason.NO_ACTIVITY: len(users) - ever_active,
+        SkipReason.OUT_OF_PERIOD: ever_active - in_period_users,
+    }
+    attrs: dict[str, Any] = counted(len(users), skipped)
     return finish(frame, KEY, attrs=attrs)
