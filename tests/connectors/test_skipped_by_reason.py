@@ -18,6 +18,7 @@ import random
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from apps.accounts.models import ApiToken, Role
@@ -165,7 +166,10 @@ def test_a_run_sums_the_reasons_and_shows_them_on_its_page_and_in_the_api(org_a,
     run = execute_run(create_run(org, "azure_openai_cost", store_upload(org, io.BytesIO(data), "bill.csv")).pk)
     assert run.status == "succeeded", run.errors
     assert run.skipped == expected and run.rows_skipped == sum(expected.values()) and run.rows_read == 300
-    page = client_for(org_a["users"][Role.AUDITOR]).get(f"/o/org-a/runs/{run.pk}/").content.decode()
+    browser = client_for(org_a["users"][Role.AUDITOR])
+    page = browser.get(reverse("connectors:run", args=["org-a", run.pk])).content.decode()
+    status = browser.get(reverse("connectors:run_status", args=["org-a", run.pk])).json()
+    assert status["skipped"] == expected and status["rows_skipped"] == sum(expected.values())
     assert 'id="run-skipped"' in page
     for code, count in expected.items():
         assert f"<td>{count}</td><td>left out: {SkipReason(code).label}</td><td><code>{code}</code></td>" in page
@@ -194,3 +198,17 @@ def test_m365_tells_users_never_active_from_users_active_before_the_period():
     frame = parse_bytes("m365_copilot_usage", fixture_bytes("m365_copilot_usage", "copilot_usage_user_detail.csv"))
     assert frame.attrs["skipped"] == {"no_activity": 1, "out_of_period": 1}
     assert set(frame["person"]) == {"adele.vance@contoso.com", "bianca.pisani@contoso.com"}
+
+
+@pytest.mark.django_db
+def test_a_failed_run_shows_no_table_of_what_was_read(org_a, client_for):
+    org = org_a["org"]
+    data, _ = azure_bill(seed=2)
+    bad = data.replace(b",1K,", b",1 Barrel,", 1)  # the first token meter's unit: refused
+    run = execute_run(create_run(org, "azure_openai_cost", store_upload(org, io.BytesIO(bad), "bad.csv")).pk)
+    assert run.status == "failed"
+    page = client_for(org_a["users"][Role.AUDITOR]).get(reverse("connectors:run", args=["org-a", run.pk]))
+    assert (
+        'id="run-skipped"' not in page.content.decode()
+        and "Nothing from this file was stored." in page.content.decode()
+    )
