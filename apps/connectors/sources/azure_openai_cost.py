@@ -35,6 +35,7 @@ model the meter names ("text-embedding-3-large"). Other rows are skipped and cou
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -238,11 +239,11 @@ def token_meters(categories, subcategories, names, units) -> list[Meter]:
 def kept_and_skipped(parsed: list[Meter], rows_read: int | None = None, **more: int) -> tuple[np.ndarray, dict]:
     """The offsets of the token-meter records, and the chunk's attrs with the others counted by reason (`more`
     adds reasons decided before the meters were read, `rows_read` then counting those rows too)."""
-    reasons = [p for p in parsed if isinstance(p, SkipReason)]
-    idx = np.flatnonzero(np.array([not isinstance(p, SkipReason) for p in parsed], dtype=bool))
-    counts = {reason: reasons.count(reason) for reason in set(reasons)}
+    kept = np.fromiter((not isinstance(p, SkipReason) for p in parsed), dtype=bool, count=len(parsed))
+    idx = np.flatnonzero(kept)
+    counts = Counter(p for p in parsed if isinstance(p, SkipReason))
     for reason, n in more.items():
-        counts[SkipReason(reason)] = counts.get(SkipReason(reason), 0) + n
+        counts[SkipReason(reason)] += n
     return idx, counted(len(parsed) if rows_read is None else rows_read, counts)
 
 
