@@ -4,6 +4,7 @@ from rest_framework import serializers
 from apps.accounts.models import Membership, Person, Team
 from apps.connectors.models import IdentityKind, IdentityMapping, IngestionRun
 from apps.connectors.sources import SOURCES
+from apps.connectors.sources.skips import SkipReason
 from apps.disclosures.models import ReportingPeriod
 from apps.footprint.models import UsageRecord
 
@@ -64,6 +65,12 @@ class IngestionRunSerializer(serializers.ModelSerializer):
     progress_percent = serializers.IntegerField(read_only=True)
     finished = serializers.BooleanField(source="is_finished", read_only=True)
     factor_set = serializers.CharField(source="factor_set.label", read_only=True, default=None, allow_null=True)
+    skipped = serializers.DictField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text="The rows left out, by reason ({code: count}, summing to rows_skipped). Codes: "
+        + "; ".join(f"{reason.value}: {reason.label}" for reason in SkipReason),
+    )
 
     class Meta:
         model = IngestionRun
@@ -78,6 +85,7 @@ class IngestionRunSerializer(serializers.ModelSerializer):
             "bytes_total",
             "rows_read",
             "rows_skipped",
+            "skipped",
             "records_stored",
             "requests",
             "input_tokens",

@@ -29,6 +29,7 @@ from .errors import IngestionRefused
 from .identities import identity_resolver
 from .models import IngestionRun, RunPhase, RunStatus, SourceFile
 from .sources import SOURCES, SourceError, iter_source_chunks
+from .sources.skips import add_counts, skipped_of
 from .spill import Spill, drop_attempt, drop_other_attempts
 from .storage import stored_file_path
 
@@ -78,7 +79,19 @@ def _claim(run_id: int) -> IngestionRun | None:
             return None
         run.status, run.started_at, run.attempts = RunStatus.RUNNING, timezone.now(), run.attempts + 1
         run.phase, run.bytes_done, run.rows_read = RunPhase.READING, 0, 0
-        run.save(update_fields=["status", "phase", "started_at", "attempts", "bytes_done", "rows_read"])
+        run.rows_skipped, run.skipped = 0, {}
+        run.save(
+            update_fields=[
+                "status",
+                "phase",
+                "started_at",
+                "attempts",
+                "bytes_done",
+                "rows_read",
+                "rows_skipped",
+                "skipped",
+            ]
+        )
     # What an earlier (killed) attempt spilled is dropped: this attempt sums the whole file again. An earlier
     # attempt still alive can no longer write (_store checks the attempt under the run's lock) nor fail the run.
     drop_other_attempts(run)
@@ -126,6 +139,7 @@ def execute_run(run_id: int) -> IngestionRun:
 def _parse(run: IngestionRun, path) -> dict:
     """Read the file chunk by chunk into the attempt's spill files; returns the counts and days for _store."""
     rows_read = rows_skipped = 0
+    skipped: dict[str, int] = {}
     spill = Spill.for_run(run)
     days: set = set()
     try:
@@ -142,10 +156,14 @@ def _parse(run: IngestionRun, path) -> dict:
                     days.update(pd.DatetimeIndex(chunk["day"].unique()).date)
                     spill.add(chunk)
                 rows_read += int(chunk.attrs.get("rows_read", len(chunk)))
-                rows_skipped += int(chunk.attrs.get("rows_skipped", 0))
+                add_counts(skipped, skipped_of(chunk.attrs))
+                rows_skipped = sum(skipped.values())
                 position = fh.tell() if not fh.closed else run.bytes_total
                 IngestionRun.objects.filter(pk=run.pk).update(
-                    bytes_done=min(position, run.bytes_total), rows_read=rows_read, rows_skipped=rows_skipped
+                    bytes_done=min(position, run.bytes_total),
+                    rows_read=rows_read,
+                    rows_skipped=rows_skipped,
+                    skipped=skipped,
                 )
     finally:
         spill.close()
@@ -153,7 +171,7 @@ def _parse(run: IngestionRun, path) -> dict:
         raise IngestionRefused(
             f"{run.source_file.filename}: no usage rows found for source '{run.source_key}'; nothing was stored."
         )
-    return {"spill": spill, "days": days, "rows_read": rows_read, "rows_skipped": rows_skipped}
+    return {"spill": spill, "days": days, "rows_read": rows_read, "rows_skipped": rows_skipped, "skipped": skipped}
 
 
 def _store(run: IngestionRun, parsed: dict) -> None:
@@ -183,6 +201,7 @@ def _store(run: IngestionRun, parsed: dict) -> None:
         locked.bytes_done = locked.bytes_total
         locked.rows_read = parsed["rows_read"]
         locked.rows_skipped = parsed["rows_skipped"]
+        locked.skipped = parsed["skipped"]
         locked.records_stored = totals.records
         locked.requests = totals.sums["requests"]
         locked.input_tokens = totals.sums["input_tokens"]

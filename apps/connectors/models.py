@@ -8,6 +8,7 @@ from apps.accounts.models import OrgScopedModel, Person, Team
 
 from .pull import default_base_url
 from .pull.crypto import decrypt, encrypt
+from .sources.skips import label as skip_label
 
 
 class SourceFile(OrgScopedModel):
@@ -58,6 +59,8 @@ class IngestionRun(OrgScopedModel):
     bytes_done = models.BigIntegerField(default=0)
     rows_read = models.BigIntegerField(default=0)
     rows_skipped = models.BigIntegerField(default=0)
+    # The rows left out, by reason: {SkipReason code: count}, summing to rows_skipped.
+    skipped = models.JSONField(default=dict, blank=True)
     records_stored = models.BigIntegerField(default=0)
     requests = models.BigIntegerField(default=0)
     input_tokens = models.BigIntegerField(default=0)
@@ -91,6 +94,11 @@ class IngestionRun(OrgScopedModel):
             return 95  # the file is read; its records are being stored in one transaction
         # Reading is most of the work but not all: 90 % at most until the records are being stored.
         return min(90, int(90 * self.bytes_done / self.bytes_total))
+
+    @property
+    def skipped_by_reason(self) -> list[tuple[str, str, int]]:
+        """(code, label, count) of the rows left out, most first."""
+        return [(code, skip_label(code), n) for code, n in sorted(self.skipped.items(), key=lambda kv: (-kv[1], kv[0]))]
 
     @property
     def is_finished(self) -> bool:

@@ -63,6 +63,8 @@ def run_status(request, pk):
             "bytes_done": run.bytes_done,
             "bytes_total": run.bytes_total,
             "rows_read": run.rows_read,
+            "rows_skipped": run.rows_skipped,
+            "skipped": run.skipped,
             "records_stored": run.records_stored,
             "errors": run.errors,
         }

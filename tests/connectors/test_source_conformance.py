@@ -8,6 +8,7 @@ import io
 import pytest
 
 from apps.connectors.sources import SOURCES, ChunkedSource, SeatSource, Source, combine, detect
+from apps.connectors.sources.skips import SkipReason
 from apps.footprint import usage_frame
 from tests.connectors.helpers import FIXTURES, fixture_bytes, parse_bytes, refused
 
@@ -85,3 +86,18 @@ def test_chunks_sum_to_the_whole_file(key, name):
 def test_empty_file(key, data):
     err = refused(key, data, "empty.csv")
     assert str(err) == "empty.csv: the file is empty"
+
+
+@pytest.mark.parametrize(("key", "name"), ALL_FIXTURES)
+def test_every_row_left_out_is_counted_under_a_reason(key, name):
+    """Nothing is left out without a reason (apps/connectors/sources/skips.py): the skipped-by-reason counts are
+    known codes and sum to rows_skipped, chunk by chunk as for the whole file."""
+    frame = parse_bytes(key, fixture_bytes(key, name), name)
+    chunks = [frame]
+    if key in CHUNKED:
+        chunks += list(SOURCES[key].iter_chunks(io.BytesIO(fixture_bytes(key, name)), name, chunk_rows=2))
+    for part in chunks:
+        skipped = part.attrs["skipped"]
+        assert set(skipped) <= {reason.value for reason in SkipReason} - {SkipReason.UNSPECIFIED.value}
+        assert all(n > 0 for n in skipped.values())
+        assert sum(skipped.values()) == part.attrs["rows_skipped"] <= part.attrs["rows_read"]

@@ -42,6 +42,7 @@ FIXTURE = {
 }
 M365_JSON = "m365_copilot_usage/copilot_usage_user_detail.json"
 M365_V2 = "m365_copilot_usage/copilot_usage_user_detail_v2.csv"
+FOCUS = "azure_openai_cost/focus_export.csv"  # Azure's FOCUS export, read by the same source
 LITELLM_JSON = "litellm_spend_logs/spend_logs.json"
 EXPANDED_BYTES = 2 << 30  # what each archive below expands to: 2 GiB
 
@@ -334,6 +335,19 @@ def _cell(source: str, row: int, column: str, value: str) -> Callable[[], bytes]
     return lambda: set_cell(source, row, column, value)
 
 
+def _focus(edit: Callable[[list[str], list[list[str]]], tuple[list[str], list[list[str]]]]) -> Callable[[], bytes]:
+    """The Azure FOCUS fixture (read by the azure_openai_cost source) changed by `edit(header, rows)`."""
+    return lambda: csv_bytes(*edit(*csv_table(fixture(FOCUS))))
+
+
+def _focus_cell(row: int, column: str, value: str) -> Callable[[], bytes]:
+    def edit(header, rows):
+        rows[row - 2][header.index(column)] = value
+        return header, rows
+
+    return _focus(edit)
+
+
 def _m365_json(edit) -> Callable[[], bytes]:
     return lambda: json_edit(M365_JSON, edit)
 
@@ -623,6 +637,63 @@ CASES: list[BadInput] = [
         lambda: cut_inside_row("azure_openai_cost", 3),
         ("expected 16 values as in the header", "cut short"),
         3,
+    ),
+    # --- azure_openai_cost: FOCUS export (https://learn.microsoft.com/en-us/azure/cost-management-billing/
+    # dataset-schema/cost-usage-details-focus) ----------------------------------------------------------------
+    BadInput(
+        "azure_openai_cost",
+        "focus-blank-consumed-quantity",
+        _focus_cell(2, "ConsumedQuantity", ""),
+        ("expected a number, got a blank", "needs this figure"),
+        2,
+        "ConsumedQuantity",
+    ),
+    BadInput(
+        "azure_openai_cost",
+        "focus-negative-quantity",
+        _focus_cell(3, "ConsumedQuantity", "-184500"),
+        ("expected a number >= 0, got '-184500'",),
+        3,
+        "ConsumedQuantity",
+    ),
+    BadInput(
+        "azure_openai_cost",
+        "focus-unparseable-date",
+        _focus_cell(4, "ChargePeriodStart", "01/08/2025 00:00"),
+        ("expected a date like 2025-08-01T00:00:00Z", "got '01/08/2025 00:00'"),
+        4,
+        "ChargePeriodStart",
+    ),
+    BadInput(
+        "azure_openai_cost",
+        "focus-missing-meter-column",
+        _focus(lambda h, rows: ([c for c in h if c != "x_SkuMeterName"], [r[:-1] for r in rows])),
+        ("missing expected column(s) 'x_SkuMeterName'",),
+        1,
+    ),
+    BadInput(
+        "azure_openai_cost",
+        "focus-unknown-unit",
+        _focus_cell(2, "ConsumedUnit", "Barrels"),
+        ("expected a token unit such as '1K' or '1M', got 'Barrels'",),
+        2,
+        "ConsumedUnit",
+    ),
+    BadInput(
+        "azure_openai_cost",
+        "focus-huge-quantity",
+        _focus_cell(5, "ConsumedQuantity", "1e30"),
+        (TOO_BIG, "'1e30'"),
+        5,
+        "ConsumedQuantity",
+    ),
+    BadInput(
+        "azure_openai_cost",
+        "focus-no-token-meters",
+        _focus(lambda h, rows: (h, [rows[4], rows[6]])),  # the VM and the reservation purchase
+        ("found no Azure OpenAI / Foundry token meters among the usage charges", "Virtual Machines"),
+        None,
+        "x_SkuMeterName",
     ),
     BadInput(
         "azure_openai_cost",

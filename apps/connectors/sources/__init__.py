@@ -9,7 +9,10 @@ The interface every source module exposes, as :class:`base.Source` states it (no
 * ``parse(stream, filename) -> DataFrame`` – the whole file as a conformed usage frame
   (:func:`apps.footprint.usage_frame.conform`), rows already summed over the frame's natural key.
   ``frame.attrs`` carries counters: ``rows_read`` (records in the file), ``rows_skipped`` (records
-  that are not AI usage, e.g. non-AI meters in a cloud bill) and, where relevant, a reason.
+  left out, e.g. non-AI meters in a cloud bill) and ``skipped``, those counted by reason
+  (``{code: count}``, the codes of :class:`skips.SkipReason`; build the attrs with :func:`skips.counted`).
+* optionally ``SIGNATURES`` – several signatures, for a source that reads more than one layout (the Azure
+  classic and FOCUS exports); detection scores the best of them.
 * optionally ``iter_chunks(stream, filename, chunk_rows=...)`` – the same, yielded as several
   conformed frames so memory stays flat on big files. **The same natural key can appear in more
   than one chunk**: a consumer must sum them (:func:`combine` does) rather than let a later chunk
@@ -27,8 +30,8 @@ line), ``detect`` (which source a file looks like, the "looks like X" hints), ``
 aliases matched to a header), ``dates`` (text to usage days), ``chunk`` (records as strings with checked
 converters), ``csv_reader`` (Arrow's chunked CSV read), ``json_reader`` (JSON value by value, on ijson),
 ``json_models`` (the field types of the pydantic models of JSON rows, their errors as SourceErrors),
-``json_values`` (the other JSON checks), ``frames`` (rows to the conformed, summed usage frame), ``base`` (the
-protocols).
+``json_values`` (the other JSON checks), ``skips`` (the reasons a row is left out, counted), ``frames``
+(rows to the conformed, summed usage frame), ``base`` (the protocols).
 """
 
 from __future__ import annotations

@@ -14,6 +14,9 @@ Mapping (provider ``anthropic``):
 * The report has no request count: requests is 0 unless a result carries ``num_model_requests``
   or ``requests``; the calculator must then work from tokens, not requests.
 * ``server_tool_use`` (web searches) is not model inference and is not counted.
+* ``uncached_input_tokens``, ``cache_creation`` (both of its counts), ``cache_read_input_tokens`` and
+  ``output_tokens`` are documented as always present: a result missing one (a renamed key) is refused, naming it,
+  and nothing is stored.
 
 A cost report page (results with ``amount``/``currency``) is refused with a message.
 """
@@ -23,14 +26,24 @@ from __future__ import annotations
 from typing import Annotated, Any, BinaryIO, ClassVar
 
 import pandas as pd
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 
 from apps.connectors.sources.detect import json_fields, wrong_source_hint
 from apps.connectors.sources.errors import SourceError
 from apps.connectors.sources.frames import finish
-from apps.connectors.sources.json_models import Count, JsonRow, OptionalCount, Text, validate
+from apps.connectors.sources.json_models import (
+    Count,
+    JsonRow,
+    OptionalCount,
+    RequiredCount,
+    Text,
+    refuse,
+    required,
+    validate,
+)
 from apps.connectors.sources.json_reader import load_json
 from apps.connectors.sources.json_values import check_repeat, expect, json_day
+from apps.connectors.sources.skips import counted
 
 KEY = "anthropic_usage"
 LABEL = "Anthropic usage report (messages)"
@@ -45,13 +58,19 @@ SIGNATURE = (
 PROVIDER = "anthropic"
 
 
+def _cache_creation(value: Any) -> Any:
+    if value is None:
+        raise refuse("expected an object of cache-creation tokens, the key is missing")
+    return value
+
+
 class CacheCreation(JsonRow):
     """The tokens a result wrote to the prompt cache (full prompt processing)."""
 
     WHAT: ClassVar[str] = "an object of cache-creation tokens"
 
-    ephemeral_1h_input_tokens: Count = 0
-    ephemeral_5m_input_tokens: Count = 0
+    ephemeral_1h_input_tokens: RequiredCount = required()
+    ephemeral_5m_input_tokens: RequiredCount = required()
 
 
 class Result(JsonRow):
@@ -59,13 +78,16 @@ class Result(JsonRow):
 
     WHAT: ClassVar[str] = "a usage result object"
 
-    # Checked in this order, the order the messages have always named the first problem in.
-    uncached_input_tokens: Count = 0
-    cache_creation: Annotated[CacheCreation, BeforeValidator(lambda value: value or {})] = CacheCreation()
+    # Checked in this order, the order the messages have always named the first problem in. The token counts and
+    # cache_creation are documented as always present: a missing one is refused, never read as 0.
+    uncached_input_tokens: RequiredCount = required()
+    cache_creation: Annotated[CacheCreation, BeforeValidator(_cache_creation)] = Field(
+        default=None, validate_default=True
+    )
     requests: Count = 0
     num_model_requests: OptionalCount = None  # when given, the request count (else 'requests')
-    cache_read_input_tokens: Count = 0
-    output_tokens: Count = 0
+    cache_read_input_tokens: RequiredCount = required()
+    output_tokens: RequiredCount = required()
     model: Text = ""
     workspace_id: Text = ""  # null: the default workspace
     api_key_id: Text = ""
@@ -83,7 +105,7 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
             page_rows, n = _parse_page(page, filename, path, seen)
             rows += page_rows
             read += n
-    return finish(rows, KEY, attrs={"rows_read": read, "rows_skipped": 0})
+    return finish(rows, KEY, attrs=counted(read))
 
 
 def _parse_page(page: Any, filename: str, path: str, seen: dict[tuple, str]) -> tuple[list[dict], int]:

@@ -1,5 +1,6 @@
 """Azure Cost Management export (cost details CSV, EA or MCA layout) – the Azure OpenAI / Foundry
-token meters in it.
+token meters in it. The FOCUS export Microsoft now recommends is read too, by the sibling module
+``azure_focus_cost`` (same meter rules, FOCUS column names), when the header is FOCUS's.
 
 Columns are matched by name whatever their case (EA exports say ``MeterName``, MCA ones
 ``meterName``): ``Date``/``UsageDate``, ``MeterCategory``, ``MeterSubCategory``, ``MeterName``,
@@ -14,9 +15,11 @@ abbreviations vary by model family: "gpt-4o-0513 Inp glbl Tokens", "gpt 4.1 cach
 before the direction word name the model ("gpt-4o-0513", "gpt-4.1"; a bare GPT-5 version gets a
 ``gpt-`` prefix). Embedding meters have no direction word ("text-embedding-3-large-glbl Tokens",
 "embedding-ada-glbl Tokens"): embeddings bill only what is sent, so they are input tokens of the
-model the meter names ("text-embedding-3-large"). Other rows (VMs, storage, image or hosting
-meters) are skipped and counted in ``attrs['rows_skipped']``.
+model the meter names ("text-embedding-3-large"). Other rows are skipped and counted by reason (see ``skips``):
+``not_ai`` for meters of other services (VMs, storage), ``not_inference`` for AI meters that bill no tokens
+(image, hosting, training meters).
 
+* A token meter with a blank ``Quantity`` is refused, naming the row: the tokens are never read as 0.
 * tokens = Quantity x the unit's multiplier (``1K`` -> 1,000, ``1M`` -> 1,000,000, ``Tokens`` -> 1),
   rounded to whole tokens; input, cached input or output according to the meter name.
 * zone = ``azure:<ResourceLocation>`` lower-cased without spaces ("East US" -> ``azure:eastus``). MCA
@@ -32,6 +35,7 @@ meters) are skipped and counted in ``attrs['rows_skipped']``.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -41,9 +45,11 @@ import pandas as pd
 from apps.connectors.sources.bounds import MAX_AMOUNT
 from apps.connectors.sources.chunk import CsvChunk
 from apps.connectors.sources.columns import Field
-from apps.connectors.sources.csv_reader import DEFAULT_CHUNK_ROWS, iter_csv
+from apps.connectors.sources.csv_reader import DEFAULT_CHUNK_ROWS, iter_csv, read_layout
 from apps.connectors.sources.errors import SourceError
 from apps.connectors.sources.frames import combine, finish
+from apps.connectors.sources.skips import SkipReason, counted
+from apps.connectors.sources.sniff import seekable
 
 KEY = "azure_openai_cost"
 LABEL = "Azure Cost Management export (Azure OpenAI / Foundry meters)"
@@ -56,6 +62,17 @@ SIGNATURE = (
     "CostInBillingCurrency",
     "ResourceLocation",
 )
+# The FOCUS export's (read by azure_focus_cost): detection scores a file against both.
+FOCUS_SIGNATURE = (
+    "ChargePeriodStart",
+    "ChargeCategory",
+    "BilledCost",
+    "ConsumedQuantity",
+    "ConsumedUnit",
+    "x_SkuMeterCategory",
+    "x_SkuMeterName",
+)
+SIGNATURES = (SIGNATURE, FOCUS_SIGNATURE)
 PROVIDER = "azure_openai"
 
 FIELDS = (
@@ -160,20 +177,30 @@ def unit_multiplier(unit: str) -> float | None:
 
 
 def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pd.DataFrame]:
-    """Yield conformed frames, one per chunk of the export (see the module docstring)."""
+    """Yield conformed frames, one per chunk of the export (see the module docstring); a FOCUS export is read by
+    the azure_focus_cost module."""
+    # Imported here: that module builds on this one's meter rules (token_meters, token_frame).
+    from apps.connectors.sources import azure_focus_cost
+
+    stream = seekable(stream)
+    start = stream.tell()
+    header = read_layout(stream, filename).header
+    stream.seek(start)
+    if azure_focus_cost.is_focus(header):
+        yield from azure_focus_cost.iter_chunks(stream, filename, chunk_rows)
+        return
     found_any = False
     categories: set[str] = set()
     for chunk in iter_csv(stream, filename, FIELDS, KEY, chunk_rows=chunk_rows):
         categories.update(np.unique(chunk.text("meter_category"))[:20].tolist())
         parsed = _token_meters(chunk)
-        idx = np.flatnonzero(np.array([p is not None for p in parsed], dtype=bool))
-        attrs = {"rows_read": len(chunk), "rows_skipped": int(len(chunk) - len(idx))}
+        idx, attrs = kept_and_skipped(parsed)
         if not len(idx):
             yield finish([], KEY, attrs=attrs)
             continue
         found_any = True
         # take() keeps each record's row number in the file for errors
-        yield finish(_frame(chunk.take(idx), [parsed[i] for i in idx]), KEY, attrs=attrs)
+        yield finish(token_frame(chunk.take(idx), [parsed[i] for i in idx]), KEY, attrs=attrs)
     if not found_any:
         shown = ", ".join(sorted(c for c in categories if c)[:10]) or "none"
         raise SourceError(
@@ -185,31 +212,58 @@ def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK
         )
 
 
-def _token_meters(chunk: CsvChunk) -> list[tuple[str, str] | None]:
-    """(model, direction) of each record's token meter; None for records that are not AI token usage."""
+Meter = tuple[str, str] | SkipReason  # (model, direction) of a token meter, or why the row is left out
+
+
+def token_meters(categories, subcategories, names, units) -> list[Meter]:
+    """(model, direction) of each record's token meter, or the reason it is not AI token usage: not an AI meter
+    category at all, or an AI meter that bills no inference tokens (hosting, training, images)."""
     # Bills repeat a handful of categories and meters many times: decide each distinct one once.
     ai_cache: dict[str, bool] = {}
-    meter_cache: dict[str, tuple[str, str] | None] = {}
-    parsed: list[tuple[str, str] | None] = []
-    columns = (chunk.text(name) for name in ("meter_category", "meter_subcategory", "meter_name", "unit"))
-    for c, s, m, u in zip(*columns, strict=True):
+    meter_cache: dict[str, Meter] = {}
+    parsed: list[Meter] = []
+    for c, s, m, u in zip(categories, subcategories, names, units, strict=True):
         cat = f"{c} {s}"
         if cat not in ai_cache:
             ai_cache[cat] = bool(_AI_CATEGORY.search(cat))
         if not ai_cache[cat]:
-            parsed.append(None)
+            parsed.append(SkipReason.NOT_AI)
             continue
         meter = f"{m} {u}"  # the unit ('1K', '1 Hour') helps tell token meters from others
         if meter not in meter_cache:
-            meter_cache[meter] = parse_meter(meter)
+            meter_cache[meter] = parse_meter(meter) or SkipReason.NOT_INFERENCE
         parsed.append(meter_cache[meter])
     return parsed
 
 
-def _frame(chunk: CsvChunk, meters: list[tuple[str, str]]) -> pd.DataFrame:
-    """The usage rows of the token-meter records of a chunk, `meters` their (model, direction)."""
-    quantity = chunk.numbers("quantity", whole=False)
-    day = chunk.days("date", formats=("%m/%d/%Y", "%Y-%m-%d"), example="2025-08-01 or 08/01/2025")
+def kept_and_skipped(parsed: list[Meter], rows_read: int | None = None, **more: int) -> tuple[np.ndarray, dict]:
+    """The offsets of the token-meter records, and the chunk's attrs with the others counted by reason (`more`
+    adds reasons decided before the meters were read, `rows_read` then counting those rows too)."""
+    kept = np.fromiter((not isinstance(p, SkipReason) for p in parsed), dtype=bool, count=len(parsed))
+    idx = np.flatnonzero(kept)
+    counts = Counter(p for p in parsed if isinstance(p, SkipReason))
+    for reason, n in more.items():
+        counts[SkipReason(reason)] += n
+    return idx, counted(len(parsed) if rows_read is None else rows_read, counts)
+
+
+def _token_meters(chunk: CsvChunk) -> list[Meter]:
+    """The meter of each record of a chunk (see token_meters)."""
+    columns = (chunk.text(name) for name in ("meter_category", "meter_subcategory", "meter_name", "unit"))
+    return token_meters(*columns)
+
+
+def token_frame(
+    chunk: CsvChunk,
+    meters: list[tuple[str, str]],
+    *,
+    formats: tuple[str, ...] = ("%m/%d/%Y", "%Y-%m-%d"),
+    example: str = "2025-08-01 or 08/01/2025",
+) -> pd.DataFrame:
+    """The usage rows of the token-meter records of a chunk, `meters` their (model, direction). The chunk's fields
+    are named as FIELDS names them (the FOCUS export maps its own columns to the same names)."""
+    quantity = chunk.numbers("quantity", whole=False, blank_is_zero=False)
+    day = chunk.days("date", formats=formats, example=example)
     cost = chunk.numbers("cost", whole=False, allow_negative=True)
     tokens = _tokens(chunk, quantity)
     directions = np.array([direction for _, direction in meters])

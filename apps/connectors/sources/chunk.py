@@ -85,13 +85,20 @@ class CsvChunk:
         """A SourceError for the record at `offset` in this chunk."""
         return SourceError(self.filename, self.location(offset), self.columns.get(name, name), message)
 
-    def numbers(self, name: str, *, whole: bool, allow_negative: bool = False) -> np.ndarray:
-        """The field as int64 (`whole`) or float64; blanks read as 0. Missing optional field -> zeros."""
+    def numbers(
+        self, name: str, *, whole: bool, allow_negative: bool = False, blank_is_zero: bool = True
+    ) -> np.ndarray:
+        """The field as int64 (`whole`) or float64; blanks read as 0 unless `blank_is_zero` is False (a figure the
+        source needs: a blank is then refused, never read as a zero). Missing optional field -> zeros."""
         dtype = np.int64 if whole else np.float64
         if name not in self.columns:
             return np.zeros(len(self), dtype=dtype)
         col = self.raw(name)
         blank = pc.equal(col, "")
+        if not blank_is_zero and pc.any(blank).as_py():
+            first = int(np.flatnonzero(blank.to_numpy(zero_copy_only=False))[0])
+            expected = "a whole number" if whole else "a number"
+            raise self.error(first, name, f"expected {expected}, got a blank; the source needs this figure")
         filled = pc.if_else(blank, "0", col)
         try:
             values = pc.cast(filled, pa.int64() if whole else pa.float64()).to_numpy(zero_copy_only=False)

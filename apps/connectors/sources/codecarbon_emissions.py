@@ -10,7 +10,7 @@ Usage frame rows (``measured_energy``, provider ``self_hosted``):
   measurement; a run that crosses midnight is booked on its last day).
 * A run flushed several times writes several rows with the same ``run_id`` and *cumulative* values:
   only its last row (largest duration) is kept, so the energy is not counted twice; rows of one run
-  are counted in ``attrs['rows_skipped']``.
+  are counted under ``repeated_measurement`` (see ``skips``).
 * zone: ``<cloud_provider>:<cloud_region>`` (e.g. ``gcp:europe-west1``) when ``on_cloud`` is "Y",
   with self_hosted False (rented cloud hardware is the cloud's energy, Scope 3); otherwise the
   ``country_iso_code`` (ISO 3166 alpha-3, e.g. ``FRA``) with self_hosted True (own hardware, Scope 2).
@@ -29,6 +29,7 @@ import pandas as pd
 from apps.connectors.sources.columns import Field
 from apps.connectors.sources.csv_reader import DEFAULT_CHUNK_ROWS, iter_csv
 from apps.connectors.sources.frames import finish
+from apps.connectors.sources.skips import SkipReason, counted
 from apps.footprint.usage_frame import USAGE_KIND_MEASURED_ENERGY
 
 KEY = "codecarbon_emissions"
@@ -62,7 +63,9 @@ def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK
     """Yield conformed frames chunk by chunk. Runs flushed several times are de-duplicated within a
     chunk; :func:`parse` de-duplicates across the whole file."""
     for frame, read, dup in _frames(stream, filename, chunk_rows):
-        yield finish(frame.drop(columns=["run_id", "duration"]), KEY, attrs={"rows_read": read, "rows_skipped": dup})
+        yield finish(
+            frame.drop(columns=["run_id", "duration"]), KEY, attrs=counted(read, {SkipReason.REPEATED_MEASUREMENT: dup})
+        )
 
 
 def _frames(stream: BinaryIO, filename: str, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, int, int]]:
@@ -81,7 +84,7 @@ def _frames(stream: BinaryIO, filename: str, chunk_rows: int) -> Iterator[tuple[
                 "day": chunk.days("timestamp", example="2025-01-31T10:00:00"),
                 "provider": PROVIDER,
                 "usage_kind": USAGE_KIND_MEASURED_ENERGY,
-                "measured_energy_kwh": chunk.numbers("energy_consumed", whole=False),
+                "measured_energy_kwh": chunk.numbers("energy_consumed", whole=False, blank_is_zero=False),
                 "self_hosted": ~on_cloud,
                 "project": project,
                 "zone": zone,
@@ -108,5 +111,5 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
     return finish(
         kept.drop(columns=["run_id", "duration"]),
         KEY,
-        attrs={"rows_read": read, "rows_skipped": read - len(kept)},
+        attrs=counted(read, {SkipReason.REPEATED_MEASUREMENT: read - len(kept)}),
     )

@@ -28,8 +28,9 @@ def detect_fields(fields: set[str], threshold: float = 0.5) -> list[tuple[str, f
     with score the share of the signature present (only those >= `threshold`)."""
     scores = []
     for key, module in _KNOWN.items():
-        signature = {norm(f) for f in module.SIGNATURE}
-        score = len(signature & fields) / len(signature)
+        # A source reading several layouts (Azure's classic and FOCUS exports) names each one's signature.
+        signatures = [{norm(f) for f in sig} for sig in getattr(module, "SIGNATURES", (module.SIGNATURE,))]
+        score = max(len(signature & fields) / len(signature) for signature in signatures)
         if score >= threshold:
             scores.append((key, round(score, 2)))
     return sorted(scores, key=lambda kv: -kv[1])

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from apps.connectors.sources.skips import add_counts
 from apps.footprint import usage_frame
 
 # Group-by columns of the frame; currency joins them so two currencies are never summed together.
@@ -52,13 +53,15 @@ def aggregate(frame: pd.DataFrame) -> pd.DataFrame:
 
 def combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate conformed frames (e.g. the chunks of one file) and sum rows sharing a key. The
-    attrs' counters (rows_read, rows_skipped, ...) are added up."""
+    attrs' counters (rows_read, rows_skipped, ...) and the skipped-by-reason counts are added up."""
     frames = list(frames)
     attrs: dict[str, Any] = {}
     for f in frames:
         for k, v in f.attrs.items():
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 attrs[k] = attrs.get(k, 0) + v
+            elif k == "skipped":
+                attrs[k] = add_counts(dict(attrs.get(k, {})), v)
             else:
                 attrs.setdefault(k, v)
     non_empty = [f for f in frames if not f.empty]

@@ -8,7 +8,9 @@ Fields read (nested names flattened with dots, matched whatever the case or sepa
 A row is AI token usage when its service is Vertex AI / Gemini API / Generative Language API (or the
 SKU names Gemini) **and** the SKU description names input or output tokens or characters, e.g.
 "Gemini 2.5 Flash Input Text Tokens", "Gemini 1.5 Pro Text Output - Predictions" (characters). Other
-rows are skipped and counted in ``attrs['rows_skipped']``.
+rows are skipped and counted by reason (see ``skips``): ``not_ai`` for other services, ``not_inference`` for
+AI SKUs that bill no tokens (cache storage, tuning, per-image or per-second media). A token SKU with a blank
+``usage.amount`` is refused, naming the row (never read as 0 tokens).
 
 * model: ``gemini-<version>-<variant>`` when the SKU names Gemini ("gemini-2.5-flash-lite"), else the
   SKU words before the direction word, lower-cased and hyphenated.
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -44,6 +47,7 @@ from apps.connectors.sources.detect import check_source, json_fields
 from apps.connectors.sources.errors import SourceError
 from apps.connectors.sources.frames import combine, finish
 from apps.connectors.sources.json_reader import iter_json_values
+from apps.connectors.sources.skips import SkipReason, counted
 from apps.connectors.sources.sniff import looks_like_json, seekable
 
 KEY = "gcp_billing_export"
@@ -183,8 +187,8 @@ def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK
     for chunk in chunks:
         services.update(np.unique(chunk.text("service"))[:20].tolist())
         parsed = _token_skus(chunk)
-        idx = np.flatnonzero(np.array([p is not None for p in parsed], dtype=bool))
-        attrs = {"rows_read": len(chunk), "rows_skipped": int(len(chunk) - len(idx))}
+        idx = np.flatnonzero(np.array([not isinstance(p, SkipReason) for p in parsed], dtype=bool))
+        attrs = counted(len(chunk), Counter(p for p in parsed if isinstance(p, SkipReason)))
         if not len(idx):
             yield finish([], KEY, attrs=attrs)
             continue
@@ -201,24 +205,24 @@ def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK
         )
 
 
-def _token_skus(chunk: CsvChunk) -> list[tuple[str, str, bool] | None]:
-    """(model, direction, characters) of each record's SKU; None for records that are not AI token usage."""
+def _token_skus(chunk: CsvChunk) -> list[tuple[str, str, bool] | SkipReason]:
+    """(model, direction, characters) of each record's SKU, or why the record is not AI token usage."""
     cache: dict[tuple[str, str], Any] = {}
     parsed = []
     for sv, sk, un in zip(chunk.text("service"), chunk.text("sku"), chunk.text("unit"), strict=True):
         key = (sk, un)
         if not (_AI_SERVICE.search(sv) or "gemini" in sk.lower()):
-            parsed.append(None)
+            parsed.append(SkipReason.NOT_AI)
             continue
         if key not in cache:
-            cache[key] = parse_sku(sk, un)
+            cache[key] = parse_sku(sk, un) or SkipReason.NOT_INFERENCE
         parsed.append(cache[key])
     return parsed
 
 
 def _frame(chunk: CsvChunk, info: list[tuple[str, str, bool]]) -> pd.DataFrame:
     """The usage rows of the token-SKU records of a chunk, `info` their (model, direction, characters)."""
-    amount = chunk.numbers("amount", whole=False)
+    amount = chunk.numbers("amount", whole=False, blank_is_zero=False)
     day = chunk.days("start", example="2025-01-15 08:00:00 UTC")
     cost = chunk.numbers("cost", whole=False, allow_negative=True)
     chars = np.array([p[2] for p in info], dtype=bool)

@@ -39,6 +39,7 @@ import pandas as pd
 from apps.connectors.sources.columns import Field
 from apps.connectors.sources.csv_reader import DEFAULT_CHUNK_ROWS, iter_csv
 from apps.connectors.sources.frames import combine, finish
+from apps.connectors.sources.skips import counted
 
 KEY = "generic_csv"
 LABEL = "generic usage CSV template"
@@ -93,7 +94,7 @@ def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK
                 "currency": np.char.upper(currency.astype(str)),
             }
         )
-        yield finish(frame, KEY, attrs={"rows_read": len(chunk), "rows_skipped": 0})
+        yield finish(frame, KEY, attrs=counted(len(chunk)))
 
 
 def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:

@@ -31,6 +31,7 @@ from apps.connectors.sources.frames import finish
 from apps.connectors.sources.json_models import Count, Items, JsonRow, RequiredCount, Section, Text, validate
 from apps.connectors.sources.json_reader import load_json
 from apps.connectors.sources.json_values import json_day
+from apps.connectors.sources.skips import counted
 from apps.footprint.usage_frame import USAGE_KIND_SEAT_ACTIVITY
 
 KEY = "github_copilot_metrics"
@@ -141,7 +142,7 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
                 )
             seen[day] = path or "the top level"
             rows += day_rows
-    return finish(rows, KEY, attrs={"rows_read": read, "rows_skipped": 0})
+    return finish(rows, KEY, attrs=counted(read))
 
 
 def _parse_day(d: dict, filename: str, path: str) -> list[dict]:

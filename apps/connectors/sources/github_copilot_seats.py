@@ -30,6 +30,7 @@ from apps.connectors.sources.errors import SourceError
 from apps.connectors.sources.frames import finish
 from apps.connectors.sources.json_models import JsonRow, Section, Text, validate
 from apps.connectors.sources.json_reader import load_json
+from apps.connectors.sources.skips import counted
 from apps.footprint.usage_frame import USAGE_KIND_SEAT_ACTIVITY
 
 KEY = "github_copilot_seats"
@@ -182,4 +183,4 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
             "team": seats["team"],
         }
     )
-    return finish(frame, KEY, attrs={"rows_read": len(seats), "rows_skipped": 0})
+    return finish(frame, KEY, attrs=counted(len(seats)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, ClassVar, TypeVar, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
 from apps.connectors.sources.bounds import MAX_AMOUNT, max_text
@@ -54,9 +54,16 @@ def _count(value: Any) -> int:
 
 
 def _required_count(value: Any) -> int:
+    # Declared with Field(default=None, validate_default=True), so an absent key reaches this check too: a count
+    # the vendor documents as always present is never read as a zero it did not send.
     if value is None:
         raise refuse("expected a whole number >= 0, the key is missing")
     return _count(value)
+
+
+def required() -> Any:
+    """The default of a RequiredCount field: absent or null is refused, naming the key (see _required_count)."""
+    return Field(default=None, validate_default=True)
 
 
 def _optional_count(value: Any) -> int | None:

@@ -19,11 +19,13 @@ chunk, so memory stays flat however long the log is.
 * person = ``user`` (else ``metadata.user_api_key_user_id``); team = ``metadata.user_api_key_team_alias``
   (else ``team_id``); api_key = ``metadata.user_api_key_alias`` (else the hashed ``api_key``).
 * Rows with ``cache_hit`` true were answered from LiteLLM's own cache without calling a model: they
-  are skipped (counted in ``attrs['rows_skipped']``) because no inference energy was used.
+  are skipped (counted under ``cache_hit``, see ``skips``) because no inference energy was used.
 * Rows with ``status`` ``failure`` (LiteLLM logs failed calls too, e.g. a 429 with 0 tokens) are skipped the
-  same way (also counted in ``attrs['rows_failed']``): no request answered, so no request, token or spend is
-  counted. ``success`` or blank is read; any other status is refused naming the row. A file without a
-  ``status`` column (older LiteLLM) is read as all successes, as before.
+  same way (counted under ``failed_request``, and in ``attrs['rows_failed']``): no request answered, so no
+  request, token or spend is counted. ``success`` or blank is read; any other status is refused naming the
+  row. A file without a ``status`` column (older LiteLLM) is read as all successes, as before.
+* A read row with a blank ``prompt_tokens`` or ``completion_tokens`` is refused, naming the row and column: the
+  tokens are never read as 0.
 * The zone is left blank: the log does not say where the provider ran the request.
 """
 
@@ -46,6 +48,7 @@ from apps.connectors.sources.detect import check_source, json_fields, wrong_sour
 from apps.connectors.sources.errors import SourceError, describe_value
 from apps.connectors.sources.frames import combine, finish
 from apps.connectors.sources.json_reader import iter_json_values
+from apps.connectors.sources.skips import SkipReason, counted
 from apps.connectors.sources.sniff import looks_like_json, seekable
 from apps.core.distinct import per_distinct
 
@@ -197,14 +200,14 @@ def _frame(chunk: CsvChunk, pool: ThreadPoolExecutor) -> tuple[pd.DataFrame, int
     # The regexes are the slowest step: Arrow releases the GIL, so they run on the pool's threads (the other
     # core) while this thread converts the other columns.
     meta = {name: pool.submit(_meta, metadata, name, n, "0" if name == "cached" else "") for name in _META}
-    prompt = chunk.numbers("prompt_tokens", whole=True)
+    prompt = chunk.numbers("prompt_tokens", whole=True, blank_is_zero=False)
     provider_raw = chunk.raw("provider")
     provider = per_distinct(_provider_names, provider_raw).to_pandas()
     model = per_distinct(_model_names, chunk.raw("model"), provider_raw).to_pandas()
     # The checks that can fail run in the order they always did, so a file with several problems names the same.
     cached = np.minimum(_cached_tokens(chunk, meta["cached"].result()), prompt)  # cached beyond prompt: clipped
     day = chunk.days("start", example="2025-01-31T10:00:00Z")
-    output = chunk.numbers("completion_tokens", whole=True)
+    output = chunk.numbers("completion_tokens", whole=True, blank_is_zero=False)
     cost = chunk.numbers("spend", whole=False)
     frame = pd.DataFrame(
         {
@@ -268,7 +271,8 @@ def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK
     with ThreadPoolExecutor(_THREADS) as pool:
         for chunk in chunks:
             frame, skipped, failed = _frame(chunk, pool)
-            attrs = {"rows_read": len(chunk), "rows_skipped": skipped, "rows_failed": failed}
+            reasons = {SkipReason.CACHE_HIT: skipped - failed, SkipReason.FAILED_REQUEST: failed}
+            attrs = counted(len(chunk), reasons, rows_failed=failed)
             yield finish(frame, KEY, attrs=attrs)
 
 

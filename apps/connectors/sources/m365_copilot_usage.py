@@ -45,6 +45,7 @@ from apps.connectors.sources.detect import check_source, json_fields, wrong_sour
 from apps.connectors.sources.errors import SourceError
 from apps.connectors.sources.frames import finish
 from apps.connectors.sources.json_reader import iter_json_values
+from apps.connectors.sources.skips import SkipReason, counted
 from apps.connectors.sources.sniff import looks_like_json, seekable
 from apps.footprint.usage_frame import USAGE_KIND_SEAT_ACTIVITY
 
@@ -262,6 +263,7 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
     in_period = (long["report_period_days"] <= 0) | (
         (long["day"] >= start) & (long["day"] <= long["report_refresh_date"])
     )
+    ever_active = long["person"].nunique()  # users with a last-activity date at all, in the period or not
     long = long[in_period].drop_duplicates(subset=["person", "day"])
     if users["active_usage_days"].notna().any():
         _check_period(users, filename)
@@ -279,6 +281,11 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
             "person": long["person"],
         }
     )
-    inactive = int(len(users) - long["person"].nunique())
-    attrs: dict[str, Any] = {"rows_read": len(users), "rows_skipped": inactive}
+    # A user never active, or whose last activity is before the report period, adds no active day.
+    in_period_users = long["person"].nunique()
+    skipped = {
+        SkipReason.NO_ACTIVITY: len(users) - ever_active,
+        SkipReason.OUT_OF_PERIOD: ever_active - in_period_users,
+    }
+    attrs: dict[str, Any] = counted(len(users), skipped)
     return finish(frame, KEY, attrs=attrs)

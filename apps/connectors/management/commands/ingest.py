@@ -47,6 +47,8 @@ class Command(BaseCommand):
             "status": run.status,
             "source": run.source_key,
             "rows": run.rows_read,
+            "rows_skipped": run.rows_skipped,
+            "skipped": run.skipped,
             "records": run.records_stored,
             "requests": run.requests,
             **_seat_totals(run),
@@ -74,6 +76,8 @@ class Command(BaseCommand):
                     f"Run {run.pk}: {run.rows_read} rows read, {run.records_stored} records stored, "
                     f"{run.energy_kwh:.3f} kWh, {run.co2e_kg:.3f} kgCO2e."
                 )
+                for _code, label, count in run.skipped_by_reason:
+                    self.stdout.write(f"  {count} rows left out: {label}")
         else:
             for error in run.errors:
                 self.stderr.write(error["message"])
