@@ -33,14 +33,14 @@ def stamp(moment: datetime, rng: random.Random) -> str:
 
 
 def result(rng: random.Random, model, workspace, key, tier) -> dict:
-    """One usage result in the documented shape; some counts as strings, some cache objects null."""
+    """One usage result in the documented shape; some counts as strings, the cache object always present (the reference lists it as required)."""
     cache = {
         "ephemeral_1h_input_tokens": as_text(rng, rng.randint(0, 3_000)),
         "ephemeral_5m_input_tokens": as_text(rng, rng.randint(0, 3_000)),
     }
     return {
         "uncached_input_tokens": as_text(rng, rng.randint(0, 50_000)),
-        "cache_creation": None if rng.random() < 0.1 else cache,
+        "cache_creation": cache,
         "cache_read_input_tokens": as_text(rng, rng.randint(0, 20_000)),
         "output_tokens": as_text(rng, rng.randint(0, 8_000)),
         "server_tool_use": {"web_search_requests": rng.randint(0, 5)},  # not model inference

@@ -21,6 +21,7 @@ from apps.connectors.sources.frames import finish
 from apps.connectors.sources.json_models import refuse
 from apps.connectors.sources.json_reader import load_json
 from apps.connectors.sources.json_values import check_repeat, expect, json_day
+from apps.connectors.sources.skips import counted
 from apps.footprint.usage_frame import USAGE_KIND_BILLED_COST
 
 
@@ -111,4 +112,4 @@ def finish_billed(lines: dict[tuple, Decimal], key: str, provider: str, *, read:
         }
         for (day, model, project, currency), amount in lines.items()
     ]
-    return finish(rows, key, attrs={"rows_read": read, "rows_skipped": 0})
+    return finish(rows, key, attrs=counted(read))  # every bill line is read: none is left out

@@ -43,6 +43,7 @@ from apps.connectors.sources.frames import finish
 from apps.connectors.sources.json_models import Count, Items, JsonRow, Section, Text, validate
 from apps.connectors.sources.json_reader import iter_json_values
 from apps.connectors.sources.json_values import json_day
+from apps.connectors.sources.skips import SkipReason, counted
 from apps.footprint.usage_frame import USAGE_KIND_SEAT_ACTIVITY
 
 KEY = "github_copilot_usage_reports"
@@ -63,8 +64,8 @@ NEEDED = ("day", "user_initiated_interaction_count", "code_generation_activity_c
 USER_NEEDED = ("user_login", *NEEDED)
 ENTITY_NEEDED = ("daily_active_users", *NEEDED)
 USED_FLAGS = ("used_agent", "used_chat", "used_cli", "used_copilot_code_review_active")
-NO_ACTIVITY = "no activity"
-MEMBERSHIP = "team membership"
+NO_ACTIVITY = SkipReason.NO_ACTIVITY
+MEMBERSHIP = SkipReason.TEAM_MEMBERSHIP
 
 
 class Feature(JsonRow):
@@ -244,12 +245,7 @@ class _Reader:
             {**row, "provider": PROVIDER, "model": MODEL, "usage_kind": USAGE_KIND_SEAT_ACTIVITY}
             for row in self.users + self.entity_rows
         ]
-        attrs = {
-            "rows_read": self.read,
-            "rows_skipped": sum(self.skipped.values()),
-            "skipped": dict(self.skipped),
-            "users_in_several_teams": several,
-        }
+        attrs = counted(self.read, self.skipped, users_in_several_teams=several)
         return finish(rows, KEY, attrs=attrs)
 
 

@@ -25,6 +25,7 @@ class SkipReason(StrEnum):
     CACHE_HIT = "cache_hit"
     REPEATED_MEASUREMENT = "repeated_measurement"
     NO_ACTIVITY = "no_activity"
+    TEAM_MEMBERSHIP = "team_membership"
     OUT_OF_PERIOD = "out_of_period"
     UNSPECIFIED = "unspecified"
 
@@ -43,6 +44,8 @@ _LABELS = {
     SkipReason.CACHE_HIT: "answered from the gateway's own cache (no model called)",
     SkipReason.REPEATED_MEASUREMENT: "an earlier, cumulative measurement of a run counted once by its last row",
     SkipReason.NO_ACTIVITY: "a user with no Copilot activity on record",
+    SkipReason.TEAM_MEMBERSHIP: "a team-membership row (who was in which team that day): it attributes usage, it is "
+    "none itself",
     SkipReason.OUT_OF_PERIOD: "a user whose last activity falls outside the report period",
     SkipReason.UNSPECIFIED: "left out by a source that gave no reason (a defect of that source)",
 }
