@@ -16,7 +16,7 @@ def usage_summary(
 ) -> dict:
     """Totals and the split by team, model and person (the top `top` by API spend) of the window, from the
     rollups (usage.read_usage) unless `usage` is given."""
-    usage = read_usage(org, window) if usage is None else usage
+    usage = read_usage(org, window, top=top) if usage is None else usage
     frame = usage.rows
     seats = seat_report(org, window) if seats is None else seats
     api = frame_cost_total(org, frame)

@@ -27,6 +27,7 @@ from apps.footprint.models import MonthlyRollup, PersonMonthActivity, PersonMont
 
 from . import calc, cost
 from .records import records_frame
+from .top_people import candidates
 from .window import Window
 
 GROUP = ("source", "provider", "model", "usage_kind", "team_id", "currency", "cost_reported")
@@ -86,25 +87,29 @@ def _names(org) -> tuple[dict, dict]:
     return teams, people
 
 
-def read_usage(org, window: Window) -> CostUsage:
-    """The window's usage from the rollups (module docstring): the queries do not grow with the records."""
+def read_usage(org, window: Window, top: int = 10) -> CostUsage:
+    """The window's usage from the rollups (module docstring): the queries do not grow with the records.
+    `people` holds the rows of those who can be among the `top` by API spend (top_people.candidates)."""
     split_days = cost.price_change_days(org)
     teams, people = _names(org)
     rows = []
     for part in rollups.parts(org, window.start, window.end, split_days):
         rows += _summed(part, "month" if part.model is MonthlyRollup else "day", GROUP)
+    usage = _frame(org, rows, teams)
     # The person rollup's months are cut at the days a price starts (`segment`): whole months read from it.
     layout = rollups.plan(window.start, window.end)
-    person_rows = _summed(
-        PersonMonthRollup.objects.filter(organisation=org, month__in=layout.months), "segment", PERSON_GROUP
-    )
+    parts = [(PersonMonthRollup.objects.filter(organisation=org, month__in=layout.months), "segment")]
     for first, last in layout.day_ranges:
         edge = UsageRecord.objects.filter(organisation=org, day__range=(first, last), person__isnull=False)
-        person_rows += _summed(edge.annotate(cost_reported=rollups.COST_REPORTED), "day", PERSON_GROUP)
+        parts.append((edge.annotate(cost_reported=rollups.COST_REPORTED), "day"))
+    chosen = candidates(parts, usage, cost.model_prices(org), cost.usd_per_unit(org), top)
+    person_rows = [
+        row for part, period in parts for row in _summed(part.filter(person_id__in=chosen), period, PERSON_GROUP)
+    ]
     person_frame = _frame(org, person_rows, teams)
     person_frame["person__email"] = [people.get(p, (None, None))[0] for p in person_frame["person_id"]]
     person_frame["person__name"] = [people.get(p, (None, None))[1] for p in person_frame["person_id"]]
-    return CostUsage(_frame(org, rows, teams), person_frame, *_api_person_days(org, window, teams))
+    return CostUsage(usage, person_frame, *_api_person_days(org, window, teams))
 
 
 def _api_person_days(org, window: Window, teams: dict) -> tuple[pd.Series, float]:
