@@ -28,9 +28,9 @@ def _reported(currencies, rates) -> list[When]:
 def _priced(models: dict, prices: pd.DataFrame, period: str) -> list[When]:
     """Per model, its prices latest first: the first whose start the row's period has reached applies."""
     whens = []
+    by_key = {key: rows.sort_values("valid_from", ascending=False) for key, rows in prices.groupby("model_key")}
     for model, key in models.items():
-        rows = prices[prices["model_key"] == key].sort_values("valid_from", ascending=False)
-        for price in rows.itertuples():
+        for price in by_key[key].itertuples() if key in by_key else ():
             per_token = {name: float(getattr(price, name)) / 1_000_000 for name in cost.PRICE_COLUMNS}
             amount = (
                 (F("input_tokens") - F("cached_input_tokens")) * Value(per_token["input_eur_per_mtok"])

@@ -14,7 +14,7 @@ recomputation the tests compare against."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
 
 import pandas as pd
 from django.db.models import Count, DecimalField, F, FloatField, Sum
@@ -41,23 +41,39 @@ SUMS = {
 }
 
 
-@dataclass(frozen=True)
 class CostUsage:
     """A window's usage as the cost figures read it: `rows` (no person) and `people` (rows of people, with
     person__email and person__name), each row with team, model_key, co2e_kg, cost_eur and cost_basis; and
-    `api_person_days` (team -> distinct person-days with API use) and `api_person_days_total` (in all)."""
+    `api_person_days` (team -> distinct person-days with API use) and `api_person_days_total` (in all).
+    `people` and the person-days may be given as functions, read the first time a figure asks for them (the
+    right-sizing and rebound pages need neither)."""
 
-    rows: pd.DataFrame
-    people: pd.DataFrame
-    api_person_days: pd.Series
-    api_person_days_total: float
+    def __init__(self, rows: pd.DataFrame, people, person_days):
+        self.rows = rows
+        self._people, self._person_days = people, person_days
+
+    @functools.cached_property
+    def people(self) -> pd.DataFrame:
+        return self._people() if callable(self._people) else self._people
+
+    @functools.cached_property
+    def _days(self) -> tuple[pd.Series, float]:
+        return self._person_days() if callable(self._person_days) else self._person_days
+
+    @property
+    def api_person_days(self) -> pd.Series:
+        return self._days[0]
+
+    @property
+    def api_person_days_total(self) -> float:
+        return self._days[1]
 
 
 def _summed(queryset, period: str, group: tuple[str, ...]) -> list[dict]:
     return list(queryset.order_by().annotate(period=F(period)).values("period", *group).annotate(**SUMS))
 
 
-def _frame(org, rows: list[dict], teams: dict) -> pd.DataFrame:
+def _frame(rows: list[dict], teams: dict, prices: pd.DataFrame, rates: dict) -> pd.DataFrame:
     """Summed rows as the frame records_frame gives (team named, energy without NULLs), each costed."""
     columns = ["period", *PERSON_GROUP, *SUMS]
     frame = pd.DataFrame(rows, columns=columns).rename(columns={"period": "day", "cost_reported": "reported"})
@@ -71,10 +87,8 @@ def _frame(org, rows: list[dict], teams: dict) -> pd.DataFrame:
     frame["co2e_location_kg"] = frame["co2e_location_kg"].astype("float64").fillna(0.0)
     frame["co2e_kg"] = frame["co2e_location_kg"]
     frame["team"] = [teams.get(t, NO_TEAM) for t in frame["team_id"]] if len(frame) else pd.Series(dtype="str")
-    prices = cost.model_prices(org)
     known = set(prices["model_key"])
     frame["model_key"] = map_distinct(frame["model"], lambda m: calc.model_key(m, known), "str")
-    rates = cost.usd_per_unit(org) if not frame.empty else {}
     costs = cost.record_costs_eur(frame, prices=prices, rates=rates)
     frame["cost_eur"] = costs["cost_eur"]
     frame["cost_basis"] = costs["cost_basis"]
@@ -92,24 +106,29 @@ def read_usage(org, window: Window, top: int = 10) -> CostUsage:
     `people` holds the rows of those who can be among the `top` by API spend (top_people.candidates)."""
     split_days = cost.price_change_days(org)
     teams, people = _names(org)
+    prices, rates = cost.model_prices(org), cost.usd_per_unit(org)
     rows = []
     for part in rollups.parts(org, window.start, window.end, split_days):
         rows += _summed(part, "month" if part.model is MonthlyRollup else "day", GROUP)
-    usage = _frame(org, rows, teams)
-    # The person rollup's months are cut at the days a price starts (`segment`): whole months read from it.
-    layout = rollups.plan(window.start, window.end)
-    parts = [(PersonMonthRollup.objects.filter(organisation=org, month__in=layout.months), "segment")]
-    for first, last in layout.day_ranges:
-        edge = UsageRecord.objects.filter(organisation=org, day__range=(first, last), person__isnull=False)
-        parts.append((edge.annotate(cost_reported=rollups.COST_REPORTED), "day"))
-    chosen = candidates(parts, usage, cost.model_prices(org), cost.usd_per_unit(org), top)
-    person_rows = [
-        row for part, period in parts for row in _summed(part.filter(person_id__in=chosen), period, PERSON_GROUP)
-    ]
-    person_frame = _frame(org, person_rows, teams)
-    person_frame["person__email"] = [people.get(p, (None, None))[0] for p in person_frame["person_id"]]
-    person_frame["person__name"] = [people.get(p, (None, None))[1] for p in person_frame["person_id"]]
-    return CostUsage(usage, person_frame, *_api_person_days(org, window, teams))
+    usage = _frame(rows, teams, prices, rates)
+
+    def people_rows() -> pd.DataFrame:
+        # The person rollup's months are cut at the days a price starts (`segment`): whole months read from it.
+        layout = rollups.plan(window.start, window.end)
+        parts = [(PersonMonthRollup.objects.filter(organisation=org, month__in=layout.months), "segment")]
+        for first, last in layout.day_ranges:
+            edge = UsageRecord.objects.filter(organisation=org, day__range=(first, last), person__isnull=False)
+            parts.append((edge.annotate(cost_reported=rollups.COST_REPORTED), "day"))
+        chosen = candidates(parts, usage, prices, rates, top)
+        found = [
+            row for part, period in parts for row in _summed(part.filter(person_id__in=chosen), period, PERSON_GROUP)
+        ]
+        frame = _frame(found, teams, prices, rates)
+        frame["person__email"] = [people.get(p, (None, None))[0] for p in frame["person_id"]]
+        frame["person__name"] = [people.get(p, (None, None))[1] for p in frame["person_id"]]
+        return frame
+
+    return CostUsage(usage, people_rows, lambda: _api_person_days(org, window, teams))
 
 
 def _api_person_days(org, window: Window, teams: dict) -> tuple[pd.Series, float]:
@@ -149,4 +168,4 @@ def records_usage(org, window: Window) -> CostUsage:
         by_team = tokens.drop_duplicates(["person_id", "day", "team"]).groupby("team").size().astype(float)
         total = float(len(tokens.drop_duplicates(["person_id", "day"])))
     people = frame[frame["person_id"].notna()] if not frame.empty else frame
-    return CostUsage(frame, people, by_team, total)
+    return CostUsage(frame, people, (by_team, total))
