@@ -229,3 +229,23 @@ def test_a_price_added_moved_or_removed_after_ingestion_reprices_the_people(load
     price.delete()
     assert not PersonMonthRollup.objects.filter(segment=dt.date(2025, 4, 9)).exists()
     assert_figures_equal_records(loaded, YEAR)
+
+
+def test_rebuild_command_restores_the_person_rollups(loaded):
+    from django.core.management import call_command
+
+    kept = sorted(PersonMonthRollup.objects.values_list("month", "segment", "person_id", "model", "requests", "cost"))
+    days = sorted(
+        PersonMonthActivity.objects.values_list("month", "person_id", "team_id", "per_team", "days_active"), key=str
+    )
+    assert kept and days
+    PersonMonthRollup.objects.all().delete()
+    PersonMonthActivity.objects.all().delete()
+    call_command("rebuild_rollups", "--org", "org-a", stdout=io.StringIO())
+    assert (
+        sorted(PersonMonthRollup.objects.values_list("month", "segment", "person_id", "model", "requests", "cost"))
+        == kept
+    )
+    activity = PersonMonthActivity.objects.values_list("month", "person_id", "team_id", "per_team", "days_active")
+    assert sorted(activity, key=str) == days
+    assert_figures_equal_records(loaded, YEAR)
