@@ -27,7 +27,8 @@ from apps.footprint.services import current_factor_set_version, load_factor_set
 
 from .errors import IngestionRefused
 from .identities import identity_resolver
-from .models import IngestionRun, RunPhase, RunStatus, SourceFile
+from .models import IngestionRun, RunPhase, RunStatus, SeatHolder, SourceFile
+from .seat_holders import seat_holders
 from .sources import SOURCES, SourceError, iter_source_chunks
 from .sources.skips import add_counts, skipped_of
 from .spill import Spill, drop_attempt, drop_other_attempts
@@ -171,7 +172,15 @@ def _parse(run: IngestionRun, path) -> dict:
         raise IngestionRefused(
             f"{run.source_file.filename}: no usage rows found for source '{run.source_key}'; nothing was stored."
         )
-    return {"spill": spill, "days": days, "rows_read": rows_read, "rows_skipped": rows_skipped, "skipped": skipped}
+    seats = seat_holders(run, path)
+    return {
+        "spill": spill,
+        "days": days,
+        "rows_read": rows_read,
+        "rows_skipped": rows_skipped,
+        "skipped": skipped,
+        "seats": seats,
+    }
 
 
 def _store(run: IngestionRun, parsed: dict) -> None:
@@ -197,6 +206,8 @@ def _store(run: IngestionRun, parsed: dict) -> None:
             constants={"organisation_id": organisation.pk, "run_id": run.pk, "factor_set_id": version.pk},
         )
         rollups.refresh(organisation.pk, parsed["days"])
+        SeatHolder.objects.filter(run=locked).delete()  # an earlier attempt's
+        SeatHolder.objects.bulk_create(parsed["seats"], batch_size=2000)
         locked.status, locked.finished_at = RunStatus.SUCCEEDED, timezone.now()
         locked.bytes_done = locked.bytes_total
         locked.rows_read = parsed["rows_read"]

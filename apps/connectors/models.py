@@ -184,3 +184,17 @@ class VendorCredential(OrgScopedModel):
     @property
     def effective_base_url(self) -> str:
         return self.base_url or default_base_url(self.vendor)
+
+
+class SeatHolder(models.Model):
+    """One seat (or licensed user) of a seat source's file, as its run read it: the cost app's seat report reads
+    these, never the stored file again."""
+
+    run = models.ForeignKey(IngestionRun, on_delete=models.CASCADE, related_name="seat_holders")
+    person = models.CharField(max_length=254)  # the login or user principal name, as in the file
+    display_name = models.CharField(max_length=200, blank=True)
+    team = models.CharField(max_length=200, blank=True)
+    last_activity_at = models.DateTimeField(null=True)  # UTC
+
+    def __str__(self):
+        return f"{self.person} (run {self.run_id})"

@@ -9,8 +9,19 @@ class CostsConfig(AppConfig):
     label = "costs"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save, pre_save
+
+        from apps.footprint.rollups import register_split_days
+
+        from . import prices_rollups
         from .frugality import frugality_for_methodology  # models are loaded only once the registry is ready
+        from .models import ModelPrice
         from .reconciliation import run_panel
 
         register_assumptions(frugality_for_methodology)
         register_run_panel(run_panel)
+        # The person rollup cuts its months at the days a price starts, and is summed again when they change.
+        register_split_days(prices_rollups.price_change_days_of)
+        pre_save.connect(prices_rollups.remember_price_day, sender=ModelPrice, dispatch_uid="price-day-old")
+        post_save.connect(prices_rollups.refresh_price_months, sender=ModelPrice, dispatch_uid="price-day-saved")
+        post_delete.connect(prices_rollups.refresh_price_months, sender=ModelPrice, dispatch_uid="price-day-gone")

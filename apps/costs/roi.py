@@ -10,8 +10,8 @@ from apps.core.labels import NO_TEAM
 from . import calc
 from .defaults import default_inputs
 from .models import TOOL_SOURCES, ActiveDaysSource, RoiAssumption, Tool
-from .records import records_frame
 from .seats import UNASSIGNED, seat_report
+from .usage import CostUsage, read_usage
 from .window import Window
 
 
@@ -66,27 +66,29 @@ def _tool_rows(frame: pd.DataFrame, tool: str) -> pd.DataFrame:
     return frame[frame["source"].isin(TOOL_SOURCES[tool]["usage_sources"])]
 
 
-def _active_days(frame: pd.DataFrame, tool: str) -> tuple[pd.Series, str]:
-    """Active user-days per team for the tool, and how they were counted."""
+def _active_days(usage: CostUsage, frame: pd.DataFrame, tool: str) -> tuple[pd.Series, float, str]:
+    """Active user-days per team for the tool, in all, and how they were counted."""
     rows = _tool_rows(frame, tool)
     if rows.empty:
-        return pd.Series(dtype=float), "no usage data"
+        return pd.Series(dtype=float), 0.0, "no usage data"
     if tool == Tool.API:
-        people = rows[rows["person_id"].notna()]
-        days = people.drop_duplicates(["person_id", "day"]).groupby("team").size().astype(float)
-        return days, "distinct person-days with API use (gateway rows attributed to a person)"
+        note = "distinct person-days with API use (gateway rows attributed to a person)"
+        return usage.api_person_days, usage.api_person_days_total, note
     active = rows[rows["source"].isin(TOOL_SOURCES[tool]["activity_sources"])]
     note = "active user-days from the usage data"
     if tool == Tool.M365_COPILOT:
         note += " (a lower bound: the report gives only each user's last activity date per app)"
-    return active.groupby("team")["active_user_days"].sum().astype(float), note
+    by_team = active.groupby("team")["active_user_days"].sum().astype(float)
+    return by_team, float(by_team.sum()), note
 
 
-def roi_report(org, window: Window, frame: pd.DataFrame | None = None, seats: list[dict] | None = None) -> list[dict]:
-    """ROI per tool (low/central/high) and per team (central, with its band)."""
-    frame = records_frame(org, window) if frame is None else frame
+def roi_report(org, window: Window, usage: CostUsage | None = None, seats: list[dict] | None = None) -> list[dict]:
+    """ROI per tool (low/central/high) and per team (central, with its band), from the rollups
+    (usage.read_usage) unless `usage` is given."""
+    usage = read_usage(org, window) if usage is None else usage
+    frame = usage.rows
     if not frame.empty:  # only the columns used: every row filter below would copy the others too
-        frame = frame[["day", "source", "usage_kind", "person_id", "team", "active_user_days", "co2e_kg", "cost_eur"]]
+        frame = frame[["day", "source", "usage_kind", "team", "active_user_days", "co2e_kg", "cost_eur"]]
     seats = seat_report(org, window) if seats is None else seats
     stored = _stored_assumptions(org)
     tools = {s["tool"] for s in seats} | {tool for tool, _ in stored}
@@ -101,8 +103,7 @@ def roi_report(org, window: Window, frame: pd.DataFrame | None = None, seats: li
         rows = _tool_rows(frame, tool)
         api_spend = float(rows["cost_eur"].sum()) if tool == Tool.API and not rows.empty else 0.0
         co2e = float(rows["co2e_kg"].sum()) if not rows.empty else 0.0
-        days_by_team, days_note = _active_days(frame, tool)
-        active_days = float(days_by_team.sum())
+        days_by_team, active_days, days_note = _active_days(usage, frame, tool)
         if inputs["active_days_source"] == ActiveDaysSource.MANUAL and inputs["manual_active_user_days"] is not None:
             active_days = float(inputs["manual_active_user_days"]) * window.months / 12
             days_note = "entered by hand (per year, pro rata to the window)"

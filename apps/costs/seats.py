@@ -26,44 +26,62 @@ SEAT_PARSERS = {
 
 @functools.lru_cache(maxsize=32)
 def _parsed_seats(source_key: str, stored_path: str, sha256: str) -> pd.DataFrame:
+    """A run stored before its seats were kept (SeatHolder): its file parsed, once per process and file."""
     path = Path(settings.MEDIA_ROOT) / stored_path
     with path.open("rb") as fh:
         return SEAT_PARSERS[source_key](fh, path.name)
 
 
-def latest_seat_file(org, source_key: str):
-    """The file of the latest succeeded run of a seat source, or None."""
-    run = (
+def _latest_seat_run(org, source_key: str):
+    return (
         IngestionRun.objects.for_org(org)
         .filter(source_key=source_key, status=RunStatus.SUCCEEDED)
         .select_related("source_file")
         .order_by("-created_at", "-pk")
         .first()
     )
+
+
+def latest_seat_file(org, source_key: str):
+    """The file of the latest succeeded run of a seat source, or None."""
+    run = _latest_seat_run(org, source_key)
     return run.source_file if run else None
 
 
+def _stored_seats(run) -> pd.DataFrame:
+    """The run's seats as the ingestion kept them (person, display_name, team, last_activity_at UTC-naive)."""
+    rows = list(run.seat_holders.values_list("person", "display_name", "team", "last_activity_at"))
+    if not rows:  # a run ingested before seats were kept: a succeeded seat run always has some
+        return _parsed_seats(run.source_key, run.source_file.stored_path, run.source_file.sha256)
+    frame = pd.DataFrame(rows, columns=["person", "display_name", "team", "last_activity_at"])
+    stamps = pd.to_datetime(frame["last_activity_at"], utc=True)
+    frame["last_activity_at"] = stamps.dt.tz_localize(None).astype("datetime64[ns]")
+    return frame
+
+
 def seat_table(org, source_key: str) -> tuple[pd.DataFrame | None, object]:
-    """person, name, team, last_activity_at per assigned seat from the latest file of the seat source."""
+    """person, name, team, last_activity_at per assigned seat from the latest file of the seat source (read
+    from the seats its ingestion kept, never from the file)."""
     if source_key not in SEAT_PARSERS:
         return None, None
-    source_file = latest_seat_file(org, source_key)
-    if source_file is None:
+    run = _latest_seat_run(org, source_key)
+    if run is None:
         return None, None
-    seats = _parsed_seats(source_key, source_file.stored_path, source_file.sha256).copy()
+    seats = _stored_seats(run)
     people = {e.lower(): (n, t) for e, n, t in Person.objects.for_org(org).values_list("email", "name", "team__name")}
-    seat_team = seats["team"] if "team" in seats else pd.Series("", index=seats.index)
+    seat_team = seats["team"].fillna("") if "team" in seats else pd.Series("", index=seats.index)
+    display = seats["display_name"].fillna("") if "display_name" in seats else pd.Series("", index=seats.index)
+    # A login's name in the file: the first row's, as before (a dict, not a scan of the table per seat).
+    file_names = dict(zip(seats["person"].iloc[::-1], display.iloc[::-1], strict=True))
     names, teams = [], []
-    for login, fallback in zip(seats["person"], seat_team.fillna(""), strict=True):
+    for login, fallback in zip(seats["person"], seat_team, strict=True):
         name, team = people.get(str(login).lower(), ("", None))
-        names.append(
-            name or (seats.loc[seats["person"] == login, "display_name"].iloc[0] if "display_name" in seats else "")
-        )
+        names.append(name or file_names[login])
         teams.append(team or fallback or NO_TEAM)
     table = pd.DataFrame(
         {"person": seats["person"], "name": names, "team": teams, "last_activity_at": seats["last_activity_at"]}
     )
-    return table, source_file
+    return table, run.source_file
 
 
 def _licence_eur(lic: Licence, rates: dict) -> float:

@@ -11,7 +11,8 @@ from apps.footprint.factors import FactorLookupError
 from apps.footprint.services import current_factor_set_version, load_factor_set
 
 from . import calc, cost
-from .records import plain_rows, records_frame
+from .records import plain_rows
+from .usage import CostUsage, read_usage
 from .window import Window
 
 DEFAULT_SHIFT_SHARE = 0.30
@@ -45,11 +46,12 @@ def _price_per_request(prices: pd.DataFrame, key: str, day: dt.date, tokens: dic
     return calc.token_cost_eur(uncached, tokens["cached"], tokens["output"], price)
 
 
-def right_sizing(org, window: Window, share: float = DEFAULT_SHIFT_SHARE, frame: pd.DataFrame | None = None) -> dict:
+def right_sizing(org, window: Window, share: float = DEFAULT_SHIFT_SHARE, usage: CostUsage | None = None) -> dict:
     """For each model x team with a smaller model of the same family: per-request energy, CO2e (calculator,
     current factor set, the provider's data-centre zone) and price (ModelPrice), and the saving if `share`
-    of its requests moved."""
-    frame = records_frame(org, window) if frame is None else frame
+    of its requests moved. Read from the rollups (usage.read_usage) unless `usage` is given: token rows
+    without requests are left out (summed rows: a group whose records had none)."""
+    frame = (read_usage(org, window) if usage is None else usage).rows
     fs = load_factor_set(current_factor_set_version(org))
     prices = cost.model_prices(org)
     rows = []
@@ -121,11 +123,12 @@ REBOUND_BASES = {
 }
 
 
-def rebound(org, window: Window, basis: str = "requests", frame: pd.DataFrame | None = None) -> dict:
+def rebound(org, window: Window, basis: str = "requests", usage: CostUsage | None = None) -> dict:
     """CO2e month by month against an activity (`basis`: requests or active user-days), each month's change
-    split into a volume and an intensity effect, with a bar chart of the two."""
+    split into a volume and an intensity effect, with a bar chart of the two; from the rollups unless `usage`
+    is given."""
     kind, column, label = REBOUND_BASES[basis]
-    frame = records_frame(org, window) if frame is None else frame
+    frame = (read_usage(org, window) if usage is None else usage).rows
     rows = frame[frame["usage_kind"] == kind] if not frame.empty else frame
     if rows.empty:
         return {

@@ -5,16 +5,19 @@ from __future__ import annotations
 import pandas as pd
 
 from . import calc, cost
-from .records import frame_cost_total, group_sums, plain_rows, records_frame
+from .records import frame_cost_total, group_sums, plain_rows
 from .seats import UNASSIGNED, seat_report
+from .usage import CostUsage, read_usage
 from .window import Window
 
 
 def usage_summary(
-    org, window: Window, top: int = 10, frame: pd.DataFrame | None = None, seats: list[dict] | None = None
+    org, window: Window, top: int = 10, usage: CostUsage | None = None, seats: list[dict] | None = None
 ) -> dict:
-    """Totals and the split by team, model and person (the top `top` by API spend) of the window."""
-    frame = records_frame(org, window) if frame is None else frame
+    """Totals and the split by team, model and person (the top `top` by API spend) of the window, from the
+    rollups (usage.read_usage) unless `usage` is given."""
+    usage = read_usage(org, window, top=top) if usage is None else usage
+    frame = usage.rows
     seats = seat_report(org, window) if seats is None else seats
     api = frame_cost_total(org, frame)
     energy = float(frame["energy_kwh"].sum()) if not frame.empty else 0.0
@@ -34,7 +37,7 @@ def usage_summary(
         "equivalences": calc.equivalences(energy, co2e),
         "by_team": _by_team(frame, seats),
         "by_model": _by_model(frame),
-        "top_people": _top_people(frame, top),
+        "top_people": _top_people(usage.people, top),
         "models_without_price": api.models_without_price,
     }
 

@@ -19,10 +19,11 @@ from .forms import FrugalityForm, LicenceForm, ModelPriceForm, RoiAssumptionForm
 from .frugality import frugality_list
 from .models import Licence, ModelPrice, Tool
 from .reconciliation import GAP_THRESHOLD_PCT, reconcile
-from .records import frame_cost_total, records_frame
+from .records import frame_cost_total
 from .roi import roi_report
 from .seats import seat_report
 from .summary import usage_summary
+from .usage import read_usage
 from .window import window_for
 
 
@@ -50,14 +51,14 @@ def share_from(request) -> float:
 @org_view(READ)
 def overview(request):
     org, window = request.organisation, window_from(request)
-    frame = records_frame(org, window)
+    usage = read_usage(org, window)  # from the rollups, read once for the three
     seats = seat_report(org, window)
     context = {
         "window": window,
-        "summary": usage_summary(org, window, frame=frame, seats=seats),
+        "summary": usage_summary(org, window, usage=usage, seats=seats),
         "seats": seats,
-        "roi": roi_report(org, window, frame=frame, seats=seats),
-        "api_cost": frame_cost_total(org, frame),
+        "roi": roi_report(org, window, usage=usage, seats=seats),
+        "api_cost": frame_cost_total(org, usage.rows),
         # Only the months with a vendor's bill: without one there is nothing to reconcile.
         "reconciliation": [m for m in reconcile(org, window.start, window.end) if m.billed_eur is not None],
         "threshold_pct": GAP_THRESHOLD_PCT,

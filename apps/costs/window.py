@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Max
 
 from apps.disclosures.models import ReportingPeriod
-from apps.footprint.models import UsageRecord
+from apps.footprint.models import DailyRollup
 
 from . import calc
 
@@ -47,7 +47,7 @@ def window_for(org, start: dt.date | None = None, end: dt.date | None = None) ->
         if period is not None:
             start, end = period.start, period.end
         else:
-            last = UsageRecord.objects.for_org(org).aggregate(last=Max("day"))["last"] or dt.date.today()
+            last = DailyRollup.objects.filter(organisation=org).aggregate(last=Max("day"))["last"] or dt.date.today()
             start, end = dt.date(last.year, 1, 1), dt.date(last.year, 12, 31)
     period = _period_covering(org, end)
     price = period.internal_carbon_price_eur_per_t if period is not None else None

@@ -333,3 +333,74 @@ class RollupStamp(models.Model):
 
     def __str__(self):
         return f"{self.organisation_id}: generation {self.generation}"
+
+
+class PersonMonthRollup(models.Model):
+    """The records attributed to a person summed per calendar month (`month` is its first day), person, team,
+    source, usage kind, provider, model, currency and whether the cost was reported, in parts cut at the days a
+    price changes (`segment`): what the cost pages' per person figures (top people by API spend) read. Written
+    only by apps.footprint.rollups, with the others."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    month = models.DateField()
+    # The first day of the part of the month the records fall in: the month is cut at the days a price starts
+    # (rollups.register_split_days), so a part's tokens are priced at its first day's price.
+    segment = models.DateField()
+    # A removed person's or team's records lose it (SET_NULL); the months are summed again then.
+    person = models.ForeignKey(
+        Person, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    team = models.ForeignKey(
+        Team, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    source = models.CharField(max_length=40)
+    usage_kind = models.CharField(max_length=20)
+    provider = models.CharField(max_length=60, blank=True)
+    model = models.CharField(max_length=200, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    cost_reported = models.BooleanField(default=False)
+
+    records = models.BigIntegerField(default=0)
+    requests = models.BigIntegerField(default=0)
+    input_tokens = models.BigIntegerField(default=0)
+    cached_input_tokens = models.BigIntegerField(default=0)
+    output_tokens = models.BigIntegerField(default=0)
+    active_user_days = models.BigIntegerField(default=0)
+    cost = models.DecimalField(max_digits=30, decimal_places=10, default=0)
+    energy_kwh = models.FloatField(null=True)
+    co2e_location_kg = models.FloatField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "month"], name="person_rollup_org_month")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} person {self.person_id} {self.model}: {self.records} records"
+
+
+class PersonMonthActivity(models.Model):
+    """How many distinct days a person had records of a usage kind in a month, under each team (`per_team`) and
+    whatever the team (`per_team` false, team null): ROI's distinct person-days with API use per team and in
+    all (days cannot be summed over models, nor over teams a person used the same day, so they are counted
+    here)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    month = models.DateField()
+    person = models.ForeignKey(
+        Person, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    team = models.ForeignKey(
+        Team, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    usage_kind = models.CharField(max_length=20)
+    per_team = models.BooleanField(default=True)
+    days_active = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "month"], name="person_activity_org_month")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} person {self.person_id} {self.usage_kind}: {self.days_active} days"

@@ -20,10 +20,10 @@ import threading
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, DecimalField, FloatField, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, DateField, DecimalField, FloatField, Sum, Value, When
 from django.db.models.functions import TruncMonth
 
-from .models import DailyRollup, MonthlyRollup, RollupStamp, UsageRecord
+from .models import DailyRollup, MonthlyRollup, PersonMonthActivity, PersonMonthRollup, RollupStamp, UsageRecord
 
 # What a rollup row is grouped by: every record field a page filters or breaks figures down by, but the person.
 DIMENSIONS = (
@@ -62,7 +62,8 @@ MEASURES = ("records", *COUNTS, "cost", *FLOATS)
 
 
 # A record's cost is the vendor's when it is not zero (apps.costs.cost's rule).
-_COST_REPORTED = Case(When(cost=0, then=Value(False)), default=Value(True), output_field=BooleanField())
+COST_REPORTED = Case(When(cost=0, then=Value(False)), default=Value(True), output_field=BooleanField())
+_COST_REPORTED = COST_REPORTED
 
 
 def _measures(records_column: str | None) -> dict:
@@ -148,6 +149,70 @@ def refresh(organisation_id: int, days) -> None:
                 .order_by()
             )
             _insert_select(cursor, MonthlyRollup, grouped, [*names, *MEASURES])
+            _refresh_people(cursor, organisation_id, span)
+
+
+# The person grain (PersonMonthRollup): what the per person cost figures group and sum.
+PERSON_DIMENSIONS = ("person_id", "team_id", "source", "usage_kind", "provider", "model", "currency", "cost_reported")
+PERSON_MEASURES = {
+    "records": Count("pk"),
+    **{name: Sum(name) for name in COUNTS},
+    "cost": Sum("cost", output_field=DecimalField(max_digits=30, decimal_places=10)),
+    "energy_kwh": Sum("energy_kwh", output_field=FloatField()),
+    "co2e_location_kg": Sum("co2e_location_kg", output_field=FloatField()),
+}
+
+
+_split_day_sources: list = []
+
+
+def register_split_days(source) -> None:
+    """`source(organisation_id)` gives days the person rollup cuts its months at (apps.costs registers the days
+    a price starts); the registrant refreshes the months concerned (refresh_people) when those days change."""
+    if source not in _split_day_sources:
+        _split_day_sources.append(source)
+
+
+def _segment(organisation_id: int, span: tuple[dt.date, dt.date]):
+    """The first day of each record's part of the month: the month cut at the registered days inside it."""
+    cuts = sorted({d for source in _split_day_sources for d in source(organisation_id) if span[0] < d <= span[1]})
+    if not cuts:
+        return TruncMonth("day", output_field=DateField())
+    whens = [When(day__gte=cut, then=Value(cut)) for cut in reversed(cuts)]
+    return Case(*whens, default=TruncMonth("day", output_field=DateField()), output_field=DateField())
+
+
+def refresh_people(organisation_id: int, months) -> None:
+    """Sum again the person rollups of these months (first days), e.g. when the days they are cut at change."""
+    _bump(organisation_id)  # a price moved in place changes figures the cache keys alone would not see
+    with connection.cursor() as cursor:
+        for first_day in sorted(set(months)):
+            _refresh_people(cursor, organisation_id, (first_day, month_end(first_day)))
+
+
+def _refresh_people(cursor, organisation_id: int, span: tuple[dt.date, dt.date]) -> None:
+    """The month's records of people summed again into PersonMonthRollup, and their distinct days per person,
+    team and usage kind into PersonMonthActivity (from the records: days cannot be summed from other sums)."""
+    PersonMonthRollup.objects.filter(organisation_id=organisation_id, month=span[0]).delete()
+    PersonMonthActivity.objects.filter(organisation_id=organisation_id, month=span[0]).delete()
+    records = UsageRecord.objects.filter(organisation_id=organisation_id, day__range=span, person__isnull=False)
+    names = ["organisation_id", "month", "segment", *PERSON_DIMENSIONS]
+    grouped = (
+        records.annotate(month=TruncMonth("day"), segment=_segment(organisation_id, span), cost_reported=_COST_REPORTED)
+        .values(*names)
+        .annotate(**PERSON_MEASURES)
+        .order_by()
+    )
+    _insert_select(cursor, PersonMonthRollup, grouped, [*names, *PERSON_MEASURES])
+    for per_team in (True, False):
+        names = ["organisation_id", "month", "person_id", "usage_kind", *(["team_id"] if per_team else [])]
+        days = (
+            records.annotate(month=TruncMonth("day"), per_team=Value(per_team))
+            .values(*names, "per_team")
+            .annotate(days_active=Count("day", distinct=True))
+            .order_by()
+        )
+        _insert_select(cursor, PersonMonthActivity, days, [*names, "per_team", "days_active"])
 
 
 def _months_between(ranges) -> set[dt.date]:
@@ -164,8 +229,8 @@ def refresh_all(organisation_id: int) -> None:
     """Rebuild every rollup row of the organisation from its records (a mapping edit, a team removed, the
     rebuild command)."""
     _bump(organisation_id)
-    DailyRollup.objects.filter(organisation_id=organisation_id).delete()
-    MonthlyRollup.objects.filter(organisation_id=organisation_id).delete()
+    for model in (DailyRollup, MonthlyRollup, PersonMonthRollup, PersonMonthActivity):
+        model.objects.filter(organisation_id=organisation_id).delete()
     days = UsageRecord.objects.filter(organisation_id=organisation_id).order_by().values_list("day", flat=True)
     refresh(organisation_id, days.distinct())
 
@@ -243,11 +308,13 @@ def measures(records_column: str = "records") -> dict:
 
 
 def remember_team_days(sender, instance, **kwargs) -> None:
-    """pre_delete of a Team: the days of its records, which lose it (SET_NULL) and are summed again after."""
-    records = UsageRecord.objects.filter(organisation_id=instance.organisation_id, team_id=instance.pk)
+    """pre_delete of a Team or a Person: the days of its records, which lose it (SET_NULL) and are summed again
+    after."""
+    owner = "team_id" if sender._meta.model_name == "team" else "person_id"
+    records = UsageRecord.objects.filter(organisation_id=instance.organisation_id, **{owner: instance.pk})
     instance._rollup_days = set(records.order_by().values_list("day", flat=True).distinct())
 
 
 def refresh_team_days(sender, instance, **kwargs) -> None:
-    """post_delete of a Team (inside the deletion's transaction): its records' days summed again."""
+    """post_delete of a Team or a Person (inside the deletion's transaction): its records' days summed again."""
     refresh(instance.organisation_id, getattr(instance, "_rollup_days", ()))

@@ -228,3 +228,53 @@ def test_the_dashboard_shows_the_cost_overviews_api_spend(media, client):
     assert on_dashboard.models_without_price == on_overview.models_without_price
     shown = money(on_overview.total_eur)
     assert f">{shown}</a>" in dashboard.content.decode() and f'id="api-spend">{shown}<' in overview.content.decode()
+
+
+def test_demo_cost_figures_from_rollups_equal_the_records(media):
+    """The demo year (seat tools, gateway and cloud token APIs, several currencies): the overview, ROI per tool
+    and team, right-sizing and rebound read from the rollups equal the same figures from every record."""
+    from apps.costs.summary import usage_summary
+    from apps.costs.usage import read_usage, records_usage
+    from tests.costs.test_rollup_figures import _differences
+
+    org = media
+    window = window_for(org)
+    seats = seat_report(org, window)
+    got, want = read_usage(org, window), records_usage(org, window)
+    for name, figures in (
+        ("summary", lambda u: usage_summary(org, window, usage=u, seats=seats)),
+        ("roi", lambda u: roi_report(org, window, usage=u, seats=seats)),
+        ("right_sizing", lambda u: right_sizing(org, window, usage=u)),
+        ("rebound", lambda u: {**rebound_report(org, window, usage=u), "chart": None}),
+        ("rebound_days", lambda u: {**rebound_report(org, window, "active_user_days", usage=u), "chart": None}),
+    ):
+        assert _differences(figures(got), figures(want), name) == []
+    tools = {t["tool"] for t in roi_report(org, window, usage=want, seats=seats)}
+    assert {Tool.API, Tool.GITHUB_COPILOT, Tool.CHATGPT_ENTERPRISE} <= tools
+    assert usage_summary(org, window, usage=want, seats=seats)["top_people"]
+
+
+def test_the_seat_report_reads_the_seats_kept_at_ingestion(media, settings, tmp_path):
+    """Seats are read once, when their file is ingested: the report is the same with the stored files out of
+    reach as it is parsed from the files (the old way, which runs ingested before seats were kept still take)."""
+    from django.db import transaction
+
+    from apps.connectors.models import SeatHolder
+    from apps.costs import seats as seats_module
+
+    org = media
+    window = window_for(org)
+    uploads = settings.MEDIA_ROOT
+    settings.MEDIA_ROOT = tmp_path  # no file there
+    seats_module._parsed_seats.cache_clear()
+    kept = seat_report(org, window)
+    with transaction.atomic():
+        SeatHolder.objects.filter(run__organisation=org).delete()
+        settings.MEDIA_ROOT = uploads
+        parsed = seat_report(org, window)
+        transaction.set_rollback(True)
+    assert kept == parsed and any(lic["figures"] and lic["idle"] for lic in kept)
+    for lic in kept:
+        if lic["figures"]:
+            assigned = SeatHolder.objects.filter(run__source_file__sha256=lic["file"]["sha256"]).count()
+            assert assigned == lic["figures"]["assigned"] > 0

@@ -1,4 +1,4 @@
-"""Rebuild the daily and monthly rollups of one or every organisation from their records."""
+"""Rebuild the daily, monthly and person rollups of one or every organisation from their records."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
