@@ -73,8 +73,9 @@ def _summed(queryset, period: str, group: tuple[str, ...]) -> list[dict]:
     return list(queryset.order_by().annotate(period=F(period)).values("period", *group).annotate(**SUMS))
 
 
-def _frame(rows: list[dict], teams: dict, prices: pd.DataFrame, rates: dict) -> pd.DataFrame:
-    """Summed rows as the frame records_frame gives (team named, energy without NULLs), each costed."""
+def _frame(rows: list[dict], teams: dict, prices: pd.DataFrame, rates: dict, billed: frozenset) -> pd.DataFrame:
+    """Summed rows as the frame records_frame gives (team named, energy without NULLs), each costed (a
+    provider-month with a bill: its token rows are covered by it, cost.billed_months)."""
     columns = ["period", *PERSON_GROUP, *SUMS]
     frame = pd.DataFrame(rows, columns=columns).rename(columns={"period": "day", "cost_reported": "reported"})
     for name in INTEGERS:
@@ -89,7 +90,7 @@ def _frame(rows: list[dict], teams: dict, prices: pd.DataFrame, rates: dict) -> 
     frame["team"] = [teams.get(t, NO_TEAM) for t in frame["team_id"]] if len(frame) else pd.Series(dtype="str")
     known = set(prices["model_key"])
     frame["model_key"] = map_distinct(frame["model"], lambda m: calc.model_key(m, known), "str")
-    costs = cost.record_costs_eur(frame, prices=prices, rates=rates)
+    costs = cost.record_costs_eur(frame, prices=prices, rates=rates, billed=billed)
     frame["cost_eur"] = costs["cost_eur"]
     frame["cost_basis"] = costs["cost_basis"]
     return frame
@@ -107,10 +108,11 @@ def read_usage(org, window: Window, top: int = 10) -> CostUsage:
     split_days = cost.price_change_days(org)
     teams, people = _names(org)
     prices, rates = cost.model_prices(org), cost.usd_per_unit(org)
+    billed = cost.billed_months(org)
     rows = []
     for part in rollups.parts(org, window.start, window.end, split_days):
         rows += _summed(part, "month" if part.model is MonthlyRollup else "day", GROUP)
-    usage = _frame(rows, teams, prices, rates)
+    usage = _frame(rows, teams, prices, rates, billed)
 
     def people_rows() -> pd.DataFrame:
         # The person rollup's months are cut at the days a price starts (`segment`): whole months read from it.
@@ -123,7 +125,7 @@ def read_usage(org, window: Window, top: int = 10) -> CostUsage:
         found = [
             row for part, period in parts for row in _summed(part.filter(person_id__in=chosen), period, PERSON_GROUP)
         ]
-        frame = _frame(found, teams, prices, rates)
+        frame = _frame(found, teams, prices, rates, billed)
         frame["person__email"] = [people.get(p, (None, None))[0] for p in frame["person_id"]]
         frame["person__name"] = [people.get(p, (None, None))[1] for p in frame["person_id"]]
         return frame
