@@ -1,11 +1,15 @@
 """XLSX writers side by side: xlsxwriter (constant_memory) against openpyxl (write_only), next to a bare CSV write.
 
-Usage: python bench/xlsx_writers.py [rows] (default 200,000; keep it at or under 200k on a shared machine)
+Usage: python bench/xlsx_writers.py [rows] [name ...] (default 200,000 rows, every writer; names pick writers
+by a word of their label, e.g. `ledger`; the CSV floor always runs). Keep it at or under 200k on a shared machine.
 
 Each writer runs in its own child process, so each peak RSS (VmHWM) is its own. Every child writes the same
 synthetic usage records (the records export's 42 columns: text, integers, floats, booleans), generated in chunks
 of 50,000 rows from a fixed seed, so the input never sits whole in memory. The floor is the same rows written
-with csv.writer. Prints rows/s, seconds and peak MiB for each. Not part of the test run.
+with csv.writer; "ledger" is the export's own records writer (apps.disclosures.exports.tables.write_xlsx:
+SpreadsheetML rows built a column at a time with Arrow, spliced into a workbook openpyxl writes). Prints rows/s,
+seconds and peak MiB for each. xlsxwriter is a bench-only dependency (requirements-bench.txt). Not part of the
+test run.
 """
 
 from __future__ import annotations
@@ -113,6 +117,7 @@ WRITERS = {
 
 CHILD = """
 import sys, time, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reporting.settings")
 sys.path.insert(0, {root!r})
 sys.path.insert(0, {bench!r})
 from xlsx_writers import WRITERS
@@ -128,20 +133,26 @@ print(seconds, peak, os.path.getsize(path))
 
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
+    picked = [w.lower() for w in sys.argv[2:]]
     print(f"{rows:,} synthetic records, 42 columns, chunks of {CHUNK_ROWS:,}")
     with tempfile.TemporaryDirectory(prefix="bench-xlsx-") as tmp:
         floor = None
         for name in WRITERS:
-            path = str(Path(tmp) / ("out.csv" if name.startswith("csv") else "out.xlsx"))
+            if picked and name != "csv (floor)" and not any(w in name.lower() for w in picked):
+                continue
+            suffix = "csv" if "csv" in name.lower() else "zip" if "evidence" in name else "xlsx"
+            path = str(Path(tmp) / f"out.{suffix}")
             code = CHILD.format(root=str(ROOT), bench=str(ROOT / "bench"))
             out = subprocess.run([sys.executable, "-c", code, name, str(rows), path], capture_output=True, text=True)
             if out.returncode:
-                print(f"{name}: failed\n{out.stderr}")
+                missing = "ModuleNotFoundError" in out.stderr
+                why = "not installed (pip install -r requirements-bench.txt)" if missing else out.stderr
+                print(f"{name}: {why}")
                 continue
             seconds, peak, size = (float(v) for v in out.stdout.split())
-            floor = floor or seconds
+            floor = floor or seconds  # the first line, the bare CSV write
             print(
-                f"{name:28} {rows / seconds:>9,.0f} rows/s  {seconds:6.1f} s  ({seconds / floor:4.1f}x the CSV floor)"
+                f"{name:31} {rows / seconds:>9,.0f} rows/s  {seconds:6.1f} s  ({seconds / floor:4.1f}x the CSV floor)"
                 f"  peak {peak:6.0f} MiB  file {size / 2**20:6.1f} MiB"
             )
 
