@@ -11,6 +11,7 @@ import io
 import itertools
 import math
 import zipfile
+from decimal import Decimal
 
 import openpyxl
 import pandas as pd
@@ -166,3 +167,26 @@ def test_a_draft_export_builds_the_snapshot_once(org_a, monkeypatch):
         calls.clear()
         content = period_exports.render(period, fmt)
         assert content and calls == [True], fmt  # once, with its comparative (none here: no earlier period)
+
+
+def test_mixed_and_missing_values_keep_their_types(data):
+    snapshot, _ = data
+    odd = pd.DataFrame(
+        {
+            "id": [1, 2, 3],
+            "cost": [Decimal("1.50"), None, Decimal("-2")],
+            "measured_energy_kwh": [0.25, float("nan"), float("inf")],
+            "self_hosted": [True, False, True],
+            "project": [7, "=1+1", None],
+        }
+    )
+    rows = list(openpyxl.load_workbook(io.BytesIO(render_xlsx(snapshot, odd)))["Records"].iter_rows(values_only=True))
+    header = list(rows[0])
+    as_dicts = [dict(zip(header, r, strict=True)) for r in rows[1:]]
+    assert [r["cost"] for r in as_dicts] == [1.5, None, -2]
+    assert [r["measured_energy_kwh"] for r in as_dicts] == [0.25, None, None]  # NaN and infinity: empty cells
+    assert [r["self_hosted"] for r in as_dicts] == [True, False, True]
+    assert [r["project"] for r in as_dicts] == [7, "'=1+1", None]  # a number stays a number, a formula is text
+    text = render_records_csv(odd).decode("utf-8").splitlines()
+    assert text[0] == "id,self_hosted,project,measured_energy_kwh,cost"
+    assert text[1:] == ["1,true,7,0.25,1.50", "2,false,'=1+1,,", "3,true,,,-2"]

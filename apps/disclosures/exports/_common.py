@@ -42,10 +42,17 @@ def zip_date_time(snapshot: dict) -> tuple[int, int, int, int, int, int]:
     return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second - moment.second % 2)
 
 
-def zip_entry_info(name: str, date_time: tuple[int, int, int, int, int, int]) -> zipfile.ZipInfo:
-    """A deflated zip entry with the given timestamp and fixed permissions: the same bytes on any machine."""
+def zip_entry_info(
+    name: str, date_time: tuple[int, int, int, int, int, int], level: int | None = None
+) -> zipfile.ZipInfo:
+    """A deflated zip entry with the given timestamp and fixed permissions: the same bytes on any machine.
+
+    `level` sets the deflate level of an entry streamed through ZipFile.open (which ignores the archive's)."""
     info = zipfile.ZipInfo(name, date_time=date_time)
     info.compress_type = zipfile.ZIP_DEFLATED
+    if level is not None:
+        # public from Python 3.13 (compress_level); before it, only the private slot exists
+        setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", level)
     info.external_attr = 0o644 << 16  # same mode whatever the umask of the machine
     info.create_system = 3  # "Unix", whatever the platform writing it
     return info

@@ -29,6 +29,9 @@ from ._common import FORMULA_PREFIXES
 # Excel's rows per sheet (1,048,576), header included. Tests lower it to check the continuation sheets.
 MAX_SHEET_ROWS = 1_048_576
 CHUNK_ROWS = 50_000
+# Sheet rows are built this many at a time: their XML is ~40x the frame's size, so a whole chunk at once would
+# hold hundreds of MiB.
+XLSX_ROWS_PER_WRITE = 10_000
 # Characters XML 1.0 cannot carry at all (openpyxl refuses them too): dropped from text cells.
 ILLEGAL_XML = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
 
@@ -58,8 +61,8 @@ def _missing(value) -> bool:
 
 
 def column_kind(series: pd.Series) -> str:
-    """How a column is written: 'bool', 'int', 'float', 'text', or 'mixed' (an object column holding numbers and
-    text, written cell by cell so each keeps its type)."""
+    """How a column is written: 'bool', 'int', 'float', 'decimal', 'text', or 'mixed' (an object column holding
+    numbers and text, written cell by cell so each keeps its type)."""
     kind = series.dtype.kind
     if kind in "biuf":
         return {"b": "bool", "i": "int", "u": "int", "f": "float"}[kind]
@@ -68,6 +71,8 @@ def column_kind(series: pd.Series) -> str:
     present = [v for v in series.tolist() if not _missing(v)]
     if present and all(isinstance(v, bool | np.bool_) for v in present):
         return "bool"
+    if present and all(isinstance(v, Decimal) for v in present):
+        return "decimal"  # money: written as its exact decimal text
     if present and all(_is_number(v) for v in present):
         return "float"
     if any(_is_number(v) or isinstance(v, bool | np.bool_) for v in present):
@@ -101,6 +106,8 @@ def _numbers(series: pd.Series, kind: str, point: bool = False) -> pa.Array:
     column back as floats, not integers."""
     if kind == "int" and not series.hasnans:
         return pc.cast(pa.array(series.to_numpy()), pa.string())
+    if kind == "decimal":
+        return pa.array([None if _missing(v) else str(v) for v in series.tolist()], type=pa.string())
     values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     texts = pc.cast(pa.array(values, mask=~np.isfinite(values)), pa.string())
     if kind == "int":  # whole numbers with gaps: no ".0"
@@ -145,7 +152,7 @@ def csv_column(series: pd.Series) -> pa.Array:
     """One column as CSV fields: numbers exact, true/false, neutralised text, '' where missing; quoted as
     csv.writer quotes (RFC 4180: a field holding a comma, a quote, CR or LF is quoted, its quotes doubled)."""
     kind = column_kind(series)
-    if kind in ("int", "float"):
+    if kind in ("int", "float", "decimal"):
         return pc.fill_null(_numbers(series, kind, point=True), "")
     if kind == "bool":
         return pc.fill_null(pc.if_else(_bools(series), "true", "false"), "")
@@ -194,7 +201,7 @@ def xlsx_cells(series: pd.Series, refs: pa.Array) -> pa.Array:
     kind = column_kind(series)
     if kind == "mixed":
         return pa.array([_xlsx_mixed(v, r) for v, r in zip(series.tolist(), refs.to_pylist(), strict=True)])
-    if kind in ("int", "float"):
+    if kind in ("int", "float", "decimal"):
         values, open_tag, close_tag = _numbers(series, kind), '"><v>', "</v></c>"
     elif kind == "bool":
         values, open_tag, close_tag = pc.if_else(_bools(series), "1", "0"), '" t="b"><v>', "</v></c>"
@@ -244,7 +251,7 @@ class SheetBodies:
         while start < len(chunk):
             new = not self.counts or self.counts[-1] == self.per_sheet
             filled = 0 if new else self.counts[-1]
-            take = min(self.per_sheet - filled, len(chunk) - start)
+            take = min(self.per_sheet - filled, len(chunk) - start, XLSX_ROWS_PER_WRITE)
             rows = xlsx_rows(chunk.iloc[start : start + take], filled + 2)
             if new:
                 self._close()

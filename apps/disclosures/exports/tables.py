@@ -269,7 +269,8 @@ def _write_records_sheets(archive: zipfile.ZipFile, records, date_time) -> tuple
     template = (b"", b"")
 
     def open_sheet(index: int, expected_bytes: int):
-        info = zip_entry_info(f"xl/worksheets/sheet{_FIRST_RECORDS_SHEET + index}.xml", date_time)
+        # deflate level 1: a year of sheet XML compresses 3x faster than at the default 6, to a file ~1.3x larger
+        info = zip_entry_info(f"xl/worksheets/sheet{_FIRST_RECORDS_SHEET + index}.xml", date_time, level=1)
         # ZIP64 only where the sheet could pass 2 GiB: Excel is strict about ZIP64 entries it does not need
         fh = archive.open(info, "w", force_zip64=expected_bytes > 1_900_000_000)
         fh.write(template[0])
@@ -365,8 +366,7 @@ def write_xlsx(snapshot: dict, records: pd.DataFrame | Iterable[pd.DataFrame], o
     Reproducible: every zip entry carries snapshot["generated_at"]. The record sheets' entries come first in the
     zip (readers find entries through its central directory, not by order)."""
     date_time = zip_date_time(snapshot)
-    # level 1 for the record sheets (written through archive.open): a year of XML, deflated 3x faster than at 6
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         columns, sheet_counts = _write_records_sheets(archive, records, date_time)
         buffer = io.BytesIO()
         # ExcelWriter directly: openpyxl's save_workbook would stamp `modified` with the clock.
