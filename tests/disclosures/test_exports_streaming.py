@@ -55,6 +55,8 @@ def test_records_continue_on_further_sheets_with_the_header_repeated(data, monke
         assert 2 <= len(sheet_rows) <= 10
         header = header or list(sheet_rows[0])
         assert list(sheet_rows[0]) == header  # repeated on every sheet
+        first = workbook[name]["A1"]  # and styled as every header (the workbook's own styles)
+        assert first.font.bold and first.fill.fgColor.rgb == workbook["Runs"]["A1"].fill.fgColor.rgb == "00E6EFE8"
         rows += sheet_rows[1:]
     # no record lost or doubled, in order, and the values are the records'
     assert [r[header.index("id")] for r in rows] == records["id"].tolist()

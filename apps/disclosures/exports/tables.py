@@ -250,23 +250,23 @@ def _records_header_sheet(workbook: Workbook, title: str, columns: list[str]) ->
     sheet.append([_styled(sheet, name, font=_HEADER_FONT, fill=_HEADER_FILL) for name in columns])
 
 
-def _records_sheet_xml(columns: list[str]) -> tuple[bytes, bytes]:
-    """openpyxl's XML of a records sheet that holds only its header, split where the record rows go."""
-    workbook = Workbook(write_only=True)
-    workbook.create_sheet("About")
-    _records_header_sheet(workbook, RECORDS_SHEET, columns)
+def _records_sheet_xml(snapshot: dict, columns: list[str]) -> tuple[bytes, bytes]:
+    """openpyxl's XML of a records sheet that holds only its header, split where the record rows go.
+
+    Taken from the very workbook written at the end (with one records sheet): its cells' style numbers are then
+    those of the final workbook's styles."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        ExcelWriter(workbook, archive).write_data()
+        ExcelWriter(_workbook(snapshot, columns, [0]), archive).write_data()
     with zipfile.ZipFile(buffer) as archive:
-        xml = archive.read("xl/worksheets/sheet2.xml")
+        xml = archive.read(f"xl/worksheets/sheet{_FIRST_RECORDS_SHEET}.xml")
     prefix, marker, suffix = xml.partition(b"</sheetData>")
     return prefix, marker + suffix
 
 
-def _write_records_sheets(archive: zipfile.ZipFile, records, date_time) -> tuple[list[str], list[int]]:
+def _write_records_sheets(archive: zipfile.ZipFile, snapshot: dict, records) -> tuple[list[str], list[int]]:
     """Stream the records into the archive as sheet3.xml, sheet4.xml, ...; returns (columns, records per sheet)."""
-    template = (b"", b"")
+    template, date_time = (b"", b""), zip_date_time(snapshot)
 
     def open_sheet(index: int, expected_bytes: int):
         # deflate level 1: a year of sheet XML compresses 3x faster than at the default 6, to a file ~1.3x larger
@@ -285,11 +285,11 @@ def _write_records_sheets(archive: zipfile.ZipFile, records, date_time) -> tuple
     for chunk in iter_chunks(records):
         if columns is None:
             columns = record_columns(chunk)
-            template = _records_sheet_xml(columns)
+            template = _records_sheet_xml(snapshot, columns)
         bodies.write(chunk[columns])
     if columns is None:  # no records: the sheet still has its header
         columns = record_columns(records) if isinstance(records, pd.DataFrame) else list(RECORD_COLUMNS)
-        template = _records_sheet_xml(columns)
+        template = _records_sheet_xml(snapshot, columns)
     return columns, bodies.finish()
 
 
@@ -367,7 +367,7 @@ def write_xlsx(snapshot: dict, records: pd.DataFrame | Iterable[pd.DataFrame], o
     zip (readers find entries through its central directory, not by order)."""
     date_time = zip_date_time(snapshot)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        columns, sheet_counts = _write_records_sheets(archive, records, date_time)
+        columns, sheet_counts = _write_records_sheets(archive, snapshot, records)
         buffer = io.BytesIO()
         # ExcelWriter directly: openpyxl's save_workbook would stamp `modified` with the clock.
         with zipfile.ZipFile(buffer, "w") as rest:
