@@ -180,7 +180,7 @@ def records_by_run(records: pd.DataFrame | Iterable[pd.DataFrame] | None) -> pd.
                 n=("energy_kwh", "size"), kwh=("energy_kwh", "sum"), co2=("co2e_location_kg", "sum")
             )
         )
-    if not parts:
+    if not parts or not sum(len(p) for p in parts):
         return None
     return pd.concat(parts).groupby(level=[0, 1, 2], sort=True, dropna=False).sum()
 

@@ -43,9 +43,7 @@ def iter_chunks(records: pd.DataFrame | Iterable[pd.DataFrame], chunk_rows: int 
         for start in range(0, len(records), chunk_rows):
             yield records.iloc[start : start + chunk_rows]
         return
-    for chunk in records:
-        if len(chunk):
-            yield chunk
+    yield from records  # empty chunks too: the first one still names the columns
 
 
 def _is_number(value) -> bool:
