@@ -17,7 +17,7 @@ from apps.footprint.models import FactorSetVersion
 from . import e1
 from .errors import DisclosureError
 from .models import PeriodStatus, ReportingPeriod
-from .period_exports import EXPORT_FORMATS, datapoints_json, export, factor_tables, render
+from .period_exports import EXPORT_FORMATS, datapoints_json, export, export_file, factor_tables, render
 from .snapshots import build_snapshot, code_version, estimate_period, latest_version, records_of, snapshot_of
 from .tasks import render_exports
 
@@ -31,6 +31,7 @@ __all__ = [
     "differences",
     "estimate_period",
     "export",
+    "export_file",
     "factor_tables",
     "latest_version",
     "records_of",

@@ -364,20 +364,42 @@ def snapshot_of(period: ReportingPeriod) -> tuple[dict, str]:
     return found
 
 
-def records_of(period: ReportingPeriod) -> pd.DataFrame:
-    if period.is_signed_off and period.frozen_records:
-        return pd.read_csv(
-            io.BytesIO(gzip.decompress(bytes(period.frozen_records))),
-            keep_default_na=False,
-            na_values=[""],
-            dtype={
-                "team": str,
-                "person_ref": str,
-                "api_key": str,
-                "project": str,
-                "zone": str,
-                "currency": str,
-                "warning": str,
-            },
+FROZEN_TEXT_COLUMNS = {
+    "team": str,
+    "person_ref": str,
+    "api_key": str,
+    "project": str,
+    "zone": str,
+    "currency": str,
+    "warning": str,
+}
+
+
+def frozen_record_chunks(period: ReportingPeriod, chunk_rows: int = 50_000):
+    """The records as disclosed at sign-off, read back from the gzipped CSV `chunk_rows` at a time (a generator:
+    only the compressed copy and one chunk are in memory)."""
+    with gzip.GzipFile(fileobj=io.BytesIO(bytes(period.frozen_records))) as stream:
+        yield from pd.read_csv(
+            stream, keep_default_na=False, na_values=[""], dtype=FROZEN_TEXT_COLUMNS, chunksize=chunk_rows
         )
+
+
+def export_inputs(period: ReportingPeriod):
+    """What an export renders from, the snapshot built once: (snapshot, its SHA-256, records).
+
+    A signed-off version gives its frozen snapshot and a generator of its frozen records' chunks; a draft computes
+    its snapshot once and gives the records frame that snapshot was computed from."""
+    if period.is_signed_off:
+        if period.frozen_records:
+            return period.snapshot, period.snapshot_sha256, frozen_record_chunks(period)
+        return period.snapshot, period.snapshot_sha256, build_snapshot(period)[1]
+    snapshot, records, _version = build_snapshot(period)
+    return snapshot, e1.snapshot_sha256(snapshot), records
+
+
+def records_of(period: ReportingPeriod) -> pd.DataFrame:
+    """All the records of a period version as one frame (frozen ones for a signed-off version)."""
+    if period.is_signed_off and period.frozen_records:
+        chunks = list(frozen_record_chunks(period))
+        return pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame()
     return build_snapshot(period)[1]

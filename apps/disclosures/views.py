@@ -4,7 +4,7 @@ import csv
 import io
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -115,10 +115,9 @@ def period_export(request, pk, fmt):
     period = get_scoped_or_404(ReportingPeriod, request.organisation, pk=pk)
     if fmt not in services.EXPORT_FORMATS:
         raise Http404("Unknown export format")
-    content, filename, content_type = services.export(period, fmt, request.user)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    # Streamed from the rendered file (FileResponse closes it): a year of records never sits in the response.
+    fh, filename, content_type = services.export_file(period, fmt, request.user)
+    return FileResponse(fh, as_attachment=True, filename=filename, content_type=content_type)
 
 
 @org_view(READ)

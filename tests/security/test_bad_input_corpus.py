@@ -404,7 +404,7 @@ def _check_exports(client, org, period, *, signed_off: bool):
     def export(fmt):
         response = client.get(reverse("disclosures:period_export", args=[org.slug, period.pk, fmt]))
         assert response.status_code == 200, fmt
-        return response.content
+        return b"".join(response.streaming_content) if response.streaming else response.content
 
     workbook = openpyxl.load_workbook(io.BytesIO(export("xlsx")))
     cells = list(_cells(workbook))

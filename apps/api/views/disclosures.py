@@ -1,6 +1,6 @@
 """Reporting periods, their disclosure snapshot, sign-off and exports."""
 
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, views
@@ -101,7 +101,5 @@ class Export(PeriodMixin, views.APIView):
         period = self.get_period()
         if fmt not in disclosures.EXPORT_FORMATS:
             raise Http404("Unknown export format")
-        content, filename, content_type = disclosures.export(period, fmt, request.user)
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        fh, filename, content_type = disclosures.export_file(period, fmt, request.user)
+        return FileResponse(fh, as_attachment=True, filename=filename, content_type=content_type)

@@ -42,24 +42,29 @@ def zip_date_time(snapshot: dict) -> tuple[int, int, int, int, int, int]:
     return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second - moment.second % 2)
 
 
+def zip_entry_info(
+    name: str, date_time: tuple[int, int, int, int, int, int], level: int | None = None
+) -> zipfile.ZipInfo:
+    """A deflated zip entry with the given timestamp and fixed permissions: the same bytes on any machine.
+
+    `level` sets the deflate level of an entry streamed through ZipFile.open (which ignores the archive's)."""
+    info = zipfile.ZipInfo(name, date_time=date_time)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    if level is not None:
+        # public from Python 3.13 (compress_level); before it, only the private slot exists
+        setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", level)
+    info.external_attr = 0o644 << 16  # same mode whatever the umask of the machine
+    info.create_system = 3  # "Unix", whatever the platform writing it
+    return info
+
+
 def deterministic_zip(entries: list[tuple[str, bytes]], date_time: tuple[int, int, int, int, int, int]) -> bytes:
     """A zip of `entries` in the given order, every entry with the same timestamp and fixed permissions."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16  # same mode whatever the umask of the machine
-            info.create_system = 3  # "Unix", whatever the platform writing it
-            archive.writestr(info, data, compresslevel=6)
+            archive.writestr(zip_entry_info(name, date_time), data, compresslevel=6)
     return buffer.getvalue()
-
-
-def rezip(data: bytes, date_time: tuple[int, int, int, int, int, int]) -> bytes:
-    """Rewrite a zip (e.g. an XLSX written by openpyxl, which stamps entries with the clock) with fixed timestamps."""
-    with zipfile.ZipFile(io.BytesIO(data)) as source:
-        entries = [(info.filename, source.read(info.filename)) for info in source.infolist()]
-    return deterministic_zip(entries, date_time)
 
 
 def safe_cell(value):

@@ -12,6 +12,7 @@ evidence annex; pdf_layout the fonts, styles and small builders both use.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
 import pandas as pd
@@ -308,8 +309,13 @@ def _kilo(value):
     return value / 1000 if is_number(value) else None
 
 
-def render_pdf(snapshot: dict, records: pd.DataFrame | None = None, snapshot_sha256: str = "") -> bytes:
+def render_pdf(
+    snapshot: dict, records: pd.DataFrame | Iterable[pd.DataFrame] | None = None, snapshot_sha256: str = ""
+) -> bytes:
     """Render the disclosure snapshot (and its usage records, for the evidence annex) as PDF bytes.
+
+    The records (a frame or an iterable of frames) are only summed by run, scope and data quality, a chunk at a
+    time; the figures themselves come from the snapshot.
 
     The same snapshot, records and hash give identical bytes: reportlab's invariant mode, dates from
     snapshot["generated_at"], fonts shipped with reportlab.

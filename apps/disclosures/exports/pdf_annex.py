@@ -143,29 +143,24 @@ class AnnexPages(PageBuilder):
                 ]
             )
         story.append(styled_table(rows, [w * 0.06, w * 0.22, w * 0.29, w * 0.25, w * 0.09, w * 0.09]))
-        if self.records is not None and len(self.records):
+        if self.records_by_run is not None:
             story += [self.p("Records by run and scope", "h3")]
             rows = [
                 self.head(["Run", "Scope", "Data quality", "Records", "Energy MWh", "tCO2e location"], numeric_from=3)
             ]
-            frame = self.records
-            cols = ["run_id", "scope", "data_quality"]
-            if {*cols, "energy_kwh", "co2e_location_kg"} <= set(frame.columns):
-                grouped = frame.groupby(cols, sort=True, dropna=False).agg(
-                    n=("energy_kwh", "size"), kwh=("energy_kwh", "sum"), co2=("co2e_location_kg", "sum")
+            grouped = self.records_by_run
+            for (run, scope, quality), g in grouped.iterrows():
+                rows.append(
+                    [
+                        self.cell(run),
+                        self.cell(scope),
+                        self.cell(quality),
+                        self.num(format_number(int(g["n"]), decimals=0)),
+                        self.num(format_number(float(g["kwh"]) / 1000, "MWh")),
+                        self.num(format_number(float(g["co2"]) / 1000, "tCO2e")),
+                    ]
                 )
-                for (run, scope, quality), g in grouped.iterrows():
-                    rows.append(
-                        [
-                            self.cell(run),
-                            self.cell(scope),
-                            self.cell(quality),
-                            self.num(format_number(int(g["n"]), decimals=0)),
-                            self.num(format_number(float(g["kwh"]) / 1000, "MWh")),
-                            self.num(format_number(float(g["co2"]) / 1000, "tCO2e")),
-                        ]
-                    )
-                story.append(styled_table(rows, [w * 0.1, w * 0.2, w * 0.2, w * 0.14, w * 0.18, w * 0.18]))
+            story.append(styled_table(rows, [w * 0.1, w * 0.2, w * 0.2, w * 0.14, w * 0.18, w * 0.18]))
         story.append(self.p("Factor sets", "h3"))
         rows = [self.head(["Factor set", "Method version", "SHA-256"])]
         rows += [

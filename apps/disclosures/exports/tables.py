@@ -12,7 +12,9 @@ import csv
 import io
 import math
 import zipfile
+from collections.abc import Iterable
 from datetime import date, datetime
+from typing import BinaryIO
 
 import pandas as pd
 from openpyxl import Workbook
@@ -21,7 +23,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from ._common import generated_at, rezip, safe_cell, zip_date_time
+from . import records_stream
+from ._common import generated_at, safe_cell, zip_date_time, zip_entry_info
+from .records_stream import SheetBodies, csv_lines, iter_chunks, write_strings
 
 DATAPOINT_COLUMNS = [
     "id",
@@ -140,11 +144,34 @@ def record_columns(records: pd.DataFrame) -> list[str]:
     return known + sorted(c for c in records.columns if c not in RECORD_COLUMNS)
 
 
-def render_records_csv(records: pd.DataFrame) -> bytes:
-    """The usage records behind the figures as CSV (UTF-8), floats written exactly (they read back identical)."""
-    columns = record_columns(records)
-    frame = records[columns]
-    return _write_csv(columns, frame.itertuples(index=False, name=None))
+def write_records_csv(records: pd.DataFrame | Iterable[pd.DataFrame], out: BinaryIO) -> int:
+    """Write the usage records as CSV (UTF-8) to a binary stream, chunk by chunk; returns the number of records.
+
+    `records` is a frame or an iterable of frames (consumed lazily, one chunk in memory at a time). Floats are
+    written exactly (they read back identical); formula-like text is neutralised."""
+    columns, count = None, 0
+    for chunk in iter_chunks(records):
+        if columns is None:
+            columns = record_columns(chunk)
+            out.write(_csv_header(columns))
+        write_strings(csv_lines(chunk[columns]), out)
+        count += len(chunk)
+    if columns is None:
+        out.write(_csv_header(record_columns(records) if isinstance(records, pd.DataFrame) else RECORD_COLUMNS))
+    return count
+
+
+def _csv_header(columns: list[str]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(columns)
+    return buffer.getvalue().encode("utf-8")
+
+
+def render_records_csv(records: pd.DataFrame | Iterable[pd.DataFrame]) -> bytes:
+    """The usage records behind the figures as CSV bytes (write_records_csv into memory)."""
+    buffer = io.BytesIO()
+    write_records_csv(records, buffer)
+    return buffer.getvalue()
 
 
 def render_frame_csv(frame: pd.DataFrame) -> bytes:
@@ -208,28 +235,76 @@ def _styled(sheet, value, **style) -> WriteOnlyCell:
     return cell
 
 
-def _frame_rows(frame: pd.DataFrame):
-    """Rows of plain, injection-safe cell values, converted a column at a time (records can be 100k+ rows)."""
-    columns = []
-    for name in frame.columns:
-        series = frame[name]
-        if series.dtype.kind in "iuf":
-            columns.append(series.astype(object).where(series.notna(), None).tolist())
-        elif series.dtype.kind == "b":
-            columns.append(series.tolist())
-        else:
-            columns.append([safe_cell(_plain(v)) for v in series.tolist()])
-    return zip(*columns, strict=True)
+RECORDS_SHEET = "Records"
+_FIRST_RECORDS_SHEET = 3  # xl/worksheets/sheet3.xml: after About and Datapoints
 
 
-def render_xlsx(snapshot: dict, records: pd.DataFrame) -> bytes:
-    """The datapoints, records, runs and factor sets as an XLSX workbook (one sheet each), reproducible.
+def records_sheet_names(count: int) -> list[str]:
+    """'Records', 'Records (2)', 'Records (3)', ...: the sheets the records fill, in order."""
+    return [RECORDS_SHEET] + [f"{RECORDS_SHEET} ({n})" for n in range(2, count + 1)]
 
-    Written in openpyxl's write-only (streaming) mode: a year of records is 100k+ rows."""
-    workbook = Workbook(write_only=True)
+
+def _records_header_sheet(workbook: Workbook, title: str, columns: list[str]) -> None:
+    sheet = workbook.create_sheet(title)
+    sheet.freeze_panes = "A2"
+    sheet.append([_styled(sheet, name, font=_HEADER_FONT, fill=_HEADER_FILL) for name in columns])
+
+
+def _records_sheet_xml(snapshot: dict, columns: list[str]) -> tuple[bytes, bytes]:
+    """openpyxl's XML of a records sheet that holds only its header, split where the record rows go.
+
+    Taken from the very workbook written at the end (with one records sheet): its cells' style numbers are then
+    those of the final workbook's styles."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        ExcelWriter(_workbook(snapshot, columns, [0]), archive).write_data()
+    with zipfile.ZipFile(buffer) as archive:
+        xml = archive.read(f"xl/worksheets/sheet{_FIRST_RECORDS_SHEET}.xml")
+    prefix, marker, suffix = xml.partition(b"</sheetData>")
+    return prefix, marker + suffix
+
+
+def _write_records_sheets(archive: zipfile.ZipFile, snapshot: dict, records) -> tuple[list[str], list[int]]:
+    """Stream the records into the archive as sheet3.xml, sheet4.xml, ...; returns (columns, records per sheet)."""
+    template, date_time = (b"", b""), zip_date_time(snapshot)
+
+    def open_sheet(index: int, expected_bytes: int):
+        # deflate level 1: a year of sheet XML compresses 3x faster than at the default 6, to a file ~1.3x larger
+        info = zip_entry_info(f"xl/worksheets/sheet{_FIRST_RECORDS_SHEET + index}.xml", date_time, level=1)
+        # ZIP64 only where the sheet could pass 2 GiB: Excel is strict about ZIP64 entries it does not need
+        fh = archive.open(info, "w", force_zip64=expected_bytes > 1_900_000_000)
+        fh.write(template[0])
+        return fh
+
+    def close_sheet(fh) -> None:
+        fh.write(template[1])
+        fh.close()
+
+    bodies = SheetBodies(open_sheet, close_sheet)
+    columns = None
+    for chunk in iter_chunks(records):
+        if columns is None:
+            columns = record_columns(chunk)
+            template = _records_sheet_xml(snapshot, columns)
+        bodies.write(chunk[columns])
+    if columns is None:  # no records: the sheet still has its header
+        columns = record_columns(records) if isinstance(records, pd.DataFrame) else list(RECORD_COLUMNS)
+        template = _records_sheet_xml(snapshot, columns)
+    return columns, bodies.finish()
+
+
+def _about(workbook: Workbook, snapshot: dict, sheet_counts: list[int]) -> None:
     org = snapshot.get("organisation") or {}
     period = snapshot.get("period") or {}
-
+    names = records_sheet_names(len(sheet_counts))
+    where = f"{sum(sheet_counts):,} usage records on {len(names)} sheet{'s' if len(names) > 1 else ''}: " + ", ".join(
+        names
+    )
+    if len(names) > 1:
+        where += (
+            f". A sheet holds at most {records_stream.MAX_SHEET_ROWS:,} rows (Excel's limit), header included: the "
+            "records continue on the next sheet, each with the header repeated."
+        )
     about = workbook.create_sheet("About")
     about.column_dimensions["A"].width, about.column_dimensions["B"].width = 18, 60
     for key, value in (
@@ -245,9 +320,15 @@ def render_xlsx(snapshot: dict, records: pd.DataFrame) -> bytes:
         ("Generated at", snapshot.get("generated_at")),
         ("Code version", snapshot.get("code_version")),
         ("Currency", snapshot.get("currency")),
+        ("Records", where),
     ):
         about.append([_styled(about, key, font=_HEADER_FONT), safe_cell(_plain(value))])
 
+
+def _workbook(snapshot: dict, columns: list[str], sheet_counts: list[int]) -> Workbook:
+    """Every sheet but the records' rows: About, Datapoints, the records sheets (header only), Runs, Factor sets."""
+    workbook = Workbook(write_only=True)
+    _about(workbook, snapshot, sheet_counts)
     _sheet(
         workbook,
         "Datapoints",
@@ -256,13 +337,8 @@ def render_xlsx(snapshot: dict, records: pd.DataFrame) -> bytes:
         {"id": 14, "label": 70, "xbrl_concept": 50, "esrs_ref": 16},
         wrap=(2,),
     )
-
-    columns = record_columns(records)
-    sheet = workbook.create_sheet("Records")
-    sheet.freeze_panes = "A2"
-    sheet.append([_styled(sheet, name, font=_HEADER_FONT, fill=_HEADER_FILL) for name in columns])
-    for row in _frame_rows(records[columns]):
-        sheet.append(row)
+    for name in records_sheet_names(len(sheet_counts)):
+        _records_header_sheet(workbook, name, columns)
     _sheet(workbook, "Runs", RUN_COLUMNS, _runs_rows(snapshot), {"sha256": 68, "filename": 30, "uploaded_at": 26})
     _sheet(
         workbook,
@@ -271,16 +347,40 @@ def render_xlsx(snapshot: dict, records: pd.DataFrame) -> bytes:
         _factor_rows(snapshot),
         {"factor_set_sha256": 68, "source": 45, "licence": 30, "factor_set": 24},
     )
-
     # Fixed document properties: the workbook says when the snapshot was made, not when the file was written.
+    org, period = snapshot.get("organisation") or {}, snapshot.get("period") or {}
     moment = generated_at(snapshot).replace(tzinfo=None)
     props = workbook.properties
     props.created = props.modified = moment
     props.creator = props.lastModifiedBy = "AI Footprint Ledger"
     props.title = f"AI footprint disclosure {org.get('slug', '')} {period.get('start')}..{period.get('end')}"
+    return workbook
 
+
+def write_xlsx(snapshot: dict, records: pd.DataFrame | Iterable[pd.DataFrame], out: BinaryIO) -> None:
+    """Write the datapoints, records, runs and factor sets as an XLSX workbook to a seekable binary stream.
+
+    The records (a frame or an iterable of frames, consumed lazily) are streamed into their sheets as they come,
+    compressed on the way: memory follows one chunk, not the year. They fill "Records", then "Records (2)", ...
+    (at most MAX_SHEET_ROWS rows each, header included); the About sheet says how many records on which sheets.
+    Reproducible: every zip entry carries snapshot["generated_at"]. The record sheets' entries come first in the
+    zip (readers find entries through its central directory, not by order)."""
+    date_time = zip_date_time(snapshot)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        columns, sheet_counts = _write_records_sheets(archive, snapshot, records)
+        buffer = io.BytesIO()
+        # ExcelWriter directly: openpyxl's save_workbook would stamp `modified` with the clock.
+        with zipfile.ZipFile(buffer, "w") as rest:
+            ExcelWriter(_workbook(snapshot, columns, sheet_counts), rest).write_data()
+        written = {f"xl/worksheets/sheet{_FIRST_RECORDS_SHEET + i}.xml" for i in range(len(sheet_counts))}
+        with zipfile.ZipFile(buffer) as rest:
+            for name in rest.namelist():
+                if name not in written:
+                    archive.writestr(zip_entry_info(name, date_time), rest.read(name), compresslevel=6)
+
+
+def render_xlsx(snapshot: dict, records: pd.DataFrame | Iterable[pd.DataFrame]) -> bytes:
+    """The XLSX workbook as bytes (write_xlsx into memory)."""
     buffer = io.BytesIO()
-    # ExcelWriter directly: openpyxl's save_workbook would stamp `modified` with the clock.
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(workbook, archive).write_data()
-    return rezip(buffer.getvalue(), zip_date_time(snapshot))
+    write_xlsx(snapshot, records, buffer)
+    return buffer.getvalue()

@@ -1,10 +1,11 @@
+import shutil
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts.models import Organisation
 from apps.disclosures.models import ReportingPeriod
-from apps.disclosures.services import EXPORT_FORMATS, DisclosureError, export
+from apps.disclosures.services import EXPORT_FORMATS, DisclosureError, export_file
 
 
 class Command(BaseCommand):
@@ -28,8 +29,9 @@ class Command(BaseCommand):
         if period is None:
             raise CommandError(f"No reporting period of {organisation.slug} ends in {o['year']}.")
         try:
-            content, _filename, _type = export(period, o["format"])
+            fh, _filename, _type = export_file(period, o["format"])
         except DisclosureError as exc:
             raise CommandError(str(exc)) from exc
-        Path(o["output"]).write_bytes(content)
+        with fh, Path(o["output"]).open("wb") as out:
+            shutil.copyfileobj(fh, out, 2**20)
         self.stdout.write(f"Wrote {o['format']} of {period} ({period.get_status_display()}) to {o['output']}.")
