@@ -140,6 +140,9 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Without a broker, long work (ingestion, sign-off, exports) runs on this many threads of the web process
+# (apps.connectors.dispatch), so no request waits for it; 0 runs it synchronously at commit (the tests).
+TASK_POOL_WORKERS = int(os.environ.get("TASK_POOL_WORKERS", "2"))
 # A task is acknowledged only once done, so a killed worker's task is delivered again.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
