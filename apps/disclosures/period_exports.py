@@ -149,10 +149,11 @@ def download(period: ReportingPeriod, fmt: str, user) -> tuple[bytes, str, str]:
 
 @transaction.atomic
 def request_export(*, period: ReportingPeriod, fmt: str, user) -> PeriodExport:
-    """Queue the rendering of one export. A signed-off version's ready export is kept as it is; a draft's is
-    rendered again from its figures of now. One already queued or rendering is returned, not queued twice."""
-    if fmt not in EXPORT_FORMATS:
-        raise DisclosureError(f"Unknown format '{fmt}'. Choose one of: {', '.join(EXPORT_FORMATS)}.")
+    """Queue the rendering of one task format. A signed-off version's ready export is kept as it is (refused);
+    a draft's is rendered again from its figures of now. One already queued or rendering is returned, not
+    queued twice."""
+    if fmt not in TASK_FORMATS:
+        raise DisclosureError(f"The {fmt.upper()} is made from the snapshot when it is downloaded: download it.")
     period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
     if period.is_signing:
         raise DisclosureError("This period is being signed off; its exports are rendered once it is frozen.")
@@ -160,7 +161,7 @@ def request_export(*, period: ReportingPeriod, fmt: str, user) -> PeriodExport:
     if kept and kept.state in (ExportState.QUEUED, ExportState.RENDERING):
         return kept
     if kept and kept.state == ExportState.READY and period.is_signed_off:
-        return kept
+        raise DisclosureError(f"The {fmt.upper()} of this signed-off version is kept as rendered: download it.")
     row, _ = PeriodExport.objects.update_or_create(
         organisation=period.organisation,
         period=period,

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import AuditEvent
 from apps.accounts.permissions import READ, SIGN_OFF, WRITE, can_sign_off
@@ -141,6 +141,7 @@ def period_reopen(request, pk):
 
 
 @org_view(READ, write_methods_action=WRITE)
+@require_http_methods(["GET", "HEAD", "POST"])
 def period_export(request, pk, fmt):
     """GET downloads (auditors too: reading, not changing; the download is logged). PDF, XLSX and the evidence
     pack are rendered by a task: POST asks for one (a role that can change), and GET sends it once ready."""
