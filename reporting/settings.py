@@ -128,7 +128,8 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(exist_ok=True)  # keeps WhiteNoise from warning that the folder is missing
 MEDIA_ROOT = DATA_DIR / "uploads"
 
-# Redis: broker, result backend and shared cache. Without it, tasks run in-process (eager).
+# Redis: broker, result backend and shared cache. Without it, Celery is eager and apps.connectors.dispatch
+# runs tasks on a thread pool of the web process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
