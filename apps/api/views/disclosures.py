@@ -69,7 +69,7 @@ def _task_status(request, org_slug, period) -> dict:
     return result
 
 
-@extend_schema(tags=["disclosures"], responses=PeriodTaskStatusSerializer)
+@extend_schema(tags=["disclosures"], responses=PeriodTaskStatusSerializer, examples=examples.PERIOD_STATUS)
 class PeriodTaskStatus(PeriodMixin, views.APIView):
     """The period's sign-off and the state of each export (queued, rendering, ready, failed): poll it after a
     sign-off or an export request until `finished`."""
