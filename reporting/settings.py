@@ -128,7 +128,8 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(exist_ok=True)  # keeps WhiteNoise from warning that the folder is missing
 MEDIA_ROOT = DATA_DIR / "uploads"
 
-# Redis: broker, result backend and shared cache. Without it, tasks run in-process (eager).
+# Redis: broker, result backend and shared cache. Without it, Celery is eager and apps.connectors.dispatch
+# runs tasks on a thread pool of the web process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -140,6 +141,9 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Without a broker, long work (ingestion, sign-off, exports) runs on this many threads of the web process
+# (apps.connectors.dispatch), so no request waits for it; 0 runs it synchronously at commit (the tests).
+TASK_POOL_WORKERS = int(os.environ.get("TASK_POOL_WORKERS", "2"))
 # A task is acknowledged only once done, so a killed worker's task is delivered again.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

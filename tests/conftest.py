@@ -32,8 +32,11 @@ def _fast_password_hasher():
 
 
 @pytest.fixture(autouse=True)
-def _celery_mode(request):
-    """Tasks run in-process unless the test asks for the real worker (marker celery_worker)."""
+def _celery_mode(request, settings):
+    """Tasks run in-process unless the test asks for the real worker (marker celery_worker); without a broker
+    they run synchronously at commit, not on the thread pool (a test that wants the pool sets
+    TASK_POOL_WORKERS and waits with apps.connectors.dispatch.wait_for_pool)."""
+    settings.TASK_POOL_WORKERS = 0
     if request.node.get_closest_marker("celery_worker"):
         yield
         return

@@ -196,6 +196,32 @@ DISCLOSURE = [
     )
 ]
 SIGN_OFF = [OpenApiExample("Sign off", request_only=True, value={"comment": "Reviewed with the CFO."})]
+PERIOD_STATUS = [
+    OpenApiExample(
+        "Signed off, the XLSX still rendering",
+        response_only=True,
+        value={
+            "id": 3,
+            "status": "signed_off",
+            "status_label": "Signed off",
+            "sign_off_error": "",
+            "exports": [
+                {
+                    "format": "xlsx",
+                    "by_task": True,
+                    "state": "rendering",
+                    "state_label": "Rendering",
+                    "error": "",
+                    "sha256": "",
+                    "snapshot_sha256": "",
+                    "finished_at": None,
+                    "url": "https://ledger.example/api/v1/o/acme/periods/3/exports/xlsx/",
+                }
+            ],
+            "finished": False,
+        },
+    )
+]
 EXPORT = [
     OpenApiExample(
         "fmt=json",

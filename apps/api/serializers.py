@@ -271,10 +271,32 @@ class ReportingPeriodSerializer(serializers.ModelSerializer):
             "signed_off_by",
             "signed_off_at",
             "sign_off_comment",
+            "sign_off_error",
             "snapshot_sha256",
             "created_at",
         ]
         read_only_fields = fields
+
+
+class ExportStateSerializer(serializers.Serializer):
+    format = serializers.CharField()
+    by_task = serializers.BooleanField(help_text="Rendered by a task (pdf, xlsx, evidence); else from the snapshot")
+    state = serializers.CharField(help_text="queued, rendering, ready, failed, or empty: never requested")
+    state_label = serializers.CharField()
+    error = serializers.CharField()
+    sha256 = serializers.CharField()
+    snapshot_sha256 = serializers.CharField(help_text="The snapshot the file was rendered from")
+    finished_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.URLField()
+
+
+class PeriodTaskStatusSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField(help_text="draft, in_review, signing (a task is freezing it) or signed_off")
+    status_label = serializers.CharField()
+    sign_off_error = serializers.CharField(help_text="Why the last sign-off failed, if it did")
+    exports = ExportStateSerializer(many=True)
+    finished = serializers.BooleanField(help_text="Nothing queued, rendering or signing off")
 
 
 class DisclosureSerializer(serializers.Serializer):

@@ -19,6 +19,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/periods/", disclosures.PeriodList.as_view(), name="periods"),
     path("o/<slug:org_slug>/periods/<int:pk>/", disclosures.PeriodDetail.as_view(), name="period"),
     path("o/<slug:org_slug>/periods/<int:pk>/disclosure/", disclosures.Disclosure.as_view(), name="disclosure"),
+    path("o/<slug:org_slug>/periods/<int:pk>/status/", disclosures.PeriodTaskStatus.as_view(), name="period_status"),
     path("o/<slug:org_slug>/periods/<int:pk>/sign-off/", disclosures.SignOff.as_view(), name="sign_off"),
     path("o/<slug:org_slug>/periods/<int:pk>/exports/<str:fmt>/", disclosures.Export.as_view(), name="export"),
 ]

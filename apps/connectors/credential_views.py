@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.permissions import READ, WRITE
 from apps.accounts.tenancy import get_scoped_or_404, org_view, scoped
 
+from .dispatch import dispatch
 from .models import Vendor, VendorCredential
 from .pull.service import add_credential
 from .tasks import pull_credential
@@ -143,7 +143,7 @@ def credential_pull(request, pk):
         messages.error(request, _("Enable the credential before pulling."))
     else:
         user_id = request.user.pk
-        transaction.on_commit(lambda: pull_credential.delay(credential.pk, user_id=user_id))
+        dispatch(pull_credential, credential.pk, user_id=user_id)
         messages.success(
             request, _("Pull of “%(label)s” queued; its runs appear under Usage files.") % {"label": credential.label}
         )

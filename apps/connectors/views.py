@@ -2,7 +2,6 @@
 storage.py (uploads) and mapping.py (identity mappings)."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from apps.accounts.permissions import READ, WRITE
 from apps.accounts.tenancy import get_scoped_or_404, org_view, scoped
 
 from . import ingestion, storage
+from .dispatch import dispatch
 from .errors import IngestionRefused
 from .forms import MappingForm, UploadForm
 from .mapping import delete_mapping, save_mapping, unmapped_identities
@@ -33,7 +33,7 @@ def run_list(request):
             form.add_error("file", str(exc))
         else:
             if not run.is_finished:
-                transaction.on_commit(lambda: ingest_run.delay(run.pk))
+                dispatch(ingest_run, run.pk)
             return redirect("connectors:run", org_slug=org.slug, pk=run.pk)
     runs = scoped(IngestionRun, org).select_related("source_file", "uploaded_by")[:200]
     return render(request, "connectors/run_list.html", {"runs": runs, "form": form})

@@ -8,7 +8,8 @@ from .models import PeriodStatus, ReportingPeriod
 
 
 def signed_off_ranges(organisation) -> list[tuple[dt.date, dt.date]]:
-    """(start, end) of every period whose newest version is signed off."""
+    """(start, end) of every period whose newest version is signed off or being signed off: the days lock when
+    sign-off is requested, not when the task has frozen them, so nothing moves under the freeze."""
     latest = ReportingPeriod.objects.for_org(organisation).values("start", "end").annotate(latest=Max("version"))
     ranges = []
     for row in latest:
@@ -18,6 +19,6 @@ def signed_off_ranges(organisation) -> list[tuple[dt.date, dt.date]]:
             .values_list("status", flat=True)
             .first()
         )
-        if status == PeriodStatus.SIGNED_OFF:
+        if status in (PeriodStatus.SIGNED_OFF, PeriodStatus.SIGNING):
             ranges.append((row["start"], row["end"]))
     return ranges

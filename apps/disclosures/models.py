@@ -11,6 +11,8 @@ from apps.accounts.models import OrgScopedModel
 class PeriodStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     IN_REVIEW = "in_review", _("In review")
+    # Sign-off requested and being frozen by a task: the period's days are already locked.
+    SIGNING = "signing", _("Signing off")
     SIGNED_OFF = "signed_off", _("Signed off")
 
 
@@ -41,6 +43,9 @@ class ReportingPeriod(OrgScopedModel):
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
     sign_off_comment = models.TextField(blank=True)
+    # While signing: the status to return to if freezing fails; after a failure, why it failed.
+    status_before_sign_off = models.CharField(max_length=12, choices=PeriodStatus.choices, blank=True)
+    sign_off_error = models.TextField(blank=True)
     snapshot = models.JSONField(null=True, blank=True)
     snapshot_sha256 = models.CharField(max_length=64, blank=True)
     # The records exactly as disclosed (gzipped CSV), so exports of a signed-off version never drift.
@@ -62,27 +67,47 @@ class ReportingPeriod(OrgScopedModel):
     def is_signed_off(self) -> bool:
         return self.status == PeriodStatus.SIGNED_OFF
 
+    @property
+    def is_signing(self) -> bool:
+        return self.status == PeriodStatus.SIGNING
+
     def save(self, *args, **kwargs):
         # A signed-off version never changes, whatever the path (page, API, admin, shell).
         if self.pk is not None:
             stored = ReportingPeriod.objects.filter(pk=self.pk).values_list("status", flat=True).first()
             if stored == PeriodStatus.SIGNED_OFF:
                 raise ValidationError(_("This period is signed off and cannot change; reopen it to restate."))
+            if stored == PeriodStatus.SIGNING:
+                raise ValidationError(_("This period is being signed off and cannot change."))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        if self.is_signed_off or self.restatements.exists():
+        if self.is_signed_off or self.is_signing or self.restatements.exists():
             raise ValidationError(_("A signed-off or restated period cannot be deleted."))
         return super().delete(*args, **kwargs)
 
 
+class ExportState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RENDERING = "rendering", _("Rendering")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
 class PeriodExport(OrgScopedModel):
-    """An export file generated from a period version, kept so old versions stay downloadable."""
+    """An export file of a period version, rendered by a task (queued → rendering → ready or failed).
+
+    A signed-off version's exports are kept so old versions stay downloadable; a draft's is replaced each time
+    it is requested again, and names the snapshot it was rendered from."""
 
     period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="exports")
     format = models.CharField(max_length=10)
-    sha256 = models.CharField(max_length=64)
-    content = models.BinaryField()
+    state = models.CharField(max_length=10, choices=ExportState.choices, default=ExportState.QUEUED)
+    error = models.TextField(blank=True)
+    snapshot_sha256 = models.CharField(max_length=64, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    content = models.BinaryField(default=b"")
+    finished_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 

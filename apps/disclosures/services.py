@@ -6,29 +6,51 @@ this module is the one callers use (pages, the API, the command, tasks), so it n
 
 import datetime as dt
 import gzip
+import logging
 
 from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts import audit
 from apps.accounts.permissions import SIGN_OFF, WRITE, has_permission
+from apps.connectors.dispatch import dispatch
+from apps.core.errors import DomainError
 from apps.footprint.models import FactorSetVersion
 
 from . import e1
 from .errors import DisclosureError
 from .models import PeriodStatus, ReportingPeriod
-from .period_exports import EXPORT_FORMATS, datapoints_json, export, export_file, factor_tables, render
+from .period_exports import (
+    EXPORT_FORMATS,
+    TASK_FORMATS,
+    ExportNotReady,
+    datapoints_json,
+    download,
+    export,
+    export_file,
+    factor_tables,
+    queue_all_exports,
+    render,
+    request_export,
+    task_status,
+)
 from .snapshots import build_snapshot, code_version, estimate_period, latest_version, records_of, snapshot_of
-from .tasks import render_exports
+from .tasks import complete_sign_off as complete_sign_off_task
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "EXPORT_FORMATS",
+    "TASK_FORMATS",
     "DisclosureError",
+    "ExportNotReady",
     "build_snapshot",
     "code_version",
+    "complete_sign_off",
     "create_period",
     "datapoints_json",
     "differences",
+    "download",
     "estimate_period",
     "export",
     "export_file",
@@ -37,9 +59,12 @@ __all__ = [
     "records_of",
     "render",
     "reopen",
+    "request_export",
+    "request_sign_off",
     "sign_off",
     "snapshot_of",
     "submit_for_review",
+    "task_status",
     "update_inputs",
 ]
 
@@ -62,6 +87,8 @@ def update_inputs(period: ReportingPeriod, user, **fields) -> ReportingPeriod:
     """Net revenue, internal carbon price, variant: only while the version is not signed off."""
     if period.is_signed_off:
         raise DisclosureError("This period is signed off and cannot change; reopen it to restate.")
+    if period.is_signing:
+        raise DisclosureError("This period is being signed off and cannot change.")
     for name, value in fields.items():
         setattr(period, name, value)
     period.save()
@@ -94,44 +121,122 @@ def submit_for_review(period: ReportingPeriod, membership) -> ReportingPeriod:
     return period
 
 
-@transaction.atomic
-def sign_off(period: ReportingPeriod, membership, comment: str = "") -> ReportingPeriod:
-    """Freeze the disclosure: snapshot, its SHA-256, the records as disclosed; lock the period."""
-    _require(membership, SIGN_OFF, "Only a sustainability officer or an admin can sign off.")
-    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+def _refuse_sign_off(period: ReportingPeriod) -> None:
     if period.is_signed_off:
         raise DisclosureError("This period is already signed off.")
+    if period.is_signing:
+        raise DisclosureError("This period is already being signed off; wait for it to finish.")
     if latest_version(period.organisation, period.start, period.end) != period:
         raise DisclosureError("A newer version of this period exists; sign off that one.")
+
+
+@transaction.atomic
+def sign_off(period: ReportingPeriod, membership, comment: str = "") -> ReportingPeriod:
+    """Freeze the disclosure in the caller (commands, the demo, tests): snapshot, its SHA-256, the records as
+    disclosed; lock the period. Pages and the API use request_sign_off, which freezes in a task."""
+    _require(membership, SIGN_OFF, "Only a sustainability officer or an admin can sign off.")
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    _refuse_sign_off(period)
+    return _freeze(period, membership.user, comment)
+
+
+@transaction.atomic
+def request_sign_off(*, period: ReportingPeriod, membership, comment: str = "") -> ReportingPeriod:
+    """Ask for sign-off and answer at once: the period becomes "signing off" (its days lock now, so nothing
+    changes under the freeze) and a task freezes it (complete_sign_off). A second request while one runs is
+    refused (409)."""
+    _require(membership, SIGN_OFF, "Only a sustainability officer or an admin can sign off.")
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    _refuse_sign_off(period)
+    ReportingPeriod.objects.filter(pk=period.pk).update(
+        status=PeriodStatus.SIGNING,
+        status_before_sign_off=period.status,
+        signed_off_by=membership.user,
+        sign_off_comment=comment,
+        sign_off_error="",
+    )
+    audit.record(
+        period.organisation, membership.user, "period.sign_off_requested", f"Sign-off of {period} requested", period
+    )
+    dispatch(complete_sign_off_task, period.pk)
+    period.refresh_from_db()
+    return period
+
+
+def complete_sign_off(*, period_id: int) -> str:
+    """The sign-off task's body: freeze a period that is signing off. Returns its status afterwards.
+
+    The figures are computed outside any transaction (only reads: the period's days are locked since the
+    request, so they cannot move), then written in a short one; on SQLite a long transaction would hold the
+    database's one write lock for the whole computation. If freezing fails, the period returns to the status
+    it had, unlocked, with the reason on it (shown on its page)."""
+    period = ReportingPeriod.objects.filter(pk=period_id).select_related("signed_off_by").first()
+    if period is None or not period.is_signing:
+        return period.status if period else "missing"  # a second delivery of a finished task
+    restored = period.status_before_sign_off or PeriodStatus.DRAFT
+    try:
+        frozen = _compute_freeze(period, period.signed_off_by, period.sign_off_comment)
+        with transaction.atomic():
+            if not ReportingPeriod.objects.select_for_update().filter(pk=period_id, status=PeriodStatus.SIGNING):
+                return ReportingPeriod.objects.get(pk=period_id).status
+            _store_freeze(period, *frozen)
+    except Exception as exc:
+        if not isinstance(exc, DomainError):
+            log.exception("freezing period %s failed", period_id)
+        error = str(exc) if isinstance(exc, DomainError) else "An internal error stopped the sign-off."
+        ReportingPeriod.objects.filter(pk=period_id, status=PeriodStatus.SIGNING).update(
+            status=restored, status_before_sign_off="", signed_off_by=None, sign_off_error=error
+        )
+        audit.record(
+            period.organisation, None, "period.sign_off_failed", f"Sign-off of {period} failed: {error}", period
+        )
+        return restored
+    return PeriodStatus.SIGNED_OFF
+
+
+def _freeze(period: ReportingPeriod, user, comment: str) -> ReportingPeriod:
+    """Snapshot, its SHA-256 and the records as disclosed, stored on the period; exports queued."""
+    _store_freeze(period, *_compute_freeze(period, user, comment))
+    return period
+
+
+def _compute_freeze(period: ReportingPeriod, user, comment: str):
+    """The figures to freeze (reads only): sets the sign-off fields on `period`, returns (its time, version)."""
     now = timezone.now().replace(microsecond=0)
-    period.status, period.signed_off_by, period.signed_off_at = PeriodStatus.SIGNED_OFF, membership.user, now
+    period.status, period.signed_off_by, period.signed_off_at = PeriodStatus.SIGNED_OFF, user, now
     period.sign_off_comment = comment
     snapshot, records, version = build_snapshot(period, generated_at=now.isoformat())
     period.snapshot = snapshot
     period.snapshot_sha256 = e1.snapshot_sha256(snapshot)
     period.frozen_records = gzip.compress(records.to_csv(index=False).encode("utf-8"), mtime=0)
+    period.status_before_sign_off = period.sign_off_error = ""
+    return now, version
+
+
+def _store_freeze(period: ReportingPeriod, now, version) -> None:
     ReportingPeriod.objects.filter(pk=period.pk).update(
         status=period.status,
         signed_off_by=period.signed_off_by,
         signed_off_at=now,
-        sign_off_comment=comment,
-        snapshot=snapshot,
+        sign_off_comment=period.sign_off_comment,
+        snapshot=period.snapshot,
         snapshot_sha256=period.snapshot_sha256,
         frozen_records=period.frozen_records,
+        status_before_sign_off="",
+        sign_off_error="",
     )
     FactorSetVersion.objects.filter(pk=version.pk, locked_at__isnull=True).update(locked_at=now)
     audit.record(
         period.organisation,
-        membership.user,
+        period.signed_off_by,
         "period.sign_off",
         f"{period} signed off; snapshot {period.snapshot_sha256[:12]}",
         period,
         snapshot_sha256=period.snapshot_sha256,
-        comment=comment,
+        comment=period.sign_off_comment,
     )
-    # Render every export once, in the background, from the frozen inputs: downloads are then instant.
-    transaction.on_commit(lambda: render_exports.delay(period.pk))
-    return period
+    # Every export rendered once, by tasks, from the frozen inputs: downloads are then instant.
+    queue_all_exports(period)
 
 
 @transaction.atomic

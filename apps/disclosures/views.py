@@ -4,10 +4,11 @@ import csv
 import io
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import AuditEvent
 from apps.accounts.permissions import READ, SIGN_OFF, WRITE, can_sign_off
@@ -36,6 +37,18 @@ def period_list(request):
 @org_view(READ)
 def period_detail(request, pk):
     period = get_scoped_or_404(ReportingPeriod, request.organisation, pk=pk)
+    context = {
+        "period": period,
+        "versions": scoped(ReportingPeriod, request.organisation)
+        .filter(start=period.start, end=period.end)
+        .order_by("version"),
+        "exports": _task_status(request, period)["exports"],
+        "status_url": reverse("disclosures:period_status", args=[request.organisation.slug, period.pk]),
+        "can_sign_off": can_sign_off(request.membership),
+    }
+    if period.is_signing:
+        # The figures are being frozen by a task: the page says so and polls, rather than compute them too.
+        return render(request, "disclosures/period_detail.html", context)
     snapshot, sha = services.snapshot_of(period)
     sections = {}
     for dp in snapshot["datapoints"]:
@@ -43,17 +56,11 @@ def period_detail(request, pk):
     restated_diff = None
     if period.restatement_of_id:
         restated_diff = services.differences(period.restatement_of.snapshot, snapshot)
-    context = {
-        "period": period,
+    context |= {
         "snapshot": snapshot,
         "snapshot_sha256": sha,
         "sections": sections,
         "restated_diff": restated_diff,
-        "versions": scoped(ReportingPeriod, request.organisation)
-        .filter(start=period.start, end=period.end)
-        .order_by("version"),
-        "formats": services.EXPORT_FORMATS,
-        "can_sign_off": can_sign_off(request.membership),
         "inputs_form": InputsForm(
             initial={
                 "variant": period.variant,
@@ -67,13 +74,31 @@ def period_detail(request, pk):
     return render(request, "disclosures/period_detail.html", context)
 
 
-def _act(request, pk, action):
+def _task_status(request, period) -> dict:
+    """The period's task status, each export with the URL that downloads (GET) or requests (POST) it."""
+    status = services.task_status(period)
+    for row in status["exports"]:
+        row["url"] = reverse("disclosures:period_export", args=[request.organisation.slug, period.pk, row["format"]])
+    return status
+
+
+@org_view(READ)
+def period_status(request, pk):
+    """The period's sign-off and exports as JSON, polled by the period page until nothing is pending."""
+    status = _task_status(request, get_scoped_or_404(ReportingPeriod, request.organisation, pk=pk))
+    return JsonResponse(status)
+
+
+def _act(request, pk, action, success: str = ""):
     period = get_scoped_or_404(ReportingPeriod, request.organisation, pk=pk)
     try:
         result = action(period)
     except services.DisclosureError as exc:
         messages.error(request, str(exc))
         result = period
+    else:
+        if success:
+            messages.success(request, success)
     return redirect("disclosures:period", org_slug=request.organisation.slug, pk=result.pk)
 
 
@@ -98,7 +123,13 @@ def period_review(request, pk):
 def period_sign_off(request, pk):
     form = SignOffForm(request.POST)
     form.is_valid()
-    return _act(request, pk, lambda p: services.sign_off(p, request.membership, form.cleaned_data.get("comment", "")))
+    comment = form.cleaned_data.get("comment", "")
+    return _act(
+        request,
+        pk,
+        lambda p: services.request_sign_off(period=p, membership=request.membership, comment=comment),
+        _("Sign-off requested: the figures are being frozen and the exports rendered."),
+    )
 
 
 @org_view(SIGN_OFF)
@@ -109,15 +140,34 @@ def period_reopen(request, pk):
     return _act(request, pk, lambda p: services.reopen(p, request.membership, reason))
 
 
-@org_view(READ)
+@org_view(READ, write_methods_action=WRITE)
+@require_http_methods(["GET", "HEAD", "POST"])
 def period_export(request, pk, fmt):
-    """Auditors export too: reading, not changing (the export is logged)."""
+    """GET downloads (auditors too: reading, not changing; the download is logged). PDF, XLSX and the evidence
+    pack are rendered by a task: POST asks for one (a role that can change), and GET sends it once ready."""
     period = get_scoped_or_404(ReportingPeriod, request.organisation, pk=pk)
     if fmt not in services.EXPORT_FORMATS:
         raise Http404("Unknown export format")
-    # Streamed from the rendered file (FileResponse closes it): a year of records never sits in the response.
-    fh, filename, content_type = services.export_file(period, fmt, request.user)
-    return FileResponse(fh, as_attachment=True, filename=filename, content_type=content_type)
+    back = redirect("disclosures:period", org_slug=request.organisation.slug, pk=period.pk)
+    if request.method == "POST":
+        try:
+            services.request_export(period=period, fmt=fmt, user=request.user)
+        except services.DisclosureError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("The %(fmt)s is being rendered; it can be downloaded here once ready.") % {"fmt": fmt.upper()},
+            )
+        return back
+    try:
+        content, filename, content_type = services.download(period, fmt, request.user)
+    except services.ExportNotReady as exc:
+        messages.info(request, str(exc))
+        return back
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @org_view(READ)

@@ -14,6 +14,7 @@ from django.db.models import Sum
 from django.utils import translation
 
 from apps.accounts.models import Role
+from apps.connectors import dispatch
 from apps.disclosures import services
 from apps.footprint.models import UsageRecord
 from apps.web.templatetags.ledger import figure
@@ -77,7 +78,10 @@ def page(browser, live_server, org_a, tmp_path):
     context.close()
 
 
-def test_upload_dashboard_french_drill_down_and_pdf(page, live_server, org_a, tmp_path):
+def test_upload_dashboard_french_drill_down_and_pdf(page, live_server, org_a, tmp_path, settings, monkeypatch):
+    # As on the embedded default: the run, the sign-off and the exports go to the thread pool, after the answer.
+    settings.TASK_POOL_WORKERS = 2
+    monkeypatch.setattr(dispatch, "_pool", None)
     # Upload a file and watch its run reach 100 %.
     upload = tmp_path / "usage.csv"
     upload.write_text(CSV)
@@ -118,8 +122,14 @@ def test_upload_dashboard_french_drill_down_and_pdf(page, live_server, org_a, tm
     sha = UsageRecord.objects.for_org(org_a["org"]).first().run.source_file.sha256
     assert sha in page.content()
 
-    # Download the disclosure's PDF.
+    # Sign off: the page answers with the period signing off, polls, and shows the exports once rendered.
     page.goto(f"{live_server.url}/o/org-a/periods/{period.pk}/")
+    page.click("form[action$='/sign-off/'] button[type=submit]")
+    page.wait_for_selector("#export-pdf[data-state=ready] a[href$='/export/pdf/']", timeout=120_000)
+    assert "Signed off" in page.inner_text("main")
+    page.screenshot(path=str(SCREENSHOTS / "period-signed-off.png"), full_page=True)
+    dispatch.wait_for_pool(timeout=120)
+    # Download the disclosure's PDF.
     with page.expect_download() as download_info:
         page.click("a[href$='/export/pdf/']")
     pdf = Path(download_info.value.path()).read_bytes()

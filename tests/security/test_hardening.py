@@ -26,7 +26,7 @@ from apps.connectors.errors import IngestionRefused
 from apps.connectors.models import IngestionRun, RunStatus, SourceFile, VendorCredential
 from apps.connectors.pull import _http
 from apps.connectors.storage import store_upload
-from apps.disclosures.services import EXPORT_FORMATS, create_period
+from apps.disclosures.services import EXPORT_FORMATS, TASK_FORMATS, create_period
 from reporting.uploads import CappedTemporaryFileUploadHandler
 
 from ..conftest import PASSWORD
@@ -254,8 +254,14 @@ def period(org_a):
     )
 
 
-def test_every_download_is_an_attachment_with_its_media_type(org_a, client_for, period):
+def test_every_download_is_an_attachment_with_its_media_type(
+    org_a, client_for, period, django_capture_on_commit_callbacks
+):
     client = client_for(org_a["users"][Role.AUDITOR])
+    officer = client_for(org_a["users"][Role.OFFICER])
+    for fmt in TASK_FORMATS:  # rendered by a task once an officer asks; then anyone reading downloads them
+        with django_capture_on_commit_callbacks(execute=True):
+            officer.post(reverse("disclosures:period_export", args=["org-a", period.pk, fmt]))
     downloads = {}
     for fmt, (content_type, extension) in EXPORT_FORMATS.items():
         for url in (

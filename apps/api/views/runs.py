@@ -1,6 +1,5 @@
 """Usage sources, file uploads and the ingestion runs they start."""
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status, views
 from rest_framework.parsers import MultiPartParser
@@ -8,6 +7,7 @@ from rest_framework.response import Response
 
 from apps.accounts.tenancy import get_scoped_or_404, scoped
 from apps.connectors import ingestion
+from apps.connectors.dispatch import dispatch
 from apps.connectors.models import IngestionRun
 from apps.connectors.sources import SOURCES
 from apps.connectors.storage import store_upload
@@ -63,7 +63,7 @@ class RunList(OrgScopedMixin, generics.ListAPIView):
         run = ingestion.create_run(self.organisation, source, source_file, user=request.user)
         if not run.is_finished:
             # Queued once the run row is committed, so a worker never looks for a run that is not there yet.
-            transaction.on_commit(lambda: ingest_run.delay(run.pk))
+            dispatch(ingest_run, run.pk)
         return Response(
             IngestionRunSerializer(run).data,
             status=status.HTTP_201_CREATED,
