@@ -9,7 +9,8 @@ Usage: python bench/read.py [--records 5000000] [--database sqlite|postgres] [--
    10,000 people in 100 teams, 15 models of 4 providers, 3 sources, written through the documented bulk path
    of bench/read_build.py (calculator + the real record writer, chunk by chunk, one run per source; rollups
    rebuilt when ``rebuild_rollups`` exists) and a draft reporting period. ``--reuse`` keeps an organisation
-   already built (and says how many records it has).
+   already built (and says how many records it has); a period an earlier run signed off is reopened, so the
+   exports read a draft again.
 2. gunicorn (``--workers`` sync workers, DEBUG off, no broker: tasks run as the embedded default runs them),
    an officer logged in through the login page, and an API token of theirs.
 3. Single user, one request after another: up to ``--repeat`` requests per page (fewer once a page has used
@@ -109,7 +110,6 @@ def set_up(args) -> dict:
     from apps.accounts.demo import DEMO_SLUG
     from apps.accounts.models import ApiToken, Organisation
     from apps.demo.timeline import demo_year
-    from apps.disclosures.models import ReportingPeriod
     from apps.footprint.models import UsageRecord
 
     call_command("migrate", verbosity=0)
@@ -127,11 +127,23 @@ def set_up(args) -> dict:
     count = records.count()
     if count != args.records:
         print(f"  note: it has {count:,} records, not --records {args.records:,}")
-    period = ReportingPeriod.objects.for_org(org).filter(signed_off_at__isnull=True).order_by("-version").first()
-    user = org.memberships.get(user__username=OFFICER).user
+    membership = org.memberships.get(user__username=OFFICER)
+    period = draft_period(org, membership)
+    user = membership.user
     _, token = ApiToken.issue(user, "read bench")
     connection.close()  # gunicorn's workers open their own
     return {"org": org, "records": count, "period": period, "token": token, "year": period.start.year}
+
+
+def draft_period(org, membership):
+    """The year's draft period to read: the latest version, reopened when an earlier run signed it off."""
+    from apps.disclosures import services
+    from apps.disclosures.models import ReportingPeriod
+
+    period = ReportingPeriod.objects.for_org(org).order_by("-start", "-version").first()
+    if period.is_signed_off:
+        period = services.reopen(period, membership, "bench/read.py: a draft to read again (--reuse)")
+    return period
 
 
 def start_gunicorn(args, data_dir: Path) -> tuple[subprocess.Popen, str]:
