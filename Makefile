@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test lint format migrate worker bench clean assets load
+.PHONY: run test lint format migrate worker bench clean assets load bench-read
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,12 @@ worker: $(VENV)/.installed
 load: $(VENV)/.installed
 	$(PIP) install --quiet -r requirements-bench.txt
 	$(PY) bench/load.py $(LOAD_ARGS)
+
+## Read bench, not part of the tests: a year of 5 M records (SQLite by default), gunicorn, every page and export
+## timed next to the database's own aggregate. Flags through READ_ARGS, e.g.
+## make bench-read READ_ARGS="--records 200000 --database postgres --reuse".
+bench-read: $(VENV)/.installed
+	$(PY) bench/read.py $(READ_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
