@@ -48,14 +48,15 @@ class Calls(list):
 def renders(monkeypatch):
     """Every (format, period status) the export renderer is called with, in order."""
     calls = Calls()
-    real = period_exports._render_snapshot
+    real = period_exports.render_to
 
-    def counting(period, fmt, snapshot, sha):
+    def counting(period, fmt, out):
         calls.append((fmt, period.status))
+        sha = real(period, fmt, out)
         calls.snapshot_sha256.append(sha)
-        return real(period, fmt, snapshot, sha)
+        return sha
 
-    monkeypatch.setattr(period_exports, "_render_snapshot", counting)
+    monkeypatch.setattr(period_exports, "render_to", counting)
     return calls
 
 
@@ -153,14 +154,14 @@ def test_a_failed_freeze_reopens_the_period_and_says_why(
 def test_a_failed_export_shows_failed_with_its_message(
     client_for, org_a, period, monkeypatch, django_capture_on_commit_callbacks
 ):
-    real = period_exports._render_snapshot
+    real = period_exports.render_to
 
-    def broken_xlsx(period, fmt, snapshot, sha):
+    def broken_xlsx(period, fmt, out):
         if fmt == "xlsx":
             raise MemoryError("out of memory")
-        return real(period, fmt, snapshot, sha)
+        return real(period, fmt, out)
 
-    monkeypatch.setattr(period_exports, "_render_snapshot", broken_xlsx)
+    monkeypatch.setattr(period_exports, "render_to", broken_xlsx)
     officer = client_for(org_a["users"][Role.OFFICER])
     with django_capture_on_commit_callbacks(execute=True):
         officer.post(reverse("disclosures:period_sign_off", args=["org-a", period.pk]))
