@@ -207,9 +207,11 @@ def rows_to_time(org: str, period: int) -> list[tuple[str, str, str, bool, str]]
         ("cost: frugality", "GET", f"{o}/costs/frugality/", False, "team"),
         ("disclosure page (draft)", "GET", f"{p}/", False, "month"),
         ("disclosure API (draft)", "GET", f"/api/v1/o/{org}/periods/{period}/disclosure/", True, "month"),
-        ("PDF export (draft)", "GET", f"{p}/export/pdf/", False, "month"),
-        ("XLSX export (draft)", "GET", f"{p}/export/xlsx/", False, "scan"),
-        ("evidence pack (draft)", "GET", f"{p}/export/evidence/", False, "scan"),
+        # A draft's PDF, XLSX and evidence pack are rendered by a task: requested (POST), then downloaded once
+        # ready (the export URL answers 202 while it renders); timed from the request to the download.
+        ("PDF export (draft)", "POST", f"/api/v1/o/{org}/periods/{period}/exports/pdf/", True, "month"),
+        ("XLSX export (draft)", "POST", f"/api/v1/o/{org}/periods/{period}/exports/xlsx/", True, "scan"),
+        ("evidence pack (draft)", "POST", f"/api/v1/o/{org}/periods/{period}/exports/evidence/", True, "scan"),
     ]
 
 

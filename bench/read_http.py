@@ -42,7 +42,10 @@ class Client:
         )
         downloaded = False
         for _ in range(100_000):
-            if response.status_code == 202:
+            if response.status_code == 202 and "/exports/" in path:
+                url = urljoin(self.base, path)  # an export being rendered: its own URL answers 200 once ready
+                time.sleep(POLL_SECONDS)
+            elif response.status_code == 202:
                 url = _status_url(response, url)
                 time.sleep(POLL_SECONDS)
             elif response.status_code in (301, 302, 303, 307) and "/login/" not in response.headers["Location"]:
