@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 
 from apps.footprint import rollups, selectors
-from apps.footprint.models import FactorSetVersion
+from apps.footprint.services import own_factor_set_id
 
 from . import cost
 from .models import ModelPrice
@@ -22,12 +22,7 @@ TIMEOUT_S = 24 * 3600
 
 def _key(organisation, filters: selectors.Filters, names: tuple[str, ...]) -> str:
     prices = ModelPrice.objects.for_org(organisation).aggregate(n=Count("pk"), last=Max("pk"))
-    own_set = (
-        FactorSetVersion.objects.filter(organisation=organisation)
-        .order_by("-created_at", "-pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    own_set = own_factor_set_id(organisation)
     return ":".join(
         str(part)
         for part in (

@@ -20,6 +20,7 @@ from django.db.models.functions import TruncMonth
 from django.template.loader import render_to_string
 
 from apps.core.distinct import map_distinct
+from apps.footprint import rollups
 from apps.footprint.models import DailyRollup
 from apps.footprint.usage_frame import USAGE_KIND_BILLED_COST, USAGE_KIND_TOKENS
 
@@ -147,8 +148,7 @@ def months_of_run(run) -> tuple[set[str], dt.date, dt.date] | None:
     if not pairs:
         return None
     first, last = min(d for _, d in pairs), max(d for _, d in pairs)
-    end_month = dt.date(last.year + last.month // 12, last.month % 12 + 1, 1)
-    return {p for p, _ in pairs}, first.replace(day=1), end_month - dt.timedelta(days=1)
+    return {p for p, _ in pairs}, rollups.month_start(first), rollups.month_end(last)
 
 
 def run_panel(run) -> str:

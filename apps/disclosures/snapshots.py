@@ -25,7 +25,7 @@ from apps.footprint.calculator import estimate
 from apps.footprint.energy_mix import energy_mix_split
 from apps.footprint.method_notes import METHOD_NOTES
 from apps.footprint.models import ContractualInstrument, DailyRollup, FactorSetVersion, UsageRecord
-from apps.footprint.services import current_factor_set_version, load_factor_set
+from apps.footprint.services import current_factor_set_version, load_factor_set, own_factor_set_id
 
 from . import e1
 from .assumptions import registered_assumptions
@@ -330,12 +330,7 @@ def _draft_key(period: ReportingPeriod) -> str:
     the factor set in use, the period's and its comparative period's fields, the instruments, the registered
     assumptions, the code and the language. Equal keys give equal snapshots (but for generated_at)."""
     organisation = period.organisation
-    own_set = (
-        FactorSetVersion.objects.filter(organisation=organisation)
-        .order_by("-created_at", "-pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    own_set = own_factor_set_id(organisation)
     parts = [
         rollups.generation(organisation.pk),
         own_set,

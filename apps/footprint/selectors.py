@@ -186,5 +186,4 @@ def month_range(key: str, filters: Filters) -> tuple[dt.date, dt.date]:
     """The days of month `key` ("2025-03") inside the filtered range: where a month's bar drills down to."""
     year, month = (int(part) for part in key.split("-"))
     first = dt.date(year, month, 1)
-    last = (dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)
-    return max(first, filters.start), min(last, filters.end)
+    return max(first, filters.start), min(rollups.month_end(first), filters.end)

@@ -45,6 +45,13 @@ def default_factor_set_version() -> FactorSetVersion:
     return register_factor_set(default_factor_set(), note="Built-in default")
 
 
+def own_factor_set_id(organisation) -> int | None:
+    """The id of the organisation's newest own factor-set version (None: it computes with the default): what
+    a cached figure's key names, read without the version's content."""
+    own = FactorSetVersion.objects.filter(organisation=organisation).order_by("-created_at", "-pk")
+    return own.values_list("pk", flat=True).first()
+
+
 def current_factor_set_version(organisation) -> FactorSetVersion:
     """The set new figures of this organisation are computed with: its newest own version, else the default."""
     own = (
