@@ -88,6 +88,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;",
             "transaction_mode": "IMMEDIATE",
+            # A page that writes (a session, an audit line) while a task holds the write lock waits for it
+            # instead of failing after Python's default 5 s: an ingestion's write phase can take longer.
+            "timeout": 30,
         }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -31,6 +31,17 @@ def _fast_password_hasher():
     get_hashers_by_algorithm.cache_clear()
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(tmp_path_factory):
+    """On SQLite, test on a file as the embedded default runs, not in Django's shared-cache memory database.
+
+    In shared-cache memory a write while another connection (a pool thread's task) holds the write lock fails at
+    once with "database table is locked"; on a file, WAL and the busy timeout make it wait, as in production."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test-ledger.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def _celery_mode(request, settings):
     """Tasks run in-process unless the test asks for the real worker (marker celery_worker); without a broker
