@@ -275,6 +275,7 @@ def build_snapshot(
             "notes": METHOD_NOTES,
             "assumptions": e1.ASSUMPTIONS + registered_assumptions(period.organisation),
             "exclusions": e1.EXCLUSIONS,
+            "definitions": e1.DEFINITIONS,
             "coverage": e1.coverage(records),
         },
         "inputs": {

@@ -37,6 +37,9 @@ def test_officer_creates_a_period_and_reads_its_figures(client_for, org_a):
     assert response["Location"] == reverse("disclosures:period", args=["org-a", period.pk])
     page = client.get(response["Location"]).content.decode()
     assert "E1-6_11" in page and "Gross Scope 3 GHG emissions" in page and "Sign off and lock" in page
+    # The page says what "primary data" and the low - high range mean.
+    assert 'id="def-E1-6_25"' in page and "energy was measured on the hardware that served them" in page
+    assert 'id="def-ranges"' in page and "combined in quadrature" in page
     bad = client.post(
         reverse("disclosures:periods", args=["org-a"]),
         {"start": "2026-06-01", "end": "2026-12-31", "variant": "esrs_e1"},
