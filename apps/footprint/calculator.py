@@ -276,6 +276,7 @@ def estimate_request(
         "grid_gco2e_per_kwh": grid.gco2e_per_kwh,
         "grid_year": grid.year,
         "grid_source": grid.source,
+        "grid_boundary": grid.boundary,
         "method_version": fs.method_version,
         "factor_set": _factor_set_label(fs),
         "warnings": warnings,

@@ -16,7 +16,7 @@ import pandas as pd
 from apps.core.distinct import distinct_keys
 
 from .factor_set import WORLD_ZONE, FactorSet
-from .factor_table import BOUNDARY_GENERATION, BOUNDARY_LIFE_CYCLE
+from .factor_table import BOUNDARY_GENERATION, BOUNDARY_LIFE_CYCLE, GridFactor
 from .usage_frame import USAGE_KIND_BILLED_COST, USAGE_KIND_SEAT_ACTIVITY, USAGE_KIND_TOKENS
 
 
@@ -37,7 +37,7 @@ class GridFactors(NamedTuple):
     grid_year: np.ndarray
     residual_gco2e_per_kwh: np.ndarray  # the grid factor where the zone has no residual mix
     residual_unverified: np.ndarray
-    vintage_gap: np.ndarray  # bool: the latest data is older than the year of use
+    vintage_gap: np.ndarray  # bool: the latest grid (or Scope 2 residual-mix) data is older than the year of use
     other_boundary: np.ndarray  # bool: Scope 2 without a generation factor, or Scope 3 without a life-cycle one
 
 
@@ -98,7 +98,14 @@ def grid_factors(fs: FactorSet, zones: ResolvedZones, years: np.ndarray, scope2:
         ],
         residual_unverified=np.array([bool(r and r[2] != "verified") for r in residual], dtype=bool)[gid],
         vintage_gap=np.array(
-            [f.year is not None and f.year < y for f, (_, y, _) in zip(grid, gkeys, strict=True)], dtype=bool
+            [_older(f, r, y, own) for f, r, (_, y, own) in zip(grid, residual, gkeys, strict=True)], dtype=bool
         )[gid],
         other_boundary=np.array([f.boundary != b for f, b in zip(grid, wanted, strict=True)], dtype=bool)[gid],
     )
+
+
+def _older(grid: GridFactor, residual: tuple | None, year: int, scope2: bool) -> bool:
+    """Whether the grid factor, or for Scope 2 the residual mix, is of an earlier year than the year of use."""
+    if grid.year is not None and grid.year < year:
+        return True
+    return scope2 and residual is not None and residual[0] < year
