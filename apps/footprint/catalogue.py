@@ -5,13 +5,14 @@
   (`ecologits.tracers.utils.PROVIDER_CONFIG_MAP`) and its per-country electricity mixes.
 * codecarbon (pinned 3.3.2): per-country carbon intensity and fossil / nuclear / renewable shares
   (`codecarbon/data/private_infra/global_energy_mix.json`, Ember / Our World in Data, latest year per
-  country) and Google Cloud region -> country (`codecarbon/data/cloud/impact.csv`). The files are read
+  country; life cycle), EPA eGRID2023 state and US rates (`private_infra/2023/usa_emissions.json`; the
+  generation boundary) and Google Cloud region -> country (`codecarbon/data/cloud/impact.csv`). The files are read
   from the installed package WITHOUT importing codecarbon (its import pulls in its tracker, psutil,
   requests, ...); only the data is used.
 * pycountry (a codecarbon dependency): ISO 3166 alpha-2 -> alpha-3 for zone codes.
 * apps/footprint/data/ledger_factors.json: tables we author (provider aliases, unknown-model size
-  classes, AWS/Azure regions, AIB residual mixes, seat-tool activity factors, spend-based factors,
-  currency rates), each with its source.
+  classes, AWS/Azure regions and the US regions of all three clouds, AIB residual mixes, facility PUE,
+  seat-tool activity factors, spend-based factors, currency rates), each with its source.
 
 Building the default set needs those packages (imported when it is built, so a stored set loads
 without them); a set loaded with `FactorSet.from_dict` needs none. No Django.
@@ -198,7 +199,8 @@ def build_default_factor_set(
 
     `grid_preference` orders the grid sources per zone: the default takes codecarbon's dated
     country data (Ember / OWID, with fossil/nuclear/renewable shares) and falls back to ecologits'
-    undated mixes for zones codecarbon lacks (and for the world average `WOR`). `("ecologits",)`
+    undated mixes for zones codecarbon lacks (and for the world average `WOR`), all on the life-cycle boundary;
+    with codecarbon, its eGRID US state and national rates add generation-boundary rows. `("ecologits",)`
     reproduces EcoLogits' own electricity factors exactly (used to check agreement with it)."""
     method, eco = _ecologits_tables()
     mixes = eco.pop("_ecologits_mixes")
