@@ -285,6 +285,38 @@ def figures(
     return out
 
 
+def range_drivers(records: pd.DataFrame, limit: int = 10) -> list[dict]:
+    """What makes the Scope 3 range as wide as it is: per RANGE_METHOD group, its central tCO2e, its summed
+    deviations below and above, and its share of the period's variance above (largest first)."""
+    bought = np.asarray(records["scope"].astype(str).to_numpy(dtype=object) == SCOPE3_CAT1, dtype=bool)
+    if not bought.any():
+        return []
+    groups = _Ranged(records).groups[bought]
+    frame = pd.DataFrame(
+        {
+            "group": groups,
+            "central": np.nan_to_num(records["co2e_location_kg"].to_numpy(dtype=np.float64)[bought]),
+            "low": np.nan_to_num(records["co2e_location_kg_low"].to_numpy(dtype=np.float64)[bought]),
+            "high": np.nan_to_num(records["co2e_location_kg_high"].to_numpy(dtype=np.float64)[bought]),
+        }
+    )
+    per = frame.groupby("group").sum()
+    below, above = per["central"] - per["low"], per["high"] - per["central"]
+    variance = float((above**2).sum())
+    rows = [
+        {
+            "group": str(group).replace("|", " · "),
+            "co2e_t": float(per.at[group, "central"]) / 1000,
+            "below_t": float(below[group]) / 1000,
+            "above_t": float(above[group]) / 1000,
+            "share_of_variance_above": float(above[group] ** 2 / variance) if variance else None,
+        }
+        for group in per.index
+    ]
+    rows.sort(key=lambda r: (-r["above_t"], r["group"]))
+    return rows[:limit]
+
+
 def breakdowns(records: pd.DataFrame) -> dict[str, list[dict]]:
     """Energy and CO2e by month, source, provider, model, team and scope (largest first, months in order)."""
     frame = records.assign(

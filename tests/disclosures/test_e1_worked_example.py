@@ -150,3 +150,14 @@ def test_share_of_primary_data_counts_measured_scope3_energy_only():
     values = e1.figures(pd.concat([RECORDS, rented], ignore_index=True), None, None)
     assert values["E1-6_25"][0] == pytest.approx(100 * 0.01 / 0.11)
     assert "measured on the hardware" in e1.DEFINITIONS["primary_data"]
+
+
+def test_range_drivers_say_which_group_widens_scope3():
+    # Scope 3 rows: one model's tokens, 0.04 t, 0.016 t either side; the spend-based group, 0.06 t, 0.036 t either
+    # side. Variance above: 0.016^2 = 0.000256 and 0.036^2 = 0.001296, of 0.001552: 83.5 % from spend, 16.5 %
+    # from the model.
+    drivers = e1.range_drivers(RECORDS)
+    assert [d["group"] for d in drivers] == ["spend_based", "tokens · openai · gpt-4o"]
+    assert drivers[0]["co2e_t"] == pytest.approx(0.06) and drivers[0]["above_t"] == pytest.approx(0.036)
+    assert drivers[0]["share_of_variance_above"] == pytest.approx(0.001296 / 0.001552)
+    assert drivers[1]["share_of_variance_above"] == pytest.approx(0.000256 / 0.001552)

@@ -55,6 +55,8 @@ def test_drill_down_reaches_the_run_and_file(client_for, org_a, period):
     )
     run = period.organisation and services.build_snapshot(period)[0]["runs"][0]
     assert run["sha256"] in page and reverse("connectors:run", args=["org-a", run["id"]]) in page
+    # The API tokens are the only Scope 3 group, so they are what the Scope 3 range is made of: 100 %.
+    assert 'id="range-drivers"' in page and "tokens · openai · gpt-4o" in page and "100 %" in page
     assert "gpt-4o" in page and "generic_csv" in page
 
 
