@@ -16,11 +16,23 @@ import numpy as np
 import pandas as pd
 
 from apps.core.labels import NO_TEAM
+from apps.footprint.estimators.ranges import RANGE_METHOD, period_range, range_groups
 
 SCHEMA_VERSION = 1
 SCOPE2 = "scope2"
 SCOPE3_CAT1 = "scope3_cat1"
-PRIMARY_DATA_QUALITY = ("measured", "activity_based")
+# Primary data (E1-6_25): Scope 3 figures whose energy was measured on the supplier's hardware (rented GPUs
+# CodeCarbon measured; the facility part may be a modelled PUE). Token counts and seat activity are the company's
+# own activity data with the energy modelled from published parameters (EcoLogits, averages): secondary.
+PRIMARY_DATA_QUALITY = ("measured", "measured_it")
+PRIMARY_DATA_DEFINITION = (
+    "E1-6_25 share of Scope 3 calculated from primary data: Scope 3 tCO2e of records whose energy was measured "
+    "on the hardware that served them (data quality measured or measured_it: CodeCarbon on rented GPUs), over "
+    "all Scope 3 tCO2e. Records whose activity the vendor reports (tokens, requests, active user-days) but whose "
+    "energy is modelled (EcoLogits parameters, published per-interaction averages) and spend-based records are "
+    "secondary data."
+)
+DEFINITIONS = {"primary_data": PRIMARY_DATA_DEFINITION, "ranges": RANGE_METHOD}
 BREAKDOWNS = {
     "by_month": "month",
     "by_source": "source",
@@ -163,12 +175,10 @@ ASSUMPTIONS = [
     "shown as the AR 51 'cloud computing and data centre services' subset; their energy is not E1-5 energy.",
     "Self-hosted compute measured by CodeCarbon is own energy consumption (E1-5) and Scope 2.",
     "Scope 3 has no location/market split: the market-based total adds the same Scope 3 figure.",
-    "Low/high bounds add the rows' low and high values (ranges treated as fully correlated, which is wider "
-    "than independent errors would give).",
+    RANGE_METHOD,
     "Renewable energy is counted only where contractual instruments (GOs, PPAs, green tariffs) cover it "
     "(ESRS E1 AR 32(j)); the uncovered rest is split between fossil and nuclear in the grid's proportion.",
-    "Primary data (E1-6_25): Scope 3 rows from supplier usage data (token counts, measured energy); "
-    "spend-based rows are secondary.",
+    PRIMARY_DATA_DEFINITION,
 ]
 EXCLUSIONS = [
     "Training of providers' models (outside EcoLogits' scope and not the customer's inventory).",
@@ -185,6 +195,31 @@ def _sum(frame: pd.DataFrame, column: str, mask: np.ndarray | None = None) -> fl
     return float(np.nansum(values))
 
 
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """A text column, or "" on every row when the frame lacks it."""
+    if name not in frame.columns:
+        return np.full(len(frame), "", dtype=object)
+    return frame[name].astype(str).to_numpy(dtype=object)
+
+
+class _Ranged:
+    """Sums of a figure with its period range (RANGE_METHOD) over a mask of the records, in tonnes or MWh."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self.groups = range_groups(
+            _column(frame, "usage_kind"),
+            _column(frame, "provider"),
+            _column(frame, "model"),
+            _column(frame, "data_quality") == "spend_based",
+        )
+
+    def __call__(self, column: str, mask: np.ndarray) -> tuple[float, float, float]:
+        f = self.frame
+        arrays = (f[f"{column}{s}"].to_numpy(dtype=np.float64)[mask] for s in ("", "_low", "_high"))
+        return tuple(x / 1000 for x in period_range(*arrays, self.groups[mask]))
+
+
 def _pct(part: float, whole: float) -> float | None:
     return 100.0 * part / whole if whole else None
 
@@ -197,19 +232,20 @@ def figures(
     scope = records["scope"].astype(str).to_numpy(dtype=object)
     own = np.asarray(scope == SCOPE2, dtype=bool).reshape(-1)
     bought = np.asarray(scope == SCOPE3_CAT1, dtype=bool).reshape(-1)
-    energy = _sum(records, "energy_kwh", own) / 1000
-    energy_low = _sum(records, "energy_kwh_low", own) / 1000
-    energy_high = _sum(records, "energy_kwh_high", own) / 1000
+    ranged = _Ranged(records)
+    energy, energy_low, energy_high = ranged("energy_kwh", own)
     fossil = _sum(records, "fossil_kwh", own) / 1000
     nuclear = _sum(records, "nuclear_kwh", own) / 1000
     renewable = _sum(records, "renewable_kwh", own) / 1000
-    s2_loc = tuple(_sum(records, f"co2e_location_kg{s}", own) / 1000 for s in ("", "_low", "_high"))
-    s2_mkt = tuple(_sum(records, f"co2e_market_kg{s}", own) / 1000 for s in ("", "_low", "_high"))
-    s3 = tuple(_sum(records, f"co2e_location_kg{s}", bought) / 1000 for s in ("", "_low", "_high"))
+    s2_loc = ranged("co2e_location_kg", own)
+    s2_mkt = ranged("co2e_market_kg", own)
+    s3 = ranged("co2e_location_kg", bought)
     primary = bought & np.isin(records["data_quality"].astype(str).to_numpy(dtype=object), PRIMARY_DATA_QUALITY)
     s3_primary = _sum(records, "co2e_location_kg", primary) / 1000
-    total_loc = tuple(a + b for a, b in zip(s2_loc, s3, strict=True))
-    total_mkt = tuple(a + b for a, b in zip(s2_mkt, s3, strict=True))
+    # Totals ranged over Scope 2 and 3 rows together: the groups hold across scopes. Scope 3's market-based
+    # figure is its location-based one (the calculator writes both columns equal on those rows).
+    total_loc = ranged("co2e_location_kg", own | bought)
+    total_mkt = ranged("co2e_market_kg", own | bought)
 
     def per_revenue(t):
         return tuple(x / net_revenue_eur for x in t) if net_revenue_eur else (None, None, None)
@@ -247,6 +283,38 @@ def figures(
         out["E1-8_04"] = (carbon_price_eur_per_t, None, None)
         out["E1-8_05"] = total_mkt
     return out
+
+
+def range_drivers(records: pd.DataFrame, limit: int = 10) -> list[dict]:
+    """What makes the Scope 3 range as wide as it is: per RANGE_METHOD group, its central tCO2e, its summed
+    deviations below and above, and its share of the period's variance above (largest first)."""
+    bought = np.asarray(records["scope"].astype(str).to_numpy(dtype=object) == SCOPE3_CAT1, dtype=bool)
+    if not bought.any():
+        return []
+    groups = _Ranged(records).groups[bought]
+    frame = pd.DataFrame(
+        {
+            "group": groups,
+            "central": np.nan_to_num(records["co2e_location_kg"].to_numpy(dtype=np.float64)[bought]),
+            "low": np.nan_to_num(records["co2e_location_kg_low"].to_numpy(dtype=np.float64)[bought]),
+            "high": np.nan_to_num(records["co2e_location_kg_high"].to_numpy(dtype=np.float64)[bought]),
+        }
+    )
+    per = frame.groupby("group").sum()
+    below, above = per["central"] - per["low"], per["high"] - per["central"]
+    variance = float((above**2).sum())
+    rows = [
+        {
+            "group": str(group).replace("|", " · "),
+            "co2e_t": float(per.at[group, "central"]) / 1000,
+            "below_t": float(below[group]) / 1000,
+            "above_t": float(above[group]) / 1000,
+            "share_of_variance_above": float(above[group] ** 2 / variance) if variance else None,
+        }
+        for group in per.index
+    ]
+    rows.sort(key=lambda r: (-r["above_t"], r["group"]))
+    return rows[:limit]
 
 
 def breakdowns(records: pd.DataFrame) -> dict[str, list[dict]]:

@@ -275,6 +275,8 @@ def build_snapshot(
             "notes": METHOD_NOTES,
             "assumptions": e1.ASSUMPTIONS + registered_assumptions(period.organisation),
             "exclusions": e1.EXCLUSIONS,
+            "definitions": e1.DEFINITIONS,
+            "range_drivers": e1.range_drivers(records) if len(records) else [],
             "coverage": e1.coverage(records),
         },
         "inputs": {

@@ -32,7 +32,7 @@ from apps.core.distinct import distinct_keys
 
 from .catalogue import default_factor_set
 from .estimators.emissions import request_usage_gwp
-from .estimators.measured import measured_energy
+from .estimators.measured import facility_pue, measured_energy
 from .estimators.ranges import RangeValue, choose, select
 from .estimators.seats import seat_coefficients, seat_energy
 from .estimators.spend import no_activity, spend_based_emissions, spend_factors
@@ -48,6 +48,7 @@ from .zones import GridFactors, ResolvedZones, grid_factors, resolve_zones
 __all__ = [
     "DQ_ACTIVITY",
     "DQ_MEASURED",
+    "DQ_MEASURED_IT",
     "DQ_SPEND",
     "OUTPUT_COLUMNS",
     "SCOPE2",
@@ -62,6 +63,7 @@ __all__ = [
 SCOPE3_CAT1 = "scope3_cat1"
 SCOPE2 = "scope2"
 DQ_MEASURED = "measured"
+DQ_MEASURED_IT = "measured_it"  # measured IT energy, modelled facility (IT kWh x the site's PUE)
 DQ_ACTIVITY = "activity_based"
 DQ_SPEND = "spend_based"
 
@@ -97,6 +99,7 @@ class _Figures(NamedTuple):
     market: MarketBased
     embodied_kg: np.ndarray
     spend_based: np.ndarray
+    facility_modelled: np.ndarray  # measured rows whose facility overhead is a PUE from the set
     zones: ResolvedZones
     grid: GridFactors
     key_id: np.ndarray  # distinct (kind, provider, model)
@@ -132,12 +135,14 @@ def _figures(fs: FactorSet, rows: UsageRows, instruments: Any) -> _Figures:
     key_id, keys = distinct_keys(rows.kind, rows.provider, rows.model)
     token_coef, seat_coef = token_coefficients(fs, keys), seat_coefficients(fs, keys)
     tokens = llm_impacts(rows.output_tokens, rows.requests, token_coef, key_id)
+    zones = resolve_zones(fs, rows.kind, rows.provider, rows.model, rows.zone)
+    site = facility_pue(fs, zones.names, zones.key_id)
     energy = select(
         (rows.is_tokens, rows.is_seat, rows.is_measured),
         (
             tokens.energy_kwh,
             seat_energy(rows.active_user_days, seat_coef, key_id),
-            measured_energy(rows.measured_kwh, fs.method),
+            measured_energy(rows.measured_kwh, site.pue),
         ),
     )
     idle = no_activity(rows.is_tokens, rows.is_seat, rows.output_tokens, rows.requests, rows.active_user_days)
@@ -146,10 +151,9 @@ def _figures(fs: FactorSet, rows: UsageRows, instruments: Any) -> _Figures:
     )
     energy = _not_estimated(energy, spend.rows)
 
-    zones = resolve_zones(fs, rows.kind, rows.provider, rows.model, rows.zone)
-    grid = grid_factors(fs, zones, rows.years)
-    location = choose(spend.rows, spend.co2e_kg, request_usage_gwp(energy, grid.gco2e_per_kwh))
     scope2 = rows.self_hosted & ~spend.rows
+    grid = grid_factors(fs, zones, rows.years, scope2)
+    location = choose(spend.rows, spend.co2e_kg, request_usage_gwp(energy, grid.gco2e_per_kwh))
     market = market_based_emissions(rows.day, grid, energy, location, scope2, instruments, fs)
 
     flags = row_flags(
@@ -159,12 +163,18 @@ def _figures(fs: FactorSet, rows: UsageRows, instruments: Any) -> _Figures:
             RowWarning.RESIDUAL_MIX_UNVERIFIED: scope2 & grid.residual_unverified & (market.covered_fraction < 1),
             RowWarning.REQUEST_COUNT_MISSING: rows.is_tokens & (rows.requests == 0) & (rows.output_tokens > 0),
             RowWarning.RENTED_MEASURED_COMPUTE: rows.is_measured & ~rows.self_hosted,
+            RowWarning.GRID_VINTAGE_GAP: grid.vintage_gap & ~spend.rows,
+            RowWarning.GRID_OTHER_BOUNDARY: grid.other_boundary & ~spend.rows,
+            RowWarning.FACILITY_PUE_ASSUMED: rows.is_measured & site.assumed,
         },
         len(rows.cost),
     )
     key_notes = [t or s for t, s in zip(token_coef.notes, seat_coef.notes, strict=True)]
     embodied = np.where(rows.is_tokens, tokens.embodied_kg, 0.0)
-    return _Figures(energy, location, market, embodied, spend.rows, zones, grid, key_id, key_notes, flags)
+    facility_modelled = rows.is_measured & site.modelled
+    return _Figures(
+        energy, location, market, embodied, spend.rows, facility_modelled, zones, grid, key_id, key_notes, flags
+    )
 
 
 def _columns(fs: FactorSet, rows: UsageRows, figures: _Figures) -> dict[str, Any]:
@@ -193,7 +203,8 @@ def _columns(fs: FactorSet, rows: UsageRows, figures: _Figures) -> dict[str, Any
         "grid_year": f.grid.grid_year,
         "scope": _labels(rows.self_hosted.astype(np.int64), [SCOPE3_CAT1, SCOPE2]),
         "data_quality": _labels(
-            np.where(rows.is_measured, 1, np.where(f.spend_based, 2, 0)), [DQ_ACTIVITY, DQ_MEASURED, DQ_SPEND]
+            np.where(rows.is_measured, np.where(f.facility_modelled, 3, 1), np.where(f.spend_based, 2, 0)),
+            [DQ_ACTIVITY, DQ_MEASURED, DQ_SPEND, DQ_MEASURED_IT],
         ),
         "method_version": _labels(np.zeros(n, dtype=np.int64), [fs.method_version]),
         "factor_set": _labels(np.zeros(n, dtype=np.int64), [_factor_set_label(fs)]),
@@ -265,6 +276,7 @@ def estimate_request(
         "grid_gco2e_per_kwh": grid.gco2e_per_kwh,
         "grid_year": grid.year,
         "grid_source": grid.source,
+        "grid_boundary": grid.boundary,
         "method_version": fs.method_version,
         "factor_set": _factor_set_label(fs),
         "warnings": warnings,

@@ -5,13 +5,14 @@
   (`ecologits.tracers.utils.PROVIDER_CONFIG_MAP`) and its per-country electricity mixes.
 * codecarbon (pinned 3.3.2): per-country carbon intensity and fossil / nuclear / renewable shares
   (`codecarbon/data/private_infra/global_energy_mix.json`, Ember / Our World in Data, latest year per
-  country) and Google Cloud region -> country (`codecarbon/data/cloud/impact.csv`). The files are read
+  country; life cycle), EPA eGRID2023 state and US rates (`private_infra/2023/usa_emissions.json`; the
+  generation boundary) and Google Cloud region -> country (`codecarbon/data/cloud/impact.csv`). The files are read
   from the installed package WITHOUT importing codecarbon (its import pulls in its tracker, psutil,
   requests, ...); only the data is used.
 * pycountry (a codecarbon dependency): ISO 3166 alpha-2 -> alpha-3 for zone codes.
 * apps/footprint/data/ledger_factors.json: tables we author (provider aliases, unknown-model size
-  classes, AWS/Azure regions, AIB residual mixes, seat-tool activity factors, spend-based factors,
-  currency rates), each with its source.
+  classes, AWS/Azure regions and the US regions of all three clouds, AIB residual mixes, facility PUE,
+  seat-tool activity factors, spend-based factors, currency rates), each with its source.
 
 Building the default set needs those packages (imported when it is built, so a stored set loads
 without them); a set loaded with `FactorSet.from_dict` needs none. No Django.
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .factor_set import WORLD_ZONE, FactorSet
-from .factor_table import FactorTable
+from .factor_table import BOUNDARY_GENERATION, BOUNDARY_LIFE_CYCLE, FactorTable
 
 ECOLOGITS_PIN = "0.11.3"
 CODECARBON_PIN = "3.3.2"
@@ -76,8 +77,6 @@ def _ecologits_tables() -> tuple[dict, dict[str, FactorTable]]:
         "hardware_lifespan_s": llm.HARDWARE_LIFESPAN,
         "batch_size": llm.BATCH_SIZE,
         "quantization_bits": llm.MODEL_QUANTIZATION_BITS,
-        # CodeCarbon's energy_consumed already includes the PUE the user configured; no uplift by default.
-        "measured_energy_pue": 1.0,
         # Spend-based figures are uncertain by a factor of ~2 either way (EEIO data).
         "spend_low_factor": 0.5,
         "spend_high_factor": 2.0,
@@ -143,6 +142,27 @@ def _ecologits_tables() -> tuple[dict, dict[str, FactorTable]]:
     return method, {**tables, "_ecologits_mixes": mixes}
 
 
+LB_PER_MWH_TO_G_PER_KWH = 0.45359237  # 1 lb = 453.59237 g; per MWh -> per kWh divides by 1,000
+
+
+def _egrid_rows(base: Path, cc_version: str) -> list[tuple]:
+    """US state (ISO 3166-2, US-VA) and national grid rows on the generation boundary: EPA eGRID's annual CO2e
+    total output emission rate (field STC2ERTA, lb/MWh) as codecarbon ships it in usa_emissions.json."""
+    path = base / "private_infra" / "2023" / "usa_emissions.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    year = int(data["_source"]["year"])
+    source = f"EPA eGRID{year} {data['_source']['field']} via codecarbon {cc_version}"
+    rows = []
+    for name, row in data.items():
+        if name.startswith("_"):
+            continue
+        code = row["regionCode"]
+        zone = "USA" if code == "usa" else f"US-{code}"
+        grams = round(float(row["emissions"]) * LB_PER_MWH_TO_G_PER_KWH, 3)
+        rows.append((zone, year, grams, None, None, None, source, BOUNDARY_GENERATION))
+    return rows
+
+
 def _codecarbon_data() -> tuple[dict, list[tuple[str, str]], str]:
     base = _package_dir("codecarbon") / "data"
     try:
@@ -179,7 +199,8 @@ def build_default_factor_set(
 
     `grid_preference` orders the grid sources per zone: the default takes codecarbon's dated
     country data (Ember / OWID, with fossil/nuclear/renewable shares) and falls back to ecologits'
-    undated mixes for zones codecarbon lacks (and for the world average `WOR`). `("ecologits",)`
+    undated mixes for zones codecarbon lacks (and for the world average `WOR`), all on the life-cycle boundary;
+    with codecarbon, its eGRID US state and national rates add generation-boundary rows. `("ecologits",)`
     reproduces EcoLogits' own electricity factors exactly (used to check agreement with it)."""
     method, eco = _ecologits_tables()
     mixes = eco.pop("_ecologits_mixes")
@@ -203,18 +224,40 @@ def build_default_factor_set(
                     else (None, None, None)
                 )
                 grid_rows.append(
-                    (zone, int(d["year"]), float(d["carbon_intensity"]), *shares, f"codecarbon {cc_version}")
+                    (
+                        zone,
+                        int(d["year"]),
+                        float(d["carbon_intensity"]),
+                        *shares,
+                        f"codecarbon {cc_version}",
+                        BOUNDARY_LIFE_CYCLE,
+                    )
                 )
                 break
             if src == "ecologits" and zone in mixes:
                 grid_rows.append(
-                    (zone, None, mixes[zone], None, None, None, f"ecologits {method['ecologits_version']}")
+                    (
+                        zone,
+                        None,
+                        mixes[zone],
+                        None,
+                        None,
+                        None,
+                        f"ecologits {method['ecologits_version']}",
+                        BOUNDARY_LIFE_CYCLE,
+                    )
                 )
                 break
+    if "codecarbon" in grid_preference:
+        grid_rows += _egrid_rows(_package_dir("codecarbon") / "data", cc_version)
     tables = dict(eco)
     tables["grid"] = FactorTable(
         source=(
-            f"location-based grid intensity, life-cycle gCO2e/kWh, per zone, preference "
+            "location-based grid intensity gCO2e/kWh per zone and year, on two boundaries (column boundary). "
+            "Generation (direct emissions at the plants, what location-based Scope 2 uses): US states and the US "
+            "national rate from EPA eGRID2023 (STC2ERTA, CO2e total output emission rate, lb/MWh x 0.45359237), "
+            "as codecarbon ships it in data/private_infra/2023/usa_emissions.json. Life cycle (Scope 3 rows, as "
+            "EcoLogits; and Scope 2 rows of zones with no generation factor, flagged): preference "
             f"{list(grid_preference)}: codecarbon {cc_version} data/private_infra/global_energy_mix.json "
             "(Ember / Our World in Data, "
             f"latest year per country, with fossil/nuclear/renewable shares of generation); ecologits "
@@ -222,16 +265,27 @@ def build_default_factor_set(
             "codecarbon "
             "has no row. Read from the installed packages' data files."
         ),
-        vintage="2022-2023 (codecarbon rows); undated (ecologits rows)",
-        licence="codecarbon MIT, underlying Ember/OWID data CC-BY-4.0; ecologits MPL-2.0",
-        columns=("zone", "year", "gco2e_per_kwh", "fossil_share", "nuclear_share", "renewable_share", "source"),
+        vintage="2022-2023 (codecarbon rows); 2023 (eGRID rows); undated (ecologits rows)",
+        licence="codecarbon MIT, underlying Ember/OWID data CC-BY-4.0, eGRID US Government work (public domain); "
+        "ecologits MPL-2.0",
+        columns=(
+            "zone",
+            "year",
+            "gco2e_per_kwh",
+            "fossil_share",
+            "nuclear_share",
+            "renewable_share",
+            "source",
+            "boundary",
+        ),
         rows=tuple(grid_rows),
     )
     zone_rows = [(a2, a3, "ISO 3166-1 via pycountry") for a2, a3 in _alpha2_to_alpha3()]
-    zone_rows += [(alias, zone, f"codecarbon {cc_version} data/cloud/impact.csv") for alias, zone in gcp_regions]
+    # Authored regions first: the first row of an alias wins, and ours place US regions in their state.
     zone_rows += [
         (alias, zone, "ledger_factors.json cloud_regions") for alias, zone in authored["cloud_regions"]["rows"]
     ]
+    zone_rows += [(alias, zone, f"codecarbon {cc_version} data/cloud/impact.csv") for alias, zone in gcp_regions]
     zone_rows.append(("world", WORLD_ZONE, "ecologits world average"))
     seen: dict[str, tuple] = {}
     for row in zone_rows:
@@ -247,7 +301,16 @@ def build_default_factor_set(
         columns=("alias", "zone", "source"),
         rows=tuple(sorted(seen.values())),
     )
-    for key in ("provider_aliases", "size_classes", "residual_mix", "seat_tools", "spend_factors", "currency_rates"):
+    authored_tables = (
+        "provider_aliases",
+        "size_classes",
+        "residual_mix",
+        "facility_pue",
+        "seat_tools",
+        "spend_factors",
+        "currency_rates",
+    )
+    for key in authored_tables:
         t = authored[key]
         tables[key] = FactorTable(
             source=t["source"],

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from .factor_table import FactorLookupError, FactorTable, GridFactor, ModelParams, clean
+from .factor_table import BOUNDARY_LIFE_CYCLE, FactorLookupError, FactorTable, GridFactor, ModelParams, clean
 
 WORLD_ZONE = "WOR"
 SCHEMA_VERSION = 1
@@ -182,6 +182,7 @@ class FactorSet:
                     r["fossil_share"],
                     r["nuclear_share"],
                     r["renewable_share"],
+                    r.get("boundary") or BOUNDARY_LIFE_CYCLE,  # sets stored before the column were life-cycle
                 )
             )
         for rows in out.values():
@@ -258,12 +259,14 @@ class FactorSet:
         """Every zone string the set resolves."""
         return sorted(self._zone_alias)
 
-    def grid_factor(self, zone: str, year: int | None = None) -> GridFactor:
-        """Location-based factor for a resolved zone and usage year: the year itself when the data has
-        it, else the latest earlier year, else the earliest later one, else undated data."""
+    def grid_factor(self, zone: str, year: int | None = None, boundary: str = BOUNDARY_LIFE_CYCLE) -> GridFactor:
+        """Location-based factor for a resolved zone and usage year, on `boundary` when the zone has a factor on
+        it (else on the other; the result's `boundary` says which): the year itself when the data has it, else
+        the latest earlier year, else the earliest later one, else undated data."""
         rows = self._grid.get(zone)
         if not rows:
             raise FactorLookupError("zone", zone, self._grid)
+        rows = [g for g in rows if g.boundary == boundary] or rows
         dated = [g for g in rows if g.year is not None]
         if year is not None and dated:
             earlier = [g for g in dated if g.year <= year]
@@ -279,6 +282,23 @@ class FactorSet:
             return rows[-1]
         earlier = [r for r in rows if r[0] <= year]
         return earlier[-1] if earlier else rows[0]
+
+    @functools.cached_property
+    def _facility_pue(self) -> dict[str, tuple[float, str]]:
+        table = self.tables.get("facility_pue")
+        if table is None:
+            return {}
+        out = {}
+        for r in table.records():
+            zone = r["zone"] if r["zone"] == "*" else self.resolve_zone(r["zone"]) or r["zone"]
+            out[zone] = (float(r["pue"]), str(r["status"]))
+        return out
+
+    def facility_pue(self, grid_zone: str) -> tuple[float, str] | None:
+        """(PUE, status) of the site in a resolved zone, else the '*' default; None when the set has no
+        facility-PUE table (sets stored before it: measured energy counted as it was measured)."""
+        table = self._facility_pue
+        return table.get(grid_zone) or table.get("*")
 
     def seat_tool(self, tool: str, provider: str = "") -> dict:
         """Seat-tool activity factors for a product name (falls back to provider, then the '*' row)."""

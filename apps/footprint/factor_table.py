@@ -88,8 +88,12 @@ class FactorTable:
         )
 
 
+BOUNDARY_GENERATION = "generation"  # direct emissions at the power plants (Scope 2 location-based)
+BOUNDARY_LIFE_CYCLE = "life_cycle"  # generation plus upstream fuel supply and plant construction
+
+
 class GridFactor(NamedTuple):
-    """Location-based grid factor of a zone for a year, with the vintage actually used."""
+    """Location-based grid factor of a zone for a year, with the vintage actually used and its boundary."""
 
     zone: str
     gco2e_per_kwh: float
@@ -98,6 +102,7 @@ class GridFactor(NamedTuple):
     fossil_share: float | None
     nuclear_share: float | None
     renewable_share: float | None
+    boundary: str = BOUNDARY_LIFE_CYCLE
 
 
 class ModelParams(NamedTuple):

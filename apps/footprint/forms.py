@@ -32,3 +32,12 @@ class ResidualMixForm(forms.Form):
     vintage = forms.CharField(label=_("Vintage"), max_length=100)
     licence = forms.CharField(label=_("Licence"), max_length=200)
     note = forms.CharField(label=_("Why this change"), max_length=500, required=False)
+
+
+class FacilityPueForm(forms.Form):
+    rows = forms.CharField(
+        label=_("Sites: zone,PUE[,status], one per line ('*' for every other site)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    source = forms.CharField(label=_("Source (e.g. the site's metered annual PUE, year)"), max_length=500)
+    note = forms.CharField(label=_("Why this change"), max_length=500, required=False)

@@ -20,14 +20,27 @@ Data quality of token rows: activity_based (provider usage data, energy modelled
 Seat rows (seat_activity): active user-days x interactions per active day x Wh per interaction, each
 factor sourced in the set (interactions per day is an assumption until telemetry exists); with no activity
 but a cost, spend-based (kgCO2e per USD, EEIO), energy not estimated.
-Measured rows (measured_energy): the kWh CodeCarbon measured (which already includes its configured PUE).
-Electricity to CO2e, location-based: the grid factor of the zone for the year of use, or the nearest
-earlier vintage the data has (grid_year says which).
+Measured rows (measured_energy): the IT energy CodeCarbon measured (its file's pue setting divided out) times
+the facility PUE of the site (the factor set's facility_pue table, per zone: the officer's measured or entered
+figure, else the assumed industry average, Uptime Institute Global Data Center Survey 2024, 1.56, flagged).
+Data quality measured_it: measured IT energy, modelled facility. No range.
+Electricity to CO2e, location-based: the grid factor of the zone for the year of use, or the latest earlier
+vintage the data has (grid_year says which; a row whose factor is older than its year of use is flagged).
+Boundary: Scope 2 takes the generation boundary (direct emissions at the plants, as the GHG Protocol's Scope 2;
+the upstream share belongs to Scope 3 category 3, outside this AI slice): US states and the US from EPA eGRID2023
+(CO2e total output emission rate). Scope 3 takes the life-cycle boundary (the service's cradle-to-gate, as
+EcoLogits): Ember/OWID country factors via codecarbon. A zone with no factor on the boundary its row asks takes
+the other and the row says so (today: every country but the US for Scope 2; US states for Scope 3). US cloud
+regions (AWS, Azure, Google Cloud) resolve to their state's grid, other regions to their country's.
 Scope: services bought (APIs, seats, rented cloud GPUs) are Scope 3 category 1 for the buyer (ESRS E1 AR 51
 subset); their kWh are not E1-5 energy. Scope 3 has no location/market split, so co2e_market_kg equals
 co2e_location_kg for those rows. Self-hosted rows are Scope 2 and E1-5 energy.
 Market-based (Scope 2 only, GHG Protocol Scope 2 hierarchy): contractual instruments (GO, PPA, green tariff,
 supplier rate) for the same zone and period are allocated to self-hosted consumption pro rata, at their
-emission rate (0 for renewable GOs/PPAs); the remainder at the zone's residual mix (AIB) for the year, or the
-grid average where no residual mix exists.
+emission rate (0 for renewable GOs/PPAs); the remainder at the zone's residual mix (AIB, direct CO2: the
+generation boundary) for the year, or the latest earlier edition, or the grid average where no residual mix exists.
+Disclosure ranges: rows sharing the uncertain parameters (one model's tokens; all seat rows; all spend-based rows)
+add their deviations; those groups combine in quadrature (independent errors), not as a sum of every worst case.
+Share of primary data (E1-6_25): Scope 3 CO2e whose energy was measured on the hardware that served it, over all
+Scope 3 CO2e; vendor activity data with modelled energy (tokens, seat activity) and spend are secondary.
 """

@@ -170,6 +170,68 @@ def parse_residual_rows(text: str) -> list[tuple]:
     return rows
 
 
+PUE_STATUSES = ("entered", "measured", "assumed")
+
+
+def parse_facility_pue_rows(text: str, factor_set: FactorSet) -> list[tuple]:
+    """Lines 'ZONE,PUE[,status]' (zone '*' for every other site) to rows; raises FactorInputError naming the line.
+    A PUE is total facility energy over IT energy, so it is at least 1."""
+    rows = []
+    for number, line in enumerate(text.strip().splitlines(), start=1):
+        if not line.strip() or line.lower().startswith("zone"):
+            continue
+        parts = [p.strip() for p in line.split(",")]
+        if len(parts) not in (2, 3):
+            raise FactorInputError(f"line {number}: expected zone,PUE[,status], got {line!r}")
+        zone = parts[0] if parts[0] == "*" else factor_set.resolve_zone(parts[0])
+        if zone is None:
+            raise FactorInputError(f"line {number}: {FactorLookupError('zone', parts[0], factor_set.known_zones())}")
+        try:
+            pue = float(parts[1])
+        except ValueError:
+            raise FactorInputError(f"line {number}: PUE must be a number, got {parts[1]!r}") from None
+        if not pue >= 1:
+            raise FactorInputError(f"line {number}: a PUE is total facility energy / IT energy, so at least 1")
+        status = parts[2].lower() if len(parts) == 3 else "entered"
+        if status not in PUE_STATUSES:
+            raise FactorInputError(f"line {number}: status must be one of {', '.join(PUE_STATUSES)}")
+        rows.append((zone, pue, status))
+    if not rows:
+        raise FactorInputError("No rows: enter one line per site zone (or '*').")
+    return rows
+
+
+def save_facility_pue(organisation, user, text: str, source: str, note: str = "") -> FactorSetVersion:
+    """A new factor-set version of the organisation with the facility PUE of its sites (zone, PUE, status)."""
+    base_version = current_factor_set_version(organisation)
+    base = load_factor_set(base_version)
+    rows = parse_facility_pue_rows(text, base)
+    if not any(zone == "*" for zone, _, _ in rows) and "facility_pue" in base.tables:
+        # Sites not listed keep the set's default, with its source, rather than silently dropping to no PUE.
+        rows += [r for r in base.tables["facility_pue"].rows if r[0] == "*"]
+    default = base.tables.get("facility_pue")
+    table = FactorTable(
+        source=f"{source} (entered by the organisation){'; default row: ' + default.source if default else ''}",
+        vintage=str(organisation.slug),
+        licence="organisation data",
+        columns=("zone", "pue", "status"),
+        rows=tuple(rows),
+    )
+    number = FactorSetVersion.objects.filter(organisation=organisation).count() + 1
+    new = base.with_table("facility_pue", table, version=f"{base.version}+{organisation.slug}.{number}")
+    version = register_factor_set(new, organisation=organisation, user=user, note=note)
+    audit.record(
+        organisation,
+        user,
+        "factor_set.new",
+        f"{version.label}: facility PUE edited ({len(rows)} rows)",
+        version,
+        based_on=base_version.content_sha256,
+        sha256=version.content_sha256,
+    )
+    return version
+
+
 def factor_set_effect(organisation, old: FactorSetVersion, new: FactorSetVersion) -> pd.DataFrame:
     """What moving the organisation's records from one factor-set version to another changes, per provider."""
     columns = [

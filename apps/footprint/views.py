@@ -10,7 +10,7 @@ from apps.accounts.permissions import READ, WRITE
 from apps.accounts.tenancy import get_scoped_or_404, org_view, scoped
 
 from . import services
-from .forms import InstrumentForm, ResidualMixForm
+from .forms import FacilityPueForm, InstrumentForm, ResidualMixForm
 from .models import ContractualInstrument, FactorSetVersion
 
 
@@ -41,6 +41,10 @@ def factor_sets(request):
             "licence": residual.licence,
         }
     )
+    sites = factor_set.tables.get("facility_pue")
+    pue_form = FacilityPueForm(
+        initial={"rows": "\n".join(",".join(str(v) for v in row) for row in sites.rows) if sites else "*,1.0,entered"}
+    )
     return render(
         request,
         "footprint/factor_sets.html",
@@ -50,6 +54,7 @@ def factor_sets(request):
             "versions": versions,
             "effect": effect,
             "residual_form": form,
+            "pue_form": pue_form,
             "method_notes": factor_set.method_version,
         },
     )
@@ -77,6 +82,28 @@ def residual_mix(request):
             messages.success(request, _("New factor-set version %(label)s saved.") % {"label": version.label})
     else:
         messages.error(request, _("Fill in every field of the residual mix."))
+    return redirect("footprint:factor_sets", org_slug=request.organisation.slug)
+
+
+@org_view(WRITE)
+@require_POST
+def facility_pue(request):
+    form = FacilityPueForm(request.POST)
+    if form.is_valid():
+        try:
+            version = services.save_facility_pue(
+                request.organisation,
+                request.user,
+                form.cleaned_data["rows"],
+                form.cleaned_data["source"],
+                form.cleaned_data["note"],
+            )
+        except services.FactorInputError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("New factor-set version %(label)s saved.") % {"label": version.label})
+    else:
+        messages.error(request, _("Fill in the sites and their source."))
     return redirect("footprint:factor_sets", org_slug=request.organisation.slug)
 
 

@@ -19,6 +19,9 @@ class RowWarning(enum.IntFlag):
     RESIDUAL_MIX_UNVERIFIED = 4
     REQUEST_COUNT_MISSING = 8
     RENTED_MEASURED_COMPUTE = 16
+    GRID_VINTAGE_GAP = 32
+    GRID_OTHER_BOUNDARY = 64
+    FACILITY_PUE_ASSUMED = 128
 
 
 MESSAGES = {
@@ -27,6 +30,14 @@ MESSAGES = {
     RowWarning.RESIDUAL_MIX_UNVERIFIED: "residual-mix factor not yet verified against the AIB publication",
     RowWarning.REQUEST_COUNT_MISSING: "request count missing: time-to-first-token share omitted",
     RowWarning.RENTED_MEASURED_COMPUTE: "rented (not self-hosted) measured compute: Scope 3 cat. 1, not E1-5 energy",
+    RowWarning.GRID_VINTAGE_GAP: (
+        "grid or residual-mix factor of an earlier year than the year of use (the latest available; grid_year)"
+    ),
+    RowWarning.GRID_OTHER_BOUNDARY: (
+        "grid factor on another boundary than the scope asks (Scope 2: generation, Scope 3: life cycle): "
+        "the zone has no other"
+    ),
+    RowWarning.FACILITY_PUE_ASSUMED: "facility PUE not entered for the site: industry average assumed",
 }
 
 

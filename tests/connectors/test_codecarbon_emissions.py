@@ -35,3 +35,32 @@ def test_missing_energy_column():
     text = fixture_bytes(KEY, FIXTURE).decode().replace("energy_consumed", "energy_kwh", 1)
     err = refused(KEY, text.encode(), "emissions.csv")
     assert "missing expected column(s) 'energy_consumed'" in str(err) and "'energy_kwh'" in str(err)
+
+
+def test_the_pue_codecarbon_applied_is_taken_out():
+    # CodeCarbon multiplies the energy it measured by its `pue` setting (EmissionsTracker "pue" parameter, whose
+    # docs say it multiplies power and energy; codecarbon 3.3.2 emissions_tracker.py). A run written with
+    # pue = 1.5 and energy_consumed 1.2 kWh used 1.2 / 1.5 = 0.8 kWh of IT energy: the calculator applies the
+    # site's facility PUE once, on that.
+    text = fixture_bytes(KEY, FIXTURE).decode()
+    lines = text.splitlines()
+    header = lines[0].split(",")
+    at = header.index("pue")
+    rows = [line.split(",") for line in lines[1:]]
+    for cols in rows:
+        if cols[header.index("country_iso_code")] == "FRA":
+            cols[at] = "1.5"
+    frame = parse_bytes(KEY, "\n".join([lines[0], *(",".join(c) for c in rows)]).encode(), FIXTURE)
+    by_zone = frame.set_index("zone")
+    assert by_zone.loc["FRA", "measured_energy_kwh"] == 1.2 / 1.5
+    assert by_zone.loc["gcp:europe-west1", "measured_energy_kwh"] == 0.3  # pue 1.0 in the file: unchanged
+
+
+def test_a_pue_below_one_is_refused():
+    text = fixture_bytes(KEY, FIXTURE).decode()
+    lines = text.splitlines()
+    at = lines[0].split(",").index("pue")
+    cols = lines[1].split(",")
+    cols[at] = "0.5"
+    err = refused(KEY, "\n".join([lines[0], ",".join(cols), *lines[2:]]).encode(), "emissions.csv")
+    assert str(err) == "emissions.csv, row 2, column 'pue': expected a PUE >= 1 (total / IT energy)"

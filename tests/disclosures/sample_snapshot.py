@@ -193,6 +193,27 @@ def _sum(rows, column, scope=None, qualities=None):
     return total
 
 
+def _ranged(rows, column, scopes):
+    """(value, low, high) in t or MWh by the stated range method, with plain loops: deviations summed per group
+    (tokens by provider and model, spend-based rows together, other kinds by kind), groups in quadrature."""
+    central, below, above = 0.0, {}, {}
+    for row in rows:
+        if row["scope"] not in scopes:
+            continue
+        if row["data_quality"] == "spend_based":
+            group = "spend_based"
+        elif row["usage_kind"] == "tokens":
+            group = (row["usage_kind"], row["provider"], row["model"])
+        else:
+            group = row["usage_kind"]
+        central += row[column]
+        below[group] = below.get(group, 0.0) + row[column] - row[f"{column}_low"]
+        above[group] = above.get(group, 0.0) + row[f"{column}_high"] - row[column]
+    low = central - sum(d * d for d in below.values()) ** 0.5
+    high = central + sum(d * d for d in above.values()) ** 0.5
+    return [central / 1000, low / 1000, high / 1000]
+
+
 def _datapoint(dp_id, value, low=None, high=None, comparative_factor=0.82):
     section, label, unit, concept, ref = E1_DATAPOINTS[dp_id]  # the production catalogue, not a copy
     comparative = None if value is None else value * comparative_factor
@@ -215,18 +236,18 @@ def _datapoint(dp_id, value, low=None, high=None, comparative_factor=0.82):
 def compute_datapoints(records: pd.DataFrame, net_revenue=NET_REVENUE_EUR, price=CARBON_PRICE) -> list[dict]:
     """The E1 datapoints from the records, by plain loops over the rows (the formulas of the brief)."""
     rows = records.to_dict("records")
-    energy = _sum(rows, "energy_kwh", "scope2") / 1000
-    energy_low = _sum(rows, "energy_kwh_low", "scope2") / 1000
-    energy_high = _sum(rows, "energy_kwh_high", "scope2") / 1000
+    energy, energy_low, energy_high = _ranged(rows, "energy_kwh", {"scope2"})
     fossil = _sum(rows, "fossil_kwh", "scope2") / 1000
     nuclear = _sum(rows, "nuclear_kwh", "scope2") / 1000
     renewable = _sum(rows, "instrument_covered_kwh", "scope2") / 1000
-    s2l = [_sum(rows, f"co2e_location_kg{s}", "scope2") / 1000 for s in ("", "_low", "_high")]
-    s2m = [_sum(rows, f"co2e_market_kg{s}", "scope2") / 1000 for s in ("", "_low", "_high")]
-    s3 = [_sum(rows, f"co2e_location_kg{s}", "scope3_cat1") / 1000 for s in ("", "_low", "_high")]
-    primary = _sum(rows, "co2e_location_kg", "scope3_cat1", ("measured", "activity_based")) / 1000
-    total_l = [a + b for a, b in zip(s2l, s3, strict=True)]
-    total_m = [a + b for a, b in zip(s2m, s3, strict=True)]
+    s2l = _ranged(rows, "co2e_location_kg", {"scope2"})
+    s2m = _ranged(rows, "co2e_market_kg", {"scope2"})
+    s3 = _ranged(rows, "co2e_location_kg", {"scope3_cat1"})
+    # Primary data: Scope 3 energy measured on the hardware that served it (here the rented GPUs).
+    primary = _sum(rows, "co2e_location_kg", "scope3_cat1", ("measured", "measured_it")) / 1000
+    total_l = _ranged(rows, "co2e_location_kg", {"scope2", "scope3_cat1"})
+    # Scope 3's market-based columns equal its location-based ones (checked where the records are built).
+    total_m = _ranged(rows, "co2e_market_kg", {"scope2", "scope3_cat1"})
     dps = [
         _datapoint("E1-5_01", energy, energy_low, energy_high),
         _datapoint("E1-5_02", fossil),

@@ -20,7 +20,10 @@ CODECARBON_HEADER = (
     "timestamp,project_name,run_id,experiment_id,duration,emissions,energy_consumed,"
     "country_name,country_iso_code,region,cloud_provider,cloud_region,on_cloud,pue\n"
 )
-# Two self-hosted jobs: 1,000 kWh in France, 500 kWh in Germany (one run each, last row kept).
+# Two self-hosted jobs: 1,000 kWh in France, 500 kWh in Germany (one run each, last row kept), of IT energy;
+# no site PUE entered, so each site's energy is IT energy x the assumed industry average 1.56 (Uptime Institute
+# Global Data Center Survey 2024): 1,560 and 780 kWh.
+PUE = 1.56
 CODECARBON = CODECARBON_HEADER + (
     "2025-03-01T10:00:00,train,run-fr,exp,3600,1.0,1000.0,France,FRA,,,,N,1.0\n"
     "2025-06-01T10:00:00,train,run-de,exp,3600,1.0,500.0,Germany,DEU,,,,N,1.0\n"
@@ -69,24 +72,25 @@ def test_e1_figures_by_hand(seeded):
     snapshot, records, _ = services.build_snapshot(period)
     v = values(snapshot)
     fs = load_factor_set(default_factor_set_version())
-    fr, de = fs.grid_factor("FRA", 2025), fs.grid_factor("DEU", 2025)
+    # Scope 2 asks the generation boundary; both countries have life-cycle factors only, which it then takes.
+    fr, de = fs.grid_factor("FRA", 2025, "generation"), fs.grid_factor("DEU", 2025, "generation")
     fr_residual, de_residual = fs.residual_factor("FRA", 2025)[1], fs.residual_factor("DEU", 2025)[1]
 
-    # E1-5: own energy = 1,000 + 500 kWh = 1.5 MWh. Renewable = the GO's 0.6 MWh only.
-    assert v["E1-5_01"] == pytest.approx(1.5)
+    # E1-5: own energy = 1,560 + 780 kWh = 2.34 MWh. Renewable = the GO's 0.6 MWh only.
+    assert v["E1-5_01"] == pytest.approx(1.5 * PUE)
     assert v["E1-5_05"] == pytest.approx(0.6) and v["E1-5_07"] == pytest.approx(0.6)
-    # The uncovered 0.4 MWh (FR) and 0.5 MWh (DE) split fossil:nuclear in each grid's proportion.
+    # The uncovered 0.96 MWh (FR) and 0.78 MWh (DE) split fossil:nuclear in each grid's proportion.
     fr_nuc = fr.nuclear_share / (fr.fossil_share + fr.nuclear_share)
     de_nuc = de.nuclear_share / (de.fossil_share + de.nuclear_share)
-    assert v["E1-5_03"] == pytest.approx(0.4 * fr_nuc + 0.5 * de_nuc)
-    assert v["E1-5_02"] == pytest.approx(0.4 * (1 - fr_nuc) + 0.5 * (1 - de_nuc))
-    assert v["E1-5_02"] + v["E1-5_03"] + v["E1-5_05"] == pytest.approx(1.5)
-    assert v["E1-5_09"] == pytest.approx(100 * 0.6 / 1.5)
+    assert v["E1-5_03"] == pytest.approx(0.96 * fr_nuc + 0.78 * de_nuc)
+    assert v["E1-5_02"] == pytest.approx(0.96 * (1 - fr_nuc) + 0.78 * (1 - de_nuc))
+    assert v["E1-5_02"] + v["E1-5_03"] + v["E1-5_05"] == pytest.approx(2.34)
+    assert v["E1-5_09"] == pytest.approx(100 * 0.6 / 2.34)
 
     # E1-6 Scope 2, location-based: kWh x grid gCO2e/kWh; tCO2e = g / 1e6.
-    assert v["E1-6_09"] == pytest.approx((1000 * fr.gco2e_per_kwh + 500 * de.gco2e_per_kwh) / 1e6)
-    # Market-based: 600 kWh at the GO's 0 g, 400 kWh at France's residual mix, 500 kWh at Germany's.
-    assert v["E1-6_10"] == pytest.approx((600 * 0 + 400 * fr_residual + 500 * de_residual) / 1e6)
+    assert v["E1-6_09"] == pytest.approx((1560 * fr.gco2e_per_kwh + 780 * de.gco2e_per_kwh) / 1e6)
+    # Market-based: 600 kWh at the GO's 0 g, 960 kWh at France's residual mix, 780 kWh at Germany's.
+    assert v["E1-6_10"] == pytest.approx((600 * 0 + 960 * fr_residual + 780 * de_residual) / 1e6)
 
     # Scope 3: the API row; location = market; total = Scope 2 + Scope 3.
     api = records[records["source"] == "generic_csv"].iloc[0]
@@ -95,7 +99,8 @@ def test_e1_figures_by_hand(seeded):
     assert v["E1-6_11_cat1"] == v["E1-6_AR51"] == v["E1-6_11"]
     assert v["E1-6_12"] == pytest.approx(v["E1-6_09"] + v["E1-6_11"])
     assert v["E1-6_13"] == pytest.approx(v["E1-6_10"] + v["E1-6_11"])
-    assert v["E1-6_25"] == pytest.approx(100.0)  # token counts from the provider: primary data
+    # Token counts are the vendor's activity data, but the energy is modelled: no Scope 3 primary data.
+    assert v["E1-6_25"] == pytest.approx(0.0)
     assert v["E1-6_30"] == pytest.approx(v["E1-6_12"] / 50_000_000)
     assert v["E1-6_31"] == pytest.approx(v["E1-6_13"] / 50_000_000)
     assert v["E1-8_04"] == 80 and v["E1-8_05"] == pytest.approx(v["E1-6_13"])
@@ -117,7 +122,7 @@ def test_vsme_variant(seeded):
         "B3_scope3_tCO2e",
         "B3_intensity",
     }
-    assert v["B3_energy_total_MWh"] == pytest.approx(1.5)
+    assert v["B3_energy_total_MWh"] == pytest.approx(1.5 * PUE)
 
 
 def test_sign_off_freezes_and_locks_every_write_path(seeded, tmp_path):

@@ -7,6 +7,9 @@ import pytest
 from apps.disclosures import e1
 
 COLUMNS = [
+    "usage_kind",
+    "provider",
+    "model",
     "scope",
     "data_quality",
     "energy_kwh",
@@ -25,14 +28,56 @@ COLUMNS = [
 RECORDS = pd.DataFrame(
     [
         # own GPU job, measured: 1,000 kWh = 500 fossil + 300 nuclear + 200 renewable (covered by a GO)
-        ("scope2", "measured", 1000, 950, 1050, 500, 300, 200, 200, 190, 210, 150, 140, 160),
+        (
+            "measured_energy",
+            "self_hosted",
+            "",
+            "scope2",
+            "measured",
+            1000,
+            950,
+            1050,
+            500,
+            300,
+            200,
+            200,
+            190,
+            210,
+            150,
+            140,
+            160,
+        ),
         # bought API use: its energy is not E1-5 energy, its CO2e is Scope 3
-        ("scope3_cat1", "activity_based", 10, 6, 14, 0, 0, 0, 40, 24, 56, 40, 24, 56),
-        ("scope3_cat1", "spend_based", 0, 0, 0, 0, 0, 0, 60, 24, 96, 60, 24, 96),
+        ("tokens", "openai", "gpt-4o", "scope3_cat1", "activity_based", 10, 6, 14, 0, 0, 0, 40, 24, 56, 40, 24, 56),
+        (
+            "seat_activity",
+            "microsoft",
+            "m365_copilot",
+            "scope3_cat1",
+            "spend_based",
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            60,
+            24,
+            96,
+            60,
+            24,
+            96,
+        ),
     ],
     columns=COLUMNS,
 )
 # kWh -> MWh and kg -> t are / 1000; net revenue 1,000,000 EUR; internal carbon price 80 EUR/t.
+# Ranges (e1.RANGE_METHOD): each row is a group of its own here (a measured job; one model's tokens; the
+# spend-based group), so the period's deviations combine in quadrature:
+#   Scope 3: 0.1 -+ sqrt(0.016^2 + 0.036^2) = 0.1 -+ sqrt(0.001552) = 0.1 -+ 0.0393954
+#   totals:  sqrt(0.010^2 + 0.016^2 + 0.036^2) = sqrt(0.001652) = 0.0406448 either side
+S3_DEV = 0.001552**0.5
+TOTAL_DEV = 0.001652**0.5
 EXPECTED = {
     "E1-5_01": (1.0, 0.95, 1.05),
     "E1-5_02": (0.5, None, None),
@@ -44,17 +89,19 @@ EXPECTED = {
     "E1-5_15": (50.0, None, None),
     "E1-6_09": (0.2, 0.19, 0.21),
     "E1-6_10": (0.15, 0.14, 0.16),
-    "E1-6_11": (0.1, 0.048, 0.152),  # 0.04 + 0.06; lows 0.024 + 0.024; highs 0.056 + 0.096
-    "E1-6_11_cat1": (0.1, 0.048, 0.152),
-    "E1-6_AR51": (0.1, 0.048, 0.152),
-    "E1-6_12": (0.3, 0.238, 0.362),  # Scope 2 location + Scope 3
-    "E1-6_13": (0.25, 0.188, 0.312),  # Scope 2 market + Scope 3
-    "E1-6_25": (40.0, None, None),  # only the activity-based 0.04 t of 0.1 t is primary data
-    "E1-6_30": (3e-7, 2.38e-7, 3.62e-7),
-    "E1-6_31": (2.5e-7, 1.88e-7, 3.12e-7),
+    "E1-6_11": (0.1, 0.1 - S3_DEV, 0.1 + S3_DEV),  # 0.04 + 0.06; deviations 0.016 and 0.036 either side
+    "E1-6_11_cat1": (0.1, 0.1 - S3_DEV, 0.1 + S3_DEV),
+    "E1-6_AR51": (0.1, 0.1 - S3_DEV, 0.1 + S3_DEV),
+    "E1-6_12": (0.3, 0.3 - TOTAL_DEV, 0.3 + TOTAL_DEV),  # Scope 2 location + Scope 3
+    "E1-6_13": (0.25, 0.25 - TOTAL_DEV, 0.25 + TOTAL_DEV),  # Scope 2 market + Scope 3
+    # No Scope 3 energy was measured: the API's tokens are activity data with modelled energy, the rest is
+    # spend-based, so none of it is primary data.
+    "E1-6_25": (0.0, None, None),
+    "E1-6_30": (3e-7, (0.3 - TOTAL_DEV) / 1e6, (0.3 + TOTAL_DEV) / 1e6),
+    "E1-6_31": (2.5e-7, (0.25 - TOTAL_DEV) / 1e6, (0.25 + TOTAL_DEV) / 1e6),
     "E1-6_33": (1_000_000, None, None),
     "E1-8_04": (80, None, None),
-    "E1-8_05": (0.25, 0.188, 0.312),
+    "E1-8_05": (0.25, 0.25 - TOTAL_DEV, 0.25 + TOTAL_DEV),
 }
 
 
@@ -73,3 +120,44 @@ def test_every_figure_is_in_the_production_catalogue():
     assert list(vsme) == list(e1.VSME_DATAPOINTS)
     assert vsme["B3_scope3_tCO2e"] == pytest.approx(EXPECTED["E1-6_11"])
     assert vsme["B3_intensity"] == pytest.approx(EXPECTED["E1-6_30"])
+
+
+def test_rows_that_share_a_model_move_together_and_other_groups_add_in_quadrature():
+    # Two days of the same model (one group: their parameter range is the same) and one seat tool.
+    # Same model: deviations add, 0.016 + 0.016 = 0.032 t; seat group 0.036 t. Scope 3 central 0.04 + 0.04 + 0.06
+    # = 0.14 t, low/high 0.14 -+ sqrt(0.032^2 + 0.036^2) = 0.14 -+ sqrt(0.002320) = 0.14 -+ 0.0481664.
+    # A plain sum of every row's bounds would say 0.14 -+ 0.068.
+    tokens = RECORDS.iloc[[1, 1]].assign(data_quality="activity_based")
+    seats = RECORDS.iloc[[2]].assign(data_quality="activity_based")
+    values = e1.figures(pd.concat([RECORDS.iloc[[0]], tokens, seats], ignore_index=True), None, None)
+    dev = 0.002320**0.5
+    assert values["E1-6_11"] == pytest.approx((0.14, 0.14 - dev, 0.14 + dev), rel=1e-9)
+
+
+def test_share_of_primary_data_counts_measured_scope3_energy_only():
+    # Rented GPUs measured by CodeCarbon (facility modelled), 0.01 t, beside the API's 0.04 t and the spend-based
+    # 0.06 t: 0.01 / 0.11 = 9.0909 % of Scope 3 is primary data.
+    rented = RECORDS.iloc[[0]].assign(
+        scope="scope3_cat1",
+        data_quality="measured_it",
+        co2e_location_kg=10,
+        co2e_location_kg_low=10,
+        co2e_location_kg_high=10,
+        co2e_market_kg=10,
+        co2e_market_kg_low=10,
+        co2e_market_kg_high=10,
+    )
+    values = e1.figures(pd.concat([RECORDS, rented], ignore_index=True), None, None)
+    assert values["E1-6_25"][0] == pytest.approx(100 * 0.01 / 0.11)
+    assert "measured on the hardware" in e1.DEFINITIONS["primary_data"]
+
+
+def test_range_drivers_say_which_group_widens_scope3():
+    # Scope 3 rows: one model's tokens, 0.04 t, 0.016 t either side; the spend-based group, 0.06 t, 0.036 t either
+    # side. Variance above: 0.016^2 = 0.000256 and 0.036^2 = 0.001296, of 0.001552: 83.5 % from spend, 16.5 %
+    # from the model.
+    drivers = e1.range_drivers(RECORDS)
+    assert [d["group"] for d in drivers] == ["spend_based", "tokens · openai · gpt-4o"]
+    assert drivers[0]["co2e_t"] == pytest.approx(0.06) and drivers[0]["above_t"] == pytest.approx(0.036)
+    assert drivers[0]["share_of_variance_above"] == pytest.approx(0.001296 / 0.001552)
+    assert drivers[1]["share_of_variance_above"] == pytest.approx(0.000256 / 0.001552)

@@ -28,8 +28,25 @@ def recompute(records: pd.DataFrame, inputs: dict) -> dict[str, dict[str, float]
     def t(frame, column):
         return frame[column].sum() / 1000
 
+    def ranged(frame, column):
+        # The README's range method: deviations summed per group, groups combined in quadrature.
+        kind = frame["usage_kind"].astype(str)
+        group = kind.where(
+            kind != "tokens", kind + "|" + frame["provider"].astype(str) + "|" + frame["model"].astype(str)
+        )
+        group = group.where(frame["data_quality"] != "spend_based", "spend_based")
+        value = frame[column].fillna(0)
+        below = (value - frame[f"{column}_low"].fillna(0)).groupby(group).sum()
+        above = (frame[f"{column}_high"].fillna(0) - value).groupby(group).sum()
+        central = value.sum()
+        return {
+            "value": central / 1000,
+            "low": (central - (below**2).sum() ** 0.5) / 1000,
+            "high": (central + (above**2).sum() ** 0.5) / 1000,
+        }
+
     out: dict[str, dict[str, float]] = {}
-    energy = {k: t(s2, f"energy_kwh{sfx}") for k, sfx in (("value", ""), ("low", "_low"), ("high", "_high"))}
+    energy = ranged(s2, "energy_kwh")
     fossil, nuclear, renewable = t(s2, "fossil_kwh"), t(s2, "nuclear_kwh"), t(s2, "instrument_covered_kwh")
     # renewable only with contractual instruments: the per-row split agrees with what instruments cover
     assert renewable == pytest.approx(t(s2, "renewable_kwh"), rel=REL)
@@ -41,15 +58,18 @@ def recompute(records: pd.DataFrame, inputs: dict) -> dict[str, dict[str, float]
     out["E1-5_05"] = out["E1-5_07"] = {"value": renewable}
     out["E1-5_09"] = {"value": 100 * renewable / energy["value"]}
     out["E1-5_15"] = {"value": 100 * fossil / energy["value"]}
-    ranges = (("value", ""), ("low", "_low"), ("high", "_high"))
-    loc2 = {k: t(s2, f"co2e_location_kg{sfx}") for k, sfx in ranges}
-    mkt2 = {k: t(s2, f"co2e_market_kg{sfx}") for k, sfx in ranges}
-    loc3 = {k: t(s3, f"co2e_location_kg{sfx}") for k, sfx in ranges}
+    loc2, mkt2 = ranged(s2, "co2e_location_kg"), ranged(s2, "co2e_market_kg")
+    loc3 = ranged(s3, "co2e_location_kg")
     out["E1-6_09"], out["E1-6_10"] = loc2, mkt2
     out["E1-6_11"] = out["E1-6_11_cat1"] = out["E1-6_AR51"] = loc3
-    out["E1-6_12"] = {k: loc2[k] + loc3[k] for k in loc2}
-    out["E1-6_13"] = {k: mkt2[k] + loc3[k] for k in mkt2}
-    primary = s3[s3["data_quality"].isin(["measured", "activity_based"])]
+    both = pd.concat([s2, s3])
+    out["E1-6_12"] = ranged(both, "co2e_location_kg")
+    # Scope 3's market-based figure is its location-based one (the README's E1-6_13 = E1-6_10 + E1-6_11).
+    out["E1-6_13"] = ranged(
+        pd.concat([s2, s3.assign(**{f"co2e_market_kg{x}": s3[f"co2e_location_kg{x}"] for x in ("", "_low", "_high")})]),
+        "co2e_market_kg",
+    )
+    primary = s3[s3["data_quality"].isin(["measured", "measured_it"])]
     out["E1-6_25"] = {"value": 100 * primary["co2e_location_kg"].sum() / s3["co2e_location_kg"].sum()}
     revenue, price = inputs.get("net_revenue_eur"), inputs.get("internal_carbon_price_eur_per_t")
     if revenue:

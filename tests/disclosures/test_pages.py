@@ -37,6 +37,9 @@ def test_officer_creates_a_period_and_reads_its_figures(client_for, org_a):
     assert response["Location"] == reverse("disclosures:period", args=["org-a", period.pk])
     page = client.get(response["Location"]).content.decode()
     assert "E1-6_11" in page and "Gross Scope 3 GHG emissions" in page and "Sign off and lock" in page
+    # The page says what "primary data" and the low - high range mean.
+    assert 'id="def-E1-6_25"' in page and "energy was measured on the hardware that served them" in page
+    assert 'id="def-ranges"' in page and "combined in quadrature" in page
     bad = client.post(
         reverse("disclosures:periods", args=["org-a"]),
         {"start": "2026-06-01", "end": "2026-12-31", "variant": "esrs_e1"},
@@ -52,6 +55,8 @@ def test_drill_down_reaches_the_run_and_file(client_for, org_a, period):
     )
     run = period.organisation and services.build_snapshot(period)[0]["runs"][0]
     assert run["sha256"] in page and reverse("connectors:run", args=["org-a", run["id"]]) in page
+    # The API tokens are the only Scope 3 group, so they are what the Scope 3 range is made of: 100 %.
+    assert 'id="range-drivers"' in page and "tokens · openai · gpt-4o" in page and "100 %" in page
     assert "gpt-4o" in page and "generic_csv" in page
 
 

@@ -9,7 +9,7 @@ from ecologits.tracers.utils import llm_impacts
 
 from apps.footprint.calculator import (
     DQ_ACTIVITY,
-    DQ_MEASURED,
+    DQ_MEASURED_IT,
     DQ_SPEND,
     SCOPE2,
     SCOPE3_CAT1,
@@ -48,16 +48,29 @@ def hand_fs():
         "2025",
         "test",
         g.columns,
-        (
-            ("DEU", 2025, 400.0, 0.5, 0.1, 0.4, "test"),
-            ("FRA", 2025, 50.0, 0.1, 0.7, 0.2, "test"),
-            ("USA", 2025, 400.0, 0.6, 0.2, 0.2, "test"),
-            ("WOR", None, 450.0, None, None, None, "test"),
+        # Each factor on both boundaries (generation for Scope 2, life cycle for Scope 3), so the worked examples
+        # carry no boundary warning and keep their round figures.
+        tuple(
+            (*row, boundary)
+            for row in (
+                ("DEU", 2025, 400.0, 0.5, 0.1, 0.4, "test"),
+                ("FRA", 2025, 50.0, 0.1, 0.7, 0.2, "test"),
+                ("USA", 2025, 400.0, 0.6, 0.2, 0.2, "test"),
+                ("WOR", None, 450.0, None, None, None, "test"),
+            )
+            for boundary in ("generation", "life_cycle")
         ),
     )
     r = base.tables["residual_mix"]
     resid = FactorTable("test residual", "2025", "test", r.columns, (("DEU", 2025, 600.0, "verified"),))
-    return base.with_table("grid", grid, version="hand").with_table("residual_mix", resid, version="hand")
+    # Sites entered at PUE 1.0, so a measured kWh stays one kWh in the market and mix examples below.
+    p = base.tables["facility_pue"]
+    pue = FactorTable("test sites", "2025", "test", p.columns, (("*", 1.0, "entered"),))
+    return (
+        base.with_table("grid", grid, version="hand")
+        .with_table("residual_mix", resid, version="hand")
+        .with_table("facility_pue", pue, version="hand")
+    )
 
 
 def frame(**cols):
@@ -181,7 +194,7 @@ def test_location_vs_market_with_a_guarantee_of_origin_by_hand(hand_fs):
     ]
     r = estimate(job, hand_fs, gos)
     row = r.iloc[0]
-    assert row["scope"] == SCOPE2 and row["data_quality"] == DQ_MEASURED
+    assert row["scope"] == SCOPE2 and row["data_quality"] == DQ_MEASURED_IT
     assert row["co2e_location_kg"] == pytest.approx(400.0)
     assert row["co2e_market_kg"] == pytest.approx(360.0)
     assert row["instrument_covered_kwh"] == pytest.approx(400.0)
@@ -288,7 +301,7 @@ def test_codecarbon_measured_job_by_hand(hand_fs):
     assert list(r["co2e_location_kg"]) == pytest.approx([0.625, 0.625])
     assert list(r["co2e_market_kg"]) == pytest.approx([0.625, 0.625])  # FRA: no residual mix -> grid
     assert list(r["scope"]) == [SCOPE3_CAT1, SCOPE2]
-    assert list(r["data_quality"]) == [DQ_MEASURED, DQ_MEASURED]
+    assert list(r["data_quality"]) == [DQ_MEASURED_IT, DQ_MEASURED_IT]  # IT measured, facility from the PUE
     assert "not E1-5 energy" in r["warning"].iloc[0]
 
 
@@ -408,7 +421,7 @@ def test_bad_frames_and_instruments_are_refused(fs):
 
 def test_diff_effect_shows_what_a_new_version_changes(hand_fs):
     g = hand_fs.tables["grid"]
-    rows = tuple(("DEU", 2025, 200.0, 0.5, 0.1, 0.4, "new") if r[0] == "DEU" else r for r in g.rows)
+    rows = tuple(("DEU", 2025, 200.0, 0.5, 0.1, 0.4, "new", r[7]) if r[0] == "DEU" else r for r in g.rows)
     newer = hand_fs.with_table("grid", FactorTable("new", "2025", "t", g.columns, rows), version="hand-2")
     jobs = frame(
         provider="self_hosted", usage_kind="measured_energy", measured_energy_kwh=[1000.0], self_hosted=False, zone="DE"

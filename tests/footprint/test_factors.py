@@ -96,8 +96,8 @@ def test_grid_year_selection_prefers_the_usage_year_then_the_latest_earlier():
     base = default_factor_set()
     g = base.tables["grid"]
     rows = (
-        ("DEU", 2022, 430.0, 0.5, 0.05, 0.45, "t"),
-        ("DEU", 2024, 360.0, 0.4, 0.0, 0.6, "t"),
+        ("DEU", 2022, 430.0, 0.5, 0.05, 0.45, "t", "life_cycle"),
+        ("DEU", 2024, 360.0, 0.4, 0.0, 0.6, "t", "life_cycle"),
         *(r for r in g.rows if r[0] != "DEU"),
     )
     fs2 = base.with_table("grid", FactorTable("t", "t", "t", g.columns, rows), version="t")

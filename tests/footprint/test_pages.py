@@ -53,9 +53,45 @@ def test_factor_page_shows_provenance_and_the_effect_of_a_new_residual_mix(clien
     assert load_factor_set(new).residual_factor("DEU", 2025)[1] == 500
     assert AuditEvent.objects.for_org(org).filter(action="factor_set.new").exists()
     # The page shows what the new version changes: Germany's residual mix 701.47 -> 500 g/kWh moves the
-    # market-based figure of the 1,000 kWh job by (500 - 701.47) g x 1,000 = -201.47 kg.
+    # market-based figure of the job (1,000 IT kWh x the assumed facility PUE 1.56 = 1,560 kWh) by
+    # (500 - 701.47) g x 1,560 = -314.29 kg.
     page = client.get(reverse("footprint:factor_sets", args=["org-a"])).content.decode()
-    assert "co2e_market_kg" in page and "-201" in page.replace("\u2212", "-")
+    assert "co2e_market_kg" in page and "-314" in page.replace("\u2212", "-")
+
+
+def test_an_officer_enters_a_site_pue_as_a_new_version(client_for, org_a):
+    org = org_a["org"]
+    execute_run(create_run(org, "codecarbon_emissions", store_upload(org, io.BytesIO(CODECARBON.encode()), "e.csv")).pk)
+    client = client_for(org_a["users"][Role.OFFICER])
+    page = client.get(reverse("footprint:factor_sets", args=["org-a"])).content.decode()
+    assert "Facility PUE of your own sites" in page and "*,1.56,assumed" in page
+    response = client.post(
+        reverse("footprint:facility_pue", args=["org-a"]),
+        {"rows": "DE,1.3,measured", "source": "Hamburg site meters, 2025 annual PUE", "note": "metered"},
+    )
+    assert response.status_code == 302
+    fs = load_factor_set(current_factor_set_version(org))
+    # Germany's site at its own 1.3; every other site keeps the assumed 1.56 default.
+    assert fs.facility_pue("DEU") == (1.3, "measured") and fs.facility_pue("FRA") == (1.56, "assumed")
+    # The job's 1,000 IT kWh: 1,560 kWh at the assumed PUE, 1,300 at the site's, a change of -260 kWh.
+    page = client.get(reverse("footprint:factor_sets", args=["org-a"])).content.decode()
+    assert "energy_kwh" in page and "-260" in page.replace("\u2212", "-")
+
+
+def test_a_pue_below_one_is_refused_with_the_line(client_for, org_a):
+    client = client_for(org_a["users"][Role.OFFICER])
+    response = client.post(
+        reverse("footprint:facility_pue", args=["org-a"]),
+        {"rows": "FR,1.2\nDE,0.9", "source": "x"},
+        follow=True,
+    )
+    assert "line 2: a PUE is total facility energy / IT energy, so at least 1" in response.content.decode()
+    assert FactorSetVersion.objects.filter(organisation=org_a["org"]).count() == 0
+    auditor = client_for(org_a["users"][Role.AUDITOR])
+    assert (
+        auditor.post(reverse("footprint:facility_pue", args=["org-a"]), {"rows": "FR,1.2", "source": "x"}).status_code
+        == 403
+    )
 
 
 def test_bad_residual_rows_are_refused_with_the_line(client_for, org_a):

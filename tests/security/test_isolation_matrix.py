@@ -252,6 +252,7 @@ def write_body(name: str, w) -> dict:
             "energy_source": "renewable",
         },
         "footprint:residual_mix": {"rows": f"FR,{SIGNED_YEAR},40", "source": "s", "vintage": "v", "licence": "l"},
+        "footprint:facility_pue": {"rows": "FR,1.3", "source": "s"},
         "costs:roi": {
             "tool": "github_copilot",
             "minutes_saved_low": "1",

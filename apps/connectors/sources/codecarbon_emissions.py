@@ -15,7 +15,10 @@ Usage frame rows (``measured_energy``, provider ``self_hosted``):
   with self_hosted False (rented cloud hardware is the cloud's energy, Scope 3); otherwise the
   ``country_iso_code`` (ISO 3166 alpha-3, e.g. ``FRA``) with self_hosted True (own hardware, Scope 2).
 * project = ``project_name`` (``experiment_id`` when blank); model is left blank.
-* The ``pue`` CodeCarbon may record is not applied here.
+* measured_energy_kwh is the IT energy: CodeCarbon multiplies what it measured by its ``pue`` setting
+  (default 1.0; EmissionsTracker docs, "pue"), so ``energy_consumed`` is divided by the file's ``pue``
+  (blank or absent: 1) and the calculator applies the site's facility PUE from the factor set once. A
+  ``pue`` below 1 is refused naming its row.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ FIELDS = (
     Field("cloud_provider", required=False),
     Field("cloud_region", required=False),
     Field("on_cloud", required=False),
+    Field("pue", required=False),
 )
 
 
@@ -84,7 +88,7 @@ def _frames(stream: BinaryIO, filename: str, chunk_rows: int) -> Iterator[tuple[
                 "day": chunk.days("timestamp", example="2025-01-31T10:00:00"),
                 "provider": PROVIDER,
                 "usage_kind": USAGE_KIND_MEASURED_ENERGY,
-                "measured_energy_kwh": chunk.numbers("energy_consumed", whole=False, blank_is_zero=False),
+                "measured_energy_kwh": _it_energy(chunk),
                 "self_hosted": ~on_cloud,
                 "project": project,
                 "zone": zone,
@@ -94,6 +98,16 @@ def _frames(stream: BinaryIO, filename: str, chunk_rows: int) -> Iterator[tuple[
         )
         kept = _last_row_per_run(frame)
         yield kept, len(chunk), len(frame) - len(kept)
+
+
+def _it_energy(chunk) -> np.ndarray:
+    """energy_consumed without the PUE CodeCarbon multiplied it by (blank or absent pue: 1)."""
+    energy = chunk.numbers("energy_consumed", whole=False, blank_is_zero=False)
+    pue = chunk.numbers("pue", whole=False)
+    below_one = (pue > 0) & (pue < 1)
+    if below_one.any():
+        raise chunk.error(int(np.flatnonzero(below_one)[0]), "pue", "expected a PUE >= 1 (total / IT energy)")
+    return energy / np.where(pue > 0, pue, 1.0)
 
 
 def _last_row_per_run(frame: pd.DataFrame) -> pd.DataFrame:

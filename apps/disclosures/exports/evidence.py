@@ -46,8 +46,9 @@ FORMULAS = {
     "data centre services)",
     "E1-6_12": "E1-6_09 + E1-6_11",
     "E1-6_13": "E1-6_10 + E1-6_11",
-    "E1-6_25": f"100 * sum(co2e_location_kg where {S3} and data_quality in (measured, activity_based)) / "
-    f"sum(co2e_location_kg where {S3})  (primary data = supplier-specific activity data)",
+    "E1-6_25": f"100 * sum(co2e_location_kg where {S3} and data_quality in (measured, measured_it)) / "
+    f"sum(co2e_location_kg where {S3})  (primary data = energy measured on the hardware that served the "
+    "records; token and seat activity with modelled energy, and spend, are secondary)",
     "E1-6_30": "E1-6_12 / inputs.net_revenue_eur",
     "E1-6_31": "E1-6_13 / inputs.net_revenue_eur",
     "E1-6_33": "inputs.net_revenue_eur",
@@ -61,9 +62,12 @@ FORMULAS = {
     "B3_intensity": "(B3_scope2_location_tCO2e + B3_scope3_tCO2e) / inputs.net_revenue_eur",
 }
 RANGE_NOTE = (
-    "low / high: the same sums over the *_low / *_high columns (energy_kwh_low, co2e_location_kg_low, "
-    "co2e_market_kg_low, ...); totals add the ranges of their parts; intensities divide them by net "
-    "revenue; E1-8_05 takes those of E1-6_13."
+    "low / high: per record, deviation below = value - *_low and above = *_high - value (energy_kwh_low, "
+    "co2e_location_kg_low, co2e_market_kg_low, ...); the deviations are summed per group (usage_kind "
+    "tokens: usage_kind|provider|model; data_quality spend_based: one group; any other usage_kind: one group "
+    "each) and the groups combined in quadrature: low = sum(value) - sqrt(sum over groups of their summed "
+    "deviation below, squared), high likewise above. Totals (E1-6_12, E1-6_13) group the Scope 2 and Scope 3 "
+    "records together; intensities divide them by net revenue; E1-8_05 takes those of E1-6_13."
 )
 
 
