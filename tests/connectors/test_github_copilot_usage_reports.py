@@ -5,6 +5,12 @@ Follows GitHub's pages:
   https://docs.github.com/en/copilot/reference/copilot-usage-metrics/example-schema (user and entity records)
   https://docs.github.com/en/copilot/reference/copilot-usage-metrics/team-level-metrics (user-teams rows, the
   ``{"download_links": [...], "report_day": ...}`` answer)
+  https://docs.github.com/en/rest/copilot/copilot-usage-metrics (the endpoints: users-1-day?day=, users-28-day/latest,
+  organization-1-day?day=, organization-28-day/latest, user-teams-1-day?day=; the 28-day answer carries
+  ``report_start_day`` / ``report_end_day`` instead of ``report_day``)
+Checked against those pages on 2026-12-02: the record keys read here (day, user_login, user_initiated_interaction_count,
+code_generation_activity_count, totals_by_feature[].feature = code_completion, totals_by_cli.request_count, used_*,
+daily_active_users, day_totals[], team_id, slug) are the documented ones.
 The files are built here; the expected totals are summed from the generator's own numbers, not from the parser.
 """
 

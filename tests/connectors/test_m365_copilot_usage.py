@@ -67,10 +67,13 @@ def test_json_bad_date_names_the_path():
 
 # --- v2 report ---------------------------------------------------------------------------------------------
 # Follows https://learn.microsoft.com/en-us/microsoft-365/copilot/extensibility/api/admin-settings/reports/
-# copilotreportroot-getmicrosoft365copilotusageuserdetail (version v2: the v1 columns plus Microsoft 365 Copilot
-# app, Edge, agent and Copilot Chat (work)/(web) last-activity dates, "Active Usage Days for all apps" and the
-# prompt counts; JSON with copilotActivityUserDetailsByPeriod[0].activeUsageDays / promptsSubmitted). The files
-# are built here; the expected totals come from the generator's numbers.
+# copilotreportroot-getmicrosoft365copilotusageuserdetail ("Report versions": version v2, asked for with
+# version='v2' as v1 is the default, periods D7/D28/D90/D180; the v1 headers in the page's order, then "Prompts
+# submitted for all apps", "... for Copilot Chat (work)", "... (web)", "Active Usage Days for all apps", and the
+# Copilot Chat (work)/(web), Microsoft 365 Copilot, Edge and Copilot Agent "Last Activity Date" columns). The page
+# names v2's columns only as CSV headers; its JSON example is v1 (keys = the headers in camelCase, the period in
+# copilotActivityUserDetailsByPeriod[0].reportPeriod), so the v2 JSON here follows that rule: an assumption, not
+# a documented example. The files are built here; the expected totals come from the generator's numbers.
 
 V2_HEADER = [
     "Report Refresh Date",
@@ -260,3 +263,28 @@ def test_v2_json_without_active_usage_days_is_refused_naming_it():
         user["copilotActivityUserDetailsByPeriod"][0].pop("activeUsageDays")
     err = refused(KEY, json.dumps(doc).encode(), "v2.json")
     assert err.column == "Active Usage Days for all apps" and "is missing" in str(err)
+
+
+def test_a_report_of_several_periods_is_refused_and_stores_nothing(org_a, tmp_path, capsys):
+    # period='ALL' gives every period (the page: 7, 28, 90 and 180 days for v2): a user's counts overlap, so
+    # adding them would count the 7 days again inside the 28. The same user twice is refused, naming the row.
+    users, _ = v2_users(n=10)
+    text = v2_csv(users).decode("utf-8-sig")
+    second = text.splitlines()[1].replace(f",{PERIOD},", ",7,", 1)
+    path = tmp_path / "all.csv"
+    path.write_bytes((text + second + "\r\n").encode())
+    with pytest.raises(SystemExit):
+        call_command("ingest", "--org", "org-a", "--source", KEY, str(path), "--json")
+    out = json.loads(capsys.readouterr().out)
+    assert out["status"] == "failed" and out["records"] == 0
+    assert (out["errors"][0]["row"], out["errors"][0]["column"]) == (12, "User Principal Name")
+    assert "several periods" in out["errors"][0]["message"]
+    assert UsageRecord.objects.count() == 0
+
+
+def test_json_of_several_periods_is_refused_naming_the_path():
+    users, _ = v2_users(n=3)
+    doc = json.loads(v2_json(users))
+    doc["value"][1]["copilotActivityUserDetailsByPeriod"].append({"reportPeriod": 7, "activeUsageDays": 1})
+    err = refused(KEY, json.dumps(doc).encode(), "all.json")
+    assert "value[1].copilotActivityUserDetailsByPeriod" in str(err) and "several periods" in str(err)

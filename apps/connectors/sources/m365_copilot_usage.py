@@ -15,14 +15,20 @@ period is not given), with ``active_user_days = 1``. This is a **lower bound** o
 a user active every day of the period shows up on at most nine days. Loading a report every day
 (D7) fills the gaps, because each day's row is replaced by the natural key, never doubled.
 
-The v2 report (``version=v2``, the API's default now) adds the last-activity dates of the Microsoft 365
-Copilot app, Edge, agents and Copilot Chat (work) / (web), and per period ``Active Usage Days for all apps``
-and ``Prompts submitted for all apps`` (JSON: ``copilotActivityUserDetailsByPeriod[0].activeUsageDays`` and
-``promptsSubmitted``). Where the count is given it is the user's active user-days, exactly: one row per
-counted day, the known last-activity dates first, the rest on the period's other days from its start (the
-report says how many days, not which); the prompts are the requests, on the user's latest day. Because those
-days are placed, load one v2 report per period rather than overlapping ones. A v2 file without the count
-column is refused, naming it. provider ``microsoft``, model ``m365_copilot``, person = user principal name.
+The v2 report (``getMicrosoft365CopilotUsageUserDetail(period='D28',version='v2')`` under ``/copilot/reports``;
+the page makes ``v1`` the default, so v2 must be asked for; periods D7, D28, D90, D180) adds the
+last-activity dates of the Microsoft 365 Copilot app, Edge, agents and Copilot Chat (work) / (web), and per
+period ``Active Usage Days for all apps`` and ``Prompts submitted for all apps`` (and per chat, not read).
+The page lists v2's columns by their CSV headers only; its JSON example is a v1 report, whose keys are the
+headers in camelCase (``copilotChatLastActivityDate``), so v2 keys are matched the same way, the counts in
+``copilotActivityUserDetailsByPeriod[0]`` (``activeUsageDays``, ``promptsSubmitted`` or the headers' camelCase).
+Where the count is given it is the user's active user-days, exactly: one row per counted day, the known
+last-activity dates first, the rest on the period's other days from its start (the report says how many days,
+not which); the prompts are the requests, on the user's latest day. Because those days are placed, load one v2
+report per period rather than overlapping ones. A v2 file without the count column is refused, naming it. A
+report of several periods (``period='ALL'``: a user listed more than once, or more than one entry in
+``copilotActivityUserDetailsByPeriod``) is refused: its counts overlap. provider ``microsoft``, model
+``m365_copilot``, person = user principal name.
 
 :func:`parse_seats` gives the per-user table for the cost app: person, display_name,
 report_refresh_date, report_period_days, last_activity_at, ``last_activity_<app>`` per app, and (v2)
@@ -95,6 +101,12 @@ FIELDS = (
 )
 
 
+SEVERAL_PERIODS = (
+    "the report holds several periods (exported with period 'ALL'?); their counts overlap and would add up: "
+    "export one period (D7, D28, D90 or D180) and upload that"
+)
+
+
 def _chunk(stream: BinaryIO, filename: str) -> CsvChunk:
     stream = seekable(stream)
     if not looks_like_json(stream):
@@ -121,6 +133,8 @@ def _chunk(stream: BinaryIO, filename: str) -> CsvChunk:
                 raise SourceError(filename, path, None, "expected a user object")
             flat = {k: v for k, v in user.items() if not isinstance(v, (list, dict))}
             by_period = user.get("copilotActivityUserDetailsByPeriod")
+            if isinstance(by_period, list) and len(by_period) > 1:
+                raise SourceError(filename, f"{path}.copilotActivityUserDetailsByPeriod", None, SEVERAL_PERIODS)
             if isinstance(by_period, list) and by_period and isinstance(by_period[0], dict):
                 # v1 gives reportPeriod there; v2 also activeUsageDays and the prompt counts.
                 for key, value in by_period[0].items():
@@ -197,6 +211,9 @@ def parse_seats(stream: BinaryIO, filename: str) -> pd.DataFrame:
     blank = np.flatnonzero(table["person"].eq("").to_numpy())
     if len(blank):
         raise chunk.error(int(blank[0]), "upn", "expected the user principal name, got a blank")
+    again = np.flatnonzero(table["person"].duplicated().to_numpy())
+    if len(again):
+        raise chunk.error(int(again[0]), "upn", f"the user is listed twice; {SEVERAL_PERIODS}")
     too_many = table["active_usage_days"].fillna(0) > table["report_period_days"].where(lambda p: p > 0, 10**9)
     if too_many.any():
         first = int(np.flatnonzero(too_many.to_numpy())[0])
