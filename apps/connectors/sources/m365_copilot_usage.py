@@ -77,7 +77,7 @@ V1_APPS = {
     "loop": "Loop Copilot Last Activity Date",
     "copilot_chat": "Copilot Chat Last Activity Date",
 }
-# The v2 report (the API's default since version=v2): more apps, and per-period counts.
+# The v2 report (asked for with version='v2'; v1 is the default): more apps, and per-period counts.
 V2_APPS = {
     "m365_copilot_app": "Microsoft 365 Copilot Last Activity Date",
     "edge": "Edge Last Activity Date",
