@@ -4,13 +4,16 @@
 ``anthropic-version: 2023-06-01``; ``starting_at`` inclusive and ``ending_at`` exclusive as RFC 3339
 timestamps, ``bucket_width=1d``, ``group_by[]`` repeated, cursor pagination (``page=<next_page>``
 while ``has_more``). The pages go, as returned, into one ``anthropic_usage`` document.
+:func:`fetch_report` asks any of the Admin API's daily reports (the cost report too).
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ._http import Access, Client, Document, dump
+from ._http import Access, Client, Document
+from ._report import DailyReport
+from ._report import fetch_report as _fetch
 
 LABEL = "Anthropic"
 DEFAULT_BASE_URL = "https://api.anthropic.com"
@@ -22,25 +25,23 @@ GROUP_BY = ("model", "workspace_id", "api_key_id")
 MAX_DAYS_PER_PAGE = 31  # the API's limit for daily buckets
 
 
-def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
-    """Messages usage for the UTC days start_day..end_day (inclusive) as one anthropic_usage document;
-    no document when the period has no usage at all."""
+def fetch_report(access: Access, report: DailyReport, start_day: date, end_day: date) -> list[Document]:
+    """One of the Admin API's daily reports for the UTC days start_day..end_day (inclusive)."""
     client = Client(
         LABEL,
         access.base_url or DEFAULT_BASE_URL,
         {"x-api-key": access.secret, "anthropic-version": API_VERSION},
         access.secret,
     )
-    days = (end_day - start_day).days + 1
-    params = [
+    period = [
         ("starting_at", f"{start_day:%Y-%m-%d}T00:00:00Z"),
         ("ending_at", f"{end_day + timedelta(days=1):%Y-%m-%d}T00:00:00Z"),
-        ("bucket_width", "1d"),
-        ("limit", min(days, MAX_DAYS_PER_PAGE)),
-        *[("group_by[]", dimension) for dimension in GROUP_BY],
     ]
-    pages = client.cursor_pages(PATH, params)
-    if not any(bucket.get("results") for page in pages for bucket in page["data"] if isinstance(bucket, dict)):
-        return []
-    name = f"anthropic-usage-messages_{start_day:%Y-%m-%d}_{end_day:%Y-%m-%d}.json"
-    return [Document(SOURCE_KEY, name, dump(pages))]
+    return _fetch(client, report, period=period, group_param="group_by[]", start_day=start_day, end_day=end_day)
+
+
+def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
+    """Messages usage for the UTC days start_day..end_day (inclusive) as one anthropic_usage document;
+    no document when the period has no usage at all."""
+    report = DailyReport(PATH, SOURCE_KEY, "anthropic-usage-messages", GROUP_BY, MAX_DAYS_PER_PAGE)
+    return fetch_report(access, report, start_day, end_day)

@@ -4,13 +4,16 @@
 ``start_time`` inclusive and ``end_time`` exclusive in unix seconds, ``bucket_width=1d``,
 ``group_by`` repeated for each dimension, and cursor pagination (``page=<next_page>`` while
 ``has_more``). The pages go, as returned, into one ``openai_usage`` document (a JSON list of pages).
+:func:`fetch_report` asks any of the organisation's daily reports (the Costs API too).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from ._http import Access, Client, Document, dump
+from ._http import Access, Client, Document
+from ._report import DailyReport
+from ._report import fetch_report as _fetch
 
 LABEL = "OpenAI"
 DEFAULT_BASE_URL = "https://api.openai.com"
@@ -24,28 +27,17 @@ def _unix(day: date) -> int:
     return int(datetime.combine(day, time.min, tzinfo=UTC).timestamp())
 
 
-def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
-    """Completions usage for the UTC days start_day..end_day (inclusive) as one openai_usage document;
-    no document when the period has no usage at all."""
+def fetch_report(access: Access, report: DailyReport, start_day: date, end_day: date) -> list[Document]:
+    """One of the organisation's daily reports for the UTC days start_day..end_day (inclusive)."""
     client = Client(
         LABEL, access.base_url or DEFAULT_BASE_URL, {"Authorization": f"Bearer {access.secret}"}, access.secret
     )
-    days = (end_day - start_day).days + 1
-    params = [
-        ("start_time", _unix(start_day)),
-        ("end_time", _unix(end_day + timedelta(days=1))),
-        ("bucket_width", "1d"),
-        ("limit", min(days, MAX_DAYS_PER_PAGE)),
-        *[("group_by", dimension) for dimension in GROUP_BY],
-    ]
-    pages = client.cursor_pages(PATH, params)
-    # Empty days come back as buckets without results: a file of those would be refused as empty.
-    if not any(
-        bucket.get("results") or bucket.get("result")
-        for page in pages
-        for bucket in page["data"]
-        if isinstance(bucket, dict)
-    ):
-        return []
-    name = f"openai-usage-completions_{start_day:%Y-%m-%d}_{end_day:%Y-%m-%d}.json"
-    return [Document(SOURCE_KEY, name, dump(pages))]
+    period = [("start_time", _unix(start_day)), ("end_time", _unix(end_day + timedelta(days=1)))]
+    return _fetch(client, report, period=period, group_param="group_by", start_day=start_day, end_day=end_day)
+
+
+def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
+    """Completions usage for the UTC days start_day..end_day (inclusive) as one openai_usage document;
+    no document when the period has no usage at all."""
+    report = DailyReport(PATH, SOURCE_KEY, "openai-usage-completions", GROUP_BY, MAX_DAYS_PER_PAGE)
+    return fetch_report(access, report, start_day, end_day)
