@@ -1,4 +1,5 @@
-"""Seat-based tools in their vendors' formats: GitHub Copilot seats and metrics, Microsoft 365 Copilot usage."""
+"""Seat-based tools in their vendors' formats: GitHub Copilot seats and usage metrics reports, Microsoft 365
+Copilot usage."""
 
 from __future__ import annotations
 
@@ -63,110 +64,68 @@ def copilot_seats_json(year: int, people: list[DemoPerson], seats: int = COPILOT
     return json.dumps(pages, indent=1).encode()
 
 
-def copilot_metrics_json(year: int, seats: int = COPILOT_SEATS, seed: int = DEMO_SEED) -> bytes:
-    """GitHub Copilot metrics, one day object per day of the year."""
+def copilot_usage_reports_ndjson(year: int, seats_json: bytes, seed: int = DEMO_SEED) -> bytes:
+    """GitHub Copilot usage metrics reports of the year: the per-user ``users-1-day`` NDJSON files of every day,
+    back to back (one record a line, the fields of GitHub's example schema). They agree with the seats file:
+    a holder is active only between the seat's creation and its last activity (that day always), never when
+    the seat was never used; on a day, with a chance that follows the calendar and the holder's habit."""
     rng = np.random.default_rng(seed + 2)
     cal = day_weights(year)
-    peak = cal["weight"].max()
-    days = []
-    for day, weight in zip(cal["day"], cal["weight"], strict=True):
-        active = int(rng.binomial(int(seats * 0.75), min(1.0, 0.45 + 0.5 * weight / peak)))
-        if weight < 0.5:
-            active = int(active * 0.15)
-        engaged = int(active * rng.uniform(0.8, 0.95))
-        langs = []
-        for lang, share in (("python", 0.4), ("typescript", 0.3), ("java", 0.2), ("go", 0.1)):
-            sugg = int(engaged * share * rng.uniform(25, 40))
-            langs.append(
-                {
-                    "name": lang,
-                    "total_engaged_users": int(engaged * share),
-                    "total_code_suggestions": sugg,
-                    "total_code_acceptances": int(sugg * 0.3),
-                    "total_code_lines_suggested": int(sugg * 1.6),
-                    "total_code_lines_accepted": int(sugg * 0.5),
-                }
-            )
-        editors = []
-        for editor, share in (("vscode", 0.7), ("JetBrains", 0.3)):
-            editors.append(
-                {
-                    "name": editor,
-                    "total_engaged_users": int(engaged * share),
-                    "models": [
-                        {
-                            "name": "default",
-                            "is_custom_model": False,
-                            "custom_model_training_date": None,
-                            "total_engaged_users": int(engaged * share),
-                            "languages": [
-                                {**lang, "total_code_suggestions": int(lang["total_code_suggestions"] * share)}
-                                for lang in langs
-                            ],
-                        }
-                    ],
-                }
-            )
-        chat_users = int(engaged * 0.6)
-        days.append(
+    days = cal["day"].dt.date.to_numpy()
+    weight = cal["weight"].to_numpy()
+    # Working days from about half the holders early in the year to nearly all at its end; weekends a few.
+    chance = np.minimum(1.0, 0.45 + 0.5 * weight / weight.max()) * np.where(weight < 0.5, 0.15, 1.0)
+    seats = [seat for page in json.loads(seats_json) for seat in page["seats"] if seat["last_activity_at"]]
+    lines: list[tuple[int, str]] = []
+    for seat in seats:
+        first = pd.Timestamp(seat["created_at"]).date()
+        last = pd.Timestamp(seat["last_activity_at"]).date()
+        habit = rng.uniform(0.7, 1.0)
+        active = (rng.random(len(days)) < habit * chance) & (days >= first) & (days <= last)
+        active |= days == last
+        for i in np.flatnonzero(active):
+            lines.append((int(i), json.dumps(_user_day(rng, seat["assignee"], days[i]), separators=(",", ":"))))
+    lines.sort(key=lambda item: item[0])  # one day's file after the other, as a pull writes them
+    return "".join(line + "\n" for _, line in lines).encode()
+
+
+def _user_day(rng: np.random.Generator, assignee: dict, day) -> dict:
+    """One user's day in the per-user report's documented shape: prompts, completions shown and accepted,
+    lines added, now and then the CLI."""
+    prompts, shown = int(rng.poisson(6)), int(rng.poisson(35))
+    accepted = int(rng.binomial(shown, 0.3))
+    record = {
+        "day": f"{day:%Y-%m-%d}",
+        "organization_id": "1001",
+        "user_id": assignee["id"],
+        "user_login": assignee["login"],
+        "user_initiated_interaction_count": prompts,
+        "code_generation_activity_count": shown + prompts,
+        "code_acceptance_activity_count": accepted,
+        "loc_suggested_to_add_sum": shown * 2,
+        "loc_added_sum": accepted * 2,
+        "loc_deleted_sum": 0,
+        "totals_by_feature": [
             {
-                "date": day.strftime("%Y-%m-%d"),
-                "total_active_users": active,
-                "total_engaged_users": engaged,
-                "copilot_ide_code_completions": {"total_engaged_users": engaged, "editors": editors},
-                "copilot_ide_chat": {
-                    "total_engaged_users": chat_users,
-                    "editors": [
-                        {
-                            "name": "vscode",
-                            "total_engaged_users": chat_users,
-                            "models": [
-                                {
-                                    "name": "default",
-                                    "is_custom_model": False,
-                                    "custom_model_training_date": None,
-                                    "total_engaged_users": chat_users,
-                                    "total_chats": int(chat_users * rng.uniform(3, 6)),
-                                    "total_chat_insertion_events": chat_users,
-                                    "total_chat_copy_events": chat_users,
-                                }
-                            ],
-                        }
-                    ],
-                },
-                "copilot_dotcom_chat": {
-                    "total_engaged_users": engaged // 10,
-                    "models": [
-                        {
-                            "name": "default",
-                            "is_custom_model": False,
-                            "custom_model_training_date": None,
-                            "total_engaged_users": engaged // 10,
-                            "total_chats": int(engaged // 10 * rng.uniform(1, 3)),
-                        }
-                    ],
-                },
-                "copilot_dotcom_pull_requests": {
-                    "total_engaged_users": engaged // 20,
-                    "repositories": [
-                        {
-                            "name": "demo/platform",
-                            "total_engaged_users": engaged // 20,
-                            "models": [
-                                {
-                                    "name": "default",
-                                    "is_custom_model": False,
-                                    "custom_model_training_date": None,
-                                    "total_pr_summaries_created": engaged // 15,
-                                    "total_engaged_users": engaged // 20,
-                                }
-                            ],
-                        }
-                    ],
-                },
-            }
-        )
-    return json.dumps(days).encode()
+                "feature": "code_completion",
+                "code_generation_activity_count": shown,
+                "user_initiated_interaction_count": 0,
+            },
+            {
+                "feature": "chat_panel_ask_mode",
+                "code_generation_activity_count": prompts,
+                "user_initiated_interaction_count": prompts,
+            },
+        ],
+        "totals_by_ide": [{"ide": "vscode", "code_generation_activity_count": shown + prompts}],
+        "used_agent": False,
+        "used_chat": prompts > 0,
+        "used_cli": False,
+    }
+    if rng.random() < 0.1:
+        record["used_cli"] = True
+        record["totals_by_cli"] = {"session_count": 1, "request_count": int(rng.integers(1, 12)), "prompt_count": 1}
+    return record
 
 
 # ------------------------------------------------------------------------ Microsoft 365 Copilot usage

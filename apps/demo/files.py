@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from .cloud import azure_cost_csv, codecarbon_csv, gcp_billing_csv
-from .copilot import COPILOT_SEATS, M365_LICENCES, copilot_metrics_json, copilot_seats_json, m365_usage_csvs
+from .copilot import (
+    COPILOT_SEATS,
+    M365_LICENCES,
+    copilot_seats_json,
+    copilot_usage_reports_ndjson,
+    m365_usage_csvs,
+)
 from .litellm import LITELLM_ROWS, write_litellm_csv
 from .people import DEMO_SEED, DemoPerson, demo_people
 from .timeline import demo_year
@@ -34,8 +40,11 @@ def demo_files(
         path.write_bytes(data)
         out.append((key, path))
 
-    put("github_copilot_seats", f"copilot_seats_{year}-12-31.json", copilot_seats_json(year, people, seats, seed))
-    put("github_copilot_metrics", f"copilot_metrics_{year}.json", copilot_metrics_json(year, seats, seed))
+    seat_file = copilot_seats_json(year, people, seats, seed)
+    put("github_copilot_seats", f"copilot_seats_{year}-12-31.json", seat_file)
+    # The usage metrics reports (the closed-down /copilot/metrics format stays readable for archives only).
+    reports = copilot_usage_reports_ndjson(year, seat_file, seed)
+    put("github_copilot_usage_reports", f"copilot_usage_reports_users_1_day_{year}.ndjson", reports)
     for name, data in m365_usage_csvs(year, people, licences, seed):
         put("m365_copilot_usage", name, data)
     put("openai_usage", f"openai_usage_completions_{year}.json", openai_usage_json(year, scale, seed))

@@ -8,9 +8,9 @@ from apps.connectors.sources import SOURCES
 from apps.costs.models import Licence
 from apps.footprint.models import UsageRecord
 
-# Sources the demo year does not generate: our own template, the Copilot usage reports (the demo keeps the
-# metrics archive format), and the vendors' bills.
-NOT_IN_DEMO = {"generic_csv", "github_copilot_usage_reports", "openai_costs", "anthropic_cost_report"}
+# Sources the demo year does not generate: our own template, the archive format of GitHub's closed-down
+# /copilot/metrics (the demo writes the usage metrics reports that replaced it), and the vendors' bills.
+NOT_IN_DEMO = {"generic_csv", "github_copilot_metrics", "openai_costs", "anthropic_cost_report"}
 
 pytestmark = pytest.mark.django_db
 

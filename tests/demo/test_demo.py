@@ -1,6 +1,7 @@
 """The demo year: generated in each vendor's format, loaded through the connectors, idempotent."""
 
 import io
+import json
 
 import pandas as pd
 import pytest
@@ -12,7 +13,8 @@ from apps.connectors.mapping import unmapped_identities
 from apps.connectors.models import IngestionRun, RunStatus
 from apps.connectors.sources import SOURCES
 from apps.connectors.sources.github_copilot_seats import parse_seats
-from apps.demo.copilot import IDLE_DAYS, copilot_seats_json
+from apps.connectors.storage import stored_file_path
+from apps.demo.copilot import IDLE_DAYS, copilot_seats_json, copilot_usage_reports_ndjson
 from apps.demo.litellm import CONTRACTOR, UNKNOWN_GATEWAY_KEY, write_litellm_csv
 from apps.demo.loader import load_demo_usage, seed_demo_people
 from apps.demo.people import DEMO_EMPLOYEES, demo_people
@@ -20,9 +22,9 @@ from apps.demo.token_apis import openai_usage_json
 from apps.footprint.models import UsageRecord
 
 SCALE = 0.05  # 5 % of the full year's volume keeps the test quick
-# Sources the demo year does not generate: our own template, the Copilot usage reports (the demo keeps the
-# metrics archive format), and the vendors' bills.
-NOT_IN_DEMO = {"generic_csv", "github_copilot_usage_reports", "openai_costs", "anthropic_cost_report"}
+# Sources the demo year does not generate: our own template, the archive format of GitHub's closed-down
+# /copilot/metrics (the demo writes the usage metrics reports that replaced it), and the vendors' bills.
+NOT_IN_DEMO = {"generic_csv", "github_copilot_metrics", "openai_costs", "anthropic_cost_report"}
 YEAR = 2025
 
 
@@ -79,6 +81,43 @@ def test_idle_copilot_seats_exist(tmp_path):
     idle = seats["last_activity_at"].isna() | (seats["last_activity_at"] < cutoff)
     assert 0.15 < idle.mean() < 0.35  # about a quarter
     assert seats["person"].str.endswith("@demo.example").all()
+
+
+def test_copilot_usage_reports_agree_with_the_seats():
+    # The demo writes GitHub's usage metrics reports (per-user users-1-day NDJSON), not the closed-down
+    # /copilot/metrics: read here line by line, independently of the source parser.
+    seats_json = copilot_seats_json(YEAR, demo_people(), seats=100)
+    seats = {s["assignee"]["login"]: s for page in json.loads(seats_json) for s in page["seats"]}
+    lines = copilot_usage_reports_ndjson(YEAR, seats_json).decode().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert records and "metrics" not in records[0] and "download_links" not in records[0]
+    assert [r["day"] for r in records] == sorted(r["day"] for r in records)  # day after day
+    never = {login for login, s in seats.items() if s["last_activity_at"] is None}
+    assert never and not never & {r["user_login"] for r in records}
+    for r in records:
+        seat = seats[r["user_login"]]
+        assert seat["created_at"][:10] <= r["day"] <= seat["last_activity_at"][:10]
+    last_days = {(login, s["last_activity_at"][:10]) for login, s in seats.items() if s["last_activity_at"]}
+    assert last_days <= {(r["user_login"], r["day"]) for r in records}  # the seat's last activity is a day of use
+
+
+@pytest.mark.django_db
+def test_demo_copilot_reports_ingest_to_their_own_totals(seeded):
+    org, runs = seeded
+    run = next(r for r in runs if r.source_key == "github_copilot_usage_reports")
+    lines = stored_file_path(run.source_file).read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    # requests by hand: prompts + completions shown (the code_completion feature) + CLI requests
+    expected = sum(
+        r["user_initiated_interaction_count"]
+        + sum(f["code_generation_activity_count"] for f in r["totals_by_feature"] if f["feature"] == "code_completion")
+        + r.get("totals_by_cli", {}).get("request_count", 0)
+        for r in records
+    )
+    stored = UsageRecord.objects.for_org(org).filter(source="github_copilot_usage_reports")
+    got = stored.aggregate(days=Sum("active_user_days"), requests=Sum("requests"))
+    assert (got["days"], got["requests"]) == (len(records), expected)
+    assert stored.filter(person__isnull=False).count() == len(records)  # logins are the people's e-mails
 
 
 def test_totals_and_france_cleaner_than_germany(seeded):
