@@ -288,3 +288,15 @@ def test_json_of_several_periods_is_refused_naming_the_path():
     doc["value"][1]["copilotActivityUserDetailsByPeriod"].append({"reportPeriod": 7, "activeUsageDays": 1})
     err = refused(KEY, json.dumps(doc).encode(), "all.json")
     assert "value[1].copilotActivityUserDetailsByPeriod" in str(err) and "several periods" in str(err)
+
+
+def test_a_v2_row_repeated_as_it_is_counts_once():
+    # Two downloads of one report pasted together: the same line twice is one user, not twice their days.
+    users, expected = v2_users(n=30)
+    text = v2_csv(users).decode("utf-8-sig")
+    first_active = next(i for i, u in enumerate(users, start=1) if u["days"])
+    repeated = text + text.splitlines()[first_active] + "\r\n"
+    frame = parse_bytes(KEY, repeated.encode(), "twice.csv")
+    t = totals(frame)
+    assert (t["active_user_days"], t["requests"]) == (expected["days"], expected["prompts"])
+    assert not frame.duplicated(subset=["person", "day"]).any()

@@ -1447,6 +1447,25 @@ CASES: list[BadInput] = [
         2,
         "Active Usage Days for all apps",
     ),
+    # period='ALL' (the Graph page: every period, 7 to 180 days): overlapping counts that would add up.
+    BadInput(
+        "m365_copilot_usage",
+        "v2-period-all-user-twice",
+        lambda: v2_csv_edit(
+            lambda h, rows: rows.append([c if n != h.index("Report Period") else "7" for n, c in enumerate(rows[0])])
+        ),
+        ("the user is listed twice", "several periods", "export one period"),
+        6,
+        "User Principal Name",
+    ),
+    BadInput(
+        "m365_copilot_usage",
+        "json-several-periods",
+        _m365_json(lambda d: d["value"][0]["copilotActivityUserDetailsByPeriod"].append({"reportPeriod": 30})),
+        ("the report holds several periods",),
+        "value[0].copilotActivityUserDetailsByPeriod",
+        extension="json",
+    ),
 ]
 
 

@@ -26,7 +26,7 @@ Where the count is given it is the user's active user-days, exactly: one row per
 last-activity dates first, the rest on the period's other days from its start (the report says how many days,
 not which); the prompts are the requests, on the user's latest day. Because those days are placed, load one v2
 report per period rather than overlapping ones. A v2 file without the count column is refused, naming it. A
-report of several periods (``period='ALL'``: a user listed more than once, or more than one entry in
+report of several periods (``period='ALL'``: a user listed again with other figures, or more than one entry in
 ``copilotActivityUserDetailsByPeriod``) is refused: its counts overlap. provider ``microsoft``, model
 ``m365_copilot``, person = user principal name.
 
@@ -211,7 +211,8 @@ def parse_seats(stream: BinaryIO, filename: str) -> pd.DataFrame:
     blank = np.flatnonzero(table["person"].eq("").to_numpy())
     if len(blank):
         raise chunk.error(int(blank[0]), "upn", "expected the user principal name, got a blank")
-    again = np.flatnonzero(table["person"].duplicated().to_numpy())
+    # A row repeated as it is counts once (by person, below); the same user with other figures is another period.
+    again = np.flatnonzero((table["person"].duplicated() & ~table.duplicated()).to_numpy())
     if len(again):
         raise chunk.error(int(again[0]), "upn", f"the user is listed twice; {SEVERAL_PERIODS}")
     too_many = table["active_usage_days"].fillna(0) > table["report_period_days"].where(lambda p: p > 0, 10**9)
@@ -284,7 +285,7 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
     long = long[in_period].drop_duplicates(subset=["person", "day"])
     if users["active_usage_days"].notna().any():
         _check_period(users, filename)
-        long = _v2_rows(users, long)
+        long = _v2_rows(users.drop_duplicates("person"), long)
     else:
         long = long.assign(requests=0)
     frame = pd.DataFrame(
