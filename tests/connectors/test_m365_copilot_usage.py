@@ -300,3 +300,57 @@ def test_a_v2_row_repeated_as_it_is_counts_once():
     t = totals(frame)
     assert (t["active_user_days"], t["requests"]) == (expected["days"], expected["prompts"])
     assert not frame.duplicated(subset=["person", "day"]).any()
+
+
+V1_HEADER = [
+    "Report Refresh Date",
+    "Report Period",
+    "User Principal Name",
+    "Display Name",
+    "Last Activity Date",
+    "Microsoft Teams Copilot Last Activity Date",
+    "Word Copilot Last Activity Date",
+    "Excel Copilot Last Activity Date",
+    "PowerPoint Copilot Last Activity Date",
+    "Outlook Copilot Last Activity Date",
+    "OneNote Copilot Last Activity Date",
+    "Loop Copilot Last Activity Date",
+    "Copilot Chat Last Activity Date",
+]
+
+
+def test_v1_several_hundred_users_ingest_json_totals(org_a, tmp_path, capsys):
+    # A D30 v1 report in the column order of the beta page's CSV example
+    # (https://learn.microsoft.com/en-us/graph/api/reportroot-getmicrosoft365copilotusageuserdetail?view=graph-rest-beta):
+    # per user, the distinct per-app last-activity dates inside the 30 days are its active days (a lower bound).
+    rng = random.Random(11)
+    refresh, period = date(2025, 8, 31), 30
+    start = refresh - timedelta(days=period - 1)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(V1_HEADER)
+    days = persons = never = 0
+    for i in range(350):
+        apps = [(refresh - timedelta(days=rng.randint(0, 60))) if rng.random() < 0.4 else None for _ in V1_HEADER[5:]]
+        known = [d for d in apps if d]
+        last = max(known) if known else None
+        inside = {d for d in known if start <= d <= refresh}
+        days += len(inside)
+        persons += bool(inside)
+        never += not known
+        writer.writerow(
+            [refresh.isoformat(), str(period), f"u{i}@contoso.com", f"User {i}", last.isoformat() if last else ""]
+            + [d.isoformat() if d else "" for d in apps]
+        )
+    path = tmp_path / "v1.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + out.getvalue().encode())
+    call_command("ingest", "--org", "org-a", "--source", KEY, str(path), "--json")
+    result = json.loads(capsys.readouterr().out)
+    assert result["status"] == "succeeded", result["errors"]
+    assert (result["rows"], result["active_user_days"], result["records"], result["persons"]) == (
+        350,
+        days,
+        days,
+        persons,
+    )
+    assert result["skipped"]["no_activity"] == never
