@@ -107,6 +107,19 @@ SEVERAL_PERIODS = (
 )
 
 
+def _flat_user(user: dict, path: str, filename: str) -> dict:
+    """A JSON user's own values and those of its one period (v1: reportPeriod; v2: the counts too)."""
+    flat = {k: v for k, v in user.items() if not isinstance(v, (list, dict))}
+    by_period = user.get("copilotActivityUserDetailsByPeriod")
+    if isinstance(by_period, list) and len(by_period) > 1:
+        raise SourceError(filename, f"{path}.copilotActivityUserDetailsByPeriod", None, SEVERAL_PERIODS)
+    if isinstance(by_period, list) and by_period and isinstance(by_period[0], dict):
+        for key, value in by_period[0].items():
+            if not isinstance(value, (list, dict)):
+                flat.setdefault(key, value)
+    return flat
+
+
 def _chunk(stream: BinaryIO, filename: str) -> CsvChunk:
     stream = seekable(stream)
     if not looks_like_json(stream):
@@ -131,16 +144,7 @@ def _chunk(stream: BinaryIO, filename: str) -> CsvChunk:
             path = f"{base}[{i}]"
             if not isinstance(user, dict):
                 raise SourceError(filename, path, None, "expected a user object")
-            flat = {k: v for k, v in user.items() if not isinstance(v, (list, dict))}
-            by_period = user.get("copilotActivityUserDetailsByPeriod")
-            if isinstance(by_period, list) and len(by_period) > 1:
-                raise SourceError(filename, f"{path}.copilotActivityUserDetailsByPeriod", None, SEVERAL_PERIODS)
-            if isinstance(by_period, list) and by_period and isinstance(by_period[0], dict):
-                # v1 gives reportPeriod there; v2 also activeUsageDays and the prompt counts.
-                for key, value in by_period[0].items():
-                    if not isinstance(value, (list, dict)):
-                        flat.setdefault(key, value)
-            records.append(flat)
+            records.append(_flat_user(user, path, filename))
             paths.append(path)
     if not records:
         raise SourceError(filename, None, "value", "the report lists no users")
