@@ -302,19 +302,10 @@ def test_a_v2_row_repeated_as_it_is_counts_once():
     assert not frame.duplicated(subset=["person", "day"]).any()
 
 
+V1_APPS = ("Microsoft Teams", "Word", "Excel", "PowerPoint", "Outlook", "OneNote", "Loop")
 V1_HEADER = [
-    "Report Refresh Date",
-    "Report Period",
-    "User Principal Name",
-    "Display Name",
-    "Last Activity Date",
-    "Microsoft Teams Copilot Last Activity Date",
-    "Word Copilot Last Activity Date",
-    "Excel Copilot Last Activity Date",
-    "PowerPoint Copilot Last Activity Date",
-    "Outlook Copilot Last Activity Date",
-    "OneNote Copilot Last Activity Date",
-    "Loop Copilot Last Activity Date",
+    *("Report Refresh Date", "Report Period", "User Principal Name", "Display Name", "Last Activity Date"),
+    *(f"{app} Copilot Last Activity Date" for app in V1_APPS),
     "Copilot Chat Last Activity Date",
 ]
 
