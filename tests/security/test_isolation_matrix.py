@@ -48,6 +48,10 @@ PUBLIC_ROUTES = {
     "api-schema": "the OpenAPI document; describes the API, holds no organisation data",
     "api-docs": "Swagger UI over that schema",
     "admin:login": "the admin site's login form",
+    "password_reset": "asks for a reset mail; answers the same whether the e-mail is known or not",
+    "password_reset_done": "says a mail may have been sent; no data",
+    "password_reset_confirm": "sets a new password only with the signed, single-use token of the mail",
+    "password_reset_complete": "says the password was set; no data",
 }
 # Routes for any signed-in user about their own account (no organisation in the URL), and why.
 USER_ROUTES = {
