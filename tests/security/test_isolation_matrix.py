@@ -95,7 +95,7 @@ PK_KINDS = {
     "footprint:instrument_delete": "instrument",
 }
 # Other path parameters and the value they take (an export format every export route knows).
-FILLERS = {"fmt": "csv"}
+FILLERS = {"fmt": "csv", "uidb64": "MQ", "token": "not-a-reset-token"}  # (a reset link that is not valid)
 ADMIN_FILLERS = {"app_label": "accounts", "object_id": "1", "id": "1", "content_type_id": "1", "url": "no-such-page/"}
 # The one write on a signed-off period that succeeds: reopening creates a new version, the old one stays.
 RESTATEMENT_ROUTES = {"disclosures:period_reopen"}
