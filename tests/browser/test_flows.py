@@ -68,6 +68,11 @@ def browser():
 def page(browser, live_server, org_a, tmp_path):
     context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    # Chromium reports what the Content-Security-Policy blocked on the console: nothing may be.
+    blocked = []
+    page.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
+    )
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", org_a["users"][Role.OFFICER].email)
     page.fill("#id_password", PASSWORD)
@@ -76,6 +81,7 @@ def page(browser, live_server, org_a, tmp_path):
     SCREENSHOTS.mkdir(exist_ok=True)
     yield page
     context.close()
+    assert blocked == []
 
 
 def test_upload_dashboard_french_drill_down_and_pdf(page, live_server, org_a, tmp_path, settings, monkeypatch):
