@@ -161,3 +161,12 @@ def test_in_production_healthz_answers_plain_http_while_pages_redirect_to_https(
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values == {"health": [200, None], "page": [301, "https://ledger.example.com/login/"]}
+
+
+def test_the_reset_pages_speak_french():
+    if not (Path(settings.BASE_DIR) / "locale/fr/LC_MESSAGES/django.mo").exists():
+        pytest.skip("the French catalogue is not compiled (make's assets step)")
+    page = Client().get(reverse("password_reset"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Réinitialiser votre mot de passe" in page and "Envoyer le lien" in page
+    login = Client().get(reverse("login"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Mot de passe oublié ?" in login
