@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.web.health import healthz
@@ -11,6 +12,7 @@ class SwaggerView(SpectacularSwaggerSplitView):
     """Swagger UI under the site's policy, but for styles: its bundle sets inline styles as it draws (scripts
     stay the site's own files only)."""
 
+    @extend_schema(exclude=True)  # a page about the API, not part of it (as drf-spectacular marks its own)
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY.replace(
