@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reporting.settings")
 
@@ -15,3 +16,12 @@ app.autodiscover_tasks()
 def worker_pid() -> int:
     """Return the id of the process that ran the task: tells a real worker from eager execution."""
     return os.getpid()
+
+
+@worker_ready.connect
+def _start_reaper(**_kwargs):
+    """A worker looks for lost tasks as it starts and then every TASK_REAP_INTERVAL_SECONDS (apps.connectors
+    .reaper): no beat process is needed for it."""
+    from apps.connectors.reaper import start_periodic
+
+    start_periodic()

@@ -156,7 +156,8 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # How long an unacknowledged task waits before Redis hands it to another worker. It must exceed the longest
-# ingestion; a task delivered twice is still safe (see apps.connectors.ingestion).
+# ingestion; a task delivered twice is still safe (see apps.connectors.ingestion). It no longer decides how long a
+# lost run waits: the reaper (below) re-sends it once its lease expires.
 _VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": _VISIBILITY_TIMEOUT,
@@ -166,6 +167,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # The sweep holds a Redis lock; a worker killed while holding it would block the sweep until it expires.
     "unacked_mutex_expire": max(2, min(300, _VISIBILITY_TIMEOUT)),
 }
+
+# The reaper (apps.connectors.reaper): a running task renews its row's lease every quarter of TASK_LEASE_SECONDS;
+# one silent for longer lost its worker and is re-queued; one queued for TASK_QUEUED_SECONDS with no worker
+# taking it was lost by the broker and is sent again; after TASK_MAX_RESENDS re-sends it is failed with the reason.
+# Crash leftovers (spill, temporary uploads) older than TASK_LEFTOVER_SECONDS are removed. A pass runs every
+# TASK_REAP_INTERVAL_SECONDS where tasks run (0: only `manage.py reap`).
+TASK_LEASE_SECONDS = int(os.environ.get("TASK_LEASE_SECONDS", "120"))
+TASK_QUEUED_SECONDS = int(os.environ.get("TASK_QUEUED_SECONDS", "300"))
+TASK_MAX_RESENDS = int(os.environ.get("TASK_MAX_RESENDS", "3"))
+TASK_LEFTOVER_SECONDS = int(os.environ.get("TASK_LEFTOVER_SECONDS", "3600"))
+TASK_REAP_INTERVAL_SECONDS = int(os.environ.get("TASK_REAP_INTERVAL_SECONDS", "60"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -283,6 +295,9 @@ AXES_CLIENT_IP_CALLABLE = "apps.accounts.backends.client_address"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Spooled uploads in DATA_DIR, not the system's /tmp, where the reaper removes what a killed web process left.
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp-uploads")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "reporting.uploads.CappedTemporaryFileUploadHandler",
@@ -295,3 +310,24 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "reporting.errors.SecretHidingReporterFilter
 if PRODUCTION:
     LANGUAGE_COOKIE_SECURE = True
     LANGUAGE_COOKIE_HTTPONLY = True
+
+# ---- Hardening, round two (issue 19) ------------------------------------------------------------------------------
+# Content-Security-Policy on every answer (reporting.headers): the app's own scripts, styles, images and fonts
+# only; no inline script or style, no frames, forms posting to this site only.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+# After SecurityMiddleware, so a redirect carries it too; before the others, so it sees their answers.
+MIDDLEWARE.insert(1, "reporting.headers.SecurityHeadersMiddleware")
+# A load balancer's health check speaks plain HTTP: /healthz answers it instead of redirecting to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Password-reset mails (Django's auth views): the console by default, SMTP or another backend by environment.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ledger@localhost")
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3 * 24 * 3600)))

@@ -48,6 +48,9 @@ def _celery_mode(request, settings):
     they run synchronously at commit, not on the thread pool (a test that wants the pool sets
     TASK_POOL_WORKERS and waits with apps.connectors.dispatch.wait_for_pool)."""
     settings.TASK_POOL_WORKERS = 0
+    # No reaper thread or pass behind a test's back (it would re-send another test's rows): tests/connectors
+    # /test_reaper.py turns it on where it is what is tested.
+    settings.TASK_REAP_INTERVAL_SECONDS = 0
     if request.node.get_closest_marker("celery_worker"):
         yield
         return

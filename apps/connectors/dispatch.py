@@ -33,6 +33,10 @@ def _executor() -> ThreadPoolExecutor:
     with _pool_lock:
         if _pool is None:
             _pool = ThreadPoolExecutor(max_workers=settings.TASK_POOL_WORKERS, thread_name_prefix="ledger-task")
+            # This process runs tasks, so it also looks for lost ones (no worker does it in this mode).
+            from .reaper import start_periodic
+
+            start_periodic()
         return _pool
 
 
@@ -48,6 +52,27 @@ def _run_in_thread(task, args: tuple, kwargs: dict) -> None:
 
 
 def _send(task, args: tuple, kwargs: dict) -> None:
+    _submit(task, args, kwargs)
+    if task.name != "connectors.reap":
+        _reap_if_due()
+
+
+def _reap_if_due() -> None:
+    """Now and then (once a TASK_REAP_INTERVAL_SECONDS across processes), a reaper pass where tasks run: a lost
+    task is then found when work is sent, even without a periodic reaper. Never in the request; not in the
+    synchronous mode of the tests, whose tasks would run it inline."""
+    from . import reaper, tasks
+
+    if celery_app.conf.task_always_eager and settings.TASK_POOL_WORKERS <= 0:
+        return
+    try:
+        if reaper.due():
+            _submit(tasks.reap, (), {})
+    except Exception:  # a broker that just refused the task refuses this too; the task's own error is enough
+        log.warning("could not send the reaper", exc_info=True)
+
+
+def _submit(task, args: tuple, kwargs: dict) -> None:
     if not celery_app.conf.task_always_eager:
         task.apply_async(args=args, kwargs=kwargs)
     elif settings.TASK_POOL_WORKERS > 0:

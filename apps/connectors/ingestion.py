@@ -25,6 +25,7 @@ from apps.footprint.locks import PeriodLocked, assert_days_open
 from apps.footprint.record_writer import overlaps_stored, serialise_writes, write_records
 from apps.footprint.services import current_factor_set_version, load_factor_set
 
+from . import leases
 from .errors import IngestionRefused
 from .identities import identity_resolver
 from .models import IngestionRun, RunPhase, RunStatus, SeatHolder, SourceFile
@@ -53,6 +54,7 @@ def create_run(organisation, source_key: str, source_file: SourceFile, user=None
         source_file=source_file,
         uploaded_by=user,
         bytes_total=source_file.size_bytes,
+        heartbeat_at=timezone.now(),  # queued now: the reaper re-sends it if no worker takes it in time
     )
     if earlier:
         now = timezone.now()
@@ -72,15 +74,17 @@ def create_run(organisation, source_key: str, source_file: SourceFile, user=None
     return run
 
 
-def _claim(run_id: int) -> IngestionRun | None:
-    """Mark the run as running (again, after a killed worker); None when it is already finished."""
+def _claim(run_id: int, task_id: str = "") -> IngestionRun | None:
+    """Mark the run as running (again, after a killed worker); None when it is already finished, or when another
+    delivery (another task id) holds it with a fresh lease: a re-send that raced the original message."""
     with transaction.atomic():
         run = IngestionRun.objects.select_for_update().get(pk=run_id)
-        if run.is_finished:
+        if run.is_finished or _held_elsewhere(run, task_id):
             return None
         run.status, run.started_at, run.attempts = RunStatus.RUNNING, timezone.now(), run.attempts + 1
         run.phase, run.bytes_done, run.rows_read = RunPhase.READING, 0, 0
         run.rows_skipped, run.skipped = 0, {}
+        run.heartbeat_at, run.task_id = run.started_at, task_id
         run.save(
             update_fields=[
                 "status",
@@ -91,6 +95,8 @@ def _claim(run_id: int) -> IngestionRun | None:
                 "rows_read",
                 "rows_skipped",
                 "skipped",
+                "heartbeat_at",
+                "task_id",
             ]
         )
     # What an earlier (killed) attempt spilled is dropped: this attempt sums the whole file again. An earlier
@@ -99,13 +105,25 @@ def _claim(run_id: int) -> IngestionRun | None:
     return run
 
 
-def execute_run(run_id: int) -> IngestionRun:
-    """Do the run's work (the body of the Celery task and of `manage.py ingest`). Safe to call again."""
-    run = _claim(run_id)
+def _held_elsewhere(run: IngestionRun, task_id: str) -> bool:
+    """Running under another delivery whose lease is fresh. The broker's own redelivery of a killed worker's
+    task keeps its task id, so it takes the run over at once, as before leases."""
+    if run.status != RunStatus.RUNNING or not task_id or not run.task_id or run.task_id == task_id:
+        return False
+    return run.heartbeat_at is not None and run.heartbeat_at >= leases.stale_before(leases.lease_seconds())
+
+
+def execute_run(run_id: int, task_id: str = "") -> IngestionRun:
+    """Do the run's work (the body of the Celery task and of `manage.py ingest`). Safe to call again.
+
+    `task_id` is the Celery delivery's id (blank when called directly): see _claim."""
+    run = _claim(run_id, task_id)
     if run is None:
         return IngestionRun.objects.get(pk=run_id)
     try:
-        _store(run, _parse(run, stored_file_path(run.source_file)))
+        # The lease is this attempt's: a beat after the reaper re-queued the run must not make it look alive.
+        with leases.heartbeat(IngestionRun.objects.filter(pk=run.pk, attempts=run.attempts, status=RunStatus.RUNNING)):
+            _store(run, _parse(run, stored_file_path(run.source_file)))
     except (SourceError, usage_frame.UsageFrameError) as exc:
         _fail(run, [_error_dict(exc, run.source_file.filename)])
     except (IngestionRefused, PeriodLocked) as exc:
@@ -161,6 +179,7 @@ def _parse(run: IngestionRun, path) -> dict:
                 rows_skipped = sum(skipped.values())
                 position = fh.tell() if not fh.closed else run.bytes_total
                 IngestionRun.objects.filter(pk=run.pk).update(
+                    heartbeat_at=timezone.now(),
                     bytes_done=min(position, run.bytes_total),
                     rows_read=rows_read,
                     rows_skipped=rows_skipped,
@@ -194,7 +213,8 @@ def _store(run: IngestionRun, parsed: dict) -> None:
     )
     with transaction.atomic():
         locked = IngestionRun.objects.select_for_update().get(pk=run.pk)
-        if locked.is_finished or locked.attempts != run.attempts:  # another delivery finished first, or took over
+        # Another delivery finished first or took over, or the reaper re-queued the run (this attempt was lost).
+        if locked.status != RunStatus.RUNNING or locked.attempts != run.attempts:
             return
         assert_days_open(organisation, parsed["days"])
         serialise_writes(organisation, version)
@@ -237,8 +257,8 @@ def _error_dict(exc, filename: str) -> dict:
 
 
 def _fail(run: IngestionRun, errors: list[dict]) -> None:
-    """Mark the run failed with its errors. An attempt another delivery took over leaves the run to it (its
-    spill files may be gone)."""
-    IngestionRun.objects.filter(pk=run.pk, attempts=run.attempts).exclude(status=RunStatus.SUCCEEDED).update(
+    """Mark the run failed with its errors. An attempt another delivery took over, or the reaper re-queued,
+    leaves the run to it (its spill files may be gone)."""
+    IngestionRun.objects.filter(pk=run.pk, attempts=run.attempts, status=RunStatus.RUNNING).update(
         status=RunStatus.FAILED, errors=errors, finished_at=timezone.now()
     )

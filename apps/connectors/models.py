@@ -74,6 +74,14 @@ class IngestionRun(OrgScopedModel):
         "footprint.FactorSetVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     attempts = models.PositiveIntegerField(default=0)
+    # The run's lease (apps.connectors.reaper): when it was last queued, or last seen alive while running. The
+    # reaper re-sends a run whose lease is older than TASK_QUEUED_SECONDS (queued) or TASK_LEASE_SECONDS
+    # (running), at most TASK_MAX_RESENDS times, then fails it.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    resends = models.PositiveIntegerField(default=0)
+    # The Celery task id of the delivery that claimed the run: a second message for the same run (a re-send
+    # racing the original) leaves a run it finds alive to the delivery that holds it.
+    task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

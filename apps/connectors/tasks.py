@@ -11,10 +11,19 @@ from .pull.service import pull
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="connectors.ingest_run", acks_late=True, reject_on_worker_lost=True)
-def ingest_run(run_id: int) -> str:
-    """Load one ingestion run. Re-delivered after a killed worker; execute_run makes that safe."""
-    return execute_run(run_id).status
+@shared_task(name="connectors.ingest_run", bind=True, acks_late=True, reject_on_worker_lost=True)
+def ingest_run(self, run_id: int) -> str:
+    """Load one ingestion run. Re-delivered after a killed worker, re-sent by the reaper; execute_run makes both
+    safe (the delivery's id tells a redelivery from a second message)."""
+    return execute_run(run_id, task_id=self.request.id or "").status
+
+
+@shared_task(name="connectors.reap")
+def reap() -> dict:
+    """One pass of the reaper (apps.connectors.reaper), sent by dispatch now and then."""
+    from .reaper import reap as reap_once
+
+    return reap_once()
 
 
 @shared_task(name="connectors.pull_credential", acks_late=True, reject_on_worker_lost=True)

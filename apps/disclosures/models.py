@@ -46,6 +46,9 @@ class ReportingPeriod(OrgScopedModel):
     # While signing: the status to return to if freezing fails; after a failure, why it failed.
     status_before_sign_off = models.CharField(max_length=12, choices=PeriodStatus.choices, blank=True)
     sign_off_error = models.TextField(blank=True)
+    # The sign-off task's lease while signing (apps.disclosures.reaper): requested, or last seen alive freezing.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    resends = models.PositiveIntegerField(default=0)
     snapshot = models.JSONField(null=True, blank=True)
     snapshot_sha256 = models.CharField(max_length=64, blank=True)
     # The records exactly as disclosed (gzipped CSV), so exports of a signed-off version never drift.
@@ -108,6 +111,9 @@ class PeriodExport(OrgScopedModel):
     sha256 = models.CharField(max_length=64, blank=True)
     content = models.BinaryField(default=b"")
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The rendering task's lease while queued or rendering (apps.disclosures.reaper).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    resends = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts import audit
+from apps.connectors import leases
 from apps.connectors.dispatch import dispatch
 from apps.core.errors import DomainError
 from apps.footprint.models import FactorSetVersion
@@ -204,7 +205,14 @@ def request_export(*, period: ReportingPeriod, fmt: str, user) -> PeriodExport:
         organisation=period.organisation,
         period=period,
         format=fmt,
-        defaults={"state": ExportState.QUEUED, "error": "", "created_by": user, "finished_at": None},
+        defaults={
+            "state": ExportState.QUEUED,
+            "error": "",
+            "created_by": user,
+            "finished_at": None,
+            "heartbeat_at": timezone.now(),  # queued now: the reaper sends it again if no worker takes it
+            "resends": 0,
+        },
     )
     dispatch(render_export, row.pk)
     return row
@@ -215,7 +223,9 @@ def queue_all_exports(period: ReportingPeriod) -> list[PeriodExport]:
     exports, rendered from live figures, are dropped first)."""
     PeriodExport.objects.filter(period=period).delete()
     rows = [
-        PeriodExport.objects.create(organisation=period.organisation, period=period, format=fmt)
+        PeriodExport.objects.create(
+            organisation=period.organisation, period=period, format=fmt, heartbeat_at=timezone.now()
+        )
         for fmt in EXPORT_FORMATS
     ]
     for row in rows:
@@ -225,11 +235,13 @@ def queue_all_exports(period: ReportingPeriod) -> list[PeriodExport]:
 
 def run_export(*, export_id: int) -> str:
     """The task's body: claim a queued export, render it, keep it (ready) or say why not (failed)."""
-    if not PeriodExport.objects.filter(pk=export_id, state=ExportState.QUEUED).update(state=ExportState.RENDERING):
+    claimed = PeriodExport.objects.filter(pk=export_id, state=ExportState.QUEUED)
+    if not claimed.update(state=ExportState.RENDERING, heartbeat_at=timezone.now()):
         return "skipped"  # gone, or already taken by another delivery of the same task
     row = PeriodExport.objects.select_related("period__organisation").get(pk=export_id)
     try:
-        content, snapshot_sha = _rendered(row.period, row.format)
+        with leases.heartbeat(PeriodExport.objects.filter(pk=export_id, state=ExportState.RENDERING)):
+            content, snapshot_sha = _rendered(row.period, row.format)
     except DomainError as exc:
         error = str(exc)
     except Exception:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.accounts import audit
 from apps.accounts.permissions import SIGN_OFF, WRITE, has_permission
+from apps.connectors import leases
 from apps.connectors.dispatch import dispatch
 from apps.core.errors import DomainError
 from apps.footprint.models import FactorSetVersion
@@ -154,6 +155,8 @@ def request_sign_off(*, period: ReportingPeriod, membership, comment: str = "") 
         signed_off_by=membership.user,
         sign_off_comment=comment,
         sign_off_error="",
+        heartbeat_at=timezone.now(),  # the task's lease: the reaper sends it again if it is lost
+        resends=0,
     )
     audit.record(
         period.organisation, membership.user, "period.sign_off_requested", f"Sign-off of {period} requested", period
@@ -175,7 +178,8 @@ def complete_sign_off(*, period_id: int) -> str:
         return period.status if period else "missing"  # a second delivery of a finished task
     restored = period.status_before_sign_off or PeriodStatus.DRAFT
     try:
-        frozen = _compute_freeze(period, period.signed_off_by, period.sign_off_comment)
+        with leases.heartbeat(ReportingPeriod.objects.filter(pk=period_id, status=PeriodStatus.SIGNING)):
+            frozen = _compute_freeze(period, period.signed_off_by, period.sign_off_comment)
         with transaction.atomic():
             if not ReportingPeriod.objects.select_for_update().filter(pk=period_id, status=PeriodStatus.SIGNING):
                 return ReportingPeriod.objects.get(pk=period_id).status

@@ -1,4 +1,5 @@
-"""GET /healthz: is the database reachable, and the broker when one is configured."""
+"""GET /healthz: is the database reachable, and the broker when one is configured; how many task-backed rows
+are stuck (their task lost: apps.connectors.reaper, which re-sends or fails them on its next pass)."""
 
 import logging
 
@@ -7,6 +8,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from apps.connectors import reaper
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,15 @@ def check_broker(url: str) -> str:
     return "ok"
 
 
+def stuck_counts() -> dict | None:
+    """Stuck rows by kind; None when they cannot be counted (a database not migrated yet)."""
+    try:
+        return reaper.stuck()
+    except Exception as exc:
+        log.warning("healthz: counting stuck tasks failed: %s", exc)
+        return None
+
+
 @never_cache
 @require_GET
 def healthz(request):
@@ -40,4 +52,8 @@ def healthz(request):
     if settings.REDIS_URL:
         checks["broker"] = check_broker(settings.REDIS_URL)
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+    body = {"status": "ok" if healthy else "error", "checks": checks}
+    if checks["database"] == "ok":
+        # Reported, not a failure: the process is healthy, and restarting it would not bring a lost task back.
+        body["stuck"] = stuck_counts()
+    return JsonResponse(body, status=200 if healthy else 503)

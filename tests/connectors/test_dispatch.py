@@ -33,10 +33,10 @@ def test_without_a_broker_the_upload_answers_before_its_run(client_for, org_a, s
     release, ran_in = threading.Event(), []
     real = tasks.execute_run
 
-    def held(run_id):
+    def held(run_id, **kwargs):
         ran_in.append(threading.current_thread().name)
         assert release.wait(30)
-        return real(run_id)
+        return real(run_id, **kwargs)
 
     monkeypatch.setattr(tasks, "execute_run", held)
     client = client_for(org_a["users"][Role.OFFICER])

@@ -48,6 +48,10 @@ PUBLIC_ROUTES = {
     "api-schema": "the OpenAPI document; describes the API, holds no organisation data",
     "api-docs": "Swagger UI over that schema",
     "admin:login": "the admin site's login form",
+    "password_reset": "asks for a reset mail; answers the same whether the e-mail is known or not",
+    "password_reset_done": "says a mail may have been sent; no data",
+    "password_reset_confirm": "sets a new password only with the signed, single-use token of the mail",
+    "password_reset_complete": "says the password was set; no data",
 }
 # Routes for any signed-in user about their own account (no organisation in the URL), and why.
 USER_ROUTES = {
@@ -91,7 +95,7 @@ PK_KINDS = {
     "footprint:instrument_delete": "instrument",
 }
 # Other path parameters and the value they take (an export format every export route knows).
-FILLERS = {"fmt": "csv"}
+FILLERS = {"fmt": "csv", "uidb64": "MQ", "token": "not-a-reset-token"}  # (a reset link that is not valid)
 ADMIN_FILLERS = {"app_label": "accounts", "object_id": "1", "id": "1", "content_type_id": "1", "url": "no-such-page/"}
 # The one write on a signed-off period that succeeds: reopening creates a new version, the old one stays.
 RESTATEMENT_ROUTES = {"disclosures:period_reopen"}

@@ -8,7 +8,11 @@ def test_healthz_ok(client, settings):
     settings.REDIS_URL = ""
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok"},
+        "stuck": {"runs": 0, "sign_offs": 0, "exports": 0},
+    }
 
 
 def test_healthz_reports_a_broken_database(client, settings, monkeypatch):
