@@ -53,7 +53,7 @@ def model_family(name: str) -> str:
     """The family a model name belongs to: the name without gateway prefix, Bedrock vendor and version
     suffix, Vertex tag or date (`gpt-4o-2024-08-06`, `openai/gpt-4o` and `gpt-4o-0513` -> `gpt-4o`;
     `anthropic.claude-sonnet-4-20250514-v1:0` -> `claude-sonnet-4`). Names without any of these are
-    their own family. Pure: the pages group by it."""
+    their own family, in the source's spelling. Pure: the pages group by it."""
     candidates = lookup_candidates(name)
     if not candidates:
         return ""
@@ -64,4 +64,7 @@ def model_family(name: str) -> str:
             if stripped != family and stripped:
                 family = stripped
                 break
-    return family
+    # The name's own spelling (case) of the family: `Microsoft 365 Copilot` stays as the source wrote it.
+    raw = str(name).strip()
+    at = raw.lower().find(family)
+    return raw[at : at + len(family)] if at >= 0 else family
