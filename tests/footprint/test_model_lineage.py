@@ -187,6 +187,18 @@ def test_estimate_request_names_the_entry_used(fs):
 
 
 @pytest.mark.parametrize(
+    ("provider", "model", "low_wh", "high_wh"),
+    # The independent review of issue 16: ecologits 0.10.2 gave, for 1,000 output tokens in one request,
+    # claude-sonnet-4 1.44-2.42 Wh and gemini-2.0-flash 1.33-2.21 Wh (the old fallback: 13.9 and 0.25 central).
+    [("anthropic", "claude-sonnet-4", 1.44, 2.42), ("google", "gemini-2.0-flash", 1.33, 2.21)],
+)
+def test_dropped_models_give_the_figures_ecologits_0_10_2_gave(fs, provider, model, low_wh, high_wh):
+    result = estimate_request(provider, model, 1000, factor_set=fs)
+    assert result["energy_kwh_low"] * 1000 == pytest.approx(low_wh, abs=0.005)
+    assert result["energy_kwh_high"] * 1000 == pytest.approx(high_wh, abs=0.005)
+
+
+@pytest.mark.parametrize(
     ("name", "family"),
     [
         ("gpt-4o-2024-08-06", "gpt-4o"),
