@@ -296,6 +296,9 @@ def estimate_request(
     grid = fs.grid_factor(grid_zone, year)
     # The row's day lies in the vintage `year` selects, so the one-row estimate takes the same grid factor.
     day = dt.date(grid.year if grid.year is not None else _UNDATED_GRID_YEAR, 1, 1)
+    # A dated alias (mistral-large-latest) is the model it stood for at the end of `year`, else today.
+    model = fs.model_at(provider, model, dt.date(year, 12, 31) if year else dt.date.today())
+    params = fs.model(provider, model) or params
     row = token_request_row(provider, model, zone or "", day, output_tokens, requests)
     figures = _figures(fs, row, None)
     warnings = []

@@ -186,6 +186,15 @@ def test_estimate_request_names_the_entry_used(fs):
     assert result["model"] == "claude-sonnet-4-20250514"
 
 
+def test_estimate_request_takes_a_latest_alias_at_the_end_of_the_year_asked(fs):
+    in_2025 = estimate_request("mistral", "mistral-large-latest", 1000, year=2025, factor_set=fs)
+    in_2024 = estimate_request("mistral", "mistral-large-latest", 1000, year=2024, factor_set=fs)
+    assert in_2025["model_resolved"] == "mistralai/mistral-large-2512 (ecologits 0.11.3)"  # from 2 Dec 2025
+    assert in_2024["model_resolved"] == "mistralai/mistral-large-2411 (ecologits 0.9.2)"
+    direct = estimate_request("mistral", "mistral-large-2411", 1000, year=2024, factor_set=fs)
+    assert in_2024["energy_kwh"] == pytest.approx(direct["energy_kwh"])
+
+
 @pytest.mark.parametrize(
     ("provider", "model", "low_wh", "high_wh"),
     # The independent review of issue 16: ecologits 0.10.2 gave, for 1,000 output tokens in one request,
