@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from apps.footprint.model_names import model_family
+
 IDLE_DAYS = 28  # a seat with no activity in the 28 days before the report date is idle (GitHub uses 28 days)
 
 # ---- equivalences for non-specialists (each with its source) ----------------------------------------
@@ -253,11 +255,18 @@ def model_key(model: str, known: Iterable[str] = ()) -> str:
     'claude-sonnet-4-5-20250929' -> 'claude-sonnet-4-5'). The longest known name the model starts with wins."""
     name = re.sub(r"\s+", "-", (model or "").strip().lower())
     names = set(known) | {m for _, m in SMALLER_MODEL} | set(SMALLER_MODEL.values())
-    best = ""
-    for candidate in names:
-        if name.startswith(candidate) and len(candidate) > len(best) and _SUFFIX.match(name[len(candidate) :]):
-            best = candidate
-    return best or name
+    # The name as written, then its family (gateway prefix, Bedrock id, Vertex tag and date dropped): one
+    # family per model on every page (apps.footprint.model_names.model_family).
+    family = model_family(name)
+    for spelling in (name, family):
+        best = ""
+        for candidate in names:
+            rest = spelling[len(candidate) :]
+            if spelling.startswith(candidate) and len(candidate) > len(best) and _SUFFIX.match(rest):
+                best = candidate
+        if best:
+            return best
+    return family or name
 
 
 def smaller_model(provider: str, model: str) -> str | None:

@@ -15,8 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from apps.core.distinct import map_distinct
 from apps.core.labels import NO_TEAM
 from apps.footprint.estimators.ranges import RANGE_METHOD, period_range, range_groups
+from apps.footprint.model_names import model_family
 
 SCHEMA_VERSION = 1
 SCOPE2 = "scope2"
@@ -318,9 +320,12 @@ def range_drivers(records: pd.DataFrame, limit: int = 10) -> list[dict]:
 
 
 def breakdowns(records: pd.DataFrame) -> dict[str, list[dict]]:
-    """Energy and CO2e by month, source, provider, model, team and scope (largest first, months in order)."""
+    """Energy and CO2e by month, source, provider, model family, team and scope (largest first, months in
+    order)."""
     frame = records.assign(
         month=pd.to_datetime(records["day"]).dt.strftime("%Y-%m"),
+        # Dated versions, deployment names and prefixed spellings under their family, as on every page.
+        model=map_distinct(records["model"].astype(str), model_family, "str"),
         team=records["team"].replace("", NO_TEAM),
         records=records.get("records", 1),  # rollup rows count the records they sum
     )

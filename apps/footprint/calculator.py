@@ -34,7 +34,7 @@ from .catalogue import default_factor_set
 from .estimators.emissions import request_usage_gwp
 from .estimators.measured import facility_pue, measured_energy
 from .estimators.ranges import RangeValue, choose, select
-from .estimators.seats import seat_coefficients, seat_energy
+from .estimators.seats import measured_interactions, seat_coefficients, seat_energy
 from .estimators.spend import no_activity, spend_based_emissions, spend_factors
 from .estimators.tokens import llm_impacts, token_coefficients
 from .factor_set import FactorSet
@@ -47,6 +47,7 @@ from .zones import GridFactors, ResolvedZones, grid_factors, resolve_zones
 
 __all__ = [
     "DQ_ACTIVITY",
+    "DQ_ACTIVITY_ASSUMED",
     "DQ_MEASURED",
     "DQ_MEASURED_IT",
     "DQ_SPEND",
@@ -64,7 +65,8 @@ SCOPE3_CAT1 = "scope3_cat1"
 SCOPE2 = "scope2"
 DQ_MEASURED = "measured"
 DQ_MEASURED_IT = "measured_it"  # measured IT energy, modelled facility (IT kWh x the site's PUE)
-DQ_ACTIVITY = "activity_based"
+DQ_ACTIVITY = "activity_based"  # the vendor's activity data (tokens, requests), energy modelled
+DQ_ACTIVITY_ASSUMED = "activity_assumed"  # seat rows: active user-days x an assumed interactions-per-day figure
 DQ_SPEND = "spend_based"
 
 # Columns `estimate` adds, in order (units in the names).
@@ -83,6 +85,7 @@ OUTPUT_COLUMNS = (
     "grid_zone",
     "grid_gco2e_per_kwh",
     "grid_year",
+    "model_resolved",
     "scope",
     "data_quality",
     "method_version",
@@ -104,6 +107,8 @@ class _Figures(NamedTuple):
     grid: GridFactors
     key_id: np.ndarray  # distinct (kind, provider, model)
     key_notes: list[str]  # per key: what the estimators assumed ("" when nothing)
+    key_resolved: list[str]  # per key: the model repository entry used ("" for other kinds)
+    seat_assumed: np.ndarray  # seat rows on the assumed interactions per day (no request count)
     flags: np.ndarray  # RowWarning bits
 
 
@@ -132,16 +137,17 @@ def estimate(frame: pd.DataFrame, factor_set: FactorSet | None = None, instrumen
 def _figures(fs: FactorSet, rows: UsageRows, instruments: Any) -> _Figures:
     """The steps of `estimate`, over arrays."""
     # Distinct (kind, provider, model) -> per-unit coefficients. Few keys, so the estimators loop over them.
-    key_id, keys = distinct_keys(rows.kind, rows.provider, rows.model)
+    key_id, keys = distinct_keys(rows.kind, rows.provider, models_on_day(fs, rows))
     token_coef, seat_coef = token_coefficients(fs, keys), seat_coefficients(fs, keys)
     tokens = llm_impacts(rows.output_tokens, rows.requests, token_coef, key_id)
+    seat_measured = measured_interactions(rows.is_seat, rows.requests)
     zones = resolve_zones(fs, rows.kind, rows.provider, rows.model, rows.zone)
     site = facility_pue(fs, zones.names, zones.key_id)
     energy = select(
         (rows.is_tokens, rows.is_seat, rows.is_measured),
         (
             tokens.energy_kwh,
-            seat_energy(rows.active_user_days, seat_coef, key_id),
+            seat_energy(rows.active_user_days, rows.requests, seat_measured, seat_coef, key_id),
             measured_energy(rows.measured_kwh, site.pue),
         ),
     )
@@ -166,6 +172,7 @@ def _figures(fs: FactorSet, rows: UsageRows, instruments: Any) -> _Figures:
             RowWarning.GRID_VINTAGE_GAP: grid.vintage_gap & ~spend.rows,
             RowWarning.GRID_OTHER_BOUNDARY: grid.other_boundary & ~spend.rows,
             RowWarning.FACILITY_PUE_ASSUMED: rows.is_measured & site.assumed,
+            RowWarning.SEAT_INTERACTIONS_ASSUMED: rows.is_seat & ~seat_measured & ~spend.rows,
         },
         len(rows.cost),
     )
@@ -173,7 +180,19 @@ def _figures(fs: FactorSet, rows: UsageRows, instruments: Any) -> _Figures:
     embodied = np.where(rows.is_tokens, tokens.embodied_kg, 0.0)
     facility_modelled = rows.is_measured & site.modelled
     return _Figures(
-        energy, location, market, embodied, spend.rows, facility_modelled, zones, grid, key_id, key_notes, flags
+        energy,
+        location,
+        market,
+        embodied,
+        spend.rows,
+        facility_modelled,
+        zones,
+        grid,
+        key_id,
+        key_notes,
+        token_coef.resolved,
+        rows.is_seat & ~seat_measured & ~spend.rows,
+        flags,
     )
 
 
@@ -201,15 +220,38 @@ def _columns(fs: FactorSet, rows: UsageRows, figures: _Figures) -> dict[str, Any
         "grid_zone": _labels(f.zones.key_id, f.zones.names),
         "grid_gco2e_per_kwh": f.grid.gco2e_per_kwh,
         "grid_year": f.grid.grid_year,
+        "model_resolved": _labels(f.key_id, f.key_resolved),
         "scope": _labels(rows.self_hosted.astype(np.int64), [SCOPE3_CAT1, SCOPE2]),
         "data_quality": _labels(
-            np.where(rows.is_measured, np.where(f.facility_modelled, 3, 1), np.where(f.spend_based, 2, 0)),
-            [DQ_ACTIVITY, DQ_MEASURED, DQ_SPEND, DQ_MEASURED_IT],
+            np.where(
+                rows.is_measured,
+                np.where(f.facility_modelled, 3, 1),
+                np.where(f.spend_based, 2, np.where(f.seat_assumed, 4, 0)),
+            ),
+            [DQ_ACTIVITY, DQ_MEASURED, DQ_SPEND, DQ_MEASURED_IT, DQ_ACTIVITY_ASSUMED],
         ),
         "method_version": _labels(np.zeros(n, dtype=np.int64), [fs.method_version]),
         "factor_set": _labels(np.zeros(n, dtype=np.int64), [_factor_set_label(fs)]),
         "warning": _labels(warning_id, warnings),
     }
+
+
+def models_on_day(fs: FactorSet, rows: UsageRows) -> Any:
+    """The model column with each dated alias (`mistral-large-latest`) replaced by the model it stood for on the
+    row's day; the column itself when no row uses one (the usual case: nothing is copied)."""
+    names = fs.dated_aliases
+    if not names:
+        return rows.model
+    model = rows.model if isinstance(rows.model, pd.Series) else pd.Series(rows.model)
+    mask = model.str.lower().isin(names).to_numpy(dtype=bool)
+    if not mask.any():
+        return rows.model
+    out = model.astype(object).to_numpy(copy=True)
+    days = pd.to_datetime(pd.Series(np.asarray(rows.day)[mask])).dt.date.to_numpy()
+    sub_id, sub_keys = distinct_keys(np.asarray(rows.provider, dtype=object)[mask], out[mask], days)
+    # One lookup per distinct (provider, alias, day), not per row.
+    out[mask] = np.array([fs.model_at(p, m, d) for p, m, d in sub_keys], dtype=object)[sub_id]
+    return out
 
 
 def _not_estimated(energy: RangeValue, rows: np.ndarray) -> RangeValue:
@@ -254,6 +296,9 @@ def estimate_request(
     grid = fs.grid_factor(grid_zone, year)
     # The row's day lies in the vintage `year` selects, so the one-row estimate takes the same grid factor.
     day = dt.date(grid.year if grid.year is not None else _UNDATED_GRID_YEAR, 1, 1)
+    # A dated alias (mistral-large-latest) is the model it stood for at the end of `year`, else today.
+    model = fs.model_at(provider, model, dt.date(year, 12, 31) if year else dt.date.today())
+    params = fs.model(provider, model) or params
     row = token_request_row(provider, model, zone or "", day, output_tokens, requests)
     figures = _figures(fs, row, None)
     warnings = []
@@ -262,6 +307,7 @@ def estimate_request(
     return {
         "provider": eprov,
         "model": params.model,
+        "model_resolved": params.resolved,
         "output_tokens": int(output_tokens),
         "input_tokens": int(input_tokens),
         "requests": int(requests),

@@ -10,9 +10,11 @@
   from the installed package WITHOUT importing codecarbon (its import pulls in its tracker, psutil,
   requests, ...); only the data is used.
 * pycountry (a codecarbon dependency): ISO 3166 alpha-2 -> alpha-3 for zone codes.
-* apps/footprint/data/ledger_factors.json: tables we author (provider aliases, unknown-model size
-  classes, AWS/Azure regions and the US regions of all three clouds, AIB residual mixes, facility PUE,
-  seat-tool activity factors, spend-based factors, currency rates), each with its source.
+* apps/footprint/data/ledger_factors.json: tables we author (provider aliases, the model lineage: entries
+  earlier ecologits releases had and the pinned one dropped, each with its release; model aliases with the
+  dates of use they hold for; unknown-model size classes by published parameter count, AWS/Azure regions
+  and the US regions of all three clouds, AIB residual mixes, facility PUE, seat-tool activity factors,
+  spend-based factors, currency rates), each with its source.
 
 Building the default set needs those packages (imported when it is built, so a stored set loads
 without them); a set loaded with `FactorSet.from_dict` needs none. No Django.
@@ -303,6 +305,8 @@ def build_default_factor_set(
     )
     authored_tables = (
         "provider_aliases",
+        "model_lineage",
+        "model_aliases",
         "size_classes",
         "residual_mix",
         "facility_pue",

@@ -7,14 +7,17 @@ A set loaded with `FactorSet.from_dict` needs no ecologits or codecarbon: it is 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
 from .factor_table import BOUNDARY_LIFE_CYCLE, FactorLookupError, FactorTable, GridFactor, ModelParams, clean
+from .model_names import lookup_candidates
 
 WORLD_ZONE = "WOR"
 SCHEMA_VERSION = 1
@@ -139,24 +142,49 @@ class FactorSet:
 
     @functools.cached_property
     def _models(self) -> dict[tuple[str, str], ModelParams]:
-        return {
-            (r["provider"], r["model"]): ModelParams(
-                r["provider"],
-                r["model"],
-                float(r["active_params_min_b"]),
-                float(r["active_params_max_b"]),
-                float(r["total_params_min_b"]),
-                float(r["total_params_max_b"]),
-                r["tps"],
-                r["ttft_s"],
-                r["warnings"] or "",
-            )
-            for r in self.tables["models"].records()
-        }
+        # The installed release's repository first; the lineage table adds the entries it dropped, each with
+        # the last release that had them (a name in both keeps the installed entry).
+        out: dict[tuple[str, str], ModelParams] = {}
+        tables = [(self.tables["models"], self.ecologits_version)]
+        if "model_lineage" in self.tables:
+            tables.append((self.tables["model_lineage"], None))
+        for table, version in tables:
+            for r in table.records():
+                out.setdefault(
+                    (r["provider"], r["model"]),
+                    ModelParams(
+                        r["provider"],
+                        r["model"],
+                        float(r["active_params_min_b"]),
+                        float(r["active_params_max_b"]),
+                        float(r["total_params_min_b"]),
+                        float(r["total_params_max_b"]),
+                        r["tps"],
+                        r["ttft_s"],
+                        r["warnings"] or "",
+                        version or str(r["ecologits_version"]),
+                    ),
+                )
+        return out
 
     @functools.cached_property
     def _models_lower(self) -> dict[tuple[str, str], ModelParams]:
         return {(p, m.lower()): v for (p, m), v in self._models.items()}
+
+    @functools.cached_property
+    def _model_aliases(self) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
+        """(provider, alias) -> [(valid_from, valid_to, model)], ISO dates, "" for open ends."""
+        out: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+        table = self.tables.get("model_aliases")
+        for r in table.records() if table is not None else ():
+            key = (r["provider"], r["alias"].lower())
+            out.setdefault(key, []).append((r["valid_from"] or "", r["valid_to"] or "", r["model"]))
+        return out
+
+    @functools.cached_property
+    def dated_aliases(self) -> frozenset[str]:
+        """Alias names whose target depends on the date of use (`mistral-large-latest`)."""
+        return frozenset(a for (_, a), rows in self._model_aliases.items() if any(f or t for f, t, _ in rows))
 
     @functools.cached_property
     def _datacenters(self) -> dict[str, dict]:
@@ -206,27 +234,52 @@ class FactorSet:
         """Every provider name the set understands."""
         return sorted(self._provider_alias)
 
-    def model(self, provider: str, model: str) -> ModelParams | None:
-        """Model parameters, or None when the repository does not know it.
+    def model(self, provider: str, model: str, day: dt.date | None = None) -> ModelParams | None:
+        """The repository entry of a model name, or None when neither the repository nor the lineage has it.
 
-        Tries the exact name, then case-insensitively, then without a date suffix or a
-        `provider/` prefix (gateways such as LiteLLM report `openai/gpt-4o`)."""
+        Tries each spelling of `model_names.lookup_candidates` (as given, without a gateway prefix, a Bedrock
+        id's model, a Vertex tag as a date), each directly then through the alias table (an alias valid on
+        `day`, the date of use; without a day, the alias's latest target), then without trailing name parts
+        (`gpt-4o-mini-deploy` -> `gpt-4o-mini`, an Azure deployment name). Self-hosted Hugging Face names
+        (`meta-llama/Llama-3.1-8B-Instruct`) are looked up among the Hugging Face models."""
         eprov = self.ecologits_provider(provider) or str(provider)
-        name = str(model).strip()
-        found = self._models.get((eprov, name)) or self._models_lower.get((eprov, name.lower()))
-        if found is None and eprov not in self._datacenters:
-            # self-hosted open models: Hugging Face names such as meta-llama/Llama-3.1-8B-Instruct
-            found = self._models_lower.get(("huggingface_hub", name.lower()))
-        if found is None and "/" in name:
-            name = name.split("/", 1)[1]
-            found = self._models.get((eprov, name)) or self._models_lower.get((eprov, name.lower()))
-        if found is None:
-            # e.g. gpt-4o-2024-08-06 -> gpt-4o when only the family is listed
-            parts = name.lower().split("-")
-            while len(parts) > 1 and found is None:
-                parts.pop()
-                found = self._models_lower.get((eprov, "-".join(parts)))
-        return found
+        candidates = lookup_candidates(model)
+        for name in candidates:
+            found = self._entry(eprov, name, day)
+            if found is None and eprov not in self._datacenters:
+                found = self._models_lower.get(("huggingface_hub", name))
+            if found is not None:
+                return found
+        parts = candidates[-1].split("-") if candidates else []
+        while len(parts) > 1:
+            parts.pop()
+            found = self._entry(eprov, "-".join(parts), day)
+            if found is not None:
+                return found
+        # A cloud serving another vendor's model (Claude on Vertex AI, a gateway's `vertex_ai/...` under its own
+        # provider name): the entry of the one vendor whose repository has the name.
+        for name in candidates:
+            owners = {p for (p, m) in self._models_lower if m == name and p != "huggingface_hub"}
+            owners |= {p for (p, a) in self._model_aliases if a == name}
+            if len(owners) == 1:
+                return self._entry(owners.pop(), name, day)
+        return None
+
+    def _entry(self, eprov: str, name: str, day: dt.date | None) -> ModelParams | None:
+        aliases = self._model_aliases.get((eprov, name))
+        if aliases:
+            target = _alias_target(aliases, day)
+            if target is not None:
+                return self._models_lower.get((eprov, target.lower()))
+        return self._models_lower.get((eprov, name))
+
+    def model_at(self, provider: str, model: str, day: dt.date) -> str:
+        """The name a dated alias stood for on `day` (`mistral-large-latest` in 2025 -> `mistral-large-2411`);
+        any other name unchanged."""
+        eprov = self.ecologits_provider(provider) or str(provider)
+        aliases = self._model_aliases.get((eprov, str(model).strip().lower()))
+        target = _alias_target(aliases, day) if aliases else None
+        return target or model
 
     def model_names(self, provider: str | None = None) -> list[str]:
         """Model names of one provider (or all), for error messages and pickers."""
@@ -234,14 +287,20 @@ class FactorSet:
         return sorted(m for (p, m) in self._models if eprov is None or p == eprov)
 
     def size_class(self, model: str) -> dict:
-        """Size class for a model the repository does not know, chosen from name hints."""
+        """Size class for a model the repository does not know: by the parameter count its name publishes
+        (`llama-3.1-70b`, `qwen2.5-7b-instruct`: billions), never by a word in its name; a name without a
+        count takes the open class (the widest range). Sets stored before the parameter-count column took
+        their class by name hints: those hints are no longer read (`gemini` contains `mini`), so such a set
+        gives the open class too."""
         rows = self.tables["size_classes"].records()
-        name = str(model).lower()
-        for r in rows:
-            hints = [h for h in (r["name_hints"] or "").split("|") if h]
-            if any(h in name for h in hints):
-                return r
-        return next(r for r in rows if not r["name_hints"])
+        open_class = next(r for r in rows if r.get("max_params_b") is None)
+        if "max_params_b" not in self.tables["size_classes"].columns:
+            return next((r for r in rows if not r.get("name_hints")), open_class)
+        count = published_params_b(model)
+        if count is None:
+            return open_class
+        sized = sorted((r for r in rows if r["max_params_b"] is not None), key=lambda r: r["max_params_b"])
+        return next((r for r in sized if count <= r["max_params_b"]), open_class)
 
     def datacenter(self, provider: str) -> dict | None:
         """Default data-centre zone, PUE range and WUE range of an EcoLogits provider."""
@@ -301,13 +360,16 @@ class FactorSet:
         return table.get(grid_zone) or table.get("*")
 
     def seat_tool(self, tool: str, provider: str = "") -> dict:
-        """Seat-tool activity factors for a product name (falls back to provider, then the '*' row)."""
+        """Seat-tool activity factors for a product name: `provider/tool` (or with a space or `_`), then the tool,
+        then the provider, then the '*' row."""
         return self._seat_lookup(str(tool).strip().lower(), str(provider).strip().lower())
 
     @functools.lru_cache(maxsize=1024)  # noqa: B019 - the set is immutable and lives as long as its users
     def _seat_lookup(self, tool: str, provider: str) -> dict:
         rows = self.tables["seat_tools"].records()
-        for key in (tool, provider):
+        # The provider and product together first: GitHub's connectors say provider "github", model "copilot".
+        joined = [f"{provider}{sep}{tool}" for sep in ("/", " ", "_")] if provider and tool else []
+        for key in (*joined, tool, provider):
             if not key:
                 continue
             for r in rows:
@@ -331,6 +393,27 @@ class FactorSet:
             if r["currency"] == str(currency).upper():
                 return float(r["usd_per_unit"])
         return None
+
+
+_PARAM_COUNT = re.compile(r"(?<![a-z0-9.x])(\d+(?:\.\d+)?)b(?![a-z0-9])")
+
+
+def published_params_b(model: str) -> float | None:
+    """The parameter count (billions) a model name states as a separate part (`llama-3.1-70b`, `qwen-7b`,
+    `mixtral-8x7b` is not one: 8 experts of 7B), or None."""
+    found = _PARAM_COUNT.findall(str(model).lower().replace("_", "-"))
+    return float(found[-1]) if found else None
+
+
+def _alias_target(aliases: list[tuple[str, str, str]], day: dt.date | None) -> str | None:
+    """The model an alias stood for on `day` (validity dates inclusive); without a day, the latest one."""
+    if day is None:
+        return max(aliases, key=lambda a: a[0])[2]
+    iso = day.isoformat()[:10]
+    for valid_from, valid_to, model in aliases:
+        if (not valid_from or valid_from <= iso) and (not valid_to or iso <= valid_to):
+            return model
+    return None
 
 
 def diff_tables(old: FactorSet, new: FactorSet) -> dict[str, dict]:

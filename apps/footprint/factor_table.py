@@ -117,3 +117,10 @@ class ModelParams(NamedTuple):
     tps: float | None
     ttft_s: float | None
     warnings: str
+    ecologits_version: str = ""  # the EcoLogits release the entry came from ("" for a size class)
+
+    @property
+    def resolved(self) -> str:
+        """The repository entry used, as `provider/model (ecologits X)`; a size class says so."""
+        origin = f"ecologits {self.ecologits_version}" if self.ecologits_version else "size class"
+        return f"{self.provider}/{self.model} ({origin})"

@@ -12,14 +12,22 @@ request. Everything is linear in output tokens and requests, so one coefficient 
 (provider, model) and one grid factor per distinct (zone, year) are computed and applied to all rows.
 Input and cached tokens do not enter the method (EcoLogits models generation only): an underestimate for
 long prompts. Low/high: minimum/maximum PUE with minimum/maximum parameter counts where the model size is
-not public; the central value is their mean (as EcoLogits' RangeValue.mean). Unknown models get a wide size
-class range and a warning, never zero. Embodied (manufacturing) GHG: the EcoLogits allocation of server and
-GPU manufacturing by generation time over a 3-year life, shown separately (co2e_embodied_kg), token rows only.
+not public; the central value is their mean (as EcoLogits' RangeValue.mean). Model lineage: every name a
+source writes (dated version, Azure deployment name, gateway prefix, Bedrock or Vertex AI id) resolves to one
+repository entry, recorded per row (model_resolved, with the EcoLogits release it came from); models the pinned
+release dropped keep the entry of the last release that had them (factor set table model_lineage, e.g.
+claude-sonnet-4 and gemini-2.0-flash from ecologits 0.10.2); 'latest' aliases resolve by the day of use
+(table model_aliases, with validity dates). Models neither knows get a size class from the parameter count
+their name publishes (else the open class), a wide range and a warning, never zero. Embodied (manufacturing)
+GHG: the EcoLogits allocation of server and GPU manufacturing by generation time over a 3-year life, shown
+separately (co2e_embodied_kg), token rows only.
 Zone: the row's zone (country or cloud region) or else the provider's data-centre location in EcoLogits.
 Data quality of token rows: activity_based (provider usage data, energy modelled).
-Seat rows (seat_activity): active user-days x interactions per active day x Wh per interaction, each
-factor sourced in the set (interactions per day is an assumption until telemetry exists); with no activity
-but a cost, spend-based (kgCO2e per USD, EEIO), energy not estimated.
+Seat rows (seat_activity): interactions x Wh per interaction (sourced in the set). Interactions are the
+source's request counts where it has them (GitHub Copilot metrics and usage reports: data quality
+activity_based), else active user-days x the tool's interactions per active day, an assumption marked as one in
+the set (status assumption; data quality activity_assumed, flagged); with no activity but a cost,
+spend-based (kgCO2e per USD, EEIO), energy not estimated.
 Measured rows (measured_energy): the IT energy CodeCarbon measured (its file's pue setting divided out) times
 the facility PUE of the site (the factor set's facility_pue table, per zone: the officer's measured or entered
 figure, else the assumed industry average, Uptime Institute Global Data Center Survey 2024, 1.56, flagged).

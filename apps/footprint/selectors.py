@@ -17,7 +17,8 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from apps.core.labels import NO_TEAM
 from apps.footprint import rollups
-from apps.footprint.models import MonthlyRollup, UsageRecord
+from apps.footprint.model_names import model_family
+from apps.footprint.models import DailyRollup, MonthlyRollup, UsageRecord
 
 TEAM_NONE = "none"  # the team filter value that selects those records
 # Each series and the record field it groups by: the breakdowns of apps.disclosures.e1, in the database.
@@ -62,8 +63,9 @@ class Filters:
         return urlencode(self.params(**overrides))
 
 
-def _filtered(queryset, filters: Filters):
-    """A records or rollup queryset limited to the filters' team, source, provider and model."""
+def _filtered(queryset, filters: Filters, organisation=None):
+    """A records or rollup queryset limited to the filters' team, source, provider and model (a model family:
+    every dated version, deployment name and prefixed spelling of it, as the by_model series groups them)."""
     if filters.team == TEAM_NONE:
         queryset = queryset.filter(team__isnull=True)
     elif filters.team:
@@ -73,20 +75,32 @@ def _filtered(queryset, filters: Filters):
     if filters.provider:
         queryset = queryset.filter(provider=filters.provider)
     if filters.model:
-        queryset = queryset.filter(model=filters.model)
+        queryset = queryset.filter(model__in=family_members(organisation, filters.model))
     return queryset
+
+
+def family_members(organisation, family: str) -> list[str]:
+    """The model names of the organisation's rollups whose family is `family` (model_names.model_family), and
+    `family` itself: read from the rollups (a few hundred rows), not the records."""
+    if organisation is None:
+        return [family]
+    names = set()
+    for table in (MonthlyRollup, DailyRollup):
+        names.update(table.objects.filter(organisation=organisation).values_list("model", flat=True).distinct())
+    return sorted({family} | {name for name in names if model_family(name) == family})
 
 
 def filtered_records(organisation, filters: Filters):
     """The organisation's usage records that match the filters."""
     records = UsageRecord.objects.for_org(organisation).filter(day__range=(filters.start, filters.end))
-    return _filtered(records, filters)
+    return _filtered(records, filters, organisation)
 
 
 def filtered_rollups(organisation, filters: Filters, split_days=()) -> list:
     """The rollup querysets holding what filtered_records() holds, summed (rollups.parts): what the dashboard,
     the summary and the cost figures read. Pass them, or [filtered_records()], to totals() and series()."""
-    return [_filtered(part, filters) for part in rollups.parts(organisation, filters.start, filters.end, split_days)]
+    parts = rollups.parts(organisation, filters.start, filters.end, split_days)
+    return [_filtered(part, filters, organisation) for part in parts]
 
 
 def _parts(usage) -> list:
@@ -143,6 +157,8 @@ def _key_text(name: str, key) -> str:
         return f"{key:%Y-%m}" if key else ""
     if name == "by_team":
         return key or NO_TEAM
+    if name == "by_model":  # dated versions grouped under their family (gpt-4o-2024-08-06 -> gpt-4o)
+        return "" if key is None else model_family(str(key))
     return "" if key is None else str(key)
 
 

@@ -56,6 +56,8 @@ def factor_sets(request):
             "residual_form": form,
             "pue_form": pue_form,
             "method_notes": factor_set.method_version,
+            # Each seat tool's interactions-per-day figure with its status: an assumption is shown as one.
+            "seat_tools": factor_set.tables["seat_tools"].records(),
         },
     )
 

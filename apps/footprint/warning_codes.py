@@ -22,6 +22,7 @@ class RowWarning(enum.IntFlag):
     GRID_VINTAGE_GAP = 32
     GRID_OTHER_BOUNDARY = 64
     FACILITY_PUE_ASSUMED = 128
+    SEAT_INTERACTIONS_ASSUMED = 256
 
 
 MESSAGES = {
@@ -38,6 +39,10 @@ MESSAGES = {
         "the zone has no other"
     ),
     RowWarning.FACILITY_PUE_ASSUMED: "facility PUE not entered for the site: industry average assumed",
+    RowWarning.SEAT_INTERACTIONS_ASSUMED: (
+        "seat interactions assumed (the source counts no requests): active user-days x the tool's "
+        "interactions per active day"
+    ),
 }
 
 

@@ -9,6 +9,7 @@ from ecologits.tracers.utils import llm_impacts
 
 from apps.footprint.calculator import (
     DQ_ACTIVITY,
+    DQ_ACTIVITY_ASSUMED,
     DQ_MEASURED_IT,
     DQ_SPEND,
     SCOPE2,
@@ -258,7 +259,8 @@ def test_seat_activity_estimate_by_hand(hand_fs):
     assert r["co2e_location_kg"] == pytest.approx(0.136)
     assert r["co2e_location_kg_high"] == pytest.approx(3.48)
     assert r["co2e_market_kg"] == pytest.approx(0.136)
-    assert (r["scope"], r["data_quality"], r["grid_zone"]) == (SCOPE3_CAT1, DQ_ACTIVITY, "USA")
+    # active user-days x the assumed interactions per day: the class says the activity is assumed
+    assert (r["scope"], r["data_quality"], r["grid_zone"]) == (SCOPE3_CAT1, DQ_ACTIVITY_ASSUMED, "USA")
     assert "assumed 10 interactions" in r["warning"]
 
 

@@ -23,6 +23,7 @@ KEYS = {
     "grid_gco2e_per_kwh",
     "method_version",
     "factor_set",
+    "model_resolved",
 }
 
 
@@ -69,6 +70,18 @@ def test_command_prints_one_json_object_with_the_documented_keys():
     assert result["method_version"].endswith("ecologits 0.11.3")
     # gpt-4o, 1,000 output tokens: EcoLogits 0.11.3 gives 1.27-2.40 Wh (methodology notes).
     assert 0.0012 < result["energy_kwh"] < 0.0025
+    assert result["model_resolved"] == "openai/gpt-4o (ecologits 0.11.3)"
+
+
+@pytest.mark.django_db
+def test_command_json_names_the_lineage_entry_of_a_model_ecologits_dropped():
+    out = StringIO()
+    args = ("--provider", "anthropic", "--model", "claude-sonnet-4", "--output-tokens", "1000", "--json")
+    call_command("estimate", *args, stdout=out)
+    result = json.loads(out.getvalue())
+    # claude-sonnet-4 is gone from ecologits 0.11.3; its entry is ecologits 0.10.2's claude-sonnet-4-20250514.
+    assert result["model_resolved"] == "anthropic/claude-sonnet-4-20250514 (ecologits 0.10.2)"
+    assert result["energy_kwh"] > 0
 
 
 @pytest.mark.django_db

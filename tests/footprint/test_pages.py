@@ -36,6 +36,12 @@ def test_factor_page_shows_provenance_and_the_effect_of_a_new_residual_mix(clien
     client = client_for(org_a["users"][Role.OFFICER])
     page = client.get(reverse("footprint:factor_sets", args=["org-a"])).content.decode()
     assert "ecologits" in page and "residual_mix" in page and "Save as a new version" in page
+    # Seat tools' interactions per day with their status (ledger_factors.json: github_copilot 20, 5-80, an
+    # assumption) and the lineage tables' provenance.
+    assert (
+        'id="seat-tools"' in page and '<td>github_copilot</td><td class="num">20 (5–80)</td><td>assumption</td>' in page
+    )
+    assert "model_lineage" in page and "model_aliases" in page
     base = current_factor_set_version(org)
     response = client.post(
         reverse("footprint:residual_mix", args=["org-a"]),

@@ -105,6 +105,24 @@ def test_series_equal_the_disclosure_breakdowns(org_a, loaded):
             assert mine == {k: pytest.approx(v) if isinstance(v, float) else v for k, v in theirs.items()}
 
 
+def test_dated_versions_group_under_their_family_and_drill_down_to_all_of_them(org_a):
+    org = org_a["org"]
+    csv = (
+        CSV.split("\n", 1)[0] + "\n"
+        "2025-03-01,openai,gpt-4o-2024-08-06,10,5000,4000,dev@org-a.example,,FR,12,EUR\n"
+        "2025-03-02,openai,openai/gpt-4o,10,5000,4000,dev@org-a.example,,FR,12,EUR\n"
+        "2025-03-03,openai,gpt-4o-mini-2024-07-18,10,5000,4000,dev@org-a.example,,FR,1,EUR\n"
+    )
+    run = execute_run(create_run(org, "generic_csv", store_upload(org, io.BytesIO(csv.encode()), "v.csv")).pk)
+    assert run.status == "succeeded", run.errors
+    filters = parse_filters(org, {"start": "2025-01-01", "end": "2025-12-31"})
+    by_model = selectors.series(selectors.filtered_rollups(org, filters), ["by_model"])["by_model"]
+    assert sorted((r["key"], r["records"]) for r in by_model) == [("gpt-4o", 2), ("gpt-4o-mini", 1)]
+    family = parse_filters(org, {"start": "2025-01-01", "end": "2025-12-31", "model": "gpt-4o"})
+    drilled = selectors.filtered_records(org, family)
+    assert sorted(drilled.values_list("model", flat=True)) == ["gpt-4o-2024-08-06", "openai/gpt-4o"]
+
+
 def test_records_page_shows_runs_and_files(client_for, org_a, loaded):
     client = client_for(org_a["users"][Role.AUDITOR])
     response = client.get(

@@ -66,8 +66,9 @@ def no_activity(
     requests: np.ndarray,
     active_user_days: np.ndarray,
 ) -> np.ndarray:
-    """Rows with no activity to estimate from: seats with no active user-day, tokens with no token nor request."""
-    return (is_seat & (active_user_days == 0)) | (is_tokens & (output_tokens == 0) & (requests == 0))
+    """Rows with no activity to estimate from: seats with no active user-day nor counted request, tokens with no
+    token nor request."""
+    return (is_seat & (active_user_days == 0) & (requests == 0)) | (is_tokens & (output_tokens == 0) & (requests == 0))
 
 
 def _spend_range(method: Mapping[str, Any]) -> tuple[float, float]:

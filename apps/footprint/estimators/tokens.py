@@ -25,6 +25,7 @@ class TokenCoefficients(NamedTuple):
     embodied_kg_per_token: np.ndarray  # central: mean of the low and high runs
     embodied_kg_per_request: np.ndarray
     notes: list[str]
+    resolved: list[str]  # per key: the repository entry used (`ModelParams.resolved`), "" for other kinds
 
 
 class TokenImpacts(NamedTuple):
@@ -77,11 +78,12 @@ def token_coefficients(fs: FactorSet, keys: list[tuple]) -> TokenCoefficients:
     """Per-token and per-request coefficients of each distinct (kind, provider, model) key."""
     k = len(keys)
     tok_lo, tok_hi, req_lo, req_hi, emb_tok, emb_req = (np.zeros(k) for _ in range(6))
-    notes = [""] * k
+    notes, resolved = [""] * k, [""] * k
     for i, (kind, provider, model) in enumerate(keys):
         if kind != USAGE_KIND_TOKENS:
             continue
         params, note = model_or_fallback(fs, provider, model)
+        resolved[i] = params.resolved
         pue_lo, pue_hi, pue_note = datacenter_pue(fs, provider)
         low, high = compute_llm_impacts(params, pue_lo, pue_hi, fs.method)
         tok_lo[i], tok_hi[i] = low.energy_kwh.per_token, high.energy_kwh.per_token
@@ -89,7 +91,7 @@ def token_coefficients(fs: FactorSet, keys: list[tuple]) -> TokenCoefficients:
         emb_tok[i] = (low.embodied_kg.per_token + high.embodied_kg.per_token) / 2
         emb_req[i] = (low.embodied_kg.per_request + high.embodied_kg.per_request) / 2
         notes[i] = "; ".join(x for x in (note, pue_note) if x)
-    return TokenCoefficients(RangeValue(tok_lo, tok_hi), RangeValue(req_lo, req_hi), emb_tok, emb_req, notes)
+    return TokenCoefficients(RangeValue(tok_lo, tok_hi), RangeValue(req_lo, req_hi), emb_tok, emb_req, notes, resolved)
 
 
 def llm_impacts(
