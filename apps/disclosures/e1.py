@@ -185,6 +185,8 @@ E1_DATAPOINTS: dict[str, tuple[str, str, str, str | None, str]] = {
         "E1 §63(c)",
     ),
 }
+# The voluntary datapoints, present when the records carry the multi-criteria columns.
+VOLUNTARY_DATAPOINTS = ("E3-4_AI_water", "E5-4_AI_adpe", "E5-4_AI_pe")
 VSME_DATAPOINTS: dict[str, tuple[str, str, str, str | None, str]] = {
     "B3_energy_total_MWh": ("B3", "Total energy consumption (self-hosted AI compute)", "MWh", None, "VSME B3 §29"),
     "B3_scope2_location_tCO2e": ("B3", "Scope 2 emissions, location-based", "tCO2e", None, "VSME B3 §30"),
