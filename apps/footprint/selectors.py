@@ -97,8 +97,9 @@ def _float_sum(column: str, **extra):
     return Coalesce(Sum(column, **extra), Value(0.0), output_field=FloatField())
 
 
-def _sums(queryset) -> dict:
-    """The figures summed over a records queryset (records counted) or a rollup queryset (their counts summed)."""
+def _sums(queryset, multi_criteria: bool = False) -> dict:
+    """The figures summed over a records queryset (records counted) or a rollup queryset (their counts summed);
+    with `multi_criteria`, the prefill energy, water, ADPe and PE too (the totals show them, the series not)."""
     count = Count("pk") if queryset.model is UsageRecord else Coalesce(Sum("records"), 0)
     return {
         "energy_kwh": _float_sum("energy_kwh"),
@@ -106,7 +107,7 @@ def _sums(queryset) -> dict:
         "co2e_market_kg": _float_sum("co2e_market_kg"),
         "records": count,
         "requests": Coalesce(Sum("requests"), 0),
-        **{name: _float_sum(name) for name in MULTI_CRITERIA},
+        **({name: _float_sum(name) for name in MULTI_CRITERIA} if multi_criteria else {}),
     }
 
 
@@ -123,7 +124,7 @@ MULTI_CRITERIA = (
     "pe_mj_low",
     "pe_mj_high",
 )
-_FIGURES = ("energy_kwh", "co2e_location_kg", "co2e_market_kg", "records", "requests", *MULTI_CRITERIA)
+_FIGURES = ("energy_kwh", "co2e_location_kg", "co2e_market_kg", "records", "requests")
 
 
 def totals(usage) -> dict:
@@ -133,10 +134,10 @@ def totals(usage) -> dict:
 
     Cost is not summed here: apps.costs.cost owns it (reported costs converted, token records priced), so the
     dashboard, the API summary and the cost pages show one figure."""
-    sums = dict.fromkeys(_FIGURES, 0)
+    sums = dict.fromkeys((*_FIGURES, *MULTI_CRITERIA), 0)
     sums.update(energy_kwh=0.0, co2e_location_kg=0.0, co2e_market_kg=0.0, **dict.fromkeys(MULTI_CRITERIA, 0.0))
     for part in _parts(usage):
-        for name, value in part.aggregate(**_sums(part)).items():
+        for name, value in part.aggregate(**_sums(part, multi_criteria=True)).items():
             sums[name] += value
     sums["co2e_location_t"] = sums["co2e_location_kg"] / 1000
     sums["co2e_market_t"] = sums["co2e_market_kg"] / 1000
