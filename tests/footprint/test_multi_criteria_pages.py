@@ -8,6 +8,7 @@ import io
 import pytest
 from django.db.models import Sum
 from django.urls import reverse
+from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from apps.accounts.models import ApiToken, Role
@@ -15,6 +16,8 @@ from apps.connectors.ingestion import create_run, execute_run
 from apps.connectors.storage import store_upload
 from apps.costs.frugality import impacts_by_team
 from apps.disclosures import services
+from apps.disclosures.e1 import snapshot_sha256
+from apps.disclosures.exports.pdf import render_pdf
 from apps.disclosures.snapshots import build_snapshot
 from apps.footprint.models import UsageRecord
 
@@ -91,3 +94,12 @@ def test_disclosure_has_voluntary_water_and_resource_datapoints(org_a, loaded):
     low, high = points["E3-4_AI_water"]["low"], points["E3-4_AI_water"]["high"]
     assert low < points["E3-4_AI_water"]["value"] < high
     assert "prefill" in snapshot["methodology"]["notes"] and "WUE" in snapshot["methodology"]["notes"]
+
+
+def test_pdf_shows_the_voluntary_sections(org_a, loaded):
+    period = services.create_period(loaded, org_a["users"][Role.OFFICER], dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    snapshot, records, _version = build_snapshot(period, with_comparative=False)
+    data = render_pdf(snapshot, records, snapshot_sha256=snapshot_sha256(snapshot))
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
+    assert "E3 Water (voluntary)" in text and "E5 Resource use (voluntary)" in text
+    assert "E3-4_AI_water" in text and "E5-4_AI_pe" in text
