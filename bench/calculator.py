@@ -117,8 +117,11 @@ def main() -> None:
     loop_s, loop_energy, loop_gwp = ecologits_loop(sample, fs)
     loop_rate = len(sample) / loop_s
     ours = result.loc[sample.index]
-    d_energy = (ours["energy_kwh"].sum() / loop_energy - 1) * 100
-    d_gwp = (ours["co2e_location_kg"].sum() / loop_gwp - 1) * 100
+    # The EcoLogits-equal part: energy less the prefill line of input tokens (which EcoLogits does not model),
+    # and its CO2e in the same proportion per row (CO2e is energy x one grid factor per row).
+    ecologits_part = ours["energy_kwh"] - ours["energy_prefill_kwh"]
+    d_energy = (ecologits_part.sum() / loop_energy - 1) * 100
+    d_gwp = ((ours["co2e_location_kg"] * ecologits_part / ours["energy_kwh"]).sum() / loop_gwp - 1) * 100
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     print(

@@ -46,7 +46,8 @@ class EstimateRequestSerializer(serializers.Serializer):
     provider = JsonStringField()
     model = JsonStringField()
     output_tokens = serializers.IntegerField(min_value=0)
-    input_tokens = serializers.IntegerField(min_value=0, default=0)
+    input_tokens = serializers.IntegerField(min_value=0, default=0, help_text="uncached prompt tokens")
+    cached_input_tokens = serializers.IntegerField(min_value=0, default=0, help_text="prompt tokens read from cache")
     requests = serializers.IntegerField(min_value=1, default=1)
     zone = JsonStringField(required=False, allow_blank=True, default="")
     year = serializers.IntegerField(required=False, min_value=1990, max_value=2100, allow_null=True, default=None)
@@ -159,6 +160,18 @@ class UsageRecordSerializer(serializers.ModelSerializer):
             "co2e_location_kg",
             "co2e_market_kg",
             "co2e_embodied_kg",
+            "energy_prefill_kwh",
+            "energy_prefill_kwh_low",
+            "energy_prefill_kwh_high",
+            "water_l",
+            "water_l_low",
+            "water_l_high",
+            "adpe_kgsbeq",
+            "adpe_kgsbeq_low",
+            "adpe_kgsbeq_high",
+            "pe_mj",
+            "pe_mj_low",
+            "pe_mj_high",
             "grid_zone",
             "grid_gco2e_per_kwh",
             "scope",
@@ -200,6 +213,16 @@ class TotalsSerializer(serializers.Serializer):
     other_costs = OtherCostSerializer(many=True)
     records = serializers.IntegerField()
     requests = serializers.IntegerField()
+    energy_prefill_kwh = serializers.FloatField(help_text="The part of energy_kwh from input tokens (prefill term).")
+    water_l = serializers.FloatField(help_text="Water consumption, on-site (WUE) and off-site (electricity), litres.")
+    water_l_low = serializers.FloatField()
+    water_l_high = serializers.FloatField()
+    adpe_kgsbeq = serializers.FloatField(help_text="Abiotic depletion potential (elements), kg antimony-equivalent.")
+    adpe_kgsbeq_low = serializers.FloatField()
+    adpe_kgsbeq_high = serializers.FloatField()
+    pe_mj = serializers.FloatField(help_text="Primary energy, MJ.")
+    pe_mj_low = serializers.FloatField()
+    pe_mj_high = serializers.FloatField()
 
 
 class FiltersSerializer(serializers.Serializer):

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.db.models import FloatField, Sum
+from django.db.models.functions import Coalesce
+
+from apps.footprint.models import MonthlyRollup
+
 from .models import FrugalityAssessment
+
+# What AFNOR Spec 2314 asks a frugal service's impacts be assessed on, beyond GHG: the multi-criteria impacts.
+IMPACT_COLUMNS = ("energy_kwh", "co2e_location_kg", "water_l", "adpe_kgsbeq", "pe_mj")
 
 
 def frugality_list(org) -> list[dict]:
@@ -31,3 +41,18 @@ def frugality_for_methodology(org) -> list[str]:
         f"Frugality (AFNOR Spec 2314) of '{a['use_case']}' assessed {a['assessed_on']}: {a['score']:.0f}/100"
         for a in latest.values()
     ]
+
+
+def impacts_by_team(org, months: int = 12, today: dt.date | None = None) -> list[dict]:
+    """Energy, location-based CO2e, water, ADPe and primary energy per team over the last `months` calendar months
+    (the current one included), read from the monthly rollups: the measured impacts an assessment weighs."""
+    today = today or dt.date.today()
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    since = dt.date(index // 12, index % 12 + 1, 1)
+    rows = (
+        MonthlyRollup.objects.filter(organisation=org, month__gte=since)
+        .values("team__name")
+        .annotate(**{c: Coalesce(Sum(c), 0.0, output_field=FloatField()) for c in IMPACT_COLUMNS})
+        .order_by("team__name")
+    )
+    return [{"team": r["team__name"] or "", **{c: r[c] for c in IMPACT_COLUMNS}} for r in rows]

@@ -16,7 +16,7 @@ from apps.accounts.tenancy import get_scoped_or_404, org_view, scoped
 
 from . import calc, services, sizing
 from .forms import FrugalityForm, LicenceForm, ModelPriceForm, RoiAssumptionForm
-from .frugality import frugality_list
+from .frugality import frugality_list, impacts_by_team
 from .models import Licence, ModelPrice, Tool
 from .reconciliation import GAP_THRESHOLD_PCT, reconcile
 from .records import frame_cost_total
@@ -137,7 +137,12 @@ def frugality(request):
     return render(
         request,
         "costs/frugality.html",
-        {"assessments": frugality_list(org), "form": form, "questions": calc.FRUGALITY_QUESTIONS},
+        {
+            "assessments": frugality_list(org),
+            "form": form,
+            "questions": calc.FRUGALITY_QUESTIONS,
+            "impacts": impacts_by_team(org),
+        },
     )
 
 

@@ -156,6 +156,29 @@ E1_DATAPOINTS: dict[str, tuple[str, str, str, str | None, str]] = {
     ),
     "E1-6_33": ("E1-6", "Net revenue used to calculate GHG intensity", "EUR", None, "E1 §55"),
     "E1-8_04": ("E1-8", "Internal carbon price (internal fee)", "EUR/tCO2e", None, "E1 §63(b)"),
+    # Voluntary, entity-specific datapoints (no ESRS concept): the multi-criteria impacts EcoLogits computes, for
+    # AI services bought and own compute together.
+    "E3-4_AI_water": (
+        "E3",
+        "Water consumption of AI use (voluntary): data-centre cooling (WUE) and electricity generation",
+        "m3",
+        None,
+        "E3-4 §28 (voluntary, EcoLogits method)",
+    ),
+    "E5-4_AI_adpe": (
+        "E5",
+        "Abiotic depletion of minerals and metals of AI use (voluntary): electricity and hardware manufacture",
+        "kgSbeq",
+        None,
+        "E5-4 (voluntary, entity-specific, EcoLogits method)",
+    ),
+    "E5-4_AI_pe": (
+        "E5",
+        "Primary energy of AI use (voluntary): electricity and hardware manufacture",
+        "GJ",
+        None,
+        "E5-4 (voluntary, entity-specific, EcoLogits method)",
+    ),
     "E1-8_05": (
         "E1-8",
         "Approximate gross GHG emissions covered by the internal carbon price",
@@ -164,6 +187,8 @@ E1_DATAPOINTS: dict[str, tuple[str, str, str, str | None, str]] = {
         "E1 §63(c)",
     ),
 }
+# The voluntary datapoints, present when the records carry the multi-criteria columns.
+VOLUNTARY_DATAPOINTS = ("E3-4_AI_water", "E5-4_AI_adpe", "E5-4_AI_pe")
 VSME_DATAPOINTS: dict[str, tuple[str, str, str, str | None, str]] = {
     "B3_energy_total_MWh": ("B3", "Total energy consumption (self-hosted AI compute)", "MWh", None, "VSME B3 §29"),
     "B3_scope2_location_tCO2e": ("B3", "Scope 2 emissions, location-based", "tCO2e", None, "VSME B3 §30"),
@@ -281,6 +306,12 @@ def figures(
         "E1-6_31": per_revenue(total_mkt),
         "E1-6_33": (net_revenue_eur, None, None),
     }
+    everything = own | bought
+    if "water_l" in records.columns:
+        # ranged() divides by 1,000: litres -> m3, MJ -> GJ; ADPe stays in kg.
+        out["E3-4_AI_water"] = ranged("water_l", everything)
+        out["E5-4_AI_adpe"] = tuple(x * 1000 for x in ranged("adpe_kgsbeq", everything))
+        out["E5-4_AI_pe"] = ranged("pe_mj", everything)
     if carbon_price_eur_per_t is not None:
         out["E1-8_04"] = (carbon_price_eur_per_t, None, None)
         out["E1-8_05"] = total_mkt

@@ -32,6 +32,7 @@ from apps.core.distinct import distinct_keys
 
 from .catalogue import default_factor_set
 from .estimators.emissions import request_usage_gwp
+from .estimators.impacts import MultiCriteria, multi_criteria, onsite_water_per_kwh, zone_mix
 from .estimators.measured import facility_pue, measured_energy
 from .estimators.ranges import RangeValue, choose, select
 from .estimators.seats import measured_interactions, seat_coefficients, seat_energy
@@ -74,6 +75,9 @@ OUTPUT_COLUMNS = (
     "energy_kwh",
     "energy_kwh_low",
     "energy_kwh_high",
+    "energy_prefill_kwh",
+    "energy_prefill_kwh_low",
+    "energy_prefill_kwh_high",
     "co2e_location_kg",
     "co2e_location_kg_low",
     "co2e_location_kg_high",
@@ -81,6 +85,15 @@ OUTPUT_COLUMNS = (
     "co2e_market_kg_low",
     "co2e_market_kg_high",
     "co2e_embodied_kg",
+    "water_l",
+    "water_l_low",
+    "water_l_high",
+    "adpe_kgsbeq",
+    "adpe_kgsbeq_low",
+    "adpe_kgsbeq_high",
+    "pe_mj",
+    "pe_mj_low",
+    "pe_mj_high",
     "instrument_covered_kwh",
     "grid_zone",
     "grid_gco2e_per_kwh",
@@ -97,7 +110,9 @@ OUTPUT_COLUMNS = (
 class _Figures(NamedTuple):
     """What the steps give for each row, before it becomes the result's columns."""
 
-    energy_kwh: RangeValue
+    energy_kwh: RangeValue  # at the meter, the prefill term included
+    prefill_kwh: RangeValue  # the part of energy_kwh from input tokens (beyond EcoLogits)
+    multi: MultiCriteria
     location_kg: RangeValue
     market: MarketBased
     embodied_kg: np.ndarray
@@ -139,14 +154,19 @@ def _figures(fs: FactorSet, rows: UsageRows, instruments: Any) -> _Figures:
     # Distinct (kind, provider, model) -> per-unit coefficients. Few keys, so the estimators loop over them.
     key_id, keys = distinct_keys(rows.kind, rows.provider, models_on_day(fs, rows))
     token_coef, seat_coef = token_coefficients(fs, keys), seat_coefficients(fs, keys)
-    tokens = llm_impacts(rows.output_tokens, rows.requests, token_coef, key_id)
+    tokens = llm_impacts(
+        rows.output_tokens, rows.requests, token_coef, key_id, rows.input_tokens, rows.cached_input_tokens
+    )
+    token_energy = RangeValue(
+        tokens.energy_kwh.low + tokens.prefill_kwh.low, tokens.energy_kwh.high + tokens.prefill_kwh.high
+    )
     seat_measured = measured_interactions(rows.is_seat, rows.requests)
     zones = resolve_zones(fs, rows.kind, rows.provider, rows.model, rows.zone)
     site = facility_pue(fs, zones.names, zones.key_id)
     energy = select(
         (rows.is_tokens, rows.is_seat, rows.is_measured),
         (
-            tokens.energy_kwh,
+            token_energy,
             seat_energy(rows.active_user_days, rows.requests, seat_measured, seat_coef, key_id),
             measured_energy(rows.measured_kwh, site.pue),
         ),
@@ -156,6 +176,15 @@ def _figures(fs: FactorSet, rows: UsageRows, instruments: Any) -> _Figures:
         fs, idle & (rows.cost != 0), rows.cost, rows.currency, spend_factors(fs, keys)[key_id]
     )
     energy = _not_estimated(energy, spend.rows)
+    prefill = _not_estimated(select((rows.is_tokens,), (tokens.prefill_kwh,)), spend.rows)
+    multi = multi_criteria(
+        energy,
+        onsite_water_per_kwh(fs, keys, key_id),
+        zone_mix(fs, zones.names, zones.key_id),
+        tokens.embodied_adpe_kgsbeq,
+        tokens.embodied_pe_mj,
+        rows.is_tokens,
+    )
 
     scope2 = rows.self_hosted & ~spend.rows
     grid = grid_factors(fs, zones, rows.years, scope2)
@@ -181,6 +210,8 @@ def _figures(fs: FactorSet, rows: UsageRows, instruments: Any) -> _Figures:
     facility_modelled = rows.is_measured & site.modelled
     return _Figures(
         energy,
+        prefill,
+        multi,
         location,
         market,
         embodied,
@@ -209,6 +240,9 @@ def _columns(fs: FactorSet, rows: UsageRows, figures: _Figures) -> dict[str, Any
         "energy_kwh": f.energy_kwh.value,
         "energy_kwh_low": f.energy_kwh.low,
         "energy_kwh_high": f.energy_kwh.high,
+        "energy_prefill_kwh": f.prefill_kwh.value,
+        "energy_prefill_kwh_low": f.prefill_kwh.low,
+        "energy_prefill_kwh_high": f.prefill_kwh.high,
         "co2e_location_kg": f.location_kg.value,
         "co2e_location_kg_low": f.location_kg.low,
         "co2e_location_kg_high": f.location_kg.high,
@@ -216,6 +250,9 @@ def _columns(fs: FactorSet, rows: UsageRows, figures: _Figures) -> dict[str, Any
         "co2e_market_kg_low": f.market.co2e_kg.low,
         "co2e_market_kg_high": f.market.co2e_kg.high,
         "co2e_embodied_kg": f.embodied_kg,
+        **_range_columns("water_l", f.multi.water_l),
+        **_range_columns("adpe_kgsbeq", f.multi.adpe_kgsbeq),
+        **_range_columns("pe_mj", f.multi.pe_mj),
         "instrument_covered_kwh": f.market.covered_kwh,
         "grid_zone": _labels(f.zones.key_id, f.zones.names),
         "grid_gco2e_per_kwh": f.grid.gco2e_per_kwh,
@@ -254,6 +291,10 @@ def models_on_day(fs: FactorSet, rows: UsageRows) -> Any:
     return out
 
 
+def _range_columns(name: str, value: RangeValue) -> dict[str, np.ndarray]:
+    return {name: value.value, f"{name}_low": value.low, f"{name}_high": value.high}
+
+
 def _not_estimated(energy: RangeValue, rows: np.ndarray) -> RangeValue:
     """Energy NaN on `rows` (spend-based: not estimable from a cost), not a silent zero."""
     return RangeValue(*(np.where(rows, np.nan, a) for a in (energy.low, energy.high, energy.value)))
@@ -278,17 +319,24 @@ def estimate_request(
     zone: str | None = None,
     year: int | None = None,
     factor_set: FactorSet | None = None,
+    cached_input_tokens: int = 0,
 ) -> dict[str, Any]:
-    """Energy and location-based CO2e of `requests` LLM requests generating `output_tokens` in total.
+    """Energy, location-based CO2e, water, ADPe and primary energy of `requests` LLM requests generating
+    `output_tokens` in total from `input_tokens` uncached and `cached_input_tokens` cached prompt tokens.
 
     Strict: an unknown provider, model or zone raises FactorLookupError listing close matches
-    (no size-class fallback here: a person typed these names). `input_tokens` is accepted and
-    reported but does not enter the method (EcoLogits models generation only). `zone` defaults to
+    (no size-class fallback here: a person typed these names). Input tokens enter as the prefill term, also
+    reported on its own (`energy_prefill_kwh`; EcoLogits models generation only). `zone` defaults to
     the provider's data-centre location; `year` picks the grid vintage (default: latest data).
     The figures are those of a one-row `estimate` (the same steps, without a frame around them).
     Returns a JSON-serialisable dict (the `estimate` command and POST /api/v1/estimate return it)."""
     fs = factor_set or default_factor_set()
-    amounts = (("output_tokens", output_tokens), ("input_tokens", input_tokens), ("requests", requests))
+    amounts = (
+        ("output_tokens", output_tokens),
+        ("input_tokens", input_tokens),
+        ("cached_input_tokens", cached_input_tokens),
+        ("requests", requests),
+    )
     for name, value in amounts:
         if value is None or int(value) < 0:
             raise ValueError(f"{name} must be a whole number >= 0")
@@ -299,7 +347,9 @@ def estimate_request(
     # A dated alias (mistral-large-latest) is the model it stood for at the end of `year`, else today.
     model = fs.model_at(provider, model, dt.date(year, 12, 31) if year else dt.date.today())
     params = fs.model(provider, model) or params
-    row = token_request_row(provider, model, zone or "", day, output_tokens, requests)
+    row = token_request_row(
+        provider, model, zone or "", day, output_tokens, requests, input_tokens, cached_input_tokens
+    )
     figures = _figures(fs, row, None)
     warnings = []
     if "model-arch-not-released" in params.warnings:
@@ -310,14 +360,17 @@ def estimate_request(
         "model_resolved": params.resolved,
         "output_tokens": int(output_tokens),
         "input_tokens": int(input_tokens),
+        "cached_input_tokens": int(cached_input_tokens),
         "requests": int(requests),
-        "energy_kwh": float(figures.energy_kwh.value[0]),
-        "energy_kwh_low": float(figures.energy_kwh.low[0]),
-        "energy_kwh_high": float(figures.energy_kwh.high[0]),
+        **_one("energy_kwh", figures.energy_kwh),
+        **_one("energy_prefill_kwh", figures.prefill_kwh),
         "co2e_kg": float(figures.location_kg.value[0]),
         "co2e_kg_low": float(figures.location_kg.low[0]),
         "co2e_kg_high": float(figures.location_kg.high[0]),
         "co2e_embodied_kg": float(figures.embodied_kg[0]),
+        **_one("water_l", figures.multi.water_l),
+        **_one("adpe_kgsbeq", figures.multi.adpe_kgsbeq),
+        **_one("pe_mj", figures.multi.pe_mj),
         "zone": grid_zone,
         "grid_gco2e_per_kwh": grid.gco2e_per_kwh,
         "grid_year": grid.year,
@@ -327,6 +380,11 @@ def estimate_request(
         "factor_set": _factor_set_label(fs),
         "warnings": warnings,
     }
+
+
+def _one(name: str, value: RangeValue) -> dict[str, float]:
+    """A one-row figure and its range as JSON floats."""
+    return {name: float(value.value[0]), f"{name}_low": float(value.low[0]), f"{name}_high": float(value.high[0])}
 
 
 def _strict_names(fs: FactorSet, provider: str, model: str, zone: str | None) -> tuple[str, ModelParams, str]:
@@ -352,9 +410,13 @@ TOTAL_COLUMNS = (
     "energy_kwh",
     "energy_kwh_low",
     "energy_kwh_high",
+    "energy_prefill_kwh",
     "co2e_location_kg",
     "co2e_market_kg",
     "co2e_embodied_kg",
+    "water_l",
+    "adpe_kgsbeq",
+    "pe_mj",
 )
 
 

@@ -63,7 +63,7 @@ def _ecologits_tables() -> tuple[dict, dict[str, FactorTable]]:
 
     version = importlib.metadata.version("ecologits")
     method = {
-        "ledger_calc_version": 1,
+        "ledger_calc_version": 2,  # 2: the prefill term (input tokens) and water, ADPe, PE
         "ecologits_version": version,
         "gpu_energy_alpha": llm.GPU_ENERGY_ALPHA,
         "gpu_energy_beta": llm.GPU_ENERGY_BETA,
@@ -73,9 +73,13 @@ def _ecologits_tables() -> tuple[dict, dict[str, FactorTable]]:
         "latency_gamma": llm.LATENCY_GAMMA,
         "gpu_memory_gb": llm.GPU_MEMORY,
         "gpu_embodied_gwp_kg": llm.GPU_EMBODIED_IMPACT_GWP,
+        "gpu_embodied_adpe_kgsbeq": llm.GPU_EMBODIED_IMPACT_ADPE,
+        "gpu_embodied_pe_mj": llm.GPU_EMBODIED_IMPACT_PE,
         "server_gpus": llm.SERVER_GPUS,
         "server_power_kw": llm.SERVER_POWER,
         "server_embodied_gwp_kg": llm.SERVER_EMBODIED_IMPACT_GWP,
+        "server_embodied_adpe_kgsbeq": llm.SERVER_EMBODIED_IMPACT_ADPE,
+        "server_embodied_pe_mj": llm.SERVER_EMBODIED_IMPACT_PE,
         "hardware_lifespan_s": llm.HARDWARE_LIFESPAN,
         "batch_size": llm.BATCH_SIZE,
         "quantization_bits": llm.MODEL_QUANTIZATION_BITS,
@@ -140,7 +144,16 @@ def _ecologits_tables() -> tuple[dict, dict[str, FactorTable]]:
             ),
         ),
     }
-    mixes = {e.zone: e.gwp * 1000.0 for e in electricity_mixes.list_electricity_mixes()}
+    all_mixes = electricity_mixes.list_electricity_mixes()
+    tables["electricity_impacts"] = FactorTable(
+        source=f"{src}: data/electricity_mixes.json, the impacts of 1 kWh of each zone's mix other than GWP "
+        "(ADPe kgSbeq, primary energy MJ, water consumption L: what ecologits multiplies request energy by)",
+        vintage=version,
+        licence="MPL-2.0 (ecologits)",
+        columns=("zone", "adpe_kgsbeq_per_kwh", "pe_mj_per_kwh", "wue_l_per_kwh"),
+        rows=tuple(sorted((e.zone, float(e.adpe), float(e.pe), float(e.wue)) for e in all_mixes)),
+    )
+    mixes = {e.zone: e.gwp * 1000.0 for e in all_mixes}
     return method, {**tables, "_ecologits_mixes": mixes}
 
 
@@ -313,6 +326,8 @@ def build_default_factor_set(
         "seat_tools",
         "spend_factors",
         "currency_rates",
+        "input_token_energy",
+        "embedding_models",
     )
     for key in authored_tables:
         t = authored[key]

@@ -359,6 +359,39 @@ class FactorSet:
         table = self._facility_pue
         return table.get(grid_zone) or table.get("*")
 
+    def input_token_ratios(self) -> dict[str, tuple[float, float, str]]:
+        """term ('prefill', 'cached_input') -> (ratio low, ratio high, status): an input token's energy as a
+        fraction of the model's energy per output token. Empty for sets stored before the table (their method
+        counted output tokens only, as EcoLogits does)."""
+        table = self.tables.get("input_token_energy")
+        if table is None:
+            return {}
+        return {r["term"]: (float(r["ratio_low"]), float(r["ratio_high"]), str(r["status"])) for r in table.records()}
+
+    @functools.cached_property
+    def _embedding_models(self) -> dict[str, dict]:
+        table = self.tables.get("embedding_models")
+        return {} if table is None else {r["model"].lower(): r for r in table.records()}
+
+    def embedding_model(self, model: str) -> dict | None:
+        """The embedding-model row of a model name (a `provider/` prefix ignored), or None."""
+        name = str(model).strip().lower()
+        return self._embedding_models.get(name) or self._embedding_models.get(name.rsplit("/", 1)[-1])
+
+    @functools.cached_property
+    def _electricity_impacts(self) -> dict[str, dict]:
+        table = self.tables.get("electricity_impacts")
+        return {} if table is None else {r["zone"]: r for r in table.records()}
+
+    def electricity_impacts(self, grid_zone: str) -> dict | None:
+        """ADPe, primary energy and water of 1 kWh of a zone's mix (ecologits' mixes): the zone's own row, else
+        its country's (US-VA -> USA), else the world's; None for sets stored before the table."""
+        table = self._electricity_impacts
+        if not table:
+            return None
+        country = self.resolve_zone(str(grid_zone).split("-", 1)[0]) if "-" in str(grid_zone) else None
+        return table.get(grid_zone) or table.get(country or "") or table.get(WORLD_ZONE)
+
     def seat_tool(self, tool: str, provider: str = "") -> dict:
         """Seat-tool activity factors for a product name: `provider/tool` (or with a space or `_`), then the tool,
         then the provider, then the '*' row."""

@@ -10,8 +10,14 @@ EcoLogits does when the measured latency is not binding: output tokens / the mod
 second (or the EcoLogits latency regression when the repository gives none) + one time-to-first-token per
 request. Everything is linear in output tokens and requests, so one coefficient pair per distinct
 (provider, model) and one grid factor per distinct (zone, year) are computed and applied to all rows.
-Input and cached tokens do not enter the method (EcoLogits models generation only): an underestimate for
-long prompts. Low/high: minimum/maximum PUE with minimum/maximum parameter counts where the model size is
+Input tokens (beyond EcoLogits, which models generation only): a prefill term, reported on its own line
+(energy_prefill_kwh) and included in the energy and CO2e totals, so energy_kwh - energy_prefill_kwh is the
+EcoLogits-equal part. An uncached input token costs 0.05-0.25 of the model's EcoLogits energy per output token,
+a cached one 0.005-0.125; embedding models are a prefill-only pass of an assumed 0.335-7 B model (no output
+energy, no embodied share). The ratios are derived assumptions (status assumption in the factor set's
+input_token_energy table, with their sources: phase measurements show prefill far cheaper per token than
+decoding; the upper bounds are the vendors' input/output and cache-read price ratios).
+Low/high: minimum/maximum PUE with minimum/maximum parameter counts where the model size is
 not public; the central value is their mean (as EcoLogits' RangeValue.mean). Model lineage: every name a
 source writes (dated version, Azure deployment name, gateway prefix, Bedrock or Vertex AI id) resolves to one
 repository entry, recorded per row (model_resolved, with the EcoLogits release it came from); models the pinned
@@ -49,6 +55,12 @@ emission rate (0 for renewable GOs/PPAs); the remainder at the zone's residual m
 generation boundary) for the year, or the latest earlier edition, or the grid average where no residual mix exists.
 Disclosure ranges: rows sharing the uncertain parameters (one model's tokens; all seat rows; all spend-based rows)
 add their deviations; those groups combine in quadrature (independent errors), not as a sum of every worst case.
+Water, abiotic depletion and primary energy (voluntary, as EcoLogits computes them): water consumption (L) =
+energy x (data-centre WUE / PUE + the zone mix's water per kWh), that is on-site cooling water plus the water
+of generating the electricity off site (ecologits request_usage_wcf; provider PUE/WUE from ecologits, the range
+of all providers for seat tools and own sites, whose WUE is not known); ADPe (kgSbeq) and primary energy (MJ) =
+energy x the zone mix's factor plus the embodied share of the hardware (token rows). Mix factors: ecologits'
+electricity_mixes (a US state takes the USA row, a zone without one the world's). Spend-based rows: not estimated.
 Share of primary data (E1-6_25): Scope 3 CO2e whose energy was measured on the hardware that served it, over all
 Scope 3 CO2e; vendor activity data with modelled energy (tokens, seat activity) and spend are secondary.
 """

@@ -204,6 +204,20 @@ class UsageRecord(OrgScopedModel):
     co2e_market_kg_low = models.FloatField(default=0)
     co2e_market_kg_high = models.FloatField(default=0)
     co2e_embodied_kg = models.FloatField(default=0)
+    # The part of energy_kwh from input tokens (the prefill term, beyond EcoLogits), and the multi-criteria
+    # impacts as EcoLogits computes them; null where not estimated (spend-based rows, sets without the factors).
+    energy_prefill_kwh = models.FloatField(null=True)
+    energy_prefill_kwh_low = models.FloatField(null=True)
+    energy_prefill_kwh_high = models.FloatField(null=True)
+    water_l = models.FloatField(null=True)
+    water_l_low = models.FloatField(null=True)
+    water_l_high = models.FloatField(null=True)
+    adpe_kgsbeq = models.FloatField(null=True)
+    adpe_kgsbeq_low = models.FloatField(null=True)
+    adpe_kgsbeq_high = models.FloatField(null=True)
+    pe_mj = models.FloatField(null=True)
+    pe_mj_low = models.FloatField(null=True)
+    pe_mj_high = models.FloatField(null=True)
     grid_zone = models.CharField(max_length=20, blank=True)
     grid_gco2e_per_kwh = models.FloatField(default=0)
     scope = models.CharField(max_length=20)
@@ -292,6 +306,18 @@ class RollupFigures(models.Model):
     co2e_market_kg_low = models.FloatField(default=0)
     co2e_market_kg_high = models.FloatField(default=0)
     co2e_embodied_kg = models.FloatField(default=0)
+    energy_prefill_kwh = models.FloatField(null=True)
+    energy_prefill_kwh_low = models.FloatField(null=True)
+    energy_prefill_kwh_high = models.FloatField(null=True)
+    water_l = models.FloatField(null=True)
+    water_l_low = models.FloatField(null=True)
+    water_l_high = models.FloatField(null=True)
+    adpe_kgsbeq = models.FloatField(null=True)
+    adpe_kgsbeq_low = models.FloatField(null=True)
+    adpe_kgsbeq_high = models.FloatField(null=True)
+    pe_mj = models.FloatField(null=True)
+    pe_mj_low = models.FloatField(null=True)
+    pe_mj_high = models.FloatField(null=True)
 
     class Meta:
         abstract = True
@@ -371,6 +397,10 @@ class PersonMonthRollup(models.Model):
     cost = models.DecimalField(max_digits=30, decimal_places=10, default=0)
     energy_kwh = models.FloatField(null=True)
     co2e_location_kg = models.FloatField(default=0)
+    energy_prefill_kwh = models.FloatField(null=True)
+    water_l = models.FloatField(null=True)
+    adpe_kgsbeq = models.FloatField(null=True)
+    pe_mj = models.FloatField(null=True)
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "month"], name="person_rollup_org_month")]

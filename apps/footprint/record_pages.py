@@ -56,6 +56,7 @@ LIST_FIELDS = (
     "co2e_location_kg",
     "co2e_market_kg",
     "co2e_embodied_kg",
+    *(f"{n}{e}" for n in ("energy_prefill_kwh", "water_l", "adpe_kgsbeq", "pe_mj") for e in ("", "_low", "_high")),
     "grid_zone",
     "grid_gco2e_per_kwh",
     "scope",

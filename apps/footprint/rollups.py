@@ -42,6 +42,12 @@ DIMENSIONS = (
     "run_id",
     "cost_reported",
 )
+# The prefill energy and the multi-criteria impacts, each with its range (records' columns of the same names).
+MULTI_CRITERIA = tuple(
+    f"{name}{end}"
+    for name in ("energy_prefill_kwh", "water_l", "adpe_kgsbeq", "pe_mj")
+    for end in ("", "_low", "_high")
+)
 COUNTS = ("requests", "input_tokens", "cached_input_tokens", "output_tokens", "active_user_days")
 FLOATS = (
     "measured_energy_kwh",
@@ -55,9 +61,11 @@ FLOATS = (
     "co2e_market_kg_low",
     "co2e_market_kg_high",
     "co2e_embodied_kg",
+    *MULTI_CRITERIA,
 )
-# Energy stays NULL where no record of the group has one (spend-based rows), as on the records.
-NULLABLE = {"energy_kwh", "energy_kwh_low", "energy_kwh_high"}
+# Energy stays NULL where no record of the group has one (spend-based rows), as on the records; so do the
+# prefill energy and the multi-criteria impacts.
+NULLABLE = {"energy_kwh", "energy_kwh_low", "energy_kwh_high", *MULTI_CRITERIA}
 MEASURES = ("records", *COUNTS, "cost", *FLOATS)
 
 
@@ -160,6 +168,9 @@ PERSON_MEASURES = {
     "cost": Sum("cost", output_field=DecimalField(max_digits=30, decimal_places=10)),
     "energy_kwh": Sum("energy_kwh", output_field=FloatField()),
     "co2e_location_kg": Sum("co2e_location_kg", output_field=FloatField()),
+    **{
+        name: Sum(name, output_field=FloatField()) for name in ("energy_prefill_kwh", "water_l", "adpe_kgsbeq", "pe_mj")
+    },
 }
 
 

@@ -111,8 +111,9 @@ def _float_sum(column: str, **extra):
     return Coalesce(Sum(column, **extra), Value(0.0), output_field=FloatField())
 
 
-def _sums(queryset) -> dict:
-    """The figures summed over a records queryset (records counted) or a rollup queryset (their counts summed)."""
+def _sums(queryset, multi_criteria: bool = False) -> dict:
+    """The figures summed over a records queryset (records counted) or a rollup queryset (their counts summed);
+    with `multi_criteria`, the prefill energy, water, ADPe and PE too (the totals show them, the series not)."""
     count = Count("pk") if queryset.model is UsageRecord else Coalesce(Sum("records"), 0)
     return {
         "energy_kwh": _float_sum("energy_kwh"),
@@ -120,22 +121,37 @@ def _sums(queryset) -> dict:
         "co2e_market_kg": _float_sum("co2e_market_kg"),
         "records": count,
         "requests": Coalesce(Sum("requests"), 0),
+        **({name: _float_sum(name) for name in MULTI_CRITERIA} if multi_criteria else {}),
     }
 
 
+# The prefill energy line and the multi-criteria impacts (EcoLogits' water, ADPe, PE) with their ranges.
+MULTI_CRITERIA = (
+    "energy_prefill_kwh",
+    "water_l",
+    "water_l_low",
+    "water_l_high",
+    "adpe_kgsbeq",
+    "adpe_kgsbeq_low",
+    "adpe_kgsbeq_high",
+    "pe_mj",
+    "pe_mj_low",
+    "pe_mj_high",
+)
 _FIGURES = ("energy_kwh", "co2e_location_kg", "co2e_market_kg", "records", "requests")
 
 
 def totals(usage) -> dict:
-    """kWh, kg CO2e (location- and market-based), the number of records and of requests, of filtered_rollups()
+    """kWh (and its prefill part), kg CO2e (location- and market-based), water (L), ADPe (kgSbeq) and primary energy
+    (MJ) with their summed ranges, the number of records and of requests, of filtered_rollups()
     (or a records queryset, as the full recomputation the tests compare with).
 
     Cost is not summed here: apps.costs.cost owns it (reported costs converted, token records priced), so the
     dashboard, the API summary and the cost pages show one figure."""
-    sums = dict.fromkeys(_FIGURES, 0)
-    sums.update(energy_kwh=0.0, co2e_location_kg=0.0, co2e_market_kg=0.0)
+    sums = dict.fromkeys((*_FIGURES, *MULTI_CRITERIA), 0)
+    sums.update(energy_kwh=0.0, co2e_location_kg=0.0, co2e_market_kg=0.0, **dict.fromkeys(MULTI_CRITERIA, 0.0))
     for part in _parts(usage):
-        for name, value in part.aggregate(**_sums(part)).items():
+        for name, value in part.aggregate(**_sums(part, multi_criteria=True)).items():
             sums[name] += value
     sums["co2e_location_t"] = sums["co2e_location_kg"] / 1000
     sums["co2e_market_t"] = sums["co2e_market_kg"] / 1000

@@ -26,6 +26,8 @@ class UsageRows(NamedTuple):
     self_hosted: np.ndarray
     output_tokens: np.ndarray
     requests: np.ndarray
+    input_tokens: np.ndarray  # uncached
+    cached_input_tokens: np.ndarray
     active_user_days: np.ndarray
     measured_kwh: np.ndarray
     cost: np.ndarray
@@ -48,6 +50,8 @@ def usage_rows(frame: pd.DataFrame) -> UsageRows:
         self_hosted=frame["self_hosted"].to_numpy(dtype=bool),
         output_tokens=frame["output_tokens"].to_numpy(dtype=np.float64),
         requests=frame["requests"].to_numpy(dtype=np.float64),
+        input_tokens=frame["input_tokens"].to_numpy(dtype=np.float64),
+        cached_input_tokens=frame["cached_input_tokens"].to_numpy(dtype=np.float64),
         active_user_days=frame["active_user_days"].to_numpy(dtype=np.float64),
         measured_kwh=frame["measured_energy_kwh"].to_numpy(dtype=np.float64),
         cost=frame["cost"].to_numpy(dtype=np.float64),
@@ -58,7 +62,14 @@ def usage_rows(frame: pd.DataFrame) -> UsageRows:
 
 
 def token_request_row(
-    provider: str, model: str, zone: str, day: dt.date, output_tokens: float, requests: float
+    provider: str,
+    model: str,
+    zone: str,
+    day: dt.date,
+    output_tokens: float,
+    requests: float,
+    input_tokens: float = 0,
+    cached_input_tokens: float = 0,
 ) -> UsageRows:
     """One token row, bought from a provider (not self-hosted), with no cost: what `estimate_request` prices.
 
@@ -78,6 +89,8 @@ def token_request_row(
         self_hosted=one(False, bool),
         output_tokens=one(output_tokens, np.float64),
         requests=one(requests, np.float64),
+        input_tokens=one(input_tokens, np.float64),
+        cached_input_tokens=one(cached_input_tokens, np.float64),
         active_user_days=np.zeros(1),
         measured_kwh=np.zeros(1),
         cost=np.zeros(1),

@@ -79,6 +79,11 @@ def recompute(records: pd.DataFrame, inputs: dict) -> dict[str, dict[str, float]
     if price is not None:
         out["E1-8_04"] = {"value": price}
         out["E1-8_05"] = out["E1-6_13"]
+    # Voluntary E3 / E5 datapoints: water in m3, ADPe in kgSbeq, primary energy in GJ, over every record.
+    if "water_l" in records.columns:
+        out["E3-4_AI_water"] = ranged(both, "water_l")
+        out["E5-4_AI_adpe"] = {k: v * 1000 for k, v in ranged(both, "adpe_kgsbeq").items()}
+        out["E5-4_AI_pe"] = ranged(both, "pe_mj")
     # VSME B3 variant: the same sums under VSME ids
     out["B3_energy_total_MWh"], out["B3_scope2_location_tCO2e"] = out["E1-5_01"], out["E1-6_09"]
     out["B3_scope2_market_tCO2e"], out["B3_scope3_tCO2e"] = out["E1-6_10"], out["E1-6_11"]

@@ -372,9 +372,11 @@ def test_estimate_request_values_and_keys(fs):
     ):
         assert key in out
     ref = llm_impacts("openai", "gpt-4o", 1000, math.inf, "FRA")
-    assert out["energy_kwh_low"] == pytest.approx(ref.energy.value.min, rel=1e-9)
+    # The EcoLogits-equal part is the energy less the prefill term of the 2,000 input tokens.
+    assert out["energy_kwh_low"] - out["energy_prefill_kwh_low"] == pytest.approx(ref.energy.value.min, rel=1e-9)
+    assert out["energy_prefill_kwh_low"] > 0
     assert out["co2e_kg"] == pytest.approx(out["energy_kwh"] * 56.039 / 1000)
-    assert out["zone"] == "FRA" and out["method_version"] == "ledger-calc 1 / ecologits 0.11.3"
+    assert out["zone"] == "FRA" and out["method_version"] == "ledger-calc 2 / ecologits 0.11.3"
 
 
 def test_estimate_request_unknown_names_list_close_matches(fs):

@@ -96,6 +96,31 @@ def test_each_step_is_upstreams_step_of_the_same_name(method, active, total, tps
         ),
         rel=1e-12,
     )
+    # ADPe and primary energy of manufacture: upstream's server_gpu_embodied_adpe / _pe, allocated as GWP is.
+    for ours, theirs, server, gpu in (
+        (llm.server_gpu_embodied_adpe, upstream.server_gpu_embodied_adpe, "ADPE", "ADPE"),
+        (llm.server_gpu_embodied_pe, upstream.server_gpu_embodied_pe, "PE", "PE"),
+    ):
+        name = server.lower()
+        expected = theirs(
+            **{
+                f"server_embodied_{name}": getattr(upstream, f"SERVER_EMBODIED_IMPACT_{server}"),
+                "server_gpu_count": upstream.SERVER_GPUS,
+                f"gpu_embodied_{name}": getattr(upstream, f"GPU_EMBODIED_IMPACT_{gpu}"),
+                "gpu_required_count": gpus,
+            }
+        )
+        assert ours(gpus, method) == pytest.approx(expected, rel=1e-12)
+    run = llm.compute_llm_impacts_dag(active, total, pue, tps, ttft, method)
+    adpe = upstream.request_embodied_adpe(
+        server_gpu_embodied_adpe=llm.server_gpu_embodied_adpe(gpus, method),
+        server_lifetime=upstream.HARDWARE_LIFESPAN,
+        generation_latency=latency_s,
+        batch_size=batch,
+    )
+    assert tokens * run.embodied_adpe_kgsbeq.per_token + run.embodied_adpe_kgsbeq.per_request == pytest.approx(
+        adpe, rel=1e-12
+    )
 
 
 def test_compute_llm_impacts_is_the_low_and_high_run(method):

@@ -37,6 +37,7 @@ class Estimate(views.APIView):
                 p["zone"] or None,
                 p["year"],
                 factor_set=load_factor_set(default_factor_set_version()),
+                cached_input_tokens=p["cached_input_tokens"],
             )
         except FactorLookupError as exc:
             return Response(

@@ -53,6 +53,9 @@ FORMULAS = {
     "E1-6_31": "E1-6_13 / inputs.net_revenue_eur",
     "E1-6_33": "inputs.net_revenue_eur",
     "E1-8_04": "inputs.internal_carbon_price_eur_per_t",
+    "E3-4_AI_water": "sum(water_l) / 1000 (water_l = energy_kwh x (data-centre WUE / PUE + the zone mix's L/kWh))",
+    "E5-4_AI_adpe": "sum(adpe_kgsbeq) (energy_kwh x the zone mix's kgSbeq/kWh + embodied share of the hardware)",
+    "E5-4_AI_pe": "sum(pe_mj) / 1000 (energy_kwh x the zone mix's MJ/kWh + embodied share of the hardware)",
     "E1-8_05": "E1-6_13 (all of the AI footprint is covered when a price is set)",
     # VSME B3 variant: the same sums, under the VSME datapoint names.
     "B3_energy_total_MWh": "E1-5_01",

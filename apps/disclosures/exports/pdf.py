@@ -57,6 +57,8 @@ SECTION_TITLES = {
     "E1-5": "E1-5 Energy consumption and mix (own operations: self-hosted compute)",
     "E1-6": "E1-6 Gross Scopes 1, 2, 3 and total GHG emissions",
     "E1-8": "E1-8 Internal carbon pricing",
+    "E3": "E3 Water (voluntary): water consumption of AI use",
+    "E5": "E5 Resource use (voluntary): abiotic depletion and primary energy of AI use",
     "B3": "VSME B3 Energy and greenhouse gas emissions",
 }
 STATUS_LABELS = {

@@ -31,10 +31,13 @@ class PerUnit(NamedTuple):
 
 
 class LLMRun(NamedTuple):
-    """One run of the method (one parameter count, one PUE): energy in kWh, embodied GHG in kgCO2e."""
+    """One run of the method (one parameter count, one PUE): energy in kWh, embodied GHG in kgCO2e, embodied
+    abiotic depletion in kgSbeq and embodied primary energy in MJ."""
 
     energy_kwh: PerUnit
     embodied_kg: PerUnit
+    embodied_adpe_kgsbeq: PerUnit
+    embodied_pe_mj: PerUnit
 
 
 def model_required_memory(total_params_b: float, quantization_bits: float) -> float:
@@ -99,8 +102,23 @@ def server_gpu_embodied_gwp(gpu_count: int, method: Mapping[str, Any]) -> float:
     ]
 
 
+def server_gpu_embodied_adpe(gpu_count: int, method: Mapping[str, Any]) -> float:
+    """kgSbeq of manufacturing the GPUs and their share of the server (EcoLogits server_gpu_embodied_adpe)."""
+    return (gpu_count / method["server_gpus"]) * method["server_embodied_adpe_kgsbeq"] + gpu_count * method[
+        "gpu_embodied_adpe_kgsbeq"
+    ]
+
+
+def server_gpu_embodied_pe(gpu_count: int, method: Mapping[str, Any]) -> float:
+    """MJ of primary energy of manufacturing the GPUs and their server share (EcoLogits server_gpu_embodied_pe)."""
+    return (gpu_count / method["server_gpus"]) * method["server_embodied_pe_mj"] + gpu_count * method[
+        "gpu_embodied_pe_mj"
+    ]
+
+
 def request_embodied_gwp(latency: Latency, embodied_kg: float, method: Mapping[str, Any]) -> PerUnit:
-    """Embodied kgCO2e allocated by generation time over the hardware's life (EcoLogits request_embodied_gwp)."""
+    """Embodied kgCO2e allocated by generation time over the hardware's life (EcoLogits request_embodied_gwp;
+    request_embodied_adpe and request_embodied_pe allocate the same way, so this serves them too)."""
     per_s = embodied_kg / (method["hardware_lifespan_s"] * method["batch_size"])
     return PerUnit(per_token=latency.per_token_s * per_s, per_request=latency.per_request_s * per_s)
 
@@ -119,7 +137,16 @@ def compute_llm_impacts_dag(
     )
     latency = generation_latency(active_params_b, tps, ttft_s, method)
     energy = request_energy(pue, gpus, gpu_energy(active_params_b, method), latency, server_energy(gpus, method))
-    return LLMRun(energy, request_embodied_gwp(latency, server_gpu_embodied_gwp(gpus, method), method))
+    # Sets stored before the ADPe and PE constants have none: those figures are then not estimated (NaN), not 0.
+    nan = float("nan")
+    adpe = server_gpu_embodied_adpe(gpus, method) if "gpu_embodied_adpe_kgsbeq" in method else nan
+    pe = server_gpu_embodied_pe(gpus, method) if "gpu_embodied_pe_mj" in method else nan
+    return LLMRun(
+        energy,
+        request_embodied_gwp(latency, server_gpu_embodied_gwp(gpus, method), method),
+        request_embodied_gwp(latency, adpe, method),
+        request_embodied_gwp(latency, pe, method),
+    )
 
 
 def compute_llm_impacts(
