@@ -44,6 +44,7 @@ import pandas as pd
 from apps.connectors.sources import (
     anthropic_cost_report,
     anthropic_usage,
+    aws_bedrock_invocations,
     azure_openai_cost,
     codecarbon_emissions,
     gcp_billing_export,
@@ -93,6 +94,7 @@ SOURCES: dict[str, Source] = {
         generic_csv,
         openai_costs,
         anthropic_cost_report,
+        aws_bedrock_invocations,
     )
 }
 register(SOURCES.values())  # detection and the "looks like X" hints know every source from here on
