@@ -42,6 +42,7 @@ from typing import BinaryIO
 import pandas as pd
 
 from apps.connectors.sources import (
+    anthropic_claude_code,
     anthropic_cost_report,
     anthropic_usage,
     aws_bedrock_invocations,
@@ -95,6 +96,7 @@ SOURCES: dict[str, Source] = {
         openai_costs,
         anthropic_cost_report,
         aws_bedrock_invocations,
+        anthropic_claude_code,
     )
 }
 register(SOURCES.values())  # detection and the "looks like X" hints know every source from here on
