@@ -57,6 +57,7 @@ from apps.connectors.sources import (
     m365_copilot_usage,
     openai_costs,
     openai_usage,
+    otel_genai,
 )
 from apps.connectors.sources.base import ChunkedSource, SeatSource, Source
 from apps.connectors.sources.csv_reader import DEFAULT_CHUNK_ROWS
@@ -97,6 +98,7 @@ SOURCES: dict[str, Source] = {
         anthropic_cost_report,
         aws_bedrock_invocations,
         anthropic_claude_code,
+        otel_genai,
     )
 }
 register(SOURCES.values())  # detection and the "looks like X" hints know every source from here on
