@@ -83,3 +83,17 @@ def test_a_metrics_export_and_another_vendors_file_are_refused():
     assert "metrics export" in refused(KEY, json.dumps(metrics).encode()).message
     error = refused(KEY, fixture_bytes("anthropic_usage", "usage_report_messages.json"))
     assert "anthropic_usage" in error.message
+
+
+def test_a_pretty_printed_request_and_a_bom_read_as_the_json_lines_do():
+    expected = totals(parse_bytes(KEY, fixture_bytes(KEY, NAME)))
+    values = requests_()
+    pretty = "\n".join(json.dumps(v, indent=2) for v in values).encode()
+    assert totals(parse_bytes(KEY, pretty)) == expected
+    assert totals(parse_bytes(KEY, b"\xef\xbb\xbf" + fixture_bytes(KEY, NAME))) == expected
+
+
+def test_a_file_cut_in_its_last_line_is_refused_as_truncated_and_names_the_value():
+    data = fixture_bytes(KEY, NAME)
+    error = refused(KEY, data[: len(data) - 200], "traces.jsonl")
+    assert "truncated" in error.message and "traces.jsonl" in str(error)

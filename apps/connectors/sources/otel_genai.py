@@ -33,6 +33,7 @@ and summed every ``chunk_rows`` spans, so it stays flat however large the file.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -45,6 +46,7 @@ from apps.connectors.sources.errors import SourceError, describe_value
 from apps.connectors.sources.frames import combine, finish
 from apps.connectors.sources.json_reader import iter_json_values
 from apps.connectors.sources.skips import SkipReason, counted
+from apps.connectors.sources.sniff import check_not_empty, seekable
 
 KEY = "otel_genai"
 LABEL = "OpenTelemetry GenAI spans (OTLP JSON)"
@@ -174,9 +176,54 @@ class _Chunk:
         return finish(frame, KEY, attrs=counted(self.read, self.skipped))
 
 
+class _NotLines(Exception):
+    """The file is not UTF-8 JSON lines that json.loads reads (another layout, or a problem to be located)."""
+
+
+def _lines(stream: BinaryIO) -> Iterator[tuple[str, Any]]:
+    """(path, value) of a JSON-lines file read a line at a time with json.loads; paths as iter_json_values gives
+    them ('' for a file of one value, else [i])."""
+    values = (line for line in stream if line.strip())
+    first = next(values, None)
+    if first is None or not first.lstrip(b"\xef\xbb\xbf \t").startswith(b"{"):
+        raise _NotLines
+    first = first.removeprefix(b"\xef\xbb\xbf")
+    second = next(values, None)
+    try:
+        if second is None:
+            yield "", json.loads(first)
+            return
+        yield "[0]", json.loads(first)
+        yield "[1]", json.loads(second)
+        for i, line in enumerate(values, start=2):
+            yield f"[{i}]", json.loads(line)
+    except (ValueError, UnicodeDecodeError):
+        raise _NotLines from None
+
+
+def _requests(stream: BinaryIO, filename: str) -> Iterator[tuple[str, Any]]:
+    """(path, request) of the file. The exporter's JSON lines are read line by line with json.loads, several times
+    faster than the incremental reader; any other layout, or a line json cannot read, goes through
+    iter_json_values, which names the problem and where (the values already given are not given again)."""
+    stream = seekable(stream)
+    check_not_empty(stream, filename)
+    start = stream.tell()
+    done = 0
+    try:
+        for path, value in _lines(stream):
+            yield path, value
+            done += 1
+        return
+    except _NotLines:
+        stream.seek(start)
+    for n, (path, value) in enumerate(iter_json_values(stream, filename, source_key=KEY)):
+        if n >= done:
+            yield path, value
+
+
 def _spans(stream: BinaryIO, filename: str) -> Iterator[tuple[Any, dict[str, Any], str]]:
     """(span, resource attributes, path) for every span of every exported request in the file."""
-    for path, request in iter_json_values(stream, filename, source_key=KEY):
+    for path, request in _requests(stream, filename):
         if not isinstance(request, dict) or not isinstance(request.get("resourceSpans"), list):
             if isinstance(request, dict) and "resourceMetrics" in request:
                 raise SourceError(
