@@ -1641,3 +1641,9 @@ def injection_csv() -> bytes:
         ],
     ]
     return csv_bytes(header, rows)
+
+
+# The cases of the sources of issue 18 live in their own module (it imports the helpers above).
+from tests.security.corpus_new_sources import NEW_SOURCE_CASES  # noqa: E402
+
+CASES += NEW_SOURCE_CASES

@@ -41,7 +41,7 @@ import pandas as pd
 
 from apps.connectors.sources.bounds import MAX_AMOUNT, max_text
 from apps.connectors.sources.csv_reader import DEFAULT_CHUNK_ROWS
-from apps.connectors.sources.detect import json_fields, wrong_source_hint
+from apps.connectors.sources.detect import check_source, json_fields, wrong_source_hint
 from apps.connectors.sources.errors import SourceError, describe_value
 from apps.connectors.sources.frames import combine, finish
 from apps.connectors.sources.json_reader import iter_json_values
@@ -223,7 +223,9 @@ def _requests(stream: BinaryIO, filename: str) -> Iterator[tuple[str, Any]]:
 
 def _spans(stream: BinaryIO, filename: str) -> Iterator[tuple[Any, dict[str, Any], str]]:
     """(span, resource attributes, path) for every span of every exported request in the file."""
-    for path, request in _requests(stream, filename):
+    for n, (path, request) in enumerate(_requests(stream, filename)):
+        if n == 0:
+            check_source(json_fields(request), filename, KEY)
         if not isinstance(request, dict) or not isinstance(request.get("resourceSpans"), list):
             if isinstance(request, dict) and "resourceMetrics" in request:
                 raise SourceError(
