@@ -97,6 +97,7 @@ else:
     with open({path!r}, "rb") as f:
         frame = combine(otel_genai.iter_chunks(f, "bench.jsonl", chunk_rows={chunk}))
     rows = frame.attrs["rows_read"]
+    print("records", len(frame), file=sys.stderr)
 secs = time.perf_counter() - t
 print(rows, secs, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
@@ -105,8 +106,10 @@ print(rows, secs, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 def measure(mode: str, path: Path, chunk: int) -> tuple[int, float, float]:
     """(spans, seconds, peak RSS MiB) of one measurement in a fresh process."""
     code = CHILD.format(root=str(ROOT), mode=mode, path=str(path), chunk=chunk)
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
-    rows, secs, rss = out.split()
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    if done.stderr.strip():
+        print("  " + done.stderr.strip() + " (the summed usage frame the parse returns)")
+    rows, secs, rss = done.stdout.split()
     return int(rows), float(secs), float(rss)
 
 
