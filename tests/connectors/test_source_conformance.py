@@ -21,6 +21,7 @@ CHUNKED = {
     "codecarbon_emissions",
     "aws_bedrock_invocations",
     "otel_genai",
+    "aws_cur_bedrock",
 }
 SEATS = {"github_copilot_seats", "m365_copilot_usage"}
 
@@ -43,6 +44,7 @@ def test_every_source_is_registered_with_the_interface():
         "aws_bedrock_invocations",
         "anthropic_claude_code",
         "otel_genai",
+        "aws_cur_bedrock",
     }
     for key, module in SOURCES.items():
         assert key == module.KEY and module.LABEL and callable(module.parse)

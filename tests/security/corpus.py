@@ -1644,6 +1644,6 @@ def injection_csv() -> bytes:
 
 
 # The cases of the sources of issue 18 live in their own module (it imports the helpers above).
-from tests.security.corpus_new_sources import NEW_SOURCE_CASES  # noqa: E402
+from tests.security.corpus_new_sources import cases as _new_source_cases  # noqa: E402
 
-CASES += NEW_SOURCE_CASES
+CASES += _new_source_cases()

@@ -46,6 +46,7 @@ from apps.connectors.sources import (
     anthropic_cost_report,
     anthropic_usage,
     aws_bedrock_invocations,
+    aws_cur_bedrock,
     azure_openai_cost,
     codecarbon_emissions,
     gcp_billing_export,
@@ -99,6 +100,7 @@ SOURCES: dict[str, Source] = {
         aws_bedrock_invocations,
         anthropic_claude_code,
         otel_genai,
+        aws_cur_bedrock,
     )
 }
 register(SOURCES.values())  # detection and the "looks like X" hints know every source from here on
