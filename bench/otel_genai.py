@@ -1,11 +1,12 @@
 """Parse speed and memory of the otel_genai source on a large OTLP JSON traces file, next to the bare JSON read.
 
-Usage: python bench/otel_genai.py [N_SPANS] [--batch 512] [--chunk-rows N]. Writes N spans (default 1,000,000) as
-the Collector's file exporter does (one ExportTraceServiceRequest a line, `--batch` spans each, the batch
-processor's default size), then in a fresh process each: two bare reads (json.loads line by line, as the source
-reads the exporter's lines, and the sources' incremental ijson reader, which the source falls back to for other
-layouts; every span visited, nothing converted) and the source's parse (iter_chunks, combined). Prints spans/s,
-seconds and peak RSS; nothing is asserted. Not part of the test run.
+Usage: python bench/otel_genai.py [N_SPANS] [--batch 512] [--chunk-rows N] [--users 500]. Writes N spans
+(default 1,000,000) as the Collector's file exporter does: one ExportTraceServiceRequest a line, `--batch` spans
+each (the batch processor's default size). Then, each in a fresh process: two bare reads (json.loads line by
+line, as the source reads the exporter's lines, and the sources' incremental ijson reader, which the source
+falls back to for other layouts; every span visited, nothing converted) and the source's parse (iter_chunks,
+combined). Prints spans/s, seconds, peak RSS and the records of the summed frame (they grow with --users);
+nothing is asserted. Not part of the test run.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ def _attr(key: str, value: str | int) -> dict:
     return {"key": key, "value": {kind: str(value)}}
 
 
-def generate(path: Path, n: int, batch: int) -> None:
-    """n spans over a year: chat spans of 3 models for 500 users of 8 services, a tenth HTTP spans."""
+def generate(path: Path, n: int, batch: int, users: int = 500) -> None:
+    """n spans over a year: chat spans of 3 models for `users` users of 8 services, a tenth HTTP spans."""
     rng = random.Random(18)
     with path.open("w", encoding="utf-8") as out:
         for first in range(0, n, batch):
@@ -51,7 +52,7 @@ def generate(path: Path, n: int, batch: int) -> None:
                         _attr("gen_ai.usage.input_tokens", prompt),
                         _attr("gen_ai.usage.output_tokens", rng.randint(0, 800)),
                         _attr("gen_ai.usage.cache_read.input_tokens", prompt // 4),
-                        _attr("user.id", f"user{i % 500}@example.com"),
+                        _attr("user.id", f"user{i % users}@example.com"),
                     ]
                 spans.append(
                     {
@@ -119,11 +120,12 @@ def main() -> None:
     parser.add_argument("spans", nargs="?", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=512)
     parser.add_argument("--chunk-rows", type=int, default=50_000)
+    parser.add_argument("--users", type=int, default=500, help="distinct user.id values (the records grow with them)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "traces.jsonl"
         t = time.perf_counter()
-        generate(path, args.spans, args.batch)
+        generate(path, args.spans, args.batch, args.users)
         size = os.path.getsize(path) / 2**20
         print(f"generated {args.spans:,} spans ({size:,.0f} MiB) in {time.perf_counter() - t:.1f} s")
         modes = (
