@@ -45,6 +45,7 @@ def test_every_source_is_registered_with_the_interface():
         "anthropic_claude_code",
         "otel_genai",
         "aws_cur_bedrock",
+        "cursor_admin",
     }
     for key, module in SOURCES.items():
         assert key == module.KEY and module.LABEL and callable(module.parse)

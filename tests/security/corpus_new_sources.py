@@ -23,6 +23,14 @@ def cases() -> list:
     CLAUDE_CODE = "anthropic_claude_code/claude_code_pages.jsonl"
     OTEL = "otel_genai/traces.jsonl"
     CUR = "aws_cur_bedrock/cur2_bedrock.csv"
+    CURSOR = "cursor_admin/usage_events_pages.json"
+
+    def _cursor(edit) -> bytes:
+        """The Cursor fixture (a JSON list of pages) changed in place by `edit`."""
+        values = json.loads(fixture(CURSOR))
+        edit(values)
+        return json.dumps(values).encode()
+
     ANTHROPIC = "anthropic_usage/usage_report_messages.json"
 
     def _span(edit) -> bytes:
@@ -246,4 +254,49 @@ def cases() -> list:
             "line_item_usage_start_date",
         ),
         BadInput("aws_cur_bedrock", "cut-inside-row", _cur_cut, ("the row may be cut short",), 5, None),
+        # --- cursor_admin ------------------------------------------------------------------------------------
+        BadInput("cursor_admin", "truncated", lambda: truncated(CURSOR, 0.6), ("truncated",), extension="json"),
+        BadInput(
+            "cursor_admin",
+            "missing-output-tokens",
+            lambda: _cursor(lambda v: v[0]["usageEvents"][1]["tokenUsage"].pop("outputTokens")),
+            ("the key is missing",),
+            "[0].usageEvents[1].tokenUsage",
+            "outputTokens",
+            extension="json",
+        ),
+        BadInput(
+            "cursor_admin",
+            "token-based-without-usage",
+            lambda: _cursor(lambda v: v[1]["usageEvents"][0].pop("tokenUsage")),
+            ("the key is missing",),
+            "[1].usageEvents[0]",
+            "tokenUsage",
+            extension="json",
+        ),
+        BadInput(
+            "cursor_admin",
+            "iso-timestamp",
+            lambda: _cursor(lambda v: v[0]["usageEvents"][0].update(timestamp="2026-03-02T10:00:00Z")),
+            ("expected epoch milliseconds",),
+            "[0].usageEvents[0]",
+            "timestamp",
+            extension="json",
+        ),
+        BadInput(
+            "cursor_admin",
+            "negative-cache-read",
+            lambda: _cursor(lambda v: v[1]["usageEvents"][1]["tokenUsage"].update(cacheReadTokens=-1)),
+            ("expected a whole number >= 0, got -1",),
+            "[1].usageEvents[1].tokenUsage",
+            "cacheReadTokens",
+            extension="json",
+        ),
+        BadInput(
+            "cursor_admin",
+            "anthropic-report-instead",
+            lambda: fixture(ANTHROPIC),
+            ("looks like Anthropic usage report", "'anthropic_usage'"),
+            extension="json",
+        ),
     ]

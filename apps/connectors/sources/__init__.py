@@ -49,6 +49,7 @@ from apps.connectors.sources import (
     aws_cur_bedrock,
     azure_openai_cost,
     codecarbon_emissions,
+    cursor_admin,
     gcp_billing_export,
     generic_csv,
     github_copilot_metrics,
@@ -101,6 +102,7 @@ SOURCES: dict[str, Source] = {
         anthropic_claude_code,
         otel_genai,
         aws_cur_bedrock,
+        cursor_admin,
     )
 }
 register(SOURCES.values())  # detection and the "looks like X" hints know every source from here on
