@@ -22,7 +22,7 @@ from apps.footprint.models import UsageRecord
 SCALE = 0.05  # 5 % of the full year's volume keeps the test quick
 # Sources the demo year does not generate: our own template, the Copilot usage reports (the demo keeps the
 # metrics archive format), and the vendors' bills.
-# The demo year has no files of the sources of issue 18 (Bedrock, Claude Code, OTel) yet.
+# The demo year has no files of the sources of issue 18 (Bedrock, Claude Code, OTel, Cursor) yet.
 NOT_IN_DEMO = {
     "generic_csv",
     "github_copilot_usage_reports",
@@ -32,6 +32,7 @@ NOT_IN_DEMO = {
     "aws_cur_bedrock",
     "anthropic_claude_code",
     "otel_genai",
+    "cursor_admin",
 }
 YEAR = 2025
 
