@@ -87,7 +87,15 @@ SOURCES = [
     OpenApiExample(
         "Sources",
         response_only=True,
-        value=[{"key": "litellm_spend_logs", "label": "LiteLLM proxy spend logs", "reads_in_chunks": True}],
+        value=[
+            {
+                "key": "litellm_spend_logs",
+                "label": "LiteLLM spend logs",
+                "reads_in_chunks": True,
+                "description": "LiteLLM proxy spend logs: one row per request with tokens, spend, user, team and key.",
+                "doc_url": "https://docs.litellm.ai/docs/proxy/cost_tracking",
+            }
+        ],
     )
 ]
 RUNS = [OpenApiExample("A finished run", response_only=True, value=RUN)]

@@ -356,3 +356,5 @@ class SourceSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     reads_in_chunks = serializers.BooleanField()
+    description = serializers.CharField(help_text="What the source reads, in one line.")
+    doc_url = serializers.CharField(help_text="The documentation page the source follows (a vendor's or ours).")

@@ -17,6 +17,8 @@ from .forms import MappingForm, UploadForm
 from .mapping import delete_mapping, save_mapping, unmapped_identities
 from .models import IdentityMapping, IngestionRun, RunStatus
 from .run_panels import run_panels
+from .sources import SOURCES
+from .sources.about import about
 from .tasks import ingest_run
 
 
@@ -36,7 +38,8 @@ def run_list(request):
                 dispatch(ingest_run, run.pk)
             return redirect("connectors:run", org_slug=org.slug, pk=run.pk)
     runs = scoped(IngestionRun, org).select_related("source_file", "uploaded_by")[:200]
-    return render(request, "connectors/run_list.html", {"runs": runs, "form": form})
+    sources = [(key, module.LABEL, *about(module)) for key, module in sorted(SOURCES.items())]
+    return render(request, "connectors/run_list.html", {"runs": runs, "form": form, "sources": sources})
 
 
 @org_view(READ)

@@ -29,4 +29,15 @@ def test_sources_lists_every_connector(client_for, org_a):
     assert response.status_code == 200
     keys = [s["key"] for s in response.json()]
     assert keys == sorted(SOURCES) and {"openai_usage", "openai_costs", "github_copilot_usage_reports"} <= set(keys)
-    assert {"key": "generic_csv", "label": SOURCES["generic_csv"].LABEL, "reads_in_chunks": True} in response.json()
+    generic = next(s for s in response.json() if s["key"] == "generic_csv")
+    assert generic | {"description": "", "doc_url": ""} == {
+        "key": "generic_csv",
+        "label": SOURCES["generic_csv"].LABEL,
+        "reads_in_chunks": True,
+        "description": "",
+        "doc_url": "",
+    }
+    # Each source says what it reads and links the page it follows (issue 18).
+    otel = next(s for s in response.json() if s["key"] == "otel_genai")
+    assert otel["doc_url"] == "https://opentelemetry.io/docs/specs/semconv/gen-ai/gen-ai-spans/"
+    assert all(s["description"] and s["doc_url"] for s in response.json())

@@ -12,7 +12,10 @@ from tests.connectors.helpers import FIXTURES, fixture_bytes, parse_bytes, refus
 
 
 def test_unknown_key_lists_the_keys():
-    with pytest.raises(KeyError, match="known sources: anthropic_cost_report, anthropic_usage, azure_openai_cost"):
+    with pytest.raises(
+        KeyError,
+        match="known sources: anthropic_claude_code, anthropic_cost_report, anthropic_usage, aws_bedrock_invocations",
+    ):
         get_source("openai")
 
 

@@ -13,7 +13,16 @@ from apps.footprint import usage_frame
 from tests.connectors.helpers import FIXTURES, fixture_bytes, parse_bytes, refused
 
 ALL_FIXTURES = sorted((p.parent.name, p.name) for p in FIXTURES.glob("*/*") if p.parent.name in SOURCES)
-CHUNKED = {"litellm_spend_logs", "generic_csv", "azure_openai_cost", "gcp_billing_export", "codecarbon_emissions"}
+CHUNKED = {
+    "litellm_spend_logs",
+    "generic_csv",
+    "azure_openai_cost",
+    "gcp_billing_export",
+    "codecarbon_emissions",
+    "aws_bedrock_invocations",
+    "otel_genai",
+    "aws_cur_bedrock",
+}
 SEATS = {"github_copilot_seats", "m365_copilot_usage"}
 
 
@@ -32,6 +41,11 @@ def test_every_source_is_registered_with_the_interface():
         "generic_csv",
         "openai_costs",
         "anthropic_cost_report",
+        "aws_bedrock_invocations",
+        "anthropic_claude_code",
+        "otel_genai",
+        "aws_cur_bedrock",
+        "cursor_admin",
     }
     for key, module in SOURCES.items():
         assert key == module.KEY and module.LABEL and callable(module.parse)

@@ -10,6 +10,7 @@ from apps.connectors import ingestion
 from apps.connectors.dispatch import dispatch
 from apps.connectors.models import IngestionRun
 from apps.connectors.sources import SOURCES
+from apps.connectors.sources.about import about
 from apps.connectors.storage import store_upload
 from apps.connectors.tasks import ingest_run
 
@@ -25,7 +26,13 @@ class SourceList(views.APIView):
     def get(self, request):
         return Response(
             [
-                {"key": key, "label": module.LABEL, "reads_in_chunks": hasattr(module, "iter_chunks")}
+                {
+                    "key": key,
+                    "label": module.LABEL,
+                    "reads_in_chunks": hasattr(module, "iter_chunks"),
+                    "description": about(module).description,
+                    "doc_url": about(module).doc_url,
+                }
                 for key, module in sorted(SOURCES.items())
             ]
         )

@@ -42,10 +42,14 @@ from typing import BinaryIO
 import pandas as pd
 
 from apps.connectors.sources import (
+    anthropic_claude_code,
     anthropic_cost_report,
     anthropic_usage,
+    aws_bedrock_invocations,
+    aws_cur_bedrock,
     azure_openai_cost,
     codecarbon_emissions,
+    cursor_admin,
     gcp_billing_export,
     generic_csv,
     github_copilot_metrics,
@@ -55,6 +59,7 @@ from apps.connectors.sources import (
     m365_copilot_usage,
     openai_costs,
     openai_usage,
+    otel_genai,
 )
 from apps.connectors.sources.base import ChunkedSource, SeatSource, Source
 from apps.connectors.sources.csv_reader import DEFAULT_CHUNK_ROWS
@@ -93,6 +98,11 @@ SOURCES: dict[str, Source] = {
         generic_csv,
         openai_costs,
         anthropic_cost_report,
+        aws_bedrock_invocations,
+        anthropic_claude_code,
+        otel_genai,
+        aws_cur_bedrock,
+        cursor_admin,
     )
 }
 register(SOURCES.values())  # detection and the "looks like X" hints know every source from here on

@@ -27,6 +27,7 @@ class SkipReason(StrEnum):
     NO_ACTIVITY = "no_activity"
     TEAM_MEMBERSHIP = "team_membership"
     OUT_OF_PERIOD = "out_of_period"
+    PRICED_PER_REQUEST = "priced_per_request"
     UNSPECIFIED = "unspecified"
 
     @property
@@ -47,6 +48,8 @@ _LABELS = {
     SkipReason.TEAM_MEMBERSHIP: "a team-membership row (who was in which team that day): it attributes usage, it is "
     "none itself",
     SkipReason.OUT_OF_PERIOD: "a user whose last activity falls outside the report period",
+    SkipReason.PRICED_PER_REQUEST: "a request the vendor priced per request and reported without token counts (no "
+    "tokens to estimate from)",
     SkipReason.UNSPECIFIED: "left out by a source that gave no reason (a defect of that source)",
 }
 

@@ -1,0 +1,42 @@
+"""Anthropic Admin API client for the Claude Code usage report, one UTC day per request.
+
+``GET /v1/organizations/usage_report/claude_code`` with an admin key (``x-api-key``) and
+``anthropic-version: 2023-06-01``; ``starting_at`` is a UTC date (``YYYY-MM-DD``) and returns that day only,
+``limit`` up to 1,000 records a page, cursor pagination (``page=<next_page>`` while ``has_more``). The pages of
+all days go, as returned, into one ``anthropic_claude_code`` document (a JSON list of pages).
+
+Not in ``VENDORS``: an Anthropic credential already pulls the messages usage report, which counts the tokens of
+Claude Code used through an API key too, so pulling both by default would count those twice. The pull service
+chooses when to call it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from ._http import Access, Client, Document, dump
+from .anthropic import API_VERSION, DEFAULT_BASE_URL, LABEL
+
+PATH = "/v1/organizations/usage_report/claude_code"
+SOURCE_KEY = "anthropic_claude_code"
+PAGE_SIZE = 1000  # the API's largest page
+
+
+def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
+    """The Claude Code report of the UTC days start_day..end_day (inclusive) as one anthropic_claude_code
+    document; no document when no day has a record."""
+    client = Client(
+        LABEL,
+        access.base_url or DEFAULT_BASE_URL,
+        {"x-api-key": access.secret, "anthropic-version": API_VERSION},
+        access.secret,
+    )
+    pages: list[dict] = []
+    day = start_day
+    while day <= end_day:
+        pages += client.cursor_pages(PATH, [("starting_at", f"{day:%Y-%m-%d}"), ("limit", PAGE_SIZE)])
+        day += timedelta(days=1)
+    if not any(page["data"] for page in pages):
+        return []
+    name = f"anthropic-claude-code_{start_day:%Y-%m-%d}_{end_day:%Y-%m-%d}.json"
+    return [Document(SOURCE_KEY, name, dump(pages))]
