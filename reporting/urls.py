@@ -53,3 +53,5 @@ urlpatterns = [
 
 # Under /api/ a path that matches no route is answered in JSON like every other API error.
 handler404 = "apps.api.errors.not_found"
+# A multipart body Django cannot parse is answered 400 with the parser's reason (JSON under /api/).
+handler400 = "apps.api.errors.bad_request"

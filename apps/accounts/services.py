@@ -4,7 +4,7 @@ import secrets
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from apps.core.errors import DomainError
@@ -57,11 +57,40 @@ def add_member(organisation: Organisation, email: str, role: str, password: str 
     return membership, set_password
 
 
-def create_team(organisation: Organisation, name: str) -> Team:
-    name = name.strip()
-    if Team.objects.for_org(organisation).filter(name__iexact=name).exists():
+def _refuse_taken_team_name(organisation: Organisation, name: str, team: Team | None = None) -> None:
+    clash = Team.objects.for_org(organisation).filter(name__iexact=name)
+    if team is not None:
+        clash = clash.exclude(pk=team.pk)
+    if clash.exists():
         raise AccountsError(f"A team named '{name}' already exists.")
-    return Team.objects.create(organisation=organisation, name=name)
+
+
+def _save_unique(instance, message: str) -> None:
+    """Save under the model's unique constraints: a concurrent request that took the same name or e-mail between
+    our check and our write makes the database refuse it, answered with the check's own message."""
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+            instance.save()
+    except IntegrityError as exc:
+        raise AccountsError(message) from exc
+
+
+def create_team(organisation: Organisation, name: str) -> Team:
+    """A new team of the organisation; its name, case aside, must be free."""
+    name = name.strip()
+    _refuse_taken_team_name(organisation, name)
+    team = Team(organisation=organisation, name=name)
+    _save_unique(team, f"A team named '{name}' already exists.")
+    return team
+
+
+def rename_team(organisation: Organisation, team: Team, name: str) -> Team:
+    """Give a team of the organisation a new name, free case aside."""
+    name = name.strip()
+    _refuse_taken_team_name(organisation, name, team)
+    team.name = name
+    _save_unique(team, f"A team named '{name}' already exists.")
+    return team
 
 
 def save_person(
@@ -78,7 +107,7 @@ def save_person(
         raise AccountsError(f"Someone with e-mail {email} is already listed.")
     person = person or Person(organisation=organisation)
     person.email, person.name, person.team = email, name.strip(), team
-    person.save()
+    _save_unique(person, f"Someone with e-mail {email} is already listed.")
     return person
 
 

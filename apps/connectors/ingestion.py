@@ -38,16 +38,24 @@ from .storage import stored_file_path
 log = logging.getLogger(__name__)
 
 
+@transaction.atomic
 def create_run(organisation, source_key: str, source_file: SourceFile, user=None) -> IngestionRun:
     """A queued run of this file through this source. A file this organisation already loaded with
-    the same source gives a run that is finished at once, stores nothing and points to the earlier one."""
+    the same source gives a run that is finished at once, stores nothing and points to the earlier one; a file
+    being loaded (queued or running) gives that run itself, not a second one (the caller sends only a new
+    queued run to a worker: `run.created` is False for the one returned here)."""
     if source_key not in SOURCES:
         raise IngestionRefused(f"Unknown source '{source_key}'. Known sources: {', '.join(sorted(SOURCES))}.")
-    earlier = (
-        IngestionRun.objects.for_org(organisation)
-        .filter(source_file=source_file, source_key=source_key, status=RunStatus.SUCCEEDED, duplicate_of__isnull=True)
-        .first()
+    # Concurrent uploads of the same file wait here for each other, so each sees the run the first one made.
+    SourceFile.objects.select_for_update().filter(pk=source_file.pk).first()
+    same = IngestionRun.objects.for_org(organisation).filter(
+        source_file=source_file, source_key=source_key, duplicate_of__isnull=True
     )
+    loading = same.filter(status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).order_by("pk").first()
+    if loading is not None:
+        loading.created = False
+        return loading
+    earlier = same.filter(status=RunStatus.SUCCEEDED).first()
     run = IngestionRun(
         organisation=organisation,
         source_key=source_key,
@@ -71,6 +79,7 @@ def create_run(organisation, source_key: str, source_file: SourceFile, user=None
         sha256=source_file.sha256,
         duplicate_of=run.duplicate_of_id,
     )
+    run.created = True
     return run
 
 

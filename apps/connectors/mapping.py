@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from apps.accounts import audit
 from apps.footprint import rollups
-from apps.footprint.locks import locked_ranges
+from apps.footprint.locks import hold_open_days, locked_ranges
 from apps.footprint.models import UsageRecord
 
 from .identities import identity_resolver
@@ -45,21 +45,26 @@ def unmapped_identities(organisation) -> dict[str, list[str]]:
 
 
 def apply_mappings(organisation) -> int:
-    """Re-attribute the organisation's stored records after a mapping edit; returns records changed."""
-    open_records = UsageRecord.objects.for_org(organisation)
-    for start, end in locked_ranges(organisation):  # signed-off periods keep their attribution
-        open_records = open_records.exclude(day__range=(start, end))
-    combos = pd.DataFrame(
-        list(
-            open_records.values_list("person_ref", "team_ref", "project", "api_key", "person_id", "team_id").distinct()
-        ),
-        columns=["person", "team", "project", "api_key", "old_person_id", "old_team_id"],
-    )
-    if combos.empty:
-        return 0
-    person_ids, team_ids = identity_resolver(organisation)(combos)
+    """Re-attribute the organisation's stored records after a mapping edit; returns records changed. Which days
+    are locked is read in the transaction that writes, under the period lock (footprint.locks): a sign-off
+    requested meanwhile waits for it, or is seen and its days left alone."""
     changed = 0
     with transaction.atomic(), rollups.batched():
+        hold_open_days(organisation)
+        open_records = UsageRecord.objects.for_org(organisation)
+        for start, end in locked_ranges(organisation):  # signed-off periods keep their attribution
+            open_records = open_records.exclude(day__range=(start, end))
+        combos = pd.DataFrame(
+            list(
+                open_records.values_list(
+                    "person_ref", "team_ref", "project", "api_key", "person_id", "team_id"
+                ).distinct()
+            ),
+            columns=["person", "team", "project", "api_key", "old_person_id", "old_team_id"],
+        )
+        if combos.empty:
+            return 0
+        person_ids, team_ids = identity_resolver(organisation)(combos)
         for row, person_id, team_id in zip(combos.itertuples(index=False), person_ids, team_ids, strict=True):
             old = (_nan_to_none(row.old_person_id), _nan_to_none(row.old_team_id))
             if old == (_nan_to_none(person_id), _nan_to_none(team_id)):

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 
 from .errors import IngestionRefused
 from .models import SourceFile
@@ -56,12 +57,21 @@ def store_upload(organisation, stream, filename: str, user=None) -> SourceFile:
         return existing
     target = root / str(organisation.pk) / sha
     target.parent.mkdir(parents=True, exist_ok=True)
+    # A concurrent upload of the same bytes may be here too: the rename replaces the file with identical bytes.
     shutil.move(tmp.name, target)
-    return SourceFile.objects.create(
-        organisation=organisation,
-        sha256=sha,
-        filename=filename,
-        size_bytes=size,
-        stored_path=str(target.relative_to(root)),
-        uploaded_by=user,
-    )
+    try:
+        with transaction.atomic():  # a savepoint, so the caller's transaction survives losing the race below
+            return SourceFile.objects.create(
+                organisation=organisation,
+                sha256=sha,
+                filename=filename,
+                size_bytes=size,
+                stored_path=str(target.relative_to(root)),
+                uploaded_by=user,
+            )
+    except IntegrityError:
+        # The other upload stored its row first (one_file_per_hash): answer with it, as a later upload would.
+        existing = SourceFile.objects.for_org(organisation).filter(sha256=sha).first()
+        if existing is None:
+            raise
+        return existing

@@ -34,7 +34,7 @@ def run_list(request):
         except IngestionRefused as exc:
             form.add_error("file", str(exc))
         else:
-            if not run.is_finished:
+            if run.created and not run.is_finished:  # a file already loading keeps its one run
                 dispatch(ingest_run, run.pk)
             return redirect("connectors:run", org_slug=org.slug, pk=run.pk)
     runs = scoped(IngestionRun, org).select_related("source_file", "uploaded_by")[:200]

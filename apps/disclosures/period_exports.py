@@ -12,7 +12,7 @@ import tempfile
 from typing import BinaryIO
 
 import pandas as pd
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts import audit
@@ -128,11 +128,10 @@ def export_file(period: ReportingPeriod, fmt: str, user=None, log: bool = True) 
     if period.is_signed_off:
         content = fh.read()
         fh.seek(0)
-        PeriodExport.objects.update_or_create(
-            organisation=period.organisation,
-            period=period,
-            format=fmt,
-            defaults={
+        _keep(
+            period,
+            fmt,
+            {
                 "state": ExportState.READY,
                 "sha256": hashlib.sha256(content).hexdigest(),
                 "snapshot_sha256": period.snapshot_sha256,
@@ -143,6 +142,21 @@ def export_file(period: ReportingPeriod, fmt: str, user=None, log: bool = True) 
             },
         )
     return fh, *_logged(period, fmt, user, log)
+
+
+def _keep(period: ReportingPeriod, fmt: str, fields: dict) -> None:
+    """Keep a signed-off version's rendered export. Two requests rendering it at once both try to create the
+    row: the one that loses the unique constraint updates the row the other created (same snapshot, same bytes)."""
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                PeriodExport.objects.update_or_create(
+                    organisation=period.organisation, period=period, format=fmt, defaults=fields
+                )
+            return
+        except IntegrityError:
+            if attempt:
+                raise
 
 
 def export(period: ReportingPeriod, fmt: str, user=None, log: bool = True) -> tuple[bytes, str, str]:

@@ -16,6 +16,7 @@ from apps.accounts.permissions import SIGN_OFF, WRITE, has_permission
 from apps.connectors import leases
 from apps.connectors.dispatch import dispatch
 from apps.core.errors import DomainError
+from apps.footprint.locks import wait_for_writers
 from apps.footprint.models import FactorSetVersion
 
 from . import e1
@@ -138,6 +139,8 @@ def sign_off(period: ReportingPeriod, membership, comment: str = "") -> Reportin
     _require(membership, SIGN_OFF, "Only a sustainability officer or an admin can sign off.")
     period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
     _refuse_sign_off(period)
+    # Writers that found the days open finish first; later ones wait for this transaction and then see it locked.
+    wait_for_writers(period.organisation)
     return _freeze(period, membership.user, comment)
 
 
@@ -178,6 +181,11 @@ def complete_sign_off(*, period_id: int) -> str:
         return period.status if period else "missing"  # a second delivery of a finished task
     restored = period.status_before_sign_off or PeriodStatus.DRAFT
     try:
+        # The period has been signing since the request committed: a write still in flight found its days open
+        # before that and may yet commit. Wait for it, so the snapshot holds every record the period will ever
+        # hold; a later write sees the period locked (footprint.locks). Held only for the wait, not the compute.
+        with transaction.atomic():
+            wait_for_writers(period.organisation)
         with leases.heartbeat(ReportingPeriod.objects.filter(pk=period_id, status=PeriodStatus.SIGNING)):
             frozen = _compute_freeze(period, period.signed_off_by, period.sign_off_comment)
         with transaction.atomic():

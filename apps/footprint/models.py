@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Organisation, OrgScopedModel, Person, Team
 
-from .locks import PeriodLocked, assert_days_open, locked_ranges
+from .locks import PeriodLocked, assert_days_open, hold_open_days, locked_ranges
 
 
 class FactorSetVersion(models.Model):
@@ -119,16 +119,17 @@ class UsageRecordQuerySet(models.QuerySet):
         return days
 
     def update(self, **kwargs):
-        self._refuse_if_locked()
+        # The check in the transaction that writes, so no sign-off freezes between them (footprint.locks).
         with transaction.atomic():
+            self._refuse_if_locked()
             days = self._days_by_organisation()
             changed = super().update(**kwargs)
             _rollups_touched(days, kwargs.get("day"))
         return changed
 
     def delete(self):
-        self._refuse_if_locked()
         with transaction.atomic():
+            self._refuse_if_locked()
             days = self._days_by_organisation()
             deleted = super().delete()
             _rollups_touched(days)
@@ -144,6 +145,7 @@ def _rollups_touched(days: dict[int, set], new_day=None) -> None:
 
 
 def _touches_locked(queryset, organisation) -> bool:
+    hold_open_days(organisation)
     query = models.Q()
     for start, end in locked_ranges(organisation):
         query |= models.Q(day__range=(start, end))
@@ -243,14 +245,14 @@ class UsageRecord(OrgScopedModel):
         days = [self.day]
         if self.pk is not None:
             days += list(UsageRecord.objects.filter(pk=self.pk).values_list("day", flat=True))
-        assert_days_open(self.organisation, days)
         with transaction.atomic():
+            assert_days_open(self.organisation, days)
             super().save(*args, **kwargs)
             _rollups_touched({self.organisation_id: set(days)})
 
     def delete(self, *args, **kwargs):
-        assert_days_open(self.organisation, [self.day])
         with transaction.atomic():
+            assert_days_open(self.organisation, [self.day])
             deleted = super().delete(*args, **kwargs)
             _rollups_touched({self.organisation_id: {self.day}})
         return deleted

@@ -3,6 +3,7 @@
 import threading
 
 import pandas as pd
+from django.db import transaction
 
 from apps.accounts import audit
 from apps.accounts.services import AccountsError
@@ -13,7 +14,7 @@ from .calculator import diff_effect, estimate
 from .catalogue import default_factor_set
 from .factor_set import FactorSet
 from .factor_table import FactorLookupError, FactorTable
-from .locks import locked_ranges
+from .locks import hold_open_days, locked_ranges
 from .models import ContractualInstrument, FactorSetVersion, UsageRecord
 
 _cache: dict[str, FactorSet] = {}
@@ -93,6 +94,7 @@ class FactorInputError(DomainError, ValueError):
 
 
 def _assert_open(organisation, start, end, what):
+    hold_open_days(organisation)  # in the writing transaction: no sign-off freezes between check and write
     for lock_start, lock_end in locked_ranges(organisation):
         if start <= lock_end and end >= lock_start:
             raise FactorInputError(
@@ -101,6 +103,7 @@ def _assert_open(organisation, start, end, what):
             )
 
 
+@transaction.atomic
 def add_instrument(organisation, user, **fields) -> ContractualInstrument:
     """Record a contractual instrument (GO, PPA, ...) after checking its zone and that its period is open."""
     if fields["period_end"] < fields["period_start"]:
@@ -114,6 +117,7 @@ def add_instrument(organisation, user, **fields) -> ContractualInstrument:
     return instrument
 
 
+@transaction.atomic
 def delete_instrument(organisation, user, instrument: ContractualInstrument) -> None:
     _assert_open(organisation, instrument.period_start, instrument.period_end, "contractual instruments")
     summary = str(instrument)

@@ -1592,6 +1592,31 @@ CASES += [
 ]
 
 
+def deeply_nested(path: str, levels: int = 100_000) -> bytes:
+    """The fixture's first value with `levels` arrays nested into a new key (issue 19): refused as it is read, by
+    the depth of its brackets (tests/connectors/test_json_depth.py), never built, parsed or validated."""
+    text = fixture(path).decode("utf-8-sig").lstrip()
+    key = "" if text[0] == "[" else '"nested": '  # an array's first item, or an object's first key
+    return (text[0] + key + "[" * levels + "]" * levels + ", " + text[1:]).encode("utf-8")
+
+
+NESTED = "the JSON is nested more than 64 levels deep"
+CASES += [
+    BadInput(
+        source, "nested-100000-levels", functools.partial(deeply_nested, FIXTURE[source]), (NESTED,), extension=ext
+    )
+    for source, ext in (
+        ("openai_usage", "json"),
+        ("anthropic_usage", "json"),
+        ("github_copilot_seats", "json"),
+        ("github_copilot_metrics", "json"),
+        ("github_copilot_usage_reports", "ndjson"),
+        ("openai_costs", "json"),
+        ("anthropic_cost_report", "json"),
+    )
+]
+
+
 def by_source() -> dict[str, int]:
     """Number of cases per source key (the report quotes it)."""
     counts: dict[str, int] = {}

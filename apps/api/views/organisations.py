@@ -40,8 +40,14 @@ class TeamDetail(generics.RetrieveUpdateDestroyAPIView):
     serializer_class = TeamSerializer
     permission_classes = [permissions.IsAuthenticated, OrgMember]
 
+    domain_error_field = "name"  # a refused name (taken) is answered as the field's error
+
     def get_object(self):
         return get_scoped_or_404(Team, self.request.organisation, pk=self.kwargs["pk"])
+
+    def perform_update(self, serializer):
+        name = serializer.validated_data.get("name", serializer.instance.name)
+        serializer.instance = services.rename_team(self.request.organisation, serializer.instance, name)
 
     def perform_destroy(self, instance):
         try:

@@ -68,7 +68,7 @@ class RunList(OrgScopedMixin, generics.ListAPIView):
         # A refused file (IngestionRefused, a DomainError) is answered by the API's handler as {"file": [message]}.
         source_file = store_upload(self.organisation, file, file.name, user=request.user)
         run = ingestion.create_run(self.organisation, source, source_file, user=request.user)
-        if not run.is_finished:
+        if run.created and not run.is_finished:  # a file already loading keeps its one run
             # Queued once the run row is committed, so a worker never looks for a run that is not there yet.
             dispatch(ingest_run, run.pk)
         return Response(

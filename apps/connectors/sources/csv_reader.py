@@ -37,7 +37,7 @@ def read_layout(stream: BinaryIO, filename: str) -> CsvLayout:
 def _try_json(stream: BinaryIO) -> Any:
     try:
         return json.loads(first_text(peek(stream, 1 << 20)))
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to look at
         return None
 
 

@@ -57,11 +57,11 @@ def detect(stream: BinaryIO, filename: str = "") -> list[tuple[str, float]]:
 def _first_json_value(text: str) -> Any:
     try:
         return json.JSONDecoder().raw_decode(text.lstrip())[0]
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to look at
         # Cut off by the 1 MiB window or JSON lines: take the keys found in the first line.
         try:
             return json.loads(text.lstrip().split("\n", 1)[0])
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to look at
             return None
 
 
