@@ -96,14 +96,15 @@ def test_e1_figures_by_hand(seeded):
     api = records[records["source"] == "generic_csv"].iloc[0]
     assert api["scope"] == "scope3_cat1"
     assert v["E1-6_11"] == pytest.approx(api["co2e_location_kg"] / 1000)
-    assert v["E1-6_11_cat1"] == v["E1-6_AR51"] == v["E1-6_11"]
+    assert v["E1-6_11/cat1"] == v["E1-6_11/cloud"] == v["E1-6_11"]
     assert v["E1-6_12"] == pytest.approx(v["E1-6_09"] + v["E1-6_11"])
     assert v["E1-6_13"] == pytest.approx(v["E1-6_10"] + v["E1-6_11"])
     # Token counts are the vendor's activity data, but the energy is modelled: no Scope 3 primary data.
     assert v["E1-6_25"] == pytest.approx(0.0)
     assert v["E1-6_30"] == pytest.approx(v["E1-6_12"] / 50_000_000)
     assert v["E1-6_31"] == pytest.approx(v["E1-6_13"] / 50_000_000)
-    assert v["E1-8_04"] == 80 and v["E1-8_05"] == pytest.approx(v["E1-6_13"])
+    # the whole AI Scope 2 and Scope 3 is priced: 100 % of each (E1-8_07, E1-8_08)
+    assert v["E1-8_04"] == 80 and v["E1-8_07"] == v["E1-8_08"] == 100.0
     # Low/high bracket the central value.
     dp = {d["id"]: d for d in snapshot["datapoints"]}
     assert dp["E1-6_11"]["low"] < dp["E1-6_11"]["value"] < dp["E1-6_11"]["high"]
