@@ -22,6 +22,13 @@ class Organisation(models.Model):
 
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
+    # The legal entity's identifiers: the inline XBRL names the entity by its LEI (ISO 17442).
+    lei = models.CharField(_("LEI"), max_length=20, blank=True)
+    registration_number = models.CharField(_("Company registration number"), max_length=64, blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=32, blank=True)
+    # Four eyes at sign-off: off, the member who submitted a period for review cannot sign it off. An admin may
+    # allow a single signer (small teams); the change is recorded in the audit log.
+    single_signer_allowed = models.BooleanField(_("Allow a single signer"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

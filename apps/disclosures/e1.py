@@ -17,6 +17,7 @@ import pandas as pd
 
 from apps.core.labels import NO_TEAM
 from apps.footprint.estimators.ranges import RANGE_METHOD, period_range, range_groups
+from apps.footprint.warning_codes import MESSAGES, RowWarning
 
 SCHEMA_VERSION = 1
 SCOPE2 = "scope2"
@@ -424,6 +425,17 @@ def coverage(records: pd.DataFrame) -> list[dict]:
         }
         for key, row in spans.iterrows()
     ]
+
+
+def unverified_factors(records: pd.DataFrame) -> dict:
+    """The records whose figures use a factor still marked to_verify (today: residual-mix rows), and where:
+    {"records": n, "what": "residual mix of DEU, FRA"}. Sign-off refuses them without an explicit exception."""
+    if records.empty or "warning" not in records.columns:
+        return {"records": 0, "what": ""}
+    mask = records["warning"].astype(str).str.contains(MESSAGES[RowWarning.RESIDUAL_MIX_UNVERIFIED], regex=False)
+    counts = records.get("records", pd.Series(1, index=records.index))  # rollup rows count their records
+    zones = sorted({str(z) for z in records.loc[mask, "grid_zone"]}) if "grid_zone" in records.columns else []
+    return {"records": int(counts[mask].sum()), "what": f"residual mix of {', '.join(zones)}" if zones else ""}
 
 
 def datapoints(values: dict, comparative: dict | None, variant: str) -> list[dict]:

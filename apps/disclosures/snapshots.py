@@ -230,7 +230,13 @@ def build_snapshot(
     restated = period.restatement_of
     snapshot = {
         "schema": e1.SCHEMA_VERSION,
-        "organisation": {"slug": period.organisation.slug, "name": period.organisation.name, "lei": ""},
+        "organisation": {
+            "slug": period.organisation.slug,
+            "name": period.organisation.name,
+            "lei": period.organisation.lei,
+            "registration_number": period.organisation.registration_number,
+            "vat_number": period.organisation.vat_number,
+        },
         "period": {
             "id": period.pk,
             "start": period.start.isoformat(),
@@ -239,6 +245,7 @@ def build_snapshot(
             "status": period.status,
             "signed_off_by": period.signed_off_by.email if period.signed_off_by else None,
             "signed_off_at": period.signed_off_at.isoformat() if period.signed_off_at else None,
+            "submitted_by": period.submitted_by.email if period.submitted_by else None,
             "comment": period.sign_off_comment,
             "restatement_of": (
                 {"version": restated.version, "snapshot_sha256": restated.snapshot_sha256} if restated else None
@@ -284,6 +291,7 @@ def build_snapshot(
             "internal_carbon_price_eur_per_t": price,
             "instruments": instruments,
         },
+        "unverified_factors": e1.unverified_factors(records),
         "code_version": code_version(),
         "generated_at": generated_at or timezone.now().isoformat(),
     }

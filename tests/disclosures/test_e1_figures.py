@@ -136,7 +136,8 @@ def test_sign_off_freezes_and_locks_every_write_path(seeded, tmp_path):
         services.sign_off(period, it)
     with pytest.raises(services.DisclosureError):
         services.sign_off(period, auditor)
-    signed = services.sign_off(period, officer, "Reviewed with the CFO")
+    # The sample uses the FRA and DEU residual mixes, still to_verify: signed off as an explicit exception.
+    signed = services.sign_off(period, officer, "Reviewed with the CFO", accept_unverified=True)
     assert signed.status == PeriodStatus.SIGNED_OFF and len(signed.snapshot_sha256) == 64
     frozen = values(signed.snapshot)
 
@@ -172,7 +173,7 @@ def test_sign_off_freezes_and_locks_every_write_path(seeded, tmp_path):
 def test_restatement_keeps_the_old_snapshot_and_shows_the_difference(seeded):
     org_a, period = seeded
     officer = Membership.objects.get(user=org_a["users"][Role.OFFICER])
-    v1 = services.sign_off(period, officer)
+    v1 = services.sign_off(period, officer, "residual mix to verify", accept_unverified=True)
     with pytest.raises(services.DisclosureError, match="Say why"):
         services.reopen(v1, officer, "  ")
     v2 = services.reopen(v1, officer, "Late Azure export for April")
@@ -189,7 +190,7 @@ def test_restatement_keeps_the_old_snapshot_and_shows_the_difference(seeded):
     assert v1.status == PeriodStatus.SIGNED_OFF and values(v1.snapshot) != values(v2_snapshot)
     with pytest.raises(services.DisclosureError, match="already reopened"):
         services.reopen(v1, officer, "again")
-    v2_signed = services.sign_off(v2, officer)
+    v2_signed = services.sign_off(v2, officer, "residual mix to verify", accept_unverified=True)
     assert v2_signed.snapshot["period"]["restatement_of"] == {"version": 1, "snapshot_sha256": v1.snapshot_sha256}
 
 
