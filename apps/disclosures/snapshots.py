@@ -228,6 +228,7 @@ def build_snapshot(
     run_ids = sorted({int(r) for r in records["run_id"].unique()}) if len(records) else []
     runs = IngestionRun.objects.filter(pk__in=run_ids).select_related("source_file", "uploaded_by").order_by("pk")
     restated = period.restatement_of
+    in_period = _records_per_run(records)
     snapshot = {
         "schema": e1.SCHEMA_VERSION,
         "organisation": {
@@ -264,6 +265,9 @@ def build_snapshot(
                 "sha256": r.source_file.sha256,
                 "rows_read": r.rows_read,
                 "records": r.records_stored,
+                # A run's file may cover days outside the period: those records are not in its figures.
+                "records_in_period": in_period.get(r.pk, 0),
+                "records_outside_period": max(r.records_stored - in_period.get(r.pk, 0), 0),
                 "uploaded_by": r.uploaded_by.email if r.uploaded_by else "command line",
                 "uploaded_at": r.created_at.isoformat(),
             }
@@ -296,6 +300,14 @@ def build_snapshot(
         "generated_at": generated_at or timezone.now().isoformat(),
     }
     return _json_safe(snapshot), records, version
+
+
+def _records_per_run(records) -> dict[int, int]:
+    """Run id -> how many of its records are in the frame (rollup rows count the records they sum)."""
+    if not len(records):
+        return {}
+    counts = records["records"] if "records" in records.columns else pd.Series(1, index=records.index)
+    return {int(k): int(v) for k, v in counts.groupby(records["run_id"].to_numpy()).sum().items()}
 
 
 def _json_safe(value):

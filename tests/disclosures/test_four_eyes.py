@@ -27,7 +27,7 @@ def four_eyes(org_a):
 
 
 def test_the_submitter_cannot_sign_off_and_another_signer_can(four_eyes):
-    org, period, m = four_eyes
+    _org, period, m = four_eyes
     services.submit_for_review(period, m["officer"])
     with pytest.raises(services.DisclosureError, match="Four eyes"):
         services.sign_off(period, m["officer"])
