@@ -63,3 +63,15 @@ def test_the_instance_references_the_entry_point_and_the_package_maps_it():
     entry = package.getroot().find(".//{http://xbrl.org/2016/taxonomy-package}entryPointDocument")
     assert entry.get("href") == ESRS_SCHEMA_URL
     assert (Path(TAXONOMY_DIR) / "esrs" / "2023-12-22" / "esrs_all.xsd").exists()
+
+
+def test_every_tagged_concept_is_on_the_ai_usage_table_of_the_ledger_extension():
+    linkbase = ElementTree.parse(Path(TAXONOMY_DIR) / "ledger" / "2026-01-01" / "ai_def.xml")  # noqa: S314 (ours)
+    xlink = "{http://www.w3.org/1999/xlink}"
+    linked = {
+        "esrs:" + loc.get(f"{xlink}href").split("#esrs_")[1]
+        for loc in linkbase.getroot().iter("{http://www.xbrl.org/2003/linkbase}loc")
+        if "#esrs_" in loc.get(f"{xlink}href")
+    }
+    tagged = {concept for *_x, concept, _ref in E1_DATAPOINTS.values() if concept}
+    assert tagged <= linked, tagged - linked

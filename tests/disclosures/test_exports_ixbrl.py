@@ -149,6 +149,11 @@ def test_structure_contexts_units_and_placeholder_identifier(validated):
         for c in root.iter(f"{XBRLI}context")
         for e in c.iter("{http://xbrl.org/2006/xbrldi}explicitMember")
     }
+    # the AI slice: every context is the AI usage member of the ledger's extension, never the entity's total
+    contexts = [c.get("id") for c in root.iter(f"{XBRLI}context")]
+    assert {c for c, dim, member in explicit if (dim, member) == ("aifl:ActivitiesAxis", "aifl:AIUsageMember")} == set(
+        contexts
+    )
     axis = "esrs:Scope3GHGEmissionsCategoryGHGProtocolAxis"
     assert (
         "FY_CloudComputingAndDataCentreServicesMember",
@@ -189,9 +194,9 @@ def test_vsme_document_without_verified_concepts_is_still_valid(validated):
 # the split must not change a byte. A deliberate change to the document (or to the sample, or to the E1 catalogue
 # the sample reads its labels from) updates these figures, and says so in its commit.
 GOLDEN_SHA256 = {
-    "esrs_e1": "52e0f05871dca502938a4f5ff1db4e7a1bb0f1b134fd3b135e0099845f8ca3d6",
-    "vsme_b3": "9730706874794cb82a353faeb0bc6d4c815ad2ebf091a93f54d61f97147ee334",
-    "draft_without_notes": "42b5da82e09d843e9a3a1bbc3aa9ad69212539b53d3313983777e53aad8c2025",
+    "esrs_e1": "f3eeaf8d20bd963fb0a2820e5fed51c7197a48d558cb7d75746b5820dce43821",
+    "vsme_b3": "7aba84963ae9ba39c20dfe7a2416f249d8a0fc7f55e42c449a76ce691b2cb28e",
+    "draft_without_notes": "38e3bb5e6a408c1c4550867cb33e448dbd6b1d5427371fd22ec8018697de5afc",
 }
 
 

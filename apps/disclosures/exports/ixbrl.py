@@ -49,6 +49,10 @@ ESRS_NS = "https://xbrl.efrag.org/taxonomy/esrs/2023-12-22"
 # A filing references EFRAG's entry point (all linkbases), not the core schema of concepts alone.
 ESRS_SCHEMA_URL = "https://xbrl.efrag.org/taxonomy/esrs/2023-12-22/esrs_all.xsd"
 LEI_SCHEME = "http://standards.iso.org/iso/17442"
+# The ledger's extension (taxonomy/ledger/): every fact is the AI usage part of its concept, never the entity's total.
+LEDGER_NS = "https://xbrl.ai-footprint-ledger.example/2026-01-01"
+LEDGER_SCHEMA_URL = f"{LEDGER_NS}/ai.xsd"
+AI_USAGE = ("aifl:ActivitiesAxis", "aifl:AIUsageMember")
 TAXONOMY_DIR = os.path.join(os.path.dirname(__file__), "taxonomy")
 _SUBSET_SCHEMA = os.path.join(TAXONOMY_DIR, "esrs", "2023-12-22", "common", "esrs_cor.xsd")
 
@@ -63,6 +67,7 @@ NAMESPACES = {
     "iso4217": "http://www.xbrl.org/2003/iso4217",
     "utr": "http://www.xbrl.org/2009/utr",
     "esrs": ESRS_NS,
+    "aifl": LEDGER_NS,
 }
 
 # unit in the snapshot -> (unit id, numerator measures, denominator measures)
@@ -127,13 +132,12 @@ def placeholder_lei(slug: str) -> str:
 
 
 def _context(context_id: str, scheme: str, identifier: str, start: str, end: str, dimension=None) -> str:
-    """A duration context; with `dimension` (axis, member) its segment carries that explicit member."""
-    segment = ""
-    if dimension:
-        segment = (
-            f'<xbrli:segment><xbrldi:explicitMember dimension="{dimension[0]}">{dimension[1]}'
-            "</xbrldi:explicitMember></xbrli:segment>"
-        )
+    """A duration context of the AI usage member; with `dimension` (axis, member), that member too."""
+    members = "".join(
+        f'<xbrldi:explicitMember dimension="{axis}">{member}</xbrldi:explicitMember>'
+        for axis, member in ([dimension] if dimension else []) + [AI_USAGE]
+    )
+    segment = f"<xbrli:segment>{members}</xbrli:segment>"
     return (
         f'<xbrli:context id="{context_id}"><xbrli:entity><xbrli:identifier scheme={quoteattr(scheme)}>'
         f"{escape(identifier)}</xbrli:identifier>{segment}</xbrli:entity><xbrli:period>"
@@ -262,7 +266,8 @@ def _head(title: str, resources: str) -> str:
         f'<html {ns} xml:lang="en">\n<head>\n<meta http-equiv="Content-Type" content="text/html; charset=UTF-8"/>\n'
         f'<title>{escape(title)}</title>\n<style type="text/css">{_CSS}</style>\n</head>\n<body>\n'
         '<div style="display:none">\n<ix:header>\n<ix:references>\n'
-        f'<link:schemaRef xlink:type="simple" xlink:href="{ESRS_SCHEMA_URL}"/>\n</ix:references>\n<ix:resources>\n'
+        f'<link:schemaRef xlink:type="simple" xlink:href="{ESRS_SCHEMA_URL}"/>\n'
+        f'<link:schemaRef xlink:type="simple" xlink:href="{LEDGER_SCHEMA_URL}"/>\n</ix:references>\n<ix:resources>\n'
         f"{resources}"
         "\n</ix:resources>\n</ix:header>\n</div>\n"
     )
@@ -280,6 +285,11 @@ def _about(snapshot: dict, identifier: str, is_placeholder: bool, comparative, f
         ("Reporting period", period_label(snapshot)),
         ("Comparative period", f"{comparative[0]} to {comparative[1]}" if facts.has_comparative else "\u2014"),
         ("Standard", "VSME B3" if snapshot.get("variant") == "vsme_b3" else "ESRS E1 (Set 1), taxonomy 2023-12-22"),
+        (
+            "What the facts are",
+            "The AI usage part of each figure (member aifl:AIUsageMember on aifl:ActivitiesAxis), a contribution the "
+            "entity's own sustainability statement consolidates; not the entity's totals",
+        ),
         ("Status / version", f"{status} / {period.get('version')}"),
         ("Signed off", f"{signed} at {period.get('signed_off_at')}" if signed else "\u2014"),
         ("Generated at", snapshot.get("generated_at")),
