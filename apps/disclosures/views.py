@@ -118,11 +118,12 @@ def period_review(request, pk):
     return _act(request, pk, lambda p: services.submit_for_review(p, request.membership))
 
 
-@org_view(SIGN_OFF)
-@require_http_methods(["GET", "POST"])
+@org_view(READ, write_methods_action=SIGN_OFF)
+@require_http_methods(["GET", "HEAD", "POST"])
 def period_sign_off(request, pk):
-    """GET: the confirmation page naming what will lock (and any factor still to verify); POST: sign off."""
-    if request.method == "GET":
+    """GET: the confirmation page naming what will lock (and any factor still to verify), readable by every
+    member like the period page; POST: sign off (signers only)."""
+    if request.method != "POST":
         period = get_scoped_or_404(ReportingPeriod, request.organisation, pk=pk)
         if period.is_signed_off or period.is_signing:
             return redirect("disclosures:period", org_slug=request.organisation.slug, pk=pk)
