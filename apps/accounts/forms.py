@@ -31,3 +31,6 @@ class OrganisationForm(forms.Form):
     single_signer_allowed = forms.BooleanField(
         label=_("Allow a single signer (the member who submits a period may also sign it off)"), required=False
     )
+    employees = forms.IntegerField(label=_("Average number of employees"), required=False, min_value=0)
+    net_turnover_eur = forms.DecimalField(label=_("Net turnover (EUR)"), required=False, min_value=0)
+    csrd_wave_one = forms.BooleanField(label=_("Already reports under the CSRD since FY2024 (wave 1)"), required=False)

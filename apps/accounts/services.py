@@ -117,7 +117,16 @@ def valid_lei(lei: str) -> bool:
     return lei[-2:].isdigit() and int("".join(str(int(c, 36)) for c in lei)) % 97 == 1
 
 
-ORGANISATION_FIELDS = ("name", "lei", "registration_number", "vat_number", "single_signer_allowed")
+ORGANISATION_FIELDS = (
+    "name",
+    "lei",
+    "registration_number",
+    "vat_number",
+    "single_signer_allowed",
+    "employees",
+    "net_turnover_eur",
+    "csrd_wave_one",
+)
 
 
 @transaction.atomic

@@ -9,6 +9,8 @@ from django.views.decorators.http import require_POST
 from . import services
 from .forms import ApiTokenForm, OrganisationForm, PersonForm, TeamForm
 from .models import ApiToken, Membership, Person, Team
+from .omnibus import SOURCE as OMNIBUS_SOURCE
+from .omnibus import omnibus_scope
 from .permissions import MANAGE_MEMBERS, READ, WRITE
 from .services import ORGANISATION_FIELDS, AccountsError, update_organisation
 from .tenancy import get_scoped_or_404, org_view, scoped
@@ -92,7 +94,9 @@ def organisation_detail(request):
         else:
             messages.success(request, _("Organisation details saved."))
             return redirect("accounts:organisation", org_slug=org.slug)
-    return render(request, "accounts/organisation.html", {"form": form, "organisation": org})
+    scope = omnibus_scope(org.employees, org.net_turnover_eur, org.csrd_wave_one)
+    context = {"form": form, "organisation": org, "scope": scope, "scope_source": OMNIBUS_SOURCE}
+    return render(request, "accounts/organisation.html", context)
 
 
 @org_view(READ)
