@@ -79,6 +79,10 @@ def _media_root(settings, tmp_path):
 
 def _org_with_members(slug):
     org = create_organisation(slug, f"Organisation {slug.upper()}")
+    # Most tests sign off with one officer; the four-eyes tests (tests/disclosures/test_four_eyes.py) turn
+    # this off, as is the default of a new organisation.
+    org.single_signer_allowed = True
+    org.save(update_fields=["single_signer_allowed"])
     users = {}
     for role in Role.values:
         membership, _ = add_member(org, f"{role}@{slug}.example", role, password=PASSWORD)

@@ -22,6 +22,19 @@ class Organisation(models.Model):
 
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
+    # The legal entity's identifiers: the inline XBRL names the entity by its LEI (ISO 17442).
+    lei = models.CharField(_("LEI"), max_length=20, blank=True)
+    registration_number = models.CharField(_("Company registration number"), max_length=64, blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=32, blank=True)
+    # Four eyes at sign-off: off, the member who submitted a period for review cannot sign it off. An admin may
+    # allow a single signer (small teams); the change is recorded in the audit log.
+    single_signer_allowed = models.BooleanField(_("Allow a single signer"), default=False)
+    # Omnibus I scope (apps.accounts.omnibus): average employees and net turnover of the last financial year.
+    employees = models.PositiveIntegerField(_("Average number of employees"), null=True, blank=True)
+    net_turnover_eur = models.DecimalField(
+        _("Net turnover (EUR)"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    csrd_wave_one = models.BooleanField(_("Already reports under the CSRD since FY2024 (wave 1)"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -136,3 +136,52 @@ def delete_person(organisation, person: Person) -> None:
 def delete_team(organisation, team: Team) -> None:
     _refuse_if_in_signed_off_period(organisation, team=team)
     team.delete()
+
+
+def valid_lei(lei: str) -> bool:
+    """ISO 17442: 20 characters, digits and capital letters, ISO 7064 MOD 97-10 check digits (the number is 1
+    modulo 97 once letters read as 10-35)."""
+    if len(lei) != 20 or not lei.isalnum() or lei != lei.upper():
+        return False
+    return lei[-2:].isdigit() and int("".join(str(int(c, 36)) for c in lei)) % 97 == 1
+
+
+ORGANISATION_FIELDS = (
+    "name",
+    "lei",
+    "registration_number",
+    "vat_number",
+    "single_signer_allowed",
+    "employees",
+    "net_turnover_eur",
+    "csrd_wave_one",
+)
+
+
+@transaction.atomic
+def update_organisation(*, organisation: Organisation, user, **fields) -> Organisation:
+    """The legal entity's name and identifiers and its sign-off policy (an admin's change, in the audit log)."""
+    from . import audit
+
+    unknown = set(fields) - set(ORGANISATION_FIELDS)
+    if unknown:
+        raise AccountsError(f"Unknown organisation fields: {', '.join(sorted(unknown))}.")
+    lei = (fields.get("lei") or "").strip().upper()
+    if "lei" in fields:
+        if lei and not valid_lei(lei):
+            raise AccountsError(f"'{lei}' is not a valid LEI (20 characters with ISO 17442 check digits).")
+        fields["lei"] = lei
+    changed = {k: v for k, v in fields.items() if getattr(organisation, k) != v}
+    for name, value in changed.items():
+        setattr(organisation, name, value)
+    organisation.save()
+    if changed:
+        audit.record(
+            organisation,
+            user,
+            "organisation.update",
+            f"Organisation details changed: {', '.join(sorted(changed))}",
+            organisation,
+            **{k: str(v) for k, v in changed.items()},
+        )
+    return organisation

@@ -13,6 +13,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/people/<int:pk>/", views.person_edit, name="person_edit"),
     path("o/<slug:org_slug>/people/<int:pk>/delete/", views.person_delete, name="person_delete"),
     path("o/<slug:org_slug>/members/", views.member_list, name="members"),
+    path("o/<slug:org_slug>/organisation/", views.organisation_detail, name="organisation"),
     path("account/tokens/", views.token_list, name="tokens"),
     path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

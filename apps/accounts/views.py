@@ -7,9 +7,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
-from .forms import ApiTokenForm, PersonForm, TeamForm
+from .forms import ApiTokenForm, OrganisationForm, PersonForm, TeamForm
 from .models import ApiToken, Membership, Person, Team
-from .permissions import READ, WRITE
+from .omnibus import SOURCE as OMNIBUS_SOURCE
+from .omnibus import omnibus_scope
+from .permissions import MANAGE_MEMBERS, READ, WRITE
+from .services import ORGANISATION_FIELDS, AccountsError, update_organisation
 from .tenancy import get_scoped_or_404, org_view, scoped
 
 
@@ -76,6 +79,24 @@ def person_delete(request, pk):
     else:
         messages.success(request, _("Person removed."))
     return redirect("accounts:people", org_slug=request.organisation.slug)
+
+
+@org_view(READ, write_methods_action=MANAGE_MEMBERS)
+def organisation_detail(request):
+    """The legal entity's identifiers (the iXBRL's LEI) and its sign-off policy; an admin changes them."""
+    org = request.organisation
+    form = OrganisationForm(request.POST or None, initial={f: getattr(org, f) for f in ORGANISATION_FIELDS})
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_organisation(organisation=org, user=request.user, **form.cleaned_data)
+        except AccountsError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Organisation details saved."))
+            return redirect("accounts:organisation", org_slug=org.slug)
+    scope = omnibus_scope(org.employees, org.net_turnover_eur, org.csrd_wave_one)
+    context = {"form": form, "organisation": org, "scope": scope, "scope_source": OMNIBUS_SOURCE}
+    return render(request, "accounts/organisation.html", context)
 
 
 @org_view(READ)

@@ -19,6 +19,7 @@ from apps.core.distinct import map_distinct
 from apps.core.labels import NO_TEAM
 from apps.footprint.estimators.ranges import RANGE_METHOD, period_range, range_groups
 from apps.footprint.model_names import model_family
+from apps.footprint.warning_codes import MESSAGES, RowWarning
 
 SCHEMA_VERSION = 1
 SCOPE2 = "scope2"
@@ -85,7 +86,7 @@ E1_DATAPOINTS: dict[str, tuple[str, str, str, str | None, str]] = {
         "E1-5",
         "Purchased electricity from renewable sources (contractual instruments)",
         "MWh",
-        None,
+        "esrs:ConsumptionOfPurchasedOrAcquiredElectricityHeatSteamAndCoolingFromRenewableSources",
         "E1 §37(c)(ii)",
     ),
     "E1-5_09": (
@@ -95,7 +96,13 @@ E1_DATAPOINTS: dict[str, tuple[str, str, str, str | None, str]] = {
         "esrs:PercentageOfRenewableSourcesInTotalEnergyConsumption",
         "E1 AR 34",
     ),
-    "E1-5_15": ("E1-5", "Share of fossil sources in total energy consumption", "%", None, "E1 AR 34"),
+    "E1-5_15": (
+        "E1-5",
+        "Share of fossil sources in total energy consumption",
+        "%",
+        "esrs:PercentageOfFossilSourcesInTotalEnergyConsumption",
+        "E1 AR 34",
+    ),
     "E1-6_09": (
         "E1-6",
         "Gross location-based Scope 2 GHG emissions",
@@ -117,44 +124,64 @@ E1_DATAPOINTS: dict[str, tuple[str, str, str, str | None, str]] = {
         "esrs:GrossScope3GreenhouseGasEmissions",
         "E1 §51",
     ),
-    "E1-6_11_cat1": (
+    # The same IG3 datapoint (E1-6_11, Scope 3 per significant category) on a member of the taxonomy's Scope 3
+    # category axis: the part after "/" names the member (DIMENSIONS), not another datapoint.
+    "E1-6_11/cat1": (
         "E1-6",
         "Scope 3 category 1: purchased goods and services (AI APIs, seats, cloud GPUs)",
         "tCO2e",
-        None,
+        "esrs:GrossScope3GreenhouseGasEmissions",
         "E1 §51, AR 46",
     ),
-    "E1-6_AR51": ("E1-6", "of which cloud computing and data centre services", "tCO2e", None, "E1 AR 51"),
+    "E1-6_11/cloud": (
+        "E1-6",
+        "of which cloud computing and data centre services",
+        "tCO2e",
+        "esrs:GrossScope3GreenhouseGasEmissions",
+        "E1 AR 51",
+    ),
     "E1-6_12": (
         "E1-6",
         "Total GHG emissions (location-based)",
         "tCO2e",
-        "esrs:TotalGHGEmissionsLocationBased",
+        "esrs:LocationBasedGreenhouseGasEmissions",
         "E1 §52(a)",
     ),
     "E1-6_13": (
         "E1-6",
         "Total GHG emissions (market-based)",
         "tCO2e",
-        "esrs:TotalGHGEmissionsMarketBased",
+        "esrs:MarketBasedGreenhouseGasEmissions",
         "E1 §52(b)",
     ),
-    "E1-6_25": ("E1-6", "Share of Scope 3 emissions calculated from primary data", "%", None, "E1 AR 46(g)"),
+    "E1-6_25": (
+        "E1-6",
+        "Share of Scope 3 emissions calculated from primary data",
+        "%",
+        "esrs:PercentageOfGHGScope3CalculatedUsingPrimaryDataObtainedFromSuppliersOrOtherValueChainPartners",
+        "E1 AR 46(g)",
+    ),
     "E1-6_30": (
         "E1-6",
-        "GHG intensity per net revenue (location-based)",
+        "AI share of GHG intensity per net revenue (location-based)",
         "tCO2e/EUR",
         "esrs:GHGEmissionsIntensityLocationbasedTotalGHGEmissionsPerNetRevenue",
         "E1 §53",
     ),
     "E1-6_31": (
         "E1-6",
-        "GHG intensity per net revenue (market-based)",
+        "AI share of GHG intensity per net revenue (market-based)",
         "tCO2e/EUR",
         "esrs:GHGEmissionsIntensityMarketbasedTotalGHGEmissionsPerNetRevenue",
         "E1 §53",
     ),
-    "E1-6_33": ("E1-6", "Net revenue used to calculate GHG intensity", "EUR", None, "E1 §55"),
+    "E1-6_34": (
+        "E1-6",
+        "Net revenue used to calculate GHG intensity",
+        "EUR",
+        "esrs:NetRevenueUsedToCalculateGHGIntensity",
+        "E1 §55",
+    ),
     "E1-8_04": ("E1-8", "Internal carbon price (internal fee)", "EUR/tCO2e", None, "E1 §63(b)"),
     # Voluntary, entity-specific datapoints (no ESRS concept): the multi-criteria impacts EcoLogits computes, for
     # AI services bought and own compute together.
@@ -179,12 +206,28 @@ E1_DATAPOINTS: dict[str, tuple[str, str, str, str | None, str]] = {
         None,
         "E5-4 (voluntary, entity-specific, EcoLogits method)",
     ),
-    "E1-8_05": (
+    "E1-8_07": (
         "E1-8",
-        "Approximate gross GHG emissions covered by the internal carbon price",
-        "tCO2e",
+        "Share of the (AI) gross Scope 2 GHG emissions covered by the internal carbon price",
+        "%",
         None,
         "E1 §63(c)",
+    ),
+    "E1-8_08": (
+        "E1-8",
+        "Share of the (AI) gross Scope 3 GHG emissions covered by the internal carbon price",
+        "%",
+        None,
+        "E1 §63(c)",
+    ),
+}
+# Datapoint id -> (axis, member) of the taxonomy dimension its fact carries. Names from EFRAG's ESRS Set 1
+# taxonomy as listed in tests/fixtures/esrs_taxonomy/concepts.json (see its "source").
+DIMENSIONS: dict[str, tuple[str, str]] = {
+    "E1-6_11/cat1": ("esrs:Scope3GHGEmissionsCategoryGHGProtocolAxis", "esrs:PurchasedGoodsAndServicesMember"),
+    "E1-6_11/cloud": (
+        "esrs:Scope3GHGEmissionsCategoryGHGProtocolAxis",
+        "esrs:CloudComputingAndDataCentreServicesMember",
     ),
 }
 # The voluntary datapoints, present when the records carry the multi-criteria columns.
@@ -194,7 +237,13 @@ VSME_DATAPOINTS: dict[str, tuple[str, str, str, str | None, str]] = {
     "B3_scope2_location_tCO2e": ("B3", "Scope 2 emissions, location-based", "tCO2e", None, "VSME B3 §30"),
     "B3_scope2_market_tCO2e": ("B3", "Scope 2 emissions, market-based", "tCO2e", None, "VSME B3 §30"),
     "B3_scope3_tCO2e": ("B3", "Scope 3 emissions (AI services, category 1)", "tCO2e", None, "VSME B3 §30"),
-    "B3_intensity": ("B3", "GHG intensity per net revenue (location-based)", "tCO2e/EUR", None, "VSME B3 §31"),
+    "B3_intensity": (
+        "B3",
+        "AI share of GHG intensity per turnover (Scope 1 + location-based Scope 2)",
+        "tCO2e/EUR",
+        None,
+        "VSME B3 §31",
+    ),
 }
 
 ASSUMPTIONS = [
@@ -283,7 +332,9 @@ def figures(
             "B3_scope2_location_tCO2e": s2_loc,
             "B3_scope2_market_tCO2e": s2_mkt,
             "B3_scope3_tCO2e": s3,
-            "B3_intensity": per_revenue(total_loc),
+            # VSME B3: the intensity divides the Scope 1 and 2 emissions of §30 by turnover, without Scope 3
+            # (Recommendation (EU) 2025/1710, Annex, B3). Scope 1 of AI usage is nil here.
+            "B3_intensity": per_revenue(s2_loc),
         }
     out = {
         "E1-5_01": (energy, energy_low, energy_high),
@@ -297,14 +348,14 @@ def figures(
         "E1-6_09": s2_loc,
         "E1-6_10": s2_mkt,
         "E1-6_11": s3,
-        "E1-6_11_cat1": s3,
-        "E1-6_AR51": s3,
+        "E1-6_11/cat1": s3,
+        "E1-6_11/cloud": s3,
         "E1-6_12": total_loc,
         "E1-6_13": total_mkt,
         "E1-6_25": (_pct(s3_primary, s3[0]), None, None),
         "E1-6_30": per_revenue(total_loc),
         "E1-6_31": per_revenue(total_mkt),
-        "E1-6_33": (net_revenue_eur, None, None),
+        "E1-6_34": (net_revenue_eur, None, None),
     }
     everything = own | bought
     if "water_l" in records.columns:
@@ -314,7 +365,9 @@ def figures(
         out["E5-4_AI_pe"] = ranged("pe_mj", everything)
     if carbon_price_eur_per_t is not None:
         out["E1-8_04"] = (carbon_price_eur_per_t, None, None)
-        out["E1-8_05"] = total_mkt
+        # The whole AI footprint is priced: every Scope 2 and Scope 3 tonne of it (None without such emissions).
+        out["E1-8_07"] = (_pct(s2_mkt[0], s2_mkt[0]), None, None)
+        out["E1-8_08"] = (_pct(s3[0], s3[0]), None, None)
     return out
 
 
@@ -410,6 +463,17 @@ def coverage(records: pd.DataFrame) -> list[dict]:
     ]
 
 
+def unverified_factors(records: pd.DataFrame) -> dict:
+    """The records whose figures use a factor still marked to_verify (today: residual-mix rows), and where:
+    {"records": n, "what": "residual mix of DEU, FRA"}. Sign-off refuses them without an explicit exception."""
+    if records.empty or "warning" not in records.columns:
+        return {"records": 0, "what": ""}
+    mask = records["warning"].astype(str).str.contains(MESSAGES[RowWarning.RESIDUAL_MIX_UNVERIFIED], regex=False)
+    counts = records.get("records", pd.Series(1, index=records.index))  # rollup rows count their records
+    zones = sorted({str(z) for z in records.loc[mask, "grid_zone"]}) if "grid_zone" in records.columns else []
+    return {"records": int(counts[mask].sum()), "what": f"residual mix of {', '.join(zones)}" if zones else ""}
+
+
 def datapoints(values: dict, comparative: dict | None, variant: str) -> list[dict]:
     """The ordered datapoint list of a snapshot, with comparative values and % change."""
     catalogue = VSME_DATAPOINTS if variant == "vsme_b3" else E1_DATAPOINTS
@@ -419,6 +483,7 @@ def datapoints(values: dict, comparative: dict | None, variant: str) -> list[dic
             continue
         value, low, high = values[dp_id]
         previous = (comparative or {}).get(dp_id)
+        axis_member = DIMENSIONS.get(dp_id)
         change = 100.0 * (value - previous) / previous if previous and value is not None else None
         out.append(
             {
@@ -432,6 +497,7 @@ def datapoints(values: dict, comparative: dict | None, variant: str) -> list[dic
                 "comparative": previous,
                 "change_pct": change,
                 "xbrl_concept": concept,
+                "xbrl_dimension": {"axis": axis_member[0], "member": axis_member[1]} if axis_member else None,
                 "esrs_ref": ref,
             }
         )

@@ -30,6 +30,10 @@ class InputsForm(forms.Form):
 
 class SignOffForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    accept_unverified = forms.BooleanField(
+        label=_("Sign off although factors are still to verify (an explicit exception: say why in the comment)"),
+        required=False,
+    )
 
 
 class ReopenForm(forms.Form):

@@ -38,6 +38,12 @@ class ReportingPeriod(OrgScopedModel):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="restatements"
     )
     restatement_reason = models.TextField(blank=True)
+    # Who submitted it for review: under four eyes, not the one who signs it off.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The signer's explicit exception for factors still marked to_verify (empty: none was made).
+    unverified_factors_exception = models.TextField(blank=True)
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -37,6 +37,8 @@ EXPORT_FORMATS = {
     "json": ("application/json", "json"),
     "xhtml": ("application/xhtml+xml", "xhtml"),
     "evidence": ("application/zip", "zip"),
+    # The AI usage per GHG category, for the company's reporting tool to consolidate (exports/contribution.py).
+    "ghg_csv": ("text/csv", "ghg.csv"),
 }
 # Rendered by a task only (they read every record of the period); the others come from the snapshot alone.
 TASK_FORMATS = ("pdf", "xlsx", "evidence")
@@ -53,7 +55,7 @@ def factor_tables(period_snapshot: dict) -> dict[str, pd.DataFrame]:
 
 
 # The formats made from the snapshot alone; the others read every record (export_inputs).
-SNAPSHOT_FORMATS = ("json", "csv", "xhtml")
+SNAPSHOT_FORMATS = ("json", "csv", "xhtml", "ghg_csv")
 
 
 def render_to(period: ReportingPeriod, fmt: str, out: BinaryIO) -> str:
@@ -77,6 +79,8 @@ def render_to(period: ReportingPeriod, fmt: str, out: BinaryIO) -> str:
         out.write(exports.render_csv(snapshot))
     elif fmt == "xhtml":
         out.write(exports.render_ixbrl(snapshot))
+    elif fmt == "ghg_csv":
+        out.write(exports.render_contribution_csv(snapshot))
     elif fmt == "pdf":
         out.write(exports.render_pdf(snapshot, records, snapshot_sha256=sha))
     elif fmt == "xlsx":

@@ -118,12 +118,29 @@ def submit_for_review(period: ReportingPeriod, membership) -> ReportingPeriod:
     if period.status != PeriodStatus.DRAFT:
         raise DisclosureError("Only a draft can be submitted for review.")
     period.status = PeriodStatus.IN_REVIEW
+    period.submitted_by = membership.user
     period.save()
     audit.record(period.organisation, membership.user, "period.review", f"{period} submitted for review", period)
     return period
 
 
-def _refuse_sign_off(period: ReportingPeriod) -> None:
+FOUR_EYES = (
+    "Four eyes: {who} submitted this period for review and cannot also sign it off; another officer or an admin "
+    "signs off (an admin may allow a single signer on the organisation)."
+)
+NOT_REVIEWED = (
+    "Four eyes: submit the period for review first; another officer or an admin then signs it off (an admin may "
+    "allow a single signer on the organisation)."
+)
+
+
+def _refuse_sign_off(period: ReportingPeriod, user=None) -> None:
+    """The rules every sign-off path applies: state, latest version, and four eyes (reviewer ≠ signer)."""
+    if not period.is_signed_off and not period.is_signing and not period.organisation.single_signer_allowed:
+        if period.status != PeriodStatus.IN_REVIEW:
+            raise DisclosureError(NOT_REVIEWED)
+        if user is not None and period.submitted_by_id == user.pk:
+            raise DisclosureError(FOUR_EYES.format(who=user.email))
     if period.is_signed_off:
         raise DisclosureError("This period is already signed off.")
     if period.is_signing:
@@ -133,26 +150,33 @@ def _refuse_sign_off(period: ReportingPeriod) -> None:
 
 
 @transaction.atomic
-def sign_off(period: ReportingPeriod, membership, comment: str = "") -> ReportingPeriod:
+def sign_off(period: ReportingPeriod, membership, comment: str = "", accept_unverified: bool = False):
     """Freeze the disclosure in the caller (commands, the demo, tests): snapshot, its SHA-256, the records as
     disclosed; lock the period. Pages and the API use request_sign_off, which freezes in a task."""
     _require(membership, SIGN_OFF, "Only a sustainability officer or an admin can sign off.")
-    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
-    _refuse_sign_off(period)
+    period = ReportingPeriod.objects.select_for_update().select_related("organisation").get(pk=period.pk)
+    _refuse_sign_off(period, membership.user)
+    if accept_unverified:
+        period.unverified_factors_exception = _exception_comment(comment)
     # Writers that found the days open finish first; later ones wait for this transaction and then see it locked.
     wait_for_writers(period.organisation)
     return _freeze(period, membership.user, comment)
 
 
 @transaction.atomic
-def request_sign_off(*, period: ReportingPeriod, membership, comment: str = "") -> ReportingPeriod:
+def request_sign_off(
+    *, period: ReportingPeriod, membership, comment: str = "", accept_unverified: bool = False
+) -> ReportingPeriod:
     """Ask for sign-off and answer at once: the period becomes "signing off" (its days lock now, so nothing
     changes under the freeze) and a task freezes it (complete_sign_off). A second request while one runs is
-    refused (409)."""
+    refused (409). `accept_unverified`: the signer signs off although factors are still to verify, as an explicit
+    exception whose comment is required and kept (on the period, in the snapshot and the audit log)."""
     _require(membership, SIGN_OFF, "Only a sustainability officer or an admin can sign off.")
-    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
-    _refuse_sign_off(period)
+    period = ReportingPeriod.objects.select_for_update().select_related("organisation").get(pk=period.pk)
+    _refuse_sign_off(period, membership.user)
+    exception = _exception_comment(comment) if accept_unverified else ""
     ReportingPeriod.objects.filter(pk=period.pk).update(
+        unverified_factors_exception=exception,
         status=PeriodStatus.SIGNING,
         status_before_sign_off=period.status,
         signed_off_by=membership.user,
@@ -197,13 +221,35 @@ def complete_sign_off(*, period_id: int) -> str:
             log.exception("freezing period %s failed", period_id)
         error = str(exc) if isinstance(exc, DomainError) else "An internal error stopped the sign-off."
         ReportingPeriod.objects.filter(pk=period_id, status=PeriodStatus.SIGNING).update(
-            status=restored, status_before_sign_off="", signed_off_by=None, sign_off_error=error
+            status=restored,
+            status_before_sign_off="",
+            signed_off_by=None,
+            sign_off_error=error,
+            unverified_factors_exception="",
         )
         audit.record(
             period.organisation, None, "period.sign_off_failed", f"Sign-off of {period} failed: {error}", period
         )
         return restored
     return PeriodStatus.SIGNED_OFF
+
+
+def _exception_comment(comment: str) -> str:
+    if not comment.strip():
+        raise DisclosureError(
+            "Signing off with factors still to verify is an explicit exception: say why in the comment."
+        )
+    return comment.strip()
+
+
+def _refuse_unverified(period: ReportingPeriod, snapshot: dict) -> None:
+    """Factors marked to_verify used by the figures: refuse, unless the signer recorded an exception."""
+    unverified = snapshot.get("unverified_factors") or {}
+    if unverified.get("records") and not period.unverified_factors_exception:
+        raise DisclosureError(
+            f"{unverified['records']} records use factors still marked to_verify ({unverified['what']}). Verify "
+            "them, or sign off with an explicit exception and a comment saying why."
+        )
 
 
 def _freeze(period: ReportingPeriod, user, comment: str) -> ReportingPeriod:
@@ -218,6 +264,9 @@ def _compute_freeze(period: ReportingPeriod, user, comment: str):
     period.status, period.signed_off_by, period.signed_off_at = PeriodStatus.SIGNED_OFF, user, now
     period.sign_off_comment = comment
     snapshot, records, version = build_snapshot(period, generated_at=now.isoformat())
+    _refuse_unverified(period, snapshot)
+    if period.unverified_factors_exception:
+        snapshot["unverified_factors"]["exception"] = period.unverified_factors_exception
     period.snapshot = snapshot
     period.snapshot_sha256 = e1.snapshot_sha256(snapshot)
     period.frozen_records = gzip.compress(records.to_csv(index=False).encode("utf-8"), mtime=0)
@@ -231,6 +280,7 @@ def _store_freeze(period: ReportingPeriod, now, version) -> None:
         signed_off_by=period.signed_off_by,
         signed_off_at=now,
         sign_off_comment=period.sign_off_comment,
+        unverified_factors_exception=period.unverified_factors_exception,
         snapshot=period.snapshot,
         snapshot_sha256=period.snapshot_sha256,
         frozen_records=period.frozen_records,
@@ -246,6 +296,7 @@ def _store_freeze(period: ReportingPeriod, now, version) -> None:
         period,
         snapshot_sha256=period.snapshot_sha256,
         comment=period.sign_off_comment,
+        unverified_factors_exception=period.unverified_factors_exception,
     )
     # Every export rendered once, by tasks, from the frozen inputs: downloads are then instant.
     queue_all_exports(period)

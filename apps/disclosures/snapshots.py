@@ -228,9 +228,16 @@ def build_snapshot(
     run_ids = sorted({int(r) for r in records["run_id"].unique()}) if len(records) else []
     runs = IngestionRun.objects.filter(pk__in=run_ids).select_related("source_file", "uploaded_by").order_by("pk")
     restated = period.restatement_of
+    in_period = _records_per_run(records)
     snapshot = {
         "schema": e1.SCHEMA_VERSION,
-        "organisation": {"slug": period.organisation.slug, "name": period.organisation.name, "lei": ""},
+        "organisation": {
+            "slug": period.organisation.slug,
+            "name": period.organisation.name,
+            "lei": period.organisation.lei,
+            "registration_number": period.organisation.registration_number,
+            "vat_number": period.organisation.vat_number,
+        },
         "period": {
             "id": period.pk,
             "start": period.start.isoformat(),
@@ -239,6 +246,7 @@ def build_snapshot(
             "status": period.status,
             "signed_off_by": period.signed_off_by.email if period.signed_off_by else None,
             "signed_off_at": period.signed_off_at.isoformat() if period.signed_off_at else None,
+            "submitted_by": period.submitted_by.email if period.submitted_by else None,
             "comment": period.sign_off_comment,
             "restatement_of": (
                 {"version": restated.version, "snapshot_sha256": restated.snapshot_sha256} if restated else None
@@ -257,6 +265,9 @@ def build_snapshot(
                 "sha256": r.source_file.sha256,
                 "rows_read": r.rows_read,
                 "records": r.records_stored,
+                # A run's file may cover days outside the period: those records are not in its figures.
+                "records_in_period": in_period.get(r.pk, 0),
+                "records_outside_period": max(r.records_stored - in_period.get(r.pk, 0), 0),
                 "uploaded_by": r.uploaded_by.email if r.uploaded_by else "command line",
                 "uploaded_at": r.created_at.isoformat(),
             }
@@ -284,10 +295,19 @@ def build_snapshot(
             "internal_carbon_price_eur_per_t": price,
             "instruments": instruments,
         },
+        "unverified_factors": e1.unverified_factors(records),
         "code_version": code_version(),
         "generated_at": generated_at or timezone.now().isoformat(),
     }
     return _json_safe(snapshot), records, version
+
+
+def _records_per_run(records) -> dict[int, int]:
+    """Run id -> how many of its records are in the frame (rollup rows count the records they sum)."""
+    if not len(records):
+        return {}
+    counts = records["records"] if "records" in records.columns else pd.Series(1, index=records.index)
+    return {int(k): int(v) for k, v in counts.groupby(records["run_id"].to_numpy()).sum().items()}
 
 
 def _json_safe(value):

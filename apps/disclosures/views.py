@@ -118,16 +118,37 @@ def period_review(request, pk):
     return _act(request, pk, lambda p: services.submit_for_review(p, request.membership))
 
 
-@org_view(SIGN_OFF)
-@require_POST
+@org_view(READ, write_methods_action=SIGN_OFF)
+@require_http_methods(["GET", "HEAD", "POST"])
 def period_sign_off(request, pk):
+    """GET: the confirmation page naming what will lock (and any factor still to verify), readable by every
+    member like the period page; POST: sign off (signers only)."""
+    if request.method != "POST":
+        period = get_scoped_or_404(ReportingPeriod, request.organisation, pk=pk)
+        if period.is_signed_off or period.is_signing:
+            return redirect("disclosures:period", org_slug=request.organisation.slug, pk=pk)
+        snapshot, sha = services.snapshot_of(period)
+        context = {
+            "period": period,
+            "snapshot_sha256": sha,
+            "datapoints": snapshot["datapoints"],
+            "factor_sets": snapshot.get("factor_sets") or [],
+            "runs": snapshot.get("runs") or [],
+            "unverified": snapshot.get("unverified_factors") or {},
+            "exports": sorted(services.EXPORT_FORMATS),
+            "sign_off_form": SignOffForm(),
+        }
+        return render(request, "disclosures/sign_off_confirm.html", context)
     form = SignOffForm(request.POST)
     form.is_valid()
     comment = form.cleaned_data.get("comment", "")
+    accept = bool(form.cleaned_data.get("accept_unverified"))
     return _act(
         request,
         pk,
-        lambda p: services.request_sign_off(period=p, membership=request.membership, comment=comment),
+        lambda p: services.request_sign_off(
+            period=p, membership=request.membership, comment=comment, accept_unverified=accept
+        ),
         _("Sign-off requested: the figures are being frozen and the exports rendered."),
     )
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from apps.core.labels import NO_TEAM
-from apps.disclosures.e1 import E1_DATAPOINTS, VSME_DATAPOINTS
+from apps.disclosures.e1 import DIMENSIONS, E1_DATAPOINTS, VSME_DATAPOINTS
 
 HOSTILE_TEAM = "<b>R&D</b> <script>alert(1)</script>"
 HOSTILE_PERSON = '=HYPERLINK("http://evil.example","click")'
@@ -229,8 +229,14 @@ def _datapoint(dp_id, value, low=None, high=None, comparative_factor=0.82):
         "comparative": comparative,
         "change_pct": change,
         "xbrl_concept": concept,
+        "xbrl_dimension": _dimension(dp_id),
         "esrs_ref": ref,
     }
+
+
+def _dimension(dp_id):
+    axis_member = DIMENSIONS.get(dp_id)
+    return {"axis": axis_member[0], "member": axis_member[1]} if axis_member else None
 
 
 def compute_datapoints(records: pd.DataFrame, net_revenue=NET_REVENUE_EUR, price=CARBON_PRICE) -> list[dict]:
@@ -260,17 +266,22 @@ def compute_datapoints(records: pd.DataFrame, net_revenue=NET_REVENUE_EUR, price
         _datapoint("E1-6_09", *s2l),
         _datapoint("E1-6_10", *s2m),
         _datapoint("E1-6_11", *s3),
-        _datapoint("E1-6_11_cat1", *s3),
-        _datapoint("E1-6_AR51", *s3),
+        _datapoint("E1-6_11/cat1", *s3),
+        _datapoint("E1-6_11/cloud", *s3),
         _datapoint("E1-6_12", *total_l),
         _datapoint("E1-6_13", *total_m),
         _datapoint("E1-6_25", 100 * primary / s3[0], comparative_factor=0.9),
         _datapoint("E1-6_30", *[x / net_revenue for x in total_l]),
         _datapoint("E1-6_31", *[x / net_revenue for x in total_m]),
-        _datapoint("E1-6_33", net_revenue, comparative_factor=0.93),
+        _datapoint("E1-6_34", net_revenue, comparative_factor=0.93),
     ]
     if price is not None:
-        dps += [_datapoint("E1-8_04", price, comparative_factor=1.0), _datapoint("E1-8_05", *total_m)]
+        # All of the AI Scope 2 and Scope 3 is priced: 100 % of each (both are non-zero in the sample).
+        dps += [
+            _datapoint("E1-8_04", price, comparative_factor=1.0),
+            _datapoint("E1-8_07", 100.0, comparative_factor=1.0),
+            _datapoint("E1-8_08", 100.0, comparative_factor=1.0),
+        ]
     return dps
 
 
@@ -458,7 +469,7 @@ VSME_FROM_E1 = {
     "B3_scope2_location_tCO2e": "E1-6_09",
     "B3_scope2_market_tCO2e": "E1-6_10",
     "B3_scope3_tCO2e": "E1-6_11",
-    "B3_intensity": "E1-6_30",
+    "B3_intensity": "E1-6_09",  # divided by net revenue below: VSME B3 is Scope 1 + 2 per turnover, no Scope 3
 }
 
 
@@ -472,4 +483,7 @@ def vsme_sample() -> tuple[dict, pd.DataFrame]:
         for b3_id, e1_id in VSME_FROM_E1.items()
         for section, label, unit, concept, ref in [VSME_DATAPOINTS[b3_id]]
     ]
+    intensity = snapshot["datapoints"][-1]
+    for key in ("value", "low", "high", "comparative"):
+        intensity[key] = intensity[key] / NET_REVENUE_EUR
     return snapshot, records

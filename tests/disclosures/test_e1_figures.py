@@ -96,14 +96,15 @@ def test_e1_figures_by_hand(seeded):
     api = records[records["source"] == "generic_csv"].iloc[0]
     assert api["scope"] == "scope3_cat1"
     assert v["E1-6_11"] == pytest.approx(api["co2e_location_kg"] / 1000)
-    assert v["E1-6_11_cat1"] == v["E1-6_AR51"] == v["E1-6_11"]
+    assert v["E1-6_11/cat1"] == v["E1-6_11/cloud"] == v["E1-6_11"]
     assert v["E1-6_12"] == pytest.approx(v["E1-6_09"] + v["E1-6_11"])
     assert v["E1-6_13"] == pytest.approx(v["E1-6_10"] + v["E1-6_11"])
     # Token counts are the vendor's activity data, but the energy is modelled: no Scope 3 primary data.
     assert v["E1-6_25"] == pytest.approx(0.0)
     assert v["E1-6_30"] == pytest.approx(v["E1-6_12"] / 50_000_000)
     assert v["E1-6_31"] == pytest.approx(v["E1-6_13"] / 50_000_000)
-    assert v["E1-8_04"] == 80 and v["E1-8_05"] == pytest.approx(v["E1-6_13"])
+    # the whole AI Scope 2 and Scope 3 is priced: 100 % of each (E1-8_07, E1-8_08)
+    assert v["E1-8_04"] == 80 and v["E1-8_07"] == v["E1-8_08"] == 100.0
     # Low/high bracket the central value.
     dp = {d["id"]: d for d in snapshot["datapoints"]}
     assert dp["E1-6_11"]["low"] < dp["E1-6_11"]["value"] < dp["E1-6_11"]["high"]
@@ -135,7 +136,8 @@ def test_sign_off_freezes_and_locks_every_write_path(seeded, tmp_path):
         services.sign_off(period, it)
     with pytest.raises(services.DisclosureError):
         services.sign_off(period, auditor)
-    signed = services.sign_off(period, officer, "Reviewed with the CFO")
+    # The sample uses the FRA and DEU residual mixes, still to_verify: signed off as an explicit exception.
+    signed = services.sign_off(period, officer, "Reviewed with the CFO", accept_unverified=True)
     assert signed.status == PeriodStatus.SIGNED_OFF and len(signed.snapshot_sha256) == 64
     frozen = values(signed.snapshot)
 
@@ -171,7 +173,7 @@ def test_sign_off_freezes_and_locks_every_write_path(seeded, tmp_path):
 def test_restatement_keeps_the_old_snapshot_and_shows_the_difference(seeded):
     org_a, period = seeded
     officer = Membership.objects.get(user=org_a["users"][Role.OFFICER])
-    v1 = services.sign_off(period, officer)
+    v1 = services.sign_off(period, officer, "residual mix to verify", accept_unverified=True)
     with pytest.raises(services.DisclosureError, match="Say why"):
         services.reopen(v1, officer, "  ")
     v2 = services.reopen(v1, officer, "Late Azure export for April")
@@ -188,7 +190,7 @@ def test_restatement_keeps_the_old_snapshot_and_shows_the_difference(seeded):
     assert v1.status == PeriodStatus.SIGNED_OFF and values(v1.snapshot) != values(v2_snapshot)
     with pytest.raises(services.DisclosureError, match="already reopened"):
         services.reopen(v1, officer, "again")
-    v2_signed = services.sign_off(v2, officer)
+    v2_signed = services.sign_off(v2, officer, "residual mix to verify", accept_unverified=True)
     assert v2_signed.snapshot["period"]["restatement_of"] == {"version": 1, "snapshot_sha256": v1.snapshot_sha256}
 
 

@@ -90,8 +90,8 @@ EXPECTED = {
     "E1-6_09": (0.2, 0.19, 0.21),
     "E1-6_10": (0.15, 0.14, 0.16),
     "E1-6_11": (0.1, 0.1 - S3_DEV, 0.1 + S3_DEV),  # 0.04 + 0.06; deviations 0.016 and 0.036 either side
-    "E1-6_11_cat1": (0.1, 0.1 - S3_DEV, 0.1 + S3_DEV),
-    "E1-6_AR51": (0.1, 0.1 - S3_DEV, 0.1 + S3_DEV),
+    "E1-6_11/cat1": (0.1, 0.1 - S3_DEV, 0.1 + S3_DEV),  # the category 1 member of the Scope 3 axis
+    "E1-6_11/cloud": (0.1, 0.1 - S3_DEV, 0.1 + S3_DEV),  # its AR 51 cloud member: all of it here
     "E1-6_12": (0.3, 0.3 - TOTAL_DEV, 0.3 + TOTAL_DEV),  # Scope 2 location + Scope 3
     "E1-6_13": (0.25, 0.25 - TOTAL_DEV, 0.25 + TOTAL_DEV),  # Scope 2 market + Scope 3
     # No Scope 3 energy was measured: the API's tokens are activity data with modelled energy, the rest is
@@ -99,9 +99,10 @@ EXPECTED = {
     "E1-6_25": (0.0, None, None),
     "E1-6_30": (3e-7, (0.3 - TOTAL_DEV) / 1e6, (0.3 + TOTAL_DEV) / 1e6),
     "E1-6_31": (2.5e-7, (0.25 - TOTAL_DEV) / 1e6, (0.25 + TOTAL_DEV) / 1e6),
-    "E1-6_33": (1_000_000, None, None),
+    "E1-6_34": (1_000_000, None, None),
     "E1-8_04": (80, None, None),
-    "E1-8_05": (0.25, 0.25 - TOTAL_DEV, 0.25 + TOTAL_DEV),
+    "E1-8_07": (100.0, None, None),  # all of the (AI) Scope 2 is priced
+    "E1-8_08": (100.0, None, None),  # and all of its Scope 3
 }
 
 
@@ -120,7 +121,8 @@ def test_every_figure_is_in_the_production_catalogue():
     vsme = e1.figures(RECORDS, 1_000_000.0, None, "vsme_b3")
     assert list(vsme) == list(e1.VSME_DATAPOINTS)
     assert vsme["B3_scope3_tCO2e"] == pytest.approx(EXPECTED["E1-6_11"])
-    assert vsme["B3_intensity"] == pytest.approx(EXPECTED["E1-6_30"])
+    # VSME B3: Scope 1 + 2 (location-based) per turnover, no Scope 3: 0.2 t / 1,000,000 EUR
+    assert vsme["B3_intensity"] == pytest.approx((2e-7, 0.19e-6, 0.21e-6))
 
 
 def test_rows_that_share_a_model_move_together_and_other_groups_add_in_quadrature():

@@ -61,7 +61,7 @@ def recompute(records: pd.DataFrame, inputs: dict) -> dict[str, dict[str, float]
     loc2, mkt2 = ranged(s2, "co2e_location_kg"), ranged(s2, "co2e_market_kg")
     loc3 = ranged(s3, "co2e_location_kg")
     out["E1-6_09"], out["E1-6_10"] = loc2, mkt2
-    out["E1-6_11"] = out["E1-6_11_cat1"] = out["E1-6_AR51"] = loc3
+    out["E1-6_11"] = out["E1-6_11/cat1"] = out["E1-6_11/cloud"] = loc3
     both = pd.concat([s2, s3])
     out["E1-6_12"] = ranged(both, "co2e_location_kg")
     # Scope 3's market-based figure is its location-based one (the README's E1-6_13 = E1-6_10 + E1-6_11).
@@ -75,10 +75,10 @@ def recompute(records: pd.DataFrame, inputs: dict) -> dict[str, dict[str, float]
     if revenue:
         out["E1-6_30"] = {k: v / revenue for k, v in out["E1-6_12"].items()}
         out["E1-6_31"] = {k: v / revenue for k, v in out["E1-6_13"].items()}
-        out["E1-6_33"] = {"value": revenue}
+        out["E1-6_34"] = {"value": revenue}
     if price is not None:
         out["E1-8_04"] = {"value": price}
-        out["E1-8_05"] = out["E1-6_13"]
+        out["E1-8_07"] = out["E1-8_08"] = {"value": 100.0}  # the AI Scope 2 and 3 wholly priced
     # Voluntary E3 / E5 datapoints: water in m3, ADPe in kgSbeq, primary energy in GJ, over every record.
     if "water_l" in records.columns:
         out["E3-4_AI_water"] = ranged(both, "water_l")
@@ -88,7 +88,7 @@ def recompute(records: pd.DataFrame, inputs: dict) -> dict[str, dict[str, float]
     out["B3_energy_total_MWh"], out["B3_scope2_location_tCO2e"] = out["E1-5_01"], out["E1-6_09"]
     out["B3_scope2_market_tCO2e"], out["B3_scope3_tCO2e"] = out["E1-6_10"], out["E1-6_11"]
     if revenue:
-        out["B3_intensity"] = out["E1-6_30"]
+        out["B3_intensity"] = {k: v / revenue for k, v in out["E1-6_09"].items()}  # Scope 1 + 2, no Scope 3
     return out
 
 
@@ -139,9 +139,9 @@ def test_pack_lists_the_expected_files(pack):
 def test_every_disclosed_figure_recomputes_from_the_pack_alone(pack):
     archive = pack["zip"]
     snapshot = json.loads(archive.read("snapshot.json"))
-    assert all(d["value"] is not None for d in snapshot["datapoints"]) and len(snapshot["datapoints"]) == 21
-    # 21 values, plus low and high for E1-5_01, E1-6_09..13 (with cat1, AR 51), E1-6_30/31 and E1-8_05
-    assert check_pack(pack["data"]) == 21 + 2 * 11
+    assert all(d["value"] is not None for d in snapshot["datapoints"]) and len(snapshot["datapoints"]) == 22
+    # 22 values, plus low and high for E1-5_01, E1-6_09..13 (with cat1, AR 51) and E1-6_30/31
+    assert check_pack(pack["data"]) == 22 + 2 * 10
     # and datapoints.csv says the same as snapshot.json
     table = pd.read_csv(io.BytesIO(archive.read("datapoints.csv")))
     assert table["value"].tolist() == [d["value"] for d in snapshot["datapoints"]]
@@ -184,4 +184,4 @@ def test_vsme_variant_recomputes_too():
     data = render_evidence_pack(snapshot, sha, records, {})
     assert check_pack(data) == 5 + 2 * 5
     readme = zipfile.ZipFile(io.BytesIO(data)).read("README.md").decode()
-    assert "| B3_intensity |" in readme and "(B3_scope2_location_tCO2e + B3_scope3_tCO2e)" in readme
+    assert "| B3_intensity |" in readme and "B3_scope2_location_tCO2e / inputs.net_revenue_eur" in readme

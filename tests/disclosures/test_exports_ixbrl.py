@@ -94,7 +94,23 @@ def test_arelle_finds_no_error_and_loads_every_tagged_fact(validated):
     assert float(by_key[(share["xbrl_concept"], "FY")]["Value"]) == pytest.approx(share["value"] / 100, abs=5e-4)
     intensity = next(d for d in tagged if d["id"] == "E1-6_30")  # shown per EUR million, tagged per EUR
     assert float(by_key[(intensity["xbrl_concept"], "FY")]["Value"]) == pytest.approx(intensity["value"], rel=1e-3)
-    assert {f["unitRef"] for f in facts} == {"MWh", "tCO2e", "pure", "tCO2e_per_EUR"}
+    assert {f["unitRef"] for f in facts} == {"MWh", "tCO2e", "pure", "tCO2e_per_EUR", "EUR"}
+    # Scope 3, its category 1 and its AR 51 subset: one concept, three contexts (total, and a member each)
+    scope3 = {
+        f["contextRef"]: float(f["Value"]) for f in facts if f["Name"] == "esrs:GrossScope3GreenhouseGasEmissions"
+    }
+    s3 = next(d for d in tagged if d["id"] == "E1-6_11")["value"]
+    assert scope3 == pytest.approx(
+        {
+            "FY": s3,
+            "FY_PurchasedGoodsAndServicesMember": s3,
+            "FY_CloudComputingAndDataCentreServicesMember": s3,
+            "FY_prev": s3 * 0.82,
+            "FY_prev_PurchasedGoodsAndServicesMember": s3 * 0.82,
+            "FY_prev_CloudComputingAndDataCentreServicesMember": s3 * 0.82,
+        },
+        abs=5e-4,
+    )
 
 
 def test_arelle_validates_the_document_with_a_real_lei(validated):
@@ -124,11 +140,30 @@ def test_structure_contexts_units_and_placeholder_identifier(validated):
         (c.get("id"), c.find(f".//{XBRLI}startDate").text, c.find(f".//{XBRLI}endDate").text)
         for c in root.iter(f"{XBRLI}context")
     }
-    assert periods == {("FY", "2025-01-01", "2025-12-31"), ("FY_prev", "2024-01-01", "2024-12-31")}
+    members = ("", "_PurchasedGoodsAndServicesMember", "_CloudComputingAndDataCentreServicesMember")
+    assert periods == {(f"FY{m}", "2025-01-01", "2025-12-31") for m in members} | {
+        (f"FY_prev{m}", "2024-01-01", "2024-12-31") for m in members
+    }
+    explicit = {
+        (c.get("id"), e.get("dimension"), e.text)
+        for c in root.iter(f"{XBRLI}context")
+        for e in c.iter("{http://xbrl.org/2006/xbrldi}explicitMember")
+    }
+    # the AI slice: every context is the AI usage member of the ledger's extension, never the entity's total
+    contexts = [c.get("id") for c in root.iter(f"{XBRLI}context")]
+    assert {c for c, dim, member in explicit if (dim, member) == ("aifl:ActivitiesAxis", "aifl:AIUsageMember")} == set(
+        contexts
+    )
+    axis = "esrs:Scope3GHGEmissionsCategoryGHGProtocolAxis"
+    assert (
+        "FY_CloudComputingAndDataCentreServicesMember",
+        axis,
+        "esrs:CloudComputingAndDataCentreServicesMember",
+    ) in explicit
     for fact in root.iter(f"{IX}nonFraction"):
         assert fact.get("format") == "ixt:num-dot-decimal" and fact.get("decimals") and fact.get("scale")
     # untagged datapoints (no verified concept) are listed, not silently dropped
-    assert b"E1-6_12" in validated["document"] and b"Shown but not tagged" in validated["document"]
+    assert b"E1-8_04" in validated["document"] and b"Shown but not tagged" in validated["document"]
 
 
 def test_placeholder_lei_is_lei_shaped_with_valid_check_digits():
@@ -159,9 +194,9 @@ def test_vsme_document_without_verified_concepts_is_still_valid(validated):
 # the split must not change a byte. A deliberate change to the document (or to the sample, or to the E1 catalogue
 # the sample reads its labels from) updates these figures, and says so in its commit.
 GOLDEN_SHA256 = {
-    "esrs_e1": "a9b049f0a31fd03bd686c14cf39656d2ceeca399fb8306c0670e071c399d8917",
-    "vsme_b3": "cb402e6a571ff7b08e5ec6619e3ed2d4ed92a35d157fbbd591e33b3986e25769",
-    "draft_without_notes": "da33d2861bac258492aec009ceeee7ef15f2cf89c78568328c7b258677798b06",
+    "esrs_e1": "f3eeaf8d20bd963fb0a2820e5fed51c7197a48d558cb7d75746b5820dce43821",
+    "vsme_b3": "7aba84963ae9ba39c20dfe7a2416f249d8a0fc7f55e42c449a76ce691b2cb28e",
+    "draft_without_notes": "38e3bb5e6a408c1c4550867cb33e448dbd6b1d5427371fd22ec8018697de5afc",
 }
 
 

@@ -95,3 +95,22 @@ def test_xlsx_is_reproducible(data):
     snapshot, records = data
     first = render_xlsx(snapshot, records)
     assert render_xlsx(copy.deepcopy(snapshot), records.copy()) == first
+
+
+def test_contribution_csv_gives_activity_and_tco2e_per_ghg_category():
+    """The import file for the company's reporting tool: Scope 2, Scope 3 category 1 and its AR 51 subset."""
+    from apps.disclosures.exports import render_contribution_csv
+
+    snapshot, records = sample()
+    rows = list(csv.DictReader(render_contribution_csv(snapshot).decode("utf-8").splitlines()))
+    assert [(r["scope"], r["of_which"]) for r in rows] == [
+        ("Scope 2", ""),
+        ("Scope 3", ""),
+        ("Scope 3", "cloud computing and data centre services"),
+    ]
+    own, bought = records[records["scope"] == "scope2"], records[records["scope"] == "scope3_cat1"]
+    assert float(rows[0]["tco2e_location_based"]) == pytest.approx(own["co2e_location_kg"].sum() / 1000)
+    assert float(rows[0]["tco2e_market_based"]) == pytest.approx(own["co2e_market_kg"].sum() / 1000)
+    assert float(rows[0]["energy_kwh"]) == pytest.approx(own["energy_kwh"].sum())
+    assert float(rows[1]["tco2e_location_based"]) == pytest.approx(bought["co2e_location_kg"].sum() / 1000)
+    assert int(rows[1]["requests"]) == bought["requests"].sum() and int(rows[1]["records"]) == len(bought)

@@ -36,7 +36,7 @@ def test_officer_creates_a_period_and_reads_its_figures(client_for, org_a):
     period = ReportingPeriod.objects.get()
     assert response["Location"] == reverse("disclosures:period", args=["org-a", period.pk])
     page = client.get(response["Location"]).content.decode()
-    assert "E1-6_11" in page and "Gross Scope 3 GHG emissions" in page and "Sign off and lock" in page
+    assert "E1-6_11" in page and "Gross Scope 3 GHG emissions" in page and "Review what will lock" in page
     # The page says what "primary data" and the low - high range mean.
     assert 'id="def-E1-6_25"' in page and "energy was measured on the hardware that served them" in page
     assert 'id="def-ranges"' in page and "combined in quadrature" in page
@@ -93,7 +93,7 @@ def test_exports_of_a_signed_off_period_are_identical_twice(org_a, period):
     from apps.accounts.models import Membership
 
     officer = Membership.objects.get(user=org_a["users"][Role.OFFICER])
-    signed = services.sign_off(period, officer)
+    signed = services.sign_off(period, officer, "to verify", accept_unverified=True)
     first = services.render(signed, "json")
     assert services.render(signed, "json") == first
     assert services.export(signed, "json")[0] == first

@@ -48,7 +48,7 @@ def signed(org_a):
         internal_carbon_price_eur_per_t=80,
     )
     officer = Membership.objects.get(user=org_a["users"][Role.OFFICER])
-    return services.sign_off(period, officer, "Filed"), org_a
+    return services.sign_off(period, officer, "Filed", accept_unverified=True), org_a
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "csv", "xlsx", "json", "xhtml", "evidence"])
@@ -128,7 +128,7 @@ def test_sign_off_renders_and_keeps_every_export(org_a, django_capture_on_commit
     period = services.create_period(org, None, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     officer = Membership.objects.get(user=org_a["users"][Role.OFFICER])
     with django_capture_on_commit_callbacks(execute=True):
-        period = services.sign_off(period, officer)
+        period = services.sign_off(period, officer, "to verify", accept_unverified=True)
     kept = dict(period.exports.values_list("format", "sha256"))
     assert set(kept) == set(services.EXPORT_FORMATS)
     import hashlib

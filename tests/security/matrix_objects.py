@@ -54,6 +54,9 @@ class OrgWorld:
 def build_org(slug: str) -> OrgWorld:
     """Create the organisation `slug` with a member of every role and one object of every kind."""
     org = create_organisation(slug, f"Organisation {slug.upper()}")
+    # The matrix checks tenancy, not four eyes: any rightful signer may sign the open period (test_four_eyes.py).
+    org.single_signer_allowed = True
+    org.save(update_fields=["single_signer_allowed"])
     users = {role: add_member(org, f"{role}@{slug}.example", role, password=PASSWORD)[0].user for role in Role.values}
     world = OrgWorld(org=org, users=users)
     officer = users[Role.OFFICER]
@@ -89,7 +92,9 @@ def build_org(slug: str) -> OrgWorld:
     )
 
     signed_period = disclosures.create_period(org, officer, dt.date(SIGNED_YEAR, 1, 1), dt.date(SIGNED_YEAR, 12, 31))
-    signed_period = disclosures.sign_off(signed_period, world.membership(Role.OFFICER), "Filed")
+    # four eyes: the officer submits, the admin signs off
+    signed_period = disclosures.submit_for_review(signed_period, world.membership(Role.OFFICER))
+    signed_period = disclosures.sign_off(signed_period, world.membership(Role.ADMIN), "Filed")
     disclosures.export(signed_period, "csv", officer)  # kept as a PeriodExport row
     period = disclosures.create_period(org, officer, dt.date(OPEN_YEAR, 1, 1), dt.date(OPEN_YEAR, 12, 31))
 

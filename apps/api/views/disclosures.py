@@ -89,7 +89,10 @@ class SignOff(PeriodMixin, views.APIView):
 
     Answers 202 at once with the period "signing" (its days are locked from now); a task freezes the snapshot
     and renders the exports. Poll the `Location` (the period's status) until `status` is `signed_off`, or back
-    to what it was with `sign_off_error`. Already signed off, being signed off, or a newer version exists: 409."""
+    to what it was with `sign_off_error`. Already signed off, being signed off, or a newer version exists: 409.
+    Four eyes: the member who submitted the period for review cannot sign it off (409), unless the organisation
+    allows a single signer. A factor still to_verify fails the freeze (`sign_off_error`) unless
+    `accept_unverified` is true with a `comment`: the exception is kept in the snapshot and the audit log."""
 
     write_action = SIGN_OFF
 
@@ -97,7 +100,10 @@ class SignOff(PeriodMixin, views.APIView):
         params = SignOffSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         period = disclosures.request_sign_off(
-            period=self.get_period(), membership=request.membership, comment=params.validated_data["comment"]
+            period=self.get_period(),
+            membership=request.membership,
+            comment=params.validated_data["comment"],
+            accept_unverified=params.validated_data["accept_unverified"],
         )
         period.refresh_from_db()
         return Response(

@@ -5,12 +5,14 @@ an iterable of DataFrame chunks, consumed lazily) and returns bytes; the write_*
 No Django models, no database, no clock: the same input always gives the same bytes.
 """
 
+from .contribution import render_contribution_csv
 from .evidence import render_evidence_pack, write_evidence_pack
 from .ixbrl import render_ixbrl
 from .pdf import render_pdf
 from .tables import render_csv, render_records_csv, render_xlsx, write_records_csv, write_xlsx
 
 __all__ = [
+    "render_contribution_csv",
     "render_csv",
     "render_evidence_pack",
     "render_ixbrl",

@@ -41,9 +41,9 @@ FORMULAS = {
     "E1-6_09": f"sum(co2e_location_kg where {S2}) / 1000",
     "E1-6_10": f"sum(co2e_market_kg where {S2}) / 1000 (after contractual instruments)",
     "E1-6_11": f"sum(co2e_location_kg where {S3}) / 1000",
-    "E1-6_11_cat1": f"sum(co2e_location_kg where {S3}) / 1000",
-    "E1-6_AR51": f"sum(co2e_location_kg where {S3}) / 1000 (all purchased AI services are cloud computing and "
-    "data centre services)",
+    "E1-6_11/cat1": f"sum(co2e_location_kg where {S3}) / 1000 (category 1 member of the Scope 3 category axis)",
+    "E1-6_11/cloud": f"sum(co2e_location_kg where {S3}) / 1000 (all purchased AI services are cloud computing and "
+    "data centre services: the AR 51 member)",
     "E1-6_12": "E1-6_09 + E1-6_11",
     "E1-6_13": "E1-6_10 + E1-6_11",
     "E1-6_25": f"100 * sum(co2e_location_kg where {S3} and data_quality in (measured, measured_it)) / "
@@ -51,18 +51,19 @@ FORMULAS = {
     "records; token and seat activity with modelled energy, and spend, are secondary)",
     "E1-6_30": "E1-6_12 / inputs.net_revenue_eur",
     "E1-6_31": "E1-6_13 / inputs.net_revenue_eur",
-    "E1-6_33": "inputs.net_revenue_eur",
+    "E1-6_34": "inputs.net_revenue_eur",
     "E1-8_04": "inputs.internal_carbon_price_eur_per_t",
     "E3-4_AI_water": "sum(water_l) / 1000 (water_l = energy_kwh x (data-centre WUE / PUE + the zone mix's L/kWh))",
     "E5-4_AI_adpe": "sum(adpe_kgsbeq) (energy_kwh x the zone mix's kgSbeq/kWh + embodied share of the hardware)",
     "E5-4_AI_pe": "sum(pe_mj) / 1000 (energy_kwh x the zone mix's MJ/kWh + embodied share of the hardware)",
-    "E1-8_05": "E1-6_13 (all of the AI footprint is covered when a price is set)",
+    "E1-8_07": "100 when E1-6_10 > 0 (all of the AI Scope 2 is covered when a price is set)",
+    "E1-8_08": "100 when E1-6_11 > 0 (all of the AI Scope 3 is covered when a price is set)",
     # VSME B3 variant: the same sums, under the VSME datapoint names.
     "B3_energy_total_MWh": "E1-5_01",
     "B3_scope2_location_tCO2e": "E1-6_09",
     "B3_scope2_market_tCO2e": "E1-6_10",
     "B3_scope3_tCO2e": "E1-6_11",
-    "B3_intensity": "(B3_scope2_location_tCO2e + B3_scope3_tCO2e) / inputs.net_revenue_eur",
+    "B3_intensity": "B3_scope2_location_tCO2e / inputs.net_revenue_eur (Scope 1 + 2 per turnover; AI Scope 1 is nil)",
 }
 RANGE_NOTE = (
     "low / high: per record, deviation below = value - *_low and above = *_high - value (energy_kwh_low, "
@@ -70,7 +71,7 @@ RANGE_NOTE = (
     "tokens: usage_kind|provider|model; data_quality spend_based: one group; any other usage_kind: one group "
     "each) and the groups combined in quadrature: low = sum(value) - sqrt(sum over groups of their summed "
     "deviation below, squared), high likewise above. Totals (E1-6_12, E1-6_13) group the Scope 2 and Scope 3 "
-    "records together; intensities divide them by net revenue; E1-8_05 takes those of E1-6_13."
+    "records together; intensities divide them by net revenue; B3_intensity divides those of B3_scope2_location_tCO2e."
 )
 
 

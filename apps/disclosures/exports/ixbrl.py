@@ -46,8 +46,13 @@ from ._common import (
 )
 
 ESRS_NS = "https://xbrl.efrag.org/taxonomy/esrs/2023-12-22"
-ESRS_SCHEMA_URL = "https://xbrl.efrag.org/taxonomy/esrs/2023-12-22/common/esrs_cor.xsd"
+# A filing references EFRAG's entry point (all linkbases), not the core schema of concepts alone.
+ESRS_SCHEMA_URL = "https://xbrl.efrag.org/taxonomy/esrs/2023-12-22/esrs_all.xsd"
 LEI_SCHEME = "http://standards.iso.org/iso/17442"
+# The ledger's extension (taxonomy/ledger/): every fact is the AI usage part of its concept, never the entity's total.
+LEDGER_NS = "https://xbrl.ai-footprint-ledger.example/2026-01-01"
+LEDGER_SCHEMA_URL = f"{LEDGER_NS}/ai.xsd"
+AI_USAGE = ("aifl:ActivitiesAxis", "aifl:AIUsageMember")
 TAXONOMY_DIR = os.path.join(os.path.dirname(__file__), "taxonomy")
 _SUBSET_SCHEMA = os.path.join(TAXONOMY_DIR, "esrs", "2023-12-22", "common", "esrs_cor.xsd")
 
@@ -56,11 +61,13 @@ NAMESPACES = {
     "ix": "http://www.xbrl.org/2013/inlineXBRL",
     "ixt": "http://www.xbrl.org/inlineXBRL/transformation/2020-02-12",
     "xbrli": "http://www.xbrl.org/2003/instance",
+    "xbrldi": "http://xbrl.org/2006/xbrldi",
     "link": "http://www.xbrl.org/2003/linkbase",
     "xlink": "http://www.w3.org/1999/xlink",
     "iso4217": "http://www.xbrl.org/2003/iso4217",
     "utr": "http://www.xbrl.org/2009/utr",
     "esrs": ESRS_NS,
+    "aifl": LEDGER_NS,
 }
 
 # unit in the snapshot -> (unit id, numerator measures, denominator measures)
@@ -110,6 +117,10 @@ def declared_concepts() -> dict[str, str]:
     return out
 
 
+def _declared_names(declared: dict[str, str]) -> set[str]:
+    return {name.split(":")[-1] for name in declared}
+
+
 def placeholder_lei(slug: str) -> str:
     """A deterministic LEI-shaped identifier for an organisation without an LEI (NOT a registered LEI).
 
@@ -122,10 +133,16 @@ def placeholder_lei(slug: str) -> str:
     return f"{base}{98 - numeric % 97:02d}"
 
 
-def _context(context_id: str, scheme: str, identifier: str, start: str, end: str) -> str:
+def _context(context_id: str, scheme: str, identifier: str, start: str, end: str, dimension=None) -> str:
+    """A duration context of the AI usage member; with `dimension` (axis, member), that member too."""
+    members = "".join(
+        f'<xbrldi:explicitMember dimension="{axis}">{member}</xbrldi:explicitMember>'
+        for axis, member in ([dimension] if dimension else []) + [AI_USAGE]
+    )
+    segment = f"<xbrli:segment>{members}</xbrli:segment>"
     return (
         f'<xbrli:context id="{context_id}"><xbrli:entity><xbrli:identifier scheme={quoteattr(scheme)}>'
-        f"{escape(identifier)}</xbrli:identifier></xbrli:entity><xbrli:period>"
+        f"{escape(identifier)}</xbrli:identifier>{segment}</xbrli:entity><xbrli:period>"
         f"<xbrli:startDate>{escape(start)}</xbrli:startDate><xbrli:endDate>{escape(end)}</xbrli:endDate>"
         f"</xbrli:period></xbrli:context>"
     )
@@ -176,7 +193,8 @@ class _Facts:
     by_row: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
     units: list[str] = field(default_factory=list)  # in first-use order
     untagged: list[str] = field(default_factory=list)  # ids of numeric datapoints shown without a tag
-    concepts: set[str] = field(default_factory=set)
+    concepts: set[tuple] = field(default_factory=set)  # (concept, dimension or None) already tagged
+    dimensions: list[tuple[str, str]] = field(default_factory=list)  # (axis, member) in first-use order
     has_comparative: bool = False
 
 
@@ -192,33 +210,52 @@ def _tag_facts(datapoints: list[dict], declared: dict[str, str], comparative) ->
     facts = _Facts()
     for index, dp in enumerate(datapoints):
         concept, unit, value = dp.get("xbrl_concept"), dp.get("unit") or "", dp.get("value")
-        if not concept or concept not in declared or unit not in UNITS or concept in facts.concepts:
-            # no verified concept, or the same concept already tagged (a subset of it needs a dimension we lack)
+        dimension = _dimension(dp)
+        key = (concept, dimension)
+        undeclared = dimension is not None and not {d.split(":")[-1] for d in dimension} <= _declared_names(declared)
+        if not concept or concept not in declared or undeclared or unit not in UNITS or key in facts.concepts:
+            # no concept in the taxonomy, or the same fact already tagged (one fact per concept and member)
             if is_number(value):
                 facts.untagged.append(str(dp.get("id")))
             facts.by_row[index] = (None, None)
             continue
+        suffix = _context_suffix(dimension)
         current = previous = None
         if is_number(value):
-            current = _fact(concept, value, unit, "FY", f"f{index}")
+            current = _fact(concept, value, unit, f"FY{suffix}", f"f{index}")
         if is_number(dp.get("comparative")) and comparative:
-            previous = _fact(concept, dp["comparative"], unit, "FY_prev", f"f{index}p")
+            previous = _fact(concept, dp["comparative"], unit, f"FY_prev{suffix}", f"f{index}p")
             facts.has_comparative = True
         if current or previous:
-            facts.concepts.add(concept)
+            facts.concepts.add(key)
             if unit not in facts.units:
                 facts.units.append(unit)
+            if dimension and dimension not in facts.dimensions:
+                facts.dimensions.append(dimension)
         facts.by_row[index] = (current, previous)
     return facts
 
 
+def _dimension(dp: dict) -> tuple[str, str] | None:
+    """The (axis, member) the datapoint's fact carries (a row of a taxonomy table), or None for a plain fact."""
+    dimension = dp.get("xbrl_dimension")
+    return (dimension["axis"], dimension["member"]) if dimension else None
+
+
+def _context_suffix(dimension: tuple[str, str] | None) -> str:
+    return "" if dimension is None else "_" + dimension[1].split(":")[-1]
+
+
 def _resources(identifier: str, period: dict, comparative, facts: _Facts) -> str:
     """The ix:resources content: the period's context (and the comparative's, when a fact uses it), then units."""
-    contexts = [_context("FY", LEI_SCHEME, identifier, str(period.get("start")), str(period.get("end")))]
-    if facts.has_comparative:
-        contexts.append(
-            _context("FY_prev", LEI_SCHEME, identifier, comparative[0].isoformat(), comparative[1].isoformat())
-        )
+    start, end = str(period.get("start")), str(period.get("end"))
+    contexts = []
+    for dimension in [None, *facts.dimensions]:
+        suffix = _context_suffix(dimension)
+        contexts.append(_context(f"FY{suffix}", LEI_SCHEME, identifier, start, end, dimension))
+        if facts.has_comparative:
+            before = (comparative[0].isoformat(), comparative[1].isoformat())
+            contexts.append(_context(f"FY_prev{suffix}", LEI_SCHEME, identifier, *before, dimension))
     units = [_unit(u) for u in sorted(facts.units, key=lambda u: UNITS[u][0])]
     return "\n".join(contexts + units)
 
@@ -231,7 +268,8 @@ def _head(title: str, resources: str) -> str:
         f'<html {ns} xml:lang="en">\n<head>\n<meta http-equiv="Content-Type" content="text/html; charset=UTF-8"/>\n'
         f'<title>{escape(title)}</title>\n<style type="text/css">{_CSS}</style>\n</head>\n<body>\n'
         '<div style="display:none">\n<ix:header>\n<ix:references>\n'
-        f'<link:schemaRef xlink:type="simple" xlink:href="{ESRS_SCHEMA_URL}"/>\n</ix:references>\n<ix:resources>\n'
+        f'<link:schemaRef xlink:type="simple" xlink:href="{ESRS_SCHEMA_URL}"/>\n'
+        f'<link:schemaRef xlink:type="simple" xlink:href="{LEDGER_SCHEMA_URL}"/>\n</ix:references>\n<ix:resources>\n'
         f"{resources}"
         "\n</ix:resources>\n</ix:header>\n</div>\n"
     )
@@ -249,6 +287,11 @@ def _about(snapshot: dict, identifier: str, is_placeholder: bool, comparative, f
         ("Reporting period", period_label(snapshot)),
         ("Comparative period", f"{comparative[0]} to {comparative[1]}" if facts.has_comparative else "\u2014"),
         ("Standard", "VSME B3" if snapshot.get("variant") == "vsme_b3" else "ESRS E1 (Set 1), taxonomy 2023-12-22"),
+        (
+            "What the facts are",
+            "The AI usage part of each figure (member aifl:AIUsageMember on aifl:ActivitiesAxis), a contribution the "
+            "entity's own sustainability statement consolidates; not the entity's totals",
+        ),
         ("Status / version", f"{status} / {period.get('version')}"),
         ("Signed off", f"{signed} at {period.get('signed_off_at')}" if signed else "\u2014"),
         ("Generated at", snapshot.get("generated_at")),

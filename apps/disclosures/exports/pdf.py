@@ -212,7 +212,7 @@ class _Renderer(AnnexPages):
                 if d.get("xbrl_concept"):
                     label += f" \u00b7 {safe_text(d.get('xbrl_concept'))}"
                 label += "</font>"
-                indent = d.get("id") in ("E1-6_11_cat1", "E1-6_AR51")  # subsets of Scope 3, shown under it
+                indent = "/" in str(d.get("id"))  # subsets of Scope 3, shown under it
                 rows.append(
                     [
                         self.cell(d.get("id"), "cell_id"),

@@ -116,6 +116,7 @@ class AnnexPages(PageBuilder):
         return story
 
     def evidence(self) -> list:
+        """The runs and their file hashes, the records by run and scope, the factor sets, how to check."""
         w = self.width
         story: list = [
             PageBreak(),
@@ -126,8 +127,14 @@ class AnnexPages(PageBuilder):
                 "muted",
             ),
         ]
-        rows = [self.head(["Run", "Source / file", "File SHA-256", "Uploaded", "Rows read", "Records"], numeric_from=4)]
-        for r in self.snapshot.get("runs") or []:
+        runs = self.snapshot.get("runs") or []
+        rows = [
+            self.head(
+                ["Run", "Source / file", "File SHA-256", "Uploaded", "Rows read", "Records", "In period"],
+                numeric_from=4,
+            )
+        ]
+        for r in runs:
             rows.append(
                 [
                     self.cell(r.get("id")),
@@ -140,9 +147,13 @@ class AnnexPages(PageBuilder):
                     ),
                     self.num(format_number(r.get("rows_read"), decimals=0)),
                     self.num(format_number(r.get("records"), decimals=0)),
+                    self.num(format_number(r.get("records_in_period"), decimals=0)),
                 ]
             )
-        story.append(styled_table(rows, [w * 0.06, w * 0.22, w * 0.29, w * 0.25, w * 0.09, w * 0.09]))
+        story.append(styled_table(rows, [w * 0.06, w * 0.2, w * 0.26, w * 0.22, w * 0.09, w * 0.08, w * 0.09]))
+        outside = sum(int(r.get("records_outside_period") or 0) for r in runs)
+        if outside:
+            story.append(self.p(outside_period_note(runs, outside), "muted"))
         if self.records_by_run is not None:
             story += [self.p("Records by run and scope", "h3")]
             rows = [
@@ -183,3 +194,18 @@ class AnnexPages(PageBuilder):
             ),
         ]
         return story
+
+
+def outside_period_note(runs: list[dict], outside: int) -> str:
+    """Why a run's stored records exceed the records it contributes: they are dated outside the period."""
+    named = ", ".join(
+        f"run {r.get('id')}: {int(r.get('records_outside_period') or 0):,}"
+        for r in runs
+        if r.get("records_outside_period")
+    )
+    return (
+        f"{outside:,} {'record' if outside == 1 else 'records'} of these runs "
+        f"{'falls' if outside == 1 else 'fall'} outside the period ({named}): their files cover days before its "
+        "start or after its end, so those records are stored but not in these figures, nor in the records-by-run "
+        "table below. Records = all the run stored; In period = the ones the figures use."
+    )
