@@ -62,7 +62,9 @@ def inputs_stamp(org) -> str:
 
 def _cached(org, window: Window, page: str, params: tuple, compute):
     window_part = (window.start, window.end, window.period_id, window.carbon_price_eur_per_t)
-    key = ":".join(str(p) for p in ("cost-page", page, org.pk, inputs_stamp(org), *window_part, *params))
+    text = ":".join(str(p) for p in (inputs_stamp(org), *window_part, *params))
+    # Hashed: the parts hold spaces (timestamps), which memcached-style keys may not.
+    key = f"cost-page:{page}:{org.pk}:{hashlib.sha256(text.encode()).hexdigest()}"
     found = cache.get(key)
     if found is None:
         found = compute()
