@@ -14,16 +14,12 @@ from apps.accounts.models import Team
 from apps.accounts.permissions import READ, WRITE
 from apps.accounts.tenancy import get_scoped_or_404, org_view, scoped
 
-from . import calc, services, sizing
+from . import calc, page_figures, services, sizing
 from .forms import FrugalityForm, LicenceForm, ModelPriceForm, RoiAssumptionForm
 from .frugality import frugality_list, impacts_by_team
 from .models import Licence, ModelPrice, Tool
-from .reconciliation import GAP_THRESHOLD_PCT, reconcile
-from .records import frame_cost_total
-from .roi import roi_report
+from .reconciliation import GAP_THRESHOLD_PCT
 from .seats import seat_report
-from .summary import usage_summary
-from .usage import read_usage
 from .window import window_for
 
 
@@ -51,18 +47,7 @@ def share_from(request) -> float:
 @org_view(READ)
 def overview(request):
     org, window = request.organisation, window_from(request)
-    usage = read_usage(org, window)  # from the rollups, read once for the three
-    seats = seat_report(org, window)
-    context = {
-        "window": window,
-        "summary": usage_summary(org, window, usage=usage, seats=seats),
-        "seats": seats,
-        "roi": roi_report(org, window, usage=usage, seats=seats),
-        "api_cost": frame_cost_total(org, usage.rows),
-        # Only the months with a vendor's bill: without one there is nothing to reconcile.
-        "reconciliation": [m for m in reconcile(org, window.start, window.end) if m.billed_eur is not None],
-        "threshold_pct": GAP_THRESHOLD_PCT,
-    }
+    context = {"window": window, "threshold_pct": GAP_THRESHOLD_PCT, **page_figures.overview_figures(org, window)}
     return render(request, "costs/overview.html", context)
 
 
@@ -89,7 +74,8 @@ def roi(request):
             messages.error(request, _("Check the inputs: %(errors)s") % {"errors": form.errors.as_text()})
         return redirect(request.get_full_path())
     window = window_from(request)
-    report = roi_report(org, window)
+    # Copies: the cached items stay free of forms.
+    report = [dict(item) for item in page_figures.roi_figures(org, window)]
     for item in report:
         item["form"] = RoiAssumptionForm(initial=item["inputs"], auto_id=f"id_{item['tool']}_%s")
     return render(request, "costs/roi.html", {"window": window, "report": report, "teams": scoped(Team, org)})
@@ -104,7 +90,7 @@ def right_sizing(request):
         "costs/right_sizing.html",
         {
             "window": window,
-            "result": sizing.right_sizing(request.organisation, window, share),
+            "result": page_figures.right_sizing_figures(request.organisation, window, share),
             "share_pct": round(share * 100),
         },
     )
@@ -120,7 +106,7 @@ def rebound(request):
         "costs/rebound.html",
         {
             "window": window,
-            "result": sizing.rebound(request.organisation, window, basis),
+            "result": page_figures.rebound_figures(request.organisation, window, basis),
             "bases": sizing.REBOUND_BASES,
         },
     )

@@ -249,3 +249,23 @@ def test_rebuild_command_restores_the_person_rollups(loaded):
     activity = PersonMonthActivity.objects.values_list("month", "person_id", "team_id", "per_team", "days_active")
     assert sorted(activity, key=str) == days
     assert_figures_equal_records(loaded, YEAR)
+
+
+@pytest.mark.parametrize("url", [u for u in COST_URLS if not u.startswith("/api/")])
+def test_a_warm_cost_page_reads_no_rollup_and_a_new_price_recomputes_it(loaded, client_for, org_a, url):
+    client = client_for(org_a["users"][Role.AUDITOR])
+    params = {"start": "2025-01-01", "end": "2025-12-31"}
+    _queries(client, url, params)
+    warm = _queries(client, url, params)
+    assert not [q for q in warm if "footprint_dailyrollup" in q or "footprint_monthlyrollup" in q]
+    ModelPrice.objects.create(
+        organisation=loaded,
+        provider="openai",
+        model="gpt-4o",
+        valid_from=dt.date(2025, 1, 1),
+        input_eur_per_mtok=Decimal("1"),
+        output_eur_per_mtok=Decimal("2"),
+        cached_eur_per_mtok=Decimal("0.5"),
+    )
+    again = _queries(client, url, params)
+    assert [q for q in again if "rollup" in q and "rollupstamp" not in q]  # a new price: computed again
