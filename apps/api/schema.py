@@ -74,7 +74,11 @@ def document_error_responses(result, generator, request, public):
 # ---- Query parameters shared by several operations -----------------------------------------------------------------
 
 FILTER_PARAMETERS = [  # the dashboard's filters (apps.disclosures.filters.parse_filters)
-    OpenApiParameter("period", int, description="A reporting period's id: its dates are the range."),
+    OpenApiParameter(
+        "period",
+        {"type": "integer", "minimum": 0},
+        description="A reporting period's id (digits): its dates are the range.",
+    ),
     OpenApiParameter(
         "start",
         OpenApiTypes.DATE,

@@ -343,7 +343,10 @@ class FilterQuerySerializer(serializers.Serializer):
     """The dates and period of a records/summary query. The pages fall back to the default range on an unreadable
     date; an API client is told (400) rather than silently given another range."""
 
-    period = serializers.IntegerField(required=False)
+    # Digits only: DRF's IntegerField would take "0.0" as 0, where the schema (and parse_filters) want an id.
+    period = serializers.RegexField(
+        r"^[0-9]{1,18}$", required=False, error_messages={"invalid": "A reporting period's id: digits only."}
+    )
     start = serializers.DateField(required=False)
     end = serializers.DateField(required=False)
 

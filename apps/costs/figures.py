@@ -8,6 +8,8 @@ changed. The pages stay exact and cost a few small queries per view."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.cache import cache
 from django.db.models import Count, Max
 
@@ -23,19 +25,18 @@ TIMEOUT_S = 24 * 3600
 def _key(organisation, filters: selectors.Filters, names: tuple[str, ...]) -> str:
     prices = ModelPrice.objects.for_org(organisation).aggregate(n=Count("pk"), last=Max("pk"))
     own_set = own_factor_set_id(organisation)
-    return ":".join(
-        str(part)
-        for part in (
-            "usage-figures",
-            organisation.pk,
-            rollups.generation(organisation.pk),
-            prices["n"],
-            prices["last"],
-            own_set or "default",
-            filters.querystring(),
-            ",".join(names),
-        )
+    parts = (
+        organisation.pk,
+        rollups.generation(organisation.pk),
+        prices["n"],
+        prices["last"],
+        own_set or "default",
+        filters.querystring(),
+        ",".join(names),
     )
+    # Hashed: filter values come from the URL, and a cache key must stay short (250 characters for memcached,
+    # 255 for the database cache's column).
+    return "usage-figures:" + hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()
 
 
 def usage_figures(organisation, filters: selectors.Filters, names=tuple(selectors.SERIES)) -> dict:

@@ -121,6 +121,16 @@ def test_records_are_filtered_and_paginated(org_a, loaded):
     assert len(march["results"]) == 1
 
 
+def test_a_period_that_is_not_an_id_is_refused(org_a, loaded):
+    # Found by the schema fuzz: DRF's IntegerField read "0.0" as 0 and the records came back for another range.
+    client = api(org_a["users"][Role.AUDITOR])
+    for bad in ("0.0", "1e3", "-1", "x"):
+        for path in ("records", "summary"):
+            response = client.get(f"{BASE}/{path}/", {"period": bad})
+            assert response.status_code == 400, (path, bad)
+            assert response.json() == {"period": ["A reporting period's id: digits only."]}
+
+
 def test_summary_has_the_dashboard_totals_and_series(org_a, loaded):
     body = (
         api(org_a["users"][Role.AUDITOR]).get(f"{BASE}/summary/", {"start": "2025-01-01", "end": "2025-12-31"}).json()

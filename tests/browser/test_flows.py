@@ -132,7 +132,15 @@ def test_upload_dashboard_french_drill_down_and_pdf(page, live_server, org_a, tm
     assert sha in page.content()
 
     # Sign off: the page answers with the period signing off, polls, and shows the exports once rendered.
+    # Four eyes: the period goes to review, the confirmation page names what will lock (org-a allows a single
+    # signer); the French grid factors are still to verify, so the sign-off records an exception.
     page.goto(f"{live_server.url}/o/org-a/periods/{period.pk}/")
+    page.click("form[action$='/review/'] button[type=submit]")
+    page.click("a[href$='/sign-off/']")
+    page.wait_for_selector("#what-locks")
+    if page.locator("#unverified-factors").count():
+        page.check("#id_accept_unverified")
+        page.fill("#id_comment", "Residual mix awaiting AIB's edition; accepted for the browser test")
     page.click("form[action$='/sign-off/'] button[type=submit]")
     page.wait_for_selector("#export-pdf[data-state=ready] a[href$='/export/pdf/']", timeout=120_000)
     assert "Signed off" in page.inner_text("main")

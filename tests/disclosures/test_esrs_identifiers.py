@@ -16,6 +16,7 @@ FIXTURE = json.loads((Path(__file__).parents[1] / "fixtures" / "esrs_taxonomy" /
 CONCEPTS = {f"esrs:{c['name']}": c for c in FIXTURE["concepts"]}
 AXES = {f"esrs:{d['axis']}": {f"esrs:{m['name']}" for m in d["members"]} for d in FIXTURE["dimensions"]}
 IG3_ID = re.compile(r"^E1-\d_\d\d$")
+ENTITY_SPECIFIC_ID = re.compile(r"^E[35]-\d_AI_[a-z]+$")
 
 
 def test_every_tagged_concept_is_in_the_taxonomy_list_with_its_ig3_id():
@@ -29,6 +30,10 @@ def test_every_tagged_concept_is_in_the_taxonomy_list_with_its_ig3_id():
 def test_every_datapoint_id_is_an_ig3_id_and_a_member_suffix_means_a_dimension():
     for dp_id in E1_DATAPOINTS:
         base, _, member = dp_id.partition("/")
+        if ENTITY_SPECIFIC_ID.match(dp_id):
+            # Voluntary E3 / E5 figures of the AI use: entity-specific, so no IG3 id and no ESRS concept.
+            assert E1_DATAPOINTS[dp_id][3] is None, dp_id
+            continue
         assert IG3_ID.match(base), dp_id
         assert bool(member) == (dp_id in DIMENSIONS), dp_id
     assert "E1-6_11_cat1" not in E1_DATAPOINTS and "E1-6_AR51" not in E1_DATAPOINTS
