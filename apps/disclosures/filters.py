@@ -14,7 +14,7 @@ from django.db.models import Count, Max
 
 from apps.accounts.models import Team
 from apps.connectors.models import IngestionRun, RunStatus
-from apps.footprint.models import MonthlyRollup
+from apps.footprint.models import DailyRollup, MonthlyRollup
 from apps.footprint.selectors import TEAM_NONE, Filters
 
 from .models import PeriodStatus, ReportingPeriod
@@ -29,11 +29,18 @@ def latest_period(organisation, signed_off: bool = False) -> ReportingPeriod | N
 
 
 def default_range(organisation, today: dt.date | None = None) -> tuple[dt.date, dt.date, int | None]:
-    """The latest reporting period's dates, else the twelve months up to today (from the 1st of a month)."""
+    """The latest reporting period's dates, else the twelve months (from the 1st of a month) up to the last day on
+    record, or up to today when there is no record or the records reach today.
+
+    Anchored on the records so a first screen shows them: a year loaded in full after it ended (the usual CSRD
+    case, and the demo) would otherwise open on an almost empty twelve months."""
     period = latest_period(organisation)
     if period is not None:
         return period.start, period.end, period.pk
     today = today or dt.date.today()
+    last_day = DailyRollup.objects.filter(organisation=organisation).aggregate(day=Max("day"))["day"]
+    if last_day is not None and last_day < today:
+        today = last_day
     month = today.month - 11
     start = dt.date(today.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
     return start, today, None

@@ -84,6 +84,17 @@ def test_default_range_is_the_latest_period(client_for, org_a, loaded):
     assert response.context["totals"]["records"] == 3
 
 
+def test_without_a_period_the_default_range_ends_on_the_last_day_on_record(client_for, org_a, loaded):
+    # The records are of 2025 (last day 2 April); a first visit in December 2026 must show them, not an empty
+    # twelve months up to today.
+    start, end, period_id = default_range(org_a["org"], today=dt.date(2026, 12, 2))
+    assert (start, end, period_id) == (dt.date(2024, 5, 1), dt.date(2025, 4, 2), None)
+    # Records reaching beyond "today" (a test's clock, a future-dated import) leave the range ending today.
+    assert default_range(org_a["org"], today=dt.date(2025, 3, 15))[:2] == (dt.date(2024, 4, 1), dt.date(2025, 3, 15))
+    response = _dashboard(client_for(org_a["users"][Role.OFFICER]))
+    assert response.context["totals"]["records"] == 3
+
+
 def test_default_range_without_a_period_is_twelve_months(org_a):
     start, end, period_id = default_range(org_a["org"], today=dt.date(2026, 2, 15))
     assert (start, end, period_id) == (dt.date(2025, 3, 1), dt.date(2026, 2, 15), None)
