@@ -56,15 +56,18 @@ def _date(text: str | None) -> dt.date | None:
 def parse_filters(organisation, params) -> Filters:
     """Filters from GET parameters: `period` (a reporting period's id) or `start`/`end` dates, `team`,
     `source`, `provider`, `model`. Missing or unreadable dates fall back to the default range."""
-    start, end, period_id = default_range(organisation)
-    period_param = params.get("period")
-    if period_param and str(period_param).isdigit():
-        period = ReportingPeriod.objects.for_org(organisation).filter(pk=int(period_param)).first()
-        if period is not None:
-            start, end, period_id = period.start, period.end, period.pk
     given_start, given_end = _date(params.get("start")), _date(params.get("end"))
-    if given_start or given_end:
-        start, end, period_id = given_start or start, given_end or end, None
+    if given_start and given_end:  # both given: no default to look up (a records page costs no extra query)
+        start, end, period_id = given_start, given_end, None
+    else:
+        start, end, period_id = default_range(organisation)
+        period_param = params.get("period")
+        if period_param and str(period_param).isdigit():
+            period = ReportingPeriod.objects.for_org(organisation).filter(pk=int(period_param)).first()
+            if period is not None:
+                start, end, period_id = period.start, period.end, period.pk
+        if given_start or given_end:
+            start, end, period_id = given_start or start, given_end or end, None
     if end < start:
         start, end = end, start
     team = _text(params, "team")
