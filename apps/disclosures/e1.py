@@ -48,6 +48,7 @@ BREAKDOWNS = {
 
 # The datapoint catalogues are data (apps/disclosures/catalogues/*.json, one file per standard version).
 SET1 = "esrs_set1_2023"
+REVISED = "esrs_2026"  # the revised ("simplified") ESRS, Annex I to C(2026) 5010
 VSME = "vsme_2025"
 # id -> (section, label, unit, XBRL concept or None, reference), in disclosure order.
 E1_DATAPOINTS = catalogues.table(SET1)
@@ -286,17 +287,22 @@ def unverified_factors(records: pd.DataFrame) -> dict:
     return {"records": int(counts[mask].sum()), "what": f"residual mix of {', '.join(zones)}" if zones else ""}
 
 
-def datapoints(values: dict, comparative: dict | None, variant: str) -> list[dict]:
+def catalogue_name(variant: str, standard: str = SET1) -> str:
+    """The catalogue a period reports under: VSME for the VSME variant, else its ESRS version."""
+    return VSME if variant == "vsme_b3" else standard
+
+
+def datapoints(values: dict, comparative: dict | None, variant: str, standard: str = SET1) -> list[dict]:
     """The ordered datapoint list of a snapshot, with comparative values and % change. Each carries `figure`,
-    the key of `values` it shows (the catalogue's), so a reader matches on dp.get("figure") or dp["id"]."""
-    catalogue = catalogues.load(VSME if variant == "vsme_b3" else SET1)
+    the key of `values` it shows (the catalogue's), so a reader matches on dp.get("figure") or dp["id"];
+    `comparative` is keyed by figure too, so a year under Set 1 compares with one under the revised ESRS."""
     out = []
-    for dp in catalogue["datapoints"]:
+    for dp in catalogues.load(catalogue_name(variant, standard))["datapoints"]:
         dp_id, figure = dp["id"], dp["figure"]
         if figure not in values:
             continue
         value, low, high = values[figure]
-        previous = (comparative or {}).get(dp_id)
+        previous = (comparative or {}).get(figure)
         change = 100.0 * (value - previous) / previous if previous and value is not None else None
         out.append(
             {
@@ -316,6 +322,57 @@ def datapoints(values: dict, comparative: dict | None, variant: str) -> list[dic
             }
         )
     return out
+
+
+def standard_assumptions(variant: str, standard: str) -> list[str]:
+    """What reporting under the revised ESRS adds to the assumptions: its boundary, as its catalogue states it."""
+    if catalogue_name(variant, standard) != REVISED:
+        return []
+    return [
+        catalogues.load(REVISED)["boundary"] + " Assumed here: the self-hosted compute is under the company's "
+        "financial control (own operations, Scope 2) and AI services bought are not (Scope 3 category 1)."
+    ]
+
+
+def not_carried(values: dict, variant: str, standard: str) -> list[dict]:
+    """The Set 1 figures a revised-standard period computes but does not disclose, each with why (the
+    catalogue's reason): listed beside the disclosure so a reader sees what the revision dropped."""
+    if catalogue_name(variant, standard) != REVISED:
+        return []
+    why = catalogues.not_carried(REVISED)
+    return [
+        {
+            "figure": dp["id"],
+            "label": dp["label"],
+            "unit": dp["unit"],
+            "value": values[dp["id"]][0],
+            "why": why[dp["id"]],
+        }
+        for dp in catalogues.load(SET1)["datapoints"]
+        if dp["id"] in why and dp["id"] in values
+    ]
+
+
+def standard_changes(snapshot: dict) -> list[dict]:
+    """What changes between ESRS Set 1 and the revised ESRS for this snapshot's figures: per Set 1 datapoint, its
+    value, the revised datapoint that shows it (or None, with why it is not carried). Empty for VSME."""
+    if snapshot.get("variant") == "vsme_b3":
+        return []
+    values = {dp.get("figure") or dp["id"]: dp["value"] for dp in snapshot.get("datapoints") or []}
+    values |= {row["figure"]: row["value"] for row in snapshot.get("not_carried") or []}
+    return [
+        {
+            "figure": row["figure"],
+            "label": (row["before"] or row["after"])["label"],
+            "unit": (row["before"] or row["after"])["unit"],
+            "value": values[row["figure"]],
+            "set1": row["before"],
+            "revised": row["after"],
+            "why": row["why"],
+        }
+        for row in catalogues.changes(SET1, REVISED)
+        if row["figure"] in values
+    ]
 
 
 def snapshot_sha256(snapshot: dict[str, Any]) -> str:

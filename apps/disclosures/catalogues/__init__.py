@@ -60,3 +60,26 @@ def dimensions(standard: str) -> dict[str, tuple[str, str]]:
 def voluntary(standard: str) -> tuple[str, ...]:
     """The ids of the voluntary, entity-specific datapoints (present when the records carry their columns)."""
     return tuple(dp["id"] for dp in load(standard)["datapoints"] if dp.get("voluntary"))
+
+
+def section_title(standard: str, section: str) -> str:
+    """The heading of a section (E1-5, E1-7, ...) in that standard, or the section code itself."""
+    return load(standard).get("sections", {}).get(section, section)
+
+
+def not_carried(standard: str) -> dict[str, str]:
+    """figure -> why the standard does not carry it, for the figures an earlier version disclosed."""
+    return {row["figure"]: row["why"] for row in load(standard).get("not_carried", [])}
+
+
+def changes(before: str, after: str) -> list[dict]:
+    """Figure by figure, in the order of `before`: its datapoint there and in `after` (None when `after`
+    does not carry it, with the reason), then the figures only `after` shows."""
+    by_figure = {dp["figure"]: dp for dp in load(after)["datapoints"]}
+    dropped = not_carried(after)
+    rows = []
+    for dp in load(before)["datapoints"]:
+        other = by_figure.pop(dp["figure"], None)
+        rows.append({"figure": dp["figure"], "before": dp, "after": other, "why": dropped.get(dp["figure"], "")})
+    rows.extend({"figure": f, "before": None, "after": dp, "why": ""} for f, dp in by_figure.items())
+    return rows
