@@ -202,7 +202,7 @@ class _Facts:
     has_comparative: bool = False
 
 
-def _entity_identifier(org: dict) -> tuple[str, bool]:
+def entity_identifier(org: dict) -> tuple[str, bool]:
     """The LEI when the organisation has a well-formed one, else the placeholder; and whether it is one."""
     lei = (org.get("lei") or "").strip().upper()
     identifier = lei if len(lei) == 20 and lei.isalnum() else placeholder_lei(str(org.get("slug") or org.get("name")))
@@ -387,7 +387,7 @@ def render_ixbrl(snapshot: dict) -> bytes:
     """
     org = snapshot.get("organisation") or {}
     period = snapshot.get("period") or {}
-    identifier, is_placeholder = _entity_identifier(org)
+    identifier, is_placeholder = entity_identifier(org)
     comparative = comparative_period(snapshot)
     datapoints = snapshot.get("datapoints") or []
     facts = _tag_facts(datapoints, declared_concepts(), comparative)
