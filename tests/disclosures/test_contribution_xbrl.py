@@ -5,13 +5,16 @@ The report's facts are checked against the snapshot's datapoints, which sample_s
 loops over the records, while the report reads the by-scope breakdown: two paths to the same tonnes."""
 
 import copy
+import io
 import json
 
 import pytest
+from pypdf import PdfReader
 
 from apps.disclosures import e1
 from apps.disclosures.exports.contribution_xbrl import render_contribution_xbrl_json
 from apps.disclosures.exports.ixbrl import render_ixbrl, taxonomy_package_zip
+from apps.disclosures.exports.pdf import render_pdf
 
 from .sample_snapshot import sample
 from .test_exports_ixbrl import _arelle, _problems
@@ -101,3 +104,14 @@ def test_arelle_validates_the_inline_xbrl_of_a_revised_period(validated):
     entries, facts = validated["revised"]
     assert _problems(entries) == [], entries
     assert facts == []  # no taxonomy for the revised ESRS: its datapoints are shown, not tagged
+
+
+def test_the_pdf_of_a_revised_period_names_its_standard_sections_and_key_figures():
+    snapshot, records = sample()
+    revised = _revised(snapshot)
+    flat = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(revised, records, "0" * 64))).pages).split()
+    )
+    assert "revised ESRS, Delegated Regulation C(2026) 5010" in flat
+    assert "E1-8 Gross scope 1, 2, 3 GHG emissions" in flat and "E1-7 Energy consumption and mix" in flat
+    assert "E1-8 §30(a)(iii)" in flat and "E1-6_12" not in flat  # Scope 3 a key figure; no total of the scopes

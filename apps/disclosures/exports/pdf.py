@@ -146,8 +146,9 @@ class _Renderer(AnnexPages):
         return story
 
     def summary(self) -> list:
-        by_id = {d.get("id"): d for d in self.snapshot.get("datapoints") or []}
-        chosen = [by_id[i] for i in KEY_FIGURES if i in by_id]
+        # By figure: a revised-ESRS period shows the same key figures under its own ids.
+        by_figure = {d.get("figure") or d.get("id"): d for d in self.snapshot.get("datapoints") or []}
+        chosen = [by_figure[i] for i in KEY_FIGURES if i in by_figure]
         if not chosen:
             chosen = [d for d in self.snapshot.get("datapoints") or [] if is_number(d.get("value"))][:8]
         rows = [self.head(["Key figure", "Unit", "Value", "Low", "High", "Comparative", "Change"], numeric_from=2)]
