@@ -330,6 +330,7 @@ def build_default_factor_set(
         "currency_rates",
         "input_token_energy",
         "embedding_models",
+        "published_measurements",
     )
     for key in authored_tables:
         t = authored[key]
