@@ -101,3 +101,11 @@ def comparison(fs: FactorSet) -> list[dict[str, Any]]:
             )
         out.append(entry)
     return out
+
+
+def snapshot_rows(fs: FactorSet) -> list[dict[str, Any]]:
+    """`comparison` as a disclosure snapshot keeps it (the PDF methodology prints it): the case, each figure
+    published and the ledger's with their ratio, the boundary note, or the reason the set could not estimate
+    the case."""
+    keep = ("case", "publisher", "published", "subject", "model", "output_tokens", "case_status", "boundary_note")
+    return [{**{k: e.get(k) for k in keep}, "figures": e["figures"], "error": e["error"]} for e in comparison(fs)]
