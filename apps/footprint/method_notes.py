@@ -66,6 +66,11 @@ of generating the electricity off site (ecologits request_usage_wcf; provider PU
 of all providers for seat tools and own sites, whose WUE is not known); ADPe (kgSbeq) and primary energy (MJ) =
 energy x the zone mix's factor plus the embodied share of the hardware (token rows). Mix factors: ecologits'
 electricity_mixes (a US state takes the USA row, a zone without one the world's). Spend-based rows: not estimated.
+Against published measurements: the per-prompt figures Google (median Gemini Apps text prompt, Aug 2025),
+OpenAI (average ChatGPT query, Jun 2025), Microsoft (typical production query, Jun 2026) and Mistral AI (a
+400-token Le Chat response, life-cycle assessment, Jul 2025) published, each beside this method's figure for
+one request of the vendor's model and length (or, where the vendor names none, a stated assumption), with the
+ratio; boundaries are stated, not adjusted (table published_measurements).
 Share of primary data (E1-6_25): Scope 3 CO2e whose energy was measured on the hardware that served it, over all
 Scope 3 CO2e; vendor activity data with modelled energy (tokens, seat activity) and spend are secondary.
 """
