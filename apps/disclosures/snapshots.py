@@ -25,6 +25,7 @@ from apps.footprint.calculator import estimate
 from apps.footprint.energy_mix import energy_mix_split
 from apps.footprint.method_notes import METHOD_NOTES
 from apps.footprint.models import ContractualInstrument, DailyRollup, FactorSetVersion, UsageRecord
+from apps.footprint.published import snapshot_rows as published_measurements
 from apps.footprint.services import current_factor_set_version, load_factor_set, own_factor_set_id
 
 from . import e1
@@ -294,6 +295,8 @@ def build_snapshot(
             "definitions": e1.DEFINITIONS,
             "range_drivers": e1.range_drivers(records) if len(records) else [],
             "coverage": e1.coverage(records),
+            # The vendors' per-prompt figures beside the period's factor set's for comparable cases.
+            "published_measurements": published_measurements(factor_set),
         },
         "inputs": {
             "net_revenue_eur": net_revenue,
