@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from tests.security.corpus_otel_metrics import cases as otel_metrics_cases
+
 
 def cases() -> list:
     """The cases, built on the corpus's helpers. corpus.py calls this at its end; importing the helpers here
@@ -191,11 +193,9 @@ def cases() -> list:
         ),
         BadInput(
             "otel_genai",
-            "metrics-export",
+            "empty-metrics-export",
             lambda: json.dumps({"resourceMetrics": [{"resource": {}, "scopeMetrics": []}]}).encode(),
-            ("OTLP metrics export",),
-            "",
-            "resourceMetrics",
+            ("no spans and no metric data points",),
             extension="json",
         ),
         BadInput(
@@ -299,4 +299,5 @@ def cases() -> list:
             ("looks like Anthropic usage report", "'anthropic_usage'"),
             extension="json",
         ),
+        *otel_metrics_cases(),  # the OTel token usage metric, in its own module
     ]

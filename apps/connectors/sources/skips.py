@@ -28,6 +28,7 @@ class SkipReason(StrEnum):
     TEAM_MEMBERSHIP = "team_membership"
     OUT_OF_PERIOD = "out_of_period"
     PRICED_PER_REQUEST = "priced_per_request"
+    NOT_USAGE_METRIC = "not_usage_metric"
     UNSPECIFIED = "unspecified"
 
     @property
@@ -50,6 +51,8 @@ _LABELS = {
     SkipReason.OUT_OF_PERIOD: "a user whose last activity falls outside the report period",
     SkipReason.PRICED_PER_REQUEST: "a request the vendor priced per request and reported without token counts (no "
     "tokens to estimate from)",
+    SkipReason.NOT_USAGE_METRIC: "a data point of another metric of the export (durations, HTTP, runtime): only the "
+    "token usage metric counts tokens",
     SkipReason.UNSPECIFIED: "left out by a source that gave no reason (a defect of that source)",
 }
 
