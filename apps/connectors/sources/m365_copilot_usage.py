@@ -24,11 +24,13 @@ headers in camelCase (``copilotChatLastActivityDate``), so v2 keys are matched t
 ``copilotActivityUserDetailsByPeriod[0]`` (``activeUsageDays``, ``promptsSubmitted`` or the headers' camelCase).
 Where the count is given it is the user's active user-days, exactly: one row per counted day, the known
 last-activity dates first, the rest on the period's other days from its start (the report says how many days,
-not which); the prompts are the requests, on the user's latest day. Because those days are placed, load one v2
-report per period rather than overlapping ones. A v2 file without the count column is refused, naming it. A
-report of several periods (``period='ALL'``: a user listed again with other figures, or more than one entry in
-``copilotActivityUserDetailsByPeriod``) is refused: its counts overlap. provider ``microsoft``, model
-``m365_copilot``, person = user principal name.
+not which); the prompts are the requests, spread evenly over those days (:func:`spread`: every day gets a share
+when the prompts are at least the days, so none falls back on the assumed interactions per day; a day left
+without a prompt, when there are fewer prompts than days, is estimated on the assumption and flagged so).
+Because those days are placed, load one v2 report per period rather than overlapping ones. A v2 file without
+the count column is refused, naming it. A report of several periods (``period='ALL'``: a user listed again with
+other figures, or more than one entry in ``copilotActivityUserDetailsByPeriod``) is refused: its counts overlap.
+provider ``microsoft``, model ``m365_copilot``, person = user principal name.
 
 :func:`parse_seats` gives the per-user table for the cost app: person, display_name,
 report_refresh_date, report_period_days, last_activity_at, ``last_activity_<app>`` per app, and (v2)
@@ -245,8 +247,21 @@ def _counted_days(user: Any, known: list[pd.Timestamp]) -> list[pd.Timestamp]:
     return days
 
 
+def spread(total: int, days: int) -> list[int]:
+    """`total` split over `days` as evenly as whole numbers allow, the larger shares first; the shares add up to
+    `total` exactly. Fewer than one per day leaves the last days at 0."""
+    if days <= 0:
+        return []
+    share, extra = divmod(int(total), days)
+    return [share + (1 if i < extra else 0) for i in range(days)]
+
+
 def _v2_rows(users: pd.DataFrame, long: pd.DataFrame) -> pd.DataFrame:
-    """One row per counted active day of each user with a count; the prompts on the user's latest day."""
+    """One row per counted active day of each user with a count, the user's prompts spread over those days.
+
+    Spread, not all on one day: the seat estimate takes a row's requests as its measured interactions and gives a
+    row without any the assumed interactions per day, so prompts piled on the latest day left the user's other
+    days on the assumption as well, counting the period's activity twice (once measured, once assumed)."""
     known = long.groupby("person")["day"].agg(list).to_dict()
     rows = []
     for user in users.itertuples(index=False):
@@ -255,7 +270,7 @@ def _v2_rows(users: pd.DataFrame, long: pd.DataFrame) -> pd.DataFrame:
             continue
         days = _counted_days(user, known.get(user.person, []))
         prompts = 0 if pd.isna(user.prompts_submitted) else int(user.prompts_submitted)
-        rows += [(day, user.person, prompts if i == 0 else 0) for i, day in enumerate(days)]
+        rows += [(day, user.person, n) for day, n in zip(days, spread(prompts, len(days)), strict=True)]
     return pd.DataFrame(rows, columns=["day", "person", "requests"])
 
 
