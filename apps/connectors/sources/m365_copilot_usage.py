@@ -24,7 +24,7 @@ headers in camelCase (``copilotChatLastActivityDate``), so v2 keys are matched t
 ``copilotActivityUserDetailsByPeriod[0]`` (``activeUsageDays``, ``promptsSubmitted`` or the headers' camelCase).
 Where the count is given it is the user's active user-days, exactly: one row per counted day, the known
 last-activity dates first, the rest on the period's other days from its start (the report says how many days,
-not which); the prompts are the requests, spread evenly over those days (:func:`spread`: every day gets a share
+not which); the prompts are the requests, spread evenly over those days (:func:`frames.spread`: every day gets a share
 when the prompts are at least the days, so none falls back on the assumed interactions per day; a day left
 without a prompt, when there are fewer prompts than days, is estimated on the assumption and flagged so).
 Because those days are placed, load one v2 report per period rather than overlapping ones. A v2 file without
@@ -51,7 +51,7 @@ from apps.connectors.sources.csv_reader import iter_csv
 from apps.connectors.sources.dates import parse_days
 from apps.connectors.sources.detect import check_source, json_fields, wrong_source_hint
 from apps.connectors.sources.errors import SourceError
-from apps.connectors.sources.frames import finish
+from apps.connectors.sources.frames import finish, spread
 from apps.connectors.sources.json_reader import iter_json_values
 from apps.connectors.sources.skips import SkipReason, counted
 from apps.connectors.sources.sniff import looks_like_json, seekable
@@ -245,15 +245,6 @@ def _counted_days(user: Any, known: list[pd.Timestamp]) -> list[pd.Timestamp]:
         others = (d for d in pd.date_range(start, user.report_refresh_date) if d not in set(known))
         days += [d for _, d in zip(range(count - len(days)), others, strict=False)]
     return days
-
-
-def spread(total: int, days: int) -> list[int]:
-    """`total` split over `days` as evenly as whole numbers allow, the larger shares first; the shares add up to
-    `total` exactly. Fewer than one per day leaves the last days at 0."""
-    if days <= 0:
-        return []
-    share, extra = divmod(int(total), days)
-    return [share + (1 if i < extra else 0) for i in range(days)]
 
 
 def _v2_rows(users: pd.DataFrame, long: pd.DataFrame) -> pd.DataFrame:
