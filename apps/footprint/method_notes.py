@@ -30,10 +30,11 @@ separately (co2e_embodied_kg), token rows only.
 Zone: the row's zone (country or cloud region) or else the provider's data-centre location in EcoLogits.
 Data quality of token rows: activity_based (provider usage data, energy modelled).
 Seat rows (seat_activity): interactions x Wh per interaction (sourced in the set). Interactions are the
-source's request counts where it has them (GitHub Copilot metrics and usage reports: data quality
-activity_based), else active user-days x the tool's interactions per active day, an assumption marked as one in
-the set (status assumption; data quality activity_assumed, flagged); with no activity but a cost,
-spend-based (kgCO2e per USD, EEIO), energy not estimated.
+source's request counts where it has them (GitHub Copilot metrics and usage reports, Microsoft 365 Copilot v2
+prompts, ChatGPT Enterprise messages; a count for a period is spread over the user's days in it, so no day of a
+counted user also takes the assumption: data quality activity_based), else active user-days x the tool's
+interactions per active day, an assumption marked as one in the set (status assumption; data quality
+activity_assumed, flagged); with no activity but a cost, spend-based (kgCO2e per USD, EEIO), energy not estimated.
 Measured rows (measured_energy): the IT energy CodeCarbon measured (its file's pue setting divided out) times
 the facility PUE of the site (the factor set's facility_pue table, per zone: the officer's measured or entered
 figure, else the assumed industry average, Uptime Institute Global Data Center Survey 2024, 1.56, flagged).
