@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 
 import pytest
 
 from apps.footprint.calculator import DQ_ACTIVITY, DQ_ACTIVITY_ASSUMED, estimate
 from apps.footprint.catalogue import default_factor_set
-from tests.connectors.helpers import parse_bytes
+from tests.connectors.helpers import fixture_bytes, parse_bytes
 
 M365_HEADER = [
     "Report Refresh Date",
@@ -62,3 +63,19 @@ def test_m365_v2_fewer_prompts_than_days_leaves_those_days_assumed_and_says_so()
     r = estimate(frame, default_factor_set())
     assert r["energy_kwh"].sum() == pytest.approx(0.00408)
     assert sorted(r["data_quality"]) == [DQ_ACTIVITY_ASSUMED, DQ_ACTIVITY, DQ_ACTIVITY]
+
+
+def test_chatgpt_enterprise_messages_are_the_measured_interactions():
+    # The fixture's week (tests/connectors/test_chatgpt_enterprise_analytics.py sums it by hand): 59 messages on six
+    # user-days, and Eva's second day with none left (1 message, 2 days active) on ChatGPT Enterprise's assumed 15
+    # interactions a day. (59 + 15) x 0.34 Wh = 25.16 Wh.
+    name = "user_engagement_weekly.csv"
+    frame = parse_bytes("chatgpt_enterprise_analytics", fixture_bytes("chatgpt_enterprise_analytics", name), name)
+    r = estimate(frame, default_factor_set())
+    assert r["energy_kwh"].sum() == pytest.approx(0.02516)
+    assert Counter(r["data_quality"]) == {DQ_ACTIVITY: 6, DQ_ACTIVITY_ASSUMED: 1}
+    assumed = r[r["data_quality"] == DQ_ACTIVITY_ASSUMED]
+    assert (
+        list(assumed["person"]) == ["eva.schmidt@example.com"]
+        and "seat interactions assumed" in assumed["warning"].iloc[0]
+    )
