@@ -30,7 +30,13 @@ TOOL_SOURCES = {
         "activity_sources": ("m365_copilot_usage",),
         "usage_sources": ("m365_copilot_usage",),
     },
-    Tool.CHATGPT_ENTERPRISE: {"seat_source": "", "activity_sources": (), "usage_sources": ()},
+    # The workspace analytics user export: messages and days active per user (no seat file of its own is used here:
+    # the licence's seat source stays as entered).
+    Tool.CHATGPT_ENTERPRISE: {
+        "seat_source": "",
+        "activity_sources": ("chatgpt_enterprise_analytics",),
+        "usage_sources": ("chatgpt_enterprise_analytics",),
+    },
     Tool.API: {"seat_source": "", "activity_sources": (), "usage_sources": ()},  # token rows, see selectors
     Tool.OTHER: {"seat_source": "", "activity_sources": (), "usage_sources": ()},
 }

@@ -30,11 +30,12 @@ separately (co2e_embodied_kg), token rows only.
 Zone: the row's zone (country or cloud region) or else the provider's data-centre location in EcoLogits.
 Data quality of token rows: activity_based (provider usage data, energy modelled).
 Seat rows (seat_activity): interactions x Wh per interaction (sourced in the set). Interactions are the
-source's request counts where it has them (GitHub Copilot metrics and usage reports: data quality
-activity_based), else active user-days x the tool's interactions per active day, an assumption marked as one in
-the set (status assumption; data quality activity_assumed, flagged); with no activity but a cost,
-spend-based (kgCO2e per USD, EEIO), energy not estimated. Wh per interaction: central 0.34 (OpenAI's average
-ChatGPT query, Jun 2025; 0.24 for Gemini, Google's median Gemini Apps prompt, Aug 2025), low 0.16 (Microsoft,
+source's request counts where it has them (GitHub Copilot metrics and usage reports, Microsoft 365 Copilot v2
+prompts, ChatGPT Enterprise messages; a count for a period is spread over the user's days in it, so no day of a
+counted user also takes the assumption: data quality activity_based), else active user-days x the tool's
+interactions per active day, an assumption marked as one in the set (status assumption; data quality
+activity_assumed, flagged); with no activity but a cost, spend-based (kgCO2e per USD, EEIO), energy not estimated.
+Wh per interaction: central 0.34 (OpenAI's average ChatGPT query, Jun 2025; 0.24 for Gemini, Google's median Gemini Apps prompt, Aug 2025), low 0.16 (Microsoft,
 Jun 2026, low end of a typical production query), high 2.5 (Epoch AI, Feb 2025, a query with a 10,000-token
 input); a vendor's figure used for another's tool is marked as an assumption (wh_status). The range of an
 assumed row is that of a product of two independent factors: low = central / exp(sqrt(ln(interactions

@@ -45,7 +45,7 @@ _LABELS = {
     SkipReason.FAILED_REQUEST: "a failed request (no answer, nothing counted)",
     SkipReason.CACHE_HIT: "answered from the gateway's own cache (no model called)",
     SkipReason.REPEATED_MEASUREMENT: "an earlier, cumulative measurement of a run counted once by its last row",
-    SkipReason.NO_ACTIVITY: "a user with no Copilot activity on record",
+    SkipReason.NO_ACTIVITY: "a user with no activity on record (a seat tool's report: Copilot, ChatGPT)",
     SkipReason.TEAM_MEMBERSHIP: "a team-membership row (who was in which team that day): it attributes usage, it is "
     "none itself",
     SkipReason.OUT_OF_PERIOD: "a user whose last activity falls outside the report period",

@@ -1,8 +1,10 @@
 """Seat rows (usage_kind=seat_activity): the interactions of the row x Wh per interaction.
 
-The interactions are measured where the source counts requests (GitHub Copilot metrics and usage reports: the
-row's `requests`); otherwise active user-days x the seat tool's interactions per active day, an assumption
-(status `assumption` in the set's seat_tools table). Each factor is sourced in the set.
+The interactions are measured where the source counts requests (GitHub Copilot metrics and usage reports,
+Microsoft 365 Copilot v2 prompts, ChatGPT Enterprise messages: the row's `requests`; the sources spread a period's
+count over the user's days, so a counted user's day is not also on the assumption); otherwise active user-days x
+the seat tool's interactions per active day, an assumption (status `assumption` in the set's seat_tools table).
+Each factor is sourced in the set.
 
 The two factors of an assumed row are independent (how often people ask; what one answer costs), so their
 bounds combine as a product of independent uncertainties: the log bound ratios add in quadrature
