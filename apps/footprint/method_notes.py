@@ -35,11 +35,12 @@ prompts, ChatGPT Enterprise messages; a count for a period is spread over the us
 counted user also takes the assumption: data quality activity_based), else active user-days x the tool's
 interactions per active day, an assumption marked as one in the set (status assumption; data quality
 activity_assumed, flagged); with no activity but a cost, spend-based (kgCO2e per USD, EEIO), energy not estimated.
-Wh per interaction: central 0.34 (OpenAI's average ChatGPT query, Jun 2025; 0.24 for Gemini, Google's median Gemini Apps prompt, Aug 2025), low 0.16 (Microsoft,
-Jun 2026, low end of a typical production query), high 2.5 (Epoch AI, Feb 2025, a query with a 10,000-token
-input); a vendor's figure used for another's tool is marked as an assumption (wh_status). The range of an
-assumed row is that of a product of two independent factors: low = central / exp(sqrt(ln(interactions
-central/low)^2 + ln(Wh central/low)^2)), high likewise with the high bounds, not both extremes at once.
+Wh per interaction: central 0.34 (OpenAI's average ChatGPT query, Jun 2025; 0.24 for Gemini, Google's median
+Gemini Apps prompt, Aug 2025), low 0.16 (Microsoft, Jun 2026, low end of a typical production query), high 2.5
+(Epoch AI, Feb 2025, a query with a 10,000-token input); a vendor's figure used for another's tool is marked as
+an assumption (wh_status). The range of an assumed row is that of a product of two independent factors: low =
+central / exp(sqrt(ln(interactions central/low)^2 + ln(Wh central/low)^2)), high likewise with the high bounds,
+not both extremes at once.
 Measured rows (measured_energy): the IT energy CodeCarbon measured (its file's pue setting divided out) times
 the facility PUE of the site (the factor set's facility_pue table, per zone: the officer's measured or entered
 figure, else the assumed industry average, Uptime Institute Global Data Center Survey 2024, 1.56, flagged).
