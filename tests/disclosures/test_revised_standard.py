@@ -158,6 +158,7 @@ def test_the_page_shows_what_changes_and_the_exports_name_the_standard(usage, or
     assert 'id="period-standard"' in page and "Revised ESRS (Delegated Regulation C(2026) 5010)" in page
     assert "E1-8 §30(a)(iii)" in page and 'id="standard-changes"' in page and "Not carried" in page
     assert "No GHG intensity per net revenue in the revised E1" in page and 'id="revised-applies"' not in page
+    assert 'id="revised-not-computed"' in page and "E1 §30(c)" in page  # the group split needs the entity's data
     xhtml = render_ixbrl(services.build_snapshot(period)[0]).decode()
     assert "ix:nonFraction" not in xhtml  # no taxonomy for the revised ESRS: nothing is tagged
     assert "<h2>E1-8 Gross scope 1, 2, 3 GHG emissions</h2>" in xhtml and "C(2026) 5010" in xhtml
