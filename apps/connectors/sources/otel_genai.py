@@ -11,7 +11,7 @@ Follows the OpenTelemetry pages "Semantic conventions for generative client AI s
 (opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding: 64-bit integers such as ``intValue`` and
 ``startTimeUnixNano`` as decimal strings, attributes as ``[{"key", "value": {"stringValue" | "intValue" | ...}}]``).
 
-Read per span (a row; resource and scope attributes apply to the spans under them):
+Read per span (a row; the resource's service.name applies to the spans under it):
 
 * A span counts as model inference when it carries ``gen_ai.usage.input_tokens`` or ``gen_ai.usage.output_tokens``
   and its ``gen_ai.operation.name`` is absent or an inference operation (``chat``, ``text_completion``,
