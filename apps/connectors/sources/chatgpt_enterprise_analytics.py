@@ -4,7 +4,8 @@ settings > Workspace analytics (weekly or monthly), one row per workspace user a
 OpenAI's help page (https://help.openai.com/en/articles/10875114-user-analytics-for-chatgpt-enterprise-and-edu)
 says the export exists, per week or per month, as CSV, and names its metrics (messages, GPT messages, tool
 messages, active users), but it does not list the file's columns. The columns read here are those of the exports
-as several independent public projects that load real ones spell them (the same header in each):
+as public projects that load real ones spell them, the same header in each (followed: the test data and column
+maps of the GitHub projects PresidentofMexico/OpenAI-usage-metrics and others reading these CSVs):
 ``cadence``, ``period_start``, ``period_end``, ``account_id``, ``public_id``, ``name``, ``email``, ``role``,
 ``user_role``, ``department``, ``groups``, ``user_status``, ``created_or_invited_date``, ``is_active``,
 ``first_day_active_in_period``, ``last_day_active_in_period``, ``messages``, ``messages_rank`` (also spelt
@@ -25,8 +26,9 @@ Usage frame rows (``seat_activity``, provider ``openai``, model ``chatgpt_enterp
   (:func:`frames.spread`; the total is exact, its split between the two days is not). Each row then
   carries a measured count, which the seat estimate takes instead of an assumed interactions-per-day figure
   (data quality ``activity_based``). ``gpt_messages``, ``tool_messages`` and ``project_messages`` are messages to
-  GPTs, with tools and in projects: taken to be part of ``messages`` (the help page lists them as separate
-  metrics of the same messages; no page says so outright), so they are kept in :func:`parse_seats`, not added;
+  GPTs, with tools and in projects. The help page lists them beside the total messages without saying whether
+  ``messages`` includes them; they are taken to be part of it (an assumption: adding them could count a message
+  twice), so they are kept in :func:`parse_seats`, not added;
 * a user with no day active in the period (``messages`` 0 or blank) is skipped, reason "no activity"; one with
   days active but 0 messages keeps its days, on the assumed interactions per day (flagged). A blank ``messages``
   for a user with days active is refused (the source needs the figure), as are messages without a day active, a
