@@ -29,14 +29,14 @@ def test_chatgpt_active_days_come_from_its_export_only():
 
 @pytest.mark.django_db
 def test_the_export_is_a_seat_file_of_the_licence(org_a, tmp_path, capsys):
-    # tests/fixtures/chatgpt_enterprise_analytics/user_engagement_weekly.csv: six workspace users, Farid never
-    # active, Chloé last active 2026-02-12 (before the week).
+    # tests/fixtures/chatgpt_enterprise_analytics/user_engagement_weekly.csv: seven workspace users, Farid never
+    # active, Gina invited, Chloé last active 2026-02-12 (before the week).
     path = tmp_path / "week.csv"
     path.write_bytes(fixture_bytes("chatgpt_enterprise_analytics", "user_engagement_weekly.csv"))
     call_command("ingest", "--org", "org-a", "--source", "chatgpt_enterprise_analytics", str(path), "--json")
     assert json.loads(capsys.readouterr().out)["status"] == "succeeded"
     table, source_file = seat_table(org_a["org"], TOOL_SOURCES[Tool.CHATGPT_ENTERPRISE]["seat_source"])
-    assert source_file.filename == "week.csv" and len(table) == 6
+    assert source_file.filename == "week.csv" and len(table) == 7
     last = dict(zip(table["person"], table["last_activity_at"].dt.strftime("%Y-%m-%d"), strict=True))
     assert last["chloe.martin@example.com"] == "2026-02-12" and last["ada.lovelace@example.com"] == "2026-03-06"
-    assert table["last_activity_at"].isna().sum() == 1
+    assert table["last_activity_at"].isna().sum() == 2
