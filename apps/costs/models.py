@@ -30,10 +30,9 @@ TOOL_SOURCES = {
         "activity_sources": ("m365_copilot_usage",),
         "usage_sources": ("m365_copilot_usage",),
     },
-    # The workspace analytics user export: messages and days active per user (no seat file of its own is used here:
-    # the licence's seat source stays as entered).
+    # The workspace analytics user export: every workspace user (the seats), their messages and days active.
     Tool.CHATGPT_ENTERPRISE: {
-        "seat_source": "",
+        "seat_source": "chatgpt_enterprise_analytics",
         "activity_sources": ("chatgpt_enterprise_analytics",),
         "usage_sources": ("chatgpt_enterprise_analytics",),
     },

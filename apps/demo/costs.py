@@ -41,7 +41,7 @@ DEMO_API_PRICES_USD = {
 DEMO_LICENCES = (
     (Tool.GITHUB_COPILOT, "Business", "github_copilot_seats", 19, 10),
     (Tool.M365_COPILOT, "Microsoft 365 Copilot", "m365_copilot_usage", 30, 0),
-    (Tool.CHATGPT_ENTERPRISE, "Pilot, Legal and Marketing", "", 60, None),
+    (Tool.CHATGPT_ENTERPRISE, "Pilot, Legal and Marketing", "chatgpt_enterprise_analytics", 60, None),
 )
 CHATGPT_SEATS = CHATGPT_DEMO_SEATS  # the pilot's seats, as many as the demo's ChatGPT export lists
 CHATGPT_ACTIVE_USER_DAYS_PER_YEAR = 1200  # the pilot is little used: about 8 active days a seat a year

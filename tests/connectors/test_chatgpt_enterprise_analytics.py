@@ -43,7 +43,7 @@ def set_cell(row: int, column: str, value: str) -> bytes:
 def test_fixture_hand_sums():
     # Week 2026-03-02..08. Ada: 41 messages, active 03-02 and 03-06; Bruno: 5, 03-03 only; Chloé and Farid: no
     # activity (skipped); Dmitri: 12, 03-04 and 03-08, no email shown (named by public_id); Eva: 1 message, 03-02
-    # and 03-05.
+    # and 03-05; Gina: invited, pending, every figure blank as exports write them (skipped).
     frame = parse_bytes(KEY, fixture_bytes(KEY, NAME), NAME)
     got = {
         (p, d.strftime("%m-%d")): r for p, d, r in zip(frame["person"], frame["day"], frame["requests"], strict=True)
@@ -60,15 +60,15 @@ def test_fixture_hand_sums():
     t = totals(frame)
     assert (t["requests"], t["active_user_days"]) == (41 + 5 + 12 + 1, 2 + 1 + 2 + 2)
     assert set(frame["provider"]) == {"openai"} and set(frame["model"]) == {"chatgpt_enterprise"}
-    assert frame.attrs["rows_read"] == 6 and frame.attrs["skipped"] == {"no_activity": 2}
+    assert frame.attrs["rows_read"] == 7 and frame.attrs["skipped"] == {"no_activity": 3}
 
 
 def test_seats_one_row_per_user_with_the_last_day_active():
     seats = chatgpt.parse_seats(io.BytesIO(fixture_bytes(KEY, NAME)), NAME)
-    assert len(seats) == 6
+    assert len(seats) == 7
     by = seats.set_index("person")
     assert str(by.loc["chloe.martin@example.com", "last_activity_at"].date()) == "2026-02-12"  # before the week
-    assert by["last_activity_at"].isna().sum() == 1  # Farid, never active
+    assert by["last_activity_at"].isna().sum() == 2  # Farid, never active, and Gina, invited
     assert int(by.loc["ada.lovelace@example.com", "gpt_messages"]) == 6
 
 
@@ -81,8 +81,12 @@ def test_header_spelling_and_missing_columns_are_tolerated():
         header[:] = [header[i].replace("_", " ").upper() for i in keep] + ["message_rank"]
         rows[:] = [[r[i] for i in keep] + [""] for r in rows]
 
-    frame = parse_bytes(KEY, edited(edit), "variant.csv")
-    assert totals(frame)["requests"] == 59
+    def pending_again(header, rows):
+        edit(header, rows)
+        rows.append(list(rows[-1]))  # a second invitation pending: no email column, no public_id, no activity
+
+    frame = parse_bytes(KEY, edited(pending_again), "variant.csv")
+    assert totals(frame)["requests"] == 59 and frame.attrs["skipped"] == {"no_activity": 4}
     assert set(frame["person"]) == {"user-Ak2", "user-Bq7", "user-Dm4", "user-Ef9"}
 
 
@@ -99,6 +103,7 @@ def test_detected_from_its_header():
         (lambda: set_cell(2, "period_end", "2026-02-28"), 2, "period_end", "ends before it starts"),
         (lambda: set_cell(5, "messages", "twelve"), 5, "messages", "expected a whole number"),
         (lambda: set_cell(6, "last_day_active_in_period", "2026-03-01"), 6, "last_day_active_in_period", "outside"),
+        (lambda: set_cell(5, "public_id", ""), 5, "email", "expected the user's email or public_id"),  # active, unnamed
     ],
 )
 def test_bad_values_are_refused_naming_row_and_column(data, row, column, words):
@@ -115,7 +120,7 @@ def test_the_same_user_in_overlapping_periods_is_refused():
         rows.append(month)
 
     err = refused(KEY, edited(edit), "joined.csv")
-    assert err.column == "period_start" and "overlaps" in str(err) and err.row in (2, 8)
+    assert err.column == "period_start" and "overlaps" in str(err) and err.row in (2, 9)
 
 
 def test_consecutive_weeks_of_one_user_add_up():

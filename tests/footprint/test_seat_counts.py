@@ -2,13 +2,14 @@
 counted user is on measured interactions (data quality activity_based), none also on the assumed interactions per
 day (activity_assumed), so a period's activity is counted once.
 
-Worked by hand from the default factor set's seat_tools table: Microsoft 365 Copilot 0.34 Wh per interaction
-(central) and 10 assumed interactions per active day."""
+Worked by hand from the default factor set's seat_tools table: 0.34 Wh per interaction (central) for Microsoft 365
+Copilot, ChatGPT Enterprise and GitHub Copilot, and 10, 15 and 20 assumed interactions per active day."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import Counter
 
 import pytest
@@ -79,3 +80,24 @@ def test_chatgpt_enterprise_messages_are_the_measured_interactions():
         list(assumed["person"]) == ["eva.schmidt@example.com"]
         and "seat interactions assumed" in assumed["warning"].iloc[0]
     )
+
+
+def test_copilot_usage_report_days_on_their_counts_and_a_day_without_any_on_the_assumption():
+    # Two per-user days of the usage metrics reports (GitHub's example schema, reduced to the keys the source
+    # needs): alice with 4 prompts + 2 completions shown + 2 CLI requests = 8 interactions; bob active (used chat)
+    # but no counter above 0, on GitHub Copilot's assumed 20 interactions a day. (8 + 20) x 0.34 Wh = 9.52 Wh.
+    def day(login, prompts, shown, cli, used_chat):
+        return {
+            "day": "2025-10-01",
+            "user_login": login,
+            "user_initiated_interaction_count": prompts,
+            "code_generation_activity_count": shown,
+            "totals_by_feature": [{"feature": "code_completion", "code_generation_activity_count": shown}],
+            "totals_by_cli": {"request_count": cli},
+            "used_chat": used_chat,
+        }
+
+    data = "\n".join(json.dumps(d) for d in (day("alice", 4, 2, 2, True), day("bob", 0, 0, 0, True))).encode()
+    r = estimate(parse_bytes("github_copilot_usage_reports", data, "users.ndjson"), default_factor_set())
+    assert r["energy_kwh"].sum() == pytest.approx(0.00952)
+    assert dict(zip(r["person"], r["data_quality"], strict=True)) == {"alice": DQ_ACTIVITY, "bob": DQ_ACTIVITY_ASSUMED}

@@ -137,7 +137,7 @@ def cases() -> list:
             "weekly-and-monthly-joined",
             _chatgpt_monthly_again,
             ("overlaps", "count twice"),
-            8,
+            9,
             "period_start",
         ),
         BadInput(

@@ -4,7 +4,8 @@ settings > Workspace analytics (weekly or monthly), one row per workspace user a
 OpenAI's help page (https://help.openai.com/en/articles/10875114-user-analytics-for-chatgpt-enterprise-and-edu)
 says the export exists, per week or per month, as CSV, and names its metrics (messages, GPT messages, tool
 messages, active users), but it does not list the file's columns. The columns read here are those of the exports
-as several independent public projects that load real ones spell them (the same header in each):
+as public projects that load real ones spell them, the same header in each (followed: the test data and column
+maps of the GitHub projects PresidentofMexico/OpenAI-usage-metrics and others reading these CSVs):
 ``cadence``, ``period_start``, ``period_end``, ``account_id``, ``public_id``, ``name``, ``email``, ``role``,
 ``user_role``, ``department``, ``groups``, ``user_status``, ``created_or_invited_date``, ``is_active``,
 ``first_day_active_in_period``, ``last_day_active_in_period``, ``messages``, ``messages_rank`` (also spelt
@@ -25,8 +26,12 @@ Usage frame rows (``seat_activity``, provider ``openai``, model ``chatgpt_enterp
   (:func:`frames.spread`; the total is exact, its split between the two days is not). Each row then
   carries a measured count, which the seat estimate takes instead of an assumed interactions-per-day figure
   (data quality ``activity_based``). ``gpt_messages``, ``tool_messages`` and ``project_messages`` are messages to
-  GPTs, with tools and in projects: taken to be part of ``messages`` (the help page lists them as separate
-  metrics of the same messages; no page says so outright), so they are kept in :func:`parse_seats`, not added;
+  GPTs, with tools and in projects. The help page lists them beside the total messages without saying what they
+  count; they are not added (an assumption): a message to a GPT is still a message, and exports show more
+  ``tool_messages`` than ``messages`` for a user (tool steps of the answers, not messages sent), so adding them
+  would count a message twice. They are kept in :func:`parse_seats`;
+* an invited user not yet in (``user_status`` pending: no public_id, every figure blank) is a row without
+  activity;
 * a user with no day active in the period (``messages`` 0 or blank) is skipped, reason "no activity"; one with
   days active but 0 messages keeps its days, on the assumed interactions per day (flagged). A blank ``messages``
   for a user with days active is refused (the source needs the figure), as are messages without a day active, a
@@ -171,10 +176,16 @@ def _users(chunk: CsvChunk) -> pd.DataFrame:
 
 def _check(chunk: CsvChunk, t: pd.DataFrame) -> None:
     """Refuse what would count wrong, naming the first record and column (see the module docstring)."""
-    _first_bad(chunk, t["person"].eq(""), "email", "expected the user's email or public_id, got blanks")
     _first_bad(chunk, t["period_end"] < t["period_start"], "period_end", "the period ends before it starts")
     active = (t["first_active"].notna() | t["last_active"].notna()).to_numpy()
     blank = t["messages"].isna().to_numpy()
+    # A row without activity may name nobody (an invitation pending, in a file without emails): it is skipped.
+    _first_bad(
+        chunk,
+        t["person"].eq("").to_numpy() & (active | (t["messages"].fillna(0) > 0).to_numpy()),
+        "email",
+        "expected the user's email or public_id, got blanks",
+    )
     _first_bad(
         chunk,
         active & blank,
@@ -198,7 +209,8 @@ def _check(chunk: CsvChunk, t: pd.DataFrame) -> None:
         outside = t[name].notna() & ((t[name] < t["period_start"]) | (t[name] > t["period_end"]))
         _first_bad(chunk, outside, name, "the day falls outside the row's period (period_start to period_end)")
     _first_bad(chunk, t["last_active"] < t["first_active"], "last_active", "the last day active is before the first")
-    ordered = t.assign(row=np.arange(len(t))).sort_values(["person", "period_start"], kind="stable")
+    named = t.assign(row=np.arange(len(t)))[t["person"].ne("").to_numpy()]
+    ordered = named.sort_values(["person", "period_start"], kind="stable")
     same = ordered["person"].eq(ordered["person"].shift())
     overlap = same & (ordered["period_start"] <= ordered["period_end"].shift())
     if overlap.any():
@@ -216,6 +228,7 @@ def parse_seats(stream: BinaryIO, filename: str) -> pd.DataFrame:
     ``last_day_active``, else the last day active in the period; NaT when never active), messages and the GPT,
     tool and project counts of that period."""
     users = _users(_chunk(stream, filename))
+    users = users[users["person"].ne("")]  # nobody to hold the seat (see _check)
     latest = users.sort_values("period_start", kind="stable").drop_duplicates("person", keep="last")
     seats = latest[["person", "display_name", "messages", *COUNTS]].copy()
     seats["last_activity_at"] = latest["last_day_active"].fillna(latest["last_active"])
