@@ -143,3 +143,66 @@ def test_a_pack_without_resolution_tables_still_checks_every_datapoint(tmp_path)
     assert "NOTE no method.json / resolution/" in out
     for dp in snapshot["datapoints"]:
         assert f"OK   datapoint {dp['id']} value" in out
+
+
+# Rows the demo year lacks: a spend-only row in EUR (no activity: EEIO factor), an embedding model (prefill only),
+# a model the repository does not know (size class), a dated alias on both sides of its change (two repository
+# entries), cached input tokens; own GPU jobs in France and Germany with a GO and a nuclear supplier rate that
+# together over-cover France and a German GO whose months hold no job (unused).
+EDGE_CSV = (
+    "date,provider,model,requests,input_tokens,cached_input_tokens,output_tokens,zone,cost,currency\n"
+    "2025-04-01,openai,gpt-4o,1000,500000,200000,400000,US,100,USD\n"
+    "2025-04-02,openai,gpt-4o,0,0,0,0,,50,EUR\n"
+    "2025-04-03,openai,text-embedding-3-small,300,900000,0,0,,,\n"
+    "2025-04-04,openai,mystery-model-70b,10,1000,0,2000,FR,,\n"
+    "2025-11-30,mistral,mistral-large-latest,20,4000,0,8000,,,\n"
+    "2025-12-05,mistral,mistral-large-latest,20,4000,0,8000,,,\n"
+)
+
+
+@pytest.fixture
+def edge_pack(org_a):
+    from apps.connectors.ingestion import create_run, execute_run
+    from apps.connectors.storage import store_upload
+
+    from .test_e1_figures import CODECARBON
+
+    org = org_a["org"]
+    for content, name, source in (
+        (CODECARBON, "jobs.csv", "codecarbon_emissions"),
+        (EDGE_CSV, "api.csv", "generic_csv"),
+    ):
+        run = execute_run(create_run(org, source, store_upload(org, io.BytesIO(content.encode()), name)).pk)
+        assert run.status == "succeeded", run.errors
+    year = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    for kind, mwh, zone, start, end, rate, source in (
+        ("GO", "0.6", "FR", *year, 0, "renewable"),
+        ("supplier_rate", "2.0", "FR", *year, 12, "nuclear"),
+        ("GO", "0.5", "DE", dt.date(2025, 1, 1), dt.date(2025, 3, 31), 0, "renewable"),
+    ):
+        ContractualInstrument.objects.create(
+            organisation=org, kind=kind, mwh=Decimal(mwh), zone=zone, period_start=start, period_end=end,
+            gco2e_per_kwh=rate, energy_source=source,
+        )  # fmt: skip
+    period = services.create_period(org, None, *year, net_revenue_eur=50_000_000, internal_carbon_price_eur_per_t=80)
+    services.submit_for_review(period, Membership.objects.get(user=org_a["users"][Role.OFFICER]))
+    admin = Membership.objects.get(user=org_a["users"][Role.ADMIN])
+    period = services.sign_off(period, admin, "Residual mix to verify", accept_unverified=True)
+    return period, services.render(period, "evidence")
+
+
+def test_spend_embedding_size_class_aliases_and_instruments_recompute(edge_pack, tmp_path):
+    period, data = edge_pack
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    models = archive.read("resolution/models.csv").decode()
+    assert "size class" in models and ",1," in models  # the unknown model, the embedding model
+    assert models.count("mistral-large-latest") == 2  # one repository entry before the change, one after
+    records = archive.read("records.csv").decode()
+    assert "spend_based" in records
+    instruments = archive.read("resolution/instruments.csv").decode().splitlines()
+    assert len(instruments) == 4  # header + 3, in the calculator's allocation order
+    code, out = _run(_unpack(data, tmp_path / "pack"), tmp_path)
+    assert code == 0, out[-3000:]
+    for column in ("co2e_location_kg", "co2e_market_kg", "renewable_kwh", "nuclear_kwh", "energy_prefill_kwh"):
+        assert f"OK   records.{column}: 8 records recomputed" in out  # 2 GPU jobs + 6 API rows
+    assert all(f"OK   datapoint {dp['id']} value" in out for dp in period.snapshot["datapoints"] if dp["value"])
