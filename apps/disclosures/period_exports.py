@@ -24,6 +24,7 @@ from apps.footprint.services import load_factor_set
 
 from . import e1
 from .errors import DisclosureError
+from .evidence_files import evidence_sources
 from .models import ExportState, PeriodExport, ReportingPeriod
 from .snapshots import export_inputs, snapshot_of
 from .tasks import render_export
@@ -91,7 +92,8 @@ def render_to(period: ReportingPeriod, fmt: str, out: BinaryIO) -> str:
         exports.write_xlsx(snapshot, records, out)
     else:
         factor_set = snapshot_factor_set(snapshot)
-        exports.write_evidence_pack(snapshot, sha, records, factor_tables(snapshot), out, factor_set)
+        sources = evidence_sources(snapshot, period.organisation)
+        exports.write_evidence_pack(snapshot, sha, records, factor_tables(snapshot), out, factor_set, sources)
     return sha
 
 

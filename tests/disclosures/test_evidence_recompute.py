@@ -160,8 +160,8 @@ EDGE_CSV = (
 )
 
 
-@pytest.fixture
-def edge_pack(org_a):
+def edge_period(org_a):
+    """A signed-off 2025 of org-a with the edge rows, two GPU jobs and three instruments."""
     from apps.connectors.ingestion import create_run, execute_run
     from apps.connectors.storage import store_upload
 
@@ -187,7 +187,12 @@ def edge_pack(org_a):
     period = services.create_period(org, None, *year, net_revenue_eur=50_000_000, internal_carbon_price_eur_per_t=80)
     services.submit_for_review(period, Membership.objects.get(user=org_a["users"][Role.OFFICER]))
     admin = Membership.objects.get(user=org_a["users"][Role.ADMIN])
-    period = services.sign_off(period, admin, "Residual mix to verify", accept_unverified=True)
+    return services.sign_off(period, admin, "Residual mix to verify", accept_unverified=True)
+
+
+@pytest.fixture
+def edge_pack(org_a):
+    period = edge_period(org_a)
     return period, services.render(period, "evidence")
 
 

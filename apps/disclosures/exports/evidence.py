@@ -32,10 +32,13 @@ from apps.footprint.factor_set import FactorSet
 from ..e1 import canonical_json
 from ._common import format_number, period_label, zip_date_time, zip_entry_info
 from .evidence_method import KeyCollector, method_document, resolution_tables
+from .evidence_sources import SOURCES_TABLE, SourceEntry, file_sha256, sources_frame
 from .records_stream import iter_chunks
 from .tables import render_csv, render_frame_csv, write_records_csv
 
 EXTRA_FILES = {
+    SOURCES_TABLE: "the runs' source files: SHA-256, size, whether the pack carries it (sources/) or where members "
+    "of the organisation download it",
     "method.json": "every method constant with its source, the factor tables' provenance, the rules applied",
     "recompute.py": "re-derives every figure from the pack (Python standard library only)",
 }
@@ -114,6 +117,11 @@ def _readme(snapshot: dict, snapshot_sha256: str, hashes: dict[str, str], factor
     lines += [f"| {name} | {what} |" for name, what in EXTRA_FILES.items() if name in hashes]
     lines += [f"| {name} | what the records' names resolved to |" for name in hashes if name.startswith("resolution/")]
     lines += [
+        f"| {name} | an original source file |"
+        for name in hashes
+        if name.startswith("sources/") and name != SOURCES_TABLE
+    ]
+    lines += [
         "| SHA256SUMS | SHA-256 of every file above |",
         "",
         "Spreadsheet safety: in the CSV files, a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage "
@@ -188,6 +196,7 @@ def write_evidence_pack(
     factor_tables: dict[str, pd.DataFrame],
     out: BinaryIO,
     factor_set: FactorSet | None = None,
+    sources: list[SourceEntry] | None = None,
 ) -> None:
     """Write the evidence-pack zip for a snapshot, its records and the factor tables it used to a seekable stream.
 
@@ -195,7 +204,8 @@ def write_evidence_pack(
     temporary file, hashed on the way, then copied into the zip: memory follows one chunk, not the year.
     Reproducible: same inputs, same bytes (fixed entry order, timestamps from generated_at, fixed permissions).
     With `factor_set` (the snapshot's), the pack also holds method.json and resolution/, from which recompute.py
-    re-derives each record's figures from its activity data.
+    re-derives each record's figures from its activity data. With `sources`, sources/ holds the original files
+    (those the caller gives a path for) and SOURCES.csv lists them all with their SHA-256 and download link.
     """
     date_time = zip_date_time(snapshot)
     keys = KeyCollector()
@@ -215,8 +225,12 @@ def write_evidence_pack(
             for name, frame in resolution_tables(factor_set, snapshot, keys).items():
                 files[f"resolution/{name}.csv"] = render_frame_csv(frame)
         files["recompute.py"] = RECOMPUTE_SCRIPT.read_bytes()
+        carried = [e for e in sources or [] if e.path]
+        if sources is not None:
+            files[SOURCES_TABLE] = render_frame_csv(sources_frame(sources))
         hashes = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
         hashes = {**dict(list(hashes.items())[:2]), "records.csv": hashing.sha256.hexdigest(), **hashes}
+        hashes.update((e.pack_name, file_sha256(e.path)) for e in carried)  # the bytes on disk, as they are now
         sums = "".join(f"{digest}  {name}\n" for name, digest in hashes.items()).encode("ascii")
         readme = _readme(snapshot, snapshot_sha256, hashes, [name for name, _frame in factors])
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -229,6 +243,14 @@ def write_evidence_pack(
                 shutil.copyfileobj(spool, entry, 2**20)
             for name, data in list(files.items())[2:]:
                 archive.writestr(zip_entry_info(name, date_time), data, compresslevel=6)
+            for entry in carried:  # streamed: a source file may be tens of MB
+                with (
+                    open(entry.path, "rb") as fh,
+                    archive.open(
+                        zip_entry_info(entry.pack_name, date_time), "w", force_zip64=entry.size_bytes > 1_900_000_000
+                    ) as out_fh,
+                ):
+                    shutil.copyfileobj(fh, out_fh, 2**20)
 
 
 def render_evidence_pack(
@@ -237,8 +259,9 @@ def render_evidence_pack(
     records: pd.DataFrame | Iterable[pd.DataFrame],
     factor_tables: dict[str, pd.DataFrame],
     factor_set: FactorSet | None = None,
+    sources: list[SourceEntry] | None = None,
 ) -> bytes:
     """The evidence-pack zip as bytes (write_evidence_pack into memory)."""
     buffer = io.BytesIO()
-    write_evidence_pack(snapshot, snapshot_sha256, records, factor_tables, buffer, factor_set)
+    write_evidence_pack(snapshot, snapshot_sha256, records, factor_tables, buffer, factor_set, sources)
     return buffer.getvalue()

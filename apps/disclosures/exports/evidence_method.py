@@ -116,7 +116,9 @@ class KeyCollector:
     def _note(self, chunk: pd.DataFrame) -> None:
         if not len(chunk) or "usage_kind" not in chunk.columns:
             return
-        f = pd.DataFrame({c: chunk[c].fillna("").astype(str) if c in chunk.columns else "" for c in _TEXT})
+        f = pd.DataFrame(
+            {c: chunk[c].astype(object).fillna("").astype(str) if c in chunk.columns else "" for c in _TEXT}
+        )
         f["day"] = chunk["day"].astype(str).str[:10]
         f["year"] = f["day"].str[:4].astype(int)
         f["own"] = (f["scope"] == "scope2") & (f["data_quality"] != "spend_based")

@@ -2,13 +2,12 @@
 """Recompute every disclosed figure of an AI Footprint Ledger evidence pack from the pack alone.
 
 Standard library only: `python3 recompute.py` in the unpacked pack, or `python3 recompute.py PACK.zip|DIR`. Prints
-each figure with OK or the difference: (1) every file against SHA256SUMS; (2) each record of records.csv from its
-activity data, method.json's constants and resolution/ (EcoLogits regressions over the model's parameters and the
-provider's PUE, seat interactions, measured kWh x facility PUE, spend x EEIO factor; grid factor; instruments
-allocated pro rata, then the residual mix; embodied GHG, water, ADPe, primary energy, the E1-5 split); (3) each
-datapoint of snapshot.json with its range (energy, Scope 2, Scope 3, totals, intensities, E1-8, E3/E5, VSME B3)
-from records.csv and the inputs, its comparative change, datapoints.csv, every breakdown row, the runs' counts.
-Exit status 0 when every figure agrees (relative tolerance 1e-9: sums in another order), 1 otherwise.
+each figure with OK or the difference: (1) every file against SHA256SUMS, each source file against its runs' SHA-256;
+(2) each record from its activity data, method.json and resolution/ (EcoLogits regressions, seat interactions,
+measured kWh x facility PUE, spend x EEIO factor; grid factor; instruments pro rata, then the residual mix; embodied
+GHG, water, ADPe, PE, the E1-5 split); (3) each datapoint of snapshot.json with its range from records.csv and the
+inputs, its comparative change, datapoints.csv, every breakdown row, the runs' counts. Exit status 1 on any
+difference (relative tolerance 1e-9: sums in another order), else 0.
 """
 
 import csv
@@ -108,21 +107,31 @@ class Report:
                 self.good(f"records.{column}: {ok} records recomputed")
 
 
-def check_hashes(pack, report):
+def digest(pack, name):
+    sha = hashlib.sha256()
+    with pack.open(name) as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()
+
+
+def check_files(pack, report):
+    """Every file against SHA256SUMS; each source file carried against the SHA-256 of the runs that read it."""
     with pack.open("SHA256SUMS") as fh:
-        listed = [line.split("  ", 1) for line in fh.read().decode("ascii").splitlines()]
-    for digest, name in listed:
-        if not pack.has(name):
-            report.fail(f"file {name}", "listed in SHA256SUMS, missing from the pack")
-            continue
-        sha = hashlib.sha256()
-        with pack.open(name) as fh:
-            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
-                sha.update(block)
-        if sha.hexdigest() != digest:
-            report.fail(f"file {name}", f"sha256 {sha.hexdigest()}, SHA256SUMS says {digest}")
+        listed = [line.split("  ", 1)[::-1] for line in fh.read().decode("ascii").splitlines()]
+    sources = list(pack.rows("sources/SOURCES.csv")) if pack.has("sources/SOURCES.csv") else []
+    runs = {r["sha256"] for r in json.loads(pack.open("snapshot.json").read()).get("runs") or []}
+    for name, want in listed + [(s["in_pack"], s["sha256"]) for s in sources if s["in_pack"]]:
+        got = digest(pack, name) if pack.has(name) else "(missing from the pack)"
+        if got == want:
+            report.good(f"file {name} sha256 {want}")
         else:
-            report.good(f"file {name} sha256 {digest}")
+            report.fail(f"file {name}", f"sha256 {got}, expected {want}")
+    for s in sources:
+        if s["sha256"] not in runs:
+            report.fail(f"source {s['filename']}", "its SHA-256 is no run's in snapshot.json")
+        elif not s["in_pack"]:
+            print(f"NOTE source {s['filename']} not in the pack ({s['note']}): {s['download']}", file=report.out)
 
 
 # ---- the EcoLogits method for one model (per output token and per request), as method.json's constants name it
@@ -151,14 +160,11 @@ def llm_run(active_b, total_b, pue, tps, ttft, m):
 
 def model_coefficients(row, m):
     """Low and high coefficients of a resolution/models.csv row."""
-    tps, ttft = num(row["tps"]), num(row["ttft_s"])
-    tps, ttft = (None if math.isnan(tps) else tps), (None if math.isnan(ttft) else ttft)
+    tps, ttft = (None if math.isnan(num(row[k])) else num(row[k]) for k in ("tps", "ttft_s"))
     lo = llm_run(num(row["active_params_min_b"]), num(row["total_params_min_b"]), num(row["pue_min"]), tps, ttft, m)
     hi = llm_run(num(row["active_params_max_b"]), num(row["total_params_max_b"]), num(row["pue_max"]), tps, ttft, m)
-    c = {
-        t: (num(row[f"{t}_ratio_low"]) * lo[0][0], num(row[f"{t}_ratio_high"]) * hi[0][0])
-        for t in ("prefill", "cached")
-    }
+    e_lo, e_hi = lo[0][0], hi[0][0]  # kWh per output token: an input token costs a ratio of it
+    c = {t: (num(row[t + "_ratio_low"]) * e_lo, num(row[t + "_ratio_high"]) * e_hi) for t in ("prefill", "cached")}
     generates = row["embedding"] != "1"  # an embedding model is a prefill pass only
     for name, i in (("energy", 0), ("gwp", 1), ("adpe", 2), ("pe", 3)):
         c[f"{name}_tok"] = (lo[i][0], hi[i][0]) if generates else (0.0, 0.0)
@@ -176,8 +182,7 @@ class Tables:
         def table(name, *key):
             return {tuple(r[k] for k in key): r for r in pack.rows(f"resolution/{name}.csv")}
 
-        self.method = json.loads(pack.open("method.json").read())
-        self.m = {k: c["value"] for k, c in self.method["constants"].items()}
+        self.m = {k: c["value"] for k, c in json.loads(pack.open("method.json").read())["constants"].items()}
         models = table("models", "usage_kind", "provider", "model", "model_resolved")
         self.models = {k: model_coefficients(r, self.m) for k, r in models.items()}
         self.providers = table("providers", "provider")
@@ -239,9 +244,7 @@ def impacts(t, r, a, g, energy, c):
         location = (e_lo * grid / 1000, e_hi * grid / 1000, e_c * grid / 1000)
 
     def lin(name):
-        if c is None:
-            return (0.0, 0.0)
-        return tuple(out * c[f"{name}_tok"][i] + req * c[f"{name}_req"][i] for i in (0, 1))
+        return tuple(out * c[f"{name}_tok"][i] + req * c[f"{name}_req"][i] for i in (0, 1)) if c else (0.0, 0.0)
 
     p = t.providers.get((r["provider"],))
     onsite = (num(p["onsite_water_l_per_kwh_low"]), num(p["onsite_water_l_per_kwh_high"])) if p else (NAN, NAN)
@@ -292,15 +295,12 @@ def market_and_mix(a, g, energy, location, cov):
     nuc, uncovered = num(g["nuclear_fraction_of_non_renewable"]), e_c - covered
     by = cov or {"renewable": 0.0, "nuclear": 0.0, "fossil": 0.0}
     mix = (covered, uncovered * (1 - nuc) + by["fossil"], uncovered * nuc + by["nuclear"], by["renewable"])
-    return {
-        "co2e_market_kg": (e_lo * kg_per_kwh, e_hi * kg_per_kwh, e_c * kg_per_kwh),
-        **dict(zip(MIX, mix, strict=True)),
-    }
+    market = (e_lo * kg_per_kwh, e_hi * kg_per_kwh, e_c * kg_per_kwh)
+    return {"co2e_market_kg": market, **dict(zip(MIX, mix, strict=True))}
 
 
 def check_records(pack, report):
-    """Every record's figures from its activity data and the resolution tables (two passes: the instruments are
-    allocated over all self-hosted rows before market-based figures exist)."""
+    """Every record's figures from its activity data and resolution/ (a first pass allocates the instruments)."""
     t, own_rows, failed = Tables(pack), {}, set()
 
     def derived():
@@ -485,7 +485,7 @@ def main(argv):
     path = argv[1] if len(argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     pack, report = Pack(path), Report()
     if pack.has("SHA256SUMS"):
-        check_hashes(pack, report)
+        check_files(pack, report)
     if pack.has("method.json") and pack.has("resolution/models.csv"):
         check_records(pack, report)
     else:
