@@ -21,8 +21,7 @@ import zipfile
 from collections import defaultdict
 
 words = str.split  # names written as one string
-REL = 1e-9
-NAN = float("nan")
+REL, NAN = 1e-9, float("nan")
 ACTIVITY = words("output_tokens requests input_tokens cached_input_tokens active_user_days measured_energy_kwh cost")
 RANGED = words("energy_kwh energy_prefill_kwh co2e_location_kg co2e_market_kg water_l adpe_kgsbeq pe_mj")
 SINGLE = words("co2e_embodied_kg grid_gco2e_per_kwh instrument_covered_kwh fossil_kwh nuclear_kwh renewable_kwh")
@@ -460,7 +459,8 @@ def check_figures(pack, report):
     for row in pack.rows("datapoints.csv") if pack.has("datapoints.csv") else []:  # the same figures, as a table
         for key in ("value", "low", "high", "comparative", "change_pct"):
             want = by_id.get(row["id"].lstrip("'"), {}).get(key)
-            report.check(f"datapoints.csv {row['id']} {key}", None if row[key] == "" else float(row[key]), want)
+            if want is not None or row[key]:
+                report.check(f"datapoints.csv {row['id']} {key}", None if row[key] == "" else float(row[key]), want)
     for name, rows in (snapshot.get("breakdowns") or {}).items():
         if name == "by_model" and families is None:
             print("NOTE breakdown by_model not checked: the pack has no resolution/model_families.csv", file=report.out)
