@@ -80,6 +80,14 @@ def test_the_pack_holds_constants_resolution_and_the_script(pack):
     assert "GPU_ENERGY_ALPHA" in alpha["source"] and isinstance(alpha["value"], float)
     assert method["constants"]["spend_low_factor"]["assumption"] is True
     assert method["factor_set"]["sha256"] == period.snapshot["factor_sets"][0]["sha256"]
+    # the factors the records used, with their tables' sources: seat interactions, grid factors, facility PUE
+    seats = method["factors_used"]["seat_tools"]
+    assert {r["tool"] for r in seats["rows"]} == {"github_copilot", "m365_copilot"}
+    assert all(r["wh_per_interaction"] > 0 and r["interactions_status"] for r in seats["rows"])
+    assert "Gentle Singularity" in seats["from"][0]["source"]
+    grid = method["factors_used"]["grid"]
+    assert [t["table"] for t in grid["from"]][:3] == ["grid", "residual_mix", "facility_pue"]
+    assert {(r["grid_zone"], r["year"]) for r in grid["rows"]} >= {("FRA", 2025)}
 
 
 def test_recompute_py_alone_gets_every_figure_ok(pack, tmp_path):

@@ -221,8 +221,10 @@ def write_evidence_pack(
         for name, frame in factors:
             files[f"factors/{name}.csv"] = render_frame_csv(frame)
         if factor_set is not None:
-            files["method.json"] = (json.dumps(method_document(factor_set, snapshot), indent=1) + "\n").encode()
-            for name, frame in resolution_tables(factor_set, snapshot, keys).items():
+            resolution = resolution_tables(factor_set, snapshot, keys)
+            method = method_document(factor_set, snapshot, resolution)
+            files["method.json"] = (json.dumps(method, indent=1, allow_nan=False) + "\n").encode()
+            for name, frame in resolution.items():
                 files[f"resolution/{name}.csv"] = render_frame_csv(frame)
         files["recompute.py"] = RECOMPUTE_SCRIPT.read_bytes()
         carried = [e for e in sources or [] if e.path]

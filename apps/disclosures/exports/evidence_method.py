@@ -59,9 +59,25 @@ CONSTANT_SOURCES: dict[str, tuple[str, str]] = {
 CONSTANT_DEFAULTS = {"spend_low_factor": 0.5, "spend_high_factor": 2.0, "measured_energy_pue": 1.0}
 
 
-def method_document(fs: FactorSet, snapshot: dict) -> dict[str, Any]:
-    """method.json: every method constant with its value and source, the factor tables' provenance and the rules
-    recompute.py applies (ranges, primary data, units)."""
+# resolution table -> the factor tables its figures come from (their source, vintage and licence go with them)
+FACTORS_USED = {
+    "seat_tools": ("seat_tools",),
+    "grid": ("grid", "residual_mix", "facility_pue", "electricity_impacts"),
+    "spend_factors": ("spend_factors",),
+    "currencies": ("currency_rates",),
+    "providers": ("provider_datacenters",),
+}
+
+
+def _rows(frame: pd.DataFrame) -> list[dict]:
+    """A frame's rows as JSON objects (NaN: null)."""
+    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+
+
+def method_document(fs: FactorSet, snapshot: dict, resolution: dict[str, pd.DataFrame] | None = None) -> dict[str, Any]:
+    """method.json: every method constant with its value and source, the factors the records used (seat
+    interactions, grid and residual factors, facility PUE, spend factors, rates) with their tables' provenance, the
+    factor tables' provenance and the rules recompute.py applies (ranges, primary data, units)."""
     constants = {}
     for name in sorted(set(fs.method) | set(CONSTANT_DEFAULTS)):
         value = fs.method.get(name, CONSTANT_DEFAULTS.get(name))
@@ -80,6 +96,23 @@ def method_document(fs: FactorSet, snapshot: dict) -> dict[str, Any]:
         "input_token_ratios": {
             term: {"low": lo, "high": hi, "status": status}
             for term, (lo, hi, status) in fs.input_token_ratios().items()
+        },
+        "factors_used": {
+            name: {
+                "from": [
+                    {
+                        "table": t,
+                        "source": fs.tables[t].source,
+                        "vintage": fs.tables[t].vintage,
+                        "licence": fs.tables[t].licence,
+                    }
+                    for t in tables
+                    if t in fs.tables
+                ],
+                "rows": _rows(resolution[name]),
+            }
+            for name, tables in FACTORS_USED.items()
+            if resolution is not None and name in resolution
         },
         "tables": fs.provenance(),
         "rules": {
