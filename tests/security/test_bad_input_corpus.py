@@ -36,7 +36,7 @@ from apps.connectors.errors import IngestionRefused
 from apps.connectors.ingestion import create_run, execute_run
 from apps.connectors.mapping import save_mapping
 from apps.connectors.models import IdentityKind, IngestionRun, RunStatus, SourceFile
-from apps.connectors.storage import store_upload
+from apps.connectors.storage import store_upload, stored_file_path
 from apps.disclosures import services as disclosures
 from apps.footprint.models import UsageRecord
 
@@ -425,6 +425,10 @@ def _check_exports(client, org, period, capture, *, signed_off: bool):
     assert sorted(tokens) == [100, 100, 200, 300]
 
     with zipfile.ZipFile(io.BytesIO(export("evidence"))) as pack:
+        # The uploaded files themselves, byte for byte (their hash is the evidence), under names no spreadsheet opens.
+        originals = sorted(n for n in pack.namelist() if n.endswith(".original"))
+        files = SourceFile.objects.filter(organisation=org).order_by("sha256")
+        assert [pack.read(n) for n in originals] == [stored_file_path(f).read_bytes() for f in files]
         for name in pack.namelist():
             if name.endswith(".csv"):
                 rows = list(csv.reader(io.StringIO(pack.read(name).decode("utf-8"))))

@@ -117,7 +117,7 @@ def _readme(snapshot: dict, snapshot_sha256: str, hashes: dict[str, str], factor
     lines += [f"| {name} | {what} |" for name, what in EXTRA_FILES.items() if name in hashes]
     lines += [f"| {name} | what the records' names resolved to |" for name in hashes if name.startswith("resolution/")]
     lines += [
-        f"| {name} | an original source file |"
+        f"| {name} | a source file as uploaded (not neutralised: read it as text, not in a spreadsheet) |"
         for name in hashes
         if name.startswith("sources/") and name != SOURCES_TABLE
     ]
@@ -126,7 +126,8 @@ def _readme(snapshot: dict, snapshot_sha256: str, hashes: dict[str, str], factor
         "",
         "Spreadsheet safety: in the CSV files, a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage "
         "return carries a leading apostrophe, so no spreadsheet runs it as a formula. Numbers are written in full "
-        "precision (they read back as the exact same floating-point values).",
+        "precision (they read back as the exact same floating-point values). The files under sources/ ending in "
+        "`.original` are the uploads byte for byte, NOT neutralised (their SHA-256 is the evidence): read them as text.",
         "",
         "## How to recompute every figure",
         "",

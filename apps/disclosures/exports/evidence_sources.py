@@ -31,9 +31,10 @@ class SourceEntry:
 
     @property
     def pack_name(self) -> str:
-        """Its name inside the pack (the hash first: two uploads may share a file name)."""
+        """Its name inside the pack: the hash first (two uploads may share a file name), `.original` last. The bytes
+        are as uploaded, formulas included (the hash must match), so no spreadsheet should open them by default."""
         safe = re.sub(r"[^A-Za-z0-9._-]+", "_", self.filename).lstrip(".") or "file"
-        return f"sources/{self.sha256[:12]}-{safe}" if self.path else ""
+        return f"sources/{self.sha256[:12]}-{safe}.original" if self.path else ""
 
 
 def file_sha256(path: str) -> str:
