@@ -127,7 +127,7 @@ def _readme(snapshot: dict, snapshot_sha256: str, hashes: dict[str, str], factor
         "Spreadsheet safety: in the CSV files, a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage "
         "return carries a leading apostrophe, so no spreadsheet runs it as a formula. Numbers are written in full "
         "precision (they read back as the exact same floating-point values). The files under sources/ ending in "
-        "`.original` are the uploads byte for byte, NOT neutralised (their SHA-256 is the evidence): read them as text.",
+        "`.original` are the uploads byte for byte, NOT neutralised (their SHA-256 is the evidence): read as text.",
         "",
         "## How to recompute every figure",
         "",
