@@ -40,9 +40,6 @@ class Pack:
         names = self.zip.namelist() if self.zip else [os.path.join(d, f) for d, fs in walk for f in fs]
         self.names = {os.path.normpath(n).replace(os.sep, "/") for n in names}
 
-    def has(self, name):
-        return name in self.names
-
     def open(self, name):
         return self.zip.open(name) if self.zip else open(os.path.join(self.dir, *name.split("/")), "rb")
 
@@ -54,6 +51,11 @@ class Pack:
 def num(text):
     """A CSV number (empty: NaN)."""
     return NAN if text in ("", None) else float(text)
+
+
+def unquote(text):
+    """A text cell as it was before the CSV neutralised it (a leading ' before = + - @, tab or CR)."""
+    return text[1:] if text[:1] == "'" and text[1:2] and text[1:2] in "=+-@\t\r" else text
 
 
 def nz(x):
@@ -118,10 +120,10 @@ def check_files(pack, report):
     """Every file against SHA256SUMS; each source file carried against the SHA-256 of the runs that read it."""
     with pack.open("SHA256SUMS") as fh:
         listed = [line.split("  ", 1)[::-1] for line in fh.read().decode("ascii").splitlines()]
-    sources = list(pack.rows("sources/SOURCES.csv")) if pack.has("sources/SOURCES.csv") else []
+    sources = list(pack.rows("sources/SOURCES.csv")) if "sources/SOURCES.csv" in pack.names else []
     runs = {r["sha256"] for r in json.loads(pack.open("snapshot.json").read()).get("runs") or []}
     for name, want in listed + [(s["in_pack"], s["sha256"]) for s in sources if s["in_pack"]]:
-        got = digest(pack, name) if pack.has(name) else "(missing from the pack)"
+        got = digest(pack, name) if name in pack.names else "(missing from the pack)"
         if got == want:
             report.good(f"file {name} sha256 {want}")
         else:
@@ -171,11 +173,8 @@ def model_coefficients(row, m):
     return c
 
 
-# ---- per record
-
-
 class Tables:
-    """resolution/*.csv keyed as the records name things."""
+    """Per record: resolution/*.csv keyed as the records name things."""
 
     def __init__(self, pack):
         def table(name, *key):
@@ -232,8 +231,7 @@ def energy_of(t, r, a, g):
 def impacts(t, r, a, g, energy, c):
     """Expected per-record figures but the market-based ones and the energy mix."""
     e_lo, e_hi, e_c = energy
-    tokens = r["usage_kind"] == "tokens"
-    out, req = a["output_tokens"], a["requests"]
+    tokens, out, req = r["usage_kind"] == "tokens", a["output_tokens"], a["requests"]
     grid = num(g["gco2e_per_kwh"])
     if a["spend"]:
         usd = 1.0 if not r["currency"] else t.rates.get(r["currency"].upper(), NAN)
@@ -380,7 +378,8 @@ def aggregate(pack, families, no_team, primary):
             plain["primary_kg"] += nz(num(r["co2e_location_kg"]))
         values = [num(r[c]) for c in ("energy_kwh", "co2e_location_kg", "co2e_market_kg")]
         family = families.get(r["model"]) if families is not None else None
-        keys = (r["day"][:7], r["source"], r["provider"], family, r["team"] or no_team, r["scope"])
+        source, provider, team = (unquote(r[c]) for c in ("source", "provider", "team"))  # as snapshot.json spells
+        keys = (r["day"][:7], source, provider, family, team or no_team, r["scope"])
         for name, key in zip(BREAKDOWNS, keys, strict=True):
             if key is None:
                 continue
@@ -434,9 +433,9 @@ def check_figures(pack, report):
     """snapshot.json's datapoints, breakdowns and runs against records.csv; datapoints.csv against snapshot.json."""
     snapshot = json.loads(pack.open("snapshot.json").read())
     families = None
-    if pack.has("resolution/model_families.csv"):
-        families = {r["model"]: r["family"] for r in pack.rows("resolution/model_families.csv")}
-    method = json.loads(pack.open("method.json").read()) if pack.has("method.json") else {}
+    if "resolution/model_families.csv" in pack.names:
+        families = {r["model"]: unquote(r["family"]) for r in pack.rows("resolution/model_families.csv")}
+    method = json.loads(pack.open("method.json").read()) if "method.json" in pack.names else {}
     rules = method.get("rules") or {}
     primary = set(rules.get("primary_data_quality") or ("measured", "measured_it"))
     sums, plain, breakdowns, runs, has_water = aggregate(
@@ -456,7 +455,7 @@ def check_figures(pack, report):
         if change is not None or dp.get("change_pct") is not None:
             report.check(f"datapoint {dp['id']} change_pct", dp.get("change_pct"), change)
     by_id = {dp["id"]: dp for dp in snapshot.get("datapoints") or []}
-    for row in pack.rows("datapoints.csv") if pack.has("datapoints.csv") else []:  # the same figures, as a table
+    for row in pack.rows("datapoints.csv") if "datapoints.csv" in pack.names else []:  # the same figures, as a table
         for key in ("value", "low", "high", "comparative", "change_pct"):
             want = by_id.get(row["id"].lstrip("'"), {}).get(key)
             if want is not None or row[key]:
@@ -484,9 +483,9 @@ def main(argv):
     """Check the pack at argv[1] (a zip or a directory; default: this script's directory)."""
     path = argv[1] if len(argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     pack, report = Pack(path), Report()
-    if pack.has("SHA256SUMS"):
+    if "SHA256SUMS" in pack.names:
         check_files(pack, report)
-    if pack.has("method.json") and pack.has("resolution/models.csv"):
+    if "method.json" in pack.names and "resolution/models.csv" in pack.names:
         check_records(pack, report)
     else:
         print("NOTE no method.json / resolution/: per-record figures not re-derived", file=report.out)
