@@ -218,6 +218,9 @@ LOGGING = {
 
 # Uploads larger than this are refused before parsing.
 MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "200"))
+# Source files up to this size go into the evidence pack; larger ones by SHA-256 and a members-only download link
+# (an organisation may set its own limit on its organisation page).
+EVIDENCE_FILE_MAX_MB = int(os.environ.get("EVIDENCE_FILE_MAX_MB", "50"))
 
 # Pulling usage from vendor APIs (apps.connectors.pull). Vendor secrets are encrypted with CREDENTIALS_KEY
 # (comma-separated: the first encrypts, all decrypt) or, when unset, a key derived from SECRET_KEY.

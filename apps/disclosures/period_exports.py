@@ -24,6 +24,7 @@ from apps.footprint.services import load_factor_set
 
 from . import e1
 from .errors import DisclosureError
+from .evidence_files import evidence_sources
 from .models import ExportState, PeriodExport, ReportingPeriod
 from .snapshots import export_inputs, snapshot_of
 from .tasks import render_export
@@ -46,11 +47,15 @@ EXPORT_FORMATS = {
 TASK_FORMATS = ("pdf", "xlsx", "evidence")
 
 
+def snapshot_factor_set(period_snapshot: dict):
+    """The snapshot's factor set (the evidence pack resolves the records' names in it)."""
+    sha = period_snapshot["factor_sets"][0]["sha256"]
+    return load_factor_set(FactorSetVersion.objects.filter(content_sha256=sha).first())
+
+
 def factor_tables(period_snapshot: dict) -> dict[str, pd.DataFrame]:
     """The factor tables of the snapshot's factor set, as frames (the evidence pack ships them)."""
-    sha = period_snapshot["factor_sets"][0]["sha256"]
-    version = FactorSetVersion.objects.filter(content_sha256=sha).first()
-    factor_set = load_factor_set(version)
+    factor_set = snapshot_factor_set(period_snapshot)
     return {
         name: pd.DataFrame(list(table.rows), columns=list(table.columns)) for name, table in factor_set.tables.items()
     }
@@ -90,7 +95,9 @@ def render_to(period: ReportingPeriod, fmt: str, out: BinaryIO) -> str:
     elif fmt == "xlsx":
         exports.write_xlsx(snapshot, records, out)
     else:
-        exports.write_evidence_pack(snapshot, sha, records, factor_tables(snapshot), out)
+        factor_set = snapshot_factor_set(snapshot)
+        sources = evidence_sources(snapshot, period.organisation)
+        exports.write_evidence_pack(snapshot, sha, records, factor_tables(snapshot), out, factor_set, sources)
     return sha
 
 

@@ -1,0 +1,89 @@
+"""Issue 17: the evidence pack carries the runs' original files (sources/), or over the organisation's limit their
+SHA-256 and a download link that serves the stored file to the organisation's members only."""
+
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from apps.accounts.models import AuditEvent, Role
+from apps.connectors.models import SourceFile
+from apps.disclosures import services
+
+from .test_e1_figures import CODECARBON
+from .test_evidence_recompute import EDGE_CSV, _run, _unpack, edge_period
+
+pytestmark = pytest.mark.django_db
+
+
+def _sources(data: bytes) -> tuple[zipfile.ZipFile, list[list[str]]]:
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    lines = archive.read("sources/SOURCES.csv").decode().splitlines()
+    return archive, [line.split(",") for line in lines]
+
+
+def test_the_pack_carries_the_original_files_and_recompute_checks_them(org_a, tmp_path):
+    period = edge_period(org_a)
+    archive, rows = _sources(services.render(period, "evidence"))
+    assert rows[0] == ["filename", "sha256", "size_bytes", "runs", "in_pack", "download", "note"]
+    by_name = {r[0]: r for r in rows[1:]}
+    assert set(by_name) == {"jobs.csv", "api.csv"}
+    api = by_name["api.csv"]
+    assert archive.read(api[4]) == EDGE_CSV.encode()  # the bytes as uploaded
+    assert archive.read(by_name["jobs.csv"][4]) == CODECARBON.encode()
+    assert api[1] == SourceFile.objects.get(organisation=org_a["org"], filename="api.csv").sha256
+    code, out = _run(_unpack(services.render(period, "evidence"), tmp_path / "pack"), tmp_path)
+    assert code == 0, out[-2000:]
+    assert f"OK   file {api[4]} sha256 {api[1]}" in out
+
+
+def test_a_source_file_changed_in_the_pack_fails_naming_it(org_a, tmp_path):
+    period = edge_period(org_a)
+    data = services.render(period, "evidence")
+    _archive, rows = _sources(data)
+    where = _unpack(data, tmp_path / "pack")
+    changed = where / rows[1][4]
+    changed.write_bytes(changed.read_bytes().replace(b"1000", b"1001", 1))
+    code, out = _run(where, tmp_path)
+    assert code == 1
+    assert f"DIFF file {rows[1][4]}: sha256" in out
+
+
+def test_over_the_limit_a_file_is_listed_with_its_hash_and_download_link(org_a, tmp_path):
+    org = org_a["org"]
+    org.evidence_file_max_mb = 0  # every file is over 0 MB
+    org.save()
+    period = edge_period(org_a)
+    archive, rows = _sources(services.render(period, "evidence"))
+    assert not [n for n in archive.namelist() if n.startswith("sources/") and n != "sources/SOURCES.csv"]
+    for row in rows[1:]:
+        assert row[4] == "" and row[5] == f"/o/{org.slug}/files/{row[1]}/" and "over the pack's limit of 0 MB" in row[6]
+    code, out = _run(_unpack(services.render(period, "evidence"), tmp_path / "pack"), tmp_path)
+    assert code == 0, out[-2000:]
+    assert "NOTE source api.csv not in the pack" in out
+
+
+def test_the_default_limit_is_the_setting(org_a, settings):
+    from apps.disclosures.evidence_files import file_limit_mb
+
+    settings.EVIDENCE_FILE_MAX_MB = 7
+    org = org_a["org"]
+    assert org.evidence_file_max_mb is None and file_limit_mb(org) == 7
+    org.evidence_file_max_mb = 3
+    assert file_limit_mb(org) == 3
+
+
+def test_the_download_link_serves_members_only(org_a, org_b, client_for, client):
+    period = edge_period(org_a)
+    source = SourceFile.objects.get(organisation=org_a["org"], filename="api.csv")
+    url = reverse("connectors:source_file", kwargs={"org_slug": org_a["org"].slug, "sha256": source.sha256})
+    assert client.get(url).status_code == 302  # to the login page
+    outsider = client_for(org_b["users"][Role.ADMIN])
+    assert outsider.get(url).status_code == 404
+    reader = client_for(org_a["users"][Role.AUDITOR])  # read-only members may download it
+    answer = reader.get(url)
+    assert answer.status_code == 200
+    assert b"".join(answer.streaming_content) == EDGE_CSV.encode()
+    assert "attachment" in answer["Content-Disposition"] and "api.csv" in answer["Content-Disposition"]
+    assert AuditEvent.objects.filter(organisation=period.organisation, action="source_file.download").count() == 1
