@@ -50,6 +50,10 @@ CONSTANT_SOURCES: dict[str, tuple[str, str]] = {
     "hardware_lifespan_s": (f"{_LLM}.HARDWARE_LIFESPAN", "hardware life over which embodied impacts spread, s"),
     "spend_low_factor": ("assumption (AI Footprint Ledger)", "spend-based low = factor x this (EEIO uncertainty)"),
     "spend_high_factor": ("assumption (AI Footprint Ledger)", "spend-based high = factor x this (EEIO uncertainty)"),
+    "seat_range": (
+        "AI Footprint Ledger method (ledger-calc 3)",
+        "assumed seat rows' range: log_quadrature = the two factors' log bound ratios in quadrature, else extremes",
+    ),
     "measured_energy_pue": (
         "assumption (AI Footprint Ledger), used only by a set without a facility_pue table",
         "uplift of measured IT energy",

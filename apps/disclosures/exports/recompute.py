@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Recompute every disclosed figure of an AI Footprint Ledger evidence pack from the pack alone.
 
-Standard library only: `python3 recompute.py` in the unpacked pack, or `python3 recompute.py PACK.zip|DIR`. Prints
-each figure with OK or the difference: (1) every file against SHA256SUMS, each source file against its runs' SHA-256;
-(2) each record from its activity data, method.json and resolution/ (EcoLogits regressions, seat interactions,
-measured kWh x facility PUE, spend x EEIO factor; grid factor; instruments pro rata, then the residual mix; embodied
-GHG, water, ADPe, PE, the E1-5 split); (3) each datapoint of snapshot.json with its range from records.csv and the
-inputs, its comparative change, datapoints.csv, every breakdown row, the runs' counts. Exit status 1 on any
-difference (relative tolerance 1e-9: sums in another order), else 0.
+Standard library only (Python 3.11+): `python3 recompute.py` in the unpacked pack, or `python3 recompute.py
+PACK.zip|DIR`. Prints each figure with OK or the difference: (1) every file against SHA256SUMS, each source file
+against its runs' SHA-256; (2) each record from its activity data, method.json and resolution/ (EcoLogits regressions,
+seat interactions, measured kWh x facility PUE, spend x EEIO factor; grid factor; instruments pro rata, then the
+residual mix; embodied GHG, water, ADPe, PE, the E1-5 split); (3) each datapoint of snapshot.json with its range from
+records.csv and the inputs, its comparative change, datapoints.csv, every breakdown row, the runs' counts. Exit status
+1 on any difference (relative tolerance 1e-9: sums in another order), else 0.
 """
 
 import csv
@@ -65,10 +65,8 @@ def nz(x):
 
 def close(a, b):
     """Equal within REL, NaN equal to NaN (a figure not estimated), None equal to None."""
-    if a is None or b is None:
-        return a is None and b is None
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
+    if a is None or b is None or math.isnan(a) or math.isnan(b):
+        return (a is None) == (b is None) and (a is None or math.isnan(a) == math.isnan(b))
     return math.isclose(a, b, rel_tol=REL, abs_tol=1e-300)
 
 
@@ -109,11 +107,8 @@ class Report:
 
 
 def digest(pack, name):
-    sha = hashlib.sha256()
     with pack.open(name) as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()  # Python 3.11+
 
 
 def check_files(pack, report):
@@ -136,8 +131,6 @@ def check_files(pack, report):
 
 
 # ---- the EcoLogits method for one model (per output token and per request), as method.json's constants name it
-
-
 def llm_run(active_b, total_b, pue, tps, ttft, m):
     """(energy kWh, embodied kgCO2e, kgSbeq, MJ) per output token and per request of one parameter count and PUE."""
     memory = 1.2 * total_b * m["quantization_bits"] / 8
@@ -202,6 +195,11 @@ def activity(r):
     return a
 
 
+def lnr(x, y):
+    """ln(x / y), 0 when y is 0 or x <= y (a factor without a range)."""
+    return math.log(x / y) if y and x > y else 0.0
+
+
 def energy_of(t, r, a, g):
     """(low, high, central) kWh, (low, high, central) prefill kWh, coefficients (token rows) of a record."""
     kind, zero = r["usage_kind"], (0.0, 0.0, 0.0)
@@ -219,7 +217,11 @@ def energy_of(t, r, a, g):
         wh = [num(s[f"wh_per_interaction{x}"]) / 1000 for x in ("_low", "_high", "")]
         if a["requests"] > 0:  # the source counted the interactions
             return tuple(a["requests"] * w for w in wh), zero, None
-        per_day = [num(s[f"interactions_per_day{x}"]) * w for x, w in zip(("_low", "_high", ""), wh, strict=True)]
+        n = [num(s[f"interactions_per_day{x}"]) for x in ("_low", "_high", "")]
+        per_day = [n[0] * wh[0], n[1] * wh[1], n[2] * wh[2]]  # sets before seat_range: both extremes together
+        if t.m.get("seat_range") == "log_quadrature":  # independent factors: log bound ratios in quadrature
+            per_day[0] = per_day[2] / math.exp(math.hypot(lnr(n[2], n[0]), lnr(wh[2], wh[0])))
+            per_day[1] = per_day[2] * math.exp(math.hypot(lnr(n[1], n[2]), lnr(wh[1], wh[2])))
         return tuple(a["active_user_days"] * d for d in per_day), zero, None
     if kind == "measured_energy":
         pue = num(g["facility_pue"])
@@ -331,8 +333,6 @@ def check_records(pack, report):
 
 
 # ---- the disclosed figures, from records.csv
-
-
 class Ranged:
     """A figure's central sum and, per range group, its summed deviations below and above (NaN counts 0)."""
 
@@ -438,9 +438,8 @@ def check_figures(pack, report):
     method = json.loads(pack.open("method.json").read()) if "method.json" in pack.names else {}
     rules = method.get("rules") or {}
     primary = set(rules.get("primary_data_quality") or ("measured", "measured_it"))
-    sums, plain, breakdowns, runs, has_water = aggregate(
-        pack, families, rules.get("no_team_label", "(no team)"), primary
-    )
+    no_team = rules.get("no_team_label", "(no team)")
+    sums, plain, breakdowns, runs, has_water = aggregate(pack, families, no_team, primary)
     expected = figures(sums, plain, snapshot.get("inputs") or {}, has_water)
     for dp in snapshot.get("datapoints") or []:
         figure = dp.get("figure") or dp["id"]
