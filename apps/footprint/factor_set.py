@@ -187,6 +187,17 @@ class FactorSet:
         return frozenset(a for (_, a), rows in self._model_aliases.items() if any(f or t for f, t, _ in rows))
 
     @functools.cached_property
+    def alias_change_days(self) -> frozenset[dt.date]:
+        """The days a dated alias starts standing for another model (a validity's first day, the day after its
+        last): usage on either side of one is estimated with different models."""
+        days = set()
+        for rows in self._model_aliases.values():
+            for valid_from, valid_to, _ in rows:
+                days |= {dt.date.fromisoformat(valid_from)} if valid_from else set()
+                days |= {dt.date.fromisoformat(valid_to) + dt.timedelta(days=1)} if valid_to else set()
+        return frozenset(days)
+
+    @functools.cached_property
     def _datacenters(self) -> dict[str, dict]:
         return {r["provider"]: r for r in self.tables["provider_datacenters"].records()}
 
