@@ -80,12 +80,11 @@ def _page_queries(client, url) -> list[str]:
     cache.clear()  # the draft's snapshot is built again, not served from the cache
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
-    return [q["sql"] for q in captured.captured_queries]
+    # The cache's own table aside (without Redis the cache is a table of the database): the page's queries.
+    return [q["sql"] for q in captured.captured_queries if "ledger_cache" not in q["sql"]]
 
 
-def test_the_draft_page_reads_the_rollups_in_as_many_queries_whatever_the_records(
-    org_a, client_for, django_assert_num_queries
-):
+def test_the_draft_page_reads_the_rollups_in_as_many_queries_whatever_the_records(org_a, client_for):
     org = org_a["org"]
     _ingest(org, ALIAS_DAYS[:2], "small.csv")
     period = _year(org)
@@ -103,8 +102,8 @@ def test_the_draft_page_reads_the_rollups_in_as_many_queries_whatever_the_record
     ]
     _ingest(org, more[:40], "more-1.csv")
     _ingest(org, more[40:], "more-2.csv")
-    with django_assert_num_queries(len(before)):
-        page = _page_queries(client, url)
+    page = _page_queries(client, url)
+    assert len(page) == len(before)
     assert not [q for q in page if "footprint_usagerecord" in q]
     with CaptureQueriesContext(connection) as warm:  # the snapshot now cached: no rollup row is read
         assert client.get(url).status_code == 200
