@@ -46,10 +46,11 @@ COLUMNS = [
 ]
 
 
-def split_days(factor_set: FactorSet, instruments: list[dict]) -> set[dt.date]:
+def split_days(factor_set: FactorSet, instruments: list[dict], models=None) -> set[dt.date]:
     """The days on which the estimate of the same usage may change: each instrument's first day and the day
-    after its last, and the days a dated alias moves to another model."""
-    days = set(factor_set.alias_change_days)
+    after its last, and the days a dated alias (of `models`, the names on record; every alias when None) moves
+    to another model."""
+    days = set(factor_set.alias_change_days(models))
     for instrument in instruments:
         days.add(dt.date.fromisoformat(instrument["period_start"]))
         days.add(dt.date.fromisoformat(instrument["period_end"]) + dt.timedelta(days=1))
@@ -59,9 +60,14 @@ def split_days(factor_set: FactorSet, instruments: list[dict]) -> set[dt.date]:
 def rows(period, factor_set: FactorSet, instruments: list[dict]) -> pd.DataFrame:
     """The rollup rows of the period, shaped like snapshots.period_records() (a `day` per row: the month's first
     day for a monthly row; `records` counts the records each sums; no person, key nor project): monthly rows for
-    the months the period wholly holds and no split day cuts, daily rows for the other days. Two queries."""
-    layout = rollups.plan(period.start, period.end, split_days(factor_set, instruments))
+    the months the period wholly holds and no split day cuts, daily rows for the other days. Three queries."""
     organisation = period.organisation
+    # The model names on record in the period's months: only their aliases' moves cut a month.
+    on_record = MonthlyRollup.objects.filter(
+        organisation=organisation, month__range=(rollups.month_start(period.start), period.end)
+    )
+    models = set(on_record.order_by().values_list("model", flat=True).distinct())
+    layout = rollups.plan(period.start, period.end, split_days(factor_set, instruments, models))
     parts = []
     if layout.months:
         monthly = MonthlyRollup.objects.filter(organisation=organisation, month__in=layout.months)

@@ -186,12 +186,15 @@ class FactorSet:
         """Alias names whose target depends on the date of use (`mistral-large-latest`)."""
         return frozenset(a for (_, a), rows in self._model_aliases.items() if any(f or t for f, t, _ in rows))
 
-    @functools.cached_property
-    def alias_change_days(self) -> frozenset[dt.date]:
-        """The days a dated alias starts standing for another model (a validity's first day, the day after its
-        last): usage on either side of one is estimated with different models."""
+    def alias_change_days(self, models=None) -> frozenset[dt.date]:
+        """The days a dated alias (of `models`, any case; all when None) starts standing for another model (a
+        validity's first day, the day after its last): usage on either side of one is estimated with different
+        models."""
+        names = None if models is None else {str(m).strip().lower() for m in models}
         days = set()
-        for rows in self._model_aliases.values():
+        for (_, alias), rows in self._model_aliases.items():
+            if names is not None and alias not in names:
+                continue
             for valid_from, valid_to, _ in rows:
                 days |= {dt.date.fromisoformat(valid_from)} if valid_from else set()
                 days |= {dt.date.fromisoformat(valid_to) + dt.timedelta(days=1)} if valid_to else set()

@@ -58,7 +58,8 @@ def test_a_month_a_dated_alias_moves_in_is_read_day_by_day(org_a, monkeypatch):
     _ingest(org, ALIAS_DAYS, "alias.csv")
     period = _year(org)
     factor_set = load_factor_set(current_factor_set_version(org))
-    assert dt.date(2025, 12, 2) in period_rollups.split_days(factor_set, [])
+    assert dt.date(2025, 12, 2) in period_rollups.split_days(factor_set, [], {"Mistral-Large-Latest", "gpt-4o"})
+    assert dt.date(2025, 12, 2) not in period_rollups.split_days(factor_set, [], {"gpt-4o"})  # no alias on record
     stamp = "2026-01-01T00:00:00+00:00"
     from_records = snapshots.build_snapshot(period, generated_at=stamp)[0]
     from_rollups, rows, _ = snapshots.build_snapshot(period, generated_at=stamp, from_rollups=True)
