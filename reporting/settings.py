@@ -143,7 +143,16 @@ else:
     CELERY_RESULT_BACKEND = "cache+memory://"
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis the cache is a table of the default database (created by `migrate`: apps.accounts.apps), so
+    # every gunicorn worker and the task pool share the figures one of them computed (a process's own memory
+    # would make each worker compute a draft's snapshot again, and hold it).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "ledger_cache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 # Without a broker, long work (ingestion, sign-off, exports) runs on this many threads of the web process
 # (apps.connectors.dispatch), so no request waits for it; 0 runs it synchronously at commit (the tests).
 TASK_POOL_WORKERS = int(os.environ.get("TASK_POOL_WORKERS", "2"))
