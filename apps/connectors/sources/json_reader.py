@@ -5,9 +5,9 @@ when a file looks truncated, and name the value (``[i]``) they are in."""
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any, BinaryIO
 
 import ijson
@@ -15,6 +15,15 @@ import numpy as np
 
 from apps.connectors.sources.detect import check_source, json_fields, wrong_source_hint
 from apps.connectors.sources.errors import SourceError, utf8_error
+from apps.connectors.sources.json_strict import (
+    JsonObject,
+    duplicate_message,
+    finite_floats,
+    first_duplicate,
+    not_finite_message,
+    out_of_range_message,
+    watch,
+)
 from apps.connectors.sources.names import norm
 from apps.connectors.sources.sniff import (
     check_not_empty,
@@ -47,6 +56,7 @@ _DEPTH_STEP = np.zeros(256, dtype=np.int8)
 _DEPTH_STEP[[ord("{"), ord("[")]] = 1
 _DEPTH_STEP[[ord("}"), ord("]")]] = -1
 _NUMBER_START = frozenset("-0123456789")
+_NOT_FINITE = re.compile(r"-?(?:NaN|Infinity)(?![A-Za-z0-9_])")
 _NUMBER_BEFORE = frozenset("[:, \t\r\n-")  # characters that may precede an integer token (not inside a string)
 
 # yajl's messages in the words Python's json module uses, which the error messages have always given.
@@ -296,7 +306,11 @@ def iter_json_values(
         values = _values(_Feed(stream, filename, encoding, read_size), array=array, exact=True)
         for n, (path, value) in enumerate(_numbered(values, array)):
             if n >= done:
-                yield path, value
+                yield path, finite_floats(value, path, functools.partial(_out_of_range, filename))
+
+
+def _out_of_range(filename: str, row: str, column: str | None, text: str) -> None:
+    raise SourceError(filename, row, column, out_of_range_message(text))
 
 
 class _Overflow(Exception):
@@ -324,14 +338,28 @@ _NOTHING = object()
 
 
 def _values(feed: _Feed, *, array: bool, exact: bool) -> Iterator[Any]:
-    """The items of the top-level array (`array`) or the top-level values, as ijson builds them; `exact` reads
-    numbers as text first (Decimal), turned into floats here as json.loads gives them."""
+    """The items of the top-level array (`array`) or the top-level values, as ijson builds them (objects as
+    JsonObjects, refused when one holds a key twice); `exact` reads numbers as text first (Decimal), which the
+    caller turns into floats as json.loads gives them."""
     index = 0
     feed.path = "[0]"
     prefix, multiple = ("item", False) if array else ("", True)
+    repeated: list[str] = []
+    values = _BACKEND.items(
+        feed, prefix, map_type=JsonObject, use_float=not exact, multiple_values=multiple, buf_size=FEED_CHARS
+    )
     try:
-        for value in _BACKEND.items(feed, prefix, use_float=not exact, multiple_values=multiple, buf_size=FEED_CHARS):
-            yield _floats(value) if exact else value
+        while True:
+            watch(repeated)  # before each step: the objects it builds note a repeated key here
+            try:
+                value = next(values, _NOTHING)
+            finally:
+                watch(None)
+            if repeated:
+                raise _duplicate(feed, repeated[0], array)
+            if value is _NOTHING:
+                return
+            yield value
             index += 1
             feed.path = f"[{index}]"
     except ijson.IncompleteJSONError as exc:
@@ -341,15 +369,20 @@ def _values(feed: _Feed, *, array: bool, exact: bool) -> Iterator[Any]:
         raise _error(feed, problem, exc, index, array) from exc
 
 
-def _floats(value: Any) -> Any:
-    """`value` with its Decimals as floats (in place)."""
-    items = value.items() if type(value) is dict else enumerate(value) if type(value) is list else ()
-    for key, item in items:
-        if type(item) is Decimal:
-            value[key] = float(item)
-        elif type(item) in (dict, list):
-            _floats(item)
-    return float(value) if type(value) is Decimal else value
+def _duplicate(feed: _Feed, key: str, array: bool) -> SourceError:
+    """The error for a key given twice: the file read again as events (only a file refused) to find the object."""
+    feed.stream.seek(feed.start)
+    again = _Feed(feed.stream, feed.filename, feed.encoding, feed.read_size)
+
+    def events() -> Iterator[tuple[str, str, Any]]:
+        try:
+            yield from _BACKEND.parse(again, buf_size=FEED_CHARS, multiple_values=True)
+        except (ijson.IncompleteJSONError, SourceError):
+            return  # what follows the duplicate cannot be read: the duplicate is still the first problem
+
+    found = first_duplicate(events(), several=not array)
+    row, column = found if found else (feed.path, key)
+    return SourceError(feed.filename, row, column, duplicate_message(column))
 
 
 def _error(feed: _Feed, problem: str, exc: Exception, index: int, array: bool) -> SourceError:
@@ -365,6 +398,9 @@ def _error(feed: _Feed, problem: str, exc: Exception, index: int, array: bool) -
     if feed.at_end(pos + 1):  # only blanks after what it refused: the file stops there
         return _truncated(feed, index, array)
     message = _MESSAGES.get(problem, problem)
+    word = _NOT_FINITE.match(feed.text, pos)
+    if word:  # Python's json module would read it as a float: said so, rather than 'Expecting value'
+        message = not_finite_message(word.group())
     if array and problem == "after array element, I expect ',' or ']'" and not _inside_item(feed):
         # An item of the top-level array followed by something other than ',' or ']'.
         message = f"expected ',' or ']' after item [{index - 1}]"

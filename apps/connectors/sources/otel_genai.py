@@ -33,7 +33,6 @@ and summed every ``chunk_rows`` spans, so it stays flat however large the file.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -45,6 +44,7 @@ from apps.connectors.sources.detect import check_source, json_fields, wrong_sour
 from apps.connectors.sources.errors import SourceError, describe_value
 from apps.connectors.sources.frames import combine, finish
 from apps.connectors.sources.json_reader import iter_json_values
+from apps.connectors.sources.json_strict import strict_loads
 from apps.connectors.sources.skips import SkipReason, counted
 from apps.connectors.sources.sniff import check_not_empty, seekable
 
@@ -181,8 +181,9 @@ class _NotLines(Exception):
 
 
 def _lines(stream: BinaryIO) -> Iterator[tuple[str, Any]]:
-    """(path, value) of a JSON-lines file read a line at a time with json.loads; paths as iter_json_values gives
-    them ('' for a file of one value, else [i])."""
+    """(path, value) of a JSON-lines file read a line at a time with json.loads (refusing what iter_json_values
+    refuses: a key twice, NaN, Infinity, 1e400); paths as iter_json_values gives them ('' for a file of one value,
+    else [i])."""
     values = (line for line in stream if line.strip())
     first = next(values, None)
     if first is None or not first.lstrip(b"\xef\xbb\xbf \t").startswith(b"{"):
@@ -191,12 +192,12 @@ def _lines(stream: BinaryIO) -> Iterator[tuple[str, Any]]:
     second = next(values, None)
     try:
         if second is None:
-            yield "", json.loads(first)
+            yield "", strict_loads(first)
             return
-        yield "[0]", json.loads(first)
-        yield "[1]", json.loads(second)
+        yield "[0]", strict_loads(first)
+        yield "[1]", strict_loads(second)
         for i, line in enumerate(values, start=2):
-            yield f"[{i}]", json.loads(line)
+            yield f"[{i}]", strict_loads(line)
     except (ValueError, UnicodeDecodeError):
         raise _NotLines from None
 
