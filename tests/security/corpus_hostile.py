@@ -128,6 +128,9 @@ def cases() -> list:
     for source, path, lines, ext, at, key in JSON_OBJECTS:
         build = functools.partial(with_raw_value, path, lines, at, key, "999999999", twice=True)
         out.append(BadInput(source, "duplicate-key", build, (f"the key '{key}' {DUPLICATE}",), at, key, extension=ext))
+        # A value of 5 MiB on one line: refused from the block that takes it past MAX_STRING_BYTES (4 MiB).
+        long = functools.partial(with_raw_value, path, lines, at, key, json.dumps("x" * (5 << 20)))
+        out.append(BadInput(source, "string-5-mib", long, ("is longer than 4,194,304 bytes",), extension=ext))
         if source not in NUMERIC:
             continue
         big = functools.partial(with_raw_value, path, lines, at, key, "1e400")

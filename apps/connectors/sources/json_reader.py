@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 import ijson
-import numpy as np
 
 from apps.connectors.sources.detect import check_source, json_fields, wrong_source_hint
 from apps.connectors.sources.errors import SourceError, utf8_error
+from apps.connectors.sources.json_scan import StructureScan
 from apps.connectors.sources.json_strict import (
     JsonObject,
     duplicate_message,
@@ -49,12 +49,6 @@ _MAX_DIGITS = 4300
 _LONG_DIGITS = re.compile(rf"(?<!\d)\d{{{_MAX_DIGITS + 1},}}")
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _ZEROS = b"0" * (_MAX_DIGITS + 1)
-# No vendor document nests more than a handful of levels; a deeper one is refused as it is read (ijson would
-# build it, and Python's recursion — in validation, in messages — fails or takes the memory of the machine).
-MAX_DEPTH = 64
-_DEPTH_STEP = np.zeros(256, dtype=np.int8)
-_DEPTH_STEP[[ord("{"), ord("[")]] = 1
-_DEPTH_STEP[[ord("}"), ord("]")]] = -1
 _NUMBER_START = frozenset("-0123456789")
 _NOT_FINITE = re.compile(r"-?(?:NaN|Infinity)(?![A-Za-z0-9_])")
 _NUMBER_BEFORE = frozenset("[:, \t\r\n-")  # characters that may precede an integer token (not inside a string)
@@ -77,7 +71,7 @@ _MESSAGES = {
 }
 
 
-class _Feed:
+class _Feed(StructureScan):
     """The file as UTF-8 bytes for ijson, read in blocks: decodes it (UTF-8 with or without BOM, UTF-16 with
     BOM), counts characters and lines so errors can say where they are, and refuses an integer too long to
     read before the parser reaches its end."""
@@ -101,9 +95,7 @@ class _Feed:
         self.path = ""  # the value being read, for the messages
         self.too_long = ""  # the position of an integer too long to read, refused at the next reads
         self.blank_fed = False
-        self.depth = 0  # nesting of arrays and objects at the end of the text so far
-        self.in_string = False  # whether the text so far ends inside a string
-        self.backslashes = 0  # backslashes that end the text so far, inside a string
+        self.start_scan()
 
     def read(self, size: int = -1) -> bytes:
         """The next piece of text as UTF-8 (ijson calls read(0) first to learn the type)."""
@@ -149,46 +141,6 @@ class _Feed:
             cut -= 1  # its sign too: a blank after it would be a malformed number
         self.limit = len(text) if cut is None else max(cut, 0)  # up to a long integer: yajl never reaches its end
         return True
-
-    def _check_depth(self, text: str) -> None:
-        """Refuse the file at the first bracket that opens a level beyond MAX_DEPTH, brackets inside strings aside.
-        Vectorised over the block's bytes (multi-byte characters hold no ASCII byte); the nesting, whether the block
-        ends inside a string and its trailing backslashes are carried to the next block."""
-        raw = text.encode("utf-8")
-        data = np.frombuffer(raw, dtype=np.uint8)
-        quotes = np.flatnonzero(data == 34)
-        if len(quotes) and (b"\\" in raw or self.backslashes):
-            quotes = quotes[~self._escaped(data, quotes)]
-        brackets = np.flatnonzero(_DEPTH_STEP[data])
-        start_in_string = int(self.in_string)
-        if len(brackets):
-            outside = (np.searchsorted(quotes, brackets) + start_in_string) % 2 == 0
-            steps = _DEPTH_STEP[data[brackets]].astype(np.int64) * outside
-            depths = self.depth + np.cumsum(steps)
-            deepest = int(np.argmax(depths))
-            if depths[deepest] > MAX_DEPTH:
-                at = int(brackets[int(np.argmax(depths > MAX_DEPTH))])
-                offset = len(raw[:at].decode("utf-8", errors="ignore"))
-                raise SourceError(
-                    self.filename,
-                    None,
-                    None,
-                    f"the JSON is nested more than {MAX_DEPTH} levels deep at {self.where(offset)}; no vendor's "
-                    "format nests that deep, so the file is refused",
-                )
-            self.depth = int(depths[-1])
-        self.in_string = bool((len(quotes) + start_in_string) % 2)
-        trailing = len(raw) - len(raw.rstrip(b"\\"))
-        self.backslashes = (self.backslashes + trailing if trailing == len(raw) else trailing) if self.in_string else 0
-
-    def _escaped(self, data: np.ndarray, quotes: np.ndarray) -> np.ndarray:
-        """For each quote, whether an odd run of backslashes just before it escapes it."""
-        index = np.arange(len(data))
-        last_other = np.maximum.accumulate(np.where(data != 92, index, -1))
-        before = np.where(quotes > 0, last_other[np.maximum(quotes - 1, 0)], -1)
-        runs = quotes - 1 - before
-        runs = runs + np.where(before < 0, self.backslashes, 0)  # the run began in the block before
-        return runs % 2 == 1
 
     def where(self, offset: int) -> str:
         """``character N (line L)`` for the character at `offset` in the last text block (negative: in the

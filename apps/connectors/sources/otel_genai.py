@@ -44,6 +44,7 @@ from apps.connectors.sources.detect import check_source, json_fields, wrong_sour
 from apps.connectors.sources.errors import SourceError, describe_value
 from apps.connectors.sources.frames import combine, finish
 from apps.connectors.sources.json_reader import iter_json_values
+from apps.connectors.sources.json_scan import MAX_STRING_BYTES
 from apps.connectors.sources.json_strict import strict_loads
 from apps.connectors.sources.skips import SkipReason, counted
 from apps.connectors.sources.sniff import check_not_empty, seekable
@@ -183,8 +184,9 @@ class _NotLines(Exception):
 def _lines(stream: BinaryIO) -> Iterator[tuple[str, Any]]:
     """(path, value) of a JSON-lines file read a line at a time with json.loads (refusing what iter_json_values
     refuses: a key twice, NaN, Infinity, 1e400); paths as iter_json_values gives them ('' for a file of one value,
-    else [i])."""
-    values = (line for line in stream if line.strip())
+    else [i]). A line longer than MAX_STRING_BYTES goes to the incremental reader, which reads it in blocks and
+    refuses a string that long (here it would be read whole first)."""
+    values = (line for line in _bounded_lines(stream) if line.strip())
     first = next(values, None)
     if first is None or not first.lstrip(b"\xef\xbb\xbf \t").startswith(b"{"):
         raise _NotLines
@@ -200,6 +202,13 @@ def _lines(stream: BinaryIO) -> Iterator[tuple[str, Any]]:
             yield f"[{i}]", strict_loads(line)
     except (ValueError, UnicodeDecodeError):
         raise _NotLines from None
+
+
+def _bounded_lines(stream: BinaryIO) -> Iterator[bytes]:
+    while line := stream.readline(MAX_STRING_BYTES + 1):
+        if len(line) > MAX_STRING_BYTES:
+            raise _NotLines
+        yield line
 
 
 def _requests(stream: BinaryIO, filename: str) -> Iterator[tuple[str, Any]]:
