@@ -198,7 +198,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # API writes take JSON only (anything else: 415); the file upload endpoint declares multipart itself.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.api.parsers.StrictJSONParser"],
     # Any app's DomainError answered with its message and status, in one place; a body over
     # DATA_UPLOAD_MAX_MEMORY_SIZE: a JSON 413 rather than Django's HTML 400 page.
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",

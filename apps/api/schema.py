@@ -41,9 +41,29 @@ def _error(description: str, component: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": {"$ref": component}}}}
 
 
+# DRF's CharField refuses a NUL character (PostgreSQL cannot store one): said in the schema of every string a body
+# sends, so a schema-valid request is one the API accepts (issue 19: schemathesis drew a sign-off comment with one).
+NO_NUL = "^[^\\x00]*$"
+
+
+def _forbid_nul(schemas: dict) -> None:
+    for name, component in schemas.items():
+        if not name.endswith("Request"):
+            continue
+        for prop in component.get("properties", {}).values():
+            if (
+                prop.get("type") == "string"
+                and not ({"format", "enum", "pattern"} & set(prop))
+                and not prop.get("readOnly")
+            ):
+                prop["pattern"] = NO_NUL
+
+
 def document_error_responses(result, generator, request, public):
-    """drf-spectacular post-processing hook: the 400/401/403/404/413/415 answers of each operation."""
+    """drf-spectacular post-processing hook: the 400/401/403/404/413/415 answers of each operation, and no NUL in
+    the strings of a request body."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    _forbid_nul(schemas)
     schemas.setdefault("Error", ERROR)
     schemas["ValidationError"] = VALIDATION_ERROR
     error, invalid = "#/components/schemas/Error", "#/components/schemas/ValidationError"
@@ -76,7 +96,8 @@ def document_error_responses(result, generator, request, public):
 FILTER_PARAMETERS = [  # the dashboard's filters (apps.disclosures.filters.parse_filters)
     OpenApiParameter(
         "period",
-        {"type": "integer", "minimum": 0},
+        # At most 18 digits, as the API checks (issue 19: a 28-digit id was schema-valid, then refused).
+        {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
         description="A reporting period's id (digits): its dates are the range.",
     ),
     OpenApiParameter(

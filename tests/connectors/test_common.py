@@ -142,10 +142,19 @@ def test_json_values_across_read_blocks():
 
 
 def test_numbers_read_as_json_loads_reads_them():
-    data = b'{"big": 18446744073709551616, "frac": 0.25, "exp": 1E5, "huge": 1e999, "neg": -3}'
+    data = b'{"big": 18446744073709551616, "frac": 0.25, "exp": 1E5, "tiny": 1e-999, "neg": -3}'
     [(path, value)] = list(iter_json_values(io.BytesIO(data), "n.json"))
     assert path == "" and value == json.loads(data)
-    assert [type(value[k]) for k in ("big", "frac", "exp", "huge", "neg")] == [int, float, float, float, int]
+    assert [type(value[k]) for k in ("big", "frac", "exp", "tiny", "neg")] == [int, float, float, float, int]
+
+
+def test_a_number_json_loads_reads_as_infinity_is_refused_naming_its_key():
+    # json.loads gives inf for 1e999 (issue 19: it reached the totals); the reader refuses it where it stands.
+    data = b'{"big": 18446744073709551616, "huge": 1e999}'
+    with pytest.raises(SourceError) as refused:
+        list(iter_json_values(io.BytesIO(data), "n.json"))
+    assert (refused.value.row, refused.value.column) == ("", "huge")
+    assert str(refused.value).startswith("n.json, at huge: the number 1E+999 is out of range")
 
 
 def test_integer_too_long_to_read_in_a_streamed_array():

@@ -1688,7 +1688,7 @@ def injection_csv() -> bytes:
     return csv_bytes(header, rows)
 
 
-# The cases of the sources of issue 18 live in their own module (it imports the helpers above).
-from tests.security.corpus_new_sources import cases as _new_source_cases  # noqa: E402
+# The cases of the sources of issue 18 and of issue 19 live in their own modules (they import the helpers above).
+from tests.security.corpus_hostile import more_cases  # noqa: E402
 
-CASES += _new_source_cases()
+CASES += more_cases()

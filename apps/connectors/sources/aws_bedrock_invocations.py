@@ -24,7 +24,6 @@ Keys read: ``timestamp``, ``modelId``, ``input.inputTokenCount``, ``output.outpu
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO, ClassVar
@@ -37,6 +36,7 @@ from apps.connectors.sources.errors import SourceError, describe_value
 from apps.connectors.sources.frames import combine, finish
 from apps.connectors.sources.json_models import Count, JsonRow, RequiredCount, Section, Text, required, validate
 from apps.connectors.sources.json_reader import iter_json_values
+from apps.connectors.sources.json_strict import StrictJsonError, strict_loads
 from apps.connectors.sources.json_values import json_day
 from apps.connectors.sources.skips import SkipReason, counted
 
@@ -114,7 +114,9 @@ def _records(stream: BinaryIO, filename: str) -> Iterator[tuple[str, Any]]:
 def _message(event: Any, filename: str, path: str) -> Any:
     text = event.get("message") if isinstance(event, dict) else None
     try:
-        return json.loads(text) if isinstance(text, str) else text
+        return strict_loads(text) if isinstance(text, str) else text
+    except StrictJsonError as exc:
+        raise SourceError(filename, path, "message", f"in the log record's JSON text, {exc.message}") from None
     except ValueError:
         raise SourceError(
             filename, path, "message", f"expected a log record as JSON text, got {describe_value(text)}"

@@ -5,16 +5,25 @@ when a file looks truncated, and name the value (``[i]``) they are in."""
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any, BinaryIO
 
 import ijson
-import numpy as np
 
 from apps.connectors.sources.detect import check_source, json_fields, wrong_source_hint
 from apps.connectors.sources.errors import SourceError, utf8_error
+from apps.connectors.sources.json_scan import StructureScan
+from apps.connectors.sources.json_strict import (
+    JsonObject,
+    duplicate_message,
+    finite_floats,
+    first_duplicate,
+    not_finite_message,
+    out_of_range_message,
+    watch,
+)
 from apps.connectors.sources.names import norm
 from apps.connectors.sources.sniff import (
     check_not_empty,
@@ -40,13 +49,8 @@ _MAX_DIGITS = 4300
 _LONG_DIGITS = re.compile(rf"(?<!\d)\d{{{_MAX_DIGITS + 1},}}")
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _ZEROS = b"0" * (_MAX_DIGITS + 1)
-# No vendor document nests more than a handful of levels; a deeper one is refused as it is read (ijson would
-# build it, and Python's recursion — in validation, in messages — fails or takes the memory of the machine).
-MAX_DEPTH = 64
-_DEPTH_STEP = np.zeros(256, dtype=np.int8)
-_DEPTH_STEP[[ord("{"), ord("[")]] = 1
-_DEPTH_STEP[[ord("}"), ord("]")]] = -1
 _NUMBER_START = frozenset("-0123456789")
+_NOT_FINITE = re.compile(r"-?(?:NaN|Infinity)(?![A-Za-z0-9_])")
 _NUMBER_BEFORE = frozenset("[:, \t\r\n-")  # characters that may precede an integer token (not inside a string)
 
 # yajl's messages in the words Python's json module uses, which the error messages have always given.
@@ -67,7 +71,7 @@ _MESSAGES = {
 }
 
 
-class _Feed:
+class _Feed(StructureScan):
     """The file as UTF-8 bytes for ijson, read in blocks: decodes it (UTF-8 with or without BOM, UTF-16 with
     BOM), counts characters and lines so errors can say where they are, and refuses an integer too long to
     read before the parser reaches its end."""
@@ -91,9 +95,7 @@ class _Feed:
         self.path = ""  # the value being read, for the messages
         self.too_long = ""  # the position of an integer too long to read, refused at the next reads
         self.blank_fed = False
-        self.depth = 0  # nesting of arrays and objects at the end of the text so far
-        self.in_string = False  # whether the text so far ends inside a string
-        self.backslashes = 0  # backslashes that end the text so far, inside a string
+        self.start_scan()
 
     def read(self, size: int = -1) -> bytes:
         """The next piece of text as UTF-8 (ijson calls read(0) first to learn the type)."""
@@ -139,46 +141,6 @@ class _Feed:
             cut -= 1  # its sign too: a blank after it would be a malformed number
         self.limit = len(text) if cut is None else max(cut, 0)  # up to a long integer: yajl never reaches its end
         return True
-
-    def _check_depth(self, text: str) -> None:
-        """Refuse the file at the first bracket that opens a level beyond MAX_DEPTH, brackets inside strings aside.
-        Vectorised over the block's bytes (multi-byte characters hold no ASCII byte); the nesting, whether the block
-        ends inside a string and its trailing backslashes are carried to the next block."""
-        raw = text.encode("utf-8")
-        data = np.frombuffer(raw, dtype=np.uint8)
-        quotes = np.flatnonzero(data == 34)
-        if len(quotes) and (b"\\" in raw or self.backslashes):
-            quotes = quotes[~self._escaped(data, quotes)]
-        brackets = np.flatnonzero(_DEPTH_STEP[data])
-        start_in_string = int(self.in_string)
-        if len(brackets):
-            outside = (np.searchsorted(quotes, brackets) + start_in_string) % 2 == 0
-            steps = _DEPTH_STEP[data[brackets]].astype(np.int64) * outside
-            depths = self.depth + np.cumsum(steps)
-            deepest = int(np.argmax(depths))
-            if depths[deepest] > MAX_DEPTH:
-                at = int(brackets[int(np.argmax(depths > MAX_DEPTH))])
-                offset = len(raw[:at].decode("utf-8", errors="ignore"))
-                raise SourceError(
-                    self.filename,
-                    None,
-                    None,
-                    f"the JSON is nested more than {MAX_DEPTH} levels deep at {self.where(offset)}; no vendor's "
-                    "format nests that deep, so the file is refused",
-                )
-            self.depth = int(depths[-1])
-        self.in_string = bool((len(quotes) + start_in_string) % 2)
-        trailing = len(raw) - len(raw.rstrip(b"\\"))
-        self.backslashes = (self.backslashes + trailing if trailing == len(raw) else trailing) if self.in_string else 0
-
-    def _escaped(self, data: np.ndarray, quotes: np.ndarray) -> np.ndarray:
-        """For each quote, whether an odd run of backslashes just before it escapes it."""
-        index = np.arange(len(data))
-        last_other = np.maximum.accumulate(np.where(data != 92, index, -1))
-        before = np.where(quotes > 0, last_other[np.maximum(quotes - 1, 0)], -1)
-        runs = quotes - 1 - before
-        runs = runs + np.where(before < 0, self.backslashes, 0)  # the run began in the block before
-        return runs % 2 == 1
 
     def where(self, offset: int) -> str:
         """``character N (line L)`` for the character at `offset` in the last text block (negative: in the
@@ -296,7 +258,11 @@ def iter_json_values(
         values = _values(_Feed(stream, filename, encoding, read_size), array=array, exact=True)
         for n, (path, value) in enumerate(_numbered(values, array)):
             if n >= done:
-                yield path, value
+                yield path, finite_floats(value, path, functools.partial(_out_of_range, filename))
+
+
+def _out_of_range(filename: str, row: str, column: str | None, text: str) -> None:
+    raise SourceError(filename, row, column, out_of_range_message(text))
 
 
 class _Overflow(Exception):
@@ -324,14 +290,28 @@ _NOTHING = object()
 
 
 def _values(feed: _Feed, *, array: bool, exact: bool) -> Iterator[Any]:
-    """The items of the top-level array (`array`) or the top-level values, as ijson builds them; `exact` reads
-    numbers as text first (Decimal), turned into floats here as json.loads gives them."""
+    """The items of the top-level array (`array`) or the top-level values, as ijson builds them (objects as
+    JsonObjects, refused when one holds a key twice); `exact` reads numbers as text first (Decimal), which the
+    caller turns into floats as json.loads gives them."""
     index = 0
     feed.path = "[0]"
     prefix, multiple = ("item", False) if array else ("", True)
+    repeated: list[str] = []
+    values = _BACKEND.items(
+        feed, prefix, map_type=JsonObject, use_float=not exact, multiple_values=multiple, buf_size=FEED_CHARS
+    )
     try:
-        for value in _BACKEND.items(feed, prefix, use_float=not exact, multiple_values=multiple, buf_size=FEED_CHARS):
-            yield _floats(value) if exact else value
+        while True:
+            watch(repeated)  # before each step: the objects it builds note a repeated key here
+            try:
+                value = next(values, _NOTHING)
+            finally:
+                watch(None)
+            if repeated:
+                raise _duplicate(feed, repeated[0], array)
+            if value is _NOTHING:
+                return
+            yield value
             index += 1
             feed.path = f"[{index}]"
     except ijson.IncompleteJSONError as exc:
@@ -341,15 +321,20 @@ def _values(feed: _Feed, *, array: bool, exact: bool) -> Iterator[Any]:
         raise _error(feed, problem, exc, index, array) from exc
 
 
-def _floats(value: Any) -> Any:
-    """`value` with its Decimals as floats (in place)."""
-    items = value.items() if type(value) is dict else enumerate(value) if type(value) is list else ()
-    for key, item in items:
-        if type(item) is Decimal:
-            value[key] = float(item)
-        elif type(item) in (dict, list):
-            _floats(item)
-    return float(value) if type(value) is Decimal else value
+def _duplicate(feed: _Feed, key: str, array: bool) -> SourceError:
+    """The error for a key given twice: the file read again as events (only a file refused) to find the object."""
+    feed.stream.seek(feed.start)
+    again = _Feed(feed.stream, feed.filename, feed.encoding, feed.read_size)
+
+    def events() -> Iterator[tuple[str, str, Any]]:
+        try:
+            yield from _BACKEND.parse(again, buf_size=FEED_CHARS, multiple_values=True)
+        except (ijson.IncompleteJSONError, SourceError):
+            return  # what follows the duplicate cannot be read: the duplicate is still the first problem
+
+    found = first_duplicate(events(), several=not array)
+    row, column = found if found else (feed.path, key)
+    return SourceError(feed.filename, row, column, duplicate_message(column))
 
 
 def _error(feed: _Feed, problem: str, exc: Exception, index: int, array: bool) -> SourceError:
@@ -365,6 +350,9 @@ def _error(feed: _Feed, problem: str, exc: Exception, index: int, array: bool) -
     if feed.at_end(pos + 1):  # only blanks after what it refused: the file stops there
         return _truncated(feed, index, array)
     message = _MESSAGES.get(problem, problem)
+    word = _NOT_FINITE.match(feed.text, pos)
+    if word:  # Python's json module would read it as a float: said so, rather than 'Expecting value'
+        message = not_finite_message(word.group())
     if array and problem == "after array element, I expect ',' or ']'" and not _inside_item(feed):
         # An item of the top-level array followed by something other than ',' or ']'.
         message = f"expected ',' or ']' after item [{index - 1}]"

@@ -9,7 +9,6 @@ attributes as ``[{"key", "value": {"stringValue" | "intValue" | ...}}]``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -19,6 +18,8 @@ from apps.connectors.sources.bounds import MAX_AMOUNT, max_text
 from apps.connectors.sources.errors import SourceError, describe_value
 from apps.connectors.sources.frames import finish
 from apps.connectors.sources.json_reader import iter_json_values
+from apps.connectors.sources.json_scan import MAX_STRING_BYTES
+from apps.connectors.sources.json_strict import strict_loads
 from apps.connectors.sources.skips import SkipReason, counted
 from apps.connectors.sources.sniff import check_not_empty, seekable
 
@@ -154,9 +155,11 @@ class _NotLines(Exception):
 
 
 def _lines(stream: BinaryIO) -> Iterator[tuple[str, Any]]:
-    """(path, value) of a JSON-lines file read a line at a time with json.loads; paths as iter_json_values gives
-    them ('' for a file of one value, else [i])."""
-    values = (line for line in stream if line.strip())
+    """(path, value) of a JSON-lines file read a line at a time with json.loads (refusing what iter_json_values
+    refuses: a key twice, NaN, Infinity, 1e400); paths as iter_json_values gives them ('' for a file of one value,
+    else [i]). A line longer than MAX_STRING_BYTES goes to the incremental reader, which reads it in blocks and
+    refuses a string that long (here it would be read whole first)."""
+    values = (line for line in _bounded_lines(stream) if line.strip())
     first = next(values, None)
     if first is None or not first.lstrip(b"\xef\xbb\xbf \t").startswith(b"{"):
         raise _NotLines
@@ -164,14 +167,22 @@ def _lines(stream: BinaryIO) -> Iterator[tuple[str, Any]]:
     second = next(values, None)
     try:
         if second is None:
-            yield "", json.loads(first)
+            yield "", strict_loads(first)
             return
-        yield "[0]", json.loads(first)
-        yield "[1]", json.loads(second)
+        yield "[0]", strict_loads(first)
+        yield "[1]", strict_loads(second)
         for i, line in enumerate(values, start=2):
-            yield f"[{i}]", json.loads(line)
+            yield f"[{i}]", strict_loads(line)
     except (ValueError, UnicodeDecodeError):
         raise _NotLines from None
+
+
+def _bounded_lines(stream: BinaryIO) -> Iterator[bytes]:
+    """The stream's lines, refusing to read one longer than MAX_STRING_BYTES whole (raised as _NotLines)."""
+    while line := stream.readline(MAX_STRING_BYTES + 1):
+        if len(line) > MAX_STRING_BYTES:
+            raise _NotLines
+        yield line
 
 
 def requests(stream: BinaryIO, filename: str) -> Iterator[tuple[str, Any]]:
