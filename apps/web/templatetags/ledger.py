@@ -5,6 +5,10 @@ import math
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import gettext
+
+from apps.connectors.sources import SOURCES
+from apps.core.labels import display_name
 
 register = template.Library()
 
@@ -101,3 +105,26 @@ def tonnes(kg):
         # An AI slice is often a few kilograms: six decimals read better than an exponent.
         return number_format(round(tonnes, 6), decimal_pos=6)
     return figure(tonnes)
+
+
+@register.filter
+def display(key):
+    """A provider, scope, standard or source key by its display name in the page's language ('azure_openai' ->
+    'Azure OpenAI', 'litellm_spend_logs' -> 'LiteLLM spend logs'); an unknown key as it is."""
+    if key is None or key == "":
+        return "—"
+    name = display_name(key)
+    if name == str(key) and key in SOURCES:
+        name = SOURCES[key].LABEL
+        name = name[:1].upper() + name[1:]
+    return gettext(name) if name != str(key) else name
+
+
+@register.filter
+def multiple(value, cap=None):
+    """A value-to-cost multiple as '×1.6'; above `cap`, '> ×10' (the inputs do not carry more precision)."""
+    if value is None or value == "":
+        return "—"
+    if cap not in (None, "") and float(value) > float(cap):
+        return f"> ×{figure(float(cap), 2)}"
+    return f"×{figure(float(value), 2)}"
