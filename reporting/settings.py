@@ -253,6 +253,8 @@ if _CHARTJS_DIST.is_dir():
     STATICFILES_DIRS += [("vendor/chartjs", _CHARTJS_DIST)]
 # Numbers as the reader's language writes them: 1 234,5 in French, 1,234.5 in English.
 USE_THOUSAND_SEPARATOR = True
+# Dates in one European style in English too (reporting/formats/en): day first, 24-hour clock.
+FORMAT_MODULE_PATH = ["reporting.formats"]
 INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar"]
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
 SPECTACULAR_SETTINGS = {
