@@ -219,3 +219,23 @@ def test_spend_embedding_size_class_aliases_and_instruments_recompute(edge_pack,
     for column in ("co2e_location_kg", "co2e_market_kg", "renewable_kwh", "nuclear_kwh", "energy_prefill_kwh"):
         assert f"OK   records.{column}: 8 records recomputed" in out  # 2 GPU jobs + 6 API rows
     assert all(f"OK   datapoint {dp['id']} value" in out for dp in period.snapshot["datapoints"] if dp["value"])
+
+
+def test_a_datapoint_names_the_figure_it_shows(tmp_path):
+    """A catalogue whose datapoint ids differ from the figures' (the revised ESRS: energy becomes E1-7) says which
+    figure each shows in `figure`; recompute.py matches `dp.get("figure") or dp["id"]`."""
+    from apps.disclosures.exports.evidence import render_evidence_pack
+
+    from .sample_snapshot import build_factor_tables, sample
+
+    snapshot, records = sample()
+    energy = next(dp for dp in snapshot["datapoints"] if dp["id"] == "E1-5_01")
+    energy.update(id="E1-7_01", figure="E1-5_01")
+    pack = render_evidence_pack(snapshot, "0" * 64, records, build_factor_tables())
+    code, out = _run(_unpack(pack, tmp_path / "pack"), tmp_path)
+    assert code == 0, out[-2000:]
+    assert f"OK   datapoint E1-7_01 value = {energy['value']!r}" in out
+    energy["value"] += 1  # the same datapoint, one unit off: named by its own id
+    pack = render_evidence_pack(snapshot, "0" * 64, records, build_factor_tables())
+    code, out = _run(_unpack(pack, tmp_path / "again"), tmp_path)
+    assert code == 1 and "DIFF datapoint E1-7_01 value" in out

@@ -87,3 +87,18 @@ def test_the_download_link_serves_members_only(org_a, org_b, client_for, client)
     assert b"".join(answer.streaming_content) == EDGE_CSV.encode()
     assert "attachment" in answer["Content-Disposition"] and "api.csv" in answer["Content-Disposition"]
     assert AuditEvent.objects.filter(organisation=period.organisation, action="source_file.download").count() == 1
+
+
+def test_the_admin_sets_the_limit_on_the_organisation_page(org_a, client_for):
+    org = org_a["org"]
+    url = f"/o/{org.slug}/organisation/"
+    admin = client_for(org_a["users"][Role.ADMIN])
+    assert "Largest source file in the evidence pack (MB)" in admin.get(url).content.decode()
+    assert admin.post(url, {"name": org.name, "evidence_file_max_mb": "7"}).status_code == 302
+    org.refresh_from_db()
+    assert org.evidence_file_max_mb == 7
+    event = AuditEvent.objects.filter(organisation=org, action="organisation.update").latest("pk")
+    assert event.detail["evidence_file_max_mb"] == "7"
+    assert admin.post(url, {"name": org.name, "evidence_file_max_mb": ""}).status_code == 302
+    org.refresh_from_db()
+    assert org.evidence_file_max_mb is None  # empty: the site's EVIDENCE_FILE_MAX_MB again
