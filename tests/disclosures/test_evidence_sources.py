@@ -7,7 +7,7 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from apps.accounts.models import AuditEvent, Role
+from apps.accounts.models import AuditEvent, Membership, Role
 from apps.connectors.models import SourceFile
 from apps.disclosures import services
 
@@ -102,3 +102,14 @@ def test_the_admin_sets_the_limit_on_the_organisation_page(org_a, client_for):
     assert admin.post(url, {"name": org.name, "evidence_file_max_mb": ""}).status_code == 302
     org.refresh_from_db()
     assert org.evidence_file_max_mb is None  # empty: the site's EVIDENCE_FILE_MAX_MB again
+
+
+def test_a_period_without_records_recomputes_too(org_a, tmp_path):
+    import datetime as dt
+
+    org = org_a["org"]
+    period = services.create_period(org, None, dt.date(2024, 1, 1), dt.date(2024, 12, 31), net_revenue_eur=1_000_000)
+    period = services.sign_off(period, Membership.objects.get(user=org_a["users"][Role.OFFICER]))  # single signer
+    code, out = _run(_unpack(services.render(period, "evidence"), tmp_path / "pack"), tmp_path)
+    assert code == 0, out[-2000:]
+    assert "OK   datapoint E1-6_11 value = 0.0" in out

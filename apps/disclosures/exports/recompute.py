@@ -360,9 +360,8 @@ def aggregate(pack, families, no_team, primary):
     sums = {s: Ranged() for s in STREAMS}
     plain = defaultdict(float)
     breakdowns = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0, 0.0, 0, 0]))
-    runs, has_water = defaultdict(int), False
+    runs = defaultdict(int)
     for r in pack.rows("records.csv"):
-        has_water = has_water or "water_l" in r
         kind, quality = r["usage_kind"], r.get("data_quality", "")
         group = f"tokens|{r['provider']}|{r['model']}" if kind == "tokens" else kind
         group = "spend_based" if quality == "spend_based" else group
@@ -389,10 +388,10 @@ def aggregate(pack, families, no_team, primary):
             row[3] += 1
             row[4] += int(num(r["requests"] or "0"))
         runs[r["run_id"]] += 1
-    return sums, plain, breakdowns, runs, has_water
+    return sums, plain, breakdowns, runs
 
 
-def figures(sums, plain, inputs, has_water):
+def figures(sums, plain, inputs):
     """Datapoint (or figure) id -> (value, low, high), as the snapshot's catalogue names them."""
 
     def pct(part, whole):
@@ -418,10 +417,9 @@ def figures(sums, plain, inputs, has_water):
     # VSME B3: the same sums; its intensity is Scope 1 + 2 (AI Scope 1 nil) per turnover, without Scope 3
     ids = words("B3_energy_total_MWh B3_scope2_location_tCO2e B3_scope2_market_tCO2e B3_scope3_tCO2e B3_intensity")
     out.update(zip(ids, (energy, s2_loc, s2_mkt, s3, per_revenue(s2_loc)), strict=True))
-    if has_water:
-        out["E3-4_AI_water"] = sums[("water_l", "all")].tonnes()
-        out["E5-4_AI_adpe"] = sums[("adpe_kgsbeq", "all")].tonnes(scale=1)
-        out["E5-4_AI_pe"] = sums[("pe_mj", "all")].tonnes()
+    out["E3-4_AI_water"] = sums[("water_l", "all")].tonnes()  # litres -> m3
+    out["E5-4_AI_adpe"] = sums[("adpe_kgsbeq", "all")].tonnes(scale=1)
+    out["E5-4_AI_pe"] = sums[("pe_mj", "all")].tonnes()  # MJ -> GJ
     if price is not None:
         out["E1-8_04"] = (price, None, None)
         out["E1-8_07"] = (pct(s2_mkt[0], s2_mkt[0]), None, None)
@@ -438,10 +436,8 @@ def check_figures(pack, report):
     method = json.loads(pack.open("method.json").read()) if "method.json" in pack.names else {}
     rules = method.get("rules") or {}
     primary = set(rules.get("primary_data_quality") or ("measured", "measured_it"))
-    sums, plain, breakdowns, runs, has_water = aggregate(
-        pack, families, rules.get("no_team_label", "(no team)"), primary
-    )
-    expected = figures(sums, plain, snapshot.get("inputs") or {}, has_water)
+    sums, plain, breakdowns, runs = aggregate(pack, families, rules.get("no_team_label", "(no team)"), primary)
+    expected = figures(sums, plain, snapshot.get("inputs") or {})
     for dp in snapshot.get("datapoints") or []:
         figure = dp.get("figure") or dp["id"]
         if figure not in expected:
