@@ -137,14 +137,16 @@ def test_a_record_changed_by_one_unit_fails_naming_it(pack, tmp_path):
     assert "DIFF datapoint E1-6_11 value" in out
 
 
-def test_a_pack_without_resolution_tables_still_checks_every_datapoint(tmp_path):
+@pytest.mark.parametrize("variant", ["esrs_e1", "vsme_b3"])
+def test_a_pack_without_resolution_tables_still_checks_every_datapoint(tmp_path, variant):
     """The sample snapshot's figures were computed by plain loops (sample_snapshot.py), not by the app: recompute.py
-    agrees with them from records.csv alone, and says the per-record layer was not run."""
+    agrees with them from records.csv alone (ESRS E1 and VSME B3 ids), and says the per-record layer was not run."""
     from apps.disclosures.exports.evidence import render_evidence_pack
 
-    from .sample_snapshot import build_factor_tables, sample
+    from .sample_snapshot import build_factor_tables, sample, vsme_sample
 
-    snapshot, records = sample()
+    snapshot, records = sample() if variant == "esrs_e1" else vsme_sample()
+    assert snapshot["datapoints"][0]["id"].startswith("E1" if variant == "esrs_e1" else "B3")
     where = _unpack(render_evidence_pack(snapshot, "0" * 64, records, build_factor_tables()), tmp_path / "pack")
     code, out = _run(where, tmp_path)
     assert code == 0, out[-2000:]
