@@ -78,6 +78,8 @@ def _active_days(usage: CostUsage, frame: pd.DataFrame, tool: str) -> tuple[pd.S
     note = "active user-days from the usage data"
     if tool == Tool.M365_COPILOT:
         note += " (a lower bound: the report gives only each user's last activity date per app)"
+    elif tool == Tool.CHATGPT_ENTERPRISE:
+        note += " (a lower bound: the export gives each user's first and last day active per period)"
     by_team = active.groupby("team")["active_user_days"].sum().astype(float)
     return by_team, float(by_team.sum()), note
 

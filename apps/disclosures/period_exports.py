@@ -40,6 +40,8 @@ EXPORT_FORMATS = {
     "evidence": ("application/zip", "zip"),
     # The AI usage per GHG category, for the company's reporting tool to consolidate (exports/contribution.py).
     "ghg_csv": ("text/csv", "ghg.csv"),
+    # The same contribution as an xBRL-JSON report (exports/contribution_xbrl.py), for tools that import XBRL.
+    "ghg_xbrl": ("application/json", "ghg.xbrl.json"),
 }
 # Rendered by a task only (they read every record of the period); the others come from the snapshot alone.
 TASK_FORMATS = ("pdf", "xlsx", "evidence")
@@ -61,7 +63,7 @@ def factor_tables(period_snapshot: dict, factor_set=None) -> dict[str, pd.DataFr
 
 
 # The formats made from the snapshot alone; the others read every record (export_inputs).
-SNAPSHOT_FORMATS = ("json", "csv", "xhtml", "ghg_csv")
+SNAPSHOT_FORMATS = ("json", "csv", "xhtml", "ghg_csv", "ghg_xbrl")
 
 
 def render_to(period: ReportingPeriod, fmt: str, out: BinaryIO) -> str:
@@ -87,6 +89,8 @@ def render_to(period: ReportingPeriod, fmt: str, out: BinaryIO) -> str:
         out.write(exports.render_ixbrl(snapshot))
     elif fmt == "ghg_csv":
         out.write(exports.render_contribution_csv(snapshot))
+    elif fmt == "ghg_xbrl":
+        out.write(exports.render_contribution_xbrl_json(snapshot))
     elif fmt == "pdf":
         out.write(exports.render_pdf(snapshot, records, snapshot_sha256=sha))
     elif fmt == "xlsx":

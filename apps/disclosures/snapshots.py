@@ -25,6 +25,7 @@ from apps.footprint.calculator import estimate
 from apps.footprint.energy_mix import energy_mix_split
 from apps.footprint.method_notes import METHOD_NOTES
 from apps.footprint.models import ContractualInstrument, DailyRollup, FactorSetVersion, UsageRecord
+from apps.footprint.published import snapshot_rows as published_measurements
 from apps.footprint.services import current_factor_set_version, load_factor_set, own_factor_set_id
 
 from . import e1
@@ -205,10 +206,11 @@ def _comparative_values(period: ReportingPeriod) -> dict | None:
     previous = latest_version(period.organisation, *comparative_dates(period.start))
     if previous is None:
         return None
+    # Keyed by figure (older snapshots name none: their id is the figure), whatever the previous year's standard.
     if previous.is_signed_off:
-        return {dp["id"]: dp["value"] for dp in previous.snapshot["datapoints"]}
+        return {dp.get("figure") or dp["id"]: dp["value"] for dp in previous.snapshot["datapoints"]}
     snapshot = build_snapshot(previous, with_comparative=False, from_rollups=True)[0]
-    return {dp["id"]: dp["value"] for dp in snapshot["datapoints"]}
+    return {dp.get("figure") or dp["id"]: dp["value"] for dp in snapshot["datapoints"]}
 
 
 def build_snapshot(
@@ -254,8 +256,10 @@ def build_snapshot(
             "restatement_reason": period.restatement_reason,
         },
         "variant": period.variant,
+        "standard": e1.catalogue_name(period.variant, period.standard),
         "currency": "EUR",
-        "datapoints": e1.datapoints(values, comparative, period.variant),
+        "datapoints": e1.datapoints(values, comparative, period.variant, period.standard),
+        "not_carried": e1.not_carried(values, period.variant, period.standard),
         "breakdowns": e1.breakdowns(records) if len(records) else {k: [] for k in e1.BREAKDOWNS},
         "runs": [
             {
@@ -284,11 +288,15 @@ def build_snapshot(
         "methodology": {
             "method_version": version.method_version,
             "notes": METHOD_NOTES,
-            "assumptions": e1.ASSUMPTIONS + registered_assumptions(period.organisation),
+            "assumptions": e1.ASSUMPTIONS
+            + e1.standard_assumptions(period.variant, period.standard)
+            + registered_assumptions(period.organisation),
             "exclusions": e1.EXCLUSIONS,
             "definitions": e1.DEFINITIONS,
             "range_drivers": e1.range_drivers(records) if len(records) else [],
             "coverage": e1.coverage(records),
+            # The vendors' per-prompt figures beside the period's factor set's for comparable cases.
+            "published_measurements": published_measurements(factor_set),
         },
         "inputs": {
             "net_revenue_eur": net_revenue,
@@ -334,6 +342,7 @@ def _period_state(period: ReportingPeriod | None) -> list:
             "end",
             "version",
             "variant",
+            "standard",
             "status",
             "net_revenue_eur",
             "internal_carbon_price_eur_per_t",

@@ -23,7 +23,16 @@ from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Paragraph
 from apps.core.labels import NO_TEAM
 
 from . import charts
-from ._common import format_change, format_number, generated_at, is_number, period_label
+from ._common import (
+    STANDARD_LABELS,
+    format_change,
+    format_number,
+    generated_at,
+    is_number,
+    period_label,
+    section_heading,
+    standard_of,
+)
 from .pdf_annex import AnnexPages
 from .pdf_layout import (
     ACCENT,
@@ -75,7 +84,7 @@ class _Renderer(AnnexPages):
     def cover(self) -> list:
         snap, period, org = self.snapshot, self.snapshot.get("period") or {}, self.snapshot.get("organisation") or {}
         status = period.get("status") or "draft"
-        variant = "VSME B3" if snap.get("variant") == "vsme_b3" else "ESRS E1 (Set 1)"
+        variant = STANDARD_LABELS[standard_of(snap)]
         story = [
             Spacer(1, 30 * mm),
             self.p("AI footprint \u2014 climate disclosure", "title"),
@@ -137,8 +146,9 @@ class _Renderer(AnnexPages):
         return story
 
     def summary(self) -> list:
-        by_id = {d.get("id"): d for d in self.snapshot.get("datapoints") or []}
-        chosen = [by_id[i] for i in KEY_FIGURES if i in by_id]
+        # By figure: a revised-ESRS period shows the same key figures under its own ids.
+        by_figure = {d.get("figure") or d.get("id"): d for d in self.snapshot.get("datapoints") or []}
+        chosen = [by_figure[i] for i in KEY_FIGURES if i in by_figure]
         if not chosen:
             chosen = [d for d in self.snapshot.get("datapoints") or [] if is_number(d.get("value"))][:8]
         rows = [self.head(["Key figure", "Unit", "Value", "Low", "High", "Comparative", "Change"], numeric_from=2)]
@@ -225,7 +235,7 @@ class _Renderer(AnnexPages):
                     ]
                 )
             story.append(CondPageBreak(60 * mm))
-            story.append(self.p(escape(SECTION_TITLES.get(section, section)), "h2"))
+            story.append(self.p(escape(section_heading(self.snapshot, section, SECTION_TITLES)), "h2"))
             story.append(styled_table(rows, widths))
         story.append(
             self.p(
