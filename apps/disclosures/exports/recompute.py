@@ -2,12 +2,11 @@
 """Recompute every disclosed figure of an AI Footprint Ledger evidence pack from the pack alone.
 
 Standard library only: `python3 recompute.py` in the unpacked pack, or `python3 recompute.py PACK.zip|DIR`. Prints
-each figure with OK or the difference: (1) every file against SHA256SUMS, each source file against its runs' SHA-256;
-(2) each record from its activity data, method.json and resolution/ (EcoLogits regressions, seat interactions,
-measured kWh x facility PUE, spend x EEIO factor; grid factor; instruments pro rata, then the residual mix; embodied
-GHG, water, ADPe, PE, the E1-5 split); (3) each datapoint of snapshot.json with its range from records.csv and the
-inputs, its comparative change, datapoints.csv, every breakdown row, the runs' counts. Exit status 1 on any
-difference (relative tolerance 1e-9: sums in another order), else 0.
+each figure with OK or the difference: every file against SHA256SUMS and each source file against its runs' SHA-256;
+each record from its activity data, method.json and resolution/ (EcoLogits regressions, seat interactions, measured
+kWh x facility PUE, spend x EEIO factor, grid factor, instruments pro rata then the residual mix; embodied GHG,
+water, ADPe, PE, the E1-5 split); each datapoint with its range from records.csv and the inputs, its comparative
+change, datapoints.csv, each breakdown row and run count. Exit 1 on any difference (relative tolerance 1e-9), else 0.
 """
 
 import csv
@@ -102,10 +101,8 @@ class Report:
     def records(self):
         for column, (ok, bad) in sorted(self.columns.items()):
             shown = "; ".join(f"record {i}: pack {p}, recomputed {e!r}" for i, p, e in bad[:3])
-            if bad:
-                self.fail(f"records.{column}", f"{len(bad)} of {len(bad) + ok} records differ ({shown})")
-            else:
-                self.good(f"records.{column}: {ok} records recomputed")
+            what = f"{len(bad)} of {len(bad) + ok} records differ ({shown})"
+            self.fail(f"records.{column}", what) if bad else self.good(f"records.{column}: {ok} records recomputed")
 
 
 def digest(pack, name):
@@ -124,10 +121,8 @@ def check_files(pack, report):
     runs = {r["sha256"] for r in json.loads(pack.open("snapshot.json").read()).get("runs") or []}
     for name, want in listed + [(s["in_pack"], s["sha256"]) for s in sources if s["in_pack"]]:
         got = digest(pack, name) if name in pack.names else "(missing from the pack)"
-        if got == want:
-            report.good(f"file {name} sha256 {want}")
-        else:
-            report.fail(f"file {name}", f"sha256 {got}, expected {want}")
+        where = f"file {name}"
+        report.good(f"{where} sha256 {want}") if got == want else report.fail(where, f"sha256 {got}, expected {want}")
     for s in sources:
         if s["sha256"] not in runs:
             report.fail(f"source {s['filename']}", "its SHA-256 is no run's in snapshot.json")
@@ -157,6 +152,12 @@ def llm_run(active_b, total_b, pue, tps, ttft, m):
         return (per_token_s * per_s, per_request_s * per_s)
 
     return energy, embodied("gwp_kg"), embodied("adpe_kgsbeq"), embodied("pe_mj")
+
+
+def spread(*pairs):
+    """Bound ratio of a product of independent factors, each (bound, central) or (central, bound) with a ratio >= 1:
+    exp(sqrt(sum of ln(ratio)^2)); a factor without a spread (ratio 1, or 0 below) adds nothing."""
+    return math.exp(math.sqrt(sum(math.log(a / b) ** 2 for a, b in pairs if b and a / b > 1)))
 
 
 def model_coefficients(row, m):
@@ -219,7 +220,12 @@ def energy_of(t, r, a, g):
         wh = [num(s[f"wh_per_interaction{x}"]) / 1000 for x in ("_low", "_high", "")]
         if a["requests"] > 0:  # the source counted the interactions
             return tuple(a["requests"] * w for w in wh), zero, None
-        per_day = [num(s[f"interactions_per_day{x}"]) * w for x, w in zip(("_low", "_high", ""), wh, strict=True)]
+        ipd = [num(s[f"interactions_per_day{x}"]) for x in ("_low", "_high", "")]
+        per_day = [d * w for d, w in zip(ipd, wh, strict=True)]  # both at their extreme (sets before seat_range)
+        if t.m.get("seat_range") == "log_quadrature":  # independent factors: log bound ratios in quadrature
+            lo = spread((ipd[2], ipd[0]), (wh[2], wh[0]))
+            hi = spread((ipd[1], ipd[2]), (wh[1], wh[2]))
+            per_day = [per_day[2] / lo, per_day[2] * hi, per_day[2]]
         return tuple(a["active_user_days"] * d for d in per_day), zero, None
     if kind == "measured_energy":
         pue = num(g["facility_pue"])
@@ -430,9 +436,8 @@ def figures(sums, plain, inputs):
 def check_figures(pack, report):
     """snapshot.json's datapoints, breakdowns and runs against records.csv; datapoints.csv against snapshot.json."""
     snapshot = json.loads(pack.open("snapshot.json").read())
-    families = None
-    if "resolution/model_families.csv" in pack.names:
-        families = {r["model"]: unquote(r["family"]) for r in pack.rows("resolution/model_families.csv")}
+    name = "resolution/model_families.csv"
+    families = {r["model"]: unquote(r["family"]) for r in pack.rows(name)} if name in pack.names else None
     method = json.loads(pack.open("method.json").read()) if "method.json" in pack.names else {}
     rules = method.get("rules") or {}
     primary = set(rules.get("primary_data_quality") or ("measured", "measured_it"))
