@@ -351,8 +351,7 @@ class Ranged:
         self.below[group] += central - low
         self.above[group] += high - central
 
-    def tonnes(self, scale=1000):
-        """(central, low, high) / scale: groups in quadrature."""
+    def tonnes(self, scale=1000):  # (central, low, high) / scale, the groups in quadrature
         below = math.sqrt(sum(x * x for x in self.below.values()))
         above = math.sqrt(sum(x * x for x in self.above.values()))
         return tuple(x / scale for x in (self.central, self.central - below, self.central + above))
@@ -438,8 +437,7 @@ def check_figures(pack, report):
     snapshot = json.loads(pack.open("snapshot.json").read())
     name = "resolution/model_families.csv"
     families = {r["model"]: unquote(r["family"]) for r in pack.rows(name)} if name in pack.names else None
-    method = json.loads(pack.open("method.json").read()) if "method.json" in pack.names else {}
-    rules = method.get("rules") or {}
+    rules = (json.loads(pack.open("method.json").read()) if "method.json" in pack.names else {}).get("rules") or {}
     primary = set(rules.get("primary_data_quality") or ("measured", "measured_it"))
     sums, plain, breakdowns, runs = aggregate(pack, families, rules.get("no_team_label", "(no team)"), primary)
     expected = figures(sums, plain, snapshot.get("inputs") or {})
@@ -455,6 +453,8 @@ def check_figures(pack, report):
         change = 100.0 * (value - previous) / previous if previous and value is not None else None
         if change is not None or dp.get("change_pct") is not None:
             report.check(f"datapoint {dp['id']} change_pct", dp.get("change_pct"), change)
+    for row in snapshot.get("not_carried") or []:  # figures the period's standard does not ask for, listed beside it
+        report.check(f"not carried {row['figure']} value", row["value"], expected.get(row["figure"], (None,))[0])
     by_id = {dp["id"]: dp for dp in snapshot.get("datapoints") or []}
     for row in pack.rows("datapoints.csv") if "datapoints.csv" in pack.names else []:  # the same figures, as a table
         for key in ("value", "low", "high", "comparative", "change_pct"):
