@@ -240,3 +240,34 @@ def test_a_datapoint_names_the_figure_it_shows(tmp_path):
     pack = render_evidence_pack(snapshot, "0" * 64, records, build_factor_tables())
     code, out = _run(_unpack(pack, tmp_path / "again"), tmp_path)
     assert code == 1 and "DIFF datapoint E1-7_01 value" in out
+
+
+def test_the_resolution_tables_state_rows_of_the_factor_tables_the_pack_ships(edge_pack):
+    """recompute.py checks the arithmetic; what each name resolved to is stated in resolution/, and every factor
+    stated there is a row of the pack's own factors/ tables (read here with csv alone, as a reader would)."""
+    import csv
+
+    _period, data = edge_pack
+    archive = zipfile.ZipFile(io.BytesIO(data))
+
+    def rows(name):
+        return list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8"))))
+
+    def year(text):  # the table's years read as floats where some rows are undated
+        return int(float(text)) if text not in ("", "-1") else None
+
+    grid = {(r["zone"], year(r["year"]), float(r["gco2e_per_kwh"]), r["boundary"]) for r in rows("factors/grid.csv")}
+    for g in rows("resolution/grid.csv"):
+        assert (g["grid_zone"], year(g["grid_year"]), float(g["gco2e_per_kwh"]), g["boundary"]) in grid, g
+    # the repository, and the entries of earlier EcoLogits releases the set keeps (model_lineage)
+    entries = rows("factors/models.csv") + rows("factors/model_lineage.csv")
+    models = {(r["model"], float(r["active_params_min_b"]), float(r["total_params_max_b"])) for r in entries}
+    for m in rows("resolution/models.csv"):
+        m.update((k, float(m[k])) for k in ("active_params_min_b", "total_params_max_b"))
+        if "(ecologits" in m["repository_entry"]:  # a repository entry, not a size class or an embedding's range
+            assert (m["model_on_first_day"], m["active_params_min_b"], m["total_params_max_b"]) in models, m
+    seats = {r["tool"]: r for r in rows("factors/seat_tools.csv")}
+    for s in rows("resolution/seat_tools.csv"):
+        assert {k: seats[s["tool"]][k] for k in seats[s["tool"]]} == {k: s[k] for k in seats[s["tool"]]}
+    spend = {(r["category"], float(r["kgco2e_per_usd"])) for r in rows("factors/spend_factors.csv")}
+    assert {(r["category"], float(r["kgco2e_per_usd"])) for r in rows("resolution/spend_factors.csv")} <= spend
