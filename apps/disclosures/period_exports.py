@@ -53,9 +53,10 @@ def snapshot_factor_set(period_snapshot: dict):
     return load_factor_set(FactorSetVersion.objects.filter(content_sha256=sha).first())
 
 
-def factor_tables(period_snapshot: dict) -> dict[str, pd.DataFrame]:
-    """The factor tables of the snapshot's factor set, as frames (the evidence pack ships them)."""
-    factor_set = snapshot_factor_set(period_snapshot)
+def factor_tables(period_snapshot: dict, factor_set=None) -> dict[str, pd.DataFrame]:
+    """The factor tables of the snapshot's factor set (or of `factor_set`, that one loaded), as frames (the
+    evidence pack ships them)."""
+    factor_set = factor_set or snapshot_factor_set(period_snapshot)
     return {
         name: pd.DataFrame(list(table.rows), columns=list(table.columns)) for name, table in factor_set.tables.items()
     }
@@ -97,7 +98,8 @@ def render_to(period: ReportingPeriod, fmt: str, out: BinaryIO) -> str:
     else:
         factor_set = snapshot_factor_set(snapshot)
         sources = evidence_sources(snapshot, period.organisation)
-        exports.write_evidence_pack(snapshot, sha, records, factor_tables(snapshot), out, factor_set, sources)
+        tables = factor_tables(snapshot, factor_set)
+        exports.write_evidence_pack(snapshot, sha, records, tables, out, factor_set, sources)
     return sha
 
 

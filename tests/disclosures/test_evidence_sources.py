@@ -7,8 +7,10 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from apps.accounts.models import AuditEvent, Role
+from apps.accounts.models import AuditEvent, Membership, Role
+from apps.connectors.ingestion import create_run, execute_run
 from apps.connectors.models import SourceFile
+from apps.connectors.storage import store_upload
 from apps.disclosures import services
 
 from .test_e1_figures import CODECARBON
@@ -87,3 +89,53 @@ def test_the_download_link_serves_members_only(org_a, org_b, client_for, client)
     assert b"".join(answer.streaming_content) == EDGE_CSV.encode()
     assert "attachment" in answer["Content-Disposition"] and "api.csv" in answer["Content-Disposition"]
     assert AuditEvent.objects.filter(organisation=period.organisation, action="source_file.download").count() == 1
+
+
+def test_the_admin_sets_the_limit_on_the_organisation_page(org_a, client_for):
+    org = org_a["org"]
+    url = f"/o/{org.slug}/organisation/"
+    admin = client_for(org_a["users"][Role.ADMIN])
+    assert "Largest source file in the evidence pack (MB)" in admin.get(url).content.decode()
+    assert admin.post(url, {"name": org.name, "evidence_file_max_mb": "7"}).status_code == 302
+    org.refresh_from_db()
+    assert org.evidence_file_max_mb == 7
+    event = AuditEvent.objects.filter(organisation=org, action="organisation.update").latest("pk")
+    assert event.detail["evidence_file_max_mb"] == "7"
+    assert admin.post(url, {"name": org.name, "evidence_file_max_mb": ""}).status_code == 302
+    org.refresh_from_db()
+    assert org.evidence_file_max_mb is None  # empty: the site's EVIDENCE_FILE_MAX_MB again
+
+
+def test_a_period_without_records_recomputes_too(org_a, tmp_path):
+    import datetime as dt
+
+    org = org_a["org"]
+    period = services.create_period(org, None, dt.date(2024, 1, 1), dt.date(2024, 12, 31), net_revenue_eur=1_000_000)
+    period = services.sign_off(period, Membership.objects.get(user=org_a["users"][Role.OFFICER]))  # single signer
+    code, out = _run(_unpack(services.render(period, "evidence"), tmp_path / "pack"), tmp_path)
+    assert code == 0, out[-2000:]
+    assert "OK   datapoint E1-6_11 value = 0.0" in out
+
+
+def test_a_period_under_the_revised_standard_recomputes_by_figure(org_a, tmp_path):
+    """Its datapoints carry paragraph ids and the Set 1 figure they show (`figure`); the figures it does not carry
+    are listed beside it (`not_carried`): recompute.py checks both, and the comparative against the Set 1 year."""
+    import datetime as dt
+
+    from .test_revised_standard import CSV
+
+    org = org_a["org"]
+    run = execute_run(create_run(org, "generic_csv", store_upload(org, io.BytesIO(CSV.encode()), "api.csv")).pk)
+    assert run.status == "succeeded", run.errors
+    officer = Membership.objects.get(user=org_a["users"][Role.OFFICER])
+    earlier = services.create_period(org, None, dt.date(2025, 1, 1), dt.date(2025, 12, 31), net_revenue_eur=10**6)
+    services.sign_off(earlier, officer)
+    period = services.create_period(
+        org, None, dt.date(2026, 1, 1), dt.date(2026, 12, 31), net_revenue_eur=10**6, standard="esrs_2026"
+    )
+    period = services.sign_off(period, officer)
+    assert any(dp.get("figure") and dp["figure"] != dp["id"] for dp in period.snapshot["datapoints"])
+    code, out = _run(_unpack(services.render(period, "evidence"), tmp_path / "pack"), tmp_path)
+    assert code == 0, out[-2000:]
+    assert "OK   datapoint E1-8 §30(a)(iii) value" in out and "OK   datapoint E1-8 §30(a)(iii) change_pct" in out
+    assert "OK   not carried E1-6_12 value" in out

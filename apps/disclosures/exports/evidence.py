@@ -154,7 +154,7 @@ def _readme(snapshot: dict, snapshot_sha256: str, hashes: dict[str, str], factor
         "| --- | --- | --- | --- | --- |",
     ]
     for dp in snapshot.get("datapoints") or []:
-        formula = FORMULAS.get(str(dp.get("id")), "see the methodology in snapshot.json")
+        formula = FORMULAS.get(str(dp.get("figure") or dp.get("id")), "see the methodology in snapshot.json")
         label = str(dp.get("label") or "").replace("|", "/")
         lines.append(
             f"| {dp.get('id')} | {label} | {dp.get('unit')} | "

@@ -51,9 +51,13 @@ CONSTANT_SOURCES: dict[str, tuple[str, str]] = {
     "spend_low_factor": ("assumption (AI Footprint Ledger)", "spend-based low = factor x this (EEIO uncertainty)"),
     "spend_high_factor": ("assumption (AI Footprint Ledger)", "spend-based high = factor x this (EEIO uncertainty)"),
     "seat_range": (
-        "AI Footprint Ledger method (ledger-calc 3)",
-        "assumed seat rows' range: log_quadrature = the two factors' log bound ratios in quadrature, else extremes",
+        "assumption (AI Footprint Ledger): the two factors of an assumed seat row are independent",
+        "log_quadrature: their bound ratios combine as exp(sqrt(sum of ln(ratio)^2)); absent: low x low, high x high",
     ),
+    "ledger_calc_version": ("AI Footprint Ledger", "version of the ledger's method (recorded on every record)"),
+    "ecologits_version": ("PyPI package ecologits", "release the model data and the constants above came from"),
+    "codecarbon_version": ("PyPI package codecarbon", "release the grid factors came from"),
+    "world_zone": ("AI Footprint Ledger", "zone of the world-average factor, where no zone is known"),
     "measured_energy_pue": (
         "assumption (AI Footprint Ledger), used only by a set without a facility_pue table",
         "uplift of measured IT energy",

@@ -1,13 +1,12 @@
 #!/usr/bin/env python3
 """Recompute every disclosed figure of an AI Footprint Ledger evidence pack from the pack alone.
 
-Standard library only (Python 3.11+): `python3 recompute.py` in the unpacked pack, or `python3 recompute.py
-PACK.zip|DIR`. Prints each figure with OK or the difference: (1) every file against SHA256SUMS, each source file
-against its runs' SHA-256; (2) each record from its activity data, method.json and resolution/ (EcoLogits regressions,
-seat interactions, measured kWh x facility PUE, spend x EEIO factor; grid factor; instruments pro rata, then the
-residual mix; embodied GHG, water, ADPe, PE, the E1-5 split); (3) each datapoint of snapshot.json with its range from
-records.csv and the inputs, its comparative change, datapoints.csv, every breakdown row, the runs' counts. Exit status
-1 on any difference (relative tolerance 1e-9: sums in another order), else 0.
+Standard library only: `python3 recompute.py` in the unpacked pack, or `python3 recompute.py PACK.zip|DIR`. Prints
+each figure with OK or the difference: every file against SHA256SUMS and each source file against its runs' SHA-256;
+each record from its activity data, method.json and resolution/ (EcoLogits regressions, seat interactions, measured
+kWh x facility PUE, spend x EEIO factor, grid factor, instruments pro rata then the residual mix; embodied GHG,
+water, ADPe, PE, the E1-5 split); each datapoint with its range from records.csv and the inputs, its comparative
+change, datapoints.csv, each breakdown row and run count. Exit 1 on any difference (relative tolerance 1e-9), else 0.
 """
 
 import csv
@@ -65,8 +64,10 @@ def nz(x):
 
 def close(a, b):
     """Equal within REL, NaN equal to NaN (a figure not estimated), None equal to None."""
-    if a is None or b is None or math.isnan(a) or math.isnan(b):
-        return (a is None) == (b is None) and (a is None or math.isnan(a) == math.isnan(b))
+    if a is None or b is None:
+        return a is None and b is None
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
     return math.isclose(a, b, rel_tol=REL, abs_tol=1e-300)
 
 
@@ -100,15 +101,16 @@ class Report:
     def records(self):
         for column, (ok, bad) in sorted(self.columns.items()):
             shown = "; ".join(f"record {i}: pack {p}, recomputed {e!r}" for i, p, e in bad[:3])
-            if bad:
-                self.fail(f"records.{column}", f"{len(bad)} of {len(bad) + ok} records differ ({shown})")
-            else:
-                self.good(f"records.{column}: {ok} records recomputed")
+            what = f"{len(bad)} of {len(bad) + ok} records differ ({shown})"
+            self.fail(f"records.{column}", what) if bad else self.good(f"records.{column}: {ok} records recomputed")
 
 
 def digest(pack, name):
+    sha = hashlib.sha256()
     with pack.open(name) as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()  # Python 3.11+
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()
 
 
 def check_files(pack, report):
@@ -119,10 +121,8 @@ def check_files(pack, report):
     runs = {r["sha256"] for r in json.loads(pack.open("snapshot.json").read()).get("runs") or []}
     for name, want in listed + [(s["in_pack"], s["sha256"]) for s in sources if s["in_pack"]]:
         got = digest(pack, name) if name in pack.names else "(missing from the pack)"
-        if got == want:
-            report.good(f"file {name} sha256 {want}")
-        else:
-            report.fail(f"file {name}", f"sha256 {got}, expected {want}")
+        where = f"file {name}"
+        report.good(f"{where} sha256 {want}") if got == want else report.fail(where, f"sha256 {got}, expected {want}")
     for s in sources:
         if s["sha256"] not in runs:
             report.fail(f"source {s['filename']}", "its SHA-256 is no run's in snapshot.json")
@@ -131,6 +131,8 @@ def check_files(pack, report):
 
 
 # ---- the EcoLogits method for one model (per output token and per request), as method.json's constants name it
+
+
 def llm_run(active_b, total_b, pue, tps, ttft, m):
     """(energy kWh, embodied kgCO2e, kgSbeq, MJ) per output token and per request of one parameter count and PUE."""
     memory = 1.2 * total_b * m["quantization_bits"] / 8
@@ -150,6 +152,12 @@ def llm_run(active_b, total_b, pue, tps, ttft, m):
         return (per_token_s * per_s, per_request_s * per_s)
 
     return energy, embodied("gwp_kg"), embodied("adpe_kgsbeq"), embodied("pe_mj")
+
+
+def spread(*pairs):
+    """Bound ratio of a product of independent factors, each (bound, central) or (central, bound) with a ratio >= 1:
+    exp(sqrt(sum of ln(ratio)^2)); a factor without a spread (ratio 1, or 0 below) adds nothing."""
+    return math.exp(math.sqrt(sum(math.log(a / b) ** 2 for a, b in pairs if b and a / b > 1)))
 
 
 def model_coefficients(row, m):
@@ -195,11 +203,6 @@ def activity(r):
     return a
 
 
-def lnr(x, y):
-    """ln(x / y), 0 when y is 0 or x <= y (a factor without a range)."""
-    return math.log(x / y) if y and x > y else 0.0
-
-
 def energy_of(t, r, a, g):
     """(low, high, central) kWh, (low, high, central) prefill kWh, coefficients (token rows) of a record."""
     kind, zero = r["usage_kind"], (0.0, 0.0, 0.0)
@@ -217,11 +220,12 @@ def energy_of(t, r, a, g):
         wh = [num(s[f"wh_per_interaction{x}"]) / 1000 for x in ("_low", "_high", "")]
         if a["requests"] > 0:  # the source counted the interactions
             return tuple(a["requests"] * w for w in wh), zero, None
-        n = [num(s[f"interactions_per_day{x}"]) for x in ("_low", "_high", "")]
-        per_day = [n[0] * wh[0], n[1] * wh[1], n[2] * wh[2]]  # sets before seat_range: both extremes together
+        ipd = [num(s[f"interactions_per_day{x}"]) for x in ("_low", "_high", "")]
+        per_day = [d * w for d, w in zip(ipd, wh, strict=True)]  # both at their extreme (sets before seat_range)
         if t.m.get("seat_range") == "log_quadrature":  # independent factors: log bound ratios in quadrature
-            per_day[0] = per_day[2] / math.exp(math.hypot(lnr(n[2], n[0]), lnr(wh[2], wh[0])))
-            per_day[1] = per_day[2] * math.exp(math.hypot(lnr(n[1], n[2]), lnr(wh[1], wh[2])))
+            lo = spread((ipd[2], ipd[0]), (wh[2], wh[0]))
+            hi = spread((ipd[1], ipd[2]), (wh[1], wh[2]))
+            per_day = [per_day[2] / lo, per_day[2] * hi, per_day[2]]
         return tuple(a["active_user_days"] * d for d in per_day), zero, None
     if kind == "measured_energy":
         pue = num(g["facility_pue"])
@@ -333,6 +337,8 @@ def check_records(pack, report):
 
 
 # ---- the disclosed figures, from records.csv
+
+
 class Ranged:
     """A figure's central sum and, per range group, its summed deviations below and above (NaN counts 0)."""
 
@@ -345,8 +351,7 @@ class Ranged:
         self.below[group] += central - low
         self.above[group] += high - central
 
-    def tonnes(self, scale=1000):
-        """(central, low, high) / scale: groups in quadrature."""
+    def tonnes(self, scale=1000):  # (central, low, high) / scale, the groups in quadrature
         below = math.sqrt(sum(x * x for x in self.below.values()))
         above = math.sqrt(sum(x * x for x in self.above.values()))
         return tuple(x / scale for x in (self.central, self.central - below, self.central + above))
@@ -360,9 +365,8 @@ def aggregate(pack, families, no_team, primary):
     sums = {s: Ranged() for s in STREAMS}
     plain = defaultdict(float)
     breakdowns = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0, 0.0, 0, 0]))
-    runs, has_water = defaultdict(int), False
+    runs = defaultdict(int)
     for r in pack.rows("records.csv"):
-        has_water = has_water or "water_l" in r
         kind, quality = r["usage_kind"], r.get("data_quality", "")
         group = f"tokens|{r['provider']}|{r['model']}" if kind == "tokens" else kind
         group = "spend_based" if quality == "spend_based" else group
@@ -389,10 +393,10 @@ def aggregate(pack, families, no_team, primary):
             row[3] += 1
             row[4] += int(num(r["requests"] or "0"))
         runs[r["run_id"]] += 1
-    return sums, plain, breakdowns, runs, has_water
+    return sums, plain, breakdowns, runs
 
 
-def figures(sums, plain, inputs, has_water):
+def figures(sums, plain, inputs):
     """Datapoint (or figure) id -> (value, low, high), as the snapshot's catalogue names them."""
 
     def pct(part, whole):
@@ -418,10 +422,9 @@ def figures(sums, plain, inputs, has_water):
     # VSME B3: the same sums; its intensity is Scope 1 + 2 (AI Scope 1 nil) per turnover, without Scope 3
     ids = words("B3_energy_total_MWh B3_scope2_location_tCO2e B3_scope2_market_tCO2e B3_scope3_tCO2e B3_intensity")
     out.update(zip(ids, (energy, s2_loc, s2_mkt, s3, per_revenue(s2_loc)), strict=True))
-    if has_water:
-        out["E3-4_AI_water"] = sums[("water_l", "all")].tonnes()
-        out["E5-4_AI_adpe"] = sums[("adpe_kgsbeq", "all")].tonnes(scale=1)
-        out["E5-4_AI_pe"] = sums[("pe_mj", "all")].tonnes()
+    out["E3-4_AI_water"] = sums[("water_l", "all")].tonnes()  # litres -> m3
+    out["E5-4_AI_adpe"] = sums[("adpe_kgsbeq", "all")].tonnes(scale=1)
+    out["E5-4_AI_pe"] = sums[("pe_mj", "all")].tonnes()  # MJ -> GJ
     if price is not None:
         out["E1-8_04"] = (price, None, None)
         out["E1-8_07"] = (pct(s2_mkt[0], s2_mkt[0]), None, None)
@@ -432,15 +435,12 @@ def figures(sums, plain, inputs, has_water):
 def check_figures(pack, report):
     """snapshot.json's datapoints, breakdowns and runs against records.csv; datapoints.csv against snapshot.json."""
     snapshot = json.loads(pack.open("snapshot.json").read())
-    families = None
-    if "resolution/model_families.csv" in pack.names:
-        families = {r["model"]: unquote(r["family"]) for r in pack.rows("resolution/model_families.csv")}
-    method = json.loads(pack.open("method.json").read()) if "method.json" in pack.names else {}
-    rules = method.get("rules") or {}
+    name = "resolution/model_families.csv"
+    families = {r["model"]: unquote(r["family"]) for r in pack.rows(name)} if name in pack.names else None
+    rules = (json.loads(pack.open("method.json").read()) if "method.json" in pack.names else {}).get("rules") or {}
     primary = set(rules.get("primary_data_quality") or ("measured", "measured_it"))
-    no_team = rules.get("no_team_label", "(no team)")
-    sums, plain, breakdowns, runs, has_water = aggregate(pack, families, no_team, primary)
-    expected = figures(sums, plain, snapshot.get("inputs") or {}, has_water)
+    sums, plain, breakdowns, runs = aggregate(pack, families, rules.get("no_team_label", "(no team)"), primary)
+    expected = figures(sums, plain, snapshot.get("inputs") or {})
     for dp in snapshot.get("datapoints") or []:
         figure = dp.get("figure") or dp["id"]
         if figure not in expected:
@@ -453,6 +453,8 @@ def check_figures(pack, report):
         change = 100.0 * (value - previous) / previous if previous and value is not None else None
         if change is not None or dp.get("change_pct") is not None:
             report.check(f"datapoint {dp['id']} change_pct", dp.get("change_pct"), change)
+    for row in snapshot.get("not_carried") or []:  # figures the period's standard does not ask for, listed beside it
+        report.check(f"not carried {row['figure']} value", row["value"], expected.get(row["figure"], (None,))[0])
     by_id = {dp["id"]: dp for dp in snapshot.get("datapoints") or []}
     for row in pack.rows("datapoints.csv") if "datapoints.csv" in pack.names else []:  # the same figures, as a table
         for key in ("value", "low", "high", "comparative", "change_pct"):
