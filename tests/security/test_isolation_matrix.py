@@ -7,149 +7,51 @@ Routes are discovered from the resolver, so a new route is covered without editi
 - an anonymous caller is sent to /login/?next=... (pages) or gets 401 (API);
 - a signed-off period and its records never change, whatever an admin sends to any route;
 - the rightful officer does reach every route (so the 404s above are refusals, not broken URLs).
-A route outside /o/<org_slug>/ must be listed in PUBLIC_ROUTES or USER_ROUTES (or be the staff-only admin
-site), and a route taking a pk must say in PK_KINDS which object kind its view fetches, or
-test_every_route_is_classified fails and says what to add.
+A route outside /o/<org_slug>/ must be listed in PUBLIC_ROUTES or USER_ROUTES (both in matrix_routes.py) or be
+the staff-only admin site, and a route taking a pk must say in PK_KINDS (same module) which object kind its view
+fetches, or test_every_route_is_classified fails and says what to add.
 """
-
-import re
-from dataclasses import dataclass
-from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.contrib.sessions.models import Session
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.db.models import F
 from django.test import Client
-from django.urls import URLResolver, get_resolver
 
-from apps.accounts.models import ApiToken, Organisation, Role
+from apps.accounts.models import Role
 from apps.connectors.models import IngestionRun
-from apps.disclosures.models import PeriodExport, ReportingPeriod
-from apps.footprint.models import ContractualInstrument, UsageRecord
+from apps.disclosures.models import ReportingPeriod
+from apps.footprint.models import UsageRecord
 
-from .matrix_objects import OPEN_YEAR, SIGNED_YEAR, build_org
-
-SAFE_METHODS = ("GET", "HEAD")
-WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-PAGE_METHODS = (*SAFE_METHODS, *WRITE_METHODS)
-API_METHODS = (*PAGE_METHODS, "OPTIONS")
-
-# Routes anyone may call, and why. A new route outside /o/<org_slug>/ must be added here or to USER_ROUTES.
-PUBLIC_ROUTES = {
-    "login": "the login form itself",
-    "logout": "ends the caller's own session, if any",
-    "set_language": "stores the chosen language in a cookie; no data",
-    "healthz": "load balancers probe it; database and broker status only",
-    "api-schema": "the OpenAPI document; describes the API, holds no organisation data",
-    "api-docs": "Swagger UI over that schema",
-    "admin:login": "the admin site's login form",
-    "password_reset": "asks for a reset mail; answers the same whether the e-mail is known or not",
-    "password_reset_done": "says a mail may have been sent; no data",
-    "password_reset_confirm": "sets a new password only with the signed, single-use token of the mail",
-    "password_reset_complete": "says the password was set; no data",
-}
-# Routes for any signed-in user about their own account (no organisation in the URL), and why.
-USER_ROUTES = {
-    "web:home": "redirects to the user's own organisation or lists the user's memberships",
-    "accounts:tokens": "the user's own API tokens",
-    "accounts:token_revoke": "revokes one of the user's own tokens (others' are 404)",
-    "api:organisations": "the organisations the caller belongs to",
-    "api:sources": "the list of connectors; no organisation data",
-    "api:estimate": "a computation with the built-in factor set; stores nothing",
-}
-# The staff-only Django admin: every route but its login sends non-staff callers to the admin login.
-ADMIN_NAMESPACE = "admin"
-
-# For each route with <int:pk>: the object kind its view fetches (see matrix_objects.build_org).
-PK_KINDS = {
-    "accounts:team_delete": "team",
-    "accounts:person_edit": "person",
-    "accounts:person_delete": "person",
-    "accounts:token_revoke": "api_token",
-    "api:team_detail": "team",
-    "api:run": "run",
-    "api:mapping": "mapping",
-    "api:period": "period",
-    "api:disclosure": "period",
-    "api:sign_off": "period",
-    "api:period_status": "period",
-    "api:export": "period",
-    "connectors:run": "run",
-    "connectors:run_status": "run",
-    "connectors:mapping_delete": "mapping",
-    "connectors:credential_toggle": "credential",
-    "connectors:credential_delete": "credential",
-    "connectors:credential_pull": "credential",
-    "disclosures:period": "period",
-    "disclosures:period_inputs": "period",
-    "disclosures:period_review": "period",
-    "disclosures:period_sign_off": "period",
-    "disclosures:period_status": "period",
-    "disclosures:period_reopen": "period",
-    "disclosures:period_export": "period",
-    "footprint:instrument_delete": "instrument",
-}
-# Other path parameters and the value they take (an export format every export route knows).
-FILLERS = {"fmt": "csv", "uidb64": "MQ", "token": "not-a-reset-token"}  # (a reset link that is not valid)
-ADMIN_FILLERS = {"app_label": "accounts", "object_id": "1", "id": "1", "content_type_id": "1", "url": "no-such-page/"}
-# The one write on a signed-off period that succeeds: reopening creates a new version, the old one stays.
-RESTATEMENT_ROUTES = {"disclosures:period_reopen"}
-
-
-@dataclass(frozen=True)
-class Route:
-    name: str  # "namespace:name", or the route text when the pattern has no name
-    route: str  # e.g. "o/<slug:org_slug>/teams/<int:pk>/delete/"
-    params: tuple
-    namespace: str = ""
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def is_api(self) -> bool:
-        return self.route.startswith("api/")
-
-    @property
-    def methods(self) -> tuple:
-        return API_METHODS if self.is_api else PAGE_METHODS
-
-    def url(self, values: dict) -> str:
-        """The path with each parameter replaced by its value (route converters and regex groups alike)."""
-        text = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), self.route)
-        text = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(values[m.group(1)]), text)
-        return "/" + text.replace("^", "").replace("$", "")
-
-
-def _walk(patterns, prefix="", namespace=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = ":".join(filter(None, [namespace, pattern.namespace]))
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
-            continue
-        route = prefix + str(pattern.pattern)
-        name = (f"{namespace}:{pattern.name}" if namespace else pattern.name) if pattern.name else route
-        params = tuple(re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route))
-        yield Route(name, route, tuple(a or b for a, b in params), namespace.split(":")[0])
-
-
-def discover_routes() -> list[Route]:
-    """Every URL pattern of the project, with its full route text and parameters."""
-    return list(_walk(get_resolver().url_patterns))
-
-
-ROUTES = discover_routes()
-ORG_ROUTES = [r for r in ROUTES if "org_slug" in r.params]
-USER = [r for r in ROUTES if r.name in USER_ROUTES]
-PUBLIC = [r for r in ROUTES if r.name in PUBLIC_ROUTES]
-ADMIN = [r for r in ROUTES if r.namespace == ADMIN_NAMESPACE and r.name not in PUBLIC_ROUTES]
-IDS = str
-
+from .matrix_helpers import (
+    call,
+    changed,
+    cross_org_references,
+    fingerprint,
+    is_login_redirect,
+    login,
+    signed_off_state,
+    values_for,
+    write_body,
+)
+from .matrix_objects import build_org
+from .matrix_routes import (
+    ADMIN,
+    ADMIN_NAMESPACE,
+    FILLERS,
+    IDS,
+    ORG_ROUTES,
+    PAGE_METHODS,
+    PK_KINDS,
+    PUBLIC,
+    PUBLIC_ROUTES,
+    RESTATEMENT_ROUTES,
+    ROUTES,
+    USER,
+    USER_ROUTES,
+    WRITE_METHODS,
+)
 
 # ---- the objects, built once for the module -----------------------------------------------------------------
 
@@ -175,193 +77,6 @@ def world(built, db, settings):
     """The module's objects; each test runs in a savepoint rolled back after it."""
     settings.MEDIA_ROOT = built["media"]
     return built
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def call(client, method: str, url: str, data: dict | None = None):
-    """One request, never answered with a server error. Pages get forms (multipart POST when a file is in
-    it), the API JSON (multipart for a file)."""
-    data = data or {}
-    send = getattr(client, method.lower())
-    plain = {k: v for k, v in data.items() if not hasattr(v, "read")}
-    if method in ("GET", "HEAD", "OPTIONS"):
-        response = send(url)
-    elif method == "POST" and (plain != data or not url.startswith("/api/")):
-        response = send(url, data)
-    elif url.startswith("/api/"):
-        response = send(url, plain, content_type="application/json")
-    else:
-        response = send(url, urlencode(plain), content_type="application/x-www-form-urlencoded")
-    assert response.status_code < 500, f"{method} {url} answered {response.status_code}"
-    return response
-
-
-def values_for(route: Route, org, objects: dict) -> dict:
-    values = {"org_slug": org.slug, **FILLERS, **ADMIN_FILLERS}
-    if "pk" in route.params:
-        values["pk"] = objects[PK_KINDS[route.name]].pk
-    if "sha256" in route.params:  # a stored file, named by its hash (the evidence pack's download links)
-        values["sha256"] = objects["run"].source_file.sha256
-    return values
-
-
-def usage_upload(year: int) -> SimpleUploadedFile:
-    body = (
-        "date,provider,model,requests,input_tokens,output_tokens,user,team,zone\n"
-        f"{year}-07-01,mistral,mistral-large-2411,7,7000,7000,dev@org-a.example,Platform,FR\n"
-    )
-    return SimpleUploadedFile(f"late-{year}.csv", body.encode(), content_type="text/csv")
-
-
-def write_body(name: str, w) -> dict:
-    """A body the route would accept from a writer: a refusal must come from the rules, not a bad form.
-
-    Dates fall in the signed-off year where the route can touch records, so the signed-off test means it."""
-    team, person = w.objects["team"].pk, w.objects["person"].pk
-    answers = {
-        "need_for_ai": "yes",
-        "model_size": "yes",
-        "good_practices": "partly",
-        "measurement": "yes",
-        "usage_caps": "no",
-        "rebound": "no",
-    }
-    bodies = {
-        "accounts:teams": {"name": "New team"},
-        "api:teams": {"name": "New team"},
-        "api:team_detail": {"name": "Renamed team"},
-        "accounts:person_new": {"email": "new@example.com", "name": "New", "team": team},
-        "accounts:person_edit": {"email": "renamed@example.com", "name": "Renamed", "team": team},
-        "accounts:tokens": {"name": "script"},
-        "connectors:runs": {"source": "generic_csv", "file": usage_upload(SIGNED_YEAR)},
-        "api:runs": {"source": "generic_csv", "file": usage_upload(SIGNED_YEAR)},
-        "connectors:mappings": {"kind": "person", "value": "jdoe", "person": w.objects["spare_person"].pk},
-        "api:mappings": {"kind": "person", "value": f"dev@{w.org.slug}.example", "person": person},
-        "connectors:credentials": {"vendor": "openai", "label": "Second", "secret": "sk-another"},
-        "disclosures:periods": {"start": f"{SIGNED_YEAR}-01-01", "end": f"{SIGNED_YEAR}-12-31", "variant": "esrs_e1"},
-        "disclosures:period_inputs": {"variant": "vsme_b3", "net_revenue_eur": "1000000"},
-        "disclosures:period_sign_off": {"comment": "again"},
-        "disclosures:period_reopen": {"reason": "A correction"},
-        "api:sign_off": {"comment": "again"},
-        "footprint:instruments": {
-            "kind": "GO",
-            "mwh": "2",
-            "zone": "FR",
-            "period_start": f"{SIGNED_YEAR}-02-01",
-            "period_end": f"{SIGNED_YEAR}-02-28",
-            "gco2e_per_kwh": "0",
-            "energy_source": "renewable",
-        },
-        "footprint:residual_mix": {"rows": f"FR,{SIGNED_YEAR},40", "source": "s", "vintage": "v", "licence": "l"},
-        "footprint:facility_pue": {"rows": "FR,1.3", "source": "s"},
-        "costs:roi": {
-            "tool": "github_copilot",
-            "minutes_saved_low": "1",
-            "minutes_saved_central": "2",
-            "minutes_saved_high": "3",
-            "hourly_cost_low_eur": "10",
-            "hourly_cost_central_eur": "20",
-            "hourly_cost_high_eur": "30",
-            "active_days_source": "usage",
-        },
-        "costs:frugality": {"use_case": "Search", "assessed_on": f"{OPEN_YEAR}-06-01", **answers},
-        "costs_api:frugality": {"use_case": "Search", **answers},
-        "costs:prices": {
-            "form": "price",
-            "price-provider": "openai",
-            "price-model": "gpt-4o-mini",
-            "price-input_eur_per_mtok": "0.15",
-            "price-output_eur_per_mtok": "0.6",
-            "price-cached_eur_per_mtok": "0",
-            "price-valid_from": f"{SIGNED_YEAR}-01-01",
-        },
-        "api:estimate": {"provider": "openai", "model": "gpt-4o", "output_tokens": "100"},
-    }
-    return bodies.get(name, {})
-
-
-# ---- what "unchanged" means ----------------------------------------------------------------------------------
-
-VOLATILE = {"last_login"}  # force_login stamps it
-
-
-def fingerprint(org=None) -> dict:
-    """Every row of every model (of one organisation when given), all columns: counts and values."""
-    user_model = apps.get_model(settings.AUTH_USER_MODEL)
-    snap = {}
-    for model in apps.get_models():
-        if model is Session:
-            continue
-        rows = model._default_manager.all()
-        if org is not None:
-            if model is Organisation:
-                rows = rows.filter(pk=org.pk)
-            elif any(f.name == "organisation" for f in model._meta.concrete_fields):
-                rows = rows.filter(organisation=org)
-            elif model is user_model:
-                rows = rows.filter(memberships__organisation=org)
-            elif model is ApiToken:
-                rows = rows.filter(user__memberships__organisation=org)
-            else:
-                continue
-        columns = [f.attname for f in model._meta.concrete_fields if f.attname not in VOLATILE]
-        snap[model._meta.label] = list(rows.order_by("pk").values_list(*columns))
-    return snap
-
-
-def changed(before: dict, after: dict) -> list[str]:
-    return [label for label in before if before[label] != after[label]]
-
-
-def cross_org_references() -> list[str]:
-    """Rows pointing at another organisation's row (e.g. a mapping of org A naming a person of org B)."""
-    found = []
-    for model in apps.get_models():
-        if not any(f.name == "organisation" for f in model._meta.concrete_fields):
-            continue
-        for fk in model._meta.concrete_fields:
-            target = fk.related_model
-            if not fk.many_to_one or fk.name == "organisation" or target is None:
-                continue
-            if not any(f.name == "organisation" for f in target._meta.concrete_fields):
-                continue
-            bad = model._default_manager.filter(**{f"{fk.name}__organisation__isnull": False}).exclude(
-                **{f"{fk.name}__organisation": F("organisation")}
-            )
-            found += [f"{model._meta.label}.{fk.name} #{pk}" for pk in bad.values_list("pk", flat=True)]
-    return found
-
-
-def signed_off_state(w) -> dict:
-    """The signed-off period's row (snapshot, hash, frozen records), its exports, records and instruments."""
-    period = w.signed["period"]
-    fields = [f.attname for f in ReportingPeriod._meta.concrete_fields]
-    covering = {"period_start__lte": period.end, "period_end__gte": period.start}
-    return {
-        "instruments": list(
-            ContractualInstrument.objects.for_org(w.org).filter(**covering).order_by("pk").values_list()
-        ),
-        "period": list(ReportingPeriod.objects.filter(pk=period.pk).values_list(*fields)),
-        "exports": list(PeriodExport.objects.filter(period=period).order_by("pk").values_list()),
-        "records": list(
-            UsageRecord.objects.for_org(w.org)
-            .filter(day__range=(period.start, period.end))
-            .order_by("pk")
-            .values_list()
-        ),
-    }
-
-
-def is_login_redirect(response, url: str) -> bool:
-    if response.status_code != 302:
-        return False
-    location = urlsplit(response["Location"])
-    return location.path == "/login/" and parse_qs(location.query).get("next") == [url]
 
 
 # ---- the matrix ----------------------------------------------------------------------------------------------
