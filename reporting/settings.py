@@ -148,7 +148,8 @@ else:
     # would make each worker compute a draft's snapshot again, and hold it).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Django's DatabaseCache; on a SQLite file its writes are made by a thread (apps.core.cache).
+            "BACKEND": "apps.core.cache.SharedDatabaseCache",
             "LOCATION": "ledger_cache",
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }

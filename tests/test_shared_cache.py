@@ -1,5 +1,6 @@
 """Without Redis the cache is a table of the default database, created by `migrate`: a figure one process (a
-gunicorn worker, the task pool) stores, another reads."""
+gunicorn worker, the task pool) stores, another reads; on a SQLite file a page's `set` does not wait for an
+ingestion's write lock (apps.core.cache)."""
 
 import os
 import subprocess
@@ -23,10 +24,29 @@ def _manage(*args, data_dir):
     return result.stdout
 
 
+BACKEND = "from django.core.cache import cache, caches; from apps.core.cache import flush_writes; "
+BACKEND += "print(type(caches['default']).__name__);"
+# An ingestion holding SQLite's write lock for 3 s: the page's `set` answers at once, its thread writes after.
+HELD = """
+import sqlite3, time
+ingestion = sqlite3.connect(settings.DATABASES["default"]["NAME"], isolation_level=None)
+ingestion.execute("BEGIN IMMEDIATE")
+started = time.perf_counter()
+cache.set("held", [1, 2, 3], 60)
+print("answered_at_once", time.perf_counter() - started < 1.5, "meanwhile", cache.get("held"))
+time.sleep(3)
+ingestion.execute("COMMIT")
+flush_writes()
+print("after", cache.get("held"))
+"""
+
+
 def test_a_value_one_process_caches_another_reads(tmp_path):
     _manage("migrate", "--noinput", data_dir=tmp_path)
-    backend = "from django.core.cache import cache, caches; print(type(caches['default']).__name__);"
-    writer = _manage("shell", "-c", backend + "cache.set('figure', {'co2e_kg': 41.5}, 60)", data_dir=tmp_path)
-    assert writer.split()[-1] == "DatabaseCache"
-    reader = _manage("shell", "-c", backend + "print(cache.get('figure'))", data_dir=tmp_path)
-    assert reader.split()[-3:] == ["DatabaseCache", "{'co2e_kg':", "41.5}"]
+    write = BACKEND + "cache.set('figure', {'co2e_kg': 41.5}, 60); flush_writes()"
+    assert _manage("shell", "-c", write, data_dir=tmp_path).split()[-1] == "SharedDatabaseCache"
+    reader = _manage("shell", "-c", BACKEND + "print(cache.get('figure'))", data_dir=tmp_path)
+    assert reader.split()[-3:] == ["SharedDatabaseCache", "{'co2e_kg':", "41.5}"]
+    script = "from django.conf import settings; " + BACKEND + HELD
+    held = " ".join(_manage("shell", "-c", script, data_dir=tmp_path).split()[-8:])
+    assert held == "answered_at_once True meanwhile None after [1, 2, 3]"
