@@ -75,7 +75,7 @@ def ingest():
     with open(path, "rb") as fh:
         source_file = store_upload(org, fh, os.path.basename(path))
     t1 = time.perf_counter()
-    run = create_run(org, "litellm_spend_logs", source_file)
+    run = create_run(org, os.environ.get("BENCH_SOURCE", "litellm_spend_logs"), source_file)
     run = execute_run(run.pk)
     t2 = time.perf_counter()
     return run, t1 - t0, t2 - t0

@@ -1,12 +1,15 @@
 """Parse speed and memory of the otel_genai source on a large OTLP JSON traces file, next to the bare JSON read.
 
-Usage: python bench/otel_genai.py [N_SPANS] [--batch 512] [--chunk-rows N] [--users 500]. Writes N spans
-(default 1,000,000) as the Collector's file exporter does: one ExportTraceServiceRequest a line, `--batch` spans
-each (the batch processor's default size). Then, each in a fresh process: two bare reads (json.loads line by
-line, as the source reads the exporter's lines, and the sources' incremental ijson reader, which the source
-falls back to for other layouts; every span visited, nothing converted) and the source's parse (iter_chunks,
-combined). Prints spans/s, seconds, peak RSS and the records of the summed frame (they grow with --users);
-nothing is asserted. Not part of the test run.
+Usage: python bench/otel_genai.py [N_SPANS] [--batch 512] [--chunk-rows N] [--users 500] [--modes lines,bare,parse]
+[--keep]. Writes N spans (default 1,000,000) as the Collector's file exporter does: one ExportTraceServiceRequest a
+line, `--batch` spans each (the batch processor's default size). Then, each in a fresh process, the `--modes`:
+``lines`` and ``bare``, two bare reads (json.loads line by line, as the source reads the exporter's lines, and the
+sources' incremental ijson reader, which the source falls back to for other layouts; every span visited, nothing
+converted); ``parse``, the source's parse (iter_chunks, combined: the summed frame of the whole file in memory);
+``ingest``, the whole ingestion as a worker runs it (store_upload with its SHA-256, create_run, execute_run: chunks
+spilled, records written) against a fresh SQLite database in a temp DATA_DIR, migrated first and not timed
+(bench/ingest.py's child). Prints spans/s, seconds, peak RSS (VmHWM) and the records; nothing is asserted. Not part
+of the test run.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,6 +26,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.ingest import INGEST_CHILD, PEAK_RSS, child  # noqa: E402  (after the path, as a script)
+
 MODELS = [("openai", "gpt-4o-mini"), ("openai", "gpt-4o"), ("anthropic", "claude-3-5-haiku-20241022")]
 DAY0 = 1767225600  # 2026-01-01T00:00:00Z
 
@@ -74,7 +81,7 @@ def generate(path: Path, n: int, batch: int, users: int = 500) -> None:
 
 
 CHILD = """
-import resource, sys, time
+import sys, time
 sys.path.insert(0, {root!r})
 t = time.perf_counter()
 if {mode!r} == "lines":
@@ -100,13 +107,13 @@ else:
     rows = frame.attrs["rows_read"]
     print("records", len(frame), file=sys.stderr)
 secs = time.perf_counter() - t
-print(rows, secs, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print(rows, secs, peak_rss_mib())
 """
 
 
 def measure(mode: str, path: Path, chunk: int) -> tuple[int, float, float]:
     """(spans, seconds, peak RSS MiB) of one measurement in a fresh process."""
-    code = CHILD.format(root=str(ROOT), mode=mode, path=str(path), chunk=chunk)
+    code = PEAK_RSS + CHILD.format(root=str(ROOT), mode=mode, path=str(path), chunk=chunk)
     done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     if done.stderr.strip():
         print("  " + done.stderr.strip() + " (the summed usage frame the parse returns)")
@@ -114,15 +121,42 @@ def measure(mode: str, path: Path, chunk: int) -> tuple[int, float, float]:
     return int(rows), float(secs), float(rss)
 
 
+def measure_ingest(path: Path, tmp: Path) -> tuple[int, float, float]:
+    """(spans, seconds, peak RSS MiB) of the whole ingestion in a fresh process, on a fresh SQLite database."""
+    env = dict(
+        os.environ,
+        BENCH_ROOT=str(ROOT),
+        BENCH_SOURCE="otel_genai",
+        DATA_DIR=str(tmp / "data"),
+        DJANGO_SETTINGS_MODULE="reporting.settings",
+        MAX_UPLOAD_MB=str(int(path.stat().st_size / 2**20) + 100),  # far above the upload default
+        DEBUG="0",  # as a worker runs: no query log
+    )
+    env.pop("DATABASE_URL", None)
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True)
+    out = child(INGEST_CHILD, path, env)
+    if out["status"] != "succeeded":
+        raise SystemExit(f"ingestion failed: {out['errors']}")
+    print(
+        f"  ingestion: {out['records']:,} usage records stored; upload (copy + SHA-256) {out['upload_seconds']:.1f} s, "
+        f"run {out['run_seconds']:.1f} s; RSS before the run {out['rss_before_mib']:,.0f} MiB"
+    )
+    return out["rows"], out["seconds"], out["peak_rss_mib"]
+
+
 def main() -> None:
-    """Generate the file, run both measurements, print the figures."""
+    """Generate the file, run the measurements, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("spans", nargs="?", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=512)
     parser.add_argument("--chunk-rows", type=int, default=50_000)
     parser.add_argument("--users", type=int, default=500, help="distinct user.id values (the records grow with them)")
+    parser.add_argument("--modes", default="lines,bare,parse", help="any of lines,bare,parse,ingest (in that order)")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir (file and database)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    wanted = args.modes.split(",")
+    tmp = tempfile.mkdtemp(prefix="bench-otel-")
+    try:
         path = Path(tmp) / "traces.jsonl"
         t = time.perf_counter()
         generate(path, args.spans, args.batch, args.users)
@@ -132,10 +166,21 @@ def main() -> None:
             ("lines", "json.loads per line (bare read)"),
             ("bare", "ijson reader (bare read)"),
             ("parse", "otel_genai parse"),
+            ("ingest", "otel_genai ingestion (SQLite)"),
         )
         for mode, label in modes:
-            rows, secs, rss = measure(mode, path, args.chunk_rows)
+            if mode not in wanted:
+                continue
+            if mode == "ingest":
+                rows, secs, rss = measure_ingest(path, Path(tmp))
+            else:
+                rows, secs, rss = measure(mode, path, args.chunk_rows)
             print(f"{label:32s} {rows:>10,} spans {secs:7.2f} s {rows / secs:>10,.0f} spans/s  peak RSS {rss:,.0f} MiB")
+    finally:
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -143,7 +143,16 @@ else:
     CELERY_RESULT_BACKEND = "cache+memory://"
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis the cache is a table of the default database (created by `migrate`: apps.accounts.apps), so
+    # every gunicorn worker and the task pool share the figures one of them computed (a process's own memory
+    # would make each worker compute a draft's snapshot again, and hold it).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "ledger_cache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 # Without a broker, long work (ingestion, sign-off, exports) runs on this many threads of the web process
 # (apps.connectors.dispatch), so no request waits for it; 0 runs it synchronously at commit (the tests).
 TASK_POOL_WORKERS = int(os.environ.get("TASK_POOL_WORKERS", "2"))
@@ -218,6 +227,9 @@ LOGGING = {
 
 # Uploads larger than this are refused before parsing.
 MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "200"))
+# Source files up to this size go into the evidence pack; larger ones by SHA-256 and a members-only download link
+# (an organisation may set its own limit on its organisation page).
+EVIDENCE_FILE_MAX_MB = int(os.environ.get("EVIDENCE_FILE_MAX_MB", "50"))
 
 # Pulling usage from vendor APIs (apps.connectors.pull). Vendor secrets are encrypted with CREDENTIALS_KEY
 # (comma-separated: the first encrypts, all decrypt) or, when unset, a key derived from SECRET_KEY.
@@ -241,6 +253,8 @@ if _CHARTJS_DIST.is_dir():
     STATICFILES_DIRS += [("vendor/chartjs", _CHARTJS_DIST)]
 # Numbers as the reader's language writes them: 1 234,5 in French, 1,234.5 in English.
 USE_THOUSAND_SEPARATOR = True
+# Dates in one European style in English too (reporting/formats/en): day first, 24-hour clock.
+FORMAT_MODULE_PATH = ["reporting.formats"]
 INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar"]
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
 SPECTACULAR_SETTINGS = {

@@ -34,3 +34,9 @@ class OrganisationForm(forms.Form):
     employees = forms.IntegerField(label=_("Average number of employees"), required=False, min_value=0)
     net_turnover_eur = forms.DecimalField(label=_("Net turnover (EUR)"), required=False, min_value=0)
     csrd_wave_one = forms.BooleanField(label=_("Already reports under the CSRD since FY2024 (wave 1)"), required=False)
+    evidence_file_max_mb = forms.IntegerField(
+        label=_("Largest source file in the evidence pack (MB)"),
+        help_text=_("Larger files are listed by SHA-256 with a download link for members. Empty: the site's default."),
+        required=False,
+        min_value=0,
+    )

@@ -35,6 +35,11 @@ class Organisation(models.Model):
         _("Net turnover (EUR)"), max_digits=18, decimal_places=2, null=True, blank=True
     )
     csrd_wave_one = models.BooleanField(_("Already reports under the CSRD since FY2024 (wave 1)"), default=False)
+    # The evidence pack carries each source file up to this size (MB); a larger one only by its SHA-256 and a
+    # download link. Empty: the EVIDENCE_FILE_MAX_MB setting.
+    evidence_file_max_mb = models.PositiveIntegerField(
+        _("Largest source file in the evidence pack (MB)"), null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -155,6 +155,7 @@ ORGANISATION_FIELDS = (
     "employees",
     "net_turnover_eur",
     "csrd_wave_one",
+    "evidence_file_max_mb",
 )
 
 

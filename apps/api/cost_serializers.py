@@ -184,6 +184,11 @@ class RoiLevelSerializer(serializers.Serializer):
     net_eur = serializers.FloatField()
     roi_pct = serializers.FloatField(allow_null=True)
     payback_months = serializers.FloatField(allow_null=True)
+    payback_days = serializers.FloatField(allow_null=True)
+    value_multiple = serializers.FloatField(allow_null=True, help_text="value / cost")
+    break_even_minutes_per_active_day = serializers.FloatField(
+        allow_null=True, help_text="minutes saved per active user-day at which value equals cost"
+    )
 
 
 class RoiBandSerializer(serializers.Serializer):
@@ -204,6 +209,23 @@ class RoiInputsSerializer(serializers.Serializer):
     active_days_source = serializers.CharField()
     manual_active_user_days = serializers.IntegerField(allow_null=True)
     team_specific = serializers.BooleanField(required=False, help_text="Only for inputs stored by the organisation.")
+
+
+class RoiEvidenceSerializer(serializers.Serializer):
+    """The break-even beside the published range of time savings (apps.costs.break_even)."""
+
+    break_even_minutes = serializers.FloatField(allow_null=True)
+    break_even_minutes_low = serializers.FloatField(allow_null=True)
+    break_even_minutes_high = serializers.FloatField(allow_null=True)
+    break_even_hours_per_seat_month = serializers.FloatField(allow_null=True)
+    verdict = serializers.ChoiceField(["below_low", "within", "above_high"], allow_null=True)
+    multiple = serializers.FloatField(allow_null=True)
+    multiple_low = serializers.FloatField(allow_null=True)
+    multiple_high = serializers.FloatField(allow_null=True)
+    multiple_capped = serializers.BooleanField()
+    cap = serializers.FloatField()
+    payback_days = serializers.FloatField(allow_null=True)
+    payback_within_days = serializers.IntegerField(allow_null=True)
 
 
 class TeamRoiSerializer(serializers.Serializer):
@@ -228,6 +250,7 @@ class ToolRoiSerializer(serializers.Serializer):
     api_spend_eur = serializers.FloatField()
     co2e_kg = serializers.FloatField()
     roi = RoiBandSerializer()
+    evidence = RoiEvidenceSerializer()
     teams = TeamRoiSerializer(many=True)
 
 

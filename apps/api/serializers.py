@@ -286,6 +286,7 @@ class ReportingPeriodSerializer(serializers.ModelSerializer):
             "end",
             "version",
             "variant",
+            "standard",
             "status",
             "net_revenue_eur",
             "internal_carbon_price_eur_per_t",

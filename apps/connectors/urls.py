@@ -9,6 +9,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/runs/<int:pk>/", views.run_detail, name="run"),
     path("o/<slug:org_slug>/runs/<int:pk>/status/", views.run_status, name="run_status"),
     path("o/<slug:org_slug>/mappings/", views.mapping_list, name="mappings"),
+    path("o/<slug:org_slug>/files/<str:sha256>/", views.source_file_download, name="source_file"),
     path("o/<slug:org_slug>/mappings/<int:pk>/delete/", views.mapping_delete, name="mapping_delete"),
 ]
 

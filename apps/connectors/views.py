@@ -2,7 +2,7 @@
 storage.py (uploads) and mapping.py (identity mappings)."""
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,7 +15,7 @@ from .dispatch import dispatch
 from .errors import IngestionRefused
 from .forms import MappingForm, UploadForm
 from .mapping import delete_mapping, save_mapping, unmapped_identities
-from .models import IdentityMapping, IngestionRun, RunStatus
+from .models import IdentityMapping, IngestionRun, RunStatus, SourceFile
 from .run_panels import run_panels
 from .sources import SOURCES
 from .sources.about import about
@@ -97,3 +97,24 @@ def mapping_delete(request, pk):
     mapping = get_scoped_or_404(IdentityMapping, request.organisation, pk=pk)
     delete_mapping(request.organisation, request.user, mapping)
     return redirect("connectors:mappings", org_slug=request.organisation.slug)
+
+
+@org_view(READ)
+def source_file_download(request, sha256):
+    """A stored source file, to the organisation's members only (the evidence pack links the files it does not
+    carry); the download is in the audit log."""
+    from apps.accounts import audit
+
+    source_file = get_scoped_or_404(SourceFile, request.organisation, sha256=sha256)
+    path = storage.stored_file_path(source_file)
+    if not path.is_file():
+        raise Http404(_("The stored file is no longer on disk."))
+    audit.record(
+        request.organisation,
+        request.user,
+        "source_file.download",
+        f"Source file downloaded: {source_file.filename}",
+        source_file,
+        sha256=sha256,
+    )
+    return FileResponse(path.open("rb"), as_attachment=True, filename=source_file.filename)

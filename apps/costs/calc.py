@@ -16,6 +16,7 @@ import pandas as pd
 
 from apps.footprint.model_names import model_family
 
+DAYS_PER_MONTH = 365.25 / 12  # a payback in months told in days
 IDLE_DAYS = 28  # a seat with no activity in the 28 days before the report date is idle (GitHub uses 28 days)
 
 # ---- equivalences for non-specialists (each with its source) ----------------------------------------
@@ -174,12 +175,18 @@ def roi(
 ) -> dict:
     """value = active user-days x minutes saved / 60 x loaded hourly cost;
     cost = licences + API spend + internal carbon fee (tCO2e x internal carbon price, when set).
-    ROI % = (value - cost) / cost x 100; payback = cost / monthly value (None when nothing is gained)."""
+    ROI % = (value - cost) / cost x 100; payback = cost / monthly value (None when nothing is gained), also in
+    days; the multiple = value / cost. Break-even: the minutes saved per active user-day at which value equals
+    cost (cost / active user-days / hourly cost x 60): the figure to hold against measured time savings."""
     value = active_user_days * minutes_saved_per_active_day / 60 * loaded_hourly_cost_eur
     fee = co2e_kg / 1000 * (carbon_price_eur_per_t or 0)
     cost = licence_cost_eur + api_spend_eur + fee
     value_per_month = value / months if months else 0.0
+    per_minute_eur = active_user_days * loaded_hourly_cost_eur / 60  # value of one minute a day, over the days
     return {
+        "break_even_minutes_per_active_day": cost / per_minute_eur if per_minute_eur > 0 else None,
+        "value_multiple": value / cost if cost else None,
+        "payback_days": cost / value_per_month * DAYS_PER_MONTH if value_per_month > 0 else None,
         "value_eur": value,
         "licence_cost_eur": licence_cost_eur,
         "api_spend_eur": api_spend_eur,

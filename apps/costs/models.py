@@ -30,7 +30,12 @@ TOOL_SOURCES = {
         "activity_sources": ("m365_copilot_usage",),
         "usage_sources": ("m365_copilot_usage",),
     },
-    Tool.CHATGPT_ENTERPRISE: {"seat_source": "", "activity_sources": (), "usage_sources": ()},
+    # The workspace analytics user export: every workspace user (the seats), their messages and days active.
+    Tool.CHATGPT_ENTERPRISE: {
+        "seat_source": "chatgpt_enterprise_analytics",
+        "activity_sources": ("chatgpt_enterprise_analytics",),
+        "usage_sources": ("chatgpt_enterprise_analytics",),
+    },
     Tool.API: {"seat_source": "", "activity_sources": (), "usage_sources": ()},  # token rows, see selectors
     Tool.OTHER: {"seat_source": "", "activity_sources": (), "usage_sources": ()},
 }

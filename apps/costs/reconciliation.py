@@ -15,13 +15,13 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy as np
 import pandas as pd
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.db.models.functions import TruncMonth
 from django.template.loader import render_to_string
 
 from apps.core.distinct import map_distinct
 from apps.footprint import rollups
-from apps.footprint.models import DailyRollup
+from apps.footprint.models import DailyRollup, MonthlyRollup
 from apps.footprint.usage_frame import USAGE_KIND_BILLED_COST, USAGE_KIND_TOKENS
 
 from . import calc, cost
@@ -82,10 +82,11 @@ class MonthLine:
 
 def reconcile(organisation, start: dt.date, end: dt.date, providers: set[str] | None = None) -> list[MonthLine]:
     """Each provider x month with token records or bill lines between start and end, sorted by provider, month.
-    Read off the daily rollups (the same sums per day, provider and model as the records, far fewer rows)."""
-    records = DailyRollup.objects.filter(organisation=organisation, day__range=(start, end))
+    Read off the rollups (the same sums per day or month, provider and model as the records, far fewer rows):
+    the monthly rows of whole months in which no price starts, the daily rows of the other days."""
+    parts = rollups.parts(organisation, start, end, cost.price_change_days(organisation))
     if providers is not None:
-        records = records.filter(provider__in=providers)
+        parts = [part.filter(provider__in=providers) for part in parts]
     lines: dict[tuple[str, str], MonthLine] = {}
 
     def line(provider: str, month) -> MonthLine:
@@ -93,19 +94,21 @@ def reconcile(organisation, start: dt.date, end: dt.date, providers: set[str] | 
         return lines.setdefault(key, MonthLine(*key))
 
     rates = cost.usd_per_unit(organisation)
-    _price_tokens(organisation, records, line)
-    by_month = records.annotate(month=TruncMonth("day")).order_by()
-    tokens_reported = by_month.filter(usage_kind=USAGE_KIND_TOKENS).exclude(cost=0)
-    bills = by_month.filter(usage_kind=USAGE_KIND_BILLED_COST)
     with decimal.localcontext(cost.MONEY):
-        for row in tokens_reported.values("provider", "month", "currency").annotate(amount=Sum("cost")):
-            m = line(row["provider"], row["month"])
-            m.reported_on_tokens_eur += _eur(cost.as_decimal(row["amount"]), row["currency"], rates)
-        for row in bills.values("provider", "month", "currency").annotate(amount=Sum("cost")):
-            m = line(row["provider"], row["month"])
-            amount, currency = cost.as_decimal(row["amount"]), (row["currency"] or "EUR").upper()
-            m.billed_by_currency[currency] = m.billed_by_currency.get(currency, cost.ZERO) + amount
-            m.billed_eur = (m.billed_eur or cost.ZERO) + _eur(amount, currency, rates)
+        for part in parts:
+            _price_tokens(organisation, part, line)
+            monthly = part.model is MonthlyRollup
+            by_month = part.annotate(period=F("month") if monthly else TruncMonth("day")).order_by()
+            tokens_reported = by_month.filter(usage_kind=USAGE_KIND_TOKENS).exclude(cost=0)
+            bills = by_month.filter(usage_kind=USAGE_KIND_BILLED_COST)
+            for row in tokens_reported.values("provider", "period", "currency").annotate(amount=Sum("cost")):
+                m = line(row["provider"], row["period"])
+                m.reported_on_tokens_eur += _eur(cost.as_decimal(row["amount"]), row["currency"], rates)
+            for row in bills.values("provider", "period", "currency").annotate(amount=Sum("cost")):
+                m = line(row["provider"], row["period"])
+                amount, currency = cost.as_decimal(row["amount"]), (row["currency"] or "EUR").upper()
+                m.billed_by_currency[currency] = m.billed_by_currency.get(currency, cost.ZERO) + amount
+                m.billed_eur = (m.billed_eur or cost.ZERO) + _eur(amount, currency, rates)
     return [lines[key] for key in sorted(lines)]
 
 
@@ -114,11 +117,12 @@ def _eur(amount: Decimal, currency: str, rates: dict[str, Decimal]) -> Decimal:
 
 
 def _price_tokens(organisation, records, line) -> None:
-    """Add each token record's tokens x price (the day's price, as cost.py prices) to its provider x month."""
+    """Add each token record's tokens x price (the day's price, as cost.py prices) to its provider x month; a
+    monthly rollup row is priced at its month's first day (no price starts inside it: rollups.plan)."""
     sums = {name: Sum(name) for name in _TOKEN_SUMS}
-    rows = list(
-        records.filter(usage_kind=USAGE_KIND_TOKENS).order_by().values("provider", "day", "model").annotate(**sums)
-    )
+    day = F("month") if records.model is MonthlyRollup else F("day")
+    tokens = records.filter(usage_kind=USAGE_KIND_TOKENS).order_by().annotate(period=day)
+    rows = [{"day": row.pop("period"), **row} for row in tokens.values("provider", "period", "model").annotate(**sums)]
     if not rows:
         return
     usage = pd.DataFrame(rows)

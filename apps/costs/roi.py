@@ -7,7 +7,7 @@ import pandas as pd
 from apps.accounts.models import Team
 from apps.core.labels import NO_TEAM
 
-from . import calc
+from . import break_even, calc
 from .defaults import default_inputs
 from .models import TOOL_SOURCES, ActiveDaysSource, RoiAssumption, Tool
 from .seats import UNASSIGNED, seat_report
@@ -78,6 +78,8 @@ def _active_days(usage: CostUsage, frame: pd.DataFrame, tool: str) -> tuple[pd.S
     note = "active user-days from the usage data"
     if tool == Tool.M365_COPILOT:
         note += " (a lower bound: the report gives only each user's last activity date per app)"
+    elif tool == Tool.CHATGPT_ENTERPRISE:
+        note += " (a lower bound: the export gives each user's first and last day active per period)"
     by_team = active.groupby("team")["active_user_days"].sum().astype(float)
     return by_team, float(by_team.sum()), note
 
@@ -109,7 +111,9 @@ def roi_report(org, window: Window, usage: CostUsage | None = None, seats: list[
             days_note = "entered by hand (per year, pro rata to the window)"
             days_by_team = pd.Series(dtype=float)
         band = _band(active_days, inputs, licence_cost, api_spend, co2e, window)
+        seats_bought = sum((s.get("figures") or {}).get("seats_bought", 0) for s in tool_seats)
         item = {
+            "evidence": break_even.evidence(band, inputs, seats_bought, active_days, window.months),
             "tool": tool,
             "tool_label": Tool(tool).label,
             "inputs": inputs,

@@ -10,7 +10,7 @@ from django.conf import settings
 
 from apps.accounts.models import Person
 from apps.connectors.models import IngestionRun, RunStatus
-from apps.connectors.sources import github_copilot_seats, m365_copilot_usage
+from apps.connectors.sources import chatgpt_enterprise_analytics, github_copilot_seats, m365_copilot_usage
 from apps.core.labels import NO_TEAM
 
 from . import calc, cost
@@ -21,6 +21,7 @@ UNASSIGNED = "(unassigned seats)"
 SEAT_PARSERS = {
     "github_copilot_seats": github_copilot_seats.parse_seats,
     "m365_copilot_usage": m365_copilot_usage.parse_seats,
+    "chatgpt_enterprise_analytics": chatgpt_enterprise_analytics.parse_seats,
 }
 
 

@@ -20,6 +20,8 @@ from apps.costs.models import ActiveDaysSource, FrugalityAssessment, Licence, Mo
 from apps.costs.seats import seat_table
 from apps.footprint.models import UsageRecord
 
+from .chatgpt import CHATGPT_DEMO_SEATS
+
 # USD list prices per million tokens (input, output, cached input) as the demo's gateway uses them; converted
 # to EUR with the factor set's ECB rate. Cached prices for Gemini are a demo assumption (25 % of input).
 DEMO_API_PRICES_USD = {
@@ -39,9 +41,9 @@ DEMO_API_PRICES_USD = {
 DEMO_LICENCES = (
     (Tool.GITHUB_COPILOT, "Business", "github_copilot_seats", 19, 10),
     (Tool.M365_COPILOT, "Microsoft 365 Copilot", "m365_copilot_usage", 30, 0),
-    (Tool.CHATGPT_ENTERPRISE, "Pilot, Legal and Marketing", "", 60, None),
+    (Tool.CHATGPT_ENTERPRISE, "Pilot, Legal and Marketing", "chatgpt_enterprise_analytics", 60, None),
 )
-CHATGPT_SEATS = 150
+CHATGPT_SEATS = CHATGPT_DEMO_SEATS  # the pilot's seats, as many as the demo's ChatGPT export lists
 CHATGPT_ACTIVE_USER_DAYS_PER_YEAR = 1200  # the pilot is little used: about 8 active days a seat a year
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .chatgpt import CHATGPT_DEMO_SEATS, chatgpt_enterprise_csv
 from .cloud import azure_cost_csv, codecarbon_csv, gcp_billing_csv
 from .copilot import (
     COPILOT_SEATS,
@@ -47,6 +48,12 @@ def demo_files(
     put("github_copilot_usage_reports", f"copilot_usage_reports_users_1_day_{year}.ndjson", reports)
     for name, data in m365_usage_csvs(year, people, licences, seed):
         put("m365_copilot_usage", name, data)
+    chatgpt_seats = max(20, round(CHATGPT_DEMO_SEATS * scale))
+    put(
+        "chatgpt_enterprise_analytics",
+        f"chatgpt_user_engagement_monthly_{year}.csv",
+        chatgpt_enterprise_csv(year, people, chatgpt_seats, seed),
+    )
     put("openai_usage", f"openai_usage_completions_{year}.json", openai_usage_json(year, scale, seed))
     put("anthropic_usage", f"anthropic_usage_report_{year}.json", anthropic_usage_json(year, scale, seed))
     put("azure_openai_cost", f"azure_cost_details_{year}.csv", azure_cost_csv(year, scale, seed))

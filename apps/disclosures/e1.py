@@ -17,6 +17,7 @@ import pandas as pd
 
 from apps.core.distinct import map_distinct
 from apps.core.labels import NO_TEAM
+from apps.disclosures import catalogues
 from apps.footprint.estimators.ranges import RANGE_METHOD, period_range, range_groups
 from apps.footprint.model_names import model_family
 from apps.footprint.warning_codes import MESSAGES, RowWarning
@@ -45,206 +46,18 @@ BREAKDOWNS = {
     "by_scope": "scope",
 }
 
-# id -> (section, label, unit, XBRL concept or None, ESRS reference)
-E1_DATAPOINTS: dict[str, tuple[str, str, str, str | None, str]] = {
-    "E1-5_01": (
-        "E1-5",
-        "Total energy consumption related to own operations (self-hosted AI compute)",
-        "MWh",
-        "esrs:EnergyConsumptionRelatedToOwnOperations",
-        "E1 §37",
-    ),
-    "E1-5_02": (
-        "E1-5",
-        "Total energy consumption from fossil sources",
-        "MWh",
-        "esrs:EnergyConsumptionFromFossilSources",
-        "E1 §37(a)",
-    ),
-    "E1-5_03": (
-        "E1-5",
-        "Total energy consumption from nuclear sources",
-        "MWh",
-        "esrs:EnergyConsumptionFromNuclearSources",
-        "E1 §37(b)",
-    ),
-    "E1-5_04": (
-        "E1-5",
-        "Share of nuclear sources in total energy consumption",
-        "%",
-        "esrs:PercentageOfEnergyConsumptionFromNuclearSourcesInTotalEnergyConsumption",
-        "E1 AR 34",
-    ),
-    "E1-5_05": (
-        "E1-5",
-        "Total energy consumption from renewable sources",
-        "MWh",
-        "esrs:EnergyConsumptionFromRenewableSources",
-        "E1 §37(c)",
-    ),
-    "E1-5_07": (
-        "E1-5",
-        "Purchased electricity from renewable sources (contractual instruments)",
-        "MWh",
-        "esrs:ConsumptionOfPurchasedOrAcquiredElectricityHeatSteamAndCoolingFromRenewableSources",
-        "E1 §37(c)(ii)",
-    ),
-    "E1-5_09": (
-        "E1-5",
-        "Share of renewable sources in total energy consumption",
-        "%",
-        "esrs:PercentageOfRenewableSourcesInTotalEnergyConsumption",
-        "E1 AR 34",
-    ),
-    "E1-5_15": (
-        "E1-5",
-        "Share of fossil sources in total energy consumption",
-        "%",
-        "esrs:PercentageOfFossilSourcesInTotalEnergyConsumption",
-        "E1 AR 34",
-    ),
-    "E1-6_09": (
-        "E1-6",
-        "Gross location-based Scope 2 GHG emissions",
-        "tCO2e",
-        "esrs:GrossLocationBasedScope2GreenhouseGasEmissions",
-        "E1 §49(a)",
-    ),
-    "E1-6_10": (
-        "E1-6",
-        "Gross market-based Scope 2 GHG emissions",
-        "tCO2e",
-        "esrs:GrossMarketBasedScope2GreenhouseGasEmissions",
-        "E1 §49(b)",
-    ),
-    "E1-6_11": (
-        "E1-6",
-        "Gross Scope 3 GHG emissions (AI services)",
-        "tCO2e",
-        "esrs:GrossScope3GreenhouseGasEmissions",
-        "E1 §51",
-    ),
-    # The same IG3 datapoint (E1-6_11, Scope 3 per significant category) on a member of the taxonomy's Scope 3
-    # category axis: the part after "/" names the member (DIMENSIONS), not another datapoint.
-    "E1-6_11/cat1": (
-        "E1-6",
-        "Scope 3 category 1: purchased goods and services (AI APIs, seats, cloud GPUs)",
-        "tCO2e",
-        "esrs:GrossScope3GreenhouseGasEmissions",
-        "E1 §51, AR 46",
-    ),
-    "E1-6_11/cloud": (
-        "E1-6",
-        "of which cloud computing and data centre services",
-        "tCO2e",
-        "esrs:GrossScope3GreenhouseGasEmissions",
-        "E1 AR 51",
-    ),
-    "E1-6_12": (
-        "E1-6",
-        "Total GHG emissions (location-based)",
-        "tCO2e",
-        "esrs:LocationBasedGreenhouseGasEmissions",
-        "E1 §52(a)",
-    ),
-    "E1-6_13": (
-        "E1-6",
-        "Total GHG emissions (market-based)",
-        "tCO2e",
-        "esrs:MarketBasedGreenhouseGasEmissions",
-        "E1 §52(b)",
-    ),
-    "E1-6_25": (
-        "E1-6",
-        "Share of Scope 3 emissions calculated from primary data",
-        "%",
-        "esrs:PercentageOfGHGScope3CalculatedUsingPrimaryDataObtainedFromSuppliersOrOtherValueChainPartners",
-        "E1 AR 46(g)",
-    ),
-    "E1-6_30": (
-        "E1-6",
-        "AI share of GHG intensity per net revenue (location-based)",
-        "tCO2e/EUR",
-        "esrs:GHGEmissionsIntensityLocationbasedTotalGHGEmissionsPerNetRevenue",
-        "E1 §53",
-    ),
-    "E1-6_31": (
-        "E1-6",
-        "AI share of GHG intensity per net revenue (market-based)",
-        "tCO2e/EUR",
-        "esrs:GHGEmissionsIntensityMarketbasedTotalGHGEmissionsPerNetRevenue",
-        "E1 §53",
-    ),
-    "E1-6_34": (
-        "E1-6",
-        "Net revenue used to calculate GHG intensity",
-        "EUR",
-        "esrs:NetRevenueUsedToCalculateGHGIntensity",
-        "E1 §55",
-    ),
-    "E1-8_04": ("E1-8", "Internal carbon price (internal fee)", "EUR/tCO2e", None, "E1 §63(b)"),
-    # Voluntary, entity-specific datapoints (no ESRS concept): the multi-criteria impacts EcoLogits computes, for
-    # AI services bought and own compute together.
-    "E3-4_AI_water": (
-        "E3",
-        "Water consumption of AI use (voluntary): data-centre cooling (WUE) and electricity generation",
-        "m3",
-        None,
-        "E3-4 §28 (voluntary, EcoLogits method)",
-    ),
-    "E5-4_AI_adpe": (
-        "E5",
-        "Abiotic depletion of minerals and metals of AI use (voluntary): electricity and hardware manufacture",
-        "kgSbeq",
-        None,
-        "E5-4 (voluntary, entity-specific, EcoLogits method)",
-    ),
-    "E5-4_AI_pe": (
-        "E5",
-        "Primary energy of AI use (voluntary): electricity and hardware manufacture",
-        "GJ",
-        None,
-        "E5-4 (voluntary, entity-specific, EcoLogits method)",
-    ),
-    "E1-8_07": (
-        "E1-8",
-        "Share of the (AI) gross Scope 2 GHG emissions covered by the internal carbon price",
-        "%",
-        None,
-        "E1 §63(c)",
-    ),
-    "E1-8_08": (
-        "E1-8",
-        "Share of the (AI) gross Scope 3 GHG emissions covered by the internal carbon price",
-        "%",
-        None,
-        "E1 §63(c)",
-    ),
-}
+# The datapoint catalogues are data (apps/disclosures/catalogues/*.json, one file per standard version).
+SET1 = "esrs_set1_2023"
+REVISED = "esrs_2026"  # the revised ("simplified") ESRS, Annex I to C(2026) 5010
+VSME = "vsme_2025"
+# id -> (section, label, unit, XBRL concept or None, reference), in disclosure order.
+E1_DATAPOINTS = catalogues.table(SET1)
 # Datapoint id -> (axis, member) of the taxonomy dimension its fact carries. Names from EFRAG's ESRS Set 1
 # taxonomy as listed in tests/fixtures/esrs_taxonomy/concepts.json (see its "source").
-DIMENSIONS: dict[str, tuple[str, str]] = {
-    "E1-6_11/cat1": ("esrs:Scope3GHGEmissionsCategoryGHGProtocolAxis", "esrs:PurchasedGoodsAndServicesMember"),
-    "E1-6_11/cloud": (
-        "esrs:Scope3GHGEmissionsCategoryGHGProtocolAxis",
-        "esrs:CloudComputingAndDataCentreServicesMember",
-    ),
-}
+DIMENSIONS = catalogues.dimensions(SET1)
 # The voluntary datapoints, present when the records carry the multi-criteria columns.
-VOLUNTARY_DATAPOINTS = ("E3-4_AI_water", "E5-4_AI_adpe", "E5-4_AI_pe")
-VSME_DATAPOINTS: dict[str, tuple[str, str, str, str | None, str]] = {
-    "B3_energy_total_MWh": ("B3", "Total energy consumption (self-hosted AI compute)", "MWh", None, "VSME B3 §29"),
-    "B3_scope2_location_tCO2e": ("B3", "Scope 2 emissions, location-based", "tCO2e", None, "VSME B3 §30"),
-    "B3_scope2_market_tCO2e": ("B3", "Scope 2 emissions, market-based", "tCO2e", None, "VSME B3 §30"),
-    "B3_scope3_tCO2e": ("B3", "Scope 3 emissions (AI services, category 1)", "tCO2e", None, "VSME B3 §30"),
-    "B3_intensity": (
-        "B3",
-        "AI share of GHG intensity per turnover (Scope 1 + location-based Scope 2)",
-        "tCO2e/EUR",
-        None,
-        "VSME B3 §31",
-    ),
-}
+VOLUNTARY_DATAPOINTS = catalogues.voluntary(SET1)
+VSME_DATAPOINTS = catalogues.table(VSME)
 
 ASSUMPTIONS = [
     "AI services bought as a service (APIs, seats, rented cloud GPUs) are Scope 3 category 1 for the buyer and "
@@ -474,34 +287,92 @@ def unverified_factors(records: pd.DataFrame) -> dict:
     return {"records": int(counts[mask].sum()), "what": f"residual mix of {', '.join(zones)}" if zones else ""}
 
 
-def datapoints(values: dict, comparative: dict | None, variant: str) -> list[dict]:
-    """The ordered datapoint list of a snapshot, with comparative values and % change."""
-    catalogue = VSME_DATAPOINTS if variant == "vsme_b3" else E1_DATAPOINTS
+def catalogue_name(variant: str, standard: str = SET1) -> str:
+    """The catalogue a period reports under: VSME for the VSME variant, else its ESRS version."""
+    return VSME if variant == "vsme_b3" else standard
+
+
+def datapoints(values: dict, comparative: dict | None, variant: str, standard: str = SET1) -> list[dict]:
+    """The ordered datapoint list of a snapshot, with comparative values and % change. Each carries `figure`,
+    the key of `values` it shows (the catalogue's), so a reader matches on dp.get("figure") or dp["id"];
+    `comparative` is keyed by figure too, so a year under Set 1 compares with one under the revised ESRS."""
     out = []
-    for dp_id, (section, label, unit, concept, ref) in catalogue.items():
-        if dp_id not in values:
+    for dp in catalogues.load(catalogue_name(variant, standard))["datapoints"]:
+        dp_id, figure = dp["id"], dp["figure"]
+        if figure not in values:
             continue
-        value, low, high = values[dp_id]
-        previous = (comparative or {}).get(dp_id)
-        axis_member = DIMENSIONS.get(dp_id)
+        value, low, high = values[figure]
+        previous = (comparative or {}).get(figure)
         change = 100.0 * (value - previous) / previous if previous and value is not None else None
         out.append(
             {
                 "id": dp_id,
-                "section": section,
-                "label": label,
-                "unit": unit,
+                "figure": figure,
+                "section": dp["section"],
+                "label": dp["label"],
+                "unit": dp["unit"],
                 "value": value,
                 "low": low,
                 "high": high,
                 "comparative": previous,
                 "change_pct": change,
-                "xbrl_concept": concept,
-                "xbrl_dimension": {"axis": axis_member[0], "member": axis_member[1]} if axis_member else None,
-                "esrs_ref": ref,
+                "xbrl_concept": dp["concept"],
+                "xbrl_dimension": dict(dp["dimension"]) if dp.get("dimension") else None,
+                "esrs_ref": dp["ref"],
             }
         )
     return out
+
+
+def standard_assumptions(variant: str, standard: str) -> list[str]:
+    """What reporting under the revised ESRS adds to the assumptions: its boundary, as its catalogue states it."""
+    if catalogue_name(variant, standard) != REVISED:
+        return []
+    return [
+        catalogues.load(REVISED)["boundary"] + " Assumed here: the self-hosted compute is under the company's "
+        "financial control (own operations, Scope 2) and AI services bought are not (Scope 3 category 1)."
+    ]
+
+
+def not_carried(values: dict, variant: str, standard: str) -> list[dict]:
+    """The Set 1 figures a revised-standard period computes but does not disclose, each with why (the
+    catalogue's reason): listed beside the disclosure so a reader sees what the revision dropped."""
+    if catalogue_name(variant, standard) != REVISED:
+        return []
+    why = catalogues.not_carried(REVISED)
+    return [
+        {
+            "figure": dp["id"],
+            "label": dp["label"],
+            "unit": dp["unit"],
+            "value": values[dp["id"]][0],
+            "why": why[dp["id"]],
+        }
+        for dp in catalogues.load(SET1)["datapoints"]
+        if dp["id"] in why and dp["id"] in values
+    ]
+
+
+def standard_changes(snapshot: dict) -> list[dict]:
+    """What changes between ESRS Set 1 and the revised ESRS for this snapshot's figures: per Set 1 datapoint, its
+    value, the revised datapoint that shows it (or None, with why it is not carried). Empty for VSME."""
+    if snapshot.get("variant") == "vsme_b3":
+        return []
+    values = {dp.get("figure") or dp["id"]: dp["value"] for dp in snapshot.get("datapoints") or []}
+    values |= {row["figure"]: row["value"] for row in snapshot.get("not_carried") or []}
+    return [
+        {
+            "figure": row["figure"],
+            "label": (row["before"] or row["after"])["label"],
+            "unit": (row["before"] or row["after"])["unit"],
+            "value": values[row["figure"]],
+            "set1": row["before"],
+            "revised": row["after"],
+            "why": row["why"],
+        }
+        for row in catalogues.changes(SET1, REVISED)
+        if row["figure"] in values
+    ]
 
 
 def snapshot_sha256(snapshot: dict[str, Any]) -> str:

@@ -21,6 +21,13 @@ class Variant(models.TextChoices):
     VSME_B3 = "vsme_b3", _("VSME B3 (voluntary standard)")
 
 
+class Standard(models.TextChoices):
+    """The ESRS version an ESRS E1 period reports under (a datapoint catalogue, apps/disclosures/catalogues)."""
+
+    SET1_2023 = "esrs_set1_2023", _("ESRS Set 1 (Delegated Regulation (EU) 2023/2772)")
+    REVISED_2026 = "esrs_2026", _("Revised ESRS (Delegated Regulation C(2026) 5010)")
+
+
 class ReportingPeriod(OrgScopedModel):
     """One version of an organisation's reporting period (fiscal year).
 
@@ -31,6 +38,8 @@ class ReportingPeriod(OrgScopedModel):
     end = models.DateField()
     version = models.PositiveIntegerField(default=1)
     variant = models.CharField(max_length=10, choices=Variant.choices, default=Variant.ESRS_E1)
+    # For financial years starting in 2026 either version (C(2026) 5010 Art. 2); the revised one from 2027 (Art. 3).
+    standard = models.CharField(max_length=16, choices=Standard.choices, default=Standard.SET1_2023)
     status = models.CharField(max_length=12, choices=PeriodStatus.choices, default=PeriodStatus.DRAFT)
     net_revenue_eur = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
     internal_carbon_price_eur_per_t = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)

@@ -24,6 +24,7 @@ from apps.footprint.services import load_factor_set
 
 from . import e1
 from .errors import DisclosureError
+from .evidence_files import evidence_sources
 from .models import ExportState, PeriodExport, ReportingPeriod
 from .snapshots import export_inputs, snapshot_of
 from .tasks import render_export
@@ -39,23 +40,30 @@ EXPORT_FORMATS = {
     "evidence": ("application/zip", "zip"),
     # The AI usage per GHG category, for the company's reporting tool to consolidate (exports/contribution.py).
     "ghg_csv": ("text/csv", "ghg.csv"),
+    # The same contribution as an xBRL-JSON report (exports/contribution_xbrl.py), for tools that import XBRL.
+    "ghg_xbrl": ("application/json", "ghg.xbrl.json"),
 }
 # Rendered by a task only (they read every record of the period); the others come from the snapshot alone.
 TASK_FORMATS = ("pdf", "xlsx", "evidence")
 
 
-def factor_tables(period_snapshot: dict) -> dict[str, pd.DataFrame]:
-    """The factor tables of the snapshot's factor set, as frames (the evidence pack ships them)."""
+def snapshot_factor_set(period_snapshot: dict):
+    """The snapshot's factor set (the evidence pack resolves the records' names in it)."""
     sha = period_snapshot["factor_sets"][0]["sha256"]
-    version = FactorSetVersion.objects.filter(content_sha256=sha).first()
-    factor_set = load_factor_set(version)
+    return load_factor_set(FactorSetVersion.objects.filter(content_sha256=sha).first())
+
+
+def factor_tables(period_snapshot: dict, factor_set=None) -> dict[str, pd.DataFrame]:
+    """The factor tables of the snapshot's factor set (or of `factor_set`, that one loaded), as frames (the
+    evidence pack ships them)."""
+    factor_set = factor_set or snapshot_factor_set(period_snapshot)
     return {
         name: pd.DataFrame(list(table.rows), columns=list(table.columns)) for name, table in factor_set.tables.items()
     }
 
 
 # The formats made from the snapshot alone; the others read every record (export_inputs).
-SNAPSHOT_FORMATS = ("json", "csv", "xhtml", "ghg_csv")
+SNAPSHOT_FORMATS = ("json", "csv", "xhtml", "ghg_csv", "ghg_xbrl")
 
 
 def render_to(period: ReportingPeriod, fmt: str, out: BinaryIO) -> str:
@@ -81,12 +89,17 @@ def render_to(period: ReportingPeriod, fmt: str, out: BinaryIO) -> str:
         out.write(exports.render_ixbrl(snapshot))
     elif fmt == "ghg_csv":
         out.write(exports.render_contribution_csv(snapshot))
+    elif fmt == "ghg_xbrl":
+        out.write(exports.render_contribution_xbrl_json(snapshot))
     elif fmt == "pdf":
         out.write(exports.render_pdf(snapshot, records, snapshot_sha256=sha))
     elif fmt == "xlsx":
         exports.write_xlsx(snapshot, records, out)
     else:
-        exports.write_evidence_pack(snapshot, sha, records, factor_tables(snapshot), out)
+        factor_set = snapshot_factor_set(snapshot)
+        sources = evidence_sources(snapshot, period.organisation)
+        tables = factor_tables(snapshot, factor_set)
+        exports.write_evidence_pack(snapshot, sha, records, tables, out, factor_set, sources)
     return sha
 
 

@@ -21,7 +21,7 @@ from apps.footprint.models import FactorSetVersion
 
 from . import e1
 from .errors import DisclosureError
-from .models import PeriodStatus, ReportingPeriod
+from .models import PeriodStatus, ReportingPeriod, Standard
 from .period_exports import (
     EXPORT_FORMATS,
     TASK_FORMATS,
@@ -80,17 +80,33 @@ def create_period(organisation, user, start: dt.date, end: dt.date, **fields) ->
     overlap = ReportingPeriod.objects.for_org(organisation).filter(start__lte=end, end__gte=start)
     if overlap.exists():
         raise DisclosureError("This period overlaps another reporting period.")
+    _check_standard(start, fields.get("standard"))
     period = ReportingPeriod.objects.create(organisation=organisation, start=start, end=end, **fields)
     audit.record(organisation, user, "period.create", f"Reporting period {period} created", period)
     return period
 
 
+# C(2026) 5010: the revised standards apply to financial years beginning on or after 1 January 2027 (Art. 3);
+# for financial years starting in 2026 an undertaking may already apply them (Art. 2). Not before.
+REVISED_FIRST_START = dt.date(2026, 1, 1)
+REVISED_MANDATORY_START = dt.date(2027, 1, 1)
+
+
+def _check_standard(start: dt.date, standard: str | None) -> None:
+    if standard == Standard.REVISED_2026 and start < REVISED_FIRST_START:
+        raise DisclosureError(
+            "The revised ESRS (C(2026) 5010) may be applied to financial years starting on or after 1 January 2026 "
+            "(Art. 2 and 3); this period starts earlier: report it under ESRS Set 1."
+        )
+
+
 def update_inputs(period: ReportingPeriod, user, **fields) -> ReportingPeriod:
-    """Net revenue, internal carbon price, variant: only while the version is not signed off."""
+    """Net revenue, internal carbon price, variant, standard: only while the version is not signed off."""
     if period.is_signed_off:
         raise DisclosureError("This period is signed off and cannot change; reopen it to restate.")
     if period.is_signing:
         raise DisclosureError("This period is being signed off and cannot change.")
+    _check_standard(period.start, fields.get("standard"))
     for name, value in fields.items():
         setattr(period, name, value)
     period.save()
@@ -318,6 +334,7 @@ def reopen(period: ReportingPeriod, membership, reason: str) -> ReportingPeriod:
         end=period.end,
         version=period.version + 1,
         variant=period.variant,
+        standard=period.standard,
         net_revenue_eur=period.net_revenue_eur,
         internal_carbon_price_eur_per_t=period.internal_carbon_price_eur_per_t,
         restatement_of=period,
@@ -335,11 +352,12 @@ def reopen(period: ReportingPeriod, membership, reason: str) -> ReportingPeriod:
 
 
 def differences(old: dict, new: dict) -> list[dict]:
-    """Figure by figure: old value, new value, change and % change."""
-    before = {dp["id"]: dp for dp in old["datapoints"]}
+    """Figure by figure: old value, new value, change and % change (matched on the figure, so a restatement
+    under another ESRS version compares the same figures)."""
+    before = {dp.get("figure") or dp["id"]: dp for dp in old["datapoints"]}
     rows = []
     for dp in new["datapoints"]:
-        previous = before.get(dp["id"], {}).get("value")
+        previous = before.get(dp.get("figure") or dp["id"], {}).get("value")
         value = dp["value"]
         change = value - previous if value is not None and previous is not None else None
         pct = 100.0 * change / previous if change is not None and previous else None

@@ -1,9 +1,10 @@
 """Computing a period's disclosure: its records re-estimated with one factor set, and the snapshot built from them.
 
-A draft period's figures are computed live from the daily rollups (the same as from the records: every estimator is
-linear in what a rollup row sums). At sign-off (apps.disclosures.services) they are frozen: the snapshot
-(figures, inputs, factor sets, runs and files, method and code versions) with its SHA-256, and the records
-as disclosed; snapshot_of and records_of then return those frozen inputs.
+A draft period's figures are computed live from the rollups (apps.disclosures.period_rollups: monthly rows of
+whole months, daily rows of the rest; the same as from the records: every estimator is linear in what a rollup
+row sums). At sign-off (apps.disclosures.services) they are frozen: the snapshot (figures, inputs, factor sets,
+runs and files, method and code versions) with its SHA-256, and the records as disclosed; snapshot_of and
+records_of then return those frozen inputs.
 """
 
 import functools
@@ -24,10 +25,11 @@ from apps.footprint import rollups, usage_frame
 from apps.footprint.calculator import estimate
 from apps.footprint.energy_mix import energy_mix_split
 from apps.footprint.method_notes import METHOD_NOTES
-from apps.footprint.models import ContractualInstrument, DailyRollup, FactorSetVersion, UsageRecord
+from apps.footprint.models import ContractualInstrument, FactorSetVersion, UsageRecord
+from apps.footprint.published import snapshot_rows as published_measurements
 from apps.footprint.services import current_factor_set_version, load_factor_set, own_factor_set_id
 
-from . import e1
+from . import e1, period_rollups
 from .assumptions import registered_assumptions
 from .models import ReportingPeriod
 from .periods import comparative_dates
@@ -94,46 +96,6 @@ def period_records(period: ReportingPeriod) -> pd.DataFrame:
     return frame.rename(columns={"team__name": "team", "run__source_file__sha256": "source_sha256"})
 
 
-ROLLUP_COLUMNS = [
-    "day",
-    "source",
-    "provider",
-    "model",
-    "usage_kind",
-    "self_hosted",
-    "team__name",
-    "zone",
-    "currency",
-    "run_id",
-    "run__source_file__sha256",
-    "records",
-    "requests",
-    "input_tokens",
-    "cached_input_tokens",
-    "output_tokens",
-    "active_user_days",
-    "measured_energy_kwh",
-    "cost",
-]
-
-
-def period_rollup_rows(period: ReportingPeriod) -> pd.DataFrame:
-    """The daily rollup rows of the period's days, as a frame shaped like period_records() (one row per day and
-    rollup dimensions; `records` counts the records each sums, no person or key): what a draft's figures are
-    estimated from. Every estimator is linear in the quantities a row sums (requests, tokens, user-days, kWh,
-    spend), so the figures equal those of the records (tests/disclosures checks it)."""
-    rows = (
-        DailyRollup.objects.filter(organisation=period.organisation, day__range=(period.start, period.end))
-        .order_by("day", "pk")
-        .values_list(*ROLLUP_COLUMNS)
-    )
-    frame = pd.DataFrame(list(rows), columns=ROLLUP_COLUMNS)
-    frame = frame.rename(columns={"team__name": "team", "run__source_file__sha256": "source_sha256"})
-    for name in ("person_ref", "team_ref", "project", "api_key"):
-        frame[name] = ""
-    return frame
-
-
 def _instruments(period: ReportingPeriod) -> list[dict]:
     overlapping = ContractualInstrument.objects.for_org(period.organisation).filter(
         period_start__lte=period.end, period_end__gte=period.start
@@ -142,7 +104,7 @@ def _instruments(period: ReportingPeriod) -> list[dict]:
 
 
 def estimate_period(period: ReportingPeriod, version: FactorSetVersion | None = None, *, from_rollups=False):
-    """Re-estimate the period's records (or, `from_rollups`, its daily rollup rows: a draft's figures) with one
+    """Re-estimate the period's records (or, `from_rollups`, its rollup rows: a draft's figures) with one
     factor set and the period's instruments.
 
     Returns (records frame with results and per-row energy mix, factor-set version, instruments); rows from the
@@ -150,7 +112,7 @@ def estimate_period(period: ReportingPeriod, version: FactorSetVersion | None = 
     version = version or current_factor_set_version(period.organisation)
     factor_set = load_factor_set(version)
     instruments = _instruments(period)
-    stored = period_rollup_rows(period) if from_rollups else period_records(period)
+    stored = period_rollups.rows(period, factor_set, instruments) if from_rollups else period_records(period)
     usage = (
         usage_frame.conform(
             pd.DataFrame(
@@ -205,17 +167,18 @@ def _comparative_values(period: ReportingPeriod) -> dict | None:
     previous = latest_version(period.organisation, *comparative_dates(period.start))
     if previous is None:
         return None
+    # Keyed by figure (older snapshots name none: their id is the figure), whatever the previous year's standard.
     if previous.is_signed_off:
-        return {dp["id"]: dp["value"] for dp in previous.snapshot["datapoints"]}
+        return {dp.get("figure") or dp["id"]: dp["value"] for dp in previous.snapshot["datapoints"]}
     snapshot = build_snapshot(previous, with_comparative=False, from_rollups=True)[0]
-    return {dp["id"]: dp["value"] for dp in snapshot["datapoints"]}
+    return {dp.get("figure") or dp["id"]: dp["value"] for dp in snapshot["datapoints"]}
 
 
 def build_snapshot(
     period: ReportingPeriod, *, with_comparative: bool = True, generated_at: str | None = None, from_rollups=False
 ):
     """Compute the disclosure of a period version. Returns (snapshot dict, records frame, factor-set version);
-    `from_rollups`, the figures come from the daily rollups (the same, in a fraction of the time) and the frame
+    `from_rollups`, the figures come from the rollups (the same, in a fraction of the time) and the frame
     holds rollup rows, not records."""
     records, version, instruments = estimate_period(period, from_rollups=from_rollups)
     net_revenue = float(period.net_revenue_eur) if period.net_revenue_eur is not None else None
@@ -254,8 +217,10 @@ def build_snapshot(
             "restatement_reason": period.restatement_reason,
         },
         "variant": period.variant,
+        "standard": e1.catalogue_name(period.variant, period.standard),
         "currency": "EUR",
-        "datapoints": e1.datapoints(values, comparative, period.variant),
+        "datapoints": e1.datapoints(values, comparative, period.variant, period.standard),
+        "not_carried": e1.not_carried(values, period.variant, period.standard),
         "breakdowns": e1.breakdowns(records) if len(records) else {k: [] for k in e1.BREAKDOWNS},
         "runs": [
             {
@@ -284,11 +249,16 @@ def build_snapshot(
         "methodology": {
             "method_version": version.method_version,
             "notes": METHOD_NOTES,
-            "assumptions": e1.ASSUMPTIONS + registered_assumptions(period.organisation),
+            "assumptions": e1.ASSUMPTIONS
+            + e1.standard_assumptions(period.variant, period.standard)
+            + registered_assumptions(period.organisation),
             "exclusions": e1.EXCLUSIONS,
             "definitions": e1.DEFINITIONS,
             "range_drivers": e1.range_drivers(records) if len(records) else [],
-            "coverage": e1.coverage(records),
+            # A monthly rollup row has no first or last day of its own: the daily rollup tells them.
+            "coverage": period_rollups.coverage(period) if from_rollups else e1.coverage(records),
+            # The vendors' per-prompt figures beside the period's factor set's for comparable cases.
+            "published_measurements": published_measurements(factor_set),
         },
         "inputs": {
             "net_revenue_eur": net_revenue,
@@ -334,6 +304,7 @@ def _period_state(period: ReportingPeriod | None) -> list:
             "end",
             "version",
             "variant",
+            "standard",
             "status",
             "net_revenue_eur",
             "internal_carbon_price_eur_per_t",

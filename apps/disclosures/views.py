@@ -14,7 +14,7 @@ from apps.accounts.models import AuditEvent
 from apps.accounts.permissions import READ, SIGN_OFF, WRITE, can_sign_off
 from apps.accounts.tenancy import get_scoped_or_404, org_view, scoped
 
-from . import services
+from . import catalogues, e1, services
 from .forms import InputsForm, PeriodForm, ReopenForm, SignOffForm
 from .models import ReportingPeriod
 
@@ -61,9 +61,14 @@ def period_detail(request, pk):
         "snapshot_sha256": sha,
         "sections": sections,
         "restated_diff": restated_diff,
+        "standard_changes": e1.standard_changes(snapshot),
+        "revised_not_computed": catalogues.load(e1.REVISED).get("not_computed", []),
+        # C(2026) 5010 Art. 3: years beginning on or after 1 January 2027 report under the revised ESRS.
+        "revised_applies": snapshot.get("standard") == e1.SET1 and period.start >= services.REVISED_MANDATORY_START,
         "inputs_form": InputsForm(
             initial={
                 "variant": period.variant,
+                "standard": period.standard,
                 "net_revenue_eur": period.net_revenue_eur,
                 "internal_carbon_price_eur_per_t": period.internal_carbon_price_eur_per_t,
             }

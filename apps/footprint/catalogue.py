@@ -63,7 +63,9 @@ def _ecologits_tables() -> tuple[dict, dict[str, FactorTable]]:
 
     version = importlib.metadata.version("ecologits")
     method = {
-        "ledger_calc_version": 2,  # 2: the prefill term (input tokens) and water, ADPe, PE
+        # 2: the prefill term (input tokens) and water, ADPe, PE; 3: seat ranges in log quadrature (seat_range)
+        "ledger_calc_version": 3,
+        "seat_range": "log_quadrature",
         "ecologits_version": version,
         "gpu_energy_alpha": llm.GPU_ENERGY_ALPHA,
         "gpu_energy_beta": llm.GPU_ENERGY_BETA,
@@ -328,6 +330,7 @@ def build_default_factor_set(
         "currency_rates",
         "input_token_energy",
         "embedding_models",
+        "published_measurements",
     )
     for key in authored_tables:
         t = authored[key]

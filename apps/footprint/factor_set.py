@@ -186,6 +186,20 @@ class FactorSet:
         """Alias names whose target depends on the date of use (`mistral-large-latest`)."""
         return frozenset(a for (_, a), rows in self._model_aliases.items() if any(f or t for f, t, _ in rows))
 
+    def alias_change_days(self, models=None) -> frozenset[dt.date]:
+        """The days a dated alias (of `models`, any case; all when None) starts standing for another model (a
+        validity's first day, the day after its last): usage on either side of one is estimated with different
+        models."""
+        names = None if models is None else {str(m).strip().lower() for m in models}
+        days = set()
+        for (_, alias), rows in self._model_aliases.items():
+            if names is not None and alias not in names:
+                continue
+            for valid_from, valid_to, _ in rows:
+                days |= {dt.date.fromisoformat(valid_from)} if valid_from else set()
+                days |= {dt.date.fromisoformat(valid_to) + dt.timedelta(days=1)} if valid_to else set()
+        return frozenset(days)
+
     @functools.cached_property
     def _datacenters(self) -> dict[str, dict]:
         return {r["provider"]: r for r in self.tables["provider_datacenters"].records()}

@@ -30,10 +30,17 @@ separately (co2e_embodied_kg), token rows only.
 Zone: the row's zone (country or cloud region) or else the provider's data-centre location in EcoLogits.
 Data quality of token rows: activity_based (provider usage data, energy modelled).
 Seat rows (seat_activity): interactions x Wh per interaction (sourced in the set). Interactions are the
-source's request counts where it has them (GitHub Copilot metrics and usage reports: data quality
-activity_based), else active user-days x the tool's interactions per active day, an assumption marked as one in
-the set (status assumption; data quality activity_assumed, flagged); with no activity but a cost,
-spend-based (kgCO2e per USD, EEIO), energy not estimated.
+source's request counts where it has them (GitHub Copilot metrics and usage reports, Microsoft 365 Copilot v2
+prompts, ChatGPT Enterprise messages; a count for a period is spread over the user's days in it, so no day of a
+counted user also takes the assumption: data quality activity_based), else active user-days x the tool's
+interactions per active day, an assumption marked as one in the set (status assumption; data quality
+activity_assumed, flagged); with no activity but a cost, spend-based (kgCO2e per USD, EEIO), energy not estimated.
+Wh per interaction: central 0.34 (OpenAI's average ChatGPT query, Jun 2025; 0.24 for Gemini, Google's median
+Gemini Apps prompt, Aug 2025), low 0.16 (Microsoft, Jun 2026, low end of a typical production query), high 2.5
+(Epoch AI, Feb 2025, a query with a 10,000-token input); a vendor's figure used for another's tool is marked as
+an assumption (wh_status). The range of an assumed row is that of a product of two independent factors: low =
+central / exp(sqrt(ln(interactions central/low)^2 + ln(Wh central/low)^2)), high likewise with the high bounds,
+not both extremes at once.
 Measured rows (measured_energy): the IT energy CodeCarbon measured (its file's pue setting divided out) times
 the facility PUE of the site (the factor set's facility_pue table, per zone: the officer's measured or entered
 figure, else the assumed industry average, Uptime Institute Global Data Center Survey 2024, 1.56, flagged).
@@ -61,6 +68,11 @@ of generating the electricity off site (ecologits request_usage_wcf; provider PU
 of all providers for seat tools and own sites, whose WUE is not known); ADPe (kgSbeq) and primary energy (MJ) =
 energy x the zone mix's factor plus the embodied share of the hardware (token rows). Mix factors: ecologits'
 electricity_mixes (a US state takes the USA row, a zone without one the world's). Spend-based rows: not estimated.
+Against published measurements: the per-prompt figures Google (median Gemini Apps text prompt, Aug 2025),
+OpenAI (average ChatGPT query, Jun 2025), Microsoft (typical production query, Jun 2026) and Mistral AI (a
+400-token Le Chat response, life-cycle assessment, Jul 2025) published, each beside this method's figure for
+one request of the vendor's model and length (or, where the vendor names none, a stated assumption), with the
+ratio; boundaries are stated, not adjusted (table published_measurements).
 Share of primary data (E1-6_25): Scope 3 CO2e whose energy was measured on the hardware that served it, over all
 Scope 3 CO2e; vendor activity data with modelled energy (tokens, seat activity) and spend are secondary.
 """

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.permissions import READ, WRITE
 from apps.accounts.tenancy import get_scoped_or_404, org_view, scoped
 
-from . import services
+from . import published, services
 from .forms import FacilityPueForm, InstrumentForm, ResidualMixForm
 from .models import ContractualInstrument, FactorSetVersion
 
@@ -58,6 +58,9 @@ def factor_sets(request):
             "method_notes": factor_set.method_version,
             # Each seat tool's interactions-per-day figure with its status: an assumption is shown as one.
             "seat_tools": factor_set.tables["seat_tools"].records(),
+            # The vendors' per-prompt figures beside this set's for a comparable case (table
+            # published_measurements; empty for sets stored before it).
+            "published": published.comparison(factor_set),
         },
     )
 

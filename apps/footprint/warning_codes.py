@@ -40,7 +40,7 @@ MESSAGES = {
     ),
     RowWarning.FACILITY_PUE_ASSUMED: "facility PUE not entered for the site: industry average assumed",
     RowWarning.SEAT_INTERACTIONS_ASSUMED: (
-        "seat interactions assumed (the source counts no requests): active user-days x the tool's "
+        "seat interactions assumed (the source counts no requests for the row's day): active user-days x the tool's "
         "interactions per active day"
     ),
 }

@@ -12,6 +12,8 @@ from apps.costs.figures import usage_figures
 from apps.disclosures import filters as period_filters
 from apps.footprint import record_pages, selectors
 
+from .templatetags.ledger import display
+
 CHART_JS = "vendor/chartjs/chart.umd.js"
 RECORDS_PER_PAGE = 50
 
@@ -64,7 +66,7 @@ def org_home(request):
         "chart_data": {
             name: [
                 {
-                    "key": r["key"],
+                    "key": display(r["key"]) if name in ("by_provider", "by_source") else r["key"],
                     "co2e_location_kg": r["co2e_location_kg"],
                     "co2e_market_kg": r["co2e_market_kg"],
                     "energy_kwh": r["energy_kwh"],

@@ -78,9 +78,9 @@ def test_a_bad_token_value_and_a_bad_start_time_are_refused():
     assert refused(KEY, as_bytes(values)).column == "startTimeUnixNano"
 
 
-def test_a_metrics_export_and_another_vendors_file_are_refused():
+def test_an_empty_metrics_export_and_another_vendors_file_are_refused():
     metrics = {"resourceMetrics": [{"resource": {}, "scopeMetrics": []}]}
-    assert "metrics export" in refused(KEY, json.dumps(metrics).encode()).message
+    assert "no spans and no metric data points" in refused(KEY, json.dumps(metrics).encode()).message
     error = refused(KEY, fixture_bytes("anthropic_usage", "usage_report_messages.json"))
     assert "anthropic_usage" in error.message
 

@@ -23,7 +23,7 @@ CHUNKED = {
     "otel_genai",
     "aws_cur_bedrock",
 }
-SEATS = {"github_copilot_seats", "m365_copilot_usage"}
+SEATS = {"github_copilot_seats", "m365_copilot_usage", "chatgpt_enterprise_analytics"}
 
 
 def test_every_source_is_registered_with_the_interface():
@@ -46,6 +46,7 @@ def test_every_source_is_registered_with_the_interface():
         "otel_genai",
         "aws_cur_bedrock",
         "cursor_admin",
+        "chatgpt_enterprise_analytics",
     }
     for key, module in SOURCES.items():
         assert key == module.KEY and module.LABEL and callable(module.parse)

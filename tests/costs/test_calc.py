@@ -48,6 +48,20 @@ def test_roi_and_payback_by_hand():
     assert calc.roi(2000, 30, 40, 24_000, 1_000, 5_000, None, 12)["cost_eur"] == 25_000
 
 
+def test_break_even_multiple_and_payback_in_days_by_hand():
+    # One minute a day over 2,000 active user-days at 40 EUR/h is worth 2,000 / 60 x 40 = 1,333.33 EUR;
+    # the cost of 25,500 EUR is paid back at 25,500 / 1,333.33 = 19.125 minutes saved per active day.
+    r = calc.roi(2000, 30, 40, 24_000, 1_000, 5_000, 100, 12)
+    assert r["break_even_minutes_per_active_day"] == pytest.approx(19.125)
+    # At that many minutes the value equals the cost: ROI zero.
+    assert calc.roi(2000, 19.125, 40, 24_000, 1_000, 5_000, 100, 12)["roi_pct"] == pytest.approx(0, abs=1e-9)
+    assert r["value_multiple"] == pytest.approx(40_000 / 25_500)  # x1.57
+    # 25,500 / (40,000 / 12) = 7.65 months x 30.4375 days a month (365.25 / 12) = 232.85 days.
+    assert r["payback_days"] == pytest.approx(7.65 * 30.4375)
+    # No active days: no break-even to state (not zero, not infinity).
+    assert calc.roi(0, 30, 40, 1_000, 0, 0, None, 12)["break_even_minutes_per_active_day"] is None
+
+
 def test_roi_band_low_and_high_and_a_negative_case():
     band = calc.roi_band(1000, (10, 20, 30), (30, 40, 50), 12_000, 0, 0, None, 12)
     assert band["low"]["value_eur"] == 1000 * 10 / 60 * 30  # 5,000

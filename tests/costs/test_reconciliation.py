@@ -225,3 +225,23 @@ def test_the_cost_page_and_the_run_pages_show_the_reconciliation(client_for, org
     # The Anthropic run's month has no bill: nothing to reconcile, no section.
     anthropic_page = client.get(reverse("connectors:run", args=["org-a", loaded["anthropic"].pk])).content.decode()
     assert "Bill reconciliation" not in anthropic_page
+
+
+def test_a_price_that_starts_mid_month_prices_each_day_at_its_own_price(org_a, loaded):
+    """Whole months are read from the monthly rollup, a month a price starts in day by day: from 2 March gpt-4o
+    costs twice as much, so March's tokens are 4.5 EUR (1 March, old price) + 9 EUR (2 March) = 13.5 EUR, and
+    April's 9 EUR (by hand: 1 M input x 5 + 0.2 M output x 20, per million)."""
+    from apps.costs.reconciliation import reconcile
+
+    ModelPrice.objects.create(
+        organisation=org_a["org"],
+        provider="openai",
+        model="gpt-4o",
+        valid_from=MARCH_2,
+        input_eur_per_mtok=Decimal("5"),
+        output_eur_per_mtok=Decimal("20"),
+    )
+    lines = {m.month: m for m in reconcile(org_a["org"], dt.date(2025, 1, 1), dt.date(2025, 12, 31), {"openai"})}
+    assert (lines["2025-03"].tokens_x_price_eur, lines["2025-04"].tokens_x_price_eur) == (Decimal("13.5"), Decimal(9))
+    with decimal.localcontext(cost.MONEY):
+        assert lines["2025-04"].billed_eur == Decimal("5.3") * (Decimal("1.0") / USD_PER_EUR)

@@ -10,7 +10,8 @@ from apps.footprint.models import UsageRecord
 
 # Sources the demo year does not generate: our own template, the archive format of GitHub's closed-down
 # /copilot/metrics (the demo writes the usage metrics reports that replaced it), and the vendors' bills.
-# The demo year has no files of the sources of issue 18 (Bedrock, Claude Code, OTel, Cursor) yet.
+# The demo year has no files of the sources of issue 18 (Bedrock, Claude Code, OTel, Cursor) yet, but ChatGPT
+# Enterprise's user export.
 NOT_IN_DEMO = {
     "generic_csv",
     "github_copilot_metrics",
@@ -35,8 +36,8 @@ def test_seed_demo_loads_every_source_and_the_cost_inputs(monkeypatch, capsys, s
     assert lines[0] == "Demo organisation 'demo' ready. Log in at http://127.0.0.1:8000/ with:"
     assert "People: 2000 added." in lines
     runs = [line.split()[0] for line in lines if line.startswith("  ") and " records " in line]
-    assert set(runs) == set(SOURCES) - NOT_IN_DEMO and len(runs) == 20  # twelve monthly M365 reports
-    assert "FAILED" not in out and any(line.startswith("Usage: 20 runs in ") for line in lines)
+    assert set(runs) == set(SOURCES) - NOT_IN_DEMO and len(runs) == 21  # twelve monthly M365 reports
+    assert "FAILED" not in out and any(line.startswith("Usage: 21 runs in ") for line in lines)
     assert lines[-1] == "Licences, prices, ROI assumptions and a frugality assessment ready."
     assert UsageRecord.objects.filter(organisation__slug="demo").exists()
     assert Licence.objects.filter(organisation__slug="demo").count() == 3

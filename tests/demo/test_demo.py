@@ -1,5 +1,6 @@
 """The demo year: generated in each vendor's format, loaded through the connectors, idempotent."""
 
+import csv
 import io
 import json
 
@@ -24,7 +25,8 @@ from apps.footprint.models import UsageRecord
 SCALE = 0.05  # 5 % of the full year's volume keeps the test quick
 # Sources the demo year does not generate: our own template, the archive format of GitHub's closed-down
 # /copilot/metrics (the demo writes the usage metrics reports that replaced it), and the vendors' bills.
-# The demo year has no files of the sources of issue 18 (Bedrock, Claude Code, OTel, Cursor) yet.
+# The demo year has no files of the sources of issue 18 (Bedrock, Claude Code, OTel, Cursor) yet, but ChatGPT
+# Enterprise's user export.
 NOT_IN_DEMO = {
     "generic_csv",
     "github_copilot_metrics",
@@ -129,6 +131,21 @@ def test_demo_copilot_reports_ingest_to_their_own_totals(seeded):
     got = stored.aggregate(days=Sum("active_user_days"), requests=Sum("requests"))
     assert (got["days"], got["requests"]) == (len(records), expected)
     assert stored.filter(person__isnull=False).count() == len(records)  # logins are the people's e-mails
+
+
+@pytest.mark.django_db
+def test_demo_chatgpt_export_ingests_to_its_own_totals(seeded):
+    org, runs = seeded
+    run = next(r for r in runs if r.source_key == "chatgpt_enterprise_analytics")
+    rows = list(csv.DictReader(io.StringIO(stored_file_path(run.source_file).read_text())))
+    active = [r for r in rows if r["first_day_active_in_period"]]
+    # by hand: the messages are the requests, the first and last day active of each seat-month its active days
+    days = sum(len({r["first_day_active_in_period"], r["last_day_active_in_period"]}) for r in active)
+    stored = UsageRecord.objects.for_org(org).filter(source="chatgpt_enterprise_analytics")
+    got = stored.aggregate(days=Sum("active_user_days"), requests=Sum("requests"))
+    assert (got["days"], got["requests"]) == (days, sum(int(r["messages"]) for r in active)) and days > 0
+    assert stored.filter(person__isnull=True).count() == 0  # the e-mails are the demo's people
+    assert run.seat_holders.count() == len({r["email"] for r in rows})
 
 
 def test_totals_and_france_cleaner_than_germany(seeded):

@@ -220,6 +220,7 @@ def _datapoint(dp_id, value, low=None, high=None, comparative_factor=0.82):
     change = None if not comparative else (value - comparative) / comparative * 100.0
     return {
         "id": dp_id,
+        "figure": dp_id,
         "section": section,
         "label": label,
         "unit": unit,
@@ -483,6 +484,8 @@ def vsme_sample() -> tuple[dict, pd.DataFrame]:
         for b3_id, e1_id in VSME_FROM_E1.items()
         for section, label, unit, concept, ref in [VSME_DATAPOINTS[b3_id]]
     ]
+    for dp in snapshot["datapoints"]:
+        dp["figure"] = dp["id"]  # VSME figures are keyed by their own ids
     intensity = snapshot["datapoints"][-1]
     for key in ("value", "low", "high", "comparative"):
         intensity[key] = intensity[key] / NET_REVENUE_EUR

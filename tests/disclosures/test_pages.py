@@ -57,7 +57,7 @@ def test_drill_down_reaches_the_run_and_file(client_for, org_a, period):
     assert run["sha256"] in page and reverse("connectors:run", args=["org-a", run["id"]]) in page
     # The API tokens are the only Scope 3 group, so they are what the Scope 3 range is made of: 100 %.
     assert 'id="range-drivers"' in page and "tokens · openai · gpt-4o" in page and "100 %" in page
-    assert "gpt-4o" in page and "generic_csv" in page
+    assert "gpt-4o" in page and "Generic usage CSV template" in page  # the source by its display name
 
 
 def test_sign_off_through_the_page_and_auditor_refusals(client_for, org_a, period, django_capture_on_commit_callbacks):

@@ -10,9 +10,9 @@ import pytest
 
 from apps.connectors.ingestion import create_run, execute_run
 from apps.connectors.storage import store_upload
-from apps.disclosures import snapshots
+from apps.disclosures import period_rollups, snapshots
 from apps.disclosures.models import ReportingPeriod
-from apps.footprint.models import ContractualInstrument, UsageRecord
+from apps.footprint.models import ContractualInstrument, DailyRollup, UsageRecord
 from tests.demo_year import demo_year_loaded
 
 pytestmark = pytest.mark.django_db
@@ -31,12 +31,20 @@ def _period(org, start, end):
     )
 
 
-@pytest.mark.parametrize(
-    "start, end", [(dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)), (dt.date(YEAR, 2, 14), dt.date(YEAR, 5, 3))]
-)
-def test_figures_from_rollups_equal_the_records_re_estimated(demo, start, end):
+SPANS = [
+    # (period, instrument, its MWh): the year with an instrument over it; a period of partial months; the year with
+    # an instrument from mid-June to mid-September covering all it can (June and September are read day by day).
+    ((dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)), (dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)), "0.5"),
+    ((dt.date(YEAR, 2, 14), dt.date(YEAR, 5, 3)), (dt.date(YEAR, 2, 14), dt.date(YEAR, 5, 3)), "0.5"),
+    ((dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)), (dt.date(YEAR, 6, 10), dt.date(YEAR, 9, 20)), "10000"),
+]
+
+
+@pytest.mark.parametrize("span, covered, mwh", SPANS)
+def test_figures_from_rollups_equal_the_records_re_estimated(demo, span, covered, mwh):
+    start, end = span
     ContractualInstrument.objects.create(
-        organisation=demo, kind="GO", mwh=Decimal("0.5"), zone="FR", period_start=start, period_end=end
+        organisation=demo, kind="GO", mwh=Decimal(mwh), zone="FR", period_start=covered[0], period_end=covered[1]
     )
     period = _period(demo, start, end)
     stamp = "2026-01-01T00:00:00+00:00"
@@ -67,6 +75,36 @@ def test_figures_from_rollups_equal_the_records_re_estimated(demo, start, end):
             assert got["energy_kwh"] == pytest.approx(want["energy_kwh"], rel=1e-9)
     assert from_rollups["methodology"]["coverage"] == from_records["methodology"]["coverage"]
     assert from_rollups["runs"] == from_records["runs"]
+    want_drivers = {d["group"]: d for d in from_records["methodology"]["range_drivers"]}
+    assert [d["group"] for d in from_rollups["methodology"]["range_drivers"]] == list(want_drivers)
+    for got in from_rollups["methodology"]["range_drivers"]:
+        assert got["above_t"] == pytest.approx(want_drivers[got["group"]]["above_t"], rel=1e-9)
+    # Whole months uncut by the instrument are read from the monthly rollup: fewer rows than the daily one has.
+    daily = DailyRollup.objects.filter(organisation=demo, day__range=(start, end)).count()
+    assert len(rows) < daily / 2 if span[0].day == 1 else len(rows) <= daily
+
+
+def test_a_month_an_instrument_starts_in_is_read_day_by_day(demo, monkeypatch):
+    """Read from June's monthly row (dated 1 June), the usage of 1-9 June would be covered by an instrument that
+    starts on the 10th: the market-based Scope 2 would then differ from the records'."""
+    ContractualInstrument.objects.create(
+        organisation=demo,
+        kind="GO",
+        mwh=Decimal("10000"),
+        zone="FR",
+        period_start=dt.date(YEAR, 6, 10),
+        period_end=dt.date(YEAR, 9, 20),
+    )
+    period = _period(demo, dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31))
+
+    def market_scope2(**kwargs):
+        snapshot = snapshots.build_snapshot(period, with_comparative=False, **kwargs)[0]
+        return {dp["id"]: dp["value"] for dp in snapshot["datapoints"]}["E1-6_10"]
+
+    want = market_scope2()
+    assert market_scope2(from_rollups=True) == pytest.approx(want, rel=1e-9)
+    monkeypatch.setattr(period_rollups, "split_days", lambda *args: set())
+    assert market_scope2(from_rollups=True) != pytest.approx(want, rel=1e-6)
 
 
 def _ingest(org, csv: str, name: str):

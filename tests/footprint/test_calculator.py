@@ -21,6 +21,7 @@ from apps.footprint.calculator import (
 from apps.footprint.energy_mix import energy_mix_split
 from apps.footprint.factors import (
     FactorLookupError,
+    FactorSet,
     FactorTable,
     build_default_factor_set,
     default_factor_set,
@@ -245,23 +246,41 @@ def test_two_jobs_share_a_go_pro_rata(hand_fs):
 
 def test_seat_activity_estimate_by_hand(hand_fs):
     # 100 active user-days of Microsoft 365 Copilot, no zone -> the tool's default zone USA
-    # (400 g/kWh in this set).
+    # (400 g/kWh in this set). The seat row: 10 interactions a day (3-30), 0.34 Wh each (0.16-2.5).
     #   central = 100 days x 10 interactions x 0.34 Wh = 340 Wh = 0.34 kWh -> 0.34 x 0.4 = 0.136 kg
-    #   low     = 100 x 3 x 0.24 Wh = 72 Wh   = 0.072 kWh
-    #   high    = 100 x 30 x 2.9 Wh = 8700 Wh = 8.7 kWh -> 3.48 kg
+    # The two factors are independent: log bound ratios in quadrature, not both extremes at once.
+    #   low  = 340 / exp(sqrt(ln(10/3)^2 + ln(0.34/0.16)^2)) = 340 / exp(sqrt(1.44955 + 0.56817)) = 340 / 4.1393
+    #        = 82.14 Wh
+    #   high = 340 x exp(sqrt(ln(30/10)^2 + ln(2.5/0.34)^2)) = 340 x exp(sqrt(1.20695 + 3.98042)) = 340 x 9.7531
+    #        = 3,316.0 Wh (both extremes at once would be 100 x 30 x 2.5 = 7,500 Wh)
+    low_wh = 340 / math.exp(math.sqrt(math.log(10 / 3) ** 2 + math.log(0.34 / 0.16) ** 2))
+    high_wh = 340 * math.exp(math.sqrt(math.log(30 / 10) ** 2 + math.log(2.5 / 0.34) ** 2))
+    assert (low_wh, high_wh) == (pytest.approx(82.14, abs=0.01), pytest.approx(3316.04, abs=0.01))
     r = estimate(
         frame(provider="microsoft", model="Microsoft 365 Copilot", usage_kind="seat_activity", active_user_days=[100]),
         hand_fs,
     ).iloc[0]
     assert r["energy_kwh"] == pytest.approx(0.34)
-    assert r["energy_kwh_low"] == pytest.approx(0.072)
-    assert r["energy_kwh_high"] == pytest.approx(8.7)
+    assert r["energy_kwh_low"] == pytest.approx(low_wh / 1000)
+    assert r["energy_kwh_high"] == pytest.approx(high_wh / 1000)
     assert r["co2e_location_kg"] == pytest.approx(0.136)
-    assert r["co2e_location_kg_high"] == pytest.approx(3.48)
+    assert r["co2e_location_kg_high"] == pytest.approx(high_wh / 1000 * 0.4)
     assert r["co2e_market_kg"] == pytest.approx(0.136)
     # active user-days x the assumed interactions per day: the class says the activity is assumed
     assert (r["scope"], r["data_quality"], r["grid_zone"]) == (SCOPE3_CAT1, DQ_ACTIVITY_ASSUMED, "USA")
     assert "assumed 10 interactions" in r["warning"]
+
+
+def test_a_set_stored_before_the_seat_range_constant_keeps_multiplying_the_extremes(hand_fs):
+    # A signed-off period's set has no `seat_range`: its figures must not move. 100 x 3 x 0.16 = 48 Wh,
+    # 100 x 30 x 2.5 = 7,500 Wh.
+    method = {k: v for k, v in hand_fs.method.items() if k != "seat_range"}
+    old = FactorSet(hand_fs.name, "hand-old", method, dict(hand_fs.tables))
+    r = estimate(
+        frame(provider="microsoft", model="Microsoft 365 Copilot", usage_kind="seat_activity", active_user_days=[100]),
+        old,
+    ).iloc[0]
+    assert (r["energy_kwh_low"], r["energy_kwh"], r["energy_kwh_high"]) == pytest.approx((0.048, 0.34, 7.5))
 
 
 def test_seat_with_cost_but_no_activity_is_spend_based_by_hand(hand_fs):
@@ -376,7 +395,7 @@ def test_estimate_request_values_and_keys(fs):
     assert out["energy_kwh_low"] - out["energy_prefill_kwh_low"] == pytest.approx(ref.energy.value.min, rel=1e-9)
     assert out["energy_prefill_kwh_low"] > 0
     assert out["co2e_kg"] == pytest.approx(out["energy_kwh"] * 56.039 / 1000)
-    assert out["zone"] == "FRA" and out["method_version"] == "ledger-calc 2 / ecologits 0.11.3"
+    assert out["zone"] == "FRA" and out["method_version"] == "ledger-calc 3 / ecologits 0.11.3"
 
 
 def test_estimate_request_unknown_names_list_close_matches(fs):

@@ -197,3 +197,15 @@ def test_estimate_request_is_a_one_row_estimate(zone, year, requests):
         ("co2e_embodied_kg", "co2e_embodied_kg"),
     ]:
         assert out[key] == row[column], key
+
+
+def test_combined_ratio_adds_log_bound_ratios_in_quadrature():
+    from apps.footprint.estimators.seats import combined_ratio
+
+    # One factor: its own ratio. Two factors of ratio 3 and 4: exp(sqrt(ln3^2 + ln4^2)) = exp(sqrt(1.20695 +
+    # 1.92181)) = exp(1.76883) = 5.8640, below the 12 of both extremes at once and above either alone.
+    assert combined_ratio(3.0) == pytest.approx(3.0)
+    assert combined_ratio(3.0, 4.0) == pytest.approx(5.8640, abs=1e-4)
+    # A factor without a range (ratio 1, or none known) adds nothing; no factor at all: no spread.
+    assert combined_ratio(3.0, 1.0, 0.0) == pytest.approx(3.0)
+    assert combined_ratio() == 1.0

@@ -18,7 +18,7 @@ def test_default_set_is_stored_once_and_loads_back_identical():
     assert default_factor_set_version().pk == first.pk
     assert FactorSetVersion.objects.count() == 1
     assert first.content_sha256 == default_factor_set().content_hash
-    assert first.method_version == "ledger-calc 2 / ecologits 0.11.3"
+    assert first.method_version == "ledger-calc 3 / ecologits 0.11.3"
     assert load_factor_set(first).content_hash == first.content_sha256
 
 

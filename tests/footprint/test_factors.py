@@ -25,7 +25,7 @@ def test_every_table_names_source_vintage_and_licence(fs):
         assert row["rows"] > 0, row["table"]
     assert set(REQUIRED_TABLES) <= set(fs.tables)
     assert fs.ecologits_version == "0.11.3"
-    assert fs.method_version == "ledger-calc 2 / ecologits 0.11.3"
+    assert fs.method_version == "ledger-calc 3 / ecologits 0.11.3"
     assert "codecarbon 3.3.2" in fs.tables["grid"].source
 
 

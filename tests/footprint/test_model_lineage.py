@@ -239,24 +239,27 @@ def _seat_rows(**columns):
 def test_github_copilot_uses_measured_requests_and_its_own_row(fs):
     # Copilot metrics (GET /orgs/{org}/copilot/metrics, docs.github.com/en/rest/copilot/copilot-metrics): the
     # connector writes provider "github", model "copilot", the day's active users and its requests.
-    # The github_copilot seat row: 0.34 Wh per interaction (0.24-2.9), 20 interactions per active day (5-80).
+    # The github_copilot seat row: 0.34 Wh per interaction (0.16-2.5), 20 interactions per active day (5-80).
     # 10 active users who sent 309 requests (30.9 a user-day, the demo's rate):
-    #   measured: 309 x 0.34 = 105.06 Wh; low 309 x 0.24 = 74.16 Wh; high 309 x 2.9 = 896.1 Wh
+    #   measured: 309 x 0.34 = 105.06 Wh; low 309 x 0.16 = 49.44 Wh; high 309 x 2.5 = 772.5 Wh
     measured = estimate(_seat_rows(provider=["github"], model=["copilot"], active_user_days=[10], requests=[309]), fs)
     r = measured.iloc[0]
     assert r["energy_kwh"] == pytest.approx(0.10506)
-    assert r["energy_kwh_low"] == pytest.approx(0.07416)
-    assert r["energy_kwh_high"] == pytest.approx(0.8961)
+    assert r["energy_kwh_low"] == pytest.approx(0.04944)
+    assert r["energy_kwh_high"] == pytest.approx(0.7725)
     assert r["data_quality"] == DQ_ACTIVITY
     assert "seat interactions assumed" not in r["warning"]
     assert "seat tool 'github_copilot'" in r["warning"]  # not the generic '*' row
 
     # No request count: 10 user-days x 20 (github_copilot's assumption, not the generic 10) x 0.34 Wh = 68 Wh;
-    # low 10 x 5 x 0.24 = 12 Wh; high 10 x 80 x 2.9 = 2,320 Wh.
+    # the two independent factors' log bound ratios in quadrature:
+    #   low  68 / exp(sqrt(ln(20/5)^2 + ln(0.34/0.16)^2)) = 68 / exp(sqrt(1.92181 + 0.56817)) = 68 / 4.8450 = 14.03 Wh
+    #   high 68 x exp(sqrt(ln(80/20)^2 + ln(2.5/0.34)^2)) = 68 x exp(sqrt(1.92181 + 3.98042)) = 68 x 11.353 = 772.0 Wh
+    # (both extremes at once: 10 x 80 x 2.5 = 2,000 Wh, 29x the central figure instead of 11x).
     assumed = estimate(_seat_rows(provider=["github"], model=["copilot"], active_user_days=[10]), fs).iloc[0]
     assert assumed["energy_kwh"] == pytest.approx(0.068)
-    assert assumed["energy_kwh_low"] == pytest.approx(0.012)
-    assert assumed["energy_kwh_high"] == pytest.approx(2.32)
+    assert assumed["energy_kwh_low"] * 1000 == pytest.approx(14.035, abs=0.001)
+    assert assumed["energy_kwh_high"] * 1000 == pytest.approx(771.98, abs=0.01)
     assert assumed["data_quality"] == "activity_assumed"
     assert "seat interactions assumed" in assumed["warning"]
 
@@ -273,3 +276,6 @@ def test_every_seat_assumption_is_sourced_or_marked(fs):
     for row in table.records():
         assert row["interactions_status"] in ("assumption", "sourced")
         assert row["interactions_source"]
+        # The energy per interaction too: its source named, a proxy marked as an assumption.
+        assert row["wh_status"] in ("assumption", "sourced") and row["wh_source"]
+        assert row["wh_per_interaction_low"] <= row["wh_per_interaction"] <= row["wh_per_interaction_high"]

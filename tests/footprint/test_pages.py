@@ -125,3 +125,23 @@ def test_instruments_page_roles_and_tenants(client_for, org_a, org_b):
     other = client_for(org_b["users"][Role.ADMIN])
     assert other.post(reverse("footprint:instrument_delete", args=["org-b", instrument.pk])).status_code == 404
     assert ContractualInstrument.objects.count() == 1
+
+
+def test_factor_page_sets_published_measurements_beside_the_ledger(client_for, org_a):
+    from apps.footprint.published import ledger_case
+    from apps.web.templatetags.ledger import figure
+
+    client = client_for(org_a["users"][Role.AUDITOR])
+    page = client.get(reverse("footprint:factor_sets", args=["org-a"])).content.decode()
+    assert 'id="published-measurements"' in page
+    # Each vendor's figure (Google 0.24 Wh, OpenAI 0.34 Wh, Mistral 1.14 gCO2e and 45 mL) ...
+    for published in (0.24, 0.34, 1.14, 45):
+        assert f'<td class="num">{figure(published)}</td>' in page
+    # ... beside the set's own figure for the case: 400 output tokens of gpt-4o at OpenAI's zone.
+    fs = load_factor_set(current_factor_set_version(org_a["org"]))
+    ours = ledger_case(fs, "openai", "gpt-4o", 400)["energy_wh"]
+    assert (
+        f'<td class="num">0.34</td><td class="num">{figure(ours)}</td><td class="num">×{figure(ours / 0.34)}</td>'
+        in (page)
+    )
+    assert "market-based" in page and "Mistral names the model" in page

@@ -34,6 +34,7 @@ FIXTURE = {
     "github_copilot_metrics": "github_copilot_metrics/metrics.json",
     "github_copilot_usage_reports": "github_copilot_usage_reports/users_1_day.ndjson",
     "m365_copilot_usage": "m365_copilot_usage/copilot_usage_user_detail.csv",
+    "chatgpt_enterprise_analytics": "chatgpt_enterprise_analytics/user_engagement_weekly.csv",
     "litellm_spend_logs": "litellm_spend_logs/spend_logs.csv",
     "codecarbon_emissions": "codecarbon_emissions/emissions.csv",
     "generic_csv": "generic_csv/usage.csv",

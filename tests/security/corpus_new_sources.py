@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from tests.security.corpus_otel_metrics import cases as otel_metrics_cases
+
 
 def cases() -> list:
     """The cases, built on the corpus's helpers. corpus.py calls this at its end; importing the helpers here
@@ -24,6 +26,8 @@ def cases() -> list:
     OTEL = "otel_genai/traces.jsonl"
     CUR = "aws_cur_bedrock/cur2_bedrock.csv"
     CURSOR = "cursor_admin/usage_events_pages.json"
+    CHATGPT = "chatgpt_enterprise_analytics/user_engagement_weekly.csv"
+    M365 = "m365_copilot_usage/copilot_usage_user_detail.csv"
 
     def _cursor(edit) -> bytes:
         """The Cursor fixture (a JSON list of pages) changed in place by `edit`."""
@@ -62,7 +66,94 @@ def cases() -> list:
         i = header.index(column)
         return csv_bytes(header[:i] + header[i + 1 :], [r[:i] + r[i + 1 :] for r in rows])
 
+    def _chatgpt_cell(row: int, column: str, value: str) -> bytes:
+        """The ChatGPT Enterprise fixture with one cell changed (row as the error names it: header = 1)."""
+        header, rows = csv_table(fixture(CHATGPT))
+        rows[row - 2][header.index(column)] = value
+        return csv_bytes(header, rows)
+
+    def _chatgpt_cut() -> bytes:
+        """The export cut halfway through its fourth user (row 5): a download that stopped."""
+        header, rows = csv_table(fixture(CHATGPT))
+        line = csv_bytes(header, [rows[3]]).split(b"\n", 1)[1]
+        return csv_bytes(header, rows[:3]) + line[: len(line) // 2]
+
+    def _chatgpt_drop(column: str) -> bytes:
+        header, rows = csv_table(fixture(CHATGPT))
+        i = header.index(column)
+        return csv_bytes(header[:i] + header[i + 1 :], [r[:i] + r[i + 1 :] for r in rows])
+
+    def _chatgpt_monthly_again() -> bytes:
+        """The week's first user again as a row of the month: overlapping periods, messages counted twice."""
+        header, rows = csv_table(fixture(CHATGPT))
+        month = list(rows[0])
+        month[header.index("cadence")], month[header.index("period_end")] = "Monthly", "2026-03-31"
+        return csv_bytes(header, [*rows, month])
+
     return [
+        # --- chatgpt_enterprise_analytics ----------------------------------------------------------------------
+        BadInput("chatgpt_enterprise_analytics", "cut-inside-row", _chatgpt_cut, ("the row may be cut short",), 5),
+        BadInput(
+            "chatgpt_enterprise_analytics",
+            "no-messages-column",
+            lambda: _chatgpt_drop("messages"),
+            ("missing expected column(s) 'messages'",),
+            1,
+        ),
+        BadInput(
+            "chatgpt_enterprise_analytics",
+            "blank-messages",
+            lambda: _chatgpt_cell(2, "messages", ""),
+            ("got a blank", "the source needs this figure"),
+            2,
+            "messages",
+        ),
+        BadInput(
+            "chatgpt_enterprise_analytics",
+            "messages-as-words",
+            lambda: _chatgpt_cell(3, "messages", "five"),
+            ("expected a whole number >= 0", "'five'"),
+            3,
+            "messages",
+        ),
+        BadInput(
+            "chatgpt_enterprise_analytics",
+            "day-outside-period",
+            lambda: _chatgpt_cell(6, "last_day_active_in_period", "2026-03-12"),
+            ("outside the row's period",),
+            6,
+            "last_day_active_in_period",
+        ),
+        BadInput(
+            "chatgpt_enterprise_analytics",
+            "bad-period-start",
+            lambda: _chatgpt_cell(4, "period_start", "03/02/2026"),
+            ("03/02/2026",),
+            4,
+            "period_start",
+        ),
+        BadInput(
+            "chatgpt_enterprise_analytics",
+            "weekly-and-monthly-joined",
+            _chatgpt_monthly_again,
+            ("overlaps", "count twice"),
+            9,
+            "period_start",
+        ),
+        BadInput(
+            "chatgpt_enterprise_analytics",
+            "m365-report-instead",
+            lambda: fixture(M365),
+            ("looks like Microsoft 365 Copilot usage user detail", "'m365_copilot_usage'"),
+            1,
+        ),
+        BadInput(
+            "m365_copilot_usage",
+            "chatgpt-export-instead",
+            lambda: fixture(CHATGPT),
+            ("looks like ChatGPT Enterprise user analytics export", "'chatgpt_enterprise_analytics'"),
+            1,
+        ),
         # --- aws_bedrock_invocations ---------------------------------------------------------------------------
         BadInput(
             "aws_bedrock_invocations", "truncated", lambda: truncated(BEDROCK, 0.5), ("truncated",), extension="jsonl"
@@ -191,11 +282,9 @@ def cases() -> list:
         ),
         BadInput(
             "otel_genai",
-            "metrics-export",
+            "empty-metrics-export",
             lambda: json.dumps({"resourceMetrics": [{"resource": {}, "scopeMetrics": []}]}).encode(),
-            ("OTLP metrics export",),
-            "",
-            "resourceMetrics",
+            ("no spans and no metric data points",),
             extension="json",
         ),
         BadInput(
@@ -299,4 +388,5 @@ def cases() -> list:
             ("looks like Anthropic usage report", "'anthropic_usage'"),
             extension="json",
         ),
+        *otel_metrics_cases(),  # the OTel token usage metric, in its own module
     ]

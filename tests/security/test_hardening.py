@@ -271,7 +271,7 @@ def test_every_download_is_an_attachment_with_its_media_type(
             downloads[url] = (content_type, extension)
     downloads[reverse("disclosures:audit_log", args=["org-a"]) + "?format=csv"] = ("text/csv", "csv")
     downloads[reverse("costs:frugality_csv", args=["org-a"])] = ("text/csv; charset=utf-8", "csv")
-    assert len(downloads) == 16  # seven export formats on the page and the API, the audit log, frugality
+    assert len(downloads) == 18  # eight export formats on the page and the API, the audit log, frugality
     for url, (content_type, extension) in downloads.items():
         response = client.get(url)
         assert response.status_code == 200, url

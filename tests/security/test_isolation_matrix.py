@@ -205,6 +205,8 @@ def values_for(route: Route, org, objects: dict) -> dict:
     values = {"org_slug": org.slug, **FILLERS, **ADMIN_FILLERS}
     if "pk" in route.params:
         values["pk"] = objects[PK_KINDS[route.name]].pk
+    if "sha256" in route.params:  # a stored file, named by its hash (the evidence pack's download links)
+        values["sha256"] = objects["run"].source_file.sha256
     return values
 
 
@@ -383,7 +385,7 @@ def test_every_route_is_classified():
                     f"{r.name} takes a pk: add '{r.name}': '<kind>' to PK_KINDS, the kind of object "
                     "its view fetches (add the kind to matrix_objects.build_org if it is new)"
                 )
-            elif param not in ("org_slug", "pk", *FILLERS):
+            elif param not in ("org_slug", "pk", "sha256", *FILLERS):
                 problems.append(f"{r.name}: no value for the path parameter '{param}': add it to FILLERS")
     for listed in (*PUBLIC_ROUTES, *USER_ROUTES, *PK_KINDS):
         if listed not in names:

@@ -229,7 +229,7 @@ def test_each_role_sees_its_own_work_on_the_dashboard(client_for, org_a):
     period = services.create_period(org_a["org"], None, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     url = reverse("web:org_home", args=["org-a"])
     officer = client_for(org_a["users"][Role.OFFICER]).get(url).content.decode()
-    assert "Disclosure 2025-01-01 – 2025-12-31: Draft" in officer and "Record guarantees of origin" in officer
+    assert "Disclosure 01/01/2025 – 31/12/2025: Draft" in officer and "Record guarantees of origin" in officer
     it = client_for(org_a["users"][Role.IT_DIRECTOR]).get(url).content.decode()
     assert "Cost per seat, idle licences and ROI" in it and "Disclosure 2025" not in it
     auditor = client_for(org_a["users"][Role.AUDITOR]).get(url).content.decode()

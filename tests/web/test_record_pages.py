@@ -94,7 +94,7 @@ def test_a_page_reads_only_its_rows_and_the_first_page_also_the_totals(seeded, o
     assert len(rows_sql) == 1 and f"LIMIT {PAGE + 1}" in rows_sql[0]
     for sql in first_sql:
         assert CONTENT not in sql and "OFFSET" not in sql.upper()
-        assert "COUNT(*)" not in sql.upper()  # no paginator count
+        assert "COUNT(*)" not in sql.upper() or "ledger_cache" in sql  # no paginator count (the cache's cull aside)
 
 
 def test_a_row_shows_its_file_sha256_shortened_with_the_full_value_in_the_title(seeded, org_a):

@@ -48,6 +48,7 @@ from apps.connectors.sources import (
     aws_bedrock_invocations,
     aws_cur_bedrock,
     azure_openai_cost,
+    chatgpt_enterprise_analytics,
     codecarbon_emissions,
     cursor_admin,
     gcp_billing_export,
@@ -103,6 +104,7 @@ SOURCES: dict[str, Source] = {
         otel_genai,
         aws_cur_bedrock,
         cursor_admin,
+        chatgpt_enterprise_analytics,
     )
 }
 register(SOURCES.values())  # detection and the "looks like X" hints know every source from here on

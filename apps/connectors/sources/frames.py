@@ -68,3 +68,13 @@ def combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     out = aggregate(pd.concat(non_empty, ignore_index=True)) if non_empty else usage_frame.empty_frame()
     out.attrs.update(attrs)
     return out
+
+
+def spread(total: int, days: int) -> list[int]:
+    """`total` split over `days` as evenly as whole numbers allow, the larger shares first, adding up to `total`
+    exactly (a seat report's count of a period spread over the user's days); fewer than one a day leaves the last
+    days at 0."""
+    if days <= 0:
+        return []
+    share, extra = divmod(int(total), days)
+    return [share + (1 if i < extra else 0) for i in range(days)]

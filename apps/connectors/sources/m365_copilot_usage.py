@@ -24,11 +24,13 @@ headers in camelCase (``copilotChatLastActivityDate``), so v2 keys are matched t
 ``copilotActivityUserDetailsByPeriod[0]`` (``activeUsageDays``, ``promptsSubmitted`` or the headers' camelCase).
 Where the count is given it is the user's active user-days, exactly: one row per counted day, the known
 last-activity dates first, the rest on the period's other days from its start (the report says how many days,
-not which); the prompts are the requests, on the user's latest day. Because those days are placed, load one v2
-report per period rather than overlapping ones. A v2 file without the count column is refused, naming it. A
-report of several periods (``period='ALL'``: a user listed again with other figures, or more than one entry in
-``copilotActivityUserDetailsByPeriod``) is refused: its counts overlap. provider ``microsoft``, model
-``m365_copilot``, person = user principal name.
+not which); the prompts are the requests, spread evenly over those days (:func:`frames.spread`: every day gets a share
+when the prompts are at least the days, so none falls back on the assumed interactions per day; a day left
+without a prompt, when there are fewer prompts than days, is estimated on the assumption and flagged so).
+Because those days are placed, load one v2 report per period rather than overlapping ones. A v2 file without
+the count column is refused, naming it. A report of several periods (``period='ALL'``: a user listed again with
+other figures, or more than one entry in ``copilotActivityUserDetailsByPeriod``) is refused: its counts overlap.
+provider ``microsoft``, model ``m365_copilot``, person = user principal name.
 
 :func:`parse_seats` gives the per-user table for the cost app: person, display_name,
 report_refresh_date, report_period_days, last_activity_at, ``last_activity_<app>`` per app, and (v2)
@@ -49,7 +51,7 @@ from apps.connectors.sources.csv_reader import iter_csv
 from apps.connectors.sources.dates import parse_days
 from apps.connectors.sources.detect import check_source, json_fields, wrong_source_hint
 from apps.connectors.sources.errors import SourceError
-from apps.connectors.sources.frames import finish
+from apps.connectors.sources.frames import finish, spread
 from apps.connectors.sources.json_reader import iter_json_values
 from apps.connectors.sources.skips import SkipReason, counted
 from apps.connectors.sources.sniff import looks_like_json, seekable
@@ -246,7 +248,11 @@ def _counted_days(user: Any, known: list[pd.Timestamp]) -> list[pd.Timestamp]:
 
 
 def _v2_rows(users: pd.DataFrame, long: pd.DataFrame) -> pd.DataFrame:
-    """One row per counted active day of each user with a count; the prompts on the user's latest day."""
+    """One row per counted active day of each user with a count, the user's prompts spread over those days.
+
+    Spread, not all on one day: the seat estimate takes a row's requests as its measured interactions and gives a
+    row without any the assumed interactions per day, so prompts piled on the latest day left the user's other
+    days on the assumption as well, counting the period's activity twice (once measured, once assumed)."""
     known = long.groupby("person")["day"].agg(list).to_dict()
     rows = []
     for user in users.itertuples(index=False):
@@ -255,7 +261,7 @@ def _v2_rows(users: pd.DataFrame, long: pd.DataFrame) -> pd.DataFrame:
             continue
         days = _counted_days(user, known.get(user.person, []))
         prompts = 0 if pd.isna(user.prompts_submitted) else int(user.prompts_submitted)
-        rows += [(day, user.person, prompts if i == 0 else 0) for i, day in enumerate(days)]
+        rows += [(day, user.person, n) for day, n in zip(days, spread(prompts, len(days)), strict=True)]
     return pd.DataFrame(rows, columns=["day", "person", "requests"])
 
 

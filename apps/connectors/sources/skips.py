@@ -28,6 +28,7 @@ class SkipReason(StrEnum):
     TEAM_MEMBERSHIP = "team_membership"
     OUT_OF_PERIOD = "out_of_period"
     PRICED_PER_REQUEST = "priced_per_request"
+    NOT_USAGE_METRIC = "not_usage_metric"
     UNSPECIFIED = "unspecified"
 
     @property
@@ -44,12 +45,14 @@ _LABELS = {
     SkipReason.FAILED_REQUEST: "a failed request (no answer, nothing counted)",
     SkipReason.CACHE_HIT: "answered from the gateway's own cache (no model called)",
     SkipReason.REPEATED_MEASUREMENT: "an earlier, cumulative measurement of a run counted once by its last row",
-    SkipReason.NO_ACTIVITY: "a user with no Copilot activity on record",
+    SkipReason.NO_ACTIVITY: "a user with no activity on record (a seat tool's report: Copilot, ChatGPT)",
     SkipReason.TEAM_MEMBERSHIP: "a team-membership row (who was in which team that day): it attributes usage, it is "
     "none itself",
     SkipReason.OUT_OF_PERIOD: "a user whose last activity falls outside the report period",
     SkipReason.PRICED_PER_REQUEST: "a request the vendor priced per request and reported without token counts (no "
     "tokens to estimate from)",
+    SkipReason.NOT_USAGE_METRIC: "a data point of another metric of the export (durations, HTTP, runtime): only the "
+    "token usage metric counts tokens",
     SkipReason.UNSPECIFIED: "left out by a source that gave no reason (a defect of that source)",
 }
 

@@ -6,6 +6,7 @@ No Django models, no database, no clock: the same input always gives the same by
 """
 
 from .contribution import render_contribution_csv
+from .contribution_xbrl import render_contribution_xbrl_json
 from .evidence import render_evidence_pack, write_evidence_pack
 from .ixbrl import render_ixbrl
 from .pdf import render_pdf
@@ -13,6 +14,7 @@ from .tables import render_csv, render_records_csv, render_xlsx, write_records_c
 
 __all__ = [
     "render_contribution_csv",
+    "render_contribution_xbrl_json",
     "render_csv",
     "render_evidence_pack",
     "render_ixbrl",

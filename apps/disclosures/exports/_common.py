@@ -10,6 +10,8 @@ import math
 import zipfile
 from datetime import UTC, date, datetime
 
+from .. import catalogues
+from ..e1 import REVISED, SET1, VSME
 from ..periods import comparative_dates
 
 # Text that a spreadsheet would evaluate as a formula (OWASP "CSV injection"): neutralised with a leading quote.
@@ -126,3 +128,24 @@ def period_label(snapshot: dict) -> str:
     """'2025-01-01 to 2025-12-31'."""
     period = snapshot.get("period") or {}
     return f"{period.get('start', '?')} to {period.get('end', '?')}"
+
+
+# The standard an export names: the snapshot's catalogue (snapshots before it was recorded are Set 1 or VSME).
+STANDARD_LABELS = {
+    SET1: "ESRS E1 (Set 1)",
+    REVISED: "ESRS E1 (revised ESRS, Delegated Regulation C(2026) 5010)",
+    VSME: "VSME B3",
+}
+
+
+def standard_of(snapshot: dict) -> str:
+    """The catalogue the snapshot reports under: esrs_set1_2023, esrs_2026 or vsme_2025."""
+    return snapshot.get("standard") or (VSME if snapshot.get("variant") == "vsme_b3" else SET1)
+
+
+def section_heading(snapshot: dict, section: str, titles: dict[str, str]) -> str:
+    """A section's heading: the renderer's own titles for Set 1 and VSME, the catalogue's for the revised ESRS
+    (where E1-8 is the GHG emissions, not internal carbon pricing)."""
+    if standard_of(snapshot) == REVISED:
+        return catalogues.section_title(REVISED, section)
+    return titles.get(section, section)

@@ -7,23 +7,42 @@ Contents (in this order, every entry stamped with snapshot["generated_at"], so t
   datapoints.csv     the disclosed datapoints (as the CSV export)
   records.csv        the usage records behind the figures (as the records CSV export)
   factors/<t>.csv    each factor table used
+  method.json        every method constant with its source (with the factor set: `factor_set` given)
+  resolution/<t>.csv what each record's names resolved to: model -> repository entry -> parameters, zone -> grid
+                     zone -> grid factors, seat tools, spend factors, currencies, instruments (idem)
+  recompute.py       standard library only: re-derives every figure from the pack, OK or the difference per figure
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
 import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterable
+from pathlib import Path
 from typing import BinaryIO
 
 import pandas as pd
 
+from apps.footprint.factor_set import FactorSet
+
 from ..e1 import canonical_json
 from ._common import format_number, period_label, zip_date_time, zip_entry_info
+from .evidence_method import KeyCollector, method_document, resolution_tables
+from .evidence_sources import SOURCES_TABLE, SourceEntry, file_sha256, sources_frame
+from .records_stream import iter_chunks
 from .tables import render_csv, render_frame_csv, write_records_csv
+
+EXTRA_FILES = {
+    SOURCES_TABLE: "the runs' source files: SHA-256, size, whether the pack carries it (sources/) or where members "
+    "of the organisation download it",
+    "method.json": "every method constant with its source, the factor tables' provenance, the rules applied",
+    "recompute.py": "re-derives every figure from the pack (Python standard library only)",
+}
+RECOMPUTE_SCRIPT = Path(__file__).with_name("recompute.py")
 
 S2 = 'scope == "scope2"'
 S3 = 'scope == "scope3_cat1"'
@@ -95,12 +114,25 @@ def _readme(snapshot: dict, snapshot_sha256: str, hashes: dict[str, str], factor
         "| records.csv | one row per usage record (day x source x provider x model x person/team x zone) |",
     ]
     lines += [f"| factors/{name}.csv | factor table `{name}` |" for name in factor_names]
+    lines += [f"| {name} | {what} |" for name, what in EXTRA_FILES.items() if name in hashes]
+    lines += [f"| {name} | what the records' names resolved to |" for name in hashes if name.startswith("resolution/")]
+    lines += [
+        f"| {name} | a source file as uploaded (not neutralised: read it as text, not in a spreadsheet) |"
+        for name in hashes
+        if name.startswith("sources/") and name != SOURCES_TABLE
+    ]
     lines += [
         "| SHA256SUMS | SHA-256 of every file above |",
         "",
         "Spreadsheet safety: in the CSV files, a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage "
         "return carries a leading apostrophe, so no spreadsheet runs it as a formula. Numbers are written in full "
-        "precision (they read back as the exact same floating-point values).",
+        "precision (they read back as the exact same floating-point values). The files under sources/ ending in "
+        "`.original` are the uploads byte for byte, NOT neutralised (their SHA-256 is the evidence): read as text.",
+        "",
+        "## How to recompute every figure",
+        "",
+        "`python3 -I recompute.py` in the unpacked pack (or `python3 recompute.py pack.zip`): standard library "
+        "only. It prints every figure with OK or the difference and exits with status 1 on any difference.",
         "",
         "## How to check the hashes",
         "",
@@ -122,7 +154,7 @@ def _readme(snapshot: dict, snapshot_sha256: str, hashes: dict[str, str], factor
         "| --- | --- | --- | --- | --- |",
     ]
     for dp in snapshot.get("datapoints") or []:
-        formula = FORMULAS.get(str(dp.get("id")), "see the methodology in snapshot.json")
+        formula = FORMULAS.get(str(dp.get("figure") or dp.get("id")), "see the methodology in snapshot.json")
         label = str(dp.get("label") or "").replace("|", "/")
         lines.append(
             f"| {dp.get('id')} | {label} | {dp.get('unit')} | "
@@ -164,17 +196,23 @@ def write_evidence_pack(
     records: pd.DataFrame | Iterable[pd.DataFrame],
     factor_tables: dict[str, pd.DataFrame],
     out: BinaryIO,
+    factor_set: FactorSet | None = None,
+    sources: list[SourceEntry] | None = None,
 ) -> None:
     """Write the evidence-pack zip for a snapshot, its records and the factor tables it used to a seekable stream.
 
     The records (a frame or an iterable of frames, consumed lazily) are written to records.csv through a spooled
     temporary file, hashed on the way, then copied into the zip: memory follows one chunk, not the year.
     Reproducible: same inputs, same bytes (fixed entry order, timestamps from generated_at, fixed permissions).
+    With `factor_set` (the snapshot's), the pack also holds method.json and resolution/, from which recompute.py
+    re-derives each record's figures from its activity data. With `sources`, sources/ holds the original files
+    (those the caller gives a path for) and SOURCES.csv lists them all with their SHA-256 and download link.
     """
     date_time = zip_date_time(snapshot)
+    keys = KeyCollector()
     with tempfile.SpooledTemporaryFile(max_size=32 * 2**20) as spool:
         hashing = _Hashing(spool)
-        write_records_csv(records, hashing)
+        write_records_csv(keys.wrap(iter_chunks(records)) if factor_set is not None else records, hashing)
         files: dict[str, bytes] = {
             "snapshot.json": canonical_json(snapshot).encode("utf-8"),
             "datapoints.csv": render_csv(snapshot),
@@ -183,8 +221,19 @@ def write_evidence_pack(
         factors = sorted(((str(k).replace("/", "_").replace("\\", "_"), v) for k, v in factor_tables.items()))
         for name, frame in factors:
             files[f"factors/{name}.csv"] = render_frame_csv(frame)
+        if factor_set is not None:
+            resolution = resolution_tables(factor_set, snapshot, keys)
+            method = method_document(factor_set, snapshot, resolution)
+            files["method.json"] = (json.dumps(method, indent=1, allow_nan=False) + "\n").encode()
+            for name, frame in resolution.items():
+                files[f"resolution/{name}.csv"] = render_frame_csv(frame)
+        files["recompute.py"] = RECOMPUTE_SCRIPT.read_bytes()
+        carried = [e for e in sources or [] if e.path]
+        if sources is not None:
+            files[SOURCES_TABLE] = render_frame_csv(sources_frame(sources))
         hashes = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
         hashes = {**dict(list(hashes.items())[:2]), "records.csv": hashing.sha256.hexdigest(), **hashes}
+        hashes.update((e.pack_name, file_sha256(e.path)) for e in carried)  # the bytes on disk, as they are now
         sums = "".join(f"{digest}  {name}\n" for name, digest in hashes.items()).encode("ascii")
         readme = _readme(snapshot, snapshot_sha256, hashes, [name for name, _frame in factors])
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -197,6 +246,14 @@ def write_evidence_pack(
                 shutil.copyfileobj(spool, entry, 2**20)
             for name, data in list(files.items())[2:]:
                 archive.writestr(zip_entry_info(name, date_time), data, compresslevel=6)
+            for entry in carried:  # streamed: a source file may be tens of MB
+                with (
+                    open(entry.path, "rb") as fh,
+                    archive.open(
+                        zip_entry_info(entry.pack_name, date_time), "w", force_zip64=entry.size_bytes > 1_900_000_000
+                    ) as out_fh,
+                ):
+                    shutil.copyfileobj(fh, out_fh, 2**20)
 
 
 def render_evidence_pack(
@@ -204,8 +261,10 @@ def render_evidence_pack(
     snapshot_sha256: str,
     records: pd.DataFrame | Iterable[pd.DataFrame],
     factor_tables: dict[str, pd.DataFrame],
+    factor_set: FactorSet | None = None,
+    sources: list[SourceEntry] | None = None,
 ) -> bytes:
     """The evidence-pack zip as bytes (write_evidence_pack into memory)."""
     buffer = io.BytesIO()
-    write_evidence_pack(snapshot, snapshot_sha256, records, factor_tables, buffer)
+    write_evidence_pack(snapshot, snapshot_sha256, records, factor_tables, buffer, factor_set, sources)
     return buffer.getvalue()

@@ -36,13 +36,17 @@ from dataclasses import dataclass, field
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape, quoteattr
 
+from ..e1 import REVISED, SET1
 from ._common import (
+    STANDARD_LABELS,
     comparative_period,
     deterministic_zip,
     format_change,
     format_number,
     is_number,
     period_label,
+    section_heading,
+    standard_of,
 )
 
 ESRS_NS = "https://xbrl.efrag.org/taxonomy/esrs/2023-12-22"
@@ -198,7 +202,7 @@ class _Facts:
     has_comparative: bool = False
 
 
-def _entity_identifier(org: dict) -> tuple[str, bool]:
+def entity_identifier(org: dict) -> tuple[str, bool]:
     """The LEI when the organisation has a well-formed one, else the placeholder; and whether it is one."""
     lei = (org.get("lei") or "").strip().upper()
     identifier = lei if len(lei) == 20 and lei.isalnum() else placeholder_lei(str(org.get("slug") or org.get("name")))
@@ -286,7 +290,7 @@ def _about(snapshot: dict, identifier: str, is_placeholder: bool, comparative, f
         ("Entity identifier", f"{identifier} ({'placeholder, not a registered LEI' if is_placeholder else 'LEI'})"),
         ("Reporting period", period_label(snapshot)),
         ("Comparative period", f"{comparative[0]} to {comparative[1]}" if facts.has_comparative else "\u2014"),
-        ("Standard", "VSME B3" if snapshot.get("variant") == "vsme_b3" else "ESRS E1 (Set 1), taxonomy 2023-12-22"),
+        ("Standard", _standard_row(snapshot)),
         (
             "What the facts are",
             "The AI usage part of each figure (member aifl:AIUsageMember on aifl:ActivitiesAxis), a contribution the "
@@ -313,6 +317,13 @@ def _about(snapshot: dict, identifier: str, is_placeholder: bool, comparative, f
     return "".join(out)
 
 
+def _standard_row(snapshot: dict) -> str:
+    standard = standard_of(snapshot)
+    if standard == REVISED:
+        return f"{STANDARD_LABELS[standard]}: no XBRL taxonomy for it was found, so its datapoints are not tagged"
+    return STANDARD_LABELS[standard] + (", taxonomy 2023-12-22" if standard == SET1 else "")
+
+
 def _datapoint_row(dp: dict, facts: tuple[str | None, str | None]) -> str:
     """One table row: id, label and reference, unit, N (tagged when it can be), N-1, change."""
     unit = dp.get("unit") or ""
@@ -330,7 +341,7 @@ def _datapoint_row(dp: dict, facts: tuple[str | None, str | None]) -> str:
     )
 
 
-def _sections(datapoints: list[dict], facts: _Facts) -> str:
+def _sections(snapshot: dict, datapoints: list[dict], facts: _Facts) -> str:
     """One table per disclosure section (E1-5, E1-6, ...), in the order the sections first appear."""
     sections: dict[str, list[int]] = {}
     for index, dp in enumerate(datapoints):
@@ -338,7 +349,7 @@ def _sections(datapoints: list[dict], facts: _Facts) -> str:
     out = []
     for section, indexes in sections.items():
         out.append(
-            f"<h2>{escape(SECTION_TITLES.get(section, section))}</h2>\n<table>\n<thead><tr><th>ID</th>"
+            f"<h2>{escape(section_heading(snapshot, section, SECTION_TITLES))}</h2>\n<table>\n<thead><tr><th>ID</th>"
             "<th>Datapoint</th><th>Unit</th><th>N</th><th>N-1</th><th>Change</th></tr></thead>\n<tbody>\n"
         )
         out.extend(_datapoint_row(datapoints[index], facts.by_row.get(index, (None, None))) for index in indexes)
@@ -376,7 +387,7 @@ def render_ixbrl(snapshot: dict) -> bytes:
     """
     org = snapshot.get("organisation") or {}
     period = snapshot.get("period") or {}
-    identifier, is_placeholder = _entity_identifier(org)
+    identifier, is_placeholder = entity_identifier(org)
     comparative = comparative_period(snapshot)
     datapoints = snapshot.get("datapoints") or []
     facts = _tag_facts(datapoints, declared_concepts(), comparative)
@@ -385,7 +396,7 @@ def render_ixbrl(snapshot: dict) -> bytes:
         _head(title, _resources(identifier, period, comparative, facts))
         + f"<h1>{escape(title)}</h1>\n"
         + _about(snapshot, identifier, is_placeholder, comparative, facts)
-        + _sections(datapoints, facts)
+        + _sections(snapshot, datapoints, facts)
         + _closing(snapshot, facts)
     )
     return document.encode("utf-8")

@@ -20,10 +20,19 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
-from apps.core.labels import NO_TEAM
+from apps.core.labels import NO_TEAM, display_name
 
 from . import charts
-from ._common import format_change, format_number, generated_at, is_number, period_label
+from ._common import (
+    STANDARD_LABELS,
+    format_change,
+    format_number,
+    generated_at,
+    is_number,
+    period_label,
+    section_heading,
+    standard_of,
+)
 from .pdf_annex import AnnexPages
 from .pdf_layout import (
     ACCENT,
@@ -37,6 +46,7 @@ from .pdf_layout import (
     safe_text,
     styled_table,
 )
+from .pdf_pages import breakable, comparative_note, contents, management_statement, numbered_canvas
 
 # Datapoints shown as key figures in the summary, in this order, when present.
 KEY_FIGURES = (
@@ -75,7 +85,7 @@ class _Renderer(AnnexPages):
     def cover(self) -> list:
         snap, period, org = self.snapshot, self.snapshot.get("period") or {}, self.snapshot.get("organisation") or {}
         status = period.get("status") or "draft"
-        variant = "VSME B3" if snap.get("variant") == "vsme_b3" else "ESRS E1 (Set 1)"
+        variant = STANDARD_LABELS[standard_of(snap)]
         story = [
             Spacer(1, 30 * mm),
             self.p("AI footprint \u2014 climate disclosure", "title"),
@@ -137,11 +147,12 @@ class _Renderer(AnnexPages):
         return story
 
     def summary(self) -> list:
-        by_id = {d.get("id"): d for d in self.snapshot.get("datapoints") or []}
-        chosen = [by_id[i] for i in KEY_FIGURES if i in by_id]
+        # By figure: a revised-ESRS period shows the same key figures under its own ids.
+        by_figure = {d.get("figure") or d.get("id"): d for d in self.snapshot.get("datapoints") or []}
+        chosen = [by_figure[i] for i in KEY_FIGURES if i in by_figure]
         if not chosen:
             chosen = [d for d in self.snapshot.get("datapoints") or [] if is_number(d.get("value"))][:8]
-        rows = [self.head(["Key figure", "Unit", "Value", "Low", "High", "Comparative", "Change"], numeric_from=2)]
+        rows = [self.head(["Key figure", "Unit", "Value", "Low", "High", "N-1", "Change"], numeric_from=2)]
         for d in chosen:
             value, unit = display(d.get("value"), d.get("unit") or "")
             low, _ = display(d.get("low"), d.get("unit") or "")
@@ -180,7 +191,7 @@ class _Renderer(AnnexPages):
             for r in scopes:
                 rows.append(
                     [
-                        self.cell(r.get("key")),
+                        self.cell(display_name(r.get("key"))),
                         self.num(format_number(r.get("records"), decimals=0)),
                         self.num(format_number(_kilo(r.get("energy_kwh")), "MWh")),
                         self.num(format_number(_kilo(r.get("co2e_location_kg")), "tCO2e")),
@@ -210,7 +221,7 @@ class _Renderer(AnnexPages):
                     f"{safe_text(d.get('label'))}<br/><font color='#5a5a5a' size='6.5'>{safe_text(d.get('esrs_ref'))}"
                 )
                 if d.get("xbrl_concept"):
-                    label += f" \u00b7 {safe_text(d.get('xbrl_concept'))}"
+                    label += f" \u00b7 {safe_text(breakable(d.get('xbrl_concept')))}"
                 label += "</font>"
                 indent = "/" in str(d.get("id"))  # subsets of Scope 3, shown under it
                 rows.append(
@@ -225,7 +236,7 @@ class _Renderer(AnnexPages):
                     ]
                 )
             story.append(CondPageBreak(60 * mm))
-            story.append(self.p(escape(SECTION_TITLES.get(section, section)), "h2"))
+            story.append(self.p(escape(section_heading(self.snapshot, section, SECTION_TITLES)), "h2"))
             story.append(styled_table(rows, widths))
         story.append(
             self.p(
@@ -235,6 +246,8 @@ class _Renderer(AnnexPages):
                 "muted",
             )
         )
+        if comparative_note(self.snapshot):
+            story.append(self.p(escape(comparative_note(self.snapshot)), "muted"))
         return story
 
     def charts(self) -> list:
@@ -298,6 +311,9 @@ class _Renderer(AnnexPages):
     def story(self) -> list:
         return (
             self.cover()
+            + contents(self)
+            + management_statement(self)
+            + [Spacer(1, 6 * mm)]
             + self.summary()
             + [PageBreak()]
             + self.datapoint_tables()
@@ -335,13 +351,15 @@ def render_pdf(
     def on_page(canvas, doc):
         # The PDF's CreationDate/ModDate come from generated_at, not the clock (invariant mode pins the rest).
         canvas.setDateFormatter(lambda *_: pdf_date)
+
+    def footer(canvas, page, pages):
         canvas.saveState()
         canvas.setFont(FONT, 7)
         canvas.setFillColor(MUTED)
         canvas.setStrokeColor(RULE)
         canvas.line(18 * mm, 13 * mm, A4[0] - 18 * mm, 13 * mm)
         canvas.drawString(18 * mm, 9 * mm, footer_left[:110])
-        canvas.drawRightString(A4[0] - 18 * mm, 9 * mm, f"{footer_right}   page {doc.page}")
+        canvas.drawRightString(A4[0] - 18 * mm, 9 * mm, f"{footer_right}   page {page} of {pages}")
         canvas.restoreState()
 
     buffer = io.BytesIO()
@@ -360,5 +378,10 @@ def render_pdf(
         invariant=1,
         lang="en",
     )
-    doc.build(_Renderer(snapshot, records, snapshot_sha256).story(), onFirstPage=on_page, onLaterPages=on_page)
+    doc.build(
+        _Renderer(snapshot, records, snapshot_sha256).story(),
+        onFirstPage=on_page,
+        onLaterPages=on_page,
+        canvasmaker=numbered_canvas(footer),
+    )
     return buffer.getvalue()

@@ -24,6 +24,7 @@ class AnnexPages(PageBuilder):
         for paragraph in str(m.get("notes") or "").replace("\r\n", "\n").split("\n\n"):
             if paragraph.strip():
                 story.append(self.p(safe_text(paragraph.strip())))
+        story += self.published_measurements(m.get("published_measurements") or [])
         if m.get("assumptions"):
             story += [self.p("Assumptions", "h3"), self.bullets(m["assumptions"])]
         if m.get("exclusions"):
@@ -115,6 +116,41 @@ class AnnexPages(PageBuilder):
             story.append(styled_table(rows, [w * 0.15, w * 0.37, w * 0.15, w * 0.23, w * 0.1]))
         return story
 
+    def published_measurements(self, cases: list[dict]) -> list:
+        """The vendors' per-prompt figures beside the factor set's for a comparable case, with both boundaries."""
+        if not cases:
+            return []
+        w = self.width
+        rows = [self.head(["Published case", "Figure", "Published", "Ledger", "Ledger / published"], numeric_from=2)]
+        notes = []
+        for c in cases:
+            label = f"{c.get('publisher')}, {c.get('published')}: {c.get('subject')}"
+            if c.get("error"):
+                rows.append([self.cell(label), self.cell("not estimated"), self.cell(c.get("error")), "", ""])
+                continue
+            for i, f in enumerate(c.get("figures") or []):
+                rows.append(
+                    [
+                        self.cell(label if i == 0 else ""),
+                        self.cell(f.get("unit")),
+                        self.num(significant(f.get("published"))),
+                        self.num(significant(f.get("ledger"))),
+                        self.num(f"x{significant(f.get('ratio'))}" if is_number(f.get("ratio")) else "\u2014"),
+                    ]
+                )
+            notes.append(f"{label}. {c.get('boundary_note')}")
+        return [
+            self.p("Against published measurements", "h3"),
+            self.p(
+                "Each vendor's own figure for one prompt, as published, beside this factor set's figure for a "
+                "comparable case (the vendor's where it names one, else the ledger's assumption, stated). The "
+                "boundaries differ and are not adjusted: they are stated below each case.",
+                "muted",
+            ),
+            styled_table(rows, [w * 0.36, w * 0.12, w * 0.17, w * 0.17, w * 0.18]),
+            self.bullets(notes),
+        ]
+
     def evidence(self) -> list:
         """The runs and their file hashes, the records by run and scope, the factor sets, how to check."""
         w = self.width
@@ -194,6 +230,11 @@ class AnnexPages(PageBuilder):
             ),
         ]
         return story
+
+
+def significant(value, digits: int = 3) -> str:
+    """A per-prompt figure (0.0018 mgSbeq to 45 mL) to `digits` significant digits; an em dash when missing."""
+    return f"{float(value):.{digits}g}" if is_number(value) else "\u2014"
 
 
 def outside_period_note(runs: list[dict], outside: int) -> str:

@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from . import records_stream
-from ._common import generated_at, safe_cell, zip_date_time, zip_entry_info
+from ._common import STANDARD_LABELS, generated_at, safe_cell, standard_of, zip_date_time, zip_entry_info
 from .records_stream import SheetBodies, csv_lines, iter_chunks, write_strings
 
 DATAPOINT_COLUMNS = [
@@ -324,6 +324,7 @@ def _about(workbook: Workbook, snapshot: dict, sheet_counts: list[int]) -> None:
         ("LEI", org.get("lei") or "not set"),
         ("Period", f"{period.get('start')} to {period.get('end')}"),
         ("Variant", snapshot.get("variant")),
+        ("Standard", STANDARD_LABELS[standard_of(snapshot)]),
         ("Status", period.get("status")),
         ("Version", period.get("version")),
         ("Signed off by", period.get("signed_off_by")),

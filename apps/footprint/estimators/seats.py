@@ -1,11 +1,19 @@
 """Seat rows (usage_kind=seat_activity): the interactions of the row x Wh per interaction.
 
-The interactions are measured where the source counts requests (GitHub Copilot metrics and usage reports: the
-row's `requests`); otherwise active user-days x the seat tool's interactions per active day, an assumption
-(status `assumption` in the set's seat_tools table). Each factor is sourced in the set. No Django."""
+The interactions are measured where the source counts requests (GitHub Copilot metrics and usage reports,
+Microsoft 365 Copilot v2 prompts, ChatGPT Enterprise messages: the row's `requests`; the sources spread a period's
+count over the user's days, so a counted user's day is not also on the assumption); otherwise active user-days x
+the seat tool's interactions per active day, an assumption (status `assumption` in the set's seat_tools table).
+Each factor is sourced in the set.
+
+The two factors of an assumed row are independent (how often people ask; what one answer costs), so their
+bounds combine as a product of independent uncertainties: the log bound ratios add in quadrature
+(`combined_ratio`), not low x low and high x high, which would put both factors at their extreme at once.
+Sets stored before method constant `seat_range` multiplied the extremes; they still do. No Django."""
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -13,6 +21,20 @@ import numpy as np
 from ..factor_set import FactorSet
 from ..usage_frame import USAGE_KIND_SEAT_ACTIVITY
 from .ranges import RangeValue
+
+SEAT_RANGE_LOG_QUADRATURE = "log_quadrature"
+
+
+def combined_ratio(*ratios: float) -> float:
+    """The bound ratio of a product of independent factors, each with its own bound ratio (bound / central,
+    or central / bound, >= 1): exp(sqrt(sum(ln(ratio)^2))). A factor without a range (ratio 1 or unknown)
+    adds nothing."""
+    return math.exp(math.sqrt(sum(math.log(r) ** 2 for r in ratios if r and r > 1)))
+
+
+def _ratio(a: float, b: float) -> float:
+    """a / b, 1 when b is 0 (no central figure: no spread to carry)."""
+    return float(a) / float(b) if b else 1.0
 
 
 class SeatCoefficients(NamedTuple):
@@ -31,6 +53,7 @@ def seat_coefficients(fs: FactorSet, keys: list[tuple]) -> SeatCoefficients:
     day_low, day_high, day_central = np.zeros(k), np.zeros(k), np.zeros(k)
     low, high, central = np.zeros(k), np.zeros(k), np.zeros(k)
     notes = [""] * k
+    quadrature = fs.method.get("seat_range") == SEAT_RANGE_LOG_QUADRATURE
     for i, (kind, provider, model) in enumerate(keys):
         if kind != USAGE_KIND_SEAT_ACTIVITY:
             continue
@@ -38,9 +61,18 @@ def seat_coefficients(fs: FactorSet, keys: list[tuple]) -> SeatCoefficients:
         central[i] = s["wh_per_interaction"] / 1000
         low[i] = s["wh_per_interaction_low"] / 1000
         high[i] = s["wh_per_interaction_high"] / 1000
-        day_central[i] = s["interactions_per_day"] * central[i]
-        day_low[i] = s["interactions_per_day_low"] * low[i]
-        day_high[i] = s["interactions_per_day_high"] * high[i]
+        per_day = s["interactions_per_day"]
+        day_central[i] = per_day * central[i]
+        if quadrature:
+            day_low[i] = day_central[i] / combined_ratio(
+                _ratio(per_day, s["interactions_per_day_low"]), _ratio(central[i], low[i])
+            )
+            day_high[i] = day_central[i] * combined_ratio(
+                _ratio(s["interactions_per_day_high"], per_day), _ratio(high[i], central[i])
+            )
+        else:  # sets stored before `seat_range`: both factors at their extreme together
+            day_low[i] = s["interactions_per_day_low"] * low[i]
+            day_high[i] = s["interactions_per_day_high"] * high[i]
         status = s.get("interactions_status") or "assumption"
         notes[i] = (
             f"seat tool '{s['tool']}': {s['wh_per_interaction']} Wh per interaction; assumed "

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from apps.accounts.models import Membership, Organisation
 from apps.core.errors import DomainError
 from apps.disclosures import services
-from apps.disclosures.models import ReportingPeriod
+from apps.disclosures.models import ReportingPeriod, Standard
 
 
 class Command(BaseCommand):
@@ -27,6 +27,12 @@ class Command(BaseCommand):
                 p.add_argument("--start", type=dt.date.fromisoformat)
                 p.add_argument("--end", type=dt.date.fromisoformat)
                 p.add_argument("--variant", default="esrs_e1", choices=["esrs_e1", "vsme_b3"])
+                p.add_argument(
+                    "--standard",
+                    default=Standard.SET1_2023,
+                    choices=Standard.values,
+                    help="the ESRS version: Set 1, or the revised ESRS (years starting in 2026 or later)",
+                )
             p.add_argument("--as", dest="email", required=name != "create", help="the member acting")
             if name == "sign-off":
                 p.add_argument("--comment", default="")
@@ -79,8 +85,8 @@ class Command(BaseCommand):
         if not (start and end):
             raise CommandError("Give --year, or --start and --end.")
         user = self._membership(organisation, o["email"]).user if o.get("email") else None
-        period = services.create_period(organisation, user, start, end, variant=o["variant"])
-        return f"Created reporting period {period} of {organisation.slug} (draft)."
+        period = services.create_period(organisation, user, start, end, variant=o["variant"], standard=o["standard"])
+        return f"Created reporting period {period} of {organisation.slug} (draft, {period.get_standard_display()})."
 
     def _submit(self, organisation, o):
         period = services.submit_for_review(self._period(organisation, o), self._membership(organisation, o["email"]))
