@@ -3,7 +3,7 @@
 import threading
 
 import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
 
 from apps.accounts import audit
 from apps.accounts.services import AccountsError
@@ -21,21 +21,35 @@ _cache: dict[str, FactorSet] = {}
 _cache_lock = threading.Lock()
 
 
+FACTOR_SET_LOCK_NAMESPACE = 4_140_003  # pg_advisory_xact_lock's first key (footprint.locks uses 4_140_001 and 002)
+
+
 def register_factor_set(factor_set: FactorSet, organisation=None, user=None, note: str = "") -> FactorSetVersion:
     """Store a factor set as a version row (once per content hash and organisation)."""
     # The content is read only when the cached FactorSet is missing (load_factor_set): 84 KB a request otherwise.
-    version, _ = FactorSetVersion.objects.defer("content").get_or_create(
-        organisation=organisation,
-        content_sha256=factor_set.content_hash,
-        defaults={
-            "name": factor_set.name,
-            "version": factor_set.version,
-            "content": factor_set.to_dict(),
-            "method_version": factor_set.method_version,
-            "note": note,
-            "created_by": user,
-        },
+    rows = FactorSetVersion.objects.defer("content").filter(
+        organisation=organisation, content_sha256=factor_set.content_hash
     )
+    version = rows.order_by("pk").first()  # the oldest, should two exist from before issue 19
+    if version is None:
+        with transaction.atomic():
+            # The unique constraint does not hold for the built-in set (organisation NULL: NULLs are distinct), so
+            # the first runs of an installation, at once, each stored it and then failed on get() (issue 19). Who
+            # stores it is serialised (SQLite's transactions already are: they begin IMMEDIATE).
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    key = int(factor_set.content_hash[:15], 16)
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [FACTOR_SET_LOCK_NAMESPACE, key % 2**31])
+            version = rows.order_by("pk").first() or FactorSetVersion.objects.create(
+                organisation=organisation,
+                content_sha256=factor_set.content_hash,
+                name=factor_set.name,
+                version=factor_set.version,
+                content=factor_set.to_dict(),
+                method_version=factor_set.method_version,
+                note=note,
+                created_by=user,
+            )
     with _cache_lock:
         _cache[version.content_sha256] = factor_set
     return version

@@ -11,6 +11,7 @@ import io
 import pytest
 
 from apps.accounts.models import Membership
+from apps.accounts.services import save_person
 from apps.connectors import ingestion
 from apps.connectors.models import IngestionRun, RunStatus
 from apps.connectors.storage import store_upload
@@ -115,3 +116,30 @@ def test_overlapping_files_uploaded_at_once_end_as_loaded_one_after_another(api,
         return sorted(UsageRecord.objects.filter(organisation=org).values_list(*fields))
 
     assert records(org_a["org"]) == records(org_b["org"]) and records(org_a["org"])
+
+
+def test_a_mapping_saved_while_ten_files_load_attributes_every_record_as_a_serial_run_would(api, org_a):  # noqa: F811
+    """Ten uploads and one mapping edit at once: whatever order they commit in, every record of the mapped user
+    ends attributed to its person, as when the mapping is saved before the files or after them. They are also the
+    installation's first runs: on PostgreSQL each stored the built-in factor set (its row has no organisation, so
+    the unique constraint did not hold) and all but one then failed with an internal error (issue 19)."""
+    org = org_a["org"]
+    dana = save_person(org, "dana@contoso.com", "Dana", None)
+    header, rows = _rows()
+    files = [_file(header, rows[i : i + 6]) for i in range(WORKERS)]
+
+    def work(i):
+        if i == WORKERS:
+            return api("post", "mappings/", json={"kind": "person", "value": "u1@contoso.com", "person": dana.pk})
+        return api(
+            "post", "runs/", files={"file": (f"part-{i}.csv", files[i], "text/csv")}, data={"source": "generic_csv"}
+        )
+
+    answers = _parallel(WORKERS + 1, work)
+    assert all(a.status_code in (200, 201) for a in answers), [a.text[:200] for a in answers]
+    runs = IngestionRun.objects.filter(organisation=org)
+    assert sorted(runs.values_list("status", flat=True)) == [RunStatus.SUCCEEDED] * WORKERS, [r.errors for r in runs]
+    mapped = UsageRecord.objects.filter(organisation=org, person_ref="u1@contoso.com")
+    assert mapped.exists() and set(mapped.values_list("person_id", flat=True)) == {dana.pk}
+    others = UsageRecord.objects.filter(organisation=org).exclude(person_ref="u1@contoso.com")
+    assert others.exists() and set(others.values_list("person_id", flat=True)) == {None}

@@ -139,6 +139,31 @@ def cases() -> list:
             build = functools.partial(with_raw_value, path, lines, at, key, word)
             # Not JSON at all (RFC 8259 has no such number): refused where it stands, by character and line.
             out.append(BadInput(source, f"number-{word.lower()}", build, (f"{word} {NOT_FINITE}",), extension=ext))
+    # The OTel metrics export (otel_genai reads it too): a data point's key twice, and its sum beyond a double.
+    point = "[0].resourceMetrics[0].scopeMetrics[0].metrics[0].histogram.dataPoints[0]"
+    metrics = ("otel_genai/metrics.jsonl", True, point, "sum")
+    out.append(
+        BadInput(
+            "otel_genai",
+            "metrics-duplicate-key",
+            functools.partial(with_raw_value, *metrics, "1.5", twice=True),
+            (f"the key 'sum' {DUPLICATE}",),
+            point,
+            "sum",
+            extension="jsonl",
+        )
+    )
+    out.append(
+        BadInput(
+            "otel_genai",
+            "metrics-number-1e400",
+            functools.partial(with_raw_value, *metrics, "1e400"),
+            ("1E+400", OUT_OF_RANGE),
+            point,
+            "sum",
+            extension="jsonl",
+        )
+    )
     # CSV cells that read as a float but are not finite, in columns of amounts (the whole-number columns refuse
     # them as not whole, the others as not finite).
     for source, row, column, value in (
