@@ -4,25 +4,25 @@ ticked by what the organisation's data already shows (no state of its own to kee
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from apps.connectors.models import IngestionRun, RunStatus
+from apps.connectors.models import IdentityMapping, IngestionRun, RunStatus
 from apps.disclosures.models import PeriodStatus, ReportingPeriod
-from apps.footprint.models import ContractualInstrument, UsageRecord
+from apps.footprint.models import ContractualInstrument
 
 
 def checklist(org) -> list[dict]:
     """The six steps with `done` and the page where each is done; six small queries, each an EXISTS."""
     slug = org.slug
     periods = ReportingPeriod.objects.for_org(org)
-    unmapped = (
-        UsageRecord.objects.for_org(org).filter(person__isnull=True).exclude(person_ref="").exists()
-    )  # one user in the data without a person: mapping is still to do
+    # Mapped once the officer (or the demo) has recorded a mapping: the dashboard reads no usage record, so the
+    # identities still unmapped are counted on the Mappings page, not here.
+    mapped = IdentityMapping.objects.filter(organisation=org).exists()
     loaded = IngestionRun.objects.for_org(org).filter(status=RunStatus.SUCCEEDED).exists()
     steps = [
         ("usage", _("Load a year of usage files"), loaded, reverse("connectors:runs", args=[slug])),
         (
             "mappings",
             _("Map identities to people and teams"),
-            loaded and not unmapped,
+            mapped,
             reverse("connectors:mappings", args=[slug]),
         ),
         (
