@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Team
 
+from .calc import FRUGALITY_QUESTIONS
 from .models import FrugalityAssessment, Licence, ModelPrice, RoiAssumption
 
 
@@ -86,3 +87,10 @@ class FrugalityForm(forms.ModelForm):
             "notes",
         ]
         widgets = {"assessed_on": DateInput, "notes": forms.Textarea(attrs={"rows": 3})}
+        # Each answer labelled with its question (not "Need for ai:").
+        labels = {
+            "use_case": _("Use case"),
+            "assessed_on": _("Assessed on"),
+            "notes": _("Notes"),
+            **{key: _(text) for key, text in FRUGALITY_QUESTIONS},  # the questions are in the catalogue
+        }

@@ -22,6 +22,18 @@ class InstrumentForm(forms.ModelForm):
             "period_start": forms.DateInput(attrs={"type": "date"}),
             "period_end": forms.DateInput(attrs={"type": "date"}),
         }
+        # Labels written for a person, not derived from the field names ("Mwh:").
+        labels = {
+            "kind": _("Kind of instrument"),
+            "mwh": _("Energy covered (MWh)"),
+            "zone": _("Zone (country where the energy is consumed)"),
+            "period_start": _("Covers from"),
+            "period_end": _("Covers to"),
+            "gco2e_per_kwh": _("Emission factor (gCO2e/kWh)"),
+            "energy_source": _("Energy source"),
+            "supplier": _("Supplier"),
+            "reference": _("Reference (certificate or contract)"),
+        }
 
 
 class ResidualMixForm(forms.Form):

@@ -12,6 +12,7 @@ from apps.costs.figures import usage_figures
 from apps.disclosures import filters as period_filters
 from apps.footprint import record_pages, selectors
 
+from .checklist import checklist
 from .templatetags.ledger import display
 
 CHART_JS = "vendor/chartjs/chart.umd.js"
@@ -83,6 +84,7 @@ def org_home(request):
         "member_count": org.memberships.count(),
         "latest_period": period_filters.latest_period(org),
         "latest_signed_off": period_filters.latest_period(org, signed_off=True),
+        "checklist": checklist(org),
     }
     return render(request, "web/org_home.html", context)
 

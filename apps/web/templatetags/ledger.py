@@ -2,6 +2,7 @@
 chosen for the magnitude, and never an exponent (`2.3e-08` is not a number a reader takes in)."""
 
 import math
+import re
 
 from django import template
 from django.utils.formats import number_format
@@ -11,6 +12,10 @@ from apps.connectors.sources import SOURCES
 from apps.core.labels import display_name
 
 register = template.Library()
+# The frugality line of a disclosure's assumptions (apps.disclosures), written in English with the use case in it.
+FRUGALITY_NOTE = re.compile(
+    r"Frugality \(AFNOR Spec 2314\) of '(?P<use_case>.*)' assessed (?P<day>\S+): (?P<score>\d+)/100"
+)
 
 # Unit ladders, largest first: (unit, factor from the base unit). A value takes the first unit it is >= 1 in.
 ENERGY_FROM_KWH = (("GWh", 1e-6), ("MWh", 1e-3), ("kWh", 1.0), ("Wh", 1e3))
@@ -128,3 +133,26 @@ def multiple(value, cap=None):
     if cap not in (None, "") and float(value) > float(cap):
         return f"> ×{figure(float(cap), 2)}"
     return f"×{figure(float(value), 2)}"
+
+
+@register.filter
+def tr(text):
+    """A sentence the code writes in English (an ESRS label, a frugality question, a method note), in the page's
+    language when the catalogue has it; as it is otherwise."""
+    if not text:
+        return text
+    assessed = FRUGALITY_NOTE.fullmatch(str(text))
+    if assessed:  # a sentence with the assessment's own words in it
+        return gettext("Frugality (AFNOR Spec 2314) of “%(use_case)s” assessed %(day)s: %(score)s/100") % {
+            "use_case": assessed["use_case"],
+            "day": assessed["day"],
+            "score": assessed["score"],
+        }
+    return gettext(str(text))
+
+
+@register.filter
+def tr_reason(text):
+    """A frugality reason ("Only partly: <question>") with both its verdict and its question translated."""
+    verdict, sep, question = str(text).partition(": ")
+    return f"{gettext(verdict)}{sep}{gettext(question)}" if sep else gettext(str(text))
