@@ -30,20 +30,35 @@ VALUES = st.recursive(
 DOCUMENTS = st.one_of(st.lists(VALUES, max_size=4), st.dictionaries(KEYS, VALUES, max_size=4))
 
 
+def _dump(value, state: dict) -> str:
+    """json.dumps of the value; while state["twice"], the first object met (in text order) gets its first key given
+    twice, first with the value 0. Built from the value, not by searching the text: a "{" may sit in a string."""
+    if isinstance(value, dict):
+        parts = []
+        if state["twice"] and value:
+            state["twice"] = False
+            parts.append(f"{json.dumps(next(iter(value)), ensure_ascii=False)}: 0")
+        parts += [f"{json.dumps(k, ensure_ascii=False)}: {_dump(v, state)}" for k, v in value.items()]
+        return "{" + ", ".join(parts) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_dump(v, state) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _text(value, twice: bool, huge: bool) -> str:
     """The document as JSON; `twice` repeats the first key of the first object found (with another value), `huge`
     adds a number beyond a double's range first in the document."""
-    text = json.dumps(value, ensure_ascii=False)
-    if twice:
-        start = text.find("{")
-        if start >= 0 and text[start + 1] == '"':
-            key_end = text.index('": ', start + 1)
-            key = text[start + 1 : key_end + 1]
-            text = text[: start + 1] + f"{key}: 0, " + text[start + 1 :]
+    text = _dump(value, {"twice": twice})
     if huge:  # first in the array, or under its own key first in the object
         first = "1e999" if text[0] == "[" else '"huge": 1e999'
         text = text[0] + first + (", " if text[1] not in "]}" else "") + text[1:]
     return text
+
+
+def test_the_key_given_twice_is_found_by_structure_not_by_searching_the_text():
+    assert _text([["{"], {"a": 1}], twice=True, huge=False) == '[["{"], {"a": 0, "a": 1}]'
+    assert _text([["{"]], twice=True, huge=False) == '[["{"]]'
+    assert json.loads(_text({"a": [1.5, None], "é": "x"}, twice=False, huge=False)) == {"a": [1.5, None], "é": "x"}
 
 
 @settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
