@@ -1,0 +1,41 @@
+"""The English sentences the code and the data write (source descriptions, ESRS catalogue labels and notes) each
+have a French entry in locale/fr, so a branch that adds one without it fails here, not only in the browser suite
+(tests/browser/test_every_page.py). Needs the compiled .mo, as every French page does."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+
+from apps.connectors.sources import SOURCES
+from apps.connectors.sources.about import about
+
+CATALOGUES = sorted((Path(__file__).parents[2] / "apps" / "disclosures" / "catalogues").glob("*.json"))
+
+
+def _catalogue_sentences(path: Path) -> list[str]:
+    """Every datapoint label, not-carried reason and not-computed item of one catalogue."""
+    data = json.loads(path.read_text())
+    texts = [dp["label"] for dp in data.get("datapoints", [])]
+    texts += [row["why"] for row in data.get("not_carried", [])]
+    texts += [t for row in data.get("not_computed", []) for t in (row["what"], row["why"])]
+    return texts
+
+
+def _untranslated(texts: list[str]) -> list[str]:
+    with translation.override("fr"):
+        return [t for t in texts if translation.gettext(t) == t]
+
+
+def test_every_source_description_has_a_french_entry():
+    assert _untranslated([about(source).description for source in SOURCES.values()]) == []
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.stem)
+def test_every_catalogue_label_and_note_has_a_french_entry(path):
+    texts = _catalogue_sentences(path)
+    assert texts  # the catalogue was read
+    assert _untranslated(texts) == []
