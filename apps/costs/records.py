@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import numpy as np
 import pandas as pd
@@ -130,5 +131,11 @@ def group_sums(frame: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 def plain_rows(frame: pd.DataFrame) -> list[dict]:
-    """A frame's rows as dicts of plain Python values (NumPy scalars unwrapped), for pages and JSON."""
-    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+    """A frame's rows as dicts of plain Python values (NumPy scalars unwrapped), for pages and JSON. A missing
+    value (pandas' NaN, e.g. an intensity over a month with no activity) is None: "not defined", never a NaN."""
+    return [{k: _plain(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+
+
+def _plain(value):
+    value = value.item() if hasattr(value, "item") else value
+    return None if isinstance(value, float) and not math.isfinite(value) else value
