@@ -185,6 +185,14 @@ def test_no_api_answer_carries_a_non_finite_number(zeroes, client_for):
     assert summary.status_code == 200
     _json(summary.content, "api:summary")
     assert asked == 28
+    year = {"start": "2025-01-01", "end": "2025-12-31"}
+    seats = _json(client.get(reverse("costs_api:seats", args=[org.slug]), year).content, "seats")
+    # Zero seats bought: no cost per seat or utilisation — the figures are absent, not a division by zero.
+    assert [(lic["seats_bought"], lic["figures"]) for lic in seats["licences"]] == [(0, None), (0, None)]
+    roi = _json(client.get(reverse("costs_api:roi", args=[org.slug]), year).content, "roi")
+    copilot = next(tool for tool in roi["tools"] if tool["tool"] == "github_copilot")
+    assert copilot["active_user_days"] == 0 and copilot["roi"]["central"]["cost_eur"] == 0
+    assert {copilot["roi"][case]["roi_pct"] for case in ("low", "central", "high")} == {None}
 
 
 def test_the_rebound_of_a_zero_activity_month_is_not_defined_not_infinite(zeroes, client_for):
