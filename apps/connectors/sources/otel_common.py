@@ -96,6 +96,21 @@ def day_of(holder: dict, field: str, filename: str, path: str) -> int:
     return nanos // _NANOS_PER_DAY
 
 
+def scoped_items(
+    request: dict, path: str, filename: str, signal: str, scopes: str, items: str
+) -> Iterator[tuple[Any, str, str]]:
+    """(item, the resource's service.name, path) for every item of an exported OTLP request: `signal` the
+    resource list (resourceSpans, resourceMetrics), `scopes` its scope list, `items` the scope's items."""
+    base = f"{path}.{signal}" if path else signal
+    for r, resource_items in enumerate(request[signal]):
+        rpath = f"{base}[{r}]"
+        resource = (resource_items or {}).get("resource") or {}
+        project = str(attributes(resource.get("attributes"), filename, f"{rpath}.resource").get("service.name") or "")
+        for s, scope in enumerate((resource_items or {}).get(scopes) or []):
+            for i, item in enumerate((scope or {}).get(items) or []):
+                yield item, project, f"{rpath}.{scopes}[{s}].{items}[{i}]"
+
+
 def provider_of(attrs: dict[str, Any]) -> str:
     """``gen_ai.provider.name`` (older instrumentations: ``gen_ai.system``) as the other sources name it."""
     provider = str(attrs.get("gen_ai.provider.name") or attrs.get("gen_ai.system") or "")

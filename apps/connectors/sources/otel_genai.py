@@ -54,6 +54,7 @@ from apps.connectors.sources.otel_common import (
     attributes,
     day_of,
     requests,
+    scoped_items,
     token_attribute,
 )
 from apps.connectors.sources.skips import SkipReason
@@ -97,15 +98,7 @@ def _add_span(chunk: Chunk, span: Any, project: str, filename: str, path: str) -
 
 def _spans(request: dict, path: str, filename: str) -> Iterator[tuple[Any, str, str]]:
     """(span, the resource's service.name, path) for every span of an exported traces request."""
-    base = f"{path}.resourceSpans" if path else "resourceSpans"
-    for r, resource_spans in enumerate(request["resourceSpans"]):
-        rpath = f"{base}[{r}]"
-        resource = (resource_spans or {}).get("resource") or {}
-        project = str(attributes(resource.get("attributes"), filename, f"{rpath}.resource").get("service.name") or "")
-        for s, scope in enumerate((resource_spans or {}).get("scopeSpans") or []):
-            spans = (scope or {}).get("spans") or []
-            for i, span in enumerate(spans):
-                yield span, project, f"{rpath}.scopeSpans[{s}].spans[{i}]"
+    return scoped_items(request, path, filename, "resourceSpans", "scopeSpans", "spans")
 
 
 def _rows(stream: BinaryIO, filename: str) -> Iterator[tuple[Any, Any, str, str]]:

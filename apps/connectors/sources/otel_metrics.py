@@ -32,7 +32,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from apps.connectors.sources.errors import SourceError, describe_value
-from apps.connectors.sources.otel_common import INFERENCE_OPERATIONS, Chunk, attributes, day_of, whole_number
+from apps.connectors.sources.otel_common import (
+    INFERENCE_OPERATIONS,
+    Chunk,
+    attributes,
+    day_of,
+    scoped_items,
+    whole_number,
+)
 from apps.connectors.sources.skips import SkipReason
 
 USAGE_METRIC = "gen_ai.client.token.usage"
@@ -49,14 +56,7 @@ HOW_TO_DELTA = (
 
 def metrics(request: dict, path: str, filename: str) -> Iterator[tuple[Any, str, str]]:
     """(metric, the resource's service.name, path) for every metric of an exported metrics request."""
-    base = f"{path}.resourceMetrics" if path else "resourceMetrics"
-    for r, resource_metrics in enumerate(request["resourceMetrics"]):
-        rpath = f"{base}[{r}]"
-        resource = (resource_metrics or {}).get("resource") or {}
-        project = str(attributes(resource.get("attributes"), filename, f"{rpath}.resource").get("service.name") or "")
-        for s, scope in enumerate((resource_metrics or {}).get("scopeMetrics") or []):
-            for i, metric in enumerate((scope or {}).get("metrics") or []):
-                yield metric, project, f"{rpath}.scopeMetrics[{s}].metrics[{i}]"
+    return scoped_items(request, path, filename, "resourceMetrics", "scopeMetrics", "metrics")
 
 
 def add_metric(chunk: Chunk, metric: Any, project: str, filename: str, path: str) -> None:
