@@ -35,13 +35,13 @@ from ._common import (
 )
 from .pdf_annex import AnnexPages
 from .pdf_layout import (
-    ACCENT,
     FONT,
     FONT_BOLD,
     MUTED,
     RULE,
     display,
     hash_lines,
+    key_value_table,
     register_fonts,
     safe_text,
     styled_table,
@@ -122,15 +122,7 @@ class _Renderer(AnnexPages):
         table_rows.append(
             [self.cell("Snapshot SHA-256", "cell_bold"), Paragraph(hash_lines(self.sha, 64), self.s["mono"])]
         )
-        story.append(
-            styled_table(
-                table_rows,
-                [45 * mm, self.width - 45 * mm],
-                header_rows=0,
-                zebra=False,
-                extra=[("LINEABOVE", (0, 0), (-1, 0), 0.8, ACCENT)],
-            )
-        )
+        story.append(key_value_table(table_rows, self.width))
         story += [
             Spacer(1, 8 * mm),
             self.p(

@@ -161,6 +161,17 @@ def styled_table(
     return table
 
 
+def key_value_table(rows: list[list], width: float) -> Table:
+    """Label/value pairs (the period facts, the management statement): a 45 mm label column, a rule above."""
+    return styled_table(
+        rows,
+        [45 * mm, width - 45 * mm],
+        header_rows=0,
+        zebra=False,
+        extra=[("LINEABOVE", (0, 0), (-1, 0), 0.8, ACCENT)],
+    )
+
+
 BY_RUN = ["run_id", "scope", "data_quality"]
 
 

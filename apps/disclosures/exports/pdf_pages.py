@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Spacer
 
-from .pdf_layout import ACCENT, styled_table
+from .pdf_layout import key_value_table
 
 # The sections render_pdf puts in the document, in order: the contents lists them.
 CONTENTS = (
@@ -87,15 +87,7 @@ def management_statement(renderer) -> list:
         ("Signature", "recorded in the ledger's audit log at sign-off" if signed else blank),
     ]
     table = [[renderer.cell(k, "cell_bold"), renderer.cell(v)] for k, v in rows]
-    story.append(
-        styled_table(
-            table,
-            [45 * mm, renderer.width - 45 * mm],
-            header_rows=0,
-            zebra=False,
-            extra=[("LINEABOVE", (0, 0), (-1, 0), 0.8, ACCENT)],
-        )
-    )
+    story.append(key_value_table(table, renderer.width))
     if not signed:
         story.append(renderer.p("Not signed off: the statement is signed when the period is signed off.", "muted"))
     return story
