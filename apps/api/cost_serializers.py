@@ -67,6 +67,15 @@ class EquivalenceSerializer(serializers.Serializer):
     source = serializers.CharField()
 
 
+class MonthCostSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM; every month the window touches")
+    api_spend_eur = serializers.FloatField()
+    licence_cost_eur = serializers.FloatField(help_text="seats bought x price x the share of the month licensed")
+    total_cost_eur = serializers.FloatField()
+    energy_kwh = serializers.FloatField()
+    co2e_kg = serializers.FloatField()
+
+
 class TeamCostSerializer(serializers.Serializer):
     team = serializers.CharField()
     requests = serializers.IntegerField()
@@ -98,11 +107,12 @@ class PersonCostSerializer(serializers.Serializer):
 
 
 class CostSummarySerializer(serializers.Serializer):
-    """Totals, cost and CO2e per team, per model and top people, and equivalences."""
+    """Totals, cost and CO2e per month, per team, per model and top people, and equivalences."""
 
     window = CostWindowSerializer()
     totals = CostTotalsSerializer()
     equivalences = EquivalenceSerializer(many=True)
+    by_month = MonthCostSerializer(many=True)
     by_team = TeamCostSerializer(many=True)
     by_model = ModelCostSerializer(many=True)
     top_people = PersonCostSerializer(many=True)
@@ -222,10 +232,33 @@ class RoiEvidenceSerializer(serializers.Serializer):
     multiple = serializers.FloatField(allow_null=True)
     multiple_low = serializers.FloatField(allow_null=True)
     multiple_high = serializers.FloatField(allow_null=True)
-    multiple_capped = serializers.BooleanField()
+    multiple_capped = serializers.BooleanField(help_text="the central multiple is over the cap: shown as '> x10'")
+    multiple_low_capped = serializers.BooleanField()
+    multiple_high_capped = serializers.BooleanField()
     cap = serializers.FloatField()
-    payback_days = serializers.FloatField(allow_null=True)
-    payback_within_days = serializers.IntegerField(allow_null=True)
+    payback_days = serializers.FloatField(allow_null=True, help_text="as computed, uncapped")
+    payback_within_days = serializers.IntegerField(
+        allow_null=True, help_text="whole days, rounded up; when the multiple is capped, a tenth of the window"
+    )
+    payback_capped = serializers.BooleanField()
+    minutes_saved_low = serializers.FloatField(
+        help_text="the published (or entered) time savings the break-even is held against"
+    )
+    minutes_saved_high = serializers.FloatField()
+    assumed_inputs = serializers.ListField(
+        child=serializers.ChoiceField(
+            [
+                "minutes_saved_low",
+                "minutes_saved_central",
+                "minutes_saved_high",
+                "hourly_cost_central_eur",
+                "hourly_cost_high_eur",
+                "active_user_days_manual",
+                "active_user_days_allocated",
+            ]
+        ),
+        help_text="the inputs that are assumptions, not published measurements or the organisation's own figures",
+    )
 
 
 class TeamRoiSerializer(serializers.Serializer):
@@ -237,6 +270,7 @@ class TeamRoiSerializer(serializers.Serializer):
     allocated_by_active_seats = serializers.BooleanField()
     team_specific_inputs = serializers.BooleanField()
     roi = RoiBandSerializer()
+    evidence = RoiEvidenceSerializer()
 
 
 class ToolRoiSerializer(serializers.Serializer):

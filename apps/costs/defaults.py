@@ -43,6 +43,28 @@ MINUTES_SAVED = {
 }
 
 
+# Which default figures are assumptions rather than a published measurement (the sources above say so in words).
+ASSUMED_MINUTES = {
+    "m365_copilot": ("minutes_saved_high",),
+    "github_copilot": ("minutes_saved_low", "minutes_saved_central", "minutes_saved_high"),  # 2 h of coding a day
+    "chatgpt_enterprise": ("minutes_saved_low",),  # another tool's average, used as a bound
+    "api": ("minutes_saved_low", "minutes_saved_central", "minutes_saved_high"),
+    "other": ("minutes_saved_low", "minutes_saved_central", "minutes_saved_high"),
+}
+ASSUMED_HOURLY_COST = ("hourly_cost_central_eur", "hourly_cost_high_eur")
+
+
+def assumed_inputs(tool: str, defaults: bool, manual_days: bool = False, allocated_days: bool = False) -> tuple:
+    """The ROI inputs that are assumptions: the default figures the sources mark as such (when the inputs are the
+    defaults), active user-days entered by hand, or a team's share of organisation-wide activity."""
+    assumed = (*ASSUMED_MINUTES.get(tool, ASSUMED_MINUTES["other"]), *ASSUMED_HOURLY_COST) if defaults else ()
+    if manual_days:
+        assumed += ("active_user_days_manual",)
+    if allocated_days:
+        assumed += ("active_user_days_allocated",)
+    return assumed
+
+
 def default_inputs(tool: str) -> dict:
     (low, central, high), source = MINUTES_SAVED.get(tool, MINUTES_SAVED["other"])
     return {

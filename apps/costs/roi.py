@@ -8,7 +8,7 @@ from apps.accounts.models import Team
 from apps.core.labels import NO_TEAM
 
 from . import break_even, calc
-from .defaults import default_inputs
+from .defaults import assumed_inputs, default_inputs
 from .models import TOOL_SOURCES, ActiveDaysSource, RoiAssumption, Tool
 from .seats import UNASSIGNED, seat_report
 from .usage import CostUsage, read_usage
@@ -106,14 +106,19 @@ def roi_report(org, window: Window, usage: CostUsage | None = None, seats: list[
         api_spend = float(rows["cost_eur"].sum()) if tool == Tool.API and not rows.empty else 0.0
         co2e = float(rows["co2e_kg"].sum()) if not rows.empty else 0.0
         days_by_team, active_days, days_note = _active_days(usage, frame, tool)
-        if inputs["active_days_source"] == ActiveDaysSource.MANUAL and inputs["manual_active_user_days"] is not None:
+        manual = (
+            inputs["active_days_source"] == ActiveDaysSource.MANUAL and inputs["manual_active_user_days"] is not None
+        )
+        if manual:
             active_days = float(inputs["manual_active_user_days"]) * window.months / 12
             days_note = "entered by hand (per year, pro rata to the window)"
             days_by_team = pd.Series(dtype=float)
         band = _band(active_days, inputs, licence_cost, api_spend, co2e, window)
         seats_bought = sum((s.get("figures") or {}).get("seats_bought", 0) for s in tool_seats)
         item = {
-            "evidence": break_even.evidence(band, inputs, seats_bought, active_days, window.months),
+            "evidence": break_even.evidence(
+                band, inputs, seats_bought, active_days, window.months, assumed_inputs(tool, is_default, manual)
+            ),
             "tool": tool,
             "tool_label": Tool(tool).label,
             "inputs": inputs,
@@ -169,16 +174,11 @@ def _team_roi(org, tool, window, rows, days_by_team, tool_seats, api_spend, co2e
     names = sorted(set(seat_teams) | set(team_days) | set(team_api))
     out = []
     for name in names:
-        inputs, _ = assumption_for(org, tool, teams.get(name), stored)
+        inputs, is_default = assumption_for(org, tool, teams.get(name), stored)
         licence = seat_teams.get(name, {}).get("licence", 0.0)
-        band = _band(
-            float(team_days.get(name, 0.0)),
-            inputs,
-            licence,
-            float(team_api.get(name, 0.0)),
-            float(team_co2.get(name, 0.0)),
-            window,
-        )
+        days = float(team_days.get(name, 0.0))
+        band = _band(days, inputs, licence, float(team_api.get(name, 0.0)), float(team_co2.get(name, 0.0)), window)
+        assumed = assumed_inputs(tool, is_default, allocated_days=bool(allocated))
         out.append(
             {
                 "team": name,
@@ -189,6 +189,7 @@ def _team_roi(org, tool, window, rows, days_by_team, tool_seats, api_spend, co2e
                 "allocated_by_active_seats": bool(allocated),
                 "team_specific_inputs": inputs.get("team_specific", False),
                 "roi": band,
+                "evidence": break_even.evidence(band, inputs, 0, days, window.months, assumed),
             }
         )
     return out

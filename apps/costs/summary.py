@@ -1,6 +1,9 @@
-"""The cost overview: API spend, licences, energy and CO2e per team, model and person."""
+"""The cost overview: API spend, licences, energy and CO2e per month, team, model and person."""
 
 from __future__ import annotations
+
+import calendar
+import datetime as dt
 
 import pandas as pd
 
@@ -35,11 +38,58 @@ def usage_summary(
             "reported_cost_eur": float(api.reported_eur),
         },
         "equivalences": calc.equivalences(energy, co2e),
+        "by_month": _by_month(frame, seats, window),
         "by_team": _by_team(frame, seats),
         "by_model": _by_model(frame),
         "top_people": _top_people(usage.people, top),
         "models_without_price": api.models_without_price,
     }
+
+
+def _months(window: Window) -> list[tuple[dt.date, dt.date]]:
+    """Each calendar month the window touches, cut to the window: (first day, last day)."""
+    out, cursor = [], window.start
+    while cursor <= window.end:
+        last = dt.date(cursor.year, cursor.month, calendar.monthrange(cursor.year, cursor.month)[1])
+        out.append((cursor, min(last, window.end)))
+        cursor = last + dt.timedelta(days=1)
+    return out
+
+
+def _licence_in(item: dict, first: dt.date, last: dt.date) -> float:
+    """A licence's cost over some days: seats bought x price per seat-month x the months it covers of them
+    (calc.months_in, pro rata by each month's length, as the window's licence cost is counted)."""
+    shared = calc.overlap(
+        dt.date.fromisoformat(item["period_start"]), dt.date.fromisoformat(item["period_end"]), first, last
+    )
+    return item["seats_bought"] * item["price_per_seat_month_eur"] * calc.months_in(*shared) if shared else 0.0
+
+
+def _by_month(frame: pd.DataFrame, seats: list[dict], window: Window) -> list[dict]:
+    """Per month of the window (YYYY-MM): API spend, licence cost, their total, energy and CO2e. The months add up
+    to the window's totals (a rollup row's day is a day, or the first day of a whole month)."""
+    sums: dict[str, dict] = {}
+    if not frame.empty:
+        months = frame["day"].map(lambda d: f"{d.year:04d}-{d.month:02d}")
+        for row in plain_rows(group_sums(frame.assign(month=months), "month")):
+            sums[row["month"]] = row
+    out = []
+    for first, last in _months(window):
+        key = f"{first.year:04d}-{first.month:02d}"
+        row = sums.get(key, {})
+        api = row.get("api_spend_eur", cost.ZERO)
+        licences = sum(_licence_in(item, first, last) for item in seats)
+        out.append(
+            {
+                "month": key,
+                "api_spend_eur": api,
+                "licence_cost_eur": licences,
+                "total_cost_eur": float(api) + licences,
+                "energy_kwh": float(row.get("energy_kwh", 0.0)),
+                "co2e_kg": float(row.get("co2e_kg", 0.0)),
+            }
+        )
+    return out
 
 
 def _licence_by_team(seats: list[dict]) -> dict[str, float]:

@@ -14,7 +14,7 @@ from apps.accounts.models import Team
 from apps.accounts.permissions import READ, WRITE
 from apps.accounts.tenancy import get_scoped_or_404, org_view, scoped
 
-from . import calc, page_figures, services, sizing
+from . import calc, charts, page_figures, services, sizing
 from .forms import FrugalityForm, LicenceForm, ModelPriceForm, RoiAssumptionForm
 from .frugality import frugality_list, impacts_by_team
 from .models import Licence, ModelPrice, Tool
@@ -47,8 +47,15 @@ def share_from(request) -> float:
 @org_view(READ)
 def overview(request):
     org, window = request.organisation, window_from(request)
-    context = {"window": window, "threshold_pct": GAP_THRESHOLD_PCT, **page_figures.overview_figures(org, window)}
+    figures = page_figures.overview_figures(org, window)
+    context = {"window": window, "threshold_pct": GAP_THRESHOLD_PCT, **figures}
+    context.update(_charts(charts.overview_charts(figures["summary"])))
     return render(request, "costs/overview.html", context)
+
+
+def _charts(specs: dict) -> dict:
+    """What a page needs to draw its charts (cost-charts.js), or only its tables when Chart.js is not installed."""
+    return {"charts": specs, "charts_available": charts.charts_available(), "chart_js": charts.CHART_JS}
 
 
 @org_view(READ)

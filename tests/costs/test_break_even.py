@@ -22,8 +22,12 @@ def test_a_cheap_tool_pays_back_below_the_low_end_and_its_multiple_is_capped():
     assert e["break_even_hours_per_seat_month"] == pytest.approx(2 * 2_000 / 60 / 10 / 12)
     # Value 2,000 x 26 / 60 x 45 = 39,000 EUR: x13 the cost, over the cap of x10.
     assert e["multiple"] == pytest.approx(13.0) and e["multiple_capped"] is True
-    # Paid back in 3,000 / (39,000 / 12) = 0.923 months = 28.1 days: within 29 days.
-    assert e["payback_within_days"] == 29
+    # Paid back in 3,000 / (39,000 / 12) = 0.923 months = 28.1 days; but a multiple over the cap claims only
+    # "within a tenth of the window": 12 months x 30.4375 days / 10 = 36.5, within 37 days, flagged.
+    assert e["payback_days"] == pytest.approx(3_000 / (39_000 / 12) * 365.25 / 12)
+    assert e["payback_within_days"] == 37 and e["payback_capped"] is True
+    assert e["multiple_low_capped"] is False  # 2,000 x 14 / 60 x 30 = 14,000 EUR: x4.67, under the cap
+    assert e["multiple_high_capped"] is True  # 2,000 x 40 / 60 x 60 = 80,000 EUR: x26.7
 
 
 def test_a_dear_tool_needs_more_than_the_studies_found():
@@ -38,3 +42,28 @@ def test_within_the_range_and_no_active_days():
     assert break_even.evidence(band(30_000), INPUTS, 0, 2_000, 12)["verdict"] == "within"  # 20 minutes
     none = break_even.evidence(band(1_000, active_user_days=0), INPUTS, 0, 0, 12)
     assert none["break_even_minutes"] is None and none["verdict"] is None and none["payback_within_days"] is None
+
+
+def test_an_uncapped_payback_is_told_in_whole_days_rounded_up():
+    # 30,000 EUR: value 39,000 EUR a year = 3,250 a month; 30,000 / 3,250 = 9.23 months x 30.4375 = 280.96 days.
+    e = break_even.evidence(band(30_000), INPUTS, 0, 2_000, 12)
+    assert e["multiple"] == pytest.approx(1.3) and not e["multiple_capped"] and not e["payback_capped"]
+    assert e["payback_days"] == pytest.approx(30_000 / 3_250 * 30.4375)
+    assert e["payback_within_days"] == 281
+    assert (e["minutes_saved_low"], e["minutes_saved_high"]) == (14, 40)
+
+
+def test_the_assumed_inputs_are_named():
+    from apps.costs.defaults import assumed_inputs
+
+    # Microsoft 365 Copilot's defaults: the high minutes and the central and high hourly cost are assumptions.
+    assert assumed_inputs("m365_copilot", defaults=True) == (
+        "minutes_saved_high",
+        "hourly_cost_central_eur",
+        "hourly_cost_high_eur",
+    )
+    # The organisation's own inputs: only the days it entered by hand, or a team's allocated share, are flagged.
+    assert assumed_inputs("m365_copilot", defaults=False) == ()
+    assert assumed_inputs("api", defaults=False, manual_days=True) == ("active_user_days_manual",)
+    e = break_even.evidence(band(3_000), INPUTS, 0, 2_000, 12, assumed=("active_user_days_allocated",))
+    assert e["assumed_inputs"] == ["active_user_days_allocated"]
