@@ -5,9 +5,10 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from apps.footprint.record_pages import record_page
+from apps.footprint.record_pages import parse_from_day, record_page
 
 CURSOR = "cursor"
+FROM_DAY = "from_day"
 EXAMPLE_URL = "https://ledger.example/api/v1/o/acme/records/?start=2025-01-01&end=2025-12-31&cursor="
 
 
@@ -18,11 +19,16 @@ class RecordCursorPagination(BasePagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.url = request.build_absolute_uri()
-        self.page = record_page(queryset, cursor=request.query_params.get(CURSOR), size=self.page_size)
+        cursor = request.query_params.get(CURSOR)
+        # A jump to a day opens a page; the links from it carry cursors (the day is dropped from them).
+        from_day = None if cursor else parse_from_day(request.query_params.get(FROM_DAY))
+        self.page = record_page(queryset, cursor=cursor, size=self.page_size, from_day=from_day)
         return self.page.rows
 
     def _link(self, cursor):
-        return replace_query_param(remove_query_param(self.url, CURSOR), CURSOR, cursor) if cursor else None
+        if not cursor:
+            return None
+        return replace_query_param(remove_query_param(remove_query_param(self.url, CURSOR), FROM_DAY), CURSOR, cursor)
 
     def get_paginated_response(self, data):
         return Response(
@@ -61,5 +67,12 @@ class RecordCursorPagination(BasePagination):
                 "in": "query",
                 "description": "Where the page starts: the value a `next` or `previous` link carries (opaque).",
                 "schema": {"type": "string"},
-            }
+            },
+            {
+                "name": FROM_DAY,
+                "required": False,
+                "in": "query",
+                "description": "Without a cursor: the page that starts at this day (its records, then older ones).",
+                "schema": {"type": "string", "format": "date"},
+            },
         ]

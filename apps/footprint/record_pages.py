@@ -27,6 +27,7 @@ from apps.core.errors import DomainError
 ORDER_DESC = ("-day", "-key_sha256")
 ORDER_ASC = ("day", "key_sha256")
 NEXT, PREVIOUS = "n", "p"  # a cursor's direction: the records after it (older) or before it (newer)
+LAST = "l"  # the oldest page: the first `size` records in ascending order (the cursor's day and key unused)
 KEY_HASH = re.compile(r"[0-9a-f]{64}")
 # What the lists show of a record, its run's file, its team and its factor set (whose content stays unread).
 LIST_FIELDS = (
@@ -82,6 +83,28 @@ class InvalidCursor(DomainError):
         super().__init__(_("The page cursor is not valid: start again from the first page."))
 
 
+class InvalidDay(DomainError):
+    """A `from_day` that is not an ISO day (YYYY-MM-DD): a 400 naming the parameter."""
+
+    http_status = 400
+
+    def __init__(self, value: str):
+        super().__init__(_("from_day must be a day as YYYY-MM-DD, not “%(value)s”.") % {"value": value[:40]})
+
+
+def parse_from_day(value) -> dt.date | None:
+    """The day a page jumps to (a date picker's value), None when not given; InvalidDay when unreadable."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidDay(text) from exc
+
+
 @dataclass(frozen=True)
 class Cursor:
     """Where a page starts: the records after (NEXT) or before (PREVIOUS) the record at (day, key)."""
@@ -103,7 +126,7 @@ class Cursor:
             parsed = dt.date.fromisoformat(day)
         except (ValueError, UnicodeError, binascii.Error) as exc:
             raise InvalidCursor() from exc
-        if direction not in (NEXT, PREVIOUS) or not KEY_HASH.fullmatch(key) or len(day) != 10:
+        if direction not in (NEXT, PREVIOUS, LAST) or not KEY_HASH.fullmatch(key) or len(day) != 10:
             raise InvalidCursor()
         return cls(direction, parsed, key)
 
@@ -115,6 +138,10 @@ class RecordPage:
     rows: list
     next_cursor: str | None  # the older records, None on the last page
     previous_cursor: str | None  # the newer records, None on the first page
+
+
+# The "Oldest" link: a constant cursor, so the last page costs one index read from the other end, like the first.
+OLDEST = Cursor(LAST, dt.date(1, 1, 1), "0" * 64).encode()
 
 
 def list_rows(records):
@@ -137,16 +164,21 @@ def _edge(row, direction: str) -> str:
     return Cursor(direction, row.day, row.key_sha256).encode()
 
 
-def record_page(records, *, cursor: str | None, size: int) -> RecordPage:
-    """One page of `records` (a filtered UsageRecord queryset), newest first, in one query.
+def record_page(records, *, cursor: str | None, size: int, from_day: dt.date | None = None) -> RecordPage:
+    """One page of `records` (a filtered UsageRecord queryset), newest first, in one query (two with `from_day`).
 
-    cursor: a RecordPage's next_cursor or previous_cursor, or None/"" for the first page."""
+    cursor: a RecordPage's next_cursor or previous_cursor, OLDEST for the last page, or None/"" for the first
+    page. from_day (without a cursor): the page that starts at that day, its records and older ones (a jump)."""
     position = Cursor.decode(cursor) if cursor else None
     rows = list_rows(records)
-    if position is None:
+    if position is None and from_day is not None:
+        query, backwards = rows.filter(day__lte=from_day).order_by(*ORDER_DESC), False
+    elif position is None:
         query, backwards = rows.order_by(*ORDER_DESC), False
     elif position.direction == NEXT:
         query, backwards = _after(rows, position), False
+    elif position.direction == LAST:
+        query, backwards = rows.order_by(*ORDER_ASC), True
     else:
         query, backwards = _before(rows, position), True
     found = list(query[: size + 1])  # one more than the page says whether there is a page beyond it
@@ -154,9 +186,14 @@ def record_page(records, *, cursor: str | None, size: int) -> RecordPage:
     found = found[:size][::-1] if backwards else found[:size]
     if not found:
         return RecordPage([], None, None)
-    # Towards the side it came from, a cursor's page has rows: the cursor is one of them.
-    more_newer = beyond if backwards else position is not None
-    more_older = position is not None if backwards else beyond
+    # Towards the side it came from, a cursor's page has rows: the cursor is one of them. The oldest page has
+    # none older; a jumped-to day has newer records only if some lie after it (one indexed EXISTS).
+    if backwards:
+        more_newer, more_older = beyond, position.direction != LAST
+    elif position is None and from_day is not None:
+        more_newer, more_older = records.filter(day__gt=from_day).exists(), beyond
+    else:
+        more_newer, more_older = position is not None, beyond
     return RecordPage(
         found,
         _edge(found[-1], NEXT) if more_older else None,

@@ -93,19 +93,27 @@ def org_home(request):
 def record_list(request):
     """The records behind a figure, with the same filters as the dashboard; each row names its run and file.
 
-    Keyset pages ("Newer" / "Older", apps.footprint.record_pages): a page reads its rows only. The totals are
-    on the first page, where a figure's link arrives, so paging through a year never re-sums it."""
+    Keyset pages ("Newest" / "Newer" / "Older" / "Oldest", and `from_day` to jump to the page that starts at a
+    day; apps.footprint.record_pages): a page reads its rows only. The totals are on the first page, where a
+    figure's link arrives, so paging through a year never re-sums it."""
     org = request.organisation
     filters = period_filters.parse_filters(org, request.GET)
     records = selectors.filtered_records(org, filters)
     cursor = request.GET.get("cursor", "")
-    context = {"filters": filters, "choices": period_filters.choices(org), "query": filters.querystring()}
+    context = {
+        "filters": filters,
+        "choices": period_filters.choices(org),
+        "query": filters.querystring(),
+        "oldest_cursor": record_pages.OLDEST,
+    }
     try:
-        context["page"] = record_pages.record_page(records, cursor=cursor, size=RECORDS_PER_PAGE)
-    except record_pages.InvalidCursor as exc:
+        from_day = None if cursor else record_pages.parse_from_day(request.GET.get("from_day"))
+        context.update(from_day=from_day)
+        context["page"] = record_pages.record_page(records, cursor=cursor, size=RECORDS_PER_PAGE, from_day=from_day)
+    except (record_pages.InvalidCursor, record_pages.InvalidDay) as exc:
         context.update(page=record_pages.RecordPage([], None, None), error=str(exc))
         return render(request, "web/record_list.html", context, status=exc.http_status)
-    if not cursor:
+    if not cursor and from_day is None:
         figures = usage_figures(org, filters, ())
         context.update(totals=figures["totals"], api_cost=figures["api_cost"])
     return render(request, "web/record_list.html", context)

@@ -137,3 +137,16 @@ def test_a_cursor_the_list_did_not_give_is_no_page_of_it(seeded, cursor):
     response = client_of(seeded["users"][Role.AUDITOR]).get(URL, {**YEAR, "cursor": cursor})
     assert response.status_code == 404
     assert "cursor" in response.json()["detail"]
+
+
+def test_from_day_opens_the_page_starting_at_that_day_and_its_links_carry_cursors(seeded):
+    client = client_of(seeded["users"][Role.AUDITOR])
+    days = dict(UsageRecord.objects.filter(organisation=seeded["org"]).values_list("id", "day"))
+    expected = expected_ids(seeded["org"], start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+    body = client.get(URL, {**YEAR, "from_day": "2025-02-01"}).json()
+    assert [row["id"] for row in body["results"]] == [pk for pk in expected if days[pk] <= dt.date(2025, 2, 1)][:PAGE]
+    assert "from_day" not in body["next"] and "from_day" not in body["previous"]
+    newer = client.get(body["previous"]).json()["results"]
+    assert [row["id"] for row in newer] == [pk for pk in expected if days[pk] > dt.date(2025, 2, 1)][-PAGE:]
+    bad = client.get(URL, {**YEAR, "from_day": "2025-2-1"})
+    assert bad.status_code == 400 and "from_day" in bad.json()["detail"]

@@ -122,3 +122,62 @@ def test_other_organisations_records_never_appear(seeded, org_a, org_b):
         link = _link(html, "next")
     assert set(listed) == own and len(listed) == len(own)
     assert UsageRecord.objects.filter(organisation=org_b["org"]).exists()
+
+
+def _days(org) -> dict[int, dt.date]:
+    return dict(UsageRecord.objects.filter(organisation=org).values_list("id", "day"))
+
+
+def test_oldest_opens_the_last_page_and_newer_links_lead_back_to_the_newest(seeded, org_a):
+    query = "start=2025-01-01&end=2025-12-31&provider=openai"
+    expected = expected_ids(org_a["org"], start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31), provider="openai")
+    assert len(expected) > 3 * PAGE
+    html = _get(seeded, query)[1]
+    assert 'rel="first"' not in html and 'rel="prev"' not in html
+    response, html = _get(seeded, _link(html, "last"))
+    assert [row.pk for row in response.context["page"].rows] == expected[-PAGE:]  # the oldest, newest first
+    assert 'rel="next"' not in html and 'rel="last"' not in html and "provider=openai" in _link(html, "prev")
+    back = [row.pk for row in response.context["page"].rows]
+    while (link := _link(html, "prev")) is not None:
+        response, html = _get(seeded, link)
+        back = [row.pk for row in response.context["page"].rows] + back
+    assert back == expected
+
+
+def test_a_day_picked_opens_the_page_starting_at_that_day_with_the_filters_kept(seeded, org_a):
+    days = _days(org_a["org"])
+    expected = expected_ids(org_a["org"], start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31), team="none")
+    html = _get(seeded, "start=2025-01-01&end=2025-12-31&team=none")[1]
+    # The picker is an ISO date input inside the range, the filters ride along as hidden fields.
+    assert re.search(
+        r'<input type="date" id="records-from-day" name="from_day" value="" min="2025-01-01" '
+        r'max="2025-12-31" required>',
+        html,
+    )
+    assert '<input type="hidden" name="team" value="none">' in html
+    day = dt.date(2025, 1, 31)
+    wanted = [pk for pk in expected if days[pk] <= day]
+    response, html = _get(seeded, "start=2025-01-01&end=2025-12-31&team=none&from_day=2025-01-31")
+    rows = [row.pk for row in response.context["page"].rows]
+    assert rows == wanted[:PAGE] and days[rows[0]] == day
+    assert 'value="2025-01-31"' in html and "totals" not in response.context
+    newer = _get(seeded, _link(html, "prev"))[0].context["page"].rows  # the records after that day, oldest last
+    assert [row.pk for row in newer] == [pk for pk in expected if days[pk] > day][-PAGE:]
+    older = _get(seeded, _link(html, "next"))[0].context["page"].rows
+    assert [row.pk for row in older] == wanted[PAGE : 2 * PAGE]
+    # The newest day: nothing newer, so no Newer link.
+    newest = max(days[pk] for pk in expected).isoformat()
+    html = _get(seeded, f"start=2025-01-01&end=2025-12-31&team=none&from_day={newest}")[1]
+    assert 'rel="prev"' not in html
+
+
+def test_a_day_that_is_not_a_date_is_a_400_page_naming_the_parameter(seeded):
+    response = seeded.get(f"{URL}?start=2025-01-01&end=2025-12-31&from_day=31/01/2025")
+    assert response.status_code == 400
+    assert "from_day must be a day as YYYY-MM-DD" in response.content.decode()
+
+
+def test_a_row_has_a_copy_button_holding_the_full_sha256(seeded, org_a):
+    response, html = _get(seeded, "start=2025-01-01&end=2025-12-31&source=litellm_spend_logs")
+    sha = response.context["page"].rows[0].run.source_file.sha256
+    assert f'<button type="button" class="copy" data-copy="{sha}"' in html and "js/copy-text.js" in html
