@@ -6,20 +6,23 @@ visibility timeout: the new worker's reaper re-sends it at start.
 The worker consumes Celery's default queue, where the reaper's re-send goes (dispatch routes no queue); it is
 emptied first, so no other test's leftover message reaches it. Needs REDIS_URL and a PostgreSQL DATABASE_URL."""
 
+import contextlib
 import io
 import os
 import time
 import uuid
 
 import pytest
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Count, Sum
 
 from apps.accounts.services import create_organisation
 from apps.connectors import dispatch as dispatch_module
 from apps.connectors.ingestion import create_run
-from apps.connectors.models import IngestionRun, RunStatus
+from apps.connectors.models import IngestionRun, RunPhase, RunStatus
 from apps.connectors.storage import store_upload
 from apps.connectors.tasks import ingest_run
+from apps.footprint.locks import PERIOD_LOCK_NAMESPACE
 from apps.footprint.models import UsageRecord
 from reporting.celery import app as celery_app
 
@@ -104,14 +107,51 @@ def test_a_run_whose_message_the_broker_lost_is_sent_again(env, workers):
     assert (run.resends, run.attempts) == (1, 1)
 
 
+@contextlib.contextmanager
+def _period_lock_held(org):
+    """Hold the organisation's period lock exclusively, as sign-off's wait_for_writers does, from a connection
+    of the test's own: the run parses its whole file, then waits at its write (hold_open_days) until released."""
+    holder = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [PERIOD_LOCK_NAMESPACE, org.pk])
+        yield holder
+    finally:
+        holder.close()  # ends the session: its advisory lock goes with it
+
+
+def _waiting_for_the_period_lock(org) -> bool:
+    """Whether a session (the worker's write transaction) is queued behind the held period lock."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            " AND classid = %s AND objid = %s AND objsubid = 2",
+            [PERIOD_LOCK_NAMESPACE, org.pk],
+        )
+        return cursor.fetchone()[0] > 0
+
+
 def test_a_worker_killed_mid_run_with_an_hour_of_visibility_timeout_is_recovered_in_minutes(env, workers):
-    env = {**env, "CELERY_VISIBILITY_TIMEOUT": "3600"}
+    # The lease brings the killed run back; the queued bound is not what is tested here (a queued run re-sent
+    # before the worker took it would count a second re-send).
+    env = {**env, "CELERY_VISIBILITY_TIMEOUT": "3600", "TASK_QUEUED_SECONDS": "600"}
     run = _run("killed.csv")
-    workers.append(start_worker(QUEUE, env))
-    ingest_run.apply_async((run.pk,), queue=QUEUE)
-    _wait(run, lambda r: r.status == RunStatus.RUNNING and r.rows_read > 0, "the run to start reading")
-    kill_worker(workers[-1])
-    killed = time.monotonic()
+    # The kill lands at a state the run cannot leave: the file parsed, its write waiting for the period lock the
+    # test holds. (Polling for "running" once missed it: on a loaded machine the run finished between polls.)
+    with _period_lock_held(run.organisation):
+        workers.append(start_worker(QUEUE, env))
+        ingest_run.apply_async((run.pk,), queue=QUEUE)
+        _wait(run, lambda r: _waiting_for_the_period_lock(r.organisation), "the run to wait at its write")
+        run.refresh_from_db()
+        assert (run.status, run.phase, run.rows_read, run.records_stored) == (
+            RunStatus.RUNNING,
+            RunPhase.STORING,
+            ROWS,
+            0,
+        )
+        kill_worker(workers[-1])
+        killed = time.monotonic()
+    # Released: the dead worker's session, its client gone, rolls back when it reads its next command.
     workers.append(start_worker(QUEUE, env, wait=False))
     _wait(run, lambda r: r.is_finished, "the killed run to be re-queued and finish")
     _assert_the_files_totals(run)
