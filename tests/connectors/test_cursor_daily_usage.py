@@ -54,6 +54,14 @@ def test_the_day_falls_back_to_the_utc_day_of_date_and_the_person_to_the_user_id
     assert f"{row['day']:%Y-%m-%d}" == "2024-03-18" and row["requests"] == 180 + 5 + 342
 
 
+def test_a_day_whose_requests_all_ran_on_the_teams_own_key_is_counted_out():
+    values = pages()
+    values[1]["data"][1].update(apiKeyReqs=40, acceptedLinesAdded=0, totalLinesAdded=0)  # admin's 19th
+    frame = parse_bytes(KEY, json.dumps(values).encode())
+    assert frame.attrs["skipped"] == {"no_activity": 1, "own_api_key": 1}
+    assert totals(frame)["active_user_days"] == 3 and totals(frame)["requests"] == 1462
+
+
 def test_a_record_without_a_day_is_refused_naming_date():
     values = pages()
     del values[1]["data"][1]["date"]

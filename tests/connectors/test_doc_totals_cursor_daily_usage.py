@@ -23,7 +23,7 @@ MODELS = ["claude-4-sonnet", "gpt-5", "gemini-2.5-pro", "composer-1", "auto"]
 def generate(seed: int = 18, users: int = 30, days: int = 20, page_size: int = 7):
     """Answers paginated by user, as Cursor pages them (every member's days on the member's page)."""
     rng = random.Random(seed)
-    expected, inactive, records = dict(ZERO), 0, []
+    expected, inactive, own_key, records = dict(ZERO), 0, 0, []
     for u in range(users):
         email = f"dev{u:02d}@example.com"
         for d in range(days):
@@ -33,6 +33,9 @@ def generate(seed: int = 18, users: int = 30, days: int = 20, page_size: int = 7
                 (rng.randint(0, 300), rng.randint(0, 20), rng.randint(0, 30)) if active else (0,) * 3
             )
             tabs = rng.randint(0, 500) if active else 0
+            if active and rng.random() < 0.05:  # a day on the team's own API key only
+                included = paid = tabs = 0
+                by_key = rng.randint(1, 30)
             record = {
                 "userId": 1000 + u,
                 "day": f"{moment:%Y-%m-%d}",
@@ -55,11 +58,13 @@ def generate(seed: int = 18, users: int = 30, days: int = 20, page_size: int = 7
                 record.pop("clientVersion")
                 record["cursorScore"] = rng.randint(0, 100)
             records.append(record)
-            if active:
+            if not active:
+                inactive += 1
+            elif included + paid + tabs == 0 and by_key:
+                own_key += 1  # all of the day's requests ran on the team's own key: that key's report has them
+            else:
                 expected["requests"] += included + paid + tabs  # API-key requests are the key's own report's
                 expected["active_user_days"] += 1
-            else:
-                inactive += 1
     answers = []
     member_pages = [range(p, min(p + page_size, users)) for p in range(0, users, page_size)]
     for n, members in enumerate(member_pages, start=1):
@@ -71,15 +76,16 @@ def generate(seed: int = 18, users: int = 30, days: int = 20, page_size: int = 7
             "endDate": int((START + timedelta(days=days)).timestamp() * 1000),
         }
         answers.append({"data": data, "period": period, "pagination": pagination})
-    return answers, expected, inactive, len(records)
+    return answers, expected, {"no_activity": inactive, "own_api_key": own_key}, len(records)
 
 
 def test_daily_usage_pages_totals_exactly_in_ingest_json_and_again_stores_nothing(org_a, tmp_path, capsys):
-    answers, expected, inactive, read = generate()
+    answers, expected, skipped, read = generate()
     assert read == 600
     data = json.dumps(answers).encode()
     out = ingest_json(tmp_path, capsys, KEY, "cursor-daily.json", data)
     assert amounts(out) == expected
-    assert (out["rows"], out["skipped"], out["records"]) == (read, {"no_activity": inactive}, read - inactive)
+    assert (out["rows"], out["skipped"], out["records"]) == (read, skipped, read - sum(skipped.values()))
+    assert all(skipped.values())  # the generator made days of both kinds
     again = ingest_json(tmp_path, capsys, KEY, "cursor-daily.json", data)
     assert again["records"] == 0 and again["duplicate_of"] == out["run"]

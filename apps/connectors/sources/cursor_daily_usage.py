@@ -19,6 +19,8 @@ completions shown), so each row's requests are estimated at the seat tools' ener
 * one row per user and day: day = ``day`` when given, else the UTC day of ``date``; person = ``email`` (else
   ``userId``); ``active_user_days`` 1 when ``isActive`` is true or the day counts any request, Tab completion,
   apply or accepted line (a record without any is skipped, reason "no activity", as Cursor's inactive members are);
+  a day whose only requests are ``apiKeyReqs`` is skipped too (reason "own API key"): its usage is in that key's
+  report, and a seat row without a count would take the assumed interactions per day on top of it;
 * requests = ``subscriptionIncludedReqs`` + ``usageBasedReqs`` (the day's usage events, included or paid per use)
   + ``totalTabsShown`` (Tab completions shown, as the Copilot sources count completions shown);
   ``apiKeyReqs`` are left out: they run on the team's own OpenAI or Anthropic key, whose usage report already
@@ -146,7 +148,7 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
     """Parse daily-usage answer(s) into seat_activity rows (see the module docstring)."""
     rows: list[dict[str, Any]] = []
     seen: dict[tuple, str] = {}
-    read = inactive = 0
+    read = inactive = elsewhere = 0
     for top_path, value in load_json(stream, filename, KEY):
         pages = value if isinstance(value, list) else [value]
         for i, page in enumerate(pages):
@@ -163,17 +165,20 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
                 rpath = f"{path}.data[{r}]" if path else f"data[{r}]"
                 read += 1
                 row = _row(record, filename, rpath, seen)
-                if row is None:
-                    inactive += 1
-                else:
+                if isinstance(row, dict):
                     rows.append(row)
+                elif row is SkipReason.OWN_API_KEY:
+                    elsewhere += 1
+                else:
+                    inactive += 1
     if read == 0:
         raise SourceError(filename, None, None, "the answer holds no daily usage records")
-    return finish(rows, KEY, attrs=counted(read, {SkipReason.NO_ACTIVITY: inactive}))
+    skipped = {SkipReason.NO_ACTIVITY: inactive, SkipReason.OWN_API_KEY: elsewhere}
+    return finish(rows, KEY, attrs=counted(read, skipped))
 
 
-def _row(record: Any, filename: str, path: str, seen: dict[tuple, str]) -> dict[str, Any] | None:
-    """The seat activity of one user's day; None for a day without activity."""
+def _row(record: Any, filename: str, path: str, seen: dict[tuple, str]) -> dict[str, Any] | SkipReason:
+    """The seat activity of one user's day, or the reason it is left out."""
     if not isinstance(record, dict):
         raise SourceError(filename, path, None, f"expected {Day.WHAT}, got {describe_value(record)}")
     usage = validate(Day, record, filename, path)
@@ -189,8 +194,10 @@ def _row(record: Any, filename: str, path: str, seen: dict[tuple, str]) -> dict[
             "(overlapping pulls?): keep one and upload again",
         )
     seen[key] = path
+    if usage.requests == 0 and usage.apiKeyReqs > 0:
+        return SkipReason.OWN_API_KEY
     if not usage.active:
-        return None
+        return SkipReason.NO_ACTIVITY
     return {
         "day": day,
         "provider": PROVIDER,
