@@ -147,6 +147,8 @@ class Vendor(models.TextChoices):
     OPENAI = "openai", _("OpenAI (organisation Usage API, admin key)")
     ANTHROPIC = "anthropic", _("Anthropic (Admin API usage report)")
     GITHUB = "github", _("GitHub Copilot (seats and metrics)")
+    CURSOR = "cursor", _("Cursor (Admin API usage events: tokens)")
+    CURSOR_DAILY = "cursor_daily", _("Cursor (Admin API daily usage: active days and requests)")
 
 
 class VendorCredential(OrgScopedModel):

@@ -46,6 +46,7 @@ def test_every_source_is_registered_with_the_interface():
         "otel_genai",
         "aws_cur_bedrock",
         "cursor_admin",
+        "cursor_daily_usage",
         "chatgpt_enterprise_analytics",
     }
     for key, module in SOURCES.items():

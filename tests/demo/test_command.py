@@ -22,6 +22,7 @@ NOT_IN_DEMO = {
     "anthropic_claude_code",
     "otel_genai",
     "cursor_admin",
+    "cursor_daily_usage",
 }
 
 pytestmark = pytest.mark.django_db

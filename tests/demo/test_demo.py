@@ -37,6 +37,7 @@ NOT_IN_DEMO = {
     "anthropic_claude_code",
     "otel_genai",
     "cursor_admin",
+    "cursor_daily_usage",
 }
 YEAR = 2025
 

@@ -65,6 +65,7 @@ JSON_OBJECTS = (
         "[0].usageEvents[0].tokenUsage",
         "inputTokens",
     ),
+    ("cursor_daily_usage", "cursor_daily_usage/daily_usage_pages.json", False, "json", "[0].data[0]", "usageBasedReqs"),
     (
         "aws_bedrock_invocations",
         "aws_bedrock_invocations/invocations.jsonl",

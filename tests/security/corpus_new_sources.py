@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from tests.security.corpus_cursor_daily import cases as cursor_daily_cases
 from tests.security.corpus_otel_metrics import cases as otel_metrics_cases
 
 
@@ -389,4 +390,5 @@ def cases() -> list:
             extension="json",
         ),
         *otel_metrics_cases(),  # the OTel token usage metric, in its own module
+        *cursor_daily_cases(),  # Cursor's daily usage data, in its own module
     ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from types import ModuleType
 
-from . import anthropic, anthropic_costs, github_copilot, openai, openai_costs
+from . import anthropic, anthropic_costs, cursor, cursor_daily, github_copilot, openai, openai_costs
 from ._http import Access, Document, PartialPull, PullError
 
 __all__ = [
@@ -27,7 +27,14 @@ __all__ = [
 ]
 
 # Keys are VendorCredential.vendor values.
-VENDORS: dict[str, ModuleType] = {"openai": openai, "anthropic": anthropic, "github": github_copilot}
+VENDORS: dict[str, ModuleType] = {
+    "openai": openai,
+    "anthropic": anthropic,
+    "github": github_copilot,
+    # Two readings of the same Cursor requests (events with tokens, or daily counts): a credential pulls one.
+    "cursor": cursor,
+    "cursor_daily": cursor_daily,
+}
 # The vendors' bills (the reconciliation's sources), read with the same credential as their usage.
 COST_CLIENTS: dict[str, ModuleType] = {"openai": openai_costs, "anthropic": anthropic_costs}
 

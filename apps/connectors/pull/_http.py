@@ -129,13 +129,35 @@ class Client:
             raise PullError(f"{self.vendor}: a download link is not an {'/'.join(allowed)} URL")
         return self._attempts(url, None, {"User-Agent": USER_AGENT}).content
 
-    def _attempts(self, url: str, params: list[tuple[str, Any]] | None, headers: dict[str, str]) -> requests.Response:
-        """GET with the bounded retries; the messages name the path only (a signed link's query is a secret)."""
+    def post_json(self, path: str, body: dict[str, Any]) -> Any:
+        """POST `body` as JSON to an API path (Cursor's Admin API asks its reports so) with the same bounded
+        retries as a GET, and decode the JSON answer; PullError otherwise."""
+        response = self._attempts(self.url(path), None, self.headers, body=body)
+        try:
+            return response.json()
+        except ValueError:
+            raise PullError(
+                f"{self.vendor} answered {urlsplit(response.url).path} with something that is not "
+                "JSON; check the API base URL"
+            ) from None
+
+    def _attempts(
+        self, url: str, params: list[tuple[str, Any]] | None, headers: dict[str, str], body: Any = None
+    ) -> requests.Response:
+        """GET (POST when there is a JSON `body`) with the bounded retries; the messages name the path only (a
+        signed link's query is a secret)."""
         parts = urlsplit(url)
         where = parts.path
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                response = self.session.get(url, params=params, headers=headers, timeout=TIMEOUT, allow_redirects=False)
+                if body is None:
+                    response = self.session.get(
+                        url, params=params, headers=headers, timeout=TIMEOUT, allow_redirects=False
+                    )
+                else:
+                    response = self.session.post(
+                        url, json=body, headers=headers, timeout=TIMEOUT, allow_redirects=False
+                    )
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if attempt == MAX_ATTEMPTS:
                     raise PullError(

@@ -51,6 +51,7 @@ from apps.connectors.sources import (
     chatgpt_enterprise_analytics,
     codecarbon_emissions,
     cursor_admin,
+    cursor_daily_usage,
     gcp_billing_export,
     generic_csv,
     github_copilot_metrics,
@@ -104,6 +105,7 @@ SOURCES: dict[str, Source] = {
         otel_genai,
         aws_cur_bedrock,
         cursor_admin,
+        cursor_daily_usage,
         chatgpt_enterprise_analytics,
     )
 }

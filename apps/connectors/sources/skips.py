@@ -29,6 +29,7 @@ class SkipReason(StrEnum):
     OUT_OF_PERIOD = "out_of_period"
     PRICED_PER_REQUEST = "priced_per_request"
     NOT_USAGE_METRIC = "not_usage_metric"
+    OWN_API_KEY = "own_api_key"
     UNSPECIFIED = "unspecified"
 
     @property
@@ -53,6 +54,8 @@ _LABELS = {
     "tokens to estimate from)",
     SkipReason.NOT_USAGE_METRIC: "a data point of another metric of the export (durations, HTTP, runtime): only the "
     "token usage metric counts tokens",
+    SkipReason.OWN_API_KEY: "a seat tool's day whose requests all ran on the company's own API key, which that "
+    "key's usage report counts (Cursor)",
     SkipReason.UNSPECIFIED: "left out by a source that gave no reason (a defect of that source)",
 }
 
