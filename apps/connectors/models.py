@@ -147,6 +147,7 @@ class Vendor(models.TextChoices):
     OPENAI = "openai", _("OpenAI (organisation Usage API, admin key)")
     ANTHROPIC = "anthropic", _("Anthropic (Admin API usage report)")
     GITHUB = "github", _("GitHub Copilot (seats and metrics)")
+    CLAUDE_CODE = "claude_code", _("Anthropic Claude Code (Admin API usage report)")
 
 
 class VendorCredential(OrgScopedModel):

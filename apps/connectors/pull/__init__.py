@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from types import ModuleType
 
-from . import anthropic, anthropic_costs, github_copilot, openai, openai_costs
+from . import anthropic, anthropic_claude_code, anthropic_costs, github_copilot, openai, openai_costs
 from ._http import Access, Document, PartialPull, PullError
 
 __all__ = [
@@ -27,7 +27,14 @@ __all__ = [
 ]
 
 # Keys are VendorCredential.vendor values.
-VENDORS: dict[str, ModuleType] = {"openai": openai, "anthropic": anthropic, "github": github_copilot}
+VENDORS: dict[str, ModuleType] = {
+    "openai": openai,
+    "anthropic": anthropic,
+    "github": github_copilot,
+    # A credential of its own (the same Admin API key as "anthropic"): only who asks for it pulls it, since the
+    # messages report of an Anthropic credential already counts Claude Code used through API keys.
+    "claude_code": anthropic_claude_code,
+}
 # The vendors' bills (the reconciliation's sources), read with the same credential as their usage.
 COST_CLIENTS: dict[str, ModuleType] = {"openai": openai_costs, "anthropic": anthropic_costs}
 
