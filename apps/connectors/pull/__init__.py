@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from types import ModuleType
 
-from . import anthropic, anthropic_claude_code, anthropic_costs, github_copilot, openai, openai_costs
+from . import anthropic, anthropic_claude_code, anthropic_costs, aws_bedrock_logs, github_copilot, openai, openai_costs
 from ._http import Access, Document, PartialPull, PullError
 
 __all__ = [
@@ -34,14 +34,15 @@ VENDORS: dict[str, ModuleType] = {
     # A credential of its own (the same Admin API key as "anthropic"): only who asks for it pulls it, since the
     # messages report of an Anthropic credential already counts Claude Code used through API keys.
     "claude_code": anthropic_claude_code,
+    "aws_bedrock": aws_bedrock_logs,
 }
 # The vendors' bills (the reconciliation's sources), read with the same credential as their usage.
 COST_CLIENTS: dict[str, ModuleType] = {"openai": openai_costs, "anthropic": anthropic_costs}
 
 
-def default_base_url(vendor: str) -> str:
-    """The vendor's public API root, used when a credential sets no base URL."""
-    return VENDORS[vendor].DEFAULT_BASE_URL
+def default_base_url(vendor: str, region: str = "") -> str:
+    """The vendor's public API root, used when a credential sets no base URL (AWS's depends on the region)."""
+    return VENDORS[vendor].DEFAULT_BASE_URL.format(region=region or "<region>")
 
 
 def fetch(vendor: str, access: Access, start_day: date, end_day: date) -> list[Document]:
