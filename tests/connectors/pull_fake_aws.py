@@ -167,7 +167,7 @@ class FakeLogsServer:
     def __enter__(self) -> FakeLogs:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.logs))
         self.logs.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
         return self.logs
 

@@ -190,3 +190,34 @@ def test_the_packed_secret_round_trips_and_keeps_out_of_repr():
     packed = pack_secret(SESSION_KEY_ID, SESSION_SECRET, SESSION_TOKEN)
     assert unpack_secret(packed) == (SESSION_KEY_ID, SESSION_SECRET, SESSION_TOKEN)
     assert SESSION_SECRET not in repr(Access(packed, aws_region=REGION, log_group=LOG_GROUP))
+
+
+def test_an_endpoint_that_does_not_answer_is_retried_then_reported(waits):
+    import socket
+
+    with socket.socket() as probe:  # a free port on 127.0.0.1 that nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    closed = Access(
+        pack_secret(ACCESS_KEY_ID, SECRET_ACCESS_KEY),
+        f"http://127.0.0.1:{port}",
+        aws_region=REGION,
+        log_group=LOG_GROUP,
+    )
+    with pytest.raises(
+        PullError, match=r"could not reach AWS CloudWatch Logs after 4 attempts \(EndpointConnectionError\)"
+    ):
+        fetch("aws_bedrock", closed, D1, D3)
+    assert waits == [2.0, 4.0, 8.0]
+
+
+def test_the_machine_s_aws_profile_and_endpoint_settings_are_not_used(logs, monkeypatch):
+    # The credential alone decides: a server's own AWS_* settings must neither break nor redirect the pull.
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAMACHINEKEY000000")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "9")
+    [document] = fetch("aws_bedrock", access(logs), D1, D3)
+    assert len(document.content.splitlines()) == 5
+    assert {s.authorization["key"] for s in logs.seen} == {ACCESS_KEY_ID}

@@ -3,6 +3,7 @@ service from the fake CloudWatch Logs API (pull_fake_aws, which follows the Filt
 ordinary stored run; pulled again, nothing is stored twice."""
 
 import hashlib
+import json
 from datetime import date
 from pathlib import Path
 
@@ -164,3 +165,22 @@ def test_the_page_s_new_fields_and_notes_are_in_french(org_a, client_for):
     ):
         assert french.replace("'", "&#x27;") in html or french in html, french
     assert "The request and response bodies" not in html and "is also counted in the messages" not in html
+
+
+def test_a_later_pull_with_a_late_event_replaces_the_days_rather_than_adding(org_a, logs):
+    from .pull_fake_aws import event, invocation, ms
+
+    org = org_a["org"]
+    cred = bedrock_credential(org, logs.base_url)
+    pull(cred, days=3, today=D3)
+    # A call logged late on 2 March, by the same caller and model as r3 (510 in, 90 out).
+    late = invocation("r7", "2026-03-02T18:00:00Z", "mistral.mistral-large-2402-v1:0", 40, 10)
+    late["identity"]["arn"] = "arn:aws:iam::111122223333:user/dana"
+    logs.events.append(event(7, ms("2026-03-02T18:00:00"), json.dumps(late)))
+    [run] = pull(cred, days=3, today=D3)
+    assert run.status == RunStatus.SUCCEEDED and run.duplicate_of is None
+    agg = UsageRecord.objects.for_org(org).aggregate(requests=Sum("requests"), i=Sum("input_tokens"))
+    # By hand: the first pull's 4 calls and 2174 input, plus the late call's 1 and 40, counted once.
+    assert agg == {"requests": 5, "i": 2214}
+    dana = UsageRecord.objects.for_org(org).get(person_ref="arn:aws:iam::111122223333:user/dana")
+    assert (dana.requests, dana.input_tokens, dana.output_tokens) == (2, 550, 100)

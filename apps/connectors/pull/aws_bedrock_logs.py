@@ -20,10 +20,12 @@ copy into its file store. Everything else of the record is kept as Bedrock wrote
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
 import re
+import threading
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -151,13 +153,23 @@ def _record(event: Any) -> dict | None:
     return record
 
 
+_SESSION_LOCK = threading.Lock()
+
+
+@functools.cache
+def _session() -> Session:
+    """One botocore session for every pull (it caches the service model, ~0.3 s to load), blind to the machine's
+    AWS profile, config and credential files and AWS_* variables."""
+    isolated = {name: (None, None, default, conv) for name, (_, _, default, conv) in Session.SESSION_VARIABLES.items()}
+    isolated["config_file"] = (None, None, os.devnull, None)
+    isolated["credentials_file"] = (None, None, os.devnull, None)
+    return Session(session_vars=isolated)
+
+
 def _client(access: Access, region: str):
     """A CloudWatch Logs client that reads nothing from the machine's AWS configuration or environment: the
     credential alone says which keys, region and endpoint are used."""
     key_id, secret, token = unpack_secret(access.secret)
-    isolated = {name: (None, None, default, conv) for name, (_, _, default, conv) in Session.SESSION_VARIABLES.items()}
-    isolated["config_file"] = (None, None, os.devnull, None)
-    isolated["credentials_file"] = (None, None, os.devnull, None)
     config = Config(
         connect_timeout=TIMEOUT[0],
         read_timeout=TIMEOUT[1],
@@ -166,15 +178,16 @@ def _client(access: Access, region: str):
         ignore_configured_endpoint_urls=True,
     )
     try:
-        return Session(session_vars=isolated).create_client(
-            "logs",
-            region_name=region,
-            endpoint_url=access.base_url or None,
-            aws_access_key_id=key_id,
-            aws_secret_access_key=secret,
-            aws_session_token=token or None,
-            config=config,
-        )
+        with _SESSION_LOCK:  # a botocore session is not thread-safe; the clients it makes are
+            return _session().create_client(
+                "logs",
+                region_name=region,
+                endpoint_url=access.base_url or None,
+                aws_access_key_id=key_id,
+                aws_secret_access_key=secret,
+                aws_session_token=token or None,
+                config=config,
+            )
     except (BotoCoreError, ValueError) as exc:
         raise PullError(
             f"AWS: the client could not be set up ({type(exc).__name__}); check the region and URL"
