@@ -19,10 +19,13 @@ from apps.accounts.tenancy import get_scoped_or_404, org_view, scoped
 
 from .dispatch import dispatch
 from .models import Vendor, VendorCredential
+from .pull.aws_bedrock_logs import REGION as AWS_REGION
 from .pull.service import add_credential
 from .tasks import pull_credential
 
 GITHUB_ORG = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,98}[A-Za-z0-9])?$")
+AWS_KEY_ID = re.compile(r"^[A-Z0-9]{16,128}$")
+LOG_GROUP = re.compile(r"^[A-Za-z0-9._/#-]{1,512}$")  # CloudWatch Logs' log group name pattern
 
 
 def _loopback(host: str) -> bool:
@@ -48,6 +51,32 @@ class CredentialForm(forms.Form):
         max_length=100,
         required=False,
         help_text=gettext_lazy("For GitHub Copilot only: the organisation's login."),
+    )
+    # Amazon Bedrock only: the access key id, the session token of temporary keys, where the logs are.
+    aws_access_key_id = forms.CharField(
+        label=gettext_lazy("AWS access key id"),
+        max_length=128,
+        required=False,
+        help_text=gettext_lazy("For Amazon Bedrock only; the secret access key goes in the field above."),
+    )
+    aws_session_token = forms.CharField(
+        label=gettext_lazy("AWS session token"),
+        max_length=4096,
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=gettext_lazy("Only for temporary keys (those starting with ASIA)."),
+    )
+    aws_region = forms.CharField(
+        label=gettext_lazy("AWS region"),
+        max_length=30,
+        required=False,
+        help_text=gettext_lazy("The region where Bedrock writes the invocation logs, e.g. eu-west-1."),
+    )
+    log_group = forms.CharField(
+        label=gettext_lazy("CloudWatch Logs log group"),
+        max_length=512,
+        required=False,
+        help_text=gettext_lazy("The log group set in Bedrock's model invocation logging settings."),
     )
     base_url = forms.CharField(
         label=gettext_lazy("API base URL"),
@@ -81,14 +110,29 @@ class CredentialForm(forms.Form):
         if vendor == Vendor.GITHUB and not GITHUB_ORG.match(org):
             self.add_error("github_org", _("Enter the GitHub organisation's login (letters, digits and hyphens)."))
         data["github_org"] = org if vendor == Vendor.GITHUB else ""
+        self._clean_aws(data, vendor == Vendor.AWS_BEDROCK)
         label = (data.get("label") or "").strip()
         if vendor and label and scoped(VendorCredential, self.organisation).filter(vendor=vendor, label=label).exists():
             self.add_error("label", _("A credential of this vendor already has this label."))
         data["label"] = label
         return data
 
+    def _clean_aws(self, data, is_aws: bool) -> None:
+        """Check the AWS fields of a Bedrock credential; blank them for any other vendor."""
+        names = ("aws_access_key_id", "aws_session_token", "aws_region", "log_group")
+        values = {name: (data.get(name) or "").strip() for name in names}
+        if is_aws:
+            if not AWS_KEY_ID.match(values["aws_access_key_id"]):
+                self.add_error("aws_access_key_id", _("Enter the access key id (letters and digits, e.g. AKIA…)."))
+            if not AWS_REGION.match(values["aws_region"]):
+                self.add_error("aws_region", _("Enter an AWS region name such as eu-west-1."))
+            if not LOG_GROUP.match(values["log_group"]):
+                self.add_error("log_group", _("Enter the log group's name (letters, digits and . - _ / #)."))
+        for name in names:
+            data[name] = values[name] if is_aws else ""
 
-@sensitive_post_parameters("secret")  # an error report shows the vendor secret as stars
+
+@sensitive_post_parameters("secret", "aws_session_token")  # an error report shows the vendor secret as stars
 @org_view(READ, write_methods_action=WRITE)
 def credential_list(request):
     """Every role sees the credentials (masked); writers add one with POST."""
@@ -104,6 +148,10 @@ def credential_list(request):
             base_url=data["base_url"],
             github_org=data["github_org"],
             user=request.user,
+            aws_access_key_id=data["aws_access_key_id"],
+            aws_session_token=data["aws_session_token"],
+            aws_region=data["aws_region"],
+            log_group=data["log_group"],
         )
         messages.success(
             request, _("Credential “%(label)s” saved; its secret is stored encrypted.") % {"label": credential.label}

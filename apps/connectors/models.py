@@ -149,6 +149,8 @@ class Vendor(models.TextChoices):
     GITHUB = "github", _("GitHub Copilot (seats and metrics)")
     CURSOR = "cursor", _("Cursor (Admin API usage events: tokens)")
     CURSOR_DAILY = "cursor_daily", _("Cursor (Admin API daily usage: active days and requests)")
+    CLAUDE_CODE = "claude_code", _("Anthropic Claude Code (Admin API usage report)")
+    AWS_BEDROCK = "aws_bedrock", _("Amazon Bedrock (model-invocation logs in CloudWatch Logs)")
 
 
 class VendorCredential(OrgScopedModel):
@@ -160,6 +162,9 @@ class VendorCredential(OrgScopedModel):
     # Blank: the vendor's public API. Set for a proxy, a regional endpoint, GitHub Enterprise Server or tests.
     base_url = models.CharField(max_length=300, blank=True)
     github_org = models.CharField(max_length=100, blank=True)
+    # Amazon Bedrock only: where the invocation logs are (the keys themselves are in the encrypted secret).
+    aws_region = models.CharField(max_length=30, blank=True)
+    log_group = models.CharField(max_length=512, blank=True)
     secret_encrypted = models.TextField(editable=False)
     secret_last4 = models.CharField(max_length=4, blank=True, editable=False)
     enabled = models.BooleanField(default=True)
@@ -177,11 +182,13 @@ class VendorCredential(OrgScopedModel):
     def __str__(self):
         return f"{self.get_vendor_display()}: {self.label}"
 
-    def set_secret(self, secret: str) -> None:
-        """Encrypt and keep the secret (call save() after)."""
+    def set_secret(self, secret: str, shown: str | None = None) -> None:
+        """Encrypt and keep the secret (call save() after); `shown` is the part whose last four characters are
+        displayed, when the secret packs several values (AWS: the secret access key of the packed keys)."""
         self.secret_encrypted = encrypt(secret)
+        shown = secret if shown is None else shown
         # Four characters of a short secret would give away too much of it.
-        self.secret_last4 = secret[-4:] if len(secret) >= 12 else ""
+        self.secret_last4 = shown[-4:] if len(shown) >= 12 else ""
 
     def get_secret(self) -> str:
         """The secret in clear, for the pull only: never log or render it."""
@@ -193,7 +200,7 @@ class VendorCredential(OrgScopedModel):
 
     @property
     def effective_base_url(self) -> str:
-        return self.base_url or default_base_url(self.vendor)
+        return self.base_url or default_base_url(self.vendor, region=self.aws_region)
 
 
 class SeatHolder(models.Model):

@@ -35,6 +35,7 @@ class FakeVendor:
     anthropic_days: dict[date, list[dict]] = field(default_factory=dict)
     openai_cost_days: dict[date, list[dict]] = field(default_factory=dict)  # /v1/organization/costs
     anthropic_cost_days: dict[date, list[dict]] = field(default_factory=dict)  # /v1/organizations/cost_report
+    claude_code_days: dict[date, list[dict]] = field(default_factory=dict)  # usage_report/claude_code records
     seats: list[dict] = field(default_factory=list)
     metrics_days: list[dict] = field(default_factory=list)
     # Usage metrics reports: None = a server without the reports API (404); else the NDJSON files per day.
@@ -79,6 +80,8 @@ def _handler(vendor: FakeVendor):
                     return self._anthropic(query, vendor.anthropic_days)
                 if parts.path == "/v1/organizations/cost_report":
                     return self._anthropic(query, vendor.anthropic_cost_days)
+                if parts.path == "/v1/organizations/usage_report/claude_code":
+                    return self._claude_code(query)
                 if parts.path == f"/orgs/{GITHUB_ORG}/copilot/billing/seats":
                     return self._github(
                         parts.path, query, vendor.seats, lambda items, n: {"total_seats": n, "seats": items}
@@ -192,6 +195,17 @@ def _handler(vendor: FakeVendor):
                 )
                 day += timedelta(days=1)
             return self._send(200, self._cursor_page(buckets, query))
+
+        def _claude_code(self, query):
+            # One UTC day per request (starting_at=YYYY-MM-DD), its records paged by the cursor.
+            if self.headers.get("x-api-key") != ANTHROPIC_KEY:
+                return self._send(
+                    401, {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}
+                )
+            if self.headers.get("anthropic-version") != "2023-06-01":
+                raise ValueError("anthropic-version")
+            records = vendor.claude_code_days.get(date.fromisoformat(query["starting_at"][0]), [])
+            return self._send(200, self._cursor_page(records, query))
 
         def _github(self, path, query, items, shape):
             if not self._github_headers_ok():

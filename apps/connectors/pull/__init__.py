@@ -11,7 +11,17 @@ from __future__ import annotations
 from datetime import date
 from types import ModuleType
 
-from . import anthropic, anthropic_costs, cursor, cursor_daily, github_copilot, openai, openai_costs
+from . import (
+    anthropic,
+    anthropic_claude_code,
+    anthropic_costs,
+    aws_bedrock_logs,
+    cursor,
+    cursor_daily,
+    github_copilot,
+    openai,
+    openai_costs,
+)
 from ._http import Access, Document, PartialPull, PullError
 
 __all__ = [
@@ -34,14 +44,18 @@ VENDORS: dict[str, ModuleType] = {
     # Two readings of the same Cursor requests (events with tokens, or daily counts): a credential pulls one.
     "cursor": cursor,
     "cursor_daily": cursor_daily,
+    # A credential of its own (the same Admin API key as "anthropic"): only who asks for it pulls it, since the
+    # messages report of an Anthropic credential already counts Claude Code used through API keys.
+    "claude_code": anthropic_claude_code,
+    "aws_bedrock": aws_bedrock_logs,
 }
 # The vendors' bills (the reconciliation's sources), read with the same credential as their usage.
 COST_CLIENTS: dict[str, ModuleType] = {"openai": openai_costs, "anthropic": anthropic_costs}
 
 
-def default_base_url(vendor: str) -> str:
-    """The vendor's public API root, used when a credential sets no base URL."""
-    return VENDORS[vendor].DEFAULT_BASE_URL
+def default_base_url(vendor: str, region: str = "") -> str:
+    """The vendor's public API root, used when a credential sets no base URL (AWS's depends on the region)."""
+    return VENDORS[vendor].DEFAULT_BASE_URL.format(region=region or "<region>")
 
 
 def fetch(vendor: str, access: Access, start_day: date, end_day: date) -> list[Document]:

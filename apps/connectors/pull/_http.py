@@ -52,14 +52,20 @@ class PartialPull(PullError):
 
 @dataclass(frozen=True)
 class Access:
-    """What a client needs to call a vendor: the secret, the API root and (GitHub) the organisation."""
+    """What a client needs to call a vendor: the secret, the API root, (GitHub) the organisation and (AWS) the
+    region and log group."""
 
     secret: str
     base_url: str = ""
     github_org: str = ""
+    aws_region: str = ""
+    log_group: str = ""
 
     def __repr__(self) -> str:  # keep the secret out of tracebacks and logs
-        return f"Access(base_url={self.base_url!r}, github_org={self.github_org!r}, secret=***)"
+        return (
+            f"Access(base_url={self.base_url!r}, github_org={self.github_org!r}, aws_region={self.aws_region!r}, "
+            f"log_group={self.log_group!r}, secret=***)"
+        )
 
 
 @dataclass(frozen=True)

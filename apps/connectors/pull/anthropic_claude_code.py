@@ -5,9 +5,9 @@
 ``limit`` up to 1,000 records a page, cursor pagination (``page=<next_page>`` while ``has_more``). The pages of
 all days go, as returned, into one ``anthropic_claude_code`` document (a JSON list of pages).
 
-Not in ``VENDORS``: an Anthropic credential already pulls the messages usage report, which counts the tokens of
-Claude Code used through an API key too, so pulling both by default would count those twice. The pull service
-chooses when to call it.
+Pulled by a credential of its own (vendor ``claude_code``, the same Admin API key), not by every Anthropic
+credential: the messages usage report counts the tokens of Claude Code used through an API key too, so pulling
+both by default would count those twice. Subscription seats (``customer_type`` ``subscription``) are only here.
 """
 
 from __future__ import annotations

@@ -17,10 +17,11 @@ from django.utils import timezone
 
 from apps.connectors import ingestion
 from apps.connectors.errors import IngestionRefused
-from apps.connectors.models import IngestionRun, RunStatus, VendorCredential
+from apps.connectors.models import IngestionRun, RunStatus, Vendor, VendorCredential
 from apps.connectors.storage import store_upload
 
 from . import COST_CLIENTS, Access, PartialPull, PullError, fetch, fetch_costs
+from .aws_bedrock_logs import pack_secret
 from .crypto import SecretUnreadable
 
 log = logging.getLogger(__name__)
@@ -30,14 +31,37 @@ MAX_DAYS = 366
 
 
 def add_credential(
-    organisation, *, vendor: str, label: str, secret: str, base_url: str = "", github_org: str = "", user=None
+    organisation,
+    *,
+    vendor: str,
+    label: str,
+    secret: str,
+    base_url: str = "",
+    github_org: str = "",
+    user=None,
+    aws_access_key_id: str = "",
+    aws_session_token: str = "",
+    aws_region: str = "",
+    log_group: str = "",
 ) -> VendorCredential:
-    """Create an enabled credential with its secret encrypted."""
+    """Create an enabled credential with its secret encrypted. For Amazon Bedrock `secret` is the secret access
+    key, stored encrypted together with the access key id and the optional session token."""
     credential = VendorCredential(
-        organisation=organisation, vendor=vendor, label=label, base_url=base_url, github_org=github_org, created_by=user
+        organisation=organisation,
+        vendor=vendor,
+        label=label,
+        base_url=base_url,
+        github_org=github_org,
+        aws_region=aws_region if vendor == Vendor.AWS_BEDROCK else "",
+        log_group=log_group if vendor == Vendor.AWS_BEDROCK else "",
+        created_by=user,
     )
-    credential.set_secret(secret)
-    credential.save()
+    if vendor == Vendor.AWS_BEDROCK:
+        credential.set_secret(pack_secret(aws_access_key_id, secret, aws_session_token), shown=secret)
+    else:
+        credential.set_secret(secret)
+    with transaction.atomic():
+        credential.save()
     return credential
 
 
@@ -64,7 +88,13 @@ def pull(
     organisation = credential.organisation
     partial = ""
     try:
-        access = Access(secret=credential.get_secret(), base_url=credential.base_url, github_org=credential.github_org)
+        access = Access(
+            secret=credential.get_secret(),
+            base_url=credential.base_url,
+            github_org=credential.github_org,
+            aws_region=credential.aws_region,
+            log_group=credential.log_group,
+        )
         documents = fetch(credential.vendor, access, start_day, end_day)
     except PartialPull as exc:
         documents, partial = exc.documents, str(exc)
