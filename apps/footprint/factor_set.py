@@ -232,10 +232,12 @@ class FactorSet:
         return out
 
     @functools.cached_property
-    def _residual(self) -> dict[str, list[tuple[int, float, str]]]:
-        out: dict[str, list[tuple[int, float, str]]] = {}
+    def _residual(self) -> dict[str, list[tuple[int, float | None, str]]]:
+        out: dict[str, list[tuple[int, float | None, str]]] = {}
         for r in self.tables["residual_mix"].records():
-            out.setdefault(r["zone"], []).append((int(r["year"]), float(r["gco2e_per_kwh"]), r["status"]))
+            grams = r["gco2e_per_kwh"]
+            grams = None if grams is None or grams != grams else float(grams)  # NA: the edition publishes none
+            out.setdefault(r["zone"], []).append((int(r["year"]), grams, r["status"]))
         for rows in out.values():
             rows.sort()
         return out
@@ -346,15 +348,16 @@ class FactorSet:
             return earlier[-1] if earlier else dated[0]
         return dated[-1] if dated else rows[0]
 
-    def residual_factor(self, zone: str, year: int | None = None) -> tuple[float, int, str] | None:
-        """(vintage year, gCO2e/kWh, status) of the residual mix, or None when the table has no row."""
+    def residual_factor(self, zone: str, year: int | None = None) -> tuple[int, float, str] | None:
+        """(edition year, gCO2e/kWh, status) of the residual mix for the year of use: the edition of that year,
+        else the latest earlier one (a later year of use), else the earliest. None when the table has no row for
+        the zone or that edition prints none (NA: full disclosure), so the grid average applies."""
         rows = self._residual.get(zone)
         if not rows:
             return None
-        if year is None:
-            return rows[-1]
-        earlier = [r for r in rows if r[0] <= year]
-        return earlier[-1] if earlier else rows[0]
+        earlier = rows if year is None else [r for r in rows if r[0] <= year]
+        row = earlier[-1] if earlier else rows[0]
+        return None if row[1] is None else row
 
     @functools.cached_property
     def _facility_pue(self) -> dict[str, tuple[float, str]]:
