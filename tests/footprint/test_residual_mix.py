@@ -4,7 +4,7 @@ and the market-based fallback order (instruments, then residual mix, then grid a
 Figures as AIB prints them in each edition's Table 2 (direct CO2, g/kWh), read from the republication the
 table names (themisiqco/themisiq, lib/ghg/factors/aib-2023.ts, aib-2025.ts and lib/ghg/engine.ts RESIDUAL_EU):
 - European Residual Mixes 2023, Version 1.0 (30 May 2024): Germany 719.90, the Netherlands 379.89, Austria N/A.
-- European Residual Mixes 2024, Version 1.1 (11 Aug 2025): Germany 724.56, Italy 441.20, the Netherlands and
+- European Residual Mixes 2024 (workbook of 30 May 2025; Version 1.1 of 11 Aug 2025 left Table 2 as it was): Germany 724.56, Italy 441.20, the Netherlands and
   Austria NA (full disclosure).
 - European Residual Mixes 2025, Version 1.0 (26 May 2026): Germany 701.47, France 17.11, Italy 420.20 (Table 2,
   footnote 6).
