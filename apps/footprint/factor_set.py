@@ -11,13 +11,12 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
 from .factor_table import BOUNDARY_LIFE_CYCLE, FactorLookupError, FactorTable, GridFactor, ModelParams, clean
-from .model_names import lookup_candidates
+from .model_names import lookup_candidates, published_params_b
 
 WORLD_ZONE = "WOR"
 SCHEMA_VERSION = 1
@@ -172,6 +171,19 @@ class FactorSet:
         return {(p, m.lower()): v for (p, m), v in self._models.items()}
 
     @functools.cached_property
+    def _variant_parts(self) -> frozenset[str]:
+        """Name parts that tell two repository models apart (`mini`: gpt-4o / gpt-4o-mini; `plus`: command-r /
+        command-r-plus), read from the repository, not a word list: a trailing part stripped from an unknown
+        name must not be one, or `gpt-4o-audio-mini` would take gpt-4o's entry. A number (a date, a version of
+        the same model) may go."""
+        names = {m for (_, m) in self._models_lower}
+        return frozenset(
+            last
+            for head, _, last in (n.rpartition("-") for n in names)
+            if head in names and not last.replace(".", "").isdigit()
+        )
+
+    @functools.cached_property
     def _model_aliases(self) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
         """(provider, alias) -> [(valid_from, valid_to, model)], ISO dates, "" for open ends."""
         out: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
@@ -256,7 +268,8 @@ class FactorSet:
         Tries each spelling of `model_names.lookup_candidates` (as given, without a gateway prefix, a Bedrock
         id's model, a Vertex tag as a date), each directly then through the alias table (an alias valid on
         `day`, the date of use; without a day, the alias's latest target), then without trailing name parts
-        (`gpt-4o-mini-deploy` -> `gpt-4o-mini`, an Azure deployment name). Self-hosted Hugging Face names
+        (`gpt-4o-mini-deploy` -> `gpt-4o-mini`, an Azure deployment name), never past a part that tells two
+        models apart (`gpt-4o-audio-mini` is not gpt-4o: `_variant_parts`). Self-hosted Hugging Face names
         (`meta-llama/Llama-3.1-8B-Instruct`) are looked up among the Hugging Face models."""
         eprov = self.ecologits_provider(provider) or str(provider)
         candidates = lookup_candidates(model)
@@ -267,7 +280,7 @@ class FactorSet:
             if found is not None:
                 return found
         parts = candidates[-1].split("-") if candidates else []
-        while len(parts) > 1:
+        while len(parts) > 1 and parts[-1] not in self._variant_parts:
             parts.pop()
             found = self._entry(eprov, "-".join(parts), day)
             if found is not None:
@@ -443,16 +456,6 @@ class FactorSet:
             if r["currency"] == str(currency).upper():
                 return float(r["usd_per_unit"])
         return None
-
-
-_PARAM_COUNT = re.compile(r"(?<![a-z0-9.x])(\d+(?:\.\d+)?)b(?![a-z0-9])")
-
-
-def published_params_b(model: str) -> float | None:
-    """The parameter count (billions) a model name states as a separate part (`llama-3.1-70b`, `qwen-7b`,
-    `mixtral-8x7b` is not one: 8 experts of 7B), or None."""
-    found = _PARAM_COUNT.findall(str(model).lower().replace("_", "-"))
-    return float(found[-1]) if found else None
 
 
 def _alias_target(aliases: list[tuple[str, str, str]], day: dt.date | None) -> str | None:
