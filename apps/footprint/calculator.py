@@ -196,6 +196,7 @@ def _figures(fs: FactorSet, rows: UsageRows, instruments: Any) -> _Figures:
             RowWarning.SPEND_BASED: spend.rows,
             RowWarning.NO_EXCHANGE_RATE: spend.no_exchange_rate,
             RowWarning.RESIDUAL_MIX_UNVERIFIED: scope2 & grid.residual_unverified & (market.covered_fraction < 1),
+            RowWarning.NO_RESIDUAL_MIX: scope2 & grid.residual_missing & (market.covered_fraction < 1),
             RowWarning.REQUEST_COUNT_MISSING: rows.is_tokens & (rows.requests == 0) & (rows.output_tokens > 0),
             RowWarning.RENTED_MEASURED_COMPUTE: rows.is_measured & ~rows.self_hosted,
             RowWarning.GRID_VINTAGE_GAP: grid.vintage_gap & ~spend.rows,

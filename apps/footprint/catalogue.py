@@ -209,7 +209,7 @@ def _alpha2_to_alpha3() -> list[tuple[str, str]]:
 
 def build_default_factor_set(
     name: str = "ledger-default",
-    version: str = "2026.1",
+    version: str = "2026.2",
     grid_preference: tuple[str, ...] = ("codecarbon", "ecologits"),
 ) -> FactorSet:
     """Build the default factor set from the installed ecologits/codecarbon/pycountry data and our JSON.

@@ -11,13 +11,12 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
 from .factor_table import BOUNDARY_LIFE_CYCLE, FactorLookupError, FactorTable, GridFactor, ModelParams, clean
-from .model_names import lookup_candidates
+from .model_names import lookup_candidates, published_params_b
 
 WORLD_ZONE = "WOR"
 SCHEMA_VERSION = 1
@@ -172,6 +171,19 @@ class FactorSet:
         return {(p, m.lower()): v for (p, m), v in self._models.items()}
 
     @functools.cached_property
+    def _variant_parts(self) -> frozenset[str]:
+        """Name parts that tell two repository models apart (`mini`: gpt-4o / gpt-4o-mini; `plus`: command-r /
+        command-r-plus), read from the repository, not a word list: a trailing part stripped from an unknown
+        name must not be one, or `gpt-4o-audio-mini` would take gpt-4o's entry. A number (a date, a version of
+        the same model) may go."""
+        names = {m for (_, m) in self._models_lower}
+        return frozenset(
+            last
+            for head, _, last in (n.rpartition("-") for n in names)
+            if head in names and not last.replace(".", "").isdigit()
+        )
+
+    @functools.cached_property
     def _model_aliases(self) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
         """(provider, alias) -> [(valid_from, valid_to, model)], ISO dates, "" for open ends."""
         out: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
@@ -232,10 +244,12 @@ class FactorSet:
         return out
 
     @functools.cached_property
-    def _residual(self) -> dict[str, list[tuple[int, float, str]]]:
-        out: dict[str, list[tuple[int, float, str]]] = {}
+    def _residual(self) -> dict[str, list[tuple[int, float | None, str]]]:
+        out: dict[str, list[tuple[int, float | None, str]]] = {}
         for r in self.tables["residual_mix"].records():
-            out.setdefault(r["zone"], []).append((int(r["year"]), float(r["gco2e_per_kwh"]), r["status"]))
+            grams = r["gco2e_per_kwh"]
+            grams = None if grams is None or grams != grams else float(grams)  # NA: the edition publishes none
+            out.setdefault(r["zone"], []).append((int(r["year"]), grams, r["status"]))
         for rows in out.values():
             rows.sort()
         return out
@@ -254,7 +268,8 @@ class FactorSet:
         Tries each spelling of `model_names.lookup_candidates` (as given, without a gateway prefix, a Bedrock
         id's model, a Vertex tag as a date), each directly then through the alias table (an alias valid on
         `day`, the date of use; without a day, the alias's latest target), then without trailing name parts
-        (`gpt-4o-mini-deploy` -> `gpt-4o-mini`, an Azure deployment name). Self-hosted Hugging Face names
+        (`gpt-4o-mini-deploy` -> `gpt-4o-mini`, an Azure deployment name), never past a part that tells two
+        models apart (`gpt-4o-audio-mini` is not gpt-4o: `_variant_parts`). Self-hosted Hugging Face names
         (`meta-llama/Llama-3.1-8B-Instruct`) are looked up among the Hugging Face models."""
         eprov = self.ecologits_provider(provider) or str(provider)
         candidates = lookup_candidates(model)
@@ -265,7 +280,7 @@ class FactorSet:
             if found is not None:
                 return found
         parts = candidates[-1].split("-") if candidates else []
-        while len(parts) > 1:
+        while len(parts) > 1 and parts[-1] not in self._variant_parts:
             parts.pop()
             found = self._entry(eprov, "-".join(parts), day)
             if found is not None:
@@ -346,15 +361,16 @@ class FactorSet:
             return earlier[-1] if earlier else dated[0]
         return dated[-1] if dated else rows[0]
 
-    def residual_factor(self, zone: str, year: int | None = None) -> tuple[float, int, str] | None:
-        """(vintage year, gCO2e/kWh, status) of the residual mix, or None when the table has no row."""
+    def residual_factor(self, zone: str, year: int | None = None) -> tuple[int, float, str] | None:
+        """(edition year, gCO2e/kWh, status) of the residual mix for the year of use: the edition of that year,
+        else the latest earlier one (a later year of use), else the earliest. None when the table has no row for
+        the zone or that edition prints none (NA: full disclosure), so the grid average applies."""
         rows = self._residual.get(zone)
         if not rows:
             return None
-        if year is None:
-            return rows[-1]
-        earlier = [r for r in rows if r[0] <= year]
-        return earlier[-1] if earlier else rows[0]
+        earlier = rows if year is None else [r for r in rows if r[0] <= year]
+        row = earlier[-1] if earlier else rows[0]
+        return None if row[1] is None else row
 
     @functools.cached_property
     def _facility_pue(self) -> dict[str, tuple[float, str]]:
@@ -440,16 +456,6 @@ class FactorSet:
             if r["currency"] == str(currency).upper():
                 return float(r["usd_per_unit"])
         return None
-
-
-_PARAM_COUNT = re.compile(r"(?<![a-z0-9.x])(\d+(?:\.\d+)?)b(?![a-z0-9])")
-
-
-def published_params_b(model: str) -> float | None:
-    """The parameter count (billions) a model name states as a separate part (`llama-3.1-70b`, `qwen-7b`,
-    `mixtral-8x7b` is not one: 8 experts of 7B), or None."""
-    found = _PARAM_COUNT.findall(str(model).lower().replace("_", "-"))
-    return float(found[-1]) if found else None
 
 
 def _alias_target(aliases: list[tuple[str, str, str]], day: dt.date | None) -> str | None:

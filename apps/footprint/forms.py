@@ -38,9 +38,11 @@ class InstrumentForm(forms.ModelForm):
 
 class ResidualMixForm(forms.Form):
     rows = forms.CharField(
-        label=_("Rows: zone,year,gCO2e/kWh[,status], one per line"), widget=forms.Textarea(attrs={"rows": 8})
+        label=_("Rows: zone,year,gCO2e/kWh or NA[,status[,source]], one per line"),
+        widget=forms.Textarea(attrs={"rows": 8}),
     )
-    source = forms.CharField(label=_("Source"), max_length=500)
+    # The shipped table's provenance runs to a few paragraphs: the form must take it back unchanged.
+    source = forms.CharField(label=_("Source"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     vintage = forms.CharField(label=_("Vintage"), max_length=100)
     licence = forms.CharField(label=_("Licence"), max_length=200)
     note = forms.CharField(label=_("Why this change"), max_length=500, required=False)

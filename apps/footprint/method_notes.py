@@ -58,8 +58,11 @@ subset); their kWh are not E1-5 energy. Scope 3 has no location/market split, so
 co2e_location_kg for those rows. Self-hosted rows are Scope 2 and E1-5 energy.
 Market-based (Scope 2 only, GHG Protocol Scope 2 hierarchy): contractual instruments (GO, PPA, green tariff,
 supplier rate) for the same zone and period are allocated to self-hosted consumption pro rata, at their
-emission rate (0 for renewable GOs/PPAs); the remainder at the zone's residual mix (AIB, direct CO2: the
-generation boundary) for the year, or the latest earlier edition, or the grid average where no residual mix exists.
+emission rate (0 for renewable GOs/PPAs); the remainder at the zone's residual mix (AIB European Residual Mixes,
+direct CO2: the generation boundary; every EU member state, editions 2023, 2024 and 2025) of the edition of the
+year of use, or for a later year the latest edition (vintage gap flagged); where no residual mix exists (a zone
+AIB does not cover, or an edition printing NA under full disclosure: Austria, the Netherlands from 2024) at the
+grid average, flagged on the row.
 Disclosure ranges: rows sharing the uncertain parameters (one model's tokens; all seat rows; all spend-based rows)
 add their deviations; those groups combine in quadrature (independent errors), not as a sum of every worst case.
 Water, abiotic depletion and primary energy (voluntary, as EcoLogits computes them): water consumption (L) =

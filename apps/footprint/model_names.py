@@ -68,3 +68,13 @@ def model_family(name: str) -> str:
     raw = str(name).strip()
     at = raw.lower().find(family)
     return raw[at : at + len(family)] if at >= 0 else family
+
+
+_PARAM_COUNT = re.compile(r"(?<![a-z0-9.x])(\d+(?:\.\d+)?)b(?![a-z0-9])")
+
+
+def published_params_b(model: str) -> float | None:
+    """The parameter count (billions) a model name states as a separate part (`llama-3.1-70b`, `qwen-7b`,
+    `mixtral-8x7b` is not one: 8 experts of 7B), or None."""
+    found = _PARAM_COUNT.findall(str(model).lower().replace("_", "-"))
+    return float(found[-1]) if found else None

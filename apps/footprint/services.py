@@ -142,14 +142,15 @@ def delete_instrument(organisation, user, instrument: ContractualInstrument) -> 
 def save_residual_mix(
     organisation, user, rows: list[tuple], source: str, vintage: str, licence: str, note: str = ""
 ) -> FactorSetVersion:
-    """A new factor-set version of the organisation with its own residual-mix table (zone, year, g/kWh, status)."""
+    """A new factor-set version of the organisation with its own residual-mix table (zone, year, g/kWh or None
+    for an edition printing NA, status, the row's source)."""
     base_version = current_factor_set_version(organisation)
     base = load_factor_set(base_version)
     table = FactorTable(
         source=source,
         vintage=vintage,
         licence=licence,
-        columns=("zone", "year", "gco2e_per_kwh", "status"),
+        columns=RESIDUAL_COLUMNS,
         rows=tuple(rows),
     )
     number = FactorSetVersion.objects.filter(organisation=organisation).count() + 1
@@ -167,22 +168,34 @@ def save_residual_mix(
     return version
 
 
+RESIDUAL_COLUMNS = ("zone", "year", "gco2e_per_kwh", "status", "source")
+RESIDUAL_NA = "not_published"  # the edition prints NA (full disclosure): no figure, the grid average applies
+
+
+def residual_line(row: tuple) -> str:
+    """One residual-mix row as the form's line (the inverse of `parse_residual_rows`): None is written NA."""
+    return ",".join("NA" if v is None else str(v) for v in row)
+
+
 def parse_residual_rows(text: str) -> list[tuple]:
-    """Lines 'ZONE,YEAR,gCO2e/kWh[,status]' to rows; raises FactorInputError naming the line."""
+    """Lines 'ZONE,YEAR,gCO2e/kWh or NA[,status[,source]]' to rows; raises FactorInputError naming the line.
+    The source is the rest of the line (it may hold commas); NA is an edition that publishes no residual mix."""
     rows = []
     for number, line in enumerate(text.strip().splitlines(), start=1):
         if not line.strip() or line.lower().startswith("zone"):
             continue
-        parts = [p.strip() for p in line.split(",")]
-        if len(parts) not in (3, 4):
-            raise FactorInputError(f"line {number}: expected zone,year,gCO2e/kWh[,status], got {line!r}")
+        parts = [p.strip() for p in line.split(",", 4)]
+        if len(parts) < 3:
+            raise FactorInputError(f"line {number}: expected zone,year,gCO2e/kWh[,status[,source]], got {line!r}")
+        na = parts[2].upper() == "NA"
         try:
-            year, grams = int(parts[1]), float(parts[2])
+            year, grams = int(parts[1]), None if na else float(parts[2])
         except ValueError:
-            raise FactorInputError(f"line {number}: year must be a whole number and gCO2e/kWh a number") from None
-        if grams < 0:
+            raise FactorInputError(f"line {number}: year must be a whole number and gCO2e/kWh a number or NA") from None
+        if grams is not None and not grams >= 0:
             raise FactorInputError(f"line {number}: gCO2e/kWh must be >= 0")
-        rows.append((parts[0].upper(), year, grams, parts[3] if len(parts) == 4 else "entered"))
+        status = parts[3] if len(parts) > 3 and parts[3] else (RESIDUAL_NA if na else "entered")
+        rows.append((parts[0].upper(), year, grams, status, parts[4] if len(parts) > 4 else ""))
     if not rows:
         raise FactorInputError("No rows: enter one line per zone and year.")
     return rows

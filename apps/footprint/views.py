@@ -35,7 +35,7 @@ def factor_sets(request):
     residual = factor_set.tables["residual_mix"]
     form = ResidualMixForm(
         initial={
-            "rows": "\n".join(",".join(str(v) for v in row) for row in residual.rows),
+            "rows": "\n".join(services.residual_line(row) for row in residual.rows),
             "source": residual.source,
             "vintage": residual.vintage,
             "licence": residual.licence,

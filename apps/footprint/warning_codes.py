@@ -23,6 +23,7 @@ class RowWarning(enum.IntFlag):
     GRID_OTHER_BOUNDARY = 64
     FACILITY_PUE_ASSUMED = 128
     SEAT_INTERACTIONS_ASSUMED = 256
+    NO_RESIDUAL_MIX = 512
 
 
 MESSAGES = {
@@ -42,6 +43,10 @@ MESSAGES = {
     RowWarning.SEAT_INTERACTIONS_ASSUMED: (
         "seat interactions assumed (the source counts no requests for the row's day): active user-days x the tool's "
         "interactions per active day"
+    ),
+    RowWarning.NO_RESIDUAL_MIX: (
+        "no residual mix for the zone and year (none published, or NA under full disclosure): market-based at "
+        "the grid average for the share no instrument covers (GHG Protocol Scope 2 hierarchy)"
     ),
 }
 

@@ -37,6 +37,7 @@ class GridFactors(NamedTuple):
     grid_year: np.ndarray
     residual_gco2e_per_kwh: np.ndarray  # the grid factor where the zone has no residual mix
     residual_unverified: np.ndarray
+    residual_missing: np.ndarray  # bool: no residual mix for the zone and year (none published, or NA)
     vintage_gap: np.ndarray  # bool: the latest grid (or Scope 2 residual-mix) data is older than the year of use
     other_boundary: np.ndarray  # bool: Scope 2 without a generation factor, or Scope 3 without a life-cycle one
 
@@ -97,6 +98,7 @@ def grid_factors(fs: FactorSet, zones: ResolvedZones, years: np.ndarray, scope2:
             gid
         ],
         residual_unverified=np.array([bool(r and r[2] != "verified") for r in residual], dtype=bool)[gid],
+        residual_missing=np.array([r is None for r in residual], dtype=bool)[gid],
         vintage_gap=np.array(
             [_older(f, r, y, own) for f, r, (_, y, own) in zip(grid, residual, gkeys, strict=True)], dtype=bool
         )[gid],

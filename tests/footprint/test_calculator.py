@@ -64,7 +64,7 @@ def hand_fs():
         ),
     )
     r = base.tables["residual_mix"]
-    resid = FactorTable("test residual", "2025", "test", r.columns, (("DEU", 2025, 600.0, "verified"),))
+    resid = FactorTable("test residual", "2025", "test", r.columns, (("DEU", 2025, 600.0, "verified", "test"),))
     # Sites entered at PUE 1.0, so a measured kWh stays one kWh in the market and mix examples below.
     p = base.tables["facility_pue"]
     pue = FactorTable("test sites", "2025", "test", p.columns, (("*", 1.0, "entered"),))

@@ -148,7 +148,7 @@ def test_range_value_central_is_the_mean_unless_given():
 
 
 def test_warning_codes_are_bits_and_their_text_comes_from_one_place():
-    assert [int(flag) for flag in RowWarning] == [1, 2, 4, 8, 16, 32, 64, 128, 256]
+    assert [int(flag) for flag in RowWarning] == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
     assert set(MESSAGES) == set(RowWarning)
     assert warning_messages(0) == []
     both = RowWarning.SPEND_BASED | RowWarning.REQUEST_COUNT_MISSING

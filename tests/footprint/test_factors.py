@@ -47,16 +47,20 @@ def test_hash_is_stable_across_builds_and_table_order(fs):
 def test_a_changed_value_is_a_new_set_with_a_new_hash(fs):
     resid = fs.tables["residual_mix"]
     edited = FactorTable(
-        resid.source, resid.vintage, resid.licence, resid.columns, (*resid.rows, ("POL", 2024, 900.0, "to_verify"))
+        resid.source,
+        resid.vintage,
+        resid.licence,
+        resid.columns,
+        (*resid.rows, ("NOR", 2024, 900.0, "to_verify", "test")),
     )
     new = fs.with_table("residual_mix", edited, version="2026.2")
     assert new.content_hash != fs.content_hash
-    assert fs.residual_factor("POL", 2024) is None  # the old set is untouched
-    assert new.residual_factor("POL", 2024) == (2024, 900.0, "to_verify")
+    assert fs.residual_factor("NOR", 2024) is None  # the old set is untouched (Norway: no AIB row held)
+    assert new.residual_factor("NOR", 2024) == (2024, 900.0, "to_verify")
     diff = diff_tables(fs, new)
     assert list(diff) == ["residual_mix"]
     assert diff["residual_mix"]["added"] == [
-        {"zone": "POL", "year": 2024, "gco2e_per_kwh": 900.0, "status": "to_verify"}
+        {"zone": "NOR", "year": 2024, "gco2e_per_kwh": 900.0, "status": "to_verify", "source": "test"}
     ]
     assert diff["residual_mix"]["removed"] == []
 

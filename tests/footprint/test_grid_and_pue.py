@@ -5,7 +5,8 @@ Sources the figures below follow:
   Virginia 539.599, United States 770.884 (as codecarbon 3.3.2 ships them in usa_emissions.json).
 - Ember / OWID via codecarbon 3.3.2 global_energy_mix.json, France 2023 carbon intensity 56.039 gCO2e/kWh
   (life cycle).
-- AIB European Residual Mixes 2024, Germany 701.47 g/kWh (the set's residual_mix row).
+- AIB European Residual Mixes 2024 (Version 1.1, Table 2), Germany 724.56 g/kWh (the set's residual_mix row,
+  read from the themisiqco/themisiq republication; see tests/footprint/test_residual_mix.py).
 - Uptime Institute Global Data Center Survey 2024: average annual PUE 1.56.
 - AWS "Regions and Availability Zones": us-east-1 is Northern Virginia.
 No Django, no network.
@@ -130,8 +131,8 @@ def test_a_zone_with_only_a_life_cycle_factor_is_flagged_for_scope2_not_scope3(f
 
 def test_market_based_scope2_takes_the_aib_residual_mix_row(fs):
     # A 2024 job on own servers in Germany, no contractual instrument: market-based at the AIB 2024 residual
-    # mix, 701.47 g/kWh. 1,000 kWh x 701.47 g = 701.47 kg.
+    # mix, 724.56 g/kWh. 1,000 kWh x 724.56 g = 724.56 kg.
     sites = with_sites(fs, ("*", 1.0, "entered"))
     r = estimate(jobs(day=["2024-09-01"], measured_energy_kwh=[1000.0], zone="DE"), sites).iloc[0]
-    assert fs.residual_factor("DEU", 2024) == (2024, 701.47, "to_verify")
-    assert r["co2e_market_kg"] == pytest.approx(701.47)
+    assert fs.residual_factor("DEU", 2024) == (2024, 724.56, "to_verify")
+    assert r["co2e_market_kg"] == pytest.approx(724.56)

@@ -180,6 +180,18 @@ def test_no_gemini_in_the_small_class_and_the_class_comes_from_a_published_count
     assert note["model_resolved"].iloc[0] == "google/gemini-9-ultra (size class)"
 
 
+def test_a_stripped_name_never_loses_the_part_that_tells_two_models_apart(fs):
+    # Deployment suffixes go (`-deploy`, `-eu`, `-high`); a part that separates two repository models does not:
+    # gpt-4o-audio-mini is no gpt-4o (the repository has gpt-4o and gpt-4o-mini), so it takes the size class.
+    assert fs.model("azure", "gpt-4o-mini-deploy").resolved == "openai/gpt-4o-mini (ecologits 0.11.3)"
+    assert fs.model("openai", "gpt-4.1-nano-eu").resolved == "openai/gpt-4.1-nano (ecologits 0.11.3)"
+    assert fs.model("openai", "o3-mini-high").model == "o3-mini"
+    for name in ("gpt-4o-audio-mini", "gpt-4.1-preview-nano", "gemini-2.5-flash-x-lite"):
+        assert fs.model("openai" if name.startswith("gpt") else "google", name) is None, name
+    # A date or version number may go: a new snapshot takes its family's entry.
+    assert fs.model("openai", "gpt-4o-2099-01-01").model == "gpt-4o"
+
+
 def test_estimate_request_names_the_entry_used(fs):
     result = estimate_request("anthropic", "claude-sonnet-4", 1000, factor_set=fs)
     assert result["model_resolved"] == "anthropic/claude-sonnet-4-20250514 (ecologits 0.10.2)"
