@@ -257,6 +257,31 @@ def breakdowns(records: pd.DataFrame) -> dict[str, list[dict]]:
     return out
 
 
+BY_RUN = ["run_id", "scope", "data_quality"]
+
+
+def records_by_run(records) -> pd.DataFrame | None:
+    """Records, energy kWh and location-based kg CO2e by run, scope and data quality (the PDF annex's table).
+
+    `records` is a frame or an iterable of frames (summed a chunk at a time), of records or of rollup rows (which
+    count the records they sum in `records`); None, or frames without those columns, give None."""
+    if records is None:
+        return None
+    parts = []
+    for chunk in [records] if isinstance(records, pd.DataFrame) else records:
+        if not {*BY_RUN, "energy_kwh", "co2e_location_kg"} <= set(chunk.columns):
+            return None
+        counted = chunk.assign(_n=chunk["records"] if "records" in chunk.columns else 1)
+        parts.append(
+            counted.groupby(BY_RUN, sort=True, dropna=False).agg(
+                n=("_n", "sum"), kwh=("energy_kwh", "sum"), co2=("co2e_location_kg", "sum")
+            )
+        )
+    if not parts or not sum(len(p) for p in parts):
+        return None
+    return pd.concat(parts).groupby(level=[0, 1, 2], sort=True, dropna=False).sum()
+
+
 def coverage(records: pd.DataFrame) -> list[dict]:
     """First and last day and record count per source: what the figures are made of."""
     if records.empty:

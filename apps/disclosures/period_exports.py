@@ -1,8 +1,10 @@
 """A period's exports: rendered in one format from its snapshot, kept once signed off, logged when downloaded.
 
-The formats that read every record (PDF, XLSX, the evidence pack) are rendered by a task only: a request asks
-for one (`request_export`), the task renders it (`run_export`: queued → rendering → ready or failed) and a
-later request downloads the kept file. JSON, CSV and iXBRL come from the snapshot alone and are served at once.
+PDF, XLSX and the evidence pack are rendered by a task only: a request asks for one (`request_export`), the
+task renders it (`run_export`: queued → rendering → ready or failed) and a later request downloads the kept file.
+XLSX and the evidence pack read every record; a draft's PDF reads its cached snapshot of the rollups (with the
+annex's records-by-run table), a signed-off one its frozen inputs. JSON, CSV and iXBRL come from the snapshot
+alone and are served at once.
 """
 
 import hashlib
@@ -26,7 +28,7 @@ from . import e1
 from .errors import DisclosureError
 from .evidence_files import evidence_sources
 from .models import ExportState, PeriodExport, ReportingPeriod
-from .snapshots import export_inputs, snapshot_of
+from .snapshots import draft_of, export_inputs, snapshot_of
 from .tasks import render_export
 
 log = logging.getLogger(__name__)
@@ -72,8 +74,12 @@ def render_to(period: ReportingPeriod, fmt: str, out: BinaryIO) -> str:
     the SHA-256 of the snapshot it was rendered from."""
     if fmt not in EXPORT_FORMATS:
         raise DisclosureError(f"Unknown format '{fmt}'. Choose one of: {', '.join(EXPORT_FORMATS)}.")
+    by_run = None
     if fmt in SNAPSHOT_FORMATS:
         (snapshot, sha), records = snapshot_of(period), None  # a draft's from the rollups, cached
+    elif fmt == "pdf" and not period.is_signed_off:
+        # A draft's PDF reads no record: its snapshot and annex table come from the rollups, cached together.
+        (snapshot, sha, by_run), records = draft_of(period), None
     else:
         snapshot, sha, records = export_inputs(period)
     if fmt == "json":
@@ -92,7 +98,7 @@ def render_to(period: ReportingPeriod, fmt: str, out: BinaryIO) -> str:
     elif fmt == "ghg_xbrl":
         out.write(exports.render_contribution_xbrl_json(snapshot))
     elif fmt == "pdf":
-        out.write(exports.render_pdf(snapshot, records, snapshot_sha256=sha))
+        out.write(exports.render_pdf(snapshot, records, snapshot_sha256=sha, by_run=by_run))
     elif fmt == "xlsx":
         exports.write_xlsx(snapshot, records, out)
     else:

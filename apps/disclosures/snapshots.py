@@ -343,11 +343,17 @@ def snapshot_of(period: ReportingPeriod) -> tuple[dict, str]:
     anything it is computed from changes); with its SHA-256."""
     if period.is_signed_off:
         return period.snapshot, period.snapshot_sha256
+    return draft_of(period)[:2]
+
+
+def draft_of(period: ReportingPeriod) -> tuple[dict, str, pd.DataFrame | None]:
+    """A draft's snapshot, its SHA-256 and its records by run, scope and data quality (the PDF's annex), computed
+    once from the rollups and cached together until anything they are computed from changes."""
     key = _draft_key(period)
     found = cache.get(key)
-    if found is None:
-        snapshot = build_snapshot(period, from_rollups=True)[0]
-        found = (snapshot, e1.snapshot_sha256(snapshot))
+    if found is None or len(found) != 3:
+        snapshot, rows, _version = build_snapshot(period, from_rollups=True)
+        found = (snapshot, e1.snapshot_sha256(snapshot), e1.records_by_run(rows))
         cache.set(key, found, timeout=24 * 3600)
     return found
 

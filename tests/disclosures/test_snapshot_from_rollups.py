@@ -7,10 +7,11 @@ import io
 from decimal import Decimal
 
 import pytest
+from pypdf import PdfReader
 
 from apps.connectors.ingestion import create_run, execute_run
 from apps.connectors.storage import store_upload
-from apps.disclosures import period_rollups, snapshots
+from apps.disclosures import e1, period_exports, period_rollups, snapshots
 from apps.disclosures.models import ReportingPeriod
 from apps.footprint.models import ContractualInstrument, DailyRollup, UsageRecord
 from tests.demo_year import demo_year_loaded
@@ -79,6 +80,13 @@ def test_figures_from_rollups_equal_the_records_re_estimated(demo, span, covered
     assert [d["group"] for d in from_rollups["methodology"]["range_drivers"]] == list(want_drivers)
     for got in from_rollups["methodology"]["range_drivers"]:
         assert got["above_t"] == pytest.approx(want_drivers[got["group"]]["above_t"], rel=1e-9)
+    # The PDF annex's table (records, kWh and kg CO2e by run, scope and data quality) is the same from either.
+    want_by_run, got_by_run = e1.records_by_run(records), e1.records_by_run(rows)
+    assert got_by_run.index.tolist() == want_by_run.index.tolist()
+    assert got_by_run["n"].tolist() == want_by_run["n"].tolist()
+    assert int(got_by_run["n"].sum()) == len(records)
+    for column in ("kwh", "co2"):
+        assert got_by_run[column].tolist() == pytest.approx(want_by_run[column].tolist(), rel=1e-9), column
     # Whole months uncut by the instrument are read from the monthly rollup: fewer rows than the daily one has.
     daily = DailyRollup.objects.filter(organisation=demo, day__range=(start, end)).count()
     assert len(rows) < daily / 2 if span[0].day == 1 else len(rows) <= daily
@@ -105,6 +113,26 @@ def test_a_month_an_instrument_starts_in_is_read_day_by_day(demo, monkeypatch):
     assert market_scope2(from_rollups=True) == pytest.approx(want, rel=1e-9)
     monkeypatch.setattr(period_rollups, "split_days", lambda *args: set())
     assert market_scope2(from_rollups=True) != pytest.approx(want, rel=1e-6)
+
+
+def test_a_drafts_pdf_reads_the_rollups_not_the_records(demo, monkeypatch):
+    """The draft PDF's figures and its annex table come from the cached snapshot of the rollups: no record is
+    read (period_records would), and the annex counts every record of the year."""
+    period = _period(demo, dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31))
+
+    def no_records(_period):
+        raise AssertionError("a draft's PDF read every record")
+
+    monkeypatch.setattr(snapshots, "period_records", no_records)
+    data = period_exports.render(period, "pdf")
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
+    assert "Records by run and scope" in text
+    snapshot, sha, by_run = snapshots.draft_of(period)  # cached by the render: the same snapshot
+    assert sha in text.replace(" ", "")
+    year = UsageRecord.objects.filter(organisation=demo, day__year=YEAR).count()
+    assert year > 1000 and int(by_run["n"].sum()) == year
+    e1_6_12 = next(dp for dp in snapshot["datapoints"] if dp["id"] == "E1-6_12")
+    assert f"{e1_6_12['value']:,.3f}" in text
 
 
 def _ingest(org, csv: str, name: str):

@@ -320,12 +320,16 @@ def _kilo(value):
 
 
 def render_pdf(
-    snapshot: dict, records: pd.DataFrame | Iterable[pd.DataFrame] | None = None, snapshot_sha256: str = ""
+    snapshot: dict,
+    records: pd.DataFrame | Iterable[pd.DataFrame] | None = None,
+    snapshot_sha256: str = "",
+    by_run: pd.DataFrame | None = None,
 ) -> bytes:
     """Render the disclosure snapshot (and its usage records, for the evidence annex) as PDF bytes.
 
     The records (a frame or an iterable of frames) are only summed by run, scope and data quality, a chunk at a
-    time; the figures themselves come from the snapshot.
+    time (e1.records_by_run); `by_run`, that table already summed, stands for them (a draft's, from the rollups).
+    The figures themselves come from the snapshot.
 
     The same snapshot, records and hash give identical bytes: reportlab's invariant mode, dates from
     snapshot["generated_at"], fonts shipped with reportlab.
@@ -371,7 +375,7 @@ def render_pdf(
         lang="en",
     )
     doc.build(
-        _Renderer(snapshot, records, snapshot_sha256).story(),
+        _Renderer(snapshot, records, snapshot_sha256, by_run).story(),
         onFirstPage=on_page,
         onLaterPages=on_page,
         canvasmaker=numbered_canvas(footer),

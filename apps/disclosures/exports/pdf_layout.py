@@ -7,7 +7,6 @@ Bitstream Vera TTFs that ship inside reportlab, embedded, so the output does not
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
 import pandas as pd
@@ -21,8 +20,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import ListFlowable, ListItem, Paragraph, Table, TableStyle
 
+from ..e1 import records_by_run
 from ._common import format_number, is_number
-from .records_stream import iter_chunks
 
 FONT, FONT_BOLD, FONT_ITALIC, FONT_BOLD_ITALIC = "LedgerSans", "LedgerSans-Bold", "LedgerSans-Italic", "LedgerSans-BI"
 MONO = "Courier"  # hashes are ASCII hex: a standard font is enough
@@ -172,36 +171,13 @@ def key_value_table(rows: list[list], width: float) -> Table:
     )
 
 
-BY_RUN = ["run_id", "scope", "data_quality"]
-
-
-def records_by_run(records: pd.DataFrame | Iterable[pd.DataFrame] | None) -> pd.DataFrame | None:
-    """Records, energy kWh and location-based kg CO2e by run, scope and data quality (the annex's table).
-
-    `records` is a frame or an iterable of frames, summed a chunk at a time; None, or records without those
-    columns, give None (the table is left out)."""
-    if records is None:
-        return None
-    parts = []
-    for chunk in iter_chunks(records):
-        if not {*BY_RUN, "energy_kwh", "co2e_location_kg"} <= set(chunk.columns):
-            return None
-        parts.append(
-            chunk.groupby(BY_RUN, sort=True, dropna=False).agg(
-                n=("energy_kwh", "size"), kwh=("energy_kwh", "sum"), co2=("co2e_location_kg", "sum")
-            )
-        )
-    if not parts or not sum(len(p) for p in parts):
-        return None
-    return pd.concat(parts).groupby(level=[0, 1, 2], sort=True, dropna=False).sum()
-
-
 class PageBuilder:
     """Holds one render's snapshot, records and styles, and builds the paragraphs and cells its pages use."""
 
-    def __init__(self, snapshot: dict, records, snapshot_sha256: str):
+    def __init__(self, snapshot: dict, records, snapshot_sha256: str, by_run: pd.DataFrame | None = None):
         self.snapshot = snapshot
-        self.records_by_run = records_by_run(records)
+        # A draft's table comes summed with its cached snapshot (from the rollups); else the records are summed.
+        self.records_by_run = by_run if by_run is not None else records_by_run(records)
         self.sha = snapshot_sha256 or ""
         self.s = paragraph_styles()
         self.width = A4[0] - 36 * mm  # frame width (18 mm margins)
