@@ -123,7 +123,7 @@ def test_a_writer_adds_a_bedrock_credential_on_the_page(org_a, client_for):
         LOG_GROUP,
         "",
     )
-    assert "eu-west-1 · <code>/aws/bedrock/modelinvocations</code>" in html
+    assert '<div class="muted">eu-west-1 · <code>/aws/bedrock/modelinvocations</code></div>' in html
     assert "https://logs.eu-west-1.amazonaws.com" in html
     assert "The request and response bodies in the logs are not stored" in html
 
