@@ -11,7 +11,12 @@ counts written as strings, an extra key, and the unpaginated shape (no isActive,
 from __future__ import annotations
 
 import json
+from collections import Counter
 
+import pytest
+
+from apps.footprint.calculator import DQ_ACTIVITY, DQ_ACTIVITY_ASSUMED, estimate
+from apps.footprint.catalogue import default_factor_set
 from apps.footprint.usage_frame import USAGE_KIND_SEAT_ACTIVITY
 from tests.connectors.helpers import fixture_bytes, parse_bytes, refused, totals
 
@@ -108,3 +113,15 @@ def test_an_answer_without_records_is_refused():
 def test_the_usage_events_file_is_refused_with_a_hint():
     error = refused(KEY, fixture_bytes("cursor_admin", "usage_events_pages.json"), "events.json")
     assert "cursor_admin" in error.message
+
+
+def test_the_counts_are_the_measured_interactions_of_the_seat_estimate():
+    # Cursor has no row of its own in the default set's seat_tools table: the '*' row, 0.34 Wh per interaction
+    # (central) and 10 assumed interactions per active day. The three counted days are measured (1462 requests);
+    # admin's 19th, active with no request counted, takes the assumption and is flagged:
+    #   (1462 + 10) x 0.34 Wh = 500.48 Wh = 0.50048 kWh.
+    frame = parse_bytes(KEY, fixture_bytes(KEY, NAME))
+    r = estimate(frame, default_factor_set())
+    assert r["energy_kwh"].sum() == pytest.approx(0.50048)
+    assert Counter(r["data_quality"]) == {DQ_ACTIVITY: 3, DQ_ACTIVITY_ASSUMED: 1}
+    assert list(r.loc[r["data_quality"] == DQ_ACTIVITY_ASSUMED, "person"]) == ["admin@company.com"]
