@@ -90,6 +90,17 @@ def test_a_count_that_is_not_a_whole_number_is_refused_naming_it():
     assert "expected a whole number >= 0" in error.message
 
 
+def test_a_count_the_figures_use_that_is_missing_is_refused_never_read_as_zero():
+    values = pages()
+    del values[0]["data"][2]["totalTabsShown"]
+    error = refused(KEY, json.dumps(values).encode(), "daily.json")
+    assert (error.row, error.column) == ("[0].data[2]", "totalTabsShown") and "the key is missing" in error.message
+    values = pages()
+    values[1]["data"][1]["subscriptionIncludedReqs"] = None
+    error = refused(KEY, json.dumps(values).encode(), "daily.json")
+    assert (error.row, error.column) == ("[1].data[1]", "subscriptionIncludedReqs")
+
+
 def test_is_active_that_is_not_a_boolean_is_refused():
     values = pages()
     values[0]["data"][1]["isActive"] = "sometimes"
