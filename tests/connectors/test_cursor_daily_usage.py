@@ -11,7 +11,12 @@ counts written as strings, an extra key, and the unpaginated shape (no isActive,
 from __future__ import annotations
 
 import json
+from collections import Counter
 
+import pytest
+
+from apps.footprint.calculator import DQ_ACTIVITY, DQ_ACTIVITY_ASSUMED, estimate
+from apps.footprint.catalogue import default_factor_set
 from apps.footprint.usage_frame import USAGE_KIND_SEAT_ACTIVITY
 from tests.connectors.helpers import fixture_bytes, parse_bytes, refused, totals
 
@@ -85,6 +90,17 @@ def test_a_count_that_is_not_a_whole_number_is_refused_naming_it():
     assert "expected a whole number >= 0" in error.message
 
 
+def test_a_count_the_figures_use_that_is_missing_is_refused_never_read_as_zero():
+    values = pages()
+    del values[0]["data"][2]["totalTabsShown"]
+    error = refused(KEY, json.dumps(values).encode(), "daily.json")
+    assert (error.row, error.column) == ("[0].data[2]", "totalTabsShown") and "the key is missing" in error.message
+    values = pages()
+    values[1]["data"][1]["subscriptionIncludedReqs"] = None
+    error = refused(KEY, json.dumps(values).encode(), "daily.json")
+    assert (error.row, error.column) == ("[1].data[1]", "subscriptionIncludedReqs")
+
+
 def test_is_active_that_is_not_a_boolean_is_refused():
     values = pages()
     values[0]["data"][1]["isActive"] = "sometimes"
@@ -108,3 +124,15 @@ def test_an_answer_without_records_is_refused():
 def test_the_usage_events_file_is_refused_with_a_hint():
     error = refused(KEY, fixture_bytes("cursor_admin", "usage_events_pages.json"), "events.json")
     assert "cursor_admin" in error.message
+
+
+def test_the_counts_are_the_measured_interactions_of_the_seat_estimate():
+    # Cursor has no row of its own in the default set's seat_tools table: the '*' row, 0.34 Wh per interaction
+    # (central) and 10 assumed interactions per active day. The three counted days are measured (1462 requests);
+    # admin's 19th, active with no request counted, takes the assumption and is flagged:
+    #   (1462 + 10) x 0.34 Wh = 500.48 Wh = 0.50048 kWh.
+    frame = parse_bytes(KEY, fixture_bytes(KEY, NAME))
+    r = estimate(frame, default_factor_set())
+    assert r["energy_kwh"].sum() == pytest.approx(0.50048)
+    assert Counter(r["data_quality"]) == {DQ_ACTIVITY: 3, DQ_ACTIVITY_ASSUMED: 1}
+    assert list(r.loc[r["data_quality"] == DQ_ACTIVITY_ASSUMED, "person"]) == ["admin@company.com"]

@@ -210,3 +210,10 @@ def test_the_vendor_apis_page_offers_both_cursor_readings(org_a, client_for):
             "Cursor: an Admin API key. Its usage events (tokens) and its daily usage (active days and requests) are "
             "two readings of the same requests: connect one of them for a team, not both."
         )
+
+
+def test_an_answer_of_another_shape_is_a_pull_error(base_url):
+    Handler.forced.append((200, {"teamMembers": []}, {}))
+    with pytest.raises(PullError) as wrong:
+        fetch("cursor", Access(secret=KEY, base_url=base_url), date(2026, 3, 1), date(2026, 3, 1))
+    assert "unexpected shape (no 'usageEvents' list)" in str(wrong.value)

@@ -35,6 +35,15 @@ def cases() -> list:
         ),
         BadInput(
             "cursor_daily_usage",
+            "missing-usage-based-reqs",
+            lambda: _daily(lambda v: v[0]["data"][0].pop("usageBasedReqs")),
+            ("the key is missing",),
+            "[0].data[0]",
+            "usageBasedReqs",
+            extension="json",
+        ),
+        BadInput(
+            "cursor_daily_usage",
             "day-not-a-date",
             lambda: _daily(lambda v: v[0]["data"][0].update(day="18/03/2024")),
             ("expected an ISO 8601 date",),

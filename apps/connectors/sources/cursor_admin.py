@@ -19,6 +19,8 @@ the call to, so provider is read from the name: ``claude`` -> anthropic, ``gpt``
 * cost = ``totalCents`` / 100 USD (Cursor's price of the tokens; what it charged may differ by plan).
 * An event that is not token-based (a request priced per request) has no token counts: it is skipped, counted
   under ``priced_per_request``, so the run shows how many requests the footprint could not estimate.
+
+Cursor's daily usage data (``cursor_daily_usage``) counts the same requests per user and day: load one of the two.
 """
 
 from __future__ import annotations

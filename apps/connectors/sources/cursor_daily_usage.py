@@ -23,15 +23,18 @@ completions shown), so each row's requests are estimated at the seat tools' ener
   report, and a seat row without a count would take the assumed interactions per day on top of it;
 * requests = ``subscriptionIncludedReqs`` + ``usageBasedReqs`` (the day's usage events, included or paid per use)
   + ``totalTabsShown`` (Tab completions shown, as the Copilot sources count completions shown);
-  ``apiKeyReqs`` are left out: they run on the team's own OpenAI or Anthropic key, whose usage report already
-  counts them (``openai_usage``, ``anthropic_usage``). The per-feature counts (composer, chat, agent, Cmd+K,
+  ``apiKeyReqs`` are left out: the page calls them "API key requests", read here as calls made with the team's
+  own provider key (an interpretation), whose usage report already counts them (``openai_usage``,
+  ``anthropic_usage``). The per-feature counts (composer, chat, agent, Cmd+K,
   Bugbot) describe the same requests by feature and are not added again.
 * ``mostUsedModel`` is not used: the day's requests span several models, and giving them all to the most used one
   would invent a split the answer does not make.
 
 The same requests are in the usage events (``cursor_admin``, with tokens): load one of the two for a period. A user's
-day repeated in a file (overlapping pulls) is refused. A count that is not a whole number >= 0 is refused, named;
-an absent one is zero (Cursor omits nothing it documents, and an inactive member's counts are 0).
+day repeated in a file (overlapping pulls) is refused. The four counts the figures use (the three ``...Reqs`` and
+``totalTabsShown``, which the page's type marks as always present) are refused when absent or null, named, never
+read as zero; the counts that only tell an active day (lines, applies, per feature) read absent as zero. A count that
+is not a whole number >= 0 is refused, named.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ from pydantic import BeforeValidator
 from apps.connectors.sources.detect import json_fields, wrong_source_hint
 from apps.connectors.sources.errors import SourceError, describe_value
 from apps.connectors.sources.frames import finish
-from apps.connectors.sources.json_models import Count, JsonRow, Text, refuse, validate
+from apps.connectors.sources.json_models import Count, JsonRow, RequiredCount, Text, refuse, required, validate
 from apps.connectors.sources.json_reader import load_json
 from apps.connectors.sources.json_values import json_day
 from apps.connectors.sources.skips import SkipReason, counted
@@ -86,10 +89,10 @@ class Day(JsonRow):
     WHAT: ClassVar[str] = "a daily usage record"
 
     isActive: Flag = None
-    subscriptionIncludedReqs: Count = 0
-    usageBasedReqs: Count = 0
-    apiKeyReqs: Count = 0
-    totalTabsShown: Count = 0
+    subscriptionIncludedReqs: RequiredCount = required()
+    usageBasedReqs: RequiredCount = required()
+    apiKeyReqs: RequiredCount = required()
+    totalTabsShown: RequiredCount = required()
     totalTabsAccepted: Count = 0
     totalApplies: Count = 0
     acceptedLinesAdded: Count = 0
