@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import OrgScopedModel, Person, Team
@@ -105,8 +106,10 @@ class IngestionRun(OrgScopedModel):
 
     @property
     def skipped_by_reason(self) -> list[tuple[str, str, int]]:
-        """(code, label, count) of the rows left out, most first."""
-        return [(code, skip_label(code), n) for code, n in sorted(self.skipped.items(), key=lambda kv: (-kv[1], kv[0]))]
+        """(code, label, count) of the rows left out, most first; the label in the active language (the sources,
+        Django-free, write it in English: its French entry is in locale/fr)."""
+        ordered = sorted(self.skipped.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [(code, gettext(skip_label(code)), n) for code, n in ordered]
 
     @property
     def is_finished(self) -> bool:

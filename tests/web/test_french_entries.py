@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
+from apps.connectors.models import IngestionRun
 from apps.connectors.sources import SOURCES
 from apps.connectors.sources.about import about
+from apps.connectors.sources.skips import SkipReason
 
 CATALOGUES = sorted((Path(__file__).parents[2] / "apps" / "disclosures" / "catalogues").glob("*.json"))
 
@@ -39,3 +41,16 @@ def test_every_catalogue_label_and_note_has_a_french_entry(path):
     texts = _catalogue_sentences(path)
     assert texts  # the catalogue was read
     assert _untranslated(texts) == []
+
+
+def test_every_skip_reason_label_has_a_french_entry():
+    assert _untranslated([reason.label for reason in SkipReason]) == []
+
+
+def test_the_run_page_gives_the_skip_reasons_in_the_active_language():
+    run = IngestionRun(skipped={"cache_hit": 3, "failed_request": 5})
+    with translation.override("fr"):
+        assert run.skipped_by_reason == [
+            ("failed_request", "une requête en échec (pas de réponse, rien de compté)", 5),
+            ("cache_hit", "servie par le cache de la passerelle (aucun modèle appelé)", 3),
+        ]
