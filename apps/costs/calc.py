@@ -76,6 +76,16 @@ def months_in(start: dt.date, end: dt.date) -> float:
     return total
 
 
+def calendar_months(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Each calendar month an inclusive date range touches, cut to the range: (first day, last day)."""
+    out, cursor = [], start
+    while cursor <= end:
+        last = dt.date(cursor.year, cursor.month, calendar.monthrange(cursor.year, cursor.month)[1])
+        out.append((cursor, min(last, end)))
+        cursor = last + dt.timedelta(days=1)
+    return out
+
+
 # ---- seats --------------------------------------------------------------------------------------------
 
 

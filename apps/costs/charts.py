@@ -79,7 +79,7 @@ def seat_trend_chart(trend: dict) -> dict:
             {"label": _("Idle"), "data": series("idle"), "colour": COLOURS["idle"]},
             {"label": _("Unassigned"), "data": series("unassigned"), "colour": COLOURS["unassigned"]},
         ],
-        _("Seats"),
+        _("Number of seats"),
         stacked=True,
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
 import pandas as pd
@@ -46,16 +45,6 @@ def usage_summary(
     }
 
 
-def _months(window: Window) -> list[tuple[dt.date, dt.date]]:
-    """Each calendar month the window touches, cut to the window: (first day, last day)."""
-    out, cursor = [], window.start
-    while cursor <= window.end:
-        last = dt.date(cursor.year, cursor.month, calendar.monthrange(cursor.year, cursor.month)[1])
-        out.append((cursor, min(last, window.end)))
-        cursor = last + dt.timedelta(days=1)
-    return out
-
-
 def _licence_in(item: dict, first: dt.date, last: dt.date) -> float:
     """A licence's cost over some days: seats bought x price per seat-month x the months it covers of them
     (calc.months_in, pro rata by each month's length, as the window's licence cost is counted)."""
@@ -74,7 +63,7 @@ def _by_month(frame: pd.DataFrame, seats: list[dict], window: Window) -> list[di
         for row in plain_rows(group_sums(frame.assign(month=months), "month")):
             sums[row["month"]] = row
     out = []
-    for first, last in _months(window):
+    for first, last in calc.calendar_months(window.start, window.end):
         key = f"{first.year:04d}-{first.month:02d}"
         row = sums.get(key, {})
         api = row.get("api_spend_eur", cost.ZERO)

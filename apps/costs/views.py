@@ -14,7 +14,7 @@ from apps.accounts.models import Team
 from apps.accounts.permissions import READ, WRITE
 from apps.accounts.tenancy import get_scoped_or_404, org_view, scoped
 
-from . import calc, charts, page_figures, services, sizing
+from . import calc, charts, page_figures, seat_trend, services, sizing
 from .forms import FrugalityForm, LicenceForm, ModelPriceForm, RoiAssumptionForm
 from .frugality import frugality_list, impacts_by_team
 from .models import Licence, ModelPrice, Tool
@@ -60,8 +60,13 @@ def _charts(specs: dict) -> dict:
 
 @org_view(READ)
 def seats(request):
-    window = window_from(request)
-    return render(request, "costs/seats.html", {"window": window, "seats": seat_report(request.organisation, window)})
+    org, window = request.organisation, window_from(request)
+    report = seat_report(org, window)
+    trends = seat_trend.idle_by_month(org, window, report)
+    # Copies: each licence with its trend beside it, for the template.
+    items = [{**item, "trend": trends.get(item["licence_id"])} for item in report]
+    specs = {f"idle_{lid}": charts.seat_trend_chart(trend) for lid, trend in trends.items()}
+    return render(request, "costs/seats.html", {"window": window, "seats": items, **_charts(specs)})
 
 
 @org_view(READ, write_methods_action=WRITE)
@@ -85,7 +90,8 @@ def roi(request):
     report = [dict(item) for item in page_figures.roi_figures(org, window)]
     for item in report:
         item["form"] = RoiAssumptionForm(initial=item["inputs"], auto_id=f"id_{item['tool']}_%s")
-    return render(request, "costs/roi.html", {"window": window, "report": report, "teams": scoped(Team, org)})
+    context = {"window": window, "report": report, "teams": scoped(Team, org), **_charts(charts.roi_charts(report))}
+    return render(request, "costs/roi.html", context)
 
 
 @org_view(READ)
