@@ -25,7 +25,7 @@ from apps.footprint.locks import PeriodLocked, assert_days_open
 from apps.footprint.record_writer import overlaps_stored, serialise_writes, write_records
 from apps.footprint.services import current_factor_set_version, load_factor_set
 
-from . import leases
+from . import leases, progress
 from .errors import IngestionRefused
 from .identities import identity_resolver
 from .models import IngestionRun, RunPhase, RunStatus, SeatHolder, SourceFile
@@ -160,6 +160,7 @@ def execute_run(run_id: int, task_id: str = "") -> IngestionRun:
         )
     finally:
         drop_attempt(run)
+        progress.clear(run.pk)
     run.refresh_from_db()
     return run
 
@@ -211,6 +212,17 @@ def _parse(run: IngestionRun, path) -> dict:
     }
 
 
+def _reported(run: IngestionRun, spill: Spill):
+    """The spill's frames, reporting before each and at the end how many records the ones before it hold (the
+    records written or being written): the run page's "Storing… n records (part k of m)"."""
+    records, parts = 0, spill.parts
+    for part, frame in enumerate(spill.frames()):
+        progress.report(run.pk, run.attempts, records=records, part=part, parts=parts)
+        yield frame
+        records += len(frame)
+    progress.report(run.pk, run.attempts, records=records, part=parts, parts=parts)
+
+
 def _store(run: IngestionRun, parsed: dict) -> None:
     """The write phase: the attempt's records and the run's success in one transaction, or nothing when another
     delivery finished the run first or took it over."""
@@ -228,7 +240,7 @@ def _store(run: IngestionRun, parsed: dict) -> None:
         assert_days_open(organisation, parsed["days"])
         serialise_writes(organisation, version)
         totals = write_records(
-            parsed["spill"].frames(),
+            _reported(run, parsed["spill"]),
             replaces=overlaps_stored(organisation, parsed["days"]),
             factor_set=load_factor_set(version),
             resolve=identity_resolver(organisation),

@@ -87,6 +87,11 @@ class Spill:
         for writer in self.writers.values():
             writer.close()
 
+    @property
+    def parts(self) -> int:
+        """How many frames frames() yields (the buckets written to)."""
+        return len(self.writers)
+
     def frames(self):
         """Each bucket's rows summed by natural key, one conformed frame at a time."""
         for bucket in sorted(self.writers):

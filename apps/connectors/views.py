@@ -4,18 +4,20 @@ storage.py (uploads) and mapping.py (identity mappings)."""
 from django.contrib import messages
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import READ, WRITE
 from apps.accounts.tenancy import get_scoped_or_404, org_view, scoped
 
-from . import ingestion, storage
+from . import ingestion, progress, storage
 from .dispatch import dispatch
 from .errors import IngestionRefused
 from .forms import MappingForm, UploadForm
 from .mapping import delete_mapping, save_mapping, unmapped_identities
-from .models import IdentityMapping, IngestionRun, RunStatus, SourceFile
+from .models import IdentityMapping, IngestionRun, RunPhase, RunStatus, SourceFile
 from .run_panels import run_panels
 from .sources import SOURCES
 from .sources.about import about
@@ -42,18 +44,47 @@ def run_list(request):
     return render(request, "connectors/run_list.html", {"runs": runs, "form": form, "sources": sources})
 
 
+def phase_progress(run: IngestionRun) -> dict:
+    """What the progress bar shows of a running run: the phase with its own count ("Reading the file… 12,000
+    rows", then "Storing the records… 3,000 records, part 2 of 16") and the percentage (reading up to 90 %,
+    storing 90 to 100 % by parts). The store phase's count comes from apps.connectors.progress."""
+    if run.status != RunStatus.RUNNING:
+        return {"phase_text": "", "percent": run.progress_percent, "store": None}
+    if run.phase == RunPhase.STORING:
+        store = progress.read(run.pk, run.attempts)
+        if store is None or not store["parts"]:
+            return {"phase_text": _("Storing the records…"), "percent": run.progress_percent, "store": None}
+        text = ngettext(
+            "Storing the records… %(records)s record, part %(part)s of %(parts)s",
+            "Storing the records… %(records)s records, part %(part)s of %(parts)s",
+            store["records"],
+        ) % {
+            "records": number_format(store["records"], force_grouping=True),
+            "part": number_format(min(store["part"] + 1, store["parts"]), force_grouping=True),
+            "parts": number_format(store["parts"], force_grouping=True),
+        }
+        percent = min(99, 90 + int(10 * store["part"] / store["parts"]))
+        return {"phase_text": text, "percent": percent, "store": store}
+    rows = ngettext("Reading the file… %(rows)s row", "Reading the file… %(rows)s rows", run.rows_read) % {
+        "rows": number_format(run.rows_read, force_grouping=True)
+    }
+    return {"phase_text": rows, "percent": run.progress_percent, "store": None}
+
+
 @org_view(READ)
 def run_detail(request, pk):
     run = get_scoped_or_404(
         IngestionRun.objects.select_related("source_file", "factor_set"), request.organisation, pk=pk
     )
-    return render(request, "connectors/run_detail.html", {"run": run, "panels": run_panels(run)})
+    context = {"run": run, "panels": run_panels(run), "phase": phase_progress(run)}
+    return render(request, "connectors/run_detail.html", context)
 
 
 @org_view(READ)
 def run_status(request, pk):
     """The run's state as JSON, polled by the progress bar."""
     run = get_scoped_or_404(IngestionRun, request.organisation, pk=pk)
+    phase = phase_progress(run)
     return JsonResponse(
         {
             "id": run.pk,
@@ -61,8 +92,9 @@ def run_status(request, pk):
             "status_label": run.get_status_display(),
             "phase": run.phase,
             "phase_label": run.get_phase_display() if run.status == RunStatus.RUNNING else "",
+            "phase_text": phase["phase_text"],
             "finished": run.is_finished,
-            "progress_percent": run.progress_percent,
+            "progress_percent": phase["percent"],
             "bytes_done": run.bytes_done,
             "bytes_total": run.bytes_total,
             "rows_read": run.rows_read,

@@ -16,7 +16,7 @@
         percent.textContent = run.progress_percent + " %";
         rows.textContent = run.rows_read.toLocaleString(document.documentElement.lang);
         status.textContent = run.status_label;
-        phase.textContent = run.phase_label ? "· " + run.phase_label + "…" : "";
+        phase.textContent = run.phase_text ? "· " + run.phase_text : "";
         if (run.finished) { window.location.reload(); return; }
       }
     } catch (e) { /* network hiccup: try again */ }

@@ -103,10 +103,15 @@ def test_records_csv_values_and_totals_from_chunks(data):
     _, records = data
     rows = list(csv.DictReader(io.StringIO(render_records_csv(_chunks(records, 11)).decode("utf-8"))))
     assert [int(r["id"]) for r in rows] == records["id"].tolist()
-    assert [float(r["energy_kwh"]) for r in rows] == records["energy_kwh"].tolist()  # exact floats
+    # Six significant digits, each value within half a unit of its sixth digit (float("%.6g") is that value).
+    assert [float(r["energy_kwh"]) for r in rows] == [float(f"{v:.6g}") for v in records["energy_kwh"]]
+    floats = [c for c in rows[0] if c.endswith(("_kwh", "_kg", "_low", "_high"))]
+    assert len(floats) > 5 and not any("e" in r[c] for r in rows for c in floats)
     scope2 = [float(r["co2e_location_kg"]) for r in rows if r["scope"] == "scope2"]
     expected = sum(v for v, s in zip(records["co2e_location_kg"], records["scope"], strict=True) if s == "scope2")
-    assert sum(scope2) == pytest.approx(expected, rel=1e-12) and expected > 0
+    assert sum(scope2) == pytest.approx(expected, rel=5e-6) and expected > 0
+    exact = list(csv.DictReader(io.StringIO(render_records_csv(_chunks(records, 11), exact=True).decode("utf-8"))))
+    assert [float(r["energy_kwh"]) for r in exact] == records["energy_kwh"].tolist()  # the evidence pack's
 
 
 def _lazy(records: pd.DataFrame, size: int, out: io.BytesIO, seen: list[int]):

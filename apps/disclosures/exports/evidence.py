@@ -5,7 +5,7 @@ Contents (in this order, every entry stamped with snapshot["generated_at"], so t
   SHA256SUMS         SHA-256 of every other file in the pack (`sha256sum -c SHA256SUMS`)
   snapshot.json      the snapshot in canonical JSON; its SHA-256 is the snapshot hash printed on the PDF cover
   datapoints.csv     the disclosed datapoints (as the CSV export)
-  records.csv        the usage records behind the figures (as the records CSV export)
+  records.csv        the usage records behind the figures (floats exact, as they read back)
   factors/<t>.csv    each factor table used
   method.json        every method constant with its source (with the factor set: `factor_set` given)
   resolution/<t>.csv what each record's names resolved to: model -> repository entry -> parameters, zone -> grid
@@ -212,10 +212,10 @@ def write_evidence_pack(
     keys = KeyCollector()
     with tempfile.SpooledTemporaryFile(max_size=32 * 2**20) as spool:
         hashing = _Hashing(spool)
-        write_records_csv(keys.wrap(iter_chunks(records)) if factor_set is not None else records, hashing)
+        write_records_csv(keys.wrap(iter_chunks(records)) if factor_set is not None else records, hashing, exact=True)
         files: dict[str, bytes] = {
             "snapshot.json": canonical_json(snapshot).encode("utf-8"),
-            "datapoints.csv": render_csv(snapshot),
+            "datapoints.csv": render_csv(snapshot, exact=True),
         }
         # table names become file names: keep them to one path segment
         factors = sorted(((str(k).replace("/", "_").replace("\\", "_"), v) for k, v in factor_tables.items()))

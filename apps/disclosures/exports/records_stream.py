@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from openpyxl.utils import get_column_letter
 
+from . import precision
 from ._common import FORMULA_PREFIXES
 
 # Excel's rows per sheet (1,048,576), header included. Tests lower it to check the continuation sheets.
@@ -97,11 +98,9 @@ def _number_text(value) -> str:
     return repr(float(value))
 
 
-def _numbers(series: pd.Series, kind: str, point: bool = False) -> pa.Array:
-    """Numbers as text, null where missing (NaN and infinities too): Arrow's shortest text that reads back exact.
-
-    With `point`, a whole float keeps a decimal point ("340.0", as repr writes it), so a CSV reader reads the
-    column back as floats, not integers."""
+def _numbers(series: pd.Series, kind: str) -> pa.Array:
+    """Numbers as text, null where missing (NaN and infinities too): Arrow's shortest text that reads back exact
+    (an XLSX cell's value; the CSV's floats are written by precision.py)."""
     if kind == "int" and not series.hasnans:
         return pc.cast(pa.array(series.to_numpy()), pa.string())
     if kind == "decimal":
@@ -110,8 +109,6 @@ def _numbers(series: pd.Series, kind: str, point: bool = False) -> pa.Array:
     texts = pc.cast(pa.array(values, mask=~np.isfinite(values)), pa.string())
     if kind == "int":  # whole numbers with gaps: no ".0"
         return pc.replace_substring_regex(texts, r"\.0$", "")
-    if point:
-        return pc.replace_substring_regex(texts, r"^(-?[0-9]+)$", r"\1.0")
     return texts
 
 
@@ -146,31 +143,39 @@ def _safe_text(value) -> str:
 # ---- CSV -------------------------------------------------------------------------------------------------------
 
 
-def csv_column(series: pd.Series) -> pa.Array:
-    """One column as CSV fields: numbers exact, true/false, neutralised text, '' where missing; quoted as
-    csv.writer quotes (RFC 4180: a field holding a comma, a quote, CR or LF is quoted, its quotes doubled)."""
+def csv_column(series: pd.Series, digits: int | None = None) -> pa.Array:
+    """One column as CSV fields: floats to `digits` significant digits (None: exact), positional (precision.py),
+    integers and decimals as they are, true/false, neutralised text, '' where missing; quoted as csv.writer
+    quotes (RFC 4180: a field holding a comma, a quote, CR or LF is quoted, its quotes doubled)."""
     kind = column_kind(series)
-    if kind in ("int", "float", "decimal"):
-        return pc.fill_null(_numbers(series, kind, point=True), "")
+    if kind == "float":
+        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        texts = precision.exact_texts(values) if digits is None else precision.rounded_texts(values, digits)
+        return pc.fill_null(texts, "")
+    if kind in ("int", "decimal"):
+        return pc.fill_null(_numbers(series, kind), "")
     if kind == "bool":
         return pc.fill_null(pc.if_else(_bools(series), "true", "false"), "")
-    values = pa.array([_csv_cell(v) for v in series.tolist()]) if kind == "mixed" else safe_texts(series)
+    values = pa.array([_csv_cell(v, digits) for v in series.tolist()]) if kind == "mixed" else safe_texts(series)
     values = pc.fill_null(values, "")
     quoted = pc.binary_join_element_wise('"', pc.replace_substring(values, '"', '""'), '"', "")
     return pc.if_else(pc.match_substring_regex(values, '[,"\r\n]'), quoted, values)
 
 
-def _csv_cell(value) -> str:
+def _csv_cell(value, digits: int | None = None) -> str:
     if _missing(value):
         return ""
     if isinstance(value, bool | np.bool_):
         return "true" if value else "false"
+    if isinstance(value, float | np.floating):
+        return precision.exact(float(value)) if digits is None else precision.rounded(float(value), digits)
     return _number_text(value) if _is_number(value) else _safe_text(value)
 
 
-def csv_lines(chunk: pd.DataFrame) -> pa.Array:
-    """The chunk's rows as CSV lines (CRLF-terminated), converted a column at a time."""
-    fields = [csv_column(chunk[name]) for name in chunk.columns]
+def csv_lines(chunk: pd.DataFrame, digits: int | None = None) -> pa.Array:
+    """The chunk's rows as CSV lines (CRLF-terminated), converted a column at a time; floats to `digits`
+    significant digits, or exact (None)."""
+    fields = [csv_column(chunk[name], digits) for name in chunk.columns]
     return pc.binary_join_element_wise(pc.binary_join_element_wise(*fields, ","), "\r\n", "")
 
 
@@ -194,13 +199,19 @@ def _xlsx_mixed(value, ref: str) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
-def xlsx_cells(series: pd.Series, refs: pa.Array) -> pa.Array:
-    """One column's cells as SpreadsheetML `<c>` elements at the given cell references ('' where missing)."""
+def xlsx_cells(series: pd.Series, refs: pa.Array, float_style: int | None = None) -> pa.Array:
+    """One column's cells as SpreadsheetML `<c>` elements at the given cell references ('' where missing); a float
+    column's cells with the workbook's style `float_style` (a positional number format), values exact."""
     kind = column_kind(series)
     if kind == "mixed":
         return pa.array([_xlsx_mixed(v, r) for v, r in zip(series.tolist(), refs.to_pylist(), strict=True)])
     if kind in ("int", "float", "decimal"):
-        values, open_tag, close_tag = _numbers(series, kind), '"><v>', "</v></c>"
+        styled = kind == "float" and float_style is not None
+        values, open_tag, close_tag = (
+            _numbers(series, kind),
+            f'" s="{float_style}"><v>' if styled else '"><v>',
+            "</v></c>",
+        )
     elif kind == "bool":
         values, open_tag, close_tag = pc.if_else(_bools(series), "1", "0"), '" t="b"><v>', "</v></c>"
     else:
@@ -209,11 +220,11 @@ def xlsx_cells(series: pd.Series, refs: pa.Array) -> pa.Array:
     return pc.fill_null(pc.binary_join_element_wise('<c r="', refs, open_tag, values, close_tag, ""), "")
 
 
-def xlsx_rows(chunk: pd.DataFrame, first_row: int) -> pa.Array:
+def xlsx_rows(chunk: pd.DataFrame, first_row: int, float_style: int | None = None) -> pa.Array:
     """The chunk as `<row>` elements numbered from `first_row` (1-based sheet rows), one string per row."""
     numbers = pc.cast(pa.array(np.arange(first_row, first_row + len(chunk))), pa.string())
     cells = [
-        xlsx_cells(chunk[name], pc.binary_join_element_wise(get_column_letter(i), numbers, ""))
+        xlsx_cells(chunk[name], pc.binary_join_element_wise(get_column_letter(i), numbers, ""), float_style)
         for i, name in enumerate(chunk.columns, start=1)
     ]
     return pc.binary_join_element_wise('<row r="', numbers, '">', *cells, "</row>", "")
@@ -237,8 +248,9 @@ class SheetBodies:
     size a full sheet would take; `close_sheet(stream)` ends it. `write` takes chunks and begins the next sheet
     when one is full; `finish` returns the records of each sheet (at least one sheet, empty when no records)."""
 
-    def __init__(self, open_sheet, close_sheet, max_sheet_rows: int | None = None):
+    def __init__(self, open_sheet, close_sheet, max_sheet_rows: int | None = None, float_style: int | None = None):
         self.per_sheet = (max_sheet_rows or MAX_SHEET_ROWS) - 1
+        self.float_style = float_style
         self.open_sheet, self.close_sheet = open_sheet, close_sheet
         self.counts: list[int] = []
         self._fh = None
@@ -250,7 +262,7 @@ class SheetBodies:
             new = not self.counts or self.counts[-1] == self.per_sheet
             filled = 0 if new else self.counts[-1]
             take = min(self.per_sheet - filled, len(chunk) - start, XLSX_ROWS_PER_WRITE)
-            rows = xlsx_rows(chunk.iloc[start : start + take], filled + 2)
+            rows = xlsx_rows(chunk.iloc[start : start + take], filled + 2, self.float_style)
             if new:
                 self._close()
                 self._fh = self.open_sheet(len(self.counts), rows.nbytes * self.per_sheet // take)

@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from . import records_stream
+from . import precision, records_stream
 from ._common import STANDARD_LABELS, generated_at, safe_cell, standard_of, zip_date_time, zip_entry_info
 from .records_stream import SheetBodies, csv_lines, iter_chunks, write_strings
 
@@ -118,24 +118,31 @@ def _plain(value):
     return value
 
 
-def _csv_text(value) -> str:
+class _Written(str):
+    """A number already written to its stated precision (a datapoint's unit decides it): kept as it is."""
+
+
+def _csv_text(value, exact: bool = False) -> str:
+    if isinstance(value, _Written):
+        return str(value)
     value = safe_cell(_plain(value))
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return repr(value)  # shortest text that reads back as exactly the same float
+        return precision.exact(value) if exact else precision.rounded(value)
     return str(value)
 
 
-def _write_csv(header: list[str], rows) -> bytes:
+def _write_csv(header: list[str], rows, exact: bool = False) -> bytes:
+    """CSV bytes; floats to precision.SIGNIFICANT_DIGITS significant digits, or `exact` (the evidence pack)."""
     buffer = io.StringIO()
     # RFC 4180 line ends: the writer then quotes any field holding \r or \n, so embedded newlines stay in the cell
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_csv_text(v) for v in row])
+        writer.writerow([_csv_text(v, exact) for v in row])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -144,10 +151,35 @@ def datapoint_rows(snapshot: dict) -> list[list]:
     return [[dp.get(c) for c in DATAPOINT_COLUMNS] for dp in snapshot.get("datapoints") or []]
 
 
-def render_csv(snapshot: dict) -> bytes:
+# The figures of a datapoint row that its unit's precision applies to (change_pct has its own).
+_FIGURE_COLUMNS = [DATAPOINT_COLUMNS.index(c) for c in ("value", "low", "high", "comparative")]
+_CHANGE_COLUMN = DATAPOINT_COLUMNS.index("change_pct")
+
+
+def _rounded_row(row: list, unit: str) -> list:
+    def written(value, **places):
+        if not isinstance(value, float):
+            return value  # integers, None, text: as they are
+        return _Written(precision.rounded(value, **places))
+
+    decimals = precision.UNIT_DECIMALS.get(unit)
+    row = list(row)
+    for i in _FIGURE_COLUMNS:
+        row[i] = written(row[i], decimals=decimals) if decimals is not None else written(row[i])
+    row[_CHANGE_COLUMN] = written(row[_CHANGE_COLUMN], decimals=precision.CHANGE_PCT_DECIMALS)
+    return [*row, precision.precision_of(unit)]
+
+
+def render_csv(snapshot: dict, *, exact: bool = False) -> bytes:
     """The disclosed datapoints as CSV (UTF-8): id, section, label, unit, value, low, high, comparative, change_pct,
-    xbrl_concept, esrs_ref; values unrounded, as in the snapshot."""
-    return _write_csv(DATAPOINT_COLUMNS, datapoint_rows(snapshot))
+    xbrl_concept, esrs_ref, then the precision the row's figures are rounded to (its unit's: precision.py;
+    change_pct to 0.01 %). `exact`: unrounded, as in the snapshot, without the precision column (the evidence
+    pack's datapoints.csv, which recompute.py compares with snapshot.json)."""
+    rows = datapoint_rows(snapshot)
+    if exact:
+        return _write_csv(DATAPOINT_COLUMNS, rows, exact=True)
+    unit = DATAPOINT_COLUMNS.index("unit")
+    return _write_csv([*DATAPOINT_COLUMNS, "precision"], [_rounded_row(row, row[unit] or "") for row in rows])
 
 
 def record_columns(records: pd.DataFrame) -> list[str]:
@@ -156,17 +188,19 @@ def record_columns(records: pd.DataFrame) -> list[str]:
     return known + sorted(c for c in records.columns if c not in RECORD_COLUMNS)
 
 
-def write_records_csv(records: pd.DataFrame | Iterable[pd.DataFrame], out: BinaryIO) -> int:
+def write_records_csv(records: pd.DataFrame | Iterable[pd.DataFrame], out: BinaryIO, *, exact: bool = False) -> int:
     """Write the usage records as CSV (UTF-8) to a binary stream, chunk by chunk; returns the number of records.
 
     `records` is a frame or an iterable of frames (consumed lazily, one chunk in memory at a time). Floats are
-    written exactly (they read back identical); formula-like text is neutralised."""
+    written to precision.SIGNIFICANT_DIGITS significant digits, or with `exact` as the shortest text that reads
+    back identical (the evidence pack's records.csv); never with an exponent. Formula-like text is neutralised."""
+    digits = None if exact else precision.SIGNIFICANT_DIGITS
     columns, count = None, 0
     for chunk in iter_chunks(records):
         if columns is None:
             columns = record_columns(chunk)
             out.write(_csv_header(columns))
-        write_strings(csv_lines(chunk[columns]), out)
+        write_strings(csv_lines(chunk[columns], digits), out)
         count += len(chunk)
     if columns is None:
         out.write(_csv_header(record_columns(records) if isinstance(records, pd.DataFrame) else RECORD_COLUMNS))
@@ -179,16 +213,17 @@ def _csv_header(columns: list[str]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def render_records_csv(records: pd.DataFrame | Iterable[pd.DataFrame]) -> bytes:
+def render_records_csv(records: pd.DataFrame | Iterable[pd.DataFrame], *, exact: bool = False) -> bytes:
     """The usage records behind the figures as CSV bytes (write_records_csv into memory)."""
     buffer = io.BytesIO()
-    write_records_csv(records, buffer)
+    write_records_csv(records, buffer, exact=exact)
     return buffer.getvalue()
 
 
 def render_frame_csv(frame: pd.DataFrame) -> bytes:
-    """Any DataFrame (e.g. a factor table) as CSV in its own column order, with the same safety and precision."""
-    return _write_csv([str(c) for c in frame.columns], frame.itertuples(index=False, name=None))
+    """Any DataFrame (e.g. a factor table of the evidence pack) as CSV in its own column order, with the same
+    safety; floats exact (recompute.py reads the factors back)."""
+    return _write_csv([str(c) for c in frame.columns], frame.itertuples(index=False, name=None), exact=True)
 
 
 def _runs_rows(snapshot: dict) -> list[list]:
@@ -214,6 +249,8 @@ def _factor_rows(snapshot: dict) -> list[list]:
     return rows
 
 
+# Cells keep every digit; the format shows them positionally (Excel's General writes 2.3E-08), up to 15 decimals.
+FLOAT_FORMAT = "0.0##############"
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="E6EFE8")
 _WRAP = Alignment(wrap_text=True, vertical="top")
@@ -237,7 +274,7 @@ def _sheet(
         values = [safe_cell(_plain(v)) for v in row]
         for index in wrap:
             values[index] = _styled(sheet, values[index], alignment=_WRAP)
-        sheet.append(values)
+        sheet.append([_styled(sheet, v, number_format=FLOAT_FORMAT) if isinstance(v, float) else v for v in values])
 
 
 def _styled(sheet, value, **style) -> WriteOnlyCell:
@@ -262,18 +299,19 @@ def _records_header_sheet(workbook: Workbook, title: str, columns: list[str]) ->
     sheet.append([_styled(sheet, name, font=_HEADER_FONT, fill=_HEADER_FILL) for name in columns])
 
 
-def _records_sheet_xml(snapshot: dict, columns: list[str]) -> tuple[bytes, bytes]:
+def _records_sheet_xml(snapshot: dict, columns: list[str]) -> tuple[bytes, bytes, int]:
     """openpyxl's XML of a records sheet that holds only its header, split where the record rows go.
 
     Taken from the very workbook written at the end (with one records sheet): its cells' style numbers are then
-    those of the final workbook's styles."""
+    those of the final workbook's styles; with the float cells' style number."""
     buffer = io.BytesIO()
+    workbook = _workbook(snapshot, columns, [0])
     with zipfile.ZipFile(buffer, "w") as archive:
-        ExcelWriter(_workbook(snapshot, columns, [0]), archive).write_data()
+        ExcelWriter(workbook, archive).write_data()
     with zipfile.ZipFile(buffer) as archive:
         xml = archive.read(f"xl/worksheets/sheet{_FIRST_RECORDS_SHEET}.xml")
     prefix, marker, suffix = xml.partition(b"</sheetData>")
-    return prefix, marker + suffix
+    return prefix, marker + suffix, workbook.float_style_id
 
 
 def _write_records_sheets(archive: zipfile.ZipFile, snapshot: dict, records) -> tuple[list[str], list[int]]:
@@ -297,11 +335,11 @@ def _write_records_sheets(archive: zipfile.ZipFile, snapshot: dict, records) -> 
     for chunk in iter_chunks(records):
         if columns is None:
             columns = record_columns(chunk)
-            template = _records_sheet_xml(snapshot, columns)
+            *template, bodies.float_style = _records_sheet_xml(snapshot, columns)
         bodies.write(chunk[columns])
     if columns is None:  # no records: the sheet still has its header
         columns = record_columns(records) if isinstance(records, pd.DataFrame) else list(RECORD_COLUMNS)
-        template = _records_sheet_xml(snapshot, columns)
+        *template, _style = _records_sheet_xml(snapshot, columns)
     return columns, bodies.finish()
 
 
@@ -333,6 +371,10 @@ def _about(workbook: Workbook, snapshot: dict, sheet_counts: list[int]) -> None:
         ("Generated at", snapshot.get("generated_at")),
         ("Code version", snapshot.get("code_version")),
         ("Currency", snapshot.get("currency")),
+        (
+            "Numbers",
+            "Full precision; floats shown positionally with up to 15 decimals (number format " + FLOAT_FORMAT + ")",
+        ),
         ("Records", where),
     ):
         about.append([_styled(about, key, font=_HEADER_FONT), safe_cell(_plain(value))])
@@ -342,6 +384,10 @@ def _workbook(snapshot: dict, columns: list[str], sheet_counts: list[int]) -> Wo
     """Every sheet but the records' rows: About, Datapoints, the records sheets (header only), Runs, Factor sets."""
     workbook = Workbook(write_only=True)
     _about(workbook, snapshot, sheet_counts)
+    # The float cells' style, registered here so the template's and the final workbook's numbers agree.
+    probe = WriteOnlyCell(workbook.worksheets[0])
+    probe.number_format = FLOAT_FORMAT
+    workbook.float_style_id = probe.style_id
     _sheet(
         workbook,
         "Datapoints",
