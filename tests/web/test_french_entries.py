@@ -39,3 +39,13 @@ def test_every_catalogue_label_and_note_has_a_french_entry(path):
     texts = _catalogue_sentences(path)
     assert texts  # the catalogue was read
     assert _untranslated(texts) == []
+
+
+def test_every_reason_a_figure_is_not_defined_has_a_french_entry():
+    """The sentences the snapshot stores beside an undefined figure (issue 19); the period page shows them."""
+    from apps.disclosures import e1
+
+    reasons = [value for name, value in vars(e1).items() if name.isupper() and isinstance(value, str)]
+    reasons = [r for r in reasons if "not defined" in r.lower()]
+    assert len(reasons) == 11
+    assert _untranslated(reasons) == []
