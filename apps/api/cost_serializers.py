@@ -11,6 +11,7 @@ from rest_framework import serializers
 from apps.costs.calc import FRUGALITY_QUESTIONS
 from apps.costs.models import Answer
 
+from .not_defined import COST_IS_ZERO, NEVER_PAYS_BACK, NO_BILL, NO_BREAK_EVEN, NO_SEAT_FILE, Explained
 from .serializers import JsonStringField
 
 # ---- What the endpoints read ---------------------------------------------------------------------------------------
@@ -127,7 +128,12 @@ class SeatFileSerializer(serializers.Serializer):
     sha256 = serializers.CharField()
 
 
-class SeatFiguresSerializer(serializers.Serializer):
+class SeatFiguresSerializer(Explained):
+    null_reasons = {
+        "active_share": "Not defined: no seats were bought (a division by zero).",
+        "cost_per_active_seat_month_eur": "Not defined: no seat is active (a division by zero).",
+    }
+
     seats_bought = serializers.IntegerField()
     assigned = serializers.IntegerField()
     active = serializers.IntegerField()
@@ -141,7 +147,12 @@ class SeatFiguresSerializer(serializers.Serializer):
     reclaim_saving_month_eur = serializers.FloatField()
 
 
-class IdleSeatSerializer(serializers.Serializer):
+class IdleSeatSerializer(Explained):
+    null_reasons = {
+        "last_activity": "Not defined: the seat was never used.",
+        "days_since_activity": "Not defined: the seat was never used.",
+    }
+
     person = serializers.CharField()
     name = serializers.CharField(allow_null=True)
     team = serializers.CharField()
@@ -159,7 +170,9 @@ class SeatTeamSerializer(serializers.Serializer):
     idle_saving_month_eur = serializers.FloatField()
 
 
-class LicenceSeatsSerializer(serializers.Serializer):
+class LicenceSeatsSerializer(Explained):
+    null_reasons = {"file": NO_SEAT_FILE, "figures": NO_SEAT_FILE}
+
     licence_id = serializers.IntegerField()
     tool = serializers.CharField()
     tool_label = serializers.CharField()
@@ -185,7 +198,15 @@ class SeatsSerializer(serializers.Serializer):
 # ---- ROI -----------------------------------------------------------------------------------------------------------
 
 
-class RoiLevelSerializer(serializers.Serializer):
+class RoiLevelSerializer(Explained):
+    null_reasons = {
+        "roi_pct": COST_IS_ZERO,
+        "value_multiple": COST_IS_ZERO,
+        "payback_months": NEVER_PAYS_BACK,
+        "payback_days": NEVER_PAYS_BACK,
+        "break_even_minutes_per_active_day": NO_BREAK_EVEN,
+    }
+
     value_eur = serializers.FloatField()
     licence_cost_eur = serializers.FloatField()
     api_spend_eur = serializers.FloatField()
@@ -221,8 +242,22 @@ class RoiInputsSerializer(serializers.Serializer):
     team_specific = serializers.BooleanField(required=False, help_text="Only for inputs stored by the organisation.")
 
 
-class RoiEvidenceSerializer(serializers.Serializer):
+class RoiEvidenceSerializer(Explained):
     """The break-even beside the published range of time savings (apps.costs.break_even)."""
+
+    null_reasons = {
+        "break_even_minutes": NO_BREAK_EVEN,
+        "break_even_minutes_low": NO_BREAK_EVEN,
+        "break_even_minutes_high": NO_BREAK_EVEN,
+        "break_even_hours_per_seat_month": "Not defined: there is no break-even, no seat bought or no month "
+        "in the window (a division by zero).",
+        "verdict": "Not defined: there is no break-even to hold against the published range.",
+        "multiple": COST_IS_ZERO,
+        "multiple_low": COST_IS_ZERO,
+        "multiple_high": COST_IS_ZERO,
+        "payback_days": NEVER_PAYS_BACK,
+        "payback_within_days": NEVER_PAYS_BACK,
+    }
 
     break_even_minutes = serializers.FloatField(allow_null=True)
     break_even_minutes_low = serializers.FloatField(allow_null=True)
@@ -302,7 +337,9 @@ class TokensPerRequestSerializer(serializers.Serializer):
     output = serializers.FloatField()
 
 
-class PerRequestSerializer(serializers.Serializer):
+class PerRequestSerializer(Explained):
+    null_reasons = {"eur_per_request": "Not defined: no price on record for the model."}
+
     model = serializers.CharField()
     zone = serializers.CharField(allow_null=True)
     kwh_per_request = serializers.FloatField()
@@ -310,7 +347,11 @@ class PerRequestSerializer(serializers.Serializer):
     eur_per_request = serializers.FloatField(allow_null=True, help_text="null: no price on record for the model")
 
 
-class SavingSerializer(serializers.Serializer):
+class SavingSerializer(Explained):
+    null_reasons = dict.fromkeys(
+        ("energy_kwh", "co2e_kg", "cost_eur"), "Not defined: a per-request figure of one of the two models is."
+    )
+
     moved_requests = serializers.FloatField()
     energy_kwh = serializers.FloatField(allow_null=True)
     co2e_kg = serializers.FloatField(allow_null=True)
@@ -348,7 +389,9 @@ class RightSizingSerializer(serializers.Serializer):
 # ---- Rebound -------------------------------------------------------------------------------------------------------
 
 
-class ReboundMonthSerializer(serializers.Serializer):
+class ReboundMonthSerializer(Explained):
+    null_reasons = {"intensity_kg": "Not defined: the month has no activity of the basis (a division by zero)."}
+
     month = serializers.CharField()
     activity = serializers.FloatField()
     co2e_kg = serializers.FloatField()
@@ -373,7 +416,9 @@ class ReboundTotalsSerializer(serializers.Serializer):
     first_to_last = ChangeSplitSerializer()
 
 
-class ReboundSerializer(serializers.Serializer):
+class ReboundSerializer(Explained):
+    null_reasons = {"totals": "Not defined: the window has no usage of the basis."}
+
     window = CostWindowSerializer()
     basis = serializers.CharField()
     basis_label = serializers.CharField()
@@ -428,7 +473,13 @@ class BilledAmountSerializer(serializers.Serializer):
     amount = _exact_eur("billed amount in `currency`, exactly")
 
 
-class ReconciliationMonthSerializer(serializers.Serializer):
+class ReconciliationMonthSerializer(Explained):
+    null_reasons = {
+        "billed_eur": NO_BILL,
+        "gap_eur": NO_BILL,
+        "gap_pct": "Not defined: no bill is loaded for the month, or it is zero (a division by zero).",
+    }
+
     provider = serializers.CharField()
     month = serializers.CharField(help_text="YYYY-MM")
     tokens_x_price_eur = _exact_eur("the month's token records priced from their tokens at the day's model price")

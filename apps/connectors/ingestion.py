@@ -15,7 +15,7 @@ import contextlib
 import logging
 
 import pandas as pd
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from apps.accounts import audit
@@ -36,6 +36,7 @@ from .spill import Spill, drop_attempt, drop_other_attempts
 from .storage import stored_file_path
 
 log = logging.getLogger(__name__)
+LOST_CONNECTION = "the database connection was lost or gave up while loading (load the file again)"
 
 
 @transaction.atomic
@@ -146,17 +147,14 @@ def execute_run(run_id: int, task_id: str = "") -> IngestionRun:
                 }
             ],
         )
-    except Exception:
+    except Exception as exc:
         log.exception("ingestion run %s failed", run.pk)
+        why = "internal error while loading"
+        if isinstance(exc, OperationalError | InterfaceError):  # the database's failure, not the file's
+            _drop_if_unusable()
+            why = LOST_CONNECTION
         _fail(
-            run,
-            [
-                {
-                    "row": None,
-                    "column": None,
-                    "message": f"{run.source_file.filename}: internal error while loading; nothing was stored.",
-                }
-            ],
+            run, [{"row": None, "column": None, "message": f"{run.source_file.filename}: {why}; nothing was stored."}]
         )
     finally:
         drop_attempt(run)
@@ -265,6 +263,14 @@ def _store(run: IngestionRun, parsed: dict) -> None:
         locked.warnings = sorted(totals.warnings)[:50]
         locked.errors = []
         locked.save()
+
+
+def _drop_if_unusable() -> None:
+    """After a database failure (the connection lost, e.g. during COMMIT, or a lock given up on): a connection that
+    is gone is closed so _fail writes on a new one. _fail writes only while the run is running, so a COMMIT the
+    server did take leaves the run succeeded."""
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
 
 
 def _error_dict(exc, filename: str) -> dict:

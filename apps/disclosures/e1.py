@@ -113,6 +113,44 @@ def _pct(part: float, whole: float) -> float | None:
     return 100.0 * part / whole if whole else None
 
 
+# Why a figure has no value (issue 19: a division by zero is "not defined" with its reason, never NaN or a zero).
+# Fixed English sentences: the snapshot stores them, the exports print them, pages translate them (`tr`).
+ENERGY_IS_ZERO = "Not defined: the total energy consumption is zero, so it has no shares."
+SCOPE3_IS_ZERO = "Not defined: the Scope 3 GHG emissions are zero, so they have no shares."
+REVENUE_IS_ZERO = "Not defined: the net revenue is zero (a division by zero)."
+REVENUE_NOT_GIVEN = "Not defined: no net revenue was entered for the period."
+NO_SCOPE2_TO_PRICE = "Not defined: there are no Scope 2 market-based emissions to price."
+NO_SCOPE3_TO_PRICE = "Not defined: there are no Scope 3 emissions to price."
+DENOMINATOR_IS_ZERO = "Not defined: its denominator is zero."
+CHANGE_FROM_ZERO = "Change not defined: the comparative value is zero."
+CHANGE_OF_UNDEFINED = "Change not defined: the value of the period is not defined."
+COMPARATIVE_UNDEFINED = "Not defined in the comparative period."
+CHANGE_OF_UNDEFINED_COMPARATIVE = "Change not defined: the comparative value is not defined."
+# The figure whose zero leaves each share or intensity undefined.
+_WHY_UNDEFINED = {
+    "E1-5_04": ENERGY_IS_ZERO,
+    "E1-5_09": ENERGY_IS_ZERO,
+    "E1-5_15": ENERGY_IS_ZERO,
+    "E1-6_25": SCOPE3_IS_ZERO,
+    "E1-8_07": NO_SCOPE2_TO_PRICE,
+    "E1-8_08": NO_SCOPE3_TO_PRICE,
+}
+_PER_REVENUE = ("E1-6_30", "E1-6_31", "E1-6_34", "B3_intensity")
+
+
+def not_defined_reasons(values: dict, net_revenue_eur: float | None) -> dict[str, str]:
+    """Figure -> why it has no value, for every figure of `figures()` whose value is None."""
+    reasons = {}
+    for figure, (value, _low, _high) in values.items():
+        if value is not None:
+            continue
+        if figure in _PER_REVENUE:
+            reasons[figure] = REVENUE_NOT_GIVEN if net_revenue_eur is None else REVENUE_IS_ZERO
+        else:
+            reasons[figure] = _WHY_UNDEFINED.get(figure, DENOMINATOR_IS_ZERO)
+    return reasons
+
+
 def figures(
     records: pd.DataFrame, net_revenue_eur: float | None, carbon_price_eur_per_t: float | None, variant: str = "esrs_e1"
 ) -> dict[str, tuple[float | None, float | None, float | None]]:
@@ -317,11 +355,15 @@ def catalogue_name(variant: str, standard: str = SET1) -> str:
     return VSME if variant == "vsme_b3" else standard
 
 
-def datapoints(values: dict, comparative: dict | None, variant: str, standard: str = SET1) -> list[dict]:
+def datapoints(
+    values: dict, comparative: dict | None, variant: str, standard: str = SET1, reasons: dict | None = None
+) -> list[dict]:
     """The ordered datapoint list of a snapshot, with comparative values and % change. Each carries `figure`,
     the key of `values` it shows (the catalogue's), so a reader matches on dp.get("figure") or dp["id"];
-    `comparative` is keyed by figure too, so a year under Set 1 compares with one under the revised ESRS."""
-    out = []
+    `comparative` is keyed by figure too, so a year under Set 1 compares with one under the revised ESRS.
+    `not_defined` maps each field left None by a division by zero ("value", "change_pct") to why: `reasons`
+    (from not_defined_reasons) for the value, the comparative's zero or the undefined value for the change."""
+    out, reasons = [], reasons or {}
     for dp in catalogues.load(catalogue_name(variant, standard))["datapoints"]:
         dp_id, figure = dp["id"], dp["figure"]
         if figure not in values:
@@ -329,6 +371,12 @@ def datapoints(values: dict, comparative: dict | None, variant: str, standard: s
         value, low, high = values[figure]
         previous = (comparative or {}).get(figure)
         change = 100.0 * (value - previous) / previous if previous and value is not None else None
+        why = {"value": reasons.get(figure, DENOMINATOR_IS_ZERO)} if value is None else {}
+        if previous is None and figure in (comparative or {}):  # the comparative period has the figure, undefined
+            why["comparative"] = COMPARATIVE_UNDEFINED
+            why["change_pct"] = CHANGE_OF_UNDEFINED_COMPARATIVE
+        elif change is None and previous is not None:  # no comparative at all: nothing to compare, not undefined
+            why["change_pct"] = CHANGE_OF_UNDEFINED if value is None else CHANGE_FROM_ZERO
         out.append(
             {
                 "id": dp_id,
@@ -344,6 +392,7 @@ def datapoints(values: dict, comparative: dict | None, variant: str, standard: s
                 "xbrl_concept": dp["concept"],
                 "xbrl_dimension": dict(dp["dimension"]) if dp.get("dimension") else None,
                 "esrs_ref": dp["ref"],
+                "not_defined": why,
             }
         )
     return out

@@ -124,10 +124,13 @@ def _rendered(period: ReportingPeriod, fmt: str) -> tuple[bytes, str]:
 
 
 def datapoints_json(snapshot: dict) -> dict:
-    """{datapoint id: {value, unit, low, high}}: the `disclose --format json` shape."""
+    """{datapoint id: {value, unit, low, high, not_defined}}: the `disclose --format json` shape; not_defined says
+    why each null field is null (empty when none is)."""
+    from .exports._common import not_defined
+
     return {
-        dp["id"]: {"value": dp["value"], "unit": dp["unit"], "low": dp["low"], "high": dp["high"]}
-        for dp in snapshot["datapoints"]
+        dp["id"]: {"value": dp["value"], "unit": dp["unit"], "low": dp["low"], "high": dp["high"], "not_defined": why}
+        for dp, why in zip(snapshot["datapoints"], not_defined(snapshot), strict=True)
     }
 
 

@@ -219,7 +219,9 @@ def build_snapshot(
         "variant": period.variant,
         "standard": e1.catalogue_name(period.variant, period.standard),
         "currency": "EUR",
-        "datapoints": e1.datapoints(values, comparative, period.variant, period.standard),
+        "datapoints": e1.datapoints(
+            values, comparative, period.variant, period.standard, e1.not_defined_reasons(values, net_revenue)
+        ),
         "not_carried": e1.not_carried(values, period.variant, period.standard),
         "breakdowns": e1.breakdowns(records) if len(records) else {k: [] for k in e1.BREAKDOWNS},
         "runs": [

@@ -121,3 +121,75 @@ def test_a_hostile_file_is_refused_in_bounded_memory(tmp_path, source, write, ex
     print(path.stat().st_size, report)
     assert report["outcome"].startswith("hostile") and expected in report["outcome"], report["outcome"]
     assert report["after_mib"] - report["before_mib"] < EXTRA_MIB, report
+
+
+# A 1 GiB file that exists nowhere (no 1 GiB written to this disk): a seekable stream of its bytes, as an upload on
+# disk is, that counts how far the parser read. Each must be refused having read at most READ_BOUND_MIB of it.
+GIB = 1 << 30
+READ_BOUND_MIB = 48  # measured 2026-12-03: 0.06 MiB (a header line), 16 MiB (a quoted cell), 5 MiB (JSON, OTel)
+VIRTUAL_CHILD = """
+import io, json, sys
+sys.path.insert(0, sys.argv[1])
+from apps.connectors.sources import SourceError, iter_source_chunks
+
+class Virtual(io.RawIOBase):
+    def __init__(self, size, head, fill):
+        self.size, self.head, self.fill, self.pos, self.furthest = size, head, fill, 0, 0
+    def readable(self): return True
+    def seekable(self): return True
+    def tell(self): return self.pos
+    def seek(self, pos, whence=0):
+        self.pos = {0: pos, 1: self.pos + pos, 2: self.size + pos}[whence]
+        return self.pos
+    def readinto(self, b):
+        n = max(min(len(b), self.size - self.pos), 0)
+        data = self.head[self.pos:self.pos + n]
+        b[:n] = data + self.fill * (n - len(data))
+        self.pos += n
+        self.furthest = max(self.furthest, self.pos)
+        return n
+
+def peak_mib():
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) // 1024 for line in fh if line.startswith("VmHWM"))
+
+key, head, size = sys.argv[2], bytes.fromhex(sys.argv[3]), int(sys.argv[4])
+raw = Virtual(size, head, b"x")
+before = peak_mib()
+try:
+    outcome = "read %d rows" % sum(len(c) for c in iter_source_chunks(key, io.BufferedReader(raw), "hostile"))
+except SourceError as exc:
+    outcome = str(exc)[:300]
+print(json.dumps({"before_mib": before, "after_mib": peak_mib(), "outcome": outcome, "read": raw.furthest}))
+"""
+GIB_CASES = [
+    ("1-gib-line", "generic_csv", b"", "missing expected column(s) 'date'"),
+    ("1-gib-quoted-cell", "generic_csv", GENERIC_HEADER + b'2025-01-01,openai,gpt-4o,1,1,"', "a line longer than"),
+    ("1-gib-json-string", "litellm_spend_logs", b'[{"request_id": "r1", "messages": "', "is longer than 4,194,304"),
+    (
+        "1-gib-otel-line",
+        "otel_genai",
+        b'{"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "',
+        "is longer than 4,194,304",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "head", "expected"), [c[1:] for c in GIB_CASES], ids=[c[0] for c in GIB_CASES])
+def test_a_one_gib_single_line_is_refused_from_its_first_bytes(source, head, expected):
+    """Beyond MAX_UPLOAD_MB an upload is cut while it arrives; a file already on disk (a command's, a pull's) is
+    refused by its parser after its first megabytes, not read to its end."""
+    done = subprocess.run(
+        [sys.executable, "-c", VIRTUAL_CHILD, str(ROOT), source, head.hex(), str(GIB)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    print(report)
+    assert report["outcome"].startswith("hostile") and expected in report["outcome"], report["outcome"]
+    assert report["read"] <= READ_BOUND_MIB * MIB, f"read {report['read'] / MIB:.1f} MiB of 1,024"
+    assert report["after_mib"] - report["before_mib"] < EXTRA_MIB, report

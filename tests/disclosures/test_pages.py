@@ -129,7 +129,8 @@ def test_disclose_command_writes_json(org_a, period, tmp_path):
     out = tmp_path / "e1.json"
     call_command("disclose", "--org", "org-a", "--year", "2025", "--format", "json", "--output", str(out))
     data = json.loads(out.read_text())
-    assert set(data["E1-6_12"]) == {"value", "unit", "low", "high"}
+    assert set(data["E1-6_12"]) == {"value", "unit", "low", "high", "not_defined"}
+    assert data["E1-6_12"]["not_defined"] == {}  # defined: no reason (tests/security/test_non_finite_outputs.py)
     assert data["E1-6_12"]["value"] == pytest.approx(data["E1-6_09"]["value"] + data["E1-6_11"]["value"])
 
 

@@ -1,10 +1,15 @@
 """No NaN or infinity reaches any output (issue 19): an organisation whose figures force every division by zero
 the product has — zero net revenue (intensities), zero seats and zero active user-days (per-seat cost, ROI), a
 month with zero requests but some CO2e (rebound's intensity change), a period with no records (zero energy for
-every share, zero baseline) — and every API answer, snapshot and export scanned for a non-finite token."""
+every share, zero baseline) — and every API answer, snapshot and export scanned for a non-finite token.
+
+And every figure left undefined says why (issue 19): the API's objects name each null figure in their
+`not_defined` map, the snapshot's datapoints too; the CSV and XLSX carry the reason in a `not_defined` column, the
+PDF and the iXBRL print it under the datapoint (the iXBRL tags no fact for it)."""
 
 import csv
 import datetime as dt
+import html
 import io
 import json
 import math
@@ -18,8 +23,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from apps.accounts.models import Membership, Role
+from apps.api.not_defined import COST_IS_ZERO, NO_SEAT_FILE
 from apps.costs.models import Licence, RoiAssumption
-from apps.disclosures import services
+from apps.disclosures import e1, services
 
 from ..disclosures.test_e1_figures import CODECARBON, load
 
@@ -102,20 +108,85 @@ def _ixbrl(data: bytes, where) -> int:
     return len(facts)
 
 
+# Null fields of the cost answers that are inputs or names, not figures: no reason is owed for them.
+NOT_FIGURES = {"name", "period_id", "carbon_price_eur_per_t", "manual_active_user_days", "zone"}
+
+
+def _every_null_figure_has_its_reason(node, where) -> int:
+    """Walk an API answer: in every object, each null figure is a key of its `not_defined` map, with a sentence;
+    `not_defined` names no field that is not null. Returns how many reasons were seen."""
+    seen = 0
+    if isinstance(node, dict):
+        reasons = node.get("not_defined", {})
+        nulls = {k for k, v in node.items() if v is None and k not in NOT_FIGURES}
+        assert nulls <= set(reasons), f"{where}: {sorted(nulls - set(reasons))} null without a reason"
+        assert set(reasons) <= {k for k, v in node.items() if v is None}, f"{where}: {reasons}"
+        assert all(why.startswith("Not defined") for why in reasons.values()), f"{where}: {reasons}"
+        seen += len(reasons)
+        for key, value in node.items():
+            seen += _every_null_figure_has_its_reason(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            seen += _every_null_figure_has_its_reason(value, f"{where}[{i}]")
+    return seen
+
+
+def _datapoint_reasons(snapshot, where) -> dict:
+    """id -> not_defined of each datapoint; each null value, and each null change with a comparative, has one."""
+    out = {}
+    for dp in snapshot["datapoints"]:
+        why = dp["not_defined"]
+        assert (dp["value"] is None) == ("value" in why), (where, dp["id"], why)
+        assert (dp["change_pct"] is None and dp["comparative"] is not None) <= ("change_pct" in why), (where, dp)
+        out[dp["id"]] = why
+    return out
+
+
+def _text(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
 def _every_export(period, label):
-    """Render the period's exports and scan each; return the snapshot for the caller's own checks."""
-    snapshot = _json(services.render(period, "json"), f"{label}.json")
-    assert _csv(services.render(period, "csv"), f"{label}.csv") > 1
-    assert _xlsx(services.render(period, "xlsx"), f"{label}.xlsx") > 10
-    _pdf(services.render(period, "pdf"), f"{label}.pdf")
-    _ixbrl(services.render(period, "xhtml"), f"{label}.xhtml")
+    """Render the period's exports and scan each; each undefined figure's reason is printed beside it in the
+    CSV, XLSX, PDF and iXBRL. Returns the snapshot, its datapoints by id, for the caller's own checks."""
+    exported = _json(services.render(period, "json"), f"{label}.json")
+    snapshot = services.snapshot_of(period)[0]
+    reasons = _datapoint_reasons(snapshot, label)
+    assert {dp: fig["not_defined"] for dp, fig in exported.items()} == reasons
+    expected = {
+        dp: " ".join(why[f] for f in ("value", "comparative", "change_pct") if f in why) for dp, why in reasons.items()
+    }
+    assert any(expected.values()), f"{label}: no figure is undefined, so nothing is tested"
+    data = services.render(period, "csv")
+    assert _csv(data, f"{label}.csv") > 1
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert {row["id"]: row["not_defined"] for row in rows} == expected
+    data = services.render(period, "xlsx")
+    assert _xlsx(data, f"{label}.xlsx") > 10
+    sheet = load_workbook(io.BytesIO(data), read_only=True)["Datapoints"]
+    header, *cells = list(sheet.iter_rows(values_only=True))
+    column = header.index("not_defined")
+    assert {row[0]: row[column] or "" for row in cells} == expected
+    pdf = _text(_pdf(services.render(period, "pdf"), f"{label}.pdf"))
+    xhtml = services.render(period, "xhtml").decode()
+    _ixbrl(xhtml.encode(), f"{label}.xhtml")
+    document = _text(re.sub(r"<[^>]+>", " ", xhtml))
+    for dp, text in expected.items():
+        for sentence in filter(None, re.split(r"(?<=\.) ", text)):
+            assert sentence in pdf, (label, dp, sentence)
+            assert sentence in document, (label, dp, sentence)
+    by_id = {dp["id"]: dp for dp in snapshot["datapoints"]}
+    for dp in (d for d, why in reasons.items() if "value" in why and by_id[d]["xbrl_concept"]):
+        concept = by_id[dp]["xbrl_concept"]
+        # No fact for an undefined figure: its concept is tagged only for the comparative, if at all.
+        assert not re.search(rf'name="{re.escape(concept)}"[^>]*contextRef="FY"', xhtml), (label, dp)
     archive = zipfile.ZipFile(io.BytesIO(services.render(period, "evidence")))
     for name in archive.namelist():
         if name.endswith(".csv"):
             _csv(archive.read(name), f"{label} evidence/{name}")
         elif name.endswith(".json"):
             _json(archive.read(name), f"{label} evidence/{name}")
-    return snapshot
+    return {dp: {**fig, **by_id[dp]} for dp, fig in exported.items()}
 
 
 @pytest.fixture
@@ -185,14 +256,25 @@ def test_no_api_answer_carries_a_non_finite_number(zeroes, client_for):
     assert summary.status_code == 200
     _json(summary.content, "api:summary")
     assert asked == 28
+    reasons = 0
+    for window in windows:
+        for name in ("seats", "roi", "right_sizing", "rebound", "reconciliation"):
+            answer = client.get(reverse(f"costs_api:{name}", args=[org.slug]), window)
+            reasons += _every_null_figure_has_its_reason(answer.json(), f"{name}{window}")
+    assert reasons > 0
+    for pk in (zeroes["zero_revenue"].pk, zeroes["empty"].pk):
+        snapshot = client.get(reverse("api:disclosure", args=[org.slug, pk])).json()["snapshot"]
+        assert _datapoint_reasons(snapshot, f"api:disclosure/{pk}")["E1-6_30"]["value"] == e1.REVENUE_IS_ZERO
     year = {"start": "2025-01-01", "end": "2025-12-31"}
     seats = _json(client.get(reverse("costs_api:seats", args=[org.slug]), year).content, "seats")
     # Zero seats bought: no cost per seat or utilisation — the figures are absent, not a division by zero.
     assert [(lic["seats_bought"], lic["figures"]) for lic in seats["licences"]] == [(0, None), (0, None)]
+    assert [lic["not_defined"]["figures"] for lic in seats["licences"]] == [NO_SEAT_FILE, NO_SEAT_FILE]
     roi = _json(client.get(reverse("costs_api:roi", args=[org.slug]), year).content, "roi")
     copilot = next(tool for tool in roi["tools"] if tool["tool"] == "github_copilot")
     assert copilot["active_user_days"] == 0 and copilot["roi"]["central"]["cost_eur"] == 0
     assert {copilot["roi"][case]["roi_pct"] for case in ("low", "central", "high")} == {None}
+    assert {copilot["roi"][case]["not_defined"]["roi_pct"] for case in ("low", "central", "high")} == {COST_IS_ZERO}
 
 
 def test_the_rebound_of_a_zero_activity_month_is_not_defined_not_infinite(zeroes, client_for):
@@ -202,6 +284,10 @@ def test_the_rebound_of_a_zero_activity_month_is_not_defined_not_infinite(zeroes
     # May: 0 requests, CO2e from 900,000 tokens — an intensity per request has no value that month.
     assert months["2025-05"]["activity"] == 0 and months["2025-05"]["co2e_kg"] > 0
     assert months["2025-05"]["intensity_kg"] is None  # not defined (was NaN, then a 500 from the JSON encoder)
+    assert months["2025-05"]["not_defined"] == {
+        "intensity_kg": "Not defined: the month has no activity of the basis (a division by zero)."
+    }
+    assert months["2025-04"]["not_defined"] == {}
     assert months["2025-04"]["intensity_kg"] == pytest.approx(months["2025-04"]["co2e_kg"] / 1000)
 
 
@@ -210,6 +296,14 @@ def test_intensities_over_zero_revenue_are_not_defined_in_every_export(zeroes):
     # E1-6 §53: GHG intensity per net revenue (location- and market-based); zero revenue leaves it undefined.
     assert exported["E1-6_34"]["value"] == 0
     assert [exported[dp]["value"] for dp in ("E1-6_30", "E1-6_31")] == [None, None]
+    assert exported["E1-6_30"]["not_defined"] == {
+        "value": "Not defined: the net revenue is zero (a division by zero).",
+        "comparative": "Not defined in the comparative period.",  # 2024: zero revenue too
+        "change_pct": "Change not defined: the comparative value is not defined.",
+    }
+    # 2024 used no energy: 2025's change from it is undefined, and says so.
+    assert exported["E1-5_01"]["comparative"] == 0
+    assert exported["E1-5_01"]["not_defined"] == {"change_pct": "Change not defined: the comparative value is zero."}
     assert exported["E1-5_01"]["value"] > 0  # the period does have energy: only the intensities are undefined
 
 
@@ -218,4 +312,21 @@ def test_a_period_without_records_renders_no_non_finite_figure(zeroes):
     # Zero energy: every share of it (unit %) is undefined, and no total is a number over nothing.
     shares = {dp: fig["value"] for dp, fig in exported.items() if fig.get("unit") == "%"}
     assert shares and set(shares.values()) == {None}, shares
+    reasons = {dp: exported[dp]["not_defined"]["value"] for dp in shares}
+    assert reasons == {
+        "E1-5_04": "Not defined: the total energy consumption is zero, so it has no shares.",
+        "E1-5_09": "Not defined: the total energy consumption is zero, so it has no shares.",
+        "E1-5_15": "Not defined: the total energy consumption is zero, so it has no shares.",
+        "E1-6_25": "Not defined: the Scope 3 GHG emissions are zero, so they have no shares.",
+    }
     assert exported["E1-5_01"]["value"] == 0
+
+
+def test_the_period_page_says_why_a_figure_is_not_defined_in_either_language(zeroes, client_for):
+    client = client_for(zeroes["users"][Role.AUDITOR])
+    url = reverse("disclosures:period", args=[zeroes["org"].slug, zeroes["empty"].pk])
+    english = client.get(url).content.decode()
+    assert english.count("Not defined: the total energy consumption is zero, so it has no shares.") == 3
+    french = html.unescape(client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    assert french.count("Non défini : la consommation totale d'énergie est nulle") == 3, "E1-5_04, _09 and _15"
+    assert "Non défini : les émissions de GES du scope 3 sont nulles" in french

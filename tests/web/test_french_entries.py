@@ -54,3 +54,13 @@ def test_the_run_page_gives_the_skip_reasons_in_the_active_language():
             ("failed_request", "une requête en échec (pas de réponse, rien de compté)", 5),
             ("cache_hit", "servie par le cache de la passerelle (aucun modèle appelé)", 3),
         ]
+
+
+def test_every_reason_a_figure_is_not_defined_has_a_french_entry():
+    """The sentences the snapshot stores beside an undefined figure (issue 19); the period page shows them."""
+    from apps.disclosures import e1
+
+    reasons = [value for name, value in vars(e1).items() if name.isupper() and isinstance(value, str)]
+    reasons = [r for r in reasons if "not defined" in r.lower()]
+    assert len(reasons) == 11
+    assert _untranslated(reasons) == []

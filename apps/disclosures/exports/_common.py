@@ -11,7 +11,7 @@ import zipfile
 from datetime import UTC, date, datetime
 
 from .. import catalogues
-from ..e1 import REVISED, SET1, VSME
+from ..e1 import REVISED, SET1, VSME, not_defined_reasons
 from ..periods import comparative_dates
 
 # Text that a spreadsheet would evaluate as a formula (OWASP "CSV injection"): neutralised with a leading quote.
@@ -149,3 +149,29 @@ def section_heading(snapshot: dict, section: str, titles: dict[str, str]) -> str
     if standard_of(snapshot) == REVISED:
         return catalogues.section_title(REVISED, section)
     return titles.get(section, section)
+
+
+# The fields of a datapoint that can be "not defined", in the order a reader meets them.
+NOT_DEFINED_FIELDS = ("value", "comparative", "change_pct")
+
+
+def not_defined(snapshot: dict) -> list[dict[str, str]]:
+    """Per datapoint (snapshot order): field -> why it has no value. A snapshot frozen before the reasons were
+    stored (issue 19) gets its values' reasons worked out from its own datapoints (net revenue is E1-6_34)."""
+    datapoints = snapshot.get("datapoints") or []
+    if all("not_defined" in dp for dp in datapoints):
+        return [dp["not_defined"] or {} for dp in datapoints]
+    values = {dp.get("figure") or dp.get("id"): (dp.get("value"), None, None) for dp in datapoints}
+    revenue = values.get("E1-6_34", (None,))[0]
+    derived = not_defined_reasons(values, revenue)
+    return [
+        dp.get("not_defined")
+        if "not_defined" in dp
+        else ({"value": derived[dp.get("figure") or dp.get("id")]} if dp.get("value") is None else {})
+        for dp in datapoints
+    ]
+
+
+def not_defined_text(reasons: dict[str, str]) -> str:
+    """The reasons of one datapoint as one line of text (what the CSV and XLSX cells and the PDF print)."""
+    return " ".join(reasons[f] for f in NOT_DEFINED_FIELDS if f in reasons)

@@ -44,6 +44,8 @@ from ._common import (
     format_change,
     format_number,
     is_number,
+    not_defined,
+    not_defined_text,
     period_label,
     section_heading,
     standard_of,
@@ -107,7 +109,7 @@ _CSS = (
     "body{font-family:Helvetica,Arial,sans-serif;color:#1b1b1b;max-width:60em;margin:2em auto;padding:0 1em}"
     "h1,h2{color:#2f6f4f}table{border-collapse:collapse;width:100%;margin:0.5em 0 1.5em}"
     "th,td{border-bottom:1px solid #c9d3cc;padding:0.3em 0.5em;text-align:left;vertical-align:top}"
-    "th{background:#e6efe8}td.n{text-align:right;white-space:nowrap}.ref{color:#5a5a5a;font-size:85%}"
+    "th{background:#e6efe8}td.n{text-align:right;white-space:nowrap}.ref{color:#5a5a5a;font-size:85%}.nd{font-style:italic}"
     ".warn{color:#b23a1e;font-weight:bold}.note{color:#5a5a5a;font-size:90%}"
 )
 
@@ -324,8 +326,9 @@ def _standard_row(snapshot: dict) -> str:
     return STANDARD_LABELS[standard] + (", taxonomy 2023-12-22" if standard == SET1 else "")
 
 
-def _datapoint_row(dp: dict, facts: tuple[str | None, str | None]) -> str:
-    """One table row: id, label and reference, unit, N (tagged when it can be), N-1, change."""
+def _datapoint_row(dp: dict, facts: tuple[str | None, str | None], why: dict[str, str]) -> str:
+    """One table row: id, label and reference, unit, N (tagged when it can be), N-1, change. A figure that is not
+    defined is no fact (nothing is tagged for it); the row says why under its label."""
     unit = dp.get("unit") or ""
     current, previous = facts
     shown_unit = DISPLAY.get(unit, (1, 0, 3, unit))[3]
@@ -334,16 +337,22 @@ def _datapoint_row(dp: dict, facts: tuple[str | None, str | None]) -> str:
         ref += f" \u00b7 {escape(str(dp['xbrl_concept']))}"
     return (
         f"<tr><td>{escape(str(dp.get('id')))}</td><td>{escape(str(dp.get('label') or ''))}"
-        f'<br/><span class="ref">{ref}</span></td><td>{escape(shown_unit)}</td>'
+        f'<br/><span class="ref">{ref}</span>{_why(why)}</td><td>{escape(shown_unit)}</td>'
         f'<td class="n">{current or _plain(dp.get("value"), unit)}</td>'
         f'<td class="n">{previous or _plain(dp.get("comparative"), unit)}</td>'
         f'<td class="n">{escape(format_change(dp.get("change_pct")))}</td></tr>\n'
     )
 
 
+def _why(reasons: dict[str, str]) -> str:
+    text = not_defined_text(reasons)
+    return f'<br/><span class="nd">{escape(text)}</span>' if text else ""
+
+
 def _sections(snapshot: dict, datapoints: list[dict], facts: _Facts) -> str:
     """One table per disclosure section (E1-5, E1-6, ...), in the order the sections first appear."""
     sections: dict[str, list[int]] = {}
+    reasons = not_defined({"datapoints": datapoints})
     for index, dp in enumerate(datapoints):
         sections.setdefault(str(dp.get("section") or "Other"), []).append(index)
     out = []
@@ -352,7 +361,10 @@ def _sections(snapshot: dict, datapoints: list[dict], facts: _Facts) -> str:
             f"<h2>{escape(section_heading(snapshot, section, SECTION_TITLES))}</h2>\n<table>\n<thead><tr><th>ID</th>"
             "<th>Datapoint</th><th>Unit</th><th>N</th><th>N-1</th><th>Change</th></tr></thead>\n<tbody>\n"
         )
-        out.extend(_datapoint_row(datapoints[index], facts.by_row.get(index, (None, None))) for index in indexes)
+        out.extend(
+            _datapoint_row(datapoints[index], facts.by_row.get(index, (None, None)), reasons[index])
+            for index in indexes
+        )
         out.append("</tbody>\n</table>\n")
     return "".join(out)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from functools import cached_property
 from xml.sax.saxutils import escape
 
 import pandas as pd
@@ -29,6 +30,8 @@ from ._common import (
     format_number,
     generated_at,
     is_number,
+    not_defined,
+    not_defined_text,
     period_label,
     section_heading,
     standard_of,
@@ -140,7 +143,7 @@ class _Renderer(AnnexPages):
 
     def summary(self) -> list:
         # By figure: a revised-ESRS period shows the same key figures under its own ids.
-        by_figure = {d.get("figure") or d.get("id"): d for d in self.snapshot.get("datapoints") or []}
+        by_figure = {d.get("figure") or d.get("id"): d for d in self.datapoints()}
         chosen = [by_figure[i] for i in KEY_FIGURES if i in by_figure]
         if not chosen:
             chosen = [d for d in self.snapshot.get("datapoints") or [] if is_number(d.get("value"))][:8]
@@ -153,7 +156,8 @@ class _Renderer(AnnexPages):
             rows.append(
                 [
                     Paragraph(
-                        f"{safe_text(d.get('label'))} <font color='#5a5a5a' size='6.5'>{safe_text(d.get('id'))}</font>",
+                        f"{safe_text(d.get('label'))} <font color='#5a5a5a' size='6.5'>{safe_text(d.get('id'))}</font>"
+                        + self.why(d),
                         self.s["cell"],
                     ),
                     self.cell(unit),
@@ -193,6 +197,18 @@ class _Renderer(AnnexPages):
             story += [self.p("By scope", "h3"), styled_table(rows, [w * 0.32, w * 0.14, w * 0.18, w * 0.18, w * 0.18])]
         return story
 
+    def datapoints(self) -> list[dict]:
+        return self.snapshot.get("datapoints") or []
+
+    @cached_property
+    def reasons(self) -> dict[int, dict[str, str]]:
+        return {id(dp): why for dp, why in zip(self.datapoints(), not_defined(self.snapshot), strict=True)}
+
+    def why(self, d: dict) -> str:
+        """The reasons a figure of the row is not defined, as a line under its label (empty when all are)."""
+        text = not_defined_text(self.reasons.get(id(d)) or {})
+        return f"<br/><font color='#5a5a5a' size='6.5'><i>{safe_text(text)}</i></font>" if text else ""
+
     def datapoint_tables(self) -> list:
         sections: dict[str, list[dict]] = {}
         for d in self.snapshot.get("datapoints") or []:
@@ -214,7 +230,7 @@ class _Renderer(AnnexPages):
                 )
                 if d.get("xbrl_concept"):
                     label += f" \u00b7 {safe_text(breakable(d.get('xbrl_concept')))}"
-                label += "</font>"
+                label += "</font>" + self.why(d)
                 indent = "/" in str(d.get("id"))  # subsets of Scope 3, shown under it
                 rows.append(
                     [

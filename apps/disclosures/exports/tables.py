@@ -24,7 +24,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from . import precision, records_stream
-from ._common import STANDARD_LABELS, generated_at, safe_cell, standard_of, zip_date_time, zip_entry_info
+from ._common import (
+    STANDARD_LABELS,
+    generated_at,
+    not_defined,
+    not_defined_text,
+    safe_cell,
+    standard_of,
+    zip_date_time,
+    zip_entry_info,
+)
 from .records_stream import SheetBodies, csv_lines, iter_chunks, write_strings
 
 DATAPOINT_COLUMNS = [
@@ -39,6 +48,7 @@ DATAPOINT_COLUMNS = [
     "change_pct",
     "xbrl_concept",
     "esrs_ref",
+    "not_defined",  # why value, comparative or change_pct is empty (issue 19); empty when all are defined
 ]
 RUN_COLUMNS = ["id", "source_key", "filename", "sha256", "rows_read", "records", "uploaded_by", "uploaded_at"]
 FACTOR_COLUMNS = ["factor_set", "factor_set_sha256", "method_version", "table", "source", "vintage", "licence", "rows"]
@@ -147,8 +157,12 @@ def _write_csv(header: list[str], rows, exact: bool = False) -> bytes:
 
 
 def datapoint_rows(snapshot: dict) -> list[list]:
-    """The datapoints as rows in DATAPOINT_COLUMNS order."""
-    return [[dp.get(c) for c in DATAPOINT_COLUMNS] for dp in snapshot.get("datapoints") or []]
+    """The datapoints as rows in DATAPOINT_COLUMNS order, the not_defined reasons as one text cell."""
+    reasons = not_defined(snapshot)
+    return [
+        [dp.get(c) for c in DATAPOINT_COLUMNS[:-1]] + [not_defined_text(why) or None]
+        for dp, why in zip(snapshot.get("datapoints") or [], reasons, strict=True)
+    ]
 
 
 # The figures of a datapoint row that its unit's precision applies to (change_pct has its own).
@@ -393,8 +407,8 @@ def _workbook(snapshot: dict, columns: list[str], sheet_counts: list[int]) -> Wo
         "Datapoints",
         DATAPOINT_COLUMNS,
         datapoint_rows(snapshot),
-        {"id": 14, "label": 70, "xbrl_concept": 50, "esrs_ref": 16},
-        wrap=(2,),
+        {"id": 14, "label": 70, "xbrl_concept": 50, "esrs_ref": 16, "not_defined": 60},
+        wrap=(2, len(DATAPOINT_COLUMNS) - 1),
     )
     for name in records_sheet_names(len(sheet_counts)):
         _records_header_sheet(workbook, name, columns)
