@@ -49,9 +49,10 @@ Electricity to CO2e, location-based: the grid factor of the zone for the year of
 vintage the data has (grid_year says which; a row whose factor is older than its year of use is flagged).
 Boundary: Scope 2 takes the generation boundary (direct emissions at the plants, as the GHG Protocol's Scope 2;
 the upstream share belongs to Scope 3 category 3, outside this AI slice): US states and the US from EPA eGRID2023
-(CO2e total output emission rate). Scope 3 takes the life-cycle boundary (the service's cradle-to-gate, as
+(CO2e total output emission rate), EU member states from the EEA's GHG emission intensity of electricity
+generation (2023, 2024). Scope 3 takes the life-cycle boundary (the service's cradle-to-gate, as
 EcoLogits): Ember/OWID country factors via codecarbon. A zone with no factor on the boundary its row asks takes
-the other and the row says so (today: every country but the US for Scope 2; US states for Scope 3). US cloud
+the other and the row says so (today: countries outside the EU and the US for Scope 2; US states for Scope 3). US cloud
 regions (AWS, Azure, Google Cloud) resolve to their state's grid, other regions to their country's.
 Scope: services bought (APIs, seats, rented cloud GPUs) are Scope 3 category 1 for the buyer (ESRS E1 AR 51
 subset); their kWh are not E1-5 energy. Scope 3 has no location/market split, so co2e_market_kg equals
