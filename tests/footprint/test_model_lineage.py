@@ -94,20 +94,24 @@ def _demo_token_models(tmp_path):
     from apps.connectors.sources import SOURCES
     from apps.demo.files import demo_files
 
-    pairs = set()
+    pairs, embeddings = set(), set()
     for key, path in demo_files(tmp_path, year=2025, scale=0.02):
         with open(path, "rb") as stream:
             frame = SOURCES[key].parse(stream, path.name)
-        tokens = frame[(frame["usage_kind"] == "tokens") & (frame["output_tokens"] > 0)]
-        pairs |= set(zip(tokens["provider"], tokens["model"], strict=True))
-    return pairs
+        tokens = frame[frame["usage_kind"] == "tokens"]
+        generated = tokens["output_tokens"] > 0
+        pairs |= set(zip(tokens["provider"][generated], tokens["model"][generated], strict=True))
+        embeddings |= set(tokens["model"][~generated & (tokens["input_tokens"] > 0)])
+    return pairs, embeddings
 
 
-def test_every_generation_model_of_the_demo_resolves(fs, tmp_path):
-    pairs = _demo_token_models(tmp_path)
+def test_every_generation_and_embedding_model_of_the_demo_resolves(fs, tmp_path):
+    pairs, embeddings = _demo_token_models(tmp_path)
     assert len(pairs) >= 8  # the demo's API and gateway models, seen through the real parsers
     unresolved = sorted(p for p in pairs if fs.model(*p) is None)
     assert unresolved == []
+    # Input-only rows are embedding calls: each name has its row in the embedding_models table.
+    assert embeddings and sorted(m for m in embeddings if fs.embedding_model(m) is None) == []
 
 
 def test_every_model_of_the_bench_generators_resolves(fs):
