@@ -13,7 +13,8 @@
 * apps/footprint/data/ledger_factors.json: tables we author (provider aliases, the model lineage: entries
   earlier ecologits releases had and the pinned one dropped, each with its release; model aliases with the
   dates of use they hold for; unknown-model size classes by published parameter count, AWS/Azure regions
-  and the US regions of all three clouds, AIB residual mixes, facility PUE, seat-tool activity factors,
+  and the US regions of all three clouds, EEA generation-boundary grid factors of the EU member states, AIB
+  residual mixes, facility PUE, seat-tool activity factors,
   spend-based factors, currency rates), each with its source.
 
 Building the default set needs those packages (imported when it is built, so a stored set loads
@@ -267,14 +268,21 @@ def build_default_factor_set(
                 break
     if "codecarbon" in grid_preference:
         grid_rows += _egrid_rows(_package_dir("codecarbon") / "data", cc_version)
+        # EU member states on the generation boundary (EEA); `("ecologits",)` stays EcoLogits' own factors.
+        grid_rows += [
+            (zone, year, float(grams), None, None, None, source, BOUNDARY_GENERATION)
+            for zone, year, grams, source in authored["grid_generation"]["rows"]
+        ]
     tables = dict(eco)
     tables["grid"] = FactorTable(
         source=(
             "location-based grid intensity gCO2e/kWh per zone and year, on two boundaries (column boundary). "
             "Generation (direct emissions at the plants, what location-based Scope 2 uses): US states and the US "
             "national rate from EPA eGRID2023 (STC2ERTA, CO2e total output emission rate, lb/MWh x 0.45359237), "
-            "as codecarbon ships it in data/private_infra/2023/usa_emissions.json. Life cycle (Scope 3 rows, as "
-            "EcoLogits; and Scope 2 rows of zones with no generation factor, flagged): preference "
+            "as codecarbon ships it in data/private_infra/2023/usa_emissions.json; EU member states from "
+            f"ledger_factors.json grid_generation: {authored['grid_generation']['source']} "
+            "Life cycle (Scope 3 rows, as EcoLogits; and Scope 2 rows of zones with no generation factor, "
+            "flagged): preference "
             f"{list(grid_preference)}: codecarbon {cc_version} data/private_infra/global_energy_mix.json "
             "(Ember / Our World in Data, "
             f"latest year per country, with fossil/nuclear/renewable shares of generation); ecologits "
@@ -282,9 +290,9 @@ def build_default_factor_set(
             "codecarbon "
             "has no row. Read from the installed packages' data files."
         ),
-        vintage="2022-2023 (codecarbon rows); 2023 (eGRID rows); undated (ecologits rows)",
+        vintage="2022-2023 (codecarbon rows); 2023 (eGRID rows); 2023-2024 (EEA rows); undated (ecologits rows)",
         licence="codecarbon MIT, underlying Ember/OWID data CC-BY-4.0, eGRID US Government work (public domain); "
-        "ecologits MPL-2.0",
+        "EEA CC BY 4.0; ecologits MPL-2.0",
         columns=(
             "zone",
             "year",

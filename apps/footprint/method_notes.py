@@ -46,12 +46,14 @@ the facility PUE of the site (the factor set's facility_pue table, per zone: the
 figure, else the assumed industry average, Uptime Institute Global Data Center Survey 2024, 1.56, flagged).
 Data quality measured_it: measured IT energy, modelled facility. No range.
 Electricity to CO2e, location-based: the grid factor of the zone for the year of use, or the latest earlier
-vintage the data has (grid_year says which; a row whose factor is older than its year of use is flagged).
+vintage the data has, or for a year before the data starts its earliest (grid_year says which; a row whose
+factor is of another year than its year of use is flagged).
 Boundary: Scope 2 takes the generation boundary (direct emissions at the plants, as the GHG Protocol's Scope 2;
 the upstream share belongs to Scope 3 category 3, outside this AI slice): US states and the US from EPA eGRID2023
-(CO2e total output emission rate). Scope 3 takes the life-cycle boundary (the service's cradle-to-gate, as
+(CO2e total output emission rate), EU member states from the EEA's GHG emission intensity of electricity
+generation (2023, 2024). Scope 3 takes the life-cycle boundary (the service's cradle-to-gate, as
 EcoLogits): Ember/OWID country factors via codecarbon. A zone with no factor on the boundary its row asks takes
-the other and the row says so (today: every country but the US for Scope 2; US states for Scope 3). US cloud
+the other and the row says so (today: countries outside the EU and the US for Scope 2; US states for Scope 3). US cloud
 regions (AWS, Azure, Google Cloud) resolve to their state's grid, other regions to their country's.
 Scope: services bought (APIs, seats, rented cloud GPUs) are Scope 3 category 1 for the buyer (ESRS E1 AR 51
 subset); their kWh are not E1-5 energy. Scope 3 has no location/market split, so co2e_market_kg equals
@@ -60,9 +62,9 @@ Market-based (Scope 2 only, GHG Protocol Scope 2 hierarchy): contractual instrum
 supplier rate) for the same zone and period are allocated to self-hosted consumption pro rata, at their
 emission rate (0 for renewable GOs/PPAs); the remainder at the zone's residual mix (AIB European Residual Mixes,
 direct CO2: the generation boundary; every EU member state, editions 2023, 2024 and 2025) of the edition of the
-year of use, or for a later year the latest edition (vintage gap flagged); where no residual mix exists (a zone
-AIB does not cover, or an edition printing NA under full disclosure: Austria, the Netherlands from 2024) at the
-grid average, flagged on the row.
+year of use, or for a later year the latest edition, for an earlier one the earliest (vintage gap flagged);
+where no residual mix exists (a zone AIB does not cover, or an edition printing NA under full disclosure:
+Austria, the Netherlands from 2024) at the grid average, flagged on the row.
 Disclosure ranges: rows sharing the uncertain parameters (one model's tokens; all seat rows; all spend-based rows)
 add their deviations; those groups combine in quadrature (independent errors), not as a sum of every worst case.
 Water, abiotic depletion and primary energy (voluntary, as EcoLogits computes them): water consumption (L) =

@@ -33,7 +33,8 @@ MESSAGES = {
     RowWarning.REQUEST_COUNT_MISSING: "request count missing: time-to-first-token share omitted",
     RowWarning.RENTED_MEASURED_COMPUTE: "rented (not self-hosted) measured compute: Scope 3 cat. 1, not E1-5 energy",
     RowWarning.GRID_VINTAGE_GAP: (
-        "grid or residual-mix factor of an earlier year than the year of use (the latest available; grid_year)"
+        "grid or residual-mix factor of another year than the year of use (the latest earlier one or else the "
+        "earliest; grid_year)"
     ),
     RowWarning.GRID_OTHER_BOUNDARY: (
         "grid factor on another boundary than the scope asks (Scope 2: generation, Scope 3: life cycle): "
@@ -45,7 +46,7 @@ MESSAGES = {
         "interactions per active day"
     ),
     RowWarning.NO_RESIDUAL_MIX: (
-        "no residual mix for the zone and year (none published, or NA under full disclosure): market-based at "
+        "no residual mix for the zone and year (none published or NA under full disclosure): market-based at "
         "the grid average for the share no instrument covers (GHG Protocol Scope 2 hierarchy)"
     ),
 }

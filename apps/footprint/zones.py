@@ -30,7 +30,7 @@ class ResolvedZones(NamedTuple):
 
 class GridFactors(NamedTuple):
     """Per row: grid zone, location-based factor and its vintage (-1 undated), residual mix; whether the factor
-    is of an earlier year than the year of use, and whether it is on another boundary than the row's scope asks."""
+    is of another year than the year of use, and whether it is on another boundary than the row's scope asks."""
 
     grid_zone: np.ndarray  # object array, for matching contractual instruments
     gco2e_per_kwh: np.ndarray
@@ -38,7 +38,7 @@ class GridFactors(NamedTuple):
     residual_gco2e_per_kwh: np.ndarray  # the grid factor where the zone has no residual mix
     residual_unverified: np.ndarray
     residual_missing: np.ndarray  # bool: no residual mix for the zone and year (none published, or NA)
-    vintage_gap: np.ndarray  # bool: the latest grid (or Scope 2 residual-mix) data is older than the year of use
+    vintage_gap: np.ndarray  # bool: the grid (or Scope 2 residual-mix) data is of another year than the year of use
     other_boundary: np.ndarray  # bool: Scope 2 without a generation factor, or Scope 3 without a life-cycle one
 
 
@@ -107,7 +107,8 @@ def grid_factors(fs: FactorSet, zones: ResolvedZones, years: np.ndarray, scope2:
 
 
 def _older(grid: GridFactor, residual: tuple | None, year: int, scope2: bool) -> bool:
-    """Whether the grid factor, or for Scope 2 the residual mix, is of an earlier year than the year of use."""
-    if grid.year is not None and grid.year < year:
+    """Whether the grid factor, or for Scope 2 the residual mix, is of another year than the year of use: an
+    earlier one (no newer data yet) or, for a year before the data starts, a later one."""
+    if grid.year is not None and grid.year != year:
         return True
-    return scope2 and residual is not None and residual[0] < year
+    return scope2 and residual is not None and residual[0] != year

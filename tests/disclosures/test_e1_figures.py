@@ -72,16 +72,19 @@ def test_e1_figures_by_hand(seeded):
     snapshot, records, _ = services.build_snapshot(period)
     v = values(snapshot)
     fs = load_factor_set(default_factor_set_version())
-    # Scope 2 asks the generation boundary; both countries have life-cycle factors only, which it then takes.
+    # Scope 2 asks the generation boundary: EEA's 2024 factor of each country (2025 use, the latest year). The
+    # energy mix splits by the grid's generation shares, which the life-cycle (Ember) row carries.
     fr, de = fs.grid_factor("FRA", 2025, "generation"), fs.grid_factor("DEU", 2025, "generation")
+    assert (fr.gco2e_per_kwh, de.gco2e_per_kwh, fr.year) == (36.0, 291.0, 2024)
+    fr_mix, de_mix = fs.grid_factor("FRA", 2025), fs.grid_factor("DEU", 2025)
     fr_residual, de_residual = fs.residual_factor("FRA", 2025)[1], fs.residual_factor("DEU", 2025)[1]
 
     # E1-5: own energy = 1,560 + 780 kWh = 2.34 MWh. Renewable = the GO's 0.6 MWh only.
     assert v["E1-5_01"] == pytest.approx(1.5 * PUE)
     assert v["E1-5_05"] == pytest.approx(0.6) and v["E1-5_07"] == pytest.approx(0.6)
     # The uncovered 0.96 MWh (FR) and 0.78 MWh (DE) split fossil:nuclear in each grid's proportion.
-    fr_nuc = fr.nuclear_share / (fr.fossil_share + fr.nuclear_share)
-    de_nuc = de.nuclear_share / (de.fossil_share + de.nuclear_share)
+    fr_nuc = fr_mix.nuclear_share / (fr_mix.fossil_share + fr_mix.nuclear_share)
+    de_nuc = de_mix.nuclear_share / (de_mix.fossil_share + de_mix.nuclear_share)
     assert v["E1-5_03"] == pytest.approx(0.96 * fr_nuc + 0.78 * de_nuc)
     assert v["E1-5_02"] == pytest.approx(0.96 * (1 - fr_nuc) + 0.78 * (1 - de_nuc))
     assert v["E1-5_02"] + v["E1-5_03"] + v["E1-5_05"] == pytest.approx(2.34)

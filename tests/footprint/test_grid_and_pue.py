@@ -3,8 +3,10 @@
 Sources the figures below follow:
 - EPA eGRID2023 (epa.gov/egrid/download-data), state CO2e total output emission rate STC2ERTA, lb/MWh:
   Virginia 539.599, United States 770.884 (as codecarbon 3.3.2 ships them in usa_emissions.json).
-- Ember / OWID via codecarbon 3.3.2 global_energy_mix.json, France 2023 carbon intensity 56.039 gCO2e/kWh
-  (life cycle).
+- Ember / OWID via codecarbon 3.3.2 global_energy_mix.json, 2023 carbon intensity (life cycle): France 56.039,
+  Switzerland 34.843 gCO2e/kWh.
+- EEA "Greenhouse gas emission intensity of electricity generation", country level (release of 6 Nov 2025):
+  France 47 (2023) and 36 (2024), Germany 291 (2024) gCO2e/kWh (generation), via the themisiq republication.
 - AIB European Residual Mixes 2024 (Version 1.1, Table 2), Germany 724.56 g/kWh (the set's residual_mix row,
   read from the themisiqco/themisiq republication; see tests/footprint/test_residual_mix.py).
 - Uptime Institute Global Data Center Survey 2024: average annual PUE 1.56.
@@ -23,6 +25,7 @@ from apps.footprint.warning_codes import MESSAGES, RowWarning
 G_PER_LB = 453.59237
 VIRGINIA_G_PER_KWH = 539.599 * G_PER_LB / 1000  # lb/MWh -> g/kWh: 244.757...
 FRANCE_LIFE_CYCLE_2023 = 56.039
+SWITZERLAND_LIFE_CYCLE_2023 = 34.843
 VINTAGE_GAP = MESSAGES[RowWarning.GRID_VINTAGE_GAP]
 OTHER_BOUNDARY = MESSAGES[RowWarning.GRID_OTHER_BOUNDARY]
 PUE_ASSUMED = MESSAGES[RowWarning.FACILITY_PUE_ASSUMED]
@@ -120,13 +123,70 @@ def test_a_cloud_region_resolves_to_its_state_grid(fs):
 
 
 def test_a_zone_with_only_a_life_cycle_factor_is_flagged_for_scope2_not_scope3(fs):
-    # France has the Ember life-cycle factor only (56.039 g/kWh, 2023): Scope 3 takes it as asked; Scope 2
-    # takes it too, with the boundary warning (it includes upstream emissions a generation factor leaves out).
+    # Switzerland has the Ember life-cycle factor only (34.843 g/kWh, 2023; no EEA row, not an EU member): Scope 3
+    # takes it as asked; Scope 2 takes it too, with the boundary warning (it includes upstream emissions a
+    # generation factor leaves out). 100 kWh x 34.843 g = 3.4843 kg.
     sites = with_sites(fs, ("*", 1.0, "entered"))
-    r = estimate(jobs(measured_energy_kwh=[100.0, 100.0], self_hosted=[True, False], zone="FRA"), sites)
-    assert list(r["grid_gco2e_per_kwh"]) == pytest.approx([FRANCE_LIFE_CYCLE_2023] * 2)
-    assert list(r["co2e_location_kg"]) == pytest.approx([5.6039, 5.6039])
+    r = estimate(jobs(measured_energy_kwh=[100.0, 100.0], self_hosted=[True, False], zone="CH"), sites)
+    assert list(r["grid_gco2e_per_kwh"]) == pytest.approx([SWITZERLAND_LIFE_CYCLE_2023] * 2)
+    assert list(r["co2e_location_kg"]) == pytest.approx([3.4843, 3.4843])
     assert OTHER_BOUNDARY in r["warning"].iloc[0] and OTHER_BOUNDARY not in r["warning"].iloc[1]
+
+
+def test_an_eu_country_takes_the_eea_generation_factor_for_scope2_and_ember_for_scope3(fs):
+    # EEA 'Greenhouse gas emission intensity of electricity generation' (release of 6 Nov 2025), France: 47 g/kWh
+    # for 2023, 36 g/kWh for 2024 (direct, the generation boundary). 100 kWh of own servers in 2024:
+    # 100 x 36 g = 3.6 kg; the same kWh bought as a service (Scope 3) stays on the life-cycle factor,
+    # 100 x 56.039 g = 5.6039 kg. A 2025 job takes 2024's factor, the vintage gap flagged; a 2023 job 47 g.
+    sites = with_sites(fs, ("*", 1.0, "entered"))
+    r = estimate(
+        jobs(
+            day=["2024-05-01", "2024-05-01", "2025-05-01", "2023-05-01"],
+            measured_energy_kwh=[100.0] * 4,
+            self_hosted=[True, False, True, True],
+            zone="FR",
+        ),
+        sites,
+    )
+    assert list(r["grid_gco2e_per_kwh"]) == pytest.approx([36.0, FRANCE_LIFE_CYCLE_2023, 36.0, 47.0])
+    assert list(r["co2e_location_kg"]) == pytest.approx([3.6, 5.6039, 3.6, 4.7])
+    assert list(r["grid_year"]) == [2024, 2023, 2024, 2023]
+    assert OTHER_BOUNDARY not in r["warning"].iloc[0] and VINTAGE_GAP not in r["warning"].iloc[0]
+    assert VINTAGE_GAP in r["warning"].iloc[2]
+    # Every member state has both years on the generation boundary.
+    for a2 in [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+    ]:
+        for year in (2023, 2024):
+            g = fs.grid_factor(fs.resolve_zone(a2), year, "generation")
+            assert (g.boundary, g.year) == ("generation", year), a2
+    assert fs.grid_factor("DEU", 2024, "generation").gco2e_per_kwh == 291.0
 
 
 def test_market_based_scope2_takes_the_aib_residual_mix_row(fs):

@@ -94,20 +94,24 @@ def _demo_token_models(tmp_path):
     from apps.connectors.sources import SOURCES
     from apps.demo.files import demo_files
 
-    pairs = set()
+    pairs, embeddings = set(), set()
     for key, path in demo_files(tmp_path, year=2025, scale=0.02):
         with open(path, "rb") as stream:
             frame = SOURCES[key].parse(stream, path.name)
-        tokens = frame[(frame["usage_kind"] == "tokens") & (frame["output_tokens"] > 0)]
-        pairs |= set(zip(tokens["provider"], tokens["model"], strict=True))
-    return pairs
+        tokens = frame[frame["usage_kind"] == "tokens"]
+        generated = tokens["output_tokens"] > 0
+        pairs |= set(zip(tokens["provider"][generated], tokens["model"][generated], strict=True))
+        embeddings |= set(tokens["model"][~generated & (tokens["input_tokens"] > 0)])
+    return pairs, embeddings
 
 
-def test_every_generation_model_of_the_demo_resolves(fs, tmp_path):
-    pairs = _demo_token_models(tmp_path)
+def test_every_generation_and_embedding_model_of_the_demo_resolves(fs, tmp_path):
+    pairs, embeddings = _demo_token_models(tmp_path)
     assert len(pairs) >= 8  # the demo's API and gateway models, seen through the real parsers
     unresolved = sorted(p for p in pairs if fs.model(*p) is None)
     assert unresolved == []
+    # Input-only rows are embedding calls: each name has its row in the embedding_models table.
+    assert embeddings and sorted(m for m in embeddings if fs.embedding_model(m) is None) == []
 
 
 def test_every_model_of_the_bench_generators_resolves(fs):
@@ -291,3 +295,28 @@ def test_every_seat_assumption_is_sourced_or_marked(fs):
         # The energy per interaction too: its source named, a proxy marked as an assumption.
         assert row["wh_status"] in ("assumption", "sourced") and row["wh_source"]
         assert row["wh_per_interaction_low"] <= row["wh_per_interaction"] <= row["wh_per_interaction_high"]
+
+
+def test_the_disclosure_breakdown_groups_dated_versions_under_their_family():
+    # Three spellings of gpt-4o (a dated version, an Azure deployment name, a gateway prefix) and gpt-4o-mini:
+    # the disclosure's by-model breakdown shows two families, gpt-4o with 1 + 2 + 4 = 7 kg.
+    from apps.disclosures.e1 import breakdowns
+
+    models = ["gpt-4o-2024-08-06", "gpt-4o-0513", "openai/gpt-4o", "gpt-4o-mini-2024-07-18"]
+    kg = [1.0, 2.0, 4.0, 0.5]
+    records = pd.DataFrame(
+        {
+            "day": ["2025-03-01"] * 4,
+            "source": "test",
+            "provider": "openai",
+            "model": models,
+            "team": "",
+            "scope": "scope3_cat1",
+            "energy_kwh": kg,
+            "co2e_location_kg": kg,
+            "co2e_market_kg": kg,
+            "requests": 1,
+        }
+    )
+    by_model = {r["key"]: r["co2e_location_kg"] for r in breakdowns(records)["by_model"]}
+    assert by_model == {"gpt-4o": 7.0, "gpt-4o-mini": 0.5}

@@ -4,6 +4,7 @@ and the market-based fallback order (instruments, then residual mix, then grid a
 Figures as AIB prints them in each edition's Table 2 (direct CO2, g/kWh), read from the republication the
 table names (themisiqco/themisiq, lib/ghg/factors/aib-2023.ts, aib-2025.ts and lib/ghg/engine.ts RESIDUAL_EU):
 - European Residual Mixes 2023, Version 1.0 (30 May 2024): Germany 719.90, the Netherlands 379.89, Austria N/A.
+- EEA GHG emission intensity of electricity generation (release of 6 Nov 2025): Germany 316 g/kWh for 2023.
 - European Residual Mixes 2024 (workbook of 30 May 2025; Version 1.1 of 11 Aug 2025 left Table 2 as it was): Germany 724.56, Italy 441.20, the Netherlands and
   Austria NA (full disclosure).
 - European Residual Mixes 2025, Version 1.0 (26 May 2026): Germany 701.47, France 17.11, Italy 420.20 (Table 2,
@@ -90,6 +91,14 @@ def test_germany_takes_the_edition_of_the_year_of_use(fs):
     assert list(r["co2e_market_kg"]) == pytest.approx([719.90, 724.56, 701.47, 701.47])
     assert fs.residual_factor("DEU", 2026)[0] == 2025 and VINTAGE_GAP in r["warning"].iloc[3]
     assert all(UNVERIFIED in w and NO_RESIDUAL not in w for w in r["warning"])  # a republication: to_verify
+
+
+def test_a_year_before_the_first_edition_takes_the_earliest_flagged(fs):
+    # 2022: no 2022 edition held, so the 2023 edition (719.90 g/kWh) and EEA's 2023 factor, the gap flagged.
+    r = estimate(jobs(["2022-06-01"], ["DE"]), fs).iloc[0]
+    assert r["co2e_market_kg"] == pytest.approx(719.90)
+    assert r["grid_gco2e_per_kwh"] == 316.0 and r["grid_year"] == 2023
+    assert VINTAGE_GAP in r["warning"]
 
 
 def test_the_four_rows_once_labelled_2024_are_the_2025_edition(fs):
