@@ -121,6 +121,7 @@ def set_up(args) -> dict:
         for step, seconds in timings.items():
             print(f"  {step:40} {seconds:8.1f} s")
         org = Organisation.objects.get(slug=DEMO_SLUG)
+        wait_for_warm_up()  # the build's last change sent one (apps.costs.warm): not left to run under the timings
     else:
         print("reusing the organisation already built")
     records = UsageRecord.objects.for_org(org)
@@ -133,6 +134,102 @@ def set_up(args) -> dict:
     _, token = ApiToken.issue(user, "read bench")
     connection.close()  # gunicorn's workers open their own
     return {"org": org, "records": count, "period": period, "token": token, "year": period.start.year}
+
+
+def wait_for_warm_up() -> float:
+    """Wait for the cache warm-up tasks this process sent (the thread pool) and their cache writes; seconds."""
+    from apps.connectors.dispatch import wait_for_pool
+    from apps.core.cache import flush_writes
+
+    started = time.perf_counter()
+    wait_for_pool(timeout=3600)
+    flush_writes()
+    return time.perf_counter() - started
+
+
+# The first views after a change, timed once each in "cold" (COLD_ROWS names rows of rows_to_time).
+COLD_ROWS = (
+    "dashboard",
+    "summary API",
+    "cost overview",
+    "cost: ROI",
+    "cost: right-sizing",
+    "cost: rebound",
+    "disclosure page (draft)",
+    "PDF export (draft)",
+)
+
+
+def make_a_change(org, year: int) -> None:
+    """What every ingestion's commit does to the figures, without new data: one day's rollups summed again in a
+    transaction, which draws a new generation (every cached figure of the organisation is then stale)."""
+    from django.db import transaction
+
+    from apps.footprint import rollups
+
+    with transaction.atomic():
+        rollups.refresh(org.pk, [dt.date(year, 6, 2)])
+
+
+def time_cold(client: Client, memory: WorkerMemory, config: dict, args) -> list[dict]:
+    """The first view of each COLD_ROWS page after a change: without the warm-up (a change before each page, which
+    computes its figures), then with it (one change; the warm-up task, run by this process's thread pool as the
+    web process that stored a run runs it, waited for and timed; then each page asked once)."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    rows = {
+        name: (method, path, api)
+        for name, method, path, api, _ in rows_to_time(config["org"].slug, config["period"].pk)
+    }
+    results = []
+    for warmed in (False, True):
+        settings.WARM_CACHES_AFTER_CHANGES = warmed
+        make_a_change(config["org"], config["year"])
+        label = "after the warm-up" if warmed else "no warm-up"
+        if warmed:
+            memory.label = "warm-up task (bench process)"
+            seconds = wait_for_warm_up()
+            results.append(
+                {
+                    "name": "warm-up task",
+                    "seconds": [seconds],
+                    "statuses": ["task"],
+                    "bytes": 0,
+                    "floor": "month",
+                    "rss_mib": 0,
+                }
+            )
+            print(f"  cold: the warm-up task took {seconds:.3f} s", flush=True)
+        connection.close()
+        for name in COLD_ROWS:
+            if name not in rows:
+                continue
+            method, path, api = rows[name]
+            if not warmed:
+                make_a_change(config["org"], config["year"])  # each page its own change: none reads another's work
+                connection.close()
+            memory.label = f"cold, {label}: {name}"
+            seconds, statuses, size = time_requests(client, method, path, api, 1, 0)
+            results.append(
+                {
+                    "name": f"{'warmed' if warmed else 'cold'}: {name}"[:26],
+                    "seconds": seconds,
+                    "statuses": statuses,
+                    "bytes": size,
+                    "floor": rows_floor(name),
+                    "rss_mib": memory.peak_mib(memory.label),
+                }
+            )
+            print(f"  first view after a change, {label}: {name} {seconds[0]:.3f} s", flush=True)
+    return results
+
+
+def rows_floor(name: str) -> str:
+    return next(floor for row, _m, _p, _a, floor in rows_to_time("o", 0) if row == name)
 
 
 def draft_period(org, membership):
@@ -210,6 +307,9 @@ def rows_to_time(org: str, period: int) -> list[tuple[str, str, str, bool, str]]
         # A draft's PDF, XLSX and evidence pack are rendered by a task: requested (POST), then downloaded once
         # ready (the export URL answers 202 while it renders); timed from the request to the download.
         ("PDF export (draft)", "POST", f"/api/v1/o/{org}/periods/{period}/exports/pdf/", True, "month"),
+        # CSV (datapoints) and iXBRL come from the draft's cached snapshot, downloaded at once.
+        ("CSV export (draft)", "GET", f"/api/v1/o/{org}/periods/{period}/exports/csv/", True, "month"),
+        ("iXBRL export (draft)", "GET", f"/api/v1/o/{org}/periods/{period}/exports/xhtml/", True, "month"),
         ("XLSX export (draft)", "POST", f"/api/v1/o/{org}/periods/{period}/exports/xlsx/", True, "scan"),
         ("evidence pack (draft)", "POST", f"/api/v1/o/{org}/periods/{period}/exports/evidence/", True, "scan"),
     ]
@@ -359,6 +459,8 @@ def main() -> None:
                     }
                 )
                 print(f"  {name}: median {median(seconds):.3f} s of {len(seconds)}", flush=True)
+            if "cold" not in skip:
+                results += time_cold(client, memory, config, args)
             mix = [(f"/o/{org}/", False), (f"/api/v1/o/{org}/summary/", True)]
             concurrent = []
             for users in (int(u) for u in args.users.split(",") if u.strip()):
