@@ -15,8 +15,12 @@ Usage: python bench/read.py [--records 5000000] [--database sqlite|postgres] [--
    an officer logged in through the login page, and an API token of theirs.
 3. Single user, one request after another: up to ``--repeat`` requests per page (fewer once a page has used
    ``--budget`` seconds; n says how many), the median and p95, and the largest RSS a worker had meanwhile.
-   A page that answers 202 (a task) is timed until its result is there. The exports are the draft period's;
-   sign-off comes last (each repeat signs off a new version, reopened in between, outside the timing).
+   A page that answers 202 (a task) is timed until its result is there. The exports are the draft period's
+   (PDF, XLSX and evidence pack requested by POST and downloaded once their task rendered them; CSV and iXBRL
+   downloaded). Then "cold": the first view of the main pages after a change (one day's rollups summed again,
+   a new generation), without the warm-up task (a change before each page), and with it (the task timed, then
+   each page). Sign-off comes last (each repeat signs off a new version, reopened and submitted for review by
+   the admin in between, outside the timing): the request's answer, the period frozen, every export ready.
 4. The floor of each row: the same question asked of the database in one SQL statement, timed in this
    process (median of ``--repeat``): the year summed by month (dashboard, summary, disclosure, PDF), by team
    and model (cost pages), the first 100 records (records list), every record of the year read (XLSX,
@@ -385,10 +389,25 @@ def print_single(results: list[dict], floor: dict) -> None:
         )
 
 
-def time_sign_off(client: Client, memory: WorkerMemory, config: dict, args) -> dict:
-    """Sign-off through the API, each repeat on a new version (the signed-off one reopened in between, in this
-    process and not timed)."""
+def submit_for_review(period, signer) -> None:
+    """Four eyes: another member (the admin) submits the draft for review, so the officer may sign it off."""
+    from apps.accounts.models import Membership, Role
+    from apps.disclosures import services
+    from apps.disclosures.models import PeriodStatus
+
+    period.refresh_from_db()
+    if period.status == PeriodStatus.DRAFT and not period.organisation.single_signer_allowed:
+        admins = Membership.objects.filter(organisation=signer.organisation, role=Role.ADMIN)
+        reviewer = admins.exclude(user=signer.user).order_by("pk").first()
+        services.submit_for_review(period, reviewer)
+
+
+def time_sign_off(client: Client, memory: WorkerMemory, config: dict, args) -> list[dict]:
+    """Sign-off through the API, each repeat on a new version (the signed-off one reopened and submitted for
+    review in between, in this process and not timed): three rows, the request's answer, the period frozen (its
+    status polled), and every export rendered by the tasks."""
     import django
+    import requests
 
     django.setup()
     from django.db import connection
@@ -397,29 +416,60 @@ def time_sign_off(client: Client, memory: WorkerMemory, config: dict, args) -> d
     from apps.disclosures import services
 
     membership = Membership.objects.get(organisation=config["org"], user__username=OFFICER, role=Role.OFFICER)
-    period, seconds, statuses = config["period"], [], []
+    period, statuses = config["period"], []
+    times = {"answer": [], "frozen": [], "exports": []}
     memory.label = "sign-off"
+    session = client.session()
     started = time.perf_counter()
-    while len(seconds) < args.repeat and (not seconds or time.perf_counter() - started < args.budget):
-        if seconds:
+    while len(statuses) < args.repeat and (not statuses or time.perf_counter() - started < args.budget):
+        if statuses:
             period.refresh_from_db()
             if not period.is_signed_off:
                 print(f"  sign-off answered {statuses[-1]} and the period is not signed off: not repeated")
                 break
             period = services.reopen(period, membership, "bench/read.py: timing sign-off again")
-            connection.close()
-        path = f"/api/v1/o/{config['org'].slug}/periods/{period.pk}/sign-off/"
-        spent, status, _ = time_requests(client, "POST", path, True, 1, 0, data={"comment": "bench"})
-        seconds += spent
-        statuses += status
-    return {
-        "name": "sign-off",
-        "seconds": seconds,
-        "statuses": statuses,
-        "bytes": 0,
-        "floor": "scan",
-        "rss_mib": memory.peak_mib("sign-off"),
-    }
+        submit_for_review(period, membership)
+        connection.close()
+        url = f"{client.base}/api/v1/o/{config['org'].slug}/periods/{period.pk}/sign-off/"
+        t = time.perf_counter()
+        answer = session.post(url, json={"comment": "bench"}, headers=client.headers(True), timeout=client.timeout)
+        times["answer"].append(time.perf_counter() - t)
+        statuses.append(answer.status_code)
+        status_url = answer.headers.get("Location")
+        if answer.status_code != 202 or not status_url:
+            print(f"  sign-off answered {answer.status_code}: {answer.text[:200]}")
+            break
+        frozen = None
+        while True:
+            try:
+                body = session.get(status_url, headers=client.headers(True), timeout=client.timeout).json()
+            except (requests.RequestException, ValueError):
+                body = {}
+            if frozen is None and body.get("status") == "signed_off":
+                frozen = time.perf_counter() - t
+            if body.get("status") not in ("signing", "signed_off") or (frozen is not None and body.get("finished")):
+                break
+            time.sleep(0.2)
+        if frozen is None:
+            print(f"  sign-off did not freeze: {body.get('status')} {body.get('sign_off_error', '')}")
+            break
+        times["frozen"].append(frozen)
+        times["exports"].append(time.perf_counter() - t)
+    return [
+        {
+            "name": name,
+            "seconds": times[key],
+            "statuses": statuses,
+            "bytes": 0,
+            "floor": "scan",
+            "rss_mib": memory.peak_mib("sign-off"),
+        }
+        for key, name in (
+            ("answer", "sign-off: answer"),
+            ("frozen", "sign-off: frozen"),
+            ("exports", "sign-off: all exports"),
+        )
+    ]
 
 
 def main() -> None:
@@ -468,7 +518,7 @@ def main() -> None:
                 concurrent.append(concurrent_mix(client, mix, users, args.duration))
                 concurrent[-1]["rss_mib"] = memory.peak_mib(f"{users} users")
             if "sign-off" not in skip:
-                results.append(time_sign_off(client, memory, config, args))
+                results += time_sign_off(client, memory, config, args)
         print_single(results, floor)
         print(f"\ndashboard/summary mix, closed loop (no think time), {args.duration:.0f} s each")
         print(f"{'users':>5} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'worker RSS':>11}")
