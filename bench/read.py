@@ -15,8 +15,12 @@ Usage: python bench/read.py [--records 5000000] [--database sqlite|postgres] [--
    an officer logged in through the login page, and an API token of theirs.
 3. Single user, one request after another: up to ``--repeat`` requests per page (fewer once a page has used
    ``--budget`` seconds; n says how many), the median and p95, and the largest RSS a worker had meanwhile.
-   A page that answers 202 (a task) is timed until its result is there. The exports are the draft period's;
-   sign-off comes last (each repeat signs off a new version, reopened in between, outside the timing).
+   A page that answers 202 (a task) is timed until its result is there. The exports are the draft period's
+   (PDF, XLSX and evidence pack requested by POST and downloaded once their task rendered them; CSV and iXBRL
+   downloaded). Then "cold": the first view of the main pages after a change (one day's rollups summed again,
+   a new generation), without the warm-up task (a change before each page), and with it (the task timed, then
+   each page). Sign-off comes last (each repeat signs off a new version, reopened and submitted for review by
+   the admin in between, outside the timing): the request's answer, the period frozen, every export ready.
 4. The floor of each row: the same question asked of the database in one SQL statement, timed in this
    process (median of ``--repeat``): the year summed by month (dashboard, summary, disclosure, PDF), by team
    and model (cost pages), the first 100 records (records list), every record of the year read (XLSX,
@@ -121,6 +125,7 @@ def set_up(args) -> dict:
         for step, seconds in timings.items():
             print(f"  {step:40} {seconds:8.1f} s")
         org = Organisation.objects.get(slug=DEMO_SLUG)
+        wait_for_warm_up()  # the build's last change sent one (apps.costs.warm): not left to run under the timings
     else:
         print("reusing the organisation already built")
     records = UsageRecord.objects.for_org(org)
@@ -133,6 +138,102 @@ def set_up(args) -> dict:
     _, token = ApiToken.issue(user, "read bench")
     connection.close()  # gunicorn's workers open their own
     return {"org": org, "records": count, "period": period, "token": token, "year": period.start.year}
+
+
+def wait_for_warm_up() -> float:
+    """Wait for the cache warm-up tasks this process sent (the thread pool) and their cache writes; seconds."""
+    from apps.connectors.dispatch import wait_for_pool
+    from apps.core.cache import flush_writes
+
+    started = time.perf_counter()
+    wait_for_pool(timeout=3600)
+    flush_writes()
+    return time.perf_counter() - started
+
+
+# The first views after a change, timed once each in "cold" (COLD_ROWS names rows of rows_to_time).
+COLD_ROWS = (
+    "dashboard",
+    "summary API",
+    "cost overview",
+    "cost: ROI",
+    "cost: right-sizing",
+    "cost: rebound",
+    "disclosure page (draft)",
+    "PDF export (draft)",
+)
+
+
+def make_a_change(org, year: int) -> None:
+    """What every ingestion's commit does to the figures, without new data: one day's rollups summed again in a
+    transaction, which draws a new generation (every cached figure of the organisation is then stale)."""
+    from django.db import transaction
+
+    from apps.footprint import rollups
+
+    with transaction.atomic():
+        rollups.refresh(org.pk, [dt.date(year, 6, 2)])
+
+
+def time_cold(client: Client, memory: WorkerMemory, config: dict, args) -> list[dict]:
+    """The first view of each COLD_ROWS page after a change: without the warm-up (a change before each page, which
+    computes its figures), then with it (one change; the warm-up task, run by this process's thread pool as the
+    web process that stored a run runs it, waited for and timed; then each page asked once)."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    rows = {
+        name: (method, path, api)
+        for name, method, path, api, _ in rows_to_time(config["org"].slug, config["period"].pk)
+    }
+    results = []
+    for warmed in (False, True):
+        settings.WARM_CACHES_AFTER_CHANGES = warmed
+        make_a_change(config["org"], config["year"])
+        label = "after the warm-up" if warmed else "no warm-up"
+        if warmed:
+            memory.label = "warm-up task (bench process)"
+            seconds = wait_for_warm_up()
+            results.append(
+                {
+                    "name": "warm-up task",
+                    "seconds": [seconds],
+                    "statuses": ["task"],
+                    "bytes": 0,
+                    "floor": "month",
+                    "rss_mib": 0,
+                }
+            )
+            print(f"  cold: the warm-up task took {seconds:.3f} s", flush=True)
+        connection.close()
+        for name in COLD_ROWS:
+            if name not in rows:
+                continue
+            method, path, api = rows[name]
+            if not warmed:
+                make_a_change(config["org"], config["year"])  # each page its own change: none reads another's work
+                connection.close()
+            memory.label = f"cold, {label}: {name}"
+            seconds, statuses, size = time_requests(client, method, path, api, 1, 0)
+            results.append(
+                {
+                    "name": f"{'warmed' if warmed else 'cold'}: {name}"[:26],
+                    "seconds": seconds,
+                    "statuses": statuses,
+                    "bytes": size,
+                    "floor": rows_floor(name),
+                    "rss_mib": memory.peak_mib(memory.label),
+                }
+            )
+            print(f"  first view after a change, {label}: {name} {seconds[0]:.3f} s", flush=True)
+    return results
+
+
+def rows_floor(name: str) -> str:
+    return next(floor for row, _m, _p, _a, floor in rows_to_time("o", 0) if row == name)
 
 
 def draft_period(org, membership):
@@ -210,6 +311,9 @@ def rows_to_time(org: str, period: int) -> list[tuple[str, str, str, bool, str]]
         # A draft's PDF, XLSX and evidence pack are rendered by a task: requested (POST), then downloaded once
         # ready (the export URL answers 202 while it renders); timed from the request to the download.
         ("PDF export (draft)", "POST", f"/api/v1/o/{org}/periods/{period}/exports/pdf/", True, "month"),
+        # CSV (datapoints) and iXBRL come from the draft's cached snapshot, downloaded at once.
+        ("CSV export (draft)", "GET", f"/api/v1/o/{org}/periods/{period}/exports/csv/", True, "month"),
+        ("iXBRL export (draft)", "GET", f"/api/v1/o/{org}/periods/{period}/exports/xhtml/", True, "month"),
         ("XLSX export (draft)", "POST", f"/api/v1/o/{org}/periods/{period}/exports/xlsx/", True, "scan"),
         ("evidence pack (draft)", "POST", f"/api/v1/o/{org}/periods/{period}/exports/evidence/", True, "scan"),
     ]
@@ -285,10 +389,25 @@ def print_single(results: list[dict], floor: dict) -> None:
         )
 
 
-def time_sign_off(client: Client, memory: WorkerMemory, config: dict, args) -> dict:
-    """Sign-off through the API, each repeat on a new version (the signed-off one reopened in between, in this
-    process and not timed)."""
+def submit_for_review(period, signer) -> None:
+    """Four eyes: another member (the admin) submits the draft for review, so the officer may sign it off."""
+    from apps.accounts.models import Membership, Role
+    from apps.disclosures import services
+    from apps.disclosures.models import PeriodStatus
+
+    period.refresh_from_db()
+    if period.status == PeriodStatus.DRAFT and not period.organisation.single_signer_allowed:
+        admins = Membership.objects.filter(organisation=signer.organisation, role=Role.ADMIN)
+        reviewer = admins.exclude(user=signer.user).order_by("pk").first()
+        services.submit_for_review(period, reviewer)
+
+
+def time_sign_off(client: Client, memory: WorkerMemory, config: dict, args) -> list[dict]:
+    """Sign-off through the API, each repeat on a new version (the signed-off one reopened and submitted for
+    review in between, in this process and not timed): three rows, the request's answer, the period frozen (its
+    status polled), and every export rendered by the tasks."""
     import django
+    import requests
 
     django.setup()
     from django.db import connection
@@ -297,29 +416,60 @@ def time_sign_off(client: Client, memory: WorkerMemory, config: dict, args) -> d
     from apps.disclosures import services
 
     membership = Membership.objects.get(organisation=config["org"], user__username=OFFICER, role=Role.OFFICER)
-    period, seconds, statuses = config["period"], [], []
+    period, statuses = config["period"], []
+    times = {"answer": [], "frozen": [], "exports": []}
     memory.label = "sign-off"
+    session = client.session()
     started = time.perf_counter()
-    while len(seconds) < args.repeat and (not seconds or time.perf_counter() - started < args.budget):
-        if seconds:
+    while len(statuses) < args.repeat and (not statuses or time.perf_counter() - started < args.budget):
+        if statuses:
             period.refresh_from_db()
             if not period.is_signed_off:
                 print(f"  sign-off answered {statuses[-1]} and the period is not signed off: not repeated")
                 break
             period = services.reopen(period, membership, "bench/read.py: timing sign-off again")
-            connection.close()
-        path = f"/api/v1/o/{config['org'].slug}/periods/{period.pk}/sign-off/"
-        spent, status, _ = time_requests(client, "POST", path, True, 1, 0, data={"comment": "bench"})
-        seconds += spent
-        statuses += status
-    return {
-        "name": "sign-off",
-        "seconds": seconds,
-        "statuses": statuses,
-        "bytes": 0,
-        "floor": "scan",
-        "rss_mib": memory.peak_mib("sign-off"),
-    }
+        submit_for_review(period, membership)
+        connection.close()
+        url = f"{client.base}/api/v1/o/{config['org'].slug}/periods/{period.pk}/sign-off/"
+        t = time.perf_counter()
+        answer = session.post(url, json={"comment": "bench"}, headers=client.headers(True), timeout=client.timeout)
+        times["answer"].append(time.perf_counter() - t)
+        statuses.append(answer.status_code)
+        status_url = answer.headers.get("Location")
+        if answer.status_code != 202 or not status_url:
+            print(f"  sign-off answered {answer.status_code}: {answer.text[:200]}")
+            break
+        frozen = None
+        while True:
+            try:
+                body = session.get(status_url, headers=client.headers(True), timeout=client.timeout).json()
+            except (requests.RequestException, ValueError):
+                body = {}
+            if frozen is None and body.get("status") == "signed_off":
+                frozen = time.perf_counter() - t
+            if body.get("status") not in ("signing", "signed_off") or (frozen is not None and body.get("finished")):
+                break
+            time.sleep(0.2)
+        if frozen is None:
+            print(f"  sign-off did not freeze: {body.get('status')} {body.get('sign_off_error', '')}")
+            break
+        times["frozen"].append(frozen)
+        times["exports"].append(time.perf_counter() - t)
+    return [
+        {
+            "name": name,
+            "seconds": times[key],
+            "statuses": statuses,
+            "bytes": 0,
+            "floor": "scan",
+            "rss_mib": memory.peak_mib("sign-off"),
+        }
+        for key, name in (
+            ("answer", "sign-off: answer"),
+            ("frozen", "sign-off: frozen"),
+            ("exports", "sign-off: all exports"),
+        )
+    ]
 
 
 def main() -> None:
@@ -359,6 +509,8 @@ def main() -> None:
                     }
                 )
                 print(f"  {name}: median {median(seconds):.3f} s of {len(seconds)}", flush=True)
+            if "cold" not in skip:
+                results += time_cold(client, memory, config, args)
             mix = [(f"/o/{org}/", False), (f"/api/v1/o/{org}/summary/", True)]
             concurrent = []
             for users in (int(u) for u in args.users.split(",") if u.strip()):
@@ -366,7 +518,7 @@ def main() -> None:
                 concurrent.append(concurrent_mix(client, mix, users, args.duration))
                 concurrent[-1]["rss_mib"] = memory.peak_mib(f"{users} users")
             if "sign-off" not in skip:
-                results.append(time_sign_off(client, memory, config, args))
+                results += time_sign_off(client, memory, config, args)
         print_single(results, floor)
         print(f"\ndashboard/summary mix, closed loop (no think time), {args.duration:.0f} s each")
         print(f"{'users':>5} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'worker RSS':>11}")

@@ -157,6 +157,9 @@ else:
 # Without a broker, long work (ingestion, sign-off, exports) runs on this many threads of the web process
 # (apps.connectors.dispatch), so no request waits for it; 0 runs it synchronously at commit (the tests).
 TASK_POOL_WORKERS = int(os.environ.get("TASK_POOL_WORKERS", "2"))
+# After a change to an organisation's figures, a task computes its first views into the shared cache
+# (apps.costs.warm); "0" leaves them to the first view.
+WARM_CACHES_AFTER_CHANGES = os.environ.get("WARM_CACHES_AFTER_CHANGES", "1") != "0"
 # A task is acknowledged only once done, so a killed worker's task is delivered again.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

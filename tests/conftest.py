@@ -51,6 +51,8 @@ def _celery_mode(request, settings):
     # No reaper thread or pass behind a test's back (it would re-send another test's rows): tests/connectors
     # /test_reaper.py turns it on where it is what is tested.
     settings.TASK_REAP_INTERVAL_SECONDS = 0
+    # Nor a cache warm-up after each change (tests/costs/test_warm_caches.py turns it on).
+    settings.WARM_CACHES_AFTER_CHANGES = False
     if request.node.get_closest_marker("celery_worker"):
         yield
         return

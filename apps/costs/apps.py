@@ -11,9 +11,10 @@ class CostsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save, pre_save
 
+        from apps.footprint.models import FactorSetVersion, RollupStamp
         from apps.footprint.rollups import register_split_days
 
-        from . import prices_rollups
+        from . import prices_rollups, warm
         from .frugality import frugality_for_methodology  # models are loaded only once the registry is ready
         from .models import ModelPrice
         from .reconciliation import run_panel
@@ -25,3 +26,6 @@ class CostsConfig(AppConfig):
         pre_save.connect(prices_rollups.remember_price_day, sender=ModelPrice, dispatch_uid="price-day-old")
         post_save.connect(prices_rollups.refresh_price_months, sender=ModelPrice, dispatch_uid="price-day-saved")
         post_delete.connect(prices_rollups.refresh_price_months, sender=ModelPrice, dispatch_uid="price-day-gone")
+        # After a change, one task computes the first views' figures into the shared cache (apps.costs.warm).
+        post_save.connect(warm.on_generation, sender=RollupStamp, dispatch_uid="warm-after-generation")
+        post_save.connect(warm.on_factor_set, sender=FactorSetVersion, dispatch_uid="warm-after-factor-set")

@@ -60,11 +60,16 @@ def inputs_stamp(org) -> str:
     return ":".join(str(part) for part in parts)
 
 
-def _cached(org, window: Window, page: str, params: tuple, compute):
+def cache_key(org, window: Window, page: str, params: tuple) -> str:
+    """The key a page's figures are cached under: the inputs' stamp, the window and the page's parameters."""
     window_part = (window.start, window.end, window.period_id, window.carbon_price_eur_per_t)
     text = ":".join(str(p) for p in (inputs_stamp(org), *window_part, *params))
     # Hashed: the parts hold spaces (timestamps), which memcached-style keys may not.
-    key = f"cost-page:{page}:{org.pk}:{hashlib.sha256(text.encode()).hexdigest()}"
+    return f"cost-page:{page}:{org.pk}:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+def _cached(org, window: Window, page: str, params: tuple, compute):
+    key = cache_key(org, window, page, params)
     found = cache.get(key)
     if found is None:
         found = compute()

@@ -133,6 +133,8 @@ def test_a_drafts_pdf_reads_the_rollups_not_the_records(demo, monkeypatch):
     assert year > 1000 and int(by_run["n"].sum()) == year
     e1_6_12 = next(dp for dp in snapshot["datapoints"] if dp["id"] == "E1-6_12")
     assert f"{e1_6_12['value']:,.3f}" in text
+    # The iXBRL too: from the same cached snapshot, no record read.
+    assert b"<ix:nonFraction" in period_exports.render(period, "xhtml")
 
 
 def _ingest(org, csv: str, name: str):
