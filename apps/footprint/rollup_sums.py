@@ -89,6 +89,7 @@ class FrameSums:
         self._daily: list[pa.Table] = []
         self._people: list[pa.Table] = []
         self._abs_units = 0
+        self._person_table: pa.Table | None = None  # the partials combined, once added
         self.usable = True  # false when the summed costs could pass int64: the database sums instead
 
     def add(self, estimated: pd.DataFrame, person_ids, team_ids, units: np.ndarray) -> None:
@@ -110,7 +111,7 @@ class FrameSums:
         }
         text = {d for d in (*DIMENSIONS, *PERSON_DIMENSIONS) if d not in columns and d not in _CONSTANT_DIMENSIONS}
         for name in text:
-            columns[name] = pa.array(estimated[name].astype(object).to_numpy(), pa.string())
+            columns[name] = _text(estimated[name])
         for name in (*COUNTS, *FLOATS):
             columns[name] = pa.array(estimated[name].to_numpy(), from_pandas=True)
         table = pa.table(columns)
@@ -125,7 +126,10 @@ class FrameSums:
         return table.filter(pc.is_in(table["day"], pa.array(sorted(days), pa.date32())))
 
     def _person_days(self, months) -> pa.Table:
-        table = _combined(self._people, _PERSON_KEYS, ["records", *COUNTS, "cost", *PERSON_FLOATS])
+        if self._person_table is None:
+            self._person_table = _combined(self._people, _PERSON_KEYS, ["records", *COUNTS, "cost", *PERSON_FLOATS])
+            self._people = []
+        table = self._person_table
         month = _month_starts(table["day"])
         keep = pc.is_in(month, pa.array(sorted(months), pa.date32()))
         return table.append_column("month", month).filter(keep)
@@ -150,6 +154,14 @@ class FrameSums:
                 counted = counted.append_column("team_id", pa.nulls(counted.num_rows, pa.int64()))
             out.append((counted, per_team))
         return out
+
+
+def _text(values: pd.Series) -> pa.Array:
+    """A text column as Arrow strings, without a Python string per row where pandas holds Arrow or categories."""
+    array = pa.array(values, from_pandas=True)
+    if pa.types.is_dictionary(array.type):
+        array = array.cast(pa.string())
+    return array if array.type == pa.string() else array.cast(pa.string())
 
 
 def _grouped(table: pa.Table, keys: list[str], measures: list[str]) -> pa.Table:
