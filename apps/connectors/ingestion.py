@@ -237,14 +237,18 @@ def _store(run: IngestionRun, parsed: dict) -> None:
             return
         assert_days_open(organisation, parsed["days"])
         serialise_writes(organisation, version)
+        # Asked before the records are written: the days and months the run's records alone will hold get their
+        # rollup rows from the frames' sums, the others are summed again from the records.
+        stored = rollups.stored_days(organisation.pk, parsed["days"])
+        constants = {"organisation_id": organisation.pk, "run_id": run.pk, "factor_set_id": version.pk}
         totals = write_records(
             _reported(run, parsed["spill"]),
-            replaces=overlaps_stored(organisation, parsed["days"]),
+            replaces=overlaps_stored(stored, parsed["days"]),
             factor_set=load_factor_set(version),
             resolve=identity_resolver(organisation),
-            constants={"organisation_id": organisation.pk, "run_id": run.pk, "factor_set_id": version.pk},
+            constants=constants,
         )
-        rollups.refresh(organisation.pk, parsed["days"])
+        rollups.refresh_run(organisation.pk, parsed["days"], totals.rollup_sums, stored, constants)
         SeatHolder.objects.filter(run=locked).delete()  # an earlier attempt's
         SeatHolder.objects.bulk_create(parsed["seats"], batch_size=2000)
         locked.status, locked.finished_at = RunStatus.SUCCEEDED, timezone.now()

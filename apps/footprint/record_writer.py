@@ -20,6 +20,8 @@ from apps.core.prefetch import prefetched
 from . import usage_frame
 from .calculator import estimate
 from .models import UsageRecord
+from .rollup_rows import units_as_decimal
+from .rollup_sums import COST_SCALE, FrameSums, cost_units
 
 UPSERT_BATCH = 5000
 SQLITE_WRITE_CACHE_KIB = 64 * 1024
@@ -68,11 +70,12 @@ def serialise_writes(organisation, version) -> None:
                 cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [pk])  # noqa: S608
 
 
-def overlaps_stored(organisation, days) -> bool:
-    """Whether the organisation has records from the first to the last of `days`. Keys include the day: with
-    none, no key can collide, and a plain insert skips the conflict check (on SQLite an upsert also journals
-    every statement)."""
-    return UsageRecord.objects.for_org(organisation).filter(day__range=(min(days), max(days))).exists()
+def overlaps_stored(stored_days, days) -> bool:
+    """Whether any of `stored_days` (days with stored records, rollups.stored_days) lies from the first to the
+    last of `days`. Keys include the day: with none, no key can collide, and a plain insert skips the conflict
+    check (on SQLite an upsert also journals every statement)."""
+    first, last = min(days), max(days)
+    return any(first <= day <= last for day in stored_days)
 
 
 def write_records(frames, *, replaces: bool, factor_set, resolve, constants: dict) -> "RecordTotals":
@@ -93,11 +96,13 @@ def write_records(frames, *, replaces: bool, factor_set, resolve, constants: dic
 
 
 class RecordTotals:
-    """What a run reports of the records it stored, summed bucket by bucket."""
+    """What a run reports of the records it stored, summed bucket by bucket; and in `rollup_sums` the rollup
+    rows of those records (rollups.refresh_run writes them)."""
 
     def __init__(self):
         self.records, self.energy_kwh, self.co2e_kg, self.warnings = 0, 0.0, 0.0, set()
         self.sums = dict.fromkeys(("requests", "input_tokens", "cached_input_tokens", "output_tokens"), 0)
+        self.rollup_sums = FrameSums()
 
     def add(self, estimated: pd.DataFrame) -> None:
         self.records += len(estimated)
@@ -210,6 +215,8 @@ class _RecordBatch:
         if name in self.constants:
             return [self.constants[name]] * len(self)
         column = self.columns[name]
+        if name == "cost":  # whole units: SQLite stores the amount as a double
+            return (column / COST_SCALE).tolist()
         if isinstance(column, tuple):  # (codes, distinct values): text columns
             codes, uniques = column
             return uniques[codes].tolist()
@@ -224,7 +231,9 @@ class _RecordBatch:
         arrays = []
         for name in names:
             column = self.columns.get(name)
-            if isinstance(column, tuple):
+            if name == "cost":  # whole units: the exact decimal text
+                arrays.append(units_as_decimal(column))
+            elif isinstance(column, tuple):
                 codes, uniques = column
                 arrays.append(pa.array(uniques, pa.string()).take(pa.array(codes)))
             elif isinstance(column, np.ndarray) and column.dtype.kind != "O":
@@ -244,7 +253,10 @@ def _record_batches(frames, factor_set, resolve, constant: dict, table: _RecordT
         del frame
         person_ids, team_ids = resolve(estimated)
         totals.add(estimated)
+        units = cost_units(estimated["cost"])  # what the record stores, and its rollups sum: the same units
+        totals.rollup_sums.add(estimated, person_ids, team_ids, units)
         per_row = {
+            "cost": units,
             "day": _iso_days(estimated["day"]),
             "person_ref": estimated["person"],
             "team_ref": estimated["team"],
@@ -259,7 +271,7 @@ def _record_batches(frames, factor_set, resolve, constant: dict, table: _RecordT
         del estimated, person_ids, team_ids, per_row
         constants = dict(constant)
         for name, values in list(columns.items()):
-            single = _single_value(values)
+            single = _single_value(values) if name != "cost" else _VARIES  # units: converted per database
             if single is not _VARIES:
                 constants[name] = single
                 del columns[name]

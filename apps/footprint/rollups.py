@@ -23,51 +23,19 @@ from django.db import connection
 from django.db.models import BooleanField, Case, Count, DateField, DecimalField, FloatField, Sum, Value, When
 from django.db.models.functions import TruncMonth
 
+from . import rollup_rows
 from .models import DailyRollup, MonthlyRollup, PersonMonthActivity, PersonMonthRollup, RollupStamp, UsageRecord
 
-# What a rollup row is grouped by: every record field a page filters or breaks figures down by, but the person.
-DIMENSIONS = (
-    "source",
-    "provider",
-    "model",
-    "usage_kind",
-    "self_hosted",
-    "team_id",
-    "zone",
-    "grid_zone",
-    "scope",
-    "data_quality",
-    "currency",
-    "factor_set_id",
-    "run_id",
-    "cost_reported",
+# The grouping columns and measures are named in rollup_sums (a run's frames are summed by them too).
+from .rollup_sums import (  # noqa: F401 (re-exported: readers name them as rollups.DIMENSIONS etc.)
+    COUNTS,
+    DIMENSIONS,
+    FLOATS,
+    MEASURES,
+    MULTI_CRITERIA,
+    NULLABLE,
+    PERSON_DIMENSIONS,
 )
-# The prefill energy and the multi-criteria impacts, each with its range (records' columns of the same names).
-MULTI_CRITERIA = tuple(
-    f"{name}{end}"
-    for name in ("energy_prefill_kwh", "water_l", "adpe_kgsbeq", "pe_mj")
-    for end in ("", "_low", "_high")
-)
-COUNTS = ("requests", "input_tokens", "cached_input_tokens", "output_tokens", "active_user_days")
-FLOATS = (
-    "measured_energy_kwh",
-    "energy_kwh",
-    "energy_kwh_low",
-    "energy_kwh_high",
-    "co2e_location_kg",
-    "co2e_location_kg_low",
-    "co2e_location_kg_high",
-    "co2e_market_kg",
-    "co2e_market_kg_low",
-    "co2e_market_kg_high",
-    "co2e_embodied_kg",
-    *MULTI_CRITERIA,
-)
-# Energy stays NULL where no record of the group has one (spend-based rows), as on the records; so do the
-# prefill energy and the multi-criteria impacts.
-NULLABLE = {"energy_kwh", "energy_kwh_low", "energy_kwh_high", *MULTI_CRITERIA}
-MEASURES = ("records", *COUNTS, "cost", *FLOATS)
-
 
 # A record's cost is the vendor's when it is not zero (apps.costs.cost's rule).
 COST_REPORTED = Case(When(cost=0, then=Value(False)), default=Value(True), output_field=BooleanField())
@@ -137,31 +105,84 @@ def refresh(organisation_id: int, days) -> None:
     _bump(organisation_id)
     with connection.cursor() as cursor:
         for first, last in ranges:
-            DailyRollup.objects.filter(organisation_id=organisation_id, day__range=(first, last)).delete()
-            records = UsageRecord.objects.filter(organisation_id=organisation_id, day__range=(first, last))
-            names = ["organisation_id", "day", *DIMENSIONS]
-            grouped = (
-                records.annotate(cost_reported=_COST_REPORTED).values(*names).annotate(**_measures(None)).order_by()
-            )
-            _insert_select(cursor, DailyRollup, grouped, [*names, *MEASURES])
-        months = sorted({month_start(day) for first, last in ranges for day in (first, last)} | _months_between(ranges))
-        for first_day in months:
-            span = (first_day, month_end(first_day))
-            MonthlyRollup.objects.filter(organisation_id=organisation_id, month__range=span).delete()
-            names = ["organisation_id", "month", *DIMENSIONS]
-            grouped = (
-                DailyRollup.objects.filter(organisation_id=organisation_id, day__range=span)
-                .annotate(month=TruncMonth("day"))
-                .values(*names)
-                .annotate(**_measures("records"))
-                .order_by()
-            )
-            _insert_select(cursor, MonthlyRollup, grouped, [*names, *MEASURES])
-            _refresh_people(cursor, organisation_id, span)
+            _refresh_days(cursor, organisation_id, (first, last))
+        for first_day in sorted(_months_between(ranges)):
+            _refresh_month(cursor, organisation_id, first_day)
+            _refresh_people(cursor, organisation_id, (first_day, month_end(first_day)))
+
+
+def _refresh_days(cursor, organisation_id: int, span: tuple[dt.date, dt.date]) -> None:
+    """The days of `span` summed again from their records into DailyRollup."""
+    DailyRollup.objects.filter(organisation_id=organisation_id, day__range=span).delete()
+    records = UsageRecord.objects.filter(organisation_id=organisation_id, day__range=span)
+    names = ["organisation_id", "day", *DIMENSIONS]
+    grouped = records.annotate(cost_reported=_COST_REPORTED).values(*names).annotate(**_measures(None)).order_by()
+    _insert_select(cursor, DailyRollup, grouped, [*names, *MEASURES])
+
+
+def _refresh_month(cursor, organisation_id: int, first_day: dt.date) -> None:
+    """The month's daily rollup rows summed again into MonthlyRollup."""
+    span = (first_day, month_end(first_day))
+    MonthlyRollup.objects.filter(organisation_id=organisation_id, month__range=span).delete()
+    names = ["organisation_id", "month", *DIMENSIONS]
+    grouped = (
+        DailyRollup.objects.filter(organisation_id=organisation_id, day__range=span)
+        .annotate(month=TruncMonth("day"))
+        .values(*names)
+        .annotate(**_measures("records"))
+        .order_by()
+    )
+    _insert_select(cursor, MonthlyRollup, grouped, [*names, *MEASURES])
+
+
+def stored_days(organisation_id: int, days) -> set[dt.date]:
+    """The days with stored records in the months `days` fall in: ask before a run writes its records (see
+    refresh_run)."""
+    span = (month_start(min(days)), month_end(max(days)))
+    records = UsageRecord.objects.filter(organisation_id=organisation_id, day__range=span)
+    if not records.exists():  # the usual case, a new period: no scan of the days
+        return set()
+    return set(records.order_by().values_list("day", flat=True).distinct())
+
+
+def refresh_run(organisation_id: int, days, sums, stored: set[dt.date], constants: dict) -> None:
+    """refresh() after a run wrote its records on `days`, its estimated frames summed in `sums`
+    (rollup_sums.FrameSums) and `stored` the stored_days() asked before it wrote. A day no stored record had,
+    and the person rollups of a month none had, hold the run's records alone: their rows are the sums, written
+    as they are. The other days and months are summed again from the records (a re-sent record replaces an
+    older one, which only the database knows). `constants` are the run's organisation_id, run_id and
+    factor_set_id. Call it in the run's transaction."""
+    days = set(days)
+    if not days:
+        return
+    if not sums.usable:
+        refresh(organisation_id, days)
+        return
+    _bump(organisation_id)
+    fresh_days = days - stored
+    months = _months_between(_day_ranges(days))
+    fresh_months = months - {month_start(day) for day in stored}
+    with connection.cursor() as cursor:
+        for span in _day_ranges(fresh_days):  # none should exist: a rollup row without records
+            DailyRollup.objects.filter(organisation_id=organisation_id, day__range=span).delete()
+        rollup_rows.insert(cursor, DailyRollup, sums.daily(fresh_days), constants)
+        for span in _day_ranges(days - fresh_days):
+            _refresh_days(cursor, organisation_id, span)
+        for first_day in sorted(months):
+            _refresh_month(cursor, organisation_id, first_day)
+            if first_day not in fresh_months:
+                _refresh_people(cursor, organisation_id, (first_day, month_end(first_day)))
+        if fresh_months:
+            person_constants = {"organisation_id": constants["organisation_id"]}
+            for model in (PersonMonthRollup, PersonMonthActivity):
+                model.objects.filter(organisation_id=organisation_id, month__in=fresh_months).delete()
+            cuts = sorted({d for source in _split_day_sources for d in source(organisation_id)})
+            rollup_rows.insert(cursor, PersonMonthRollup, sums.people(fresh_months, cuts), person_constants)
+            for table, per_team in sums.activity(fresh_months):
+                rollup_rows.insert(cursor, PersonMonthActivity, table, {**person_constants, "per_team": per_team})
 
 
 # The person grain (PersonMonthRollup): what the per person cost figures group and sum.
-PERSON_DIMENSIONS = ("person_id", "team_id", "source", "usage_kind", "provider", "model", "currency", "cost_reported")
 PERSON_MEASURES = {
     "records": Count("pk"),
     **{name: Sum(name) for name in COUNTS},

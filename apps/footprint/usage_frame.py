@@ -65,6 +65,10 @@ KEY_COLUMNS = (
 )
 
 
+# The largest cost one record may carry (in its currency): its 1e-10 units stay well inside int64.
+MAX_ABS_COST = 100_000_000
+
+
 class UsageFrameError(DomainError, ValueError):
     """A frame does not have the normalised shape; names the column and, where known, the row."""
 
@@ -137,7 +141,9 @@ def validate(frame: pd.DataFrame) -> pd.DataFrame:
     _first_bad(frame, "day", frame["day"].isna(), "day is empty")
     _first_bad(frame, "source", frame["source"].eq(""), "source is empty")
     for name in NUMERIC_COLUMNS:
-        if name == "cost":  # credits and refunds are negative costs
+        if name == "cost":  # credits and refunds are negative costs; a record's cost is stored in 1e-10 units
+            too_large = frame[name].isna() | ~(frame[name].abs() < MAX_ABS_COST)
+            _first_bad(frame, name, too_large, f"must be a number between -{MAX_ABS_COST:,} and {MAX_ABS_COST:,}")
             continue
         _first_bad(frame, name, frame[name].isna() | (frame[name] < 0), "must be a number >= 0")
     _first_bad(frame, "usage_kind", ~frame["usage_kind"].isin(USAGE_KINDS), "must be one of " + ", ".join(USAGE_KINDS))

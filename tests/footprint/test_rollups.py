@@ -130,12 +130,12 @@ def test_a_mapping_edit_and_a_removed_team_move_the_figures(loaded, org_a):
 def test_a_write_that_fails_leaves_records_and_rollups_as_they_were(loaded, monkeypatch):
     before = (UsageRecord.objects.count(), sorted(_from_rollup(MonthlyRollup, loaded).items(), key=str))
 
-    def refresh_then_die(organisation_id, days):
-        real_refresh(organisation_id, days)
+    def refresh_then_die(*args):
+        real_refresh(*args)
         raise RuntimeError("worker killed after the rollups were written")
 
-    real_refresh = rollups.refresh
-    monkeypatch.setattr(rollups, "refresh", refresh_then_die)
+    real_refresh = rollups.refresh_run
+    monkeypatch.setattr(rollups, "refresh_run", refresh_then_die)
     body = (HEADER + "\n".join(_rows(3, days=30, start=dt.date(2025, 8, 1))) + "\n").encode()
     run = execute_run(create_run(loaded, "generic_csv", store_upload(loaded, io.BytesIO(body), "third.csv")).pk)
     assert run.status == "failed"
