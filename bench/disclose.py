@@ -13,47 +13,33 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from demo_setup import seed_demo, throwaway_database  # noqa: E402 (a sibling script, after the root is on the path)
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="share of the full demo volume")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="bench-disclose-"))
-    os.environ.update(DATA_DIR=str(tmp), DJANGO_SETTINGS_MODULE="reporting.settings", MAX_UPLOAD_MB="2000")
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
+    throwaway_database("bench-disclose-")
     from django.conf import settings
-    from django.core.management import call_command
     from django.test import Client
     from django.urls import reverse
 
-    from apps.accounts.demo import seed_demo_accounts
     from apps.accounts.models import Membership, Role
     from apps.connectors.dispatch import wait_for_pool
-    from apps.demo.loader import load_demo_usage, seed_demo_people
-    from apps.demo.timeline import demo_year
     from apps.disclosures import services
     from apps.disclosures.models import ReportingPeriod
     from apps.footprint.models import UsageRecord
 
-    call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    org, _ = seed_demo_accounts(password="bench-password-1")  # noqa: S106 (a throwaway bench database)
-    seed_demo_people(org)
-    load_demo_usage(org, scale=args.scale)
-    year = demo_year()
+    org, year = seed_demo(args.scale)
     records = UsageRecord.objects.for_org(org).count()
     print(f"seeded demo year {year}: {records:,} records in {time.perf_counter() - started:.1f} s (not timed)")
 

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import resource
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -25,32 +23,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from demo_setup import seed_demo, throwaway_database  # noqa: E402 (a sibling script, after the root is on the path)
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="share of the full demo volume")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="bench-recompute-"))
-    os.environ.update(DATA_DIR=str(tmp), DJANGO_SETTINGS_MODULE="reporting.settings", MAX_UPLOAD_MB="2000")
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from apps.accounts.demo import seed_demo_accounts
+    tmp = throwaway_database("bench-recompute-")
     from apps.accounts.models import Membership, Role
-    from apps.demo.loader import load_demo_usage, seed_demo_people
-    from apps.demo.timeline import demo_year
     from apps.disclosures import services
     from apps.footprint.models import UsageRecord
 
-    call_command("migrate", verbosity=0)
-    org, _ = seed_demo_accounts(password="bench-password-1")  # noqa: S106 (a throwaway bench database)
-    seed_demo_people(org)
-    load_demo_usage(org, scale=args.scale)
-    year = demo_year()
+    org, year = seed_demo(args.scale)
     print(f"demo year {year}: {UsageRecord.objects.for_org(org).count():,} records")
     period = services.create_period(org, None, dt.date(year, 1, 1), dt.date(year, 12, 31), net_revenue_eur=125_000_000)
     members = {m.role: m for m in Membership.objects.filter(organisation=org)}

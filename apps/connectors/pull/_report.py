@@ -27,6 +27,16 @@ class DailyReport:
     max_days_per_page: int
 
 
+def period_name(stem: str, start_day: date, end_day: date, suffix: str = ".json") -> str:
+    """The file name of a pulled period: ``<stem>_<first day>_<last day><suffix>``, days as ISO dates."""
+    return f"{stem}_{start_day:%Y-%m-%d}_{end_day:%Y-%m-%d}{suffix}"
+
+
+def pages_document(source_key: str, stem: str, start_day: date, end_day: date, pages: list[dict]) -> list[Document]:
+    """The pages of a period, as returned, as the one document (a JSON list of pages) of `source_key`."""
+    return [Document(source_key, period_name(stem, start_day, end_day), dump(pages))]
+
+
 def fetch_report(
     client: Client,
     report: DailyReport,
@@ -53,5 +63,4 @@ def fetch_report(
         if isinstance(bucket, dict)
     ):
         return []
-    name = f"{report.stem}_{start_day:%Y-%m-%d}_{end_day:%Y-%m-%d}.json"
-    return [Document(report.source_key, name, dump(pages))]
+    return pages_document(report.source_key, report.stem, start_day, end_day, pages)

@@ -25,19 +25,23 @@ GROUP_BY = ("model", "workspace_id", "api_key_id")
 MAX_DAYS_PER_PAGE = 31  # the API's limit for daily buckets
 
 
-def fetch_report(access: Access, report: DailyReport, start_day: date, end_day: date) -> list[Document]:
-    """One of the Admin API's daily reports for the UTC days start_day..end_day (inclusive)."""
-    client = Client(
+def client(access: Access) -> Client:
+    """A client for the Admin API with the admin key and the API version every report asks for."""
+    return Client(
         LABEL,
         access.base_url or DEFAULT_BASE_URL,
         {"x-api-key": access.secret, "anthropic-version": API_VERSION},
         access.secret,
     )
+
+
+def fetch_report(access: Access, report: DailyReport, start_day: date, end_day: date) -> list[Document]:
+    """One of the Admin API's daily reports for the UTC days start_day..end_day (inclusive)."""
     period = [
         ("starting_at", f"{start_day:%Y-%m-%d}T00:00:00Z"),
         ("ending_at", f"{end_day + timedelta(days=1):%Y-%m-%d}T00:00:00Z"),
     ]
-    return _fetch(client, report, period=period, group_param="group_by[]", start_day=start_day, end_day=end_day)
+    return _fetch(client(access), report, period=period, group_param="group_by[]", start_day=start_day, end_day=end_day)
 
 
 def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ._http import Access, Client, Document, dump
-from .anthropic import API_VERSION, DEFAULT_BASE_URL, LABEL
+from ._http import Access, Document
+from ._report import pages_document
+from .anthropic import DEFAULT_BASE_URL, client
+
+__all__ = ["DEFAULT_BASE_URL", "fetch"]  # the vendor registry reads the API root of each client module
 
 PATH = "/v1/organizations/usage_report/claude_code"
 SOURCE_KEY = "anthropic_claude_code"
@@ -25,18 +28,12 @@ PAGE_SIZE = 1000  # the API's largest page
 def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
     """The Claude Code report of the UTC days start_day..end_day (inclusive) as one anthropic_claude_code
     document; no document when no day has a record."""
-    client = Client(
-        LABEL,
-        access.base_url or DEFAULT_BASE_URL,
-        {"x-api-key": access.secret, "anthropic-version": API_VERSION},
-        access.secret,
-    )
+    api = client(access)
     pages: list[dict] = []
     day = start_day
     while day <= end_day:
-        pages += client.cursor_pages(PATH, [("starting_at", f"{day:%Y-%m-%d}"), ("limit", PAGE_SIZE)])
+        pages += api.cursor_pages(PATH, [("starting_at", f"{day:%Y-%m-%d}"), ("limit", PAGE_SIZE)])
         day += timedelta(days=1)
     if not any(page["data"] for page in pages):
         return []
-    name = f"anthropic-claude-code_{start_day:%Y-%m-%d}_{end_day:%Y-%m-%d}.json"
-    return [Document(SOURCE_KEY, name, dump(pages))]
+    return pages_document(SOURCE_KEY, "anthropic-claude-code", start_day, end_day, pages)

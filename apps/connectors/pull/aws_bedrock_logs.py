@@ -35,6 +35,7 @@ from botocore.session import Session
 
 from . import _http
 from ._http import BACKOFF_SECONDS, MAX_ATTEMPTS, TIMEOUT, USER_AGENT, Access, Document, PullError, dump
+from ._report import period_name
 
 log = logging.getLogger(__name__)
 
@@ -128,8 +129,7 @@ def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
     if not lines:
         return []
     stem = f"aws-bedrock-invocations_{region}_{_UNSAFE.sub('-', group).strip('-')}"
-    name = f"{stem}_{start_day:%Y-%m-%d}_{end_day:%Y-%m-%d}.jsonl"
-    return [Document(SOURCE_KEY, name, b"".join(lines))]
+    return [Document(SOURCE_KEY, period_name(stem, start_day, end_day, ".jsonl"), b"".join(lines))]
 
 
 def _millis(day: date) -> int:
