@@ -121,3 +121,46 @@ def roi_charts(report: list[dict]) -> dict:
                 [r["team"] for r in t["teams"]], [r["evidence"] for r in t["teams"]]
             )
     return charts
+
+
+def right_sizing_chart(result: dict) -> dict:
+    """Energy per request (Wh: an AI request is a few Wh, not kWh) of each team's model and of its smaller
+    sibling, from sizing.right_sizing's rows (the slider's share does not change them)."""
+    rows = result["rows"]
+
+    def wh(value):
+        return None if value is None else float(value) * 1000
+
+    return _bar(
+        [f"{r['team']} · {r['model']} → {r['smaller_model']}" for r in rows],
+        [
+            {
+                "label": _("Current model"),
+                "data": [wh(r["current"]["kwh_per_request"]) for r in rows],
+                "colour": COLOURS["break_even"],
+            },
+            {
+                "label": _("Smaller model"),
+                "data": [wh(r["smaller"]["kwh_per_request"]) for r in rows],
+                "colour": COLOURS["api"],
+            },
+        ],
+        _("Energy per request (Wh)"),
+        horizontal=True,
+    )
+
+
+def frugality_chart(impacts: list[dict], no_team: str) -> dict:
+    """Location-based CO2e per team over the last 12 months, from frugality.impacts_by_team."""
+    return _bar(
+        [r["team"] or no_team for r in impacts],
+        [
+            {
+                "label": _("kg CO2e, location-based"),
+                "data": [float(r["co2e_location_kg"]) for r in impacts],
+                "colour": COLOURS["licence"],
+            }
+        ],
+        _("kg CO2e, location-based"),
+        horizontal=True,
+    )

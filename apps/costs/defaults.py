@@ -54,10 +54,19 @@ ASSUMED_MINUTES = {
 ASSUMED_HOURLY_COST = ("hourly_cost_central_eur", "hourly_cost_high_eur")
 
 
-def assumed_inputs(tool: str, defaults: bool, manual_days: bool = False, allocated_days: bool = False) -> tuple:
-    """The ROI inputs that are assumptions: the default figures the sources mark as such (when the inputs are the
-    defaults), active user-days entered by hand, or a team's share of organisation-wide activity."""
-    assumed = (*ASSUMED_MINUTES.get(tool, ASSUMED_MINUTES["other"]), *ASSUMED_HOURLY_COST) if defaults else ()
+def assumed_inputs(tool: str, inputs: dict, manual_days: bool = False, allocated_days: bool = False) -> tuple:
+    """The ROI inputs that are assumptions: a default figure the sources mark as such, still at its default value
+    with the default's source (stored copies of the defaults, as the demo's, included; a figure the organisation
+    changed, or whose source it rewrote, is its own), active user-days entered by hand, or a team's share of
+    organisation-wide activity."""
+    defaults = default_inputs(tool)
+    source_of = {"minutes": "minutes_source", "hourly": "hourly_cost_source"}
+    assumed = tuple(
+        field
+        for field in (*ASSUMED_MINUTES.get(tool, ASSUMED_MINUTES["other"]), *ASSUMED_HOURLY_COST)
+        if float(inputs[field]) == float(defaults[field])
+        and inputs[source_of[field.split("_")[0]]] == defaults[source_of[field.split("_")[0]]]
+    )
     if manual_days:
         assumed += ("active_user_days_manual",)
     if allocated_days:

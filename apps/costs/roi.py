@@ -117,7 +117,7 @@ def roi_report(org, window: Window, usage: CostUsage | None = None, seats: list[
         seats_bought = sum((s.get("figures") or {}).get("seats_bought", 0) for s in tool_seats)
         item = {
             "evidence": break_even.evidence(
-                band, inputs, seats_bought, active_days, window.months, assumed_inputs(tool, is_default, manual)
+                band, inputs, seats_bought, active_days, window.months, assumed_inputs(tool, inputs, manual)
             ),
             "tool": tool,
             "tool_label": Tool(tool).label,
@@ -174,11 +174,11 @@ def _team_roi(org, tool, window, rows, days_by_team, tool_seats, api_spend, co2e
     names = sorted(set(seat_teams) | set(team_days) | set(team_api))
     out = []
     for name in names:
-        inputs, is_default = assumption_for(org, tool, teams.get(name), stored)
+        inputs, _ = assumption_for(org, tool, teams.get(name), stored)
         licence = seat_teams.get(name, {}).get("licence", 0.0)
         days = float(team_days.get(name, 0.0))
         band = _band(days, inputs, licence, float(team_api.get(name, 0.0)), float(team_co2.get(name, 0.0)), window)
-        assumed = assumed_inputs(tool, is_default, allocated_days=bool(allocated))
+        assumed = assumed_inputs(tool, inputs, allocated_days=bool(allocated))
         out.append(
             {
                 "team": name,

@@ -98,15 +98,10 @@ def roi(request):
 def right_sizing(request):
     window = window_from(request)
     share = share_from(request)
-    return render(
-        request,
-        "costs/right_sizing.html",
-        {
-            "window": window,
-            "result": page_figures.right_sizing_figures(request.organisation, window, share),
-            "share_pct": round(share * 100),
-        },
-    )
+    result = page_figures.right_sizing_figures(request.organisation, window, share)
+    specs = {"right_sizing": charts.right_sizing_chart(result)} if result["rows"] else {}
+    context = {"window": window, "result": result, "share_pct": round(share * 100), **_charts(specs)}
+    return render(request, "costs/right_sizing.html", context)
 
 
 @org_view(READ)
@@ -133,16 +128,10 @@ def frugality(request):
         services.add_frugality_assessment(org, request.user, **form.cleaned_data)
         messages.success(request, _("Assessment saved."))
         return redirect("costs:frugality", org_slug=org.slug)
-    return render(
-        request,
-        "costs/frugality.html",
-        {
-            "assessments": frugality_list(org),
-            "form": form,
-            "questions": calc.FRUGALITY_QUESTIONS,
-            "impacts": impacts_by_team(org),
-        },
-    )
+    impacts = impacts_by_team(org)
+    specs = {"frugality_co2e": charts.frugality_chart(impacts, _("no team"))} if impacts else {}
+    context = {"assessments": frugality_list(org), "form": form, "questions": calc.FRUGALITY_QUESTIONS}
+    return render(request, "costs/frugality.html", {**context, "impacts": impacts, **_charts(specs)})
 
 
 @org_view(READ)

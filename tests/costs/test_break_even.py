@@ -54,16 +54,19 @@ def test_an_uncapped_payback_is_told_in_whole_days_rounded_up():
 
 
 def test_the_assumed_inputs_are_named():
-    from apps.costs.defaults import assumed_inputs
+    from apps.costs.defaults import assumed_inputs, default_inputs
 
     # Microsoft 365 Copilot's defaults: the high minutes and the central and high hourly cost are assumptions.
-    assert assumed_inputs("m365_copilot", defaults=True) == (
+    defaults = default_inputs("m365_copilot")
+    assert assumed_inputs("m365_copilot", defaults) == (
         "minutes_saved_high",
         "hourly_cost_central_eur",
         "hourly_cost_high_eur",
     )
-    # The organisation's own inputs: only the days it entered by hand, or a team's allocated share, are flagged.
-    assert assumed_inputs("m365_copilot", defaults=False) == ()
-    assert assumed_inputs("api", defaults=False, manual_days=True) == ("active_user_days_manual",)
+    # The organisation's own figure (a new value, or the default under its own source) is not an assumption.
+    own = {**defaults, "minutes_saved_high": 35, "hourly_cost_source": "HR: 2025 loaded cost of office staff"}
+    assert assumed_inputs("m365_copilot", own) == ()
+    # Days entered by hand, or a team's share of organisation-wide activity, are.
+    assert assumed_inputs("m365_copilot", own, manual_days=True) == ("active_user_days_manual",)
     e = break_even.evidence(band(3_000), INPUTS, 0, 2_000, 12, assumed=("active_user_days_allocated",))
     assert e["assumed_inputs"] == ["active_user_days_allocated"]

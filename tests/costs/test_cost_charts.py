@@ -311,6 +311,8 @@ ENGLISH = [
     "Number of seats",
     "the table below has the figures",
     "runs off the chart",
+    "Energy per request",
+    "Smaller model",
 ]
 
 
@@ -318,9 +320,53 @@ def test_the_new_words_of_the_cost_pages_are_french_on_french_pages(seated, clie
     client = client_for(org_a["users"][Role.AUDITOR])
     pages = "".join(
         client.get(url, {"start": "2025-01-01", "end": "2025-06-30"}, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-        for url in ("/o/org-a/costs/", "/o/org-a/costs/seats/", "/o/org-a/costs/roi/")
+        for url in ("/o/org-a/costs/", "/o/org-a/costs/seats/", "/o/org-a/costs/roi/", "/o/org-a/costs/right-sizing/")
     )
     assert [text for text in ENGLISH if text in pages] == []
     for french in ("Sièges inactifs par mois", "Hypothèses dans les données d'entrée"):
         assert french in pages
     assert "Nombre de si\\u00e8ges" in pages  # in the charts' JSON, escaped
+
+
+# ---- right-sizing and frugality -----------------------------------------------------------------------------------
+
+
+def test_the_right_sizing_chart_draws_each_rows_energy_per_request_in_wh(small, client_for, org_a):
+    from apps.costs.page_figures import right_sizing_figures
+    from apps.costs.sizing import DEFAULT_SHIFT_SHARE
+    from apps.costs.window import window_for
+
+    page, drawn = _page(client_for(org_a["users"][Role.AUDITOR]), "/o/org-a/costs/right-sizing/")
+    window = window_for(small, dt.date(2025, 1, 1), dt.date(2025, 3, 31))
+    rows = right_sizing_figures(small, window, DEFAULT_SHIFT_SHARE)["rows"]
+    chart = drawn["right_sizing"]
+    # gpt-4o of each team, and its smaller sibling gpt-4o-mini; kWh per request shown in Wh (x 1,000).
+    assert sorted(chart["labels"]) == ["data · gpt-4o → gpt-4o-mini", "platform · gpt-4o → gpt-4o-mini"]
+    assert chart["unit"] == "Energy per request (Wh)"
+    assert _series(chart, "Current model") == pytest.approx([r["current"]["kwh_per_request"] * 1000 for r in rows])
+    assert _series(chart, "Smaller model") == pytest.approx([r["smaller"]["kwh_per_request"] * 1000 for r in rows])
+    assert all(a > b > 0 for a, b in zip(_series(chart, "Current model"), _series(chart, "Smaller model"), strict=True))
+    assert 'id="chart-right_sizing"' in page
+
+
+def test_the_frugality_chart_draws_the_impacts_table(small, client_for, org_a):
+    # Usage in the last 12 months (the table's span): this month, two teams.
+    today = dt.date.today()
+    _ingest(
+        small,
+        [
+            f"{today:%Y-%m}-01,openai,gpt-4o,10,1000,0,500,u1@org-a.example,platform,FR,1.50,EUR",
+            f"{today:%Y-%m}-01,openai,gpt-4o,30,3000,0,1500,u2@org-a.example,data,FR,4.50,EUR",
+        ],
+        "recent.csv",
+    )
+    from apps.costs.frugality import impacts_by_team
+
+    page, drawn = _page(client_for(org_a["users"][Role.AUDITOR]), "/o/org-a/costs/frugality/")
+    assert 'id="chart-frugality_co2e"' in page
+    impacts = {r["team"]: r["co2e_location_kg"] for r in impacts_by_team(small)}
+    chart = drawn["frugality_co2e"]
+    assert chart["labels"] == ["data", "platform"]
+    assert _series(chart, "kg CO2e, location-based") == pytest.approx([impacts["data"], impacts["platform"]])
+    # Three times the tokens and requests, on the same model and zone: about three times the CO2e.
+    assert impacts["data"] == pytest.approx(3 * impacts["platform"], rel=0.05)
