@@ -186,3 +186,29 @@ def test_sign_off_answers_in_under_3_s_in_the_embedded_default(browser, live_ser
     page.screenshot(path=str(SHOTS / "sign-off-answer.png"), full_page=True)
     dispatch.wait_for_pool(timeout=300)  # the exports finish before the database is flushed
     context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_records_co2e_columns_fit_1280_px_and_the_hash_copies(browser, live_server, demo, language):  # noqa: F811
+    context, page = log_in(browser, live_server, demo["emails"][Role.AUDITOR], language)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page.goto(f"{live_server.url}/o/demo/records/")
+    page.wait_for_load_state("networkidle")
+    # No sideways scroll inside the table's box, and the CO2e headers end inside the viewport.
+    box = page.evaluate(
+        "(() => { const s = document.querySelector('.scroll'); return [s.scrollWidth, s.clientWidth]; })()"
+    )
+    widths = page.evaluate("[...document.querySelectorAll('table.records th')].map(h => Math.round(h.offsetWidth))")
+    assert box[0] <= box[1], f"the records table scrolls sideways: {box[0]} px in {box[1]} px, columns {widths}"
+    for header in page.locator("table.records th.num").all():
+        right = header.evaluate("h => h.getBoundingClientRect().right")
+        assert right <= 1280, (header.inner_text(), right)
+    rows = page.locator("table.records tbody tr")
+    assert rows.count() == 50
+    first = rows.first
+    sha = first.locator("code.sha").get_attribute("title")
+    assert len(sha) == 64 and first.locator("code.sha").inner_text() == sha[:12] + "…"
+    first.locator("button.copy").click()
+    assert page.evaluate("navigator.clipboard.readText()") == sha
+    page.screenshot(path=str(SHOTS / f"{language}-records-at-1280.png"), full_page=False)
+    context.close()
