@@ -1,5 +1,6 @@
 """Lost tasks with a real worker on Redis and PostgreSQL (issue 19): the broker's queue emptied while a run is
-queued, and a worker SIGKILLed mid-run with the default one-hour visibility timeout. In both the run ends with
+queued, and a worker SIGKILLed mid-run with the default one-hour visibility timeout (also after Redis was flushed
+under it, taking the message the worker held unacknowledged). In each the run ends with
 the totals of the file within a bound set by the reaper's settings (lease, queue bound, interval), not by the
 visibility timeout: the new worker's reaper re-sends it at start.
 
@@ -131,7 +132,8 @@ def _waiting_for_the_period_lock(org) -> bool:
         return cursor.fetchone()[0] > 0
 
 
-def test_a_worker_killed_mid_run_with_an_hour_of_visibility_timeout_is_recovered_in_minutes(env, workers):
+@pytest.mark.parametrize("flushed", [False, True], ids=["killed", "redis-flushed-then-killed"])
+def test_a_worker_killed_mid_run_with_an_hour_of_visibility_timeout_is_recovered_in_minutes(env, workers, flushed):
     # The lease brings the killed run back; the queued bound is not what is tested here (a queued run re-sent
     # before the worker took it would count a second re-send).
     env = {**env, "CELERY_VISIBILITY_TIMEOUT": "3600", "TASK_QUEUED_SECONDS": "600"}
@@ -149,6 +151,9 @@ def test_a_worker_killed_mid_run_with_an_hour_of_visibility_timeout_is_recovered
             ROWS,
             0,
         )
+        if flushed:  # what FLUSHALL does mid-run: the message the worker holds unacknowledged is gone too
+            with celery_app.connection_for_write() as conn:
+                conn.default_channel.client.flushdb()
         kill_worker(workers[-1])
         killed = time.monotonic()
     # Released: the dead worker's session, its client gone, rolls back when it reads its next command.

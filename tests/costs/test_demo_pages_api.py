@@ -191,7 +191,8 @@ def test_api_answers_the_same_numbers_as_the_pages(media, client):
     for api_lic, page_lic in zip(seats["licences"], page["seats"], strict=True):
         assert api_lic["licence_cost_eur"] == pytest.approx(page_lic["licence_cost_eur"])
         if page_lic["figures"]:
-            assert api_lic["figures"] == pytest.approx(page_lic["figures"])
+            figures = {k: v for k, v in api_lic["figures"].items() if k != "not_defined"}  # the API's reasons
+            assert figures == pytest.approx(page_lic["figures"])
             assert [i["person"] for i in api_lic["idle"]] == [i["person"] for i in page_lic["idle"]]
     roi = client.get(reverse("costs_api:roi", args=[org.slug])).json()["tools"]
     page_roi = client.get(reverse("costs:roi", args=[org.slug])).context["report"]

@@ -6,7 +6,9 @@ schemathesis sends the schema's examples, its coverage cases and MAX_EXAMPLES ge
 with a real member's API token, and runs all its checks on every answer: no 5xx, status code, content type, headers
 and body as documented, schema-valid data accepted and invalid data refused with a 4xx, no answer without the token
 (401), undeclared methods refused (405). As an officer for every operation (writes go through), and as an auditor
-for the organisation's writes, each of which must be refused with 403.
+for the organisation's writes, each of which must be refused with 403; then as every other role (admin, IT director,
+auditor) for every operation with ROLE_EXAMPLES cases each (issue 19: every operation and every role), the auditor's
+writes refused there too. test_every_check_schemathesis_has_runs_everywhere holds the configuration to all of them.
 """
 
 import datetime as dt
@@ -34,6 +36,7 @@ from ..connectors.helpers import fixture_bytes
 
 SLUG = "fuzz-org"
 MAX_EXAMPLES = 20
+ROLE_EXAMPLES = 5  # per operation for the roles beyond the officer: every role covered, the suite's time bounded
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 DATE_ERROR = {"start": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]}
 
@@ -51,7 +54,7 @@ def keep_test_connection():
 
 def _organisation_with_data():
     org = create_organisation(SLUG, "Fuzzed Organisation")
-    users = {role: add_member(org, f"{role}@fuzz.example", role)[0].user for role in (Role.OFFICER, Role.AUDITOR)}
+    users = {role: add_member(org, f"{role}@fuzz.example", role)[0].user for role in Role.values}
     team = create_team(org, "Platform")
     person = save_person(org, "dana@contoso.com", "Dana", team)
     data = fixture_bytes("generic_csv", "usage.csv")
@@ -147,6 +150,9 @@ FUZZ_SETTINGS = settings(
 )
 
 
+ROLE_SETTINGS = settings(FUZZ_SETTINGS, max_examples=ROLE_EXAMPLES)
+
+
 @pytest.fixture
 def fuzz_org(db, keep_test_connection):
     users, ids = _organisation_with_data()
@@ -178,6 +184,57 @@ def test_api_refuses_every_write_of_an_auditor(case, as_auditor):
     if authenticated and response.request.method in WRITE_METHODS:  # else 401, or 405 for an undeclared method
         # Refused before the body is read: 403, or 404 for a path that matches no route (an id that is not a number).
         assert response.status_code in (403, 404), response.text
+
+
+@pytest.fixture
+def as_admin(fuzz_org):
+    CURRENT["token"] = ApiToken.issue(fuzz_org[Role.ADMIN], "fuzz")[1]
+
+
+@pytest.fixture
+def as_it_director(fuzz_org):
+    CURRENT["token"] = ApiToken.issue(fuzz_org[Role.IT_DIRECTOR], "fuzz")[1]
+
+
+@officer_schema.parametrize()
+@ROLE_SETTINGS
+def test_api_as_an_admin_conforms_to_its_schema(case, as_admin):
+    _send(case)
+
+
+@officer_schema.parametrize()
+@ROLE_SETTINGS
+def test_api_as_an_it_director_conforms_to_its_schema(case, as_it_director):
+    _send(case)
+
+
+@officer_schema.parametrize()
+@ROLE_SETTINGS
+def test_api_as_an_auditor_conforms_to_its_schema_everywhere(case, as_auditor):
+    response, authenticated = _send(case)
+    if authenticated and response.request.method in WRITE_METHODS and "/api/v1/o/" in response.request.url:
+        assert response.status_code in (403, 404), response.text
+
+
+def test_every_check_schemathesis_has_runs_everywhere():
+    """Every check function schemathesis registers is enabled for every operation of both loaded schemas, in every
+    phase; max_response_time alone stays off (tests never assert timings)."""
+    from schemathesis.checks import CHECKS, is_check_class, load_all_checks
+
+    load_all_checks()
+    names = {check.__name__ for check in CHECKS.get_all() if not is_check_class(check)}
+    assert {"not_a_server_error", "response_schema_conformance", "ignored_auth", "positive_data_acceptance"} <= names
+    operations = 0
+    for loaded in (officer_schema, auditor_schema):
+        for result in loaded.get_all_operations():
+            operation = result.ok()
+            for phase in (None, "examples", "coverage", "fuzzing"):
+                config = loaded.config.checks_config_for(operation=operation, phase=phase)
+                off = sorted(name for name in names if not config.get_by_name(name=name).enabled)
+                assert off == [], (operation.label, phase, off)
+                assert not config.max_response_time.enabled
+            operations += 1
+    assert operations >= 40  # the officer's operations and the auditor's writes
 
 
 def test_what_the_fuzzing_found_stays_fixed(as_officer):

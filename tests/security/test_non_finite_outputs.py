@@ -330,3 +330,21 @@ def test_the_period_page_says_why_a_figure_is_not_defined_in_either_language(zer
     french = html.unescape(client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode())
     assert french.count("Non défini : la consommation totale d'énergie est nulle") == 3, "E1-5_04, _09 and _15"
     assert "Non défini : les émissions de GES du scope 3 sont nulles" in french
+
+
+def test_a_snapshot_frozen_before_the_reasons_gets_them_from_its_own_datapoints():
+    """Signed-off snapshots are never rewritten: one frozen before issue 19 has no not_defined, and the exports work
+    its values' reasons out from its datapoints (net revenue is E1-6_34's value)."""
+    from apps.disclosures.exports._common import not_defined
+
+    def dp(figure, value):
+        return {"id": figure, "figure": figure, "value": value, "comparative": None, "change_pct": None}
+
+    for revenue, why in ((0.0, e1.REVENUE_IS_ZERO), (None, e1.REVENUE_NOT_GIVEN)):
+        frozen = {"datapoints": [dp("E1-5_01", 0.0), dp("E1-5_04", None), dp("E1-6_34", revenue), dp("E1-6_30", None)]}
+        assert not_defined(frozen) == [
+            {},
+            {"value": e1.ENERGY_IS_ZERO},
+            {} if revenue is not None else {"value": e1.REVENUE_NOT_GIVEN},
+            {"value": why},
+        ]
