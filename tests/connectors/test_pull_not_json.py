@@ -1,13 +1,14 @@
 """A base URL that answers a web page instead of JSON is a clear PullError, for a GET (OpenAI, Anthropic, GitHub)
 and for a POST (Cursor) alike, naming the path and never the secret."""
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from apps.connectors.pull import PullError
 from apps.connectors.pull._http import Client
+
+from .local_http import serving
 
 SECRET = "sk-admin-not-json-test-0000"
 
@@ -32,11 +33,8 @@ class _WebPage(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def web_page():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _WebPage)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/api"
-    server.shutdown()
-    server.server_close()
+    with serving(_WebPage) as base_url:
+        yield f"{base_url}/api"
 
 
 def test_a_get_answered_with_a_web_page_names_the_path(web_page):
