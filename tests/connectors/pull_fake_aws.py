@@ -14,10 +14,11 @@ import hashlib
 import hmac
 import json
 import re
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from .local_http import serving
 
 ACCESS_KEY_ID = "AKIAFAKEFAKEFAKE7890"
 SECRET_ACCESS_KEY = "fake/Secret+Access/Key0000000000000WXYZ"
@@ -165,16 +166,12 @@ class FakeLogsServer:
         self.logs = logs or FakeLogs()
 
     def __enter__(self) -> FakeLogs:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.logs))
-        self.logs.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
+        self._serving = serving(_handler(self.logs))
+        self.logs.base_url = self._serving.__enter__()
         return self.logs
 
     def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+        return self._serving.__exit__(*exc)
 
 
 def invocation(request_id: str, timestamp: str, model_id: str, input_tokens: int, output_tokens: int, **extra) -> dict:

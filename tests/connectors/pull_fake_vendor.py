@@ -6,11 +6,12 @@ parameters it receives and recording every request. No test reaches the internet
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from .local_http import serving
 
 OPENAI_KEY = "sk-admin-openai-secret-0000-WXYZ"
 ANTHROPIC_KEY = "sk-ant-admin01-anthropic-secret-ABCD"
@@ -232,16 +233,12 @@ class FakeVendorServer:
         self.vendor = vendor or FakeVendor()
 
     def __enter__(self) -> FakeVendor:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.vendor))
-        self.vendor.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self._serving = serving(_handler(self.vendor))
+        self.vendor.base_url = self._serving.__enter__()
         return self.vendor
 
     def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+        return self._serving.__exit__(*exc)
 
 
 # --- Sample data in the vendors' documented shapes. The tests hold the hand-computed totals. ---

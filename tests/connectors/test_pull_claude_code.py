@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -20,6 +19,7 @@ from apps.connectors.pull import Access, PullError
 from apps.connectors.pull.anthropic_claude_code import fetch
 from apps.connectors.sources import get_source
 from tests.connectors.helpers import totals
+from tests.connectors.local_http import serving
 
 KEY = "sk-ant-admin01-claude-code-test-KEY"
 
@@ -82,12 +82,8 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def server():
     Handler.seen = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Handler) as base_url:
+        yield base_url
 
 
 def test_one_request_per_day_pages_followed_and_the_document_parses(server):

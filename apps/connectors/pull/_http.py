@@ -138,14 +138,7 @@ class Client:
     def post_json(self, path: str, body: dict[str, Any]) -> Any:
         """POST `body` as JSON to an API path (Cursor's Admin API asks its reports so) with the same bounded
         retries as a GET, and decode the JSON answer; PullError otherwise."""
-        response = self._attempts(self.url(path), None, self.headers, body=body)
-        try:
-            return response.json()
-        except ValueError:
-            raise PullError(
-                f"{self.vendor} answered {urlsplit(response.url).path} with something that is not "
-                "JSON; check the API base URL"
-            ) from None
+        return self._json(self._attempts(self.url(path), None, self.headers, body=body))
 
     def _attempts(
         self, url: str, params: list[tuple[str, Any]] | None, headers: dict[str, str], body: Any = None
@@ -198,8 +191,12 @@ class Client:
     def get_json(self, url: str, params: list[tuple[str, Any]] | None = None) -> tuple[Any, requests.Response]:
         """GET and decode JSON; PullError when the answer is not JSON."""
         response = self.get(url, params)
+        return self._json(response), response
+
+    def _json(self, response: requests.Response) -> Any:
+        """The decoded JSON answer; PullError when it is not JSON (a wrong base URL answers a web page)."""
         try:
-            return response.json(), response
+            return response.json()
         except ValueError:
             raise PullError(
                 f"{self.vendor} answered {urlsplit(response.url).path} with something that is not "

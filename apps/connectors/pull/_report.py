@@ -4,6 +4,8 @@ All four are asked the same way: the period as the vendor spells it, ``bucket_wi
 per page, one group-by parameter repeated per dimension, and cursor pages (``page=<next_page>`` while
 ``has_more``). The pages go, as returned, into one document (a JSON list of pages) for the report's source.
 Each vendor module says how its period and group-by are spelled; each report names its path and dimensions.
+The other pulls name their period's file and build its pages document here too (:func:`period_name`,
+:func:`pages_document`).
 """
 
 from __future__ import annotations
