@@ -127,12 +127,12 @@ def test_the_usage_events_file_is_refused_with_a_hint():
 
 
 def test_the_counts_are_the_measured_interactions_of_the_seat_estimate():
-    # Cursor has no row of its own in the default set's seat_tools table: the '*' row, 0.34 Wh per interaction
-    # (central) and 10 assumed interactions per active day. The three counted days are measured (1462 requests);
+    # The default set's seat_tools row `cursor` (an assumption: github_copilot's figures): 0.34 Wh per interaction
+    # (central) and 20 assumed interactions per active day. The three counted days are measured (1462 requests);
     # admin's 19th, active with no request counted, takes the assumption and is flagged:
-    #   (1462 + 10) x 0.34 Wh = 500.48 Wh = 0.50048 kWh.
+    #   (1462 + 20) x 0.34 Wh = 503.88 Wh = 0.50388 kWh.
     frame = parse_bytes(KEY, fixture_bytes(KEY, NAME))
     r = estimate(frame, default_factor_set())
-    assert r["energy_kwh"].sum() == pytest.approx(0.50048)
+    assert r["energy_kwh"].sum() == pytest.approx(0.50388)
     assert Counter(r["data_quality"]) == {DQ_ACTIVITY: 3, DQ_ACTIVITY_ASSUMED: 1}
     assert list(r.loc[r["data_quality"] == DQ_ACTIVITY_ASSUMED, "person"]) == ["admin@company.com"]

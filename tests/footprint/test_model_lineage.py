@@ -320,3 +320,21 @@ def test_the_disclosure_breakdown_groups_dated_versions_under_their_family():
     )
     by_model = {r["key"]: r["co2e_location_kg"] for r in breakdowns(records)["by_model"]}
     assert by_model == {"gpt-4o": 7.0, "gpt-4o-mini": 0.5}
+
+
+def test_cursor_has_its_own_seat_row(fs):
+    # Cursor Admin API "Get Daily Usage Data" (cursor.com/docs/account/teams/admin-api): the cursor_daily_usage
+    # source writes provider and model "cursor", one active user-day and the day's requests. The cursor seat row
+    # (an assumption, github_copilot's figures for the same kind of tool): 0.34 Wh per request (0.16-2.5).
+    # 2 user-days with 45 requests: 45 x 0.34 = 15.3 Wh; low 45 x 0.16 = 7.2 Wh; high 45 x 2.5 = 112.5 Wh.
+    rows = _seat_rows(provider=["cursor"], model=["cursor"], active_user_days=[2], requests=[45])
+    r = estimate(rows.assign(source="cursor_daily_usage"), fs).iloc[0]
+    assert r["energy_kwh"] == pytest.approx(0.0153)
+    assert r["energy_kwh_low"] == pytest.approx(0.0072)
+    assert r["energy_kwh_high"] == pytest.approx(0.1125)
+    assert "seat tool 'cursor'" in r["warning"]  # not the generic '*' row
+    row = fs.seat_tool("cursor", "cursor")
+    assert row["interactions_status"] == "assumption" and "Cursor" in row["interactions_source"]
+    # No request count: 2 user-days x 20 (the row's assumption, not the generic 10) x 0.34 Wh = 13.6 Wh.
+    assumed = estimate(_seat_rows(provider=["cursor"], model=["cursor"], active_user_days=[2]), fs).iloc[0]
+    assert assumed["energy_kwh"] == pytest.approx(0.0136)
