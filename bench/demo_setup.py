@@ -1,15 +1,29 @@
 """The throwaway demo database the disclosure benches start from (bench/disclose.py, bench/evidence_recompute.py).
 
-Imported by those scripts only, after they have put the repository root on sys.path.
+Imported by those scripts as a sibling (python puts bench/ on sys.path); importing it puts the repository root
+there too, for the apps.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import sys
 import tempfile
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
 BENCH_PASSWORD = "bench-password-1"  # noqa: S105 (a throwaway bench database)
+
+
+def scale_option(doc: str) -> float:
+    """The script's ``--scale`` (share of the full demo volume, 1.0 by default); its help is the docstring's
+    first paragraph."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="share of the full demo volume")
+    return parser.parse_args().scale
 
 
 def throwaway_database(prefix: str) -> Path:

@@ -11,22 +11,14 @@ export (PDF, XLSX, CSV, inline XBRL, evidence pack) from the frozen snapshot. Pr
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from demo_setup import seed_demo, throwaway_database  # noqa: E402 (a sibling script, after the root is on the path)
+from demo_setup import scale_option, seed_demo, throwaway_database
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=float, default=1.0, help="share of the full demo volume")
-    args = parser.parse_args()
+    scale = scale_option(__doc__)
     throwaway_database("bench-disclose-")
     from django.conf import settings
     from django.test import Client
@@ -39,7 +31,7 @@ def main() -> None:
     from apps.footprint.models import UsageRecord
 
     started = time.perf_counter()
-    org, year = seed_demo(args.scale)
+    org, year = seed_demo(scale)
     records = UsageRecord.objects.for_org(org).count()
     print(f"seeded demo year {year}: {records:,} records in {time.perf_counter() - started:.1f} s (not timed)")
 

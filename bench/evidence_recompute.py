@@ -10,7 +10,6 @@ getrusage). Prints figures only.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import resource
 import shutil
@@ -20,22 +19,17 @@ import time
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from demo_setup import seed_demo, throwaway_database  # noqa: E402 (a sibling script, after the root is on the path)
+from demo_setup import scale_option, seed_demo, throwaway_database
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=float, default=1.0, help="share of the full demo volume")
-    args = parser.parse_args()
+    scale = scale_option(__doc__)
     tmp = throwaway_database("bench-recompute-")
     from apps.accounts.models import Membership, Role
     from apps.disclosures import services
     from apps.footprint.models import UsageRecord
 
-    org, year = seed_demo(args.scale)
+    org, year = seed_demo(scale)
     print(f"demo year {year}: {UsageRecord.objects.for_org(org).count():,} records")
     period = services.create_period(org, None, dt.date(year, 1, 1), dt.date(year, 12, 31), net_revenue_eur=125_000_000)
     members = {m.role: m for m in Membership.objects.filter(organisation=org)}
