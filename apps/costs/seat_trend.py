@@ -14,7 +14,7 @@ import datetime as dt
 from django.db.models import Count, Q
 
 from apps.footprint import rollups
-from apps.footprint.models import PersonMonthRollup, UsageRecord
+from apps.footprint.models import MonthlyRollup, PersonMonthRollup, UsageRecord
 
 from . import calc
 from .models import TOOL_SOURCES, Tool
@@ -47,19 +47,35 @@ def _active_people(org, window: Window, sources: tuple[str, ...]) -> dict[str, i
     return out
 
 
+def _months_with_activity(org, window: Window, sources: tuple[str, ...]) -> set[str]:
+    """The months (YYYY-MM) with any activity in `sources`, attributed to a person or not (the rollups)."""
+    found = set()
+    for part in rollups.parts(org, window.start, window.end):
+        rows = part.filter(source__in=sources, active_user_days__gt=0).order_by()
+        if part.model is MonthlyRollup:
+            found |= {f"{m:%Y-%m}" for m in rows.values_list("month", flat=True).distinct()}
+        else:  # the days of one month only partly in the window
+            day = rows.values_list("day", flat=True).first()
+            if day is not None:
+                found.add(f"{day:%Y-%m}")
+    return found
+
+
 def idle_by_month(org, window: Window, seats: list[dict]) -> dict[int, dict]:
     """Per licence id (seat_report items with a seat file): its months, each with `figures` (calc.seat_figures of
-    that month: active, idle, unassigned...) or None (outside the licence, or no activity data), and a note when
-    the source gives a lower bound of activity."""
+    that month: active, idle, unassigned...) or None (outside the licence, or no activity data; `unattributed`
+    when the month has activity but none attributed to a person), and a note when the source gives a lower bound
+    of activity."""
     out: dict[int, dict] = {}
     by_tool: dict[str, dict[str, int]] = {}
     for item in seats:
         if not item["figures"] or not TOOL_SOURCES[item["tool"]]["activity_sources"]:
             continue
         tool = item["tool"]
+        sources = TOOL_SOURCES[tool]["activity_sources"]
         if tool not in by_tool:
-            by_tool[tool] = _active_people(org, window, TOOL_SOURCES[tool]["activity_sources"])
-        counted = by_tool[tool]
+            by_tool[tool] = (_active_people(org, window, sources), _months_with_activity(org, window, sources))
+        counted, with_activity = by_tool[tool]
         covered = (min(counted), max(counted)) if counted else None
         start, end = dt.date.fromisoformat(item["period_start"]), dt.date.fromisoformat(item["period_end"])
         assigned = item["figures"]["assigned"]
@@ -71,6 +87,10 @@ def idle_by_month(org, window: Window, seats: list[dict]) -> dict[int, dict]:
                 # Someone active without a seat in the latest file (a seat since given up) holds no seat now.
                 active = min(counted.get(key, 0), assigned)
                 figures = calc.seat_figures(item["seats_bought"], item["price_per_seat_month_eur"], assigned, active)
-            months.append({"month": key, "active_people": counted.get(key), "figures": figures})
+            # Activity no person is known for (identities not mapped): not idle seats, and not no data.
+            unattributed = figures is None and key not in counted and key in with_activity
+            months.append(
+                {"month": key, "active_people": counted.get(key), "figures": figures, "unattributed": unattributed}
+            )
         out[item["licence_id"]] = {"months": months, "note": LOWER_BOUND_NOTE.get(tool)}
     return out
