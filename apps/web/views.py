@@ -1,13 +1,13 @@
 """The home page, the organisation dashboard and the records list behind its figures."""
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Person, Team
 from apps.accounts.permissions import READ
 from apps.accounts.tenancy import SESSION_KEY, org_view, scoped
+from apps.costs.charts import CHART_JS, charts_available
 from apps.costs.figures import usage_figures
 from apps.disclosures import filters as period_filters
 from apps.footprint import record_pages, selectors
@@ -15,7 +15,6 @@ from apps.footprint import record_pages, selectors
 from .checklist import checklist
 from .templatetags.ledger import display
 
-CHART_JS = "vendor/chartjs/chart.umd.js"
 RECORDS_PER_PAGE = 50
 
 
@@ -30,11 +29,6 @@ def home(request):
     if len(memberships) == 1:
         return redirect("web:org_home", org_slug=memberships[0].organisation.slug)
     return render(request, "web/choose_org.html", {"memberships": memberships})
-
-
-def charts_available() -> bool:
-    """Chart.js is installed by `npm ci` (make's install step); without it the page shows tables only."""
-    return finders.find(CHART_JS) is not None
 
 
 def _drill_links(series: dict, filters: selectors.Filters) -> dict:
