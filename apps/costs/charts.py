@@ -151,7 +151,7 @@ def right_sizing_chart(result: dict) -> dict:
 
 
 def frugality_chart(impacts: list[dict], no_team: str) -> dict:
-    """Location-based CO2e per team over the last 12 months, from frugality.impacts_by_team."""
+    """Location-based CO2e per team over the window of frugality.impacts_by_team."""
     return _bar(
         [r["team"] or no_team for r in impacts],
         [

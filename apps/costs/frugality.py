@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import FloatField, Sum
+from django.db.models import FloatField, Max, Sum
 from django.db.models.functions import Coalesce
 
 from apps.footprint.models import MonthlyRollup
@@ -43,14 +43,23 @@ def frugality_for_methodology(org) -> list[str]:
     ]
 
 
-def impacts_by_team(org, months: int = 12, today: dt.date | None = None) -> list[dict]:
-    """Energy, location-based CO2e, water, ADPe and primary energy per team over the last `months` calendar months
-    (the current one included), read from the monthly rollups: the measured impacts an assessment weighs."""
+def impacts_window(org, months: int = 12, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The first and last month (their first days) of the `months` calendar months that end on the latest month with
+    usage, or on the current month when there is none: a year loaded after it ended (the demo's) is not shown as
+    empty."""
     today = today or dt.date.today()
-    index = today.year * 12 + today.month - 1 - (months - 1)
-    since = dt.date(index // 12, index % 12 + 1, 1)
+    latest = MonthlyRollup.objects.filter(organisation=org).aggregate(month=Max("month"))["month"]
+    last = min(latest, today) if latest else today
+    index = last.year * 12 + last.month - 1 - (months - 1)
+    return dt.date(index // 12, index % 12 + 1, 1), last.replace(day=1)
+
+
+def impacts_by_team(org, window: tuple[dt.date, dt.date]) -> list[dict]:
+    """Energy, location-based CO2e, water, ADPe and primary energy per team over the months of `window`
+    (impacts_window), read from the monthly rollups: the measured impacts an assessment weighs."""
+    since, last = window
     rows = (
-        MonthlyRollup.objects.filter(organisation=org, month__gte=since)
+        MonthlyRollup.objects.filter(organisation=org, month__gte=since, month__lte=last)
         .values("team__name")
         .annotate(**{c: Coalesce(Sum(c), 0.0, output_field=FloatField()) for c in IMPACT_COLUMNS})
         .order_by("team__name")

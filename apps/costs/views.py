@@ -16,7 +16,7 @@ from apps.accounts.tenancy import get_scoped_or_404, org_view, scoped
 
 from . import calc, charts, page_figures, seat_trend, services, sizing
 from .forms import FrugalityForm, LicenceForm, ModelPriceForm, RoiAssumptionForm
-from .frugality import frugality_list, impacts_by_team
+from .frugality import frugality_list, impacts_by_team, impacts_window
 from .models import Licence, ModelPrice, Tool
 from .reconciliation import GAP_THRESHOLD_PCT
 from .seats import seat_report
@@ -128,10 +128,15 @@ def frugality(request):
         services.add_frugality_assessment(org, request.user, **form.cleaned_data)
         messages.success(request, _("Assessment saved."))
         return redirect("costs:frugality", org_slug=org.slug)
-    impacts = impacts_by_team(org)
+    window = impacts_window(org)
+    impacts = impacts_by_team(org, window)
     specs = {"frugality_co2e": charts.frugality_chart(impacts, _("no team"))} if impacts else {}
     context = {"assessments": frugality_list(org), "form": form, "questions": calc.FRUGALITY_QUESTIONS}
-    return render(request, "costs/frugality.html", {**context, "impacts": impacts, **_charts(specs)})
+    return render(
+        request,
+        "costs/frugality.html",
+        {**context, "impacts": impacts, "impacts_window": window, **_charts(specs)},
+    )
 
 
 @org_view(READ)

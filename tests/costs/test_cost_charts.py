@@ -362,13 +362,28 @@ def test_the_frugality_chart_draws_the_impacts_table(small, client_for, org_a):
         ],
         "recent.csv",
     )
-    from apps.costs.frugality import impacts_by_team
+    from apps.costs.frugality import impacts_by_team, impacts_window
 
     page, drawn = _page(client_for(org_a["users"][Role.AUDITOR]), "/o/org-a/costs/frugality/")
     assert 'id="chart-frugality_co2e"' in page
-    impacts = {r["team"]: r["co2e_location_kg"] for r in impacts_by_team(small)}
+    impacts = {r["team"]: r["co2e_location_kg"] for r in impacts_by_team(small, impacts_window(small))}
     chart = drawn["frugality_co2e"]
     assert chart["labels"] == ["data", "platform"]
     assert _series(chart, "kg CO2e, location-based") == pytest.approx([impacts["data"], impacts["platform"]])
     # Three times the tokens and requests, on the same model and zone: about three times the CO2e.
     assert impacts["data"] == pytest.approx(3 * impacts["platform"], rel=0.05)
+
+
+def test_the_frugality_impacts_end_on_the_latest_month_with_usage(small, client_for, org_a):
+    """A year loaded after it ended (the demo's) is not shown as 'no usage': the 12 months end on its last month."""
+    from apps.costs.frugality import impacts_by_team, impacts_window
+
+    # The fixture's usage is January and February 2025; seen from December 2026 the last 12 months would be empty.
+    window = impacts_window(small, today=dt.date(2026, 12, 3))
+    assert window == (dt.date(2024, 3, 1), dt.date(2025, 2, 1))
+    assert {r["team"] for r in impacts_by_team(small, window)} == {"data", "platform"}
+    # Before the usage ends, the current month closes the window.
+    assert impacts_window(small, today=dt.date(2025, 1, 25)) == (dt.date(2024, 2, 1), dt.date(2025, 1, 1))
+    page, drawn = _page(client_for(org_a["users"][Role.AUDITOR]), "/o/org-a/costs/frugality/")
+    assert "Measured impacts of AI use, March 2024 to February 2025" in page
+    assert drawn["frugality_co2e"]["labels"] == ["data", "platform"]
