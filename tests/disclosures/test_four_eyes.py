@@ -110,7 +110,7 @@ def test_the_page_confirms_what_will_lock_before_signing_off(four_eyes, client_f
     page = client_for(m["officer"].user).get(f"/o/{org.slug}/periods/{period.pk}/sign-off/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "every usage record dated" in text and ("2024-01-01" in text or "Jan. 1, 2024" in text)
+    assert "every usage record dated 01/01/2024 to 31/12/2024" in text  # day first, the project's short format
     assert "you submitted this period for review" in text
     assert ReportingPeriod.objects.get(pk=period.pk).status == PeriodStatus.IN_REVIEW  # a GET locks nothing
 

@@ -26,3 +26,17 @@ def test_every_page_links_a_favicon_that_is_served(client_for, org_a, client):
     assert 'rel="icon" href="/static/favicon.svg"' in page
     response = client.get("/static/favicon.svg")
     assert response.status_code == 200 and b"<svg" in b"".join(response.streaming_content)
+
+
+def test_a_day_is_written_day_first_from_a_date_or_a_snapshots_iso_text():
+    import datetime as dt
+
+    from django.utils import translation
+
+    from apps.web.templatetags.ledger import day
+
+    with translation.override("en"):
+        assert day(dt.date(2025, 3, 1)) == "01/03/2025" and day("2025-03-01") == "01/03/2025"
+    with translation.override("fr"):
+        assert day("2025-12-31") == "31/12/2025"
+    assert day(None) == "—" and day("not a day") == "not a day"

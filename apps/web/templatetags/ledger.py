@@ -1,11 +1,12 @@
 """Template filters for figures: significant digits that suit the magnitude, localised separators, units
 chosen for the magnitude, and never an exponent (`2.3e-08` is not a number a reader takes in)."""
 
+import datetime as dt
 import math
 import re
 
 from django import template
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext
 
 from apps.connectors.sources import SOURCES
@@ -156,3 +157,14 @@ def tr_reason(text):
     """A frugality reason ("Only partly: <question>") with both its verdict and its question translated."""
     verdict, sep, question = str(text).partition(": ")
     return f"{gettext(verdict)}{sep}{gettext(question)}" if sep else gettext(str(text))
+
+
+@register.filter
+def day(value):
+    """A day, given as a date or as the ISO text a snapshot holds, in the project's short format (day first)."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return date_format(value, "SHORT_DATE_FORMAT") if value else "—"
