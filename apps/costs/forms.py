@@ -26,6 +26,17 @@ class LicenceForm(forms.ModelForm):
             "note",
         ]
         widgets = {"period_start": DateInput, "period_end": DateInput}
+        labels = {
+            "tool": _("Tool"),
+            "name": _("Name"),
+            "seat_source_key": _("Seat file source"),
+            "price_per_seat_month": _("Price per seat per month"),
+            "currency": _("Currency"),
+            "seats_bought": _("Seats bought"),
+            "period_start": _("From"),
+            "period_end": _("To"),
+            "note": _("Note"),
+        }
 
 
 class ModelPriceForm(forms.ModelForm):
@@ -41,6 +52,15 @@ class ModelPriceForm(forms.ModelForm):
             "source",
         ]
         widgets = {"valid_from": DateInput}
+        labels = {
+            "provider": _("Provider"),
+            "model": _("Model"),
+            "input_eur_per_mtok": _("Input, € per million tokens"),
+            "output_eur_per_mtok": _("Output, € per million tokens"),
+            "cached_eur_per_mtok": _("Cached input, € per million tokens"),
+            "valid_from": _("Valid from"),
+            "source": _("Source"),
+        }
 
 
 class RoiAssumptionForm(forms.ModelForm):
@@ -61,6 +81,18 @@ class RoiAssumptionForm(forms.ModelForm):
         widgets = {
             "minutes_source": forms.Textarea(attrs={"rows": 3}),
             "hourly_cost_source": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {
+            "minutes_saved_low": _("Minutes saved per active day, low"),
+            "minutes_saved_central": _("Minutes saved per active day, central"),
+            "minutes_saved_high": _("Minutes saved per active day, high"),
+            "minutes_source": _("Source of the minutes saved"),
+            "hourly_cost_low_eur": _("Hourly cost (€), low"),
+            "hourly_cost_central_eur": _("Hourly cost (€), central"),
+            "hourly_cost_high_eur": _("Hourly cost (€), high"),
+            "hourly_cost_source": _("Source of the hourly cost"),
+            "active_days_source": _("Active days from"),
+            "manual_active_user_days": _("Active user-days (entered)"),
         }
 
 
