@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,3 +22,21 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+class JsonHandler(BaseHTTPRequestHandler):
+    """A fake vendor's request handler that answers JSON and logs nothing (the test output stays clean)."""
+
+    def send_json(self, status: int, body: object, headers: dict[str, str] | None = None) -> None:
+        """Answer `status` with `body` as JSON, and any extra `headers`."""
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass

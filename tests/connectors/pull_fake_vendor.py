@@ -5,13 +5,11 @@ parameters it receives and recording every request. No test reaches the internet
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from .local_http import serving
+from .local_http import JsonHandler, serving
 
 OPENAI_KEY = "sk-admin-openai-secret-0000-WXYZ"
 ANTHROPIC_KEY = "sk-ant-admin01-anthropic-secret-ABCD"
@@ -61,17 +59,14 @@ def _iso_day(value: str) -> date:
 
 
 def _handler(vendor: FakeVendor):
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args):  # keep the test output clean
-            pass
-
+    class Handler(JsonHandler):
         def do_GET(self):
             parts = urlsplit(self.path)
             query = parse_qs(parts.query)
             vendor.seen.append(Seen(parts.path, query, {k.lower(): v for k, v in self.headers.items()}))
             if vendor.forced:
                 status, headers, body = vendor.forced.pop(0)
-                return self._send(status, body, headers)
+                return self.send_json(status, body, headers)
             try:
                 if parts.path == "/v1/organization/usage/completions":
                     return self._openai(query, vendor.openai_days)
@@ -96,41 +91,31 @@ def _handler(vendor: FakeVendor):
                     days = [d for d in vendor.metrics_days if since <= date.fromisoformat(d["date"]) <= until]
                     return self._github(parts.path, query, days, lambda items, n: items)
             except (KeyError, ValueError) as exc:
-                return self._send(400, {"error": {"message": f"bad query: {exc!r}"}})
-            return self._send(404, {"message": "Not Found"})
-
-        def _send(self, status, body, headers=None):
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
+                return self.send_json(400, {"error": {"message": f"bad query: {exc!r}"}})
+            return self.send_json(404, {"message": "Not Found"})
 
         def _github_report(self, name, query):
             # {"download_links": [...], "report_day": ...}; each link a signed URL to one NDJSON file.
             if not self._github_headers_ok():
-                return self._send(401, {"message": "Bad credentials"})
+                return self.send_json(401, {"message": "Bad credentials"})
             files = {"users-1-day": vendor.report_users, "user-teams-1-day": vendor.report_teams}.get(name)
             if vendor.report_users is None or files is None:
-                return self._send(404, {"message": "Not Found"})
+                return self.send_json(404, {"message": "Not Found"})
             day = date.fromisoformat(query["day"][0])
             if name == "users-1-day" and day not in files:
-                return self._send(404, {"message": "Not Found"})  # no report for that day (yet)
+                return self.send_json(404, {"message": "Not Found"})  # no report for that day (yet)
             # Another host name for the same server: the client must fetch it without the token.
             host = vendor.base_url.replace("127.0.0.1", "localhost")
             links = [
                 f"{host}/downloads/{name}/{day}/part-{i}.ndjson?sig=signed-{day}-{i}"
                 for i in range(len(files.get(day, [])))
             ]
-            return self._send(200, {"download_links": links, "report_day": str(day)})
+            return self.send_json(200, {"download_links": links, "report_day": str(day)})
 
         def _download(self, path, query):
             # Blob storage: the signature authorises; a request carrying an Authorization header is refused.
             if "authorization" in {k.lower() for k in self.headers} or not query.get("sig"):
-                return self._send(403, {"message": "AuthenticationFailed"})
+                return self.send_json(403, {"message": "AuthenticationFailed"})
             _, _, name, day, part = path.split("/")
             files = {"users-1-day": vendor.report_users, "user-teams-1-day": vendor.report_teams}[name]
             data = files[date.fromisoformat(day)][int(part.removeprefix("part-").removesuffix(".ndjson"))]
@@ -155,7 +140,7 @@ def _handler(vendor: FakeVendor):
 
         def _openai(self, query, days):
             if self.headers.get("Authorization") != f"Bearer {OPENAI_KEY}":
-                return self._send(
+                return self.send_json(
                     401, {"error": {"message": "Incorrect API key provided.", "type": "invalid_request_error"}}
                 )
             if query["bucket_width"] != ["1d"]:
@@ -174,11 +159,11 @@ def _handler(vendor: FakeVendor):
                     }
                 )
                 day += timedelta(days=1)
-            return self._send(200, {"object": "page", **self._cursor_page(buckets, query)})
+            return self.send_json(200, {"object": "page", **self._cursor_page(buckets, query)})
 
         def _anthropic(self, query, days):
             if self.headers.get("x-api-key") != ANTHROPIC_KEY:
-                return self._send(
+                return self.send_json(
                     401, {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}
                 )
             if self.headers.get("anthropic-version") != "2023-06-01" or query["bucket_width"] != ["1d"]:
@@ -195,22 +180,22 @@ def _handler(vendor: FakeVendor):
                     }
                 )
                 day += timedelta(days=1)
-            return self._send(200, self._cursor_page(buckets, query))
+            return self.send_json(200, self._cursor_page(buckets, query))
 
         def _claude_code(self, query):
             # One UTC day per request (starting_at=YYYY-MM-DD), its records paged by the cursor.
             if self.headers.get("x-api-key") != ANTHROPIC_KEY:
-                return self._send(
+                return self.send_json(
                     401, {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}
                 )
             if self.headers.get("anthropic-version") != "2023-06-01":
                 raise ValueError("anthropic-version")
             records = vendor.claude_code_days.get(date.fromisoformat(query["starting_at"][0]), [])
-            return self._send(200, self._cursor_page(records, query))
+            return self.send_json(200, self._cursor_page(records, query))
 
         def _github(self, path, query, items, shape):
             if not self._github_headers_ok():
-                return self._send(401, {"message": "Bad credentials"})
+                return self.send_json(401, {"message": "Bad credentials"})
             per_page = min(int(query.get("per_page", ["30"])[0]), vendor.github_per_page_max)
             page = int(query.get("page", ["1"])[0])
             last = max(1, -(-len(items) // per_page))
@@ -221,7 +206,7 @@ def _handler(vendor: FakeVendor):
                     continue
                 kept = {k: v[0] for k, v in query.items() if k != "page"}
                 links.append(f'<{vendor.base_url}{path}?{urlencode({**kept, "page": number})}>; rel="{rel}"')
-            return self._send(200, shape(chunk, len(items)), {"Link": ", ".join(links)} if links else None)
+            return self.send_json(200, shape(chunk, len(items)), {"Link": ", ".join(links)} if links else None)
 
     return Handler
 

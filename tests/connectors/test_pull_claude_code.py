@@ -8,9 +8,7 @@ anthropic-version headers, pages of records with has_more / next_page.
 from __future__ import annotations
 
 import io
-import json
 from datetime import date
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -19,7 +17,7 @@ from apps.connectors.pull import Access, PullError
 from apps.connectors.pull.anthropic_claude_code import fetch
 from apps.connectors.sources import get_source
 from tests.connectors.helpers import totals
-from tests.connectors.local_http import serving
+from tests.connectors.local_http import JsonHandler, serving
 
 KEY = "sk-ant-admin01-claude-code-test-KEY"
 
@@ -50,7 +48,7 @@ DAYS = {
 }
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(JsonHandler):
     seen: list[tuple[str, dict, dict]] = []
 
     def do_GET(self):
@@ -58,25 +56,14 @@ class Handler(BaseHTTPRequestHandler):
         query = parse_qs(parts.query)
         Handler.seen.append((parts.path, query, dict(self.headers)))
         if self.headers.get("x-api-key") != KEY:
-            return self._answer(401, {"error": {"type": "authentication_error"}})
+            return self.send_json(401, {"error": {"type": "authentication_error"}})
         if parts.path != "/v1/organizations/usage_report/claude_code":
-            return self._answer(404, {"error": {"type": "not_found_error"}})
+            return self.send_json(404, {"error": {"type": "not_found_error"}})
         records = DAYS.get(query["starting_at"][0], [])
         start = int(query.get("page", ["0"])[0])
         more = start + 2 < len(records)
         page = {"data": records[start : start + 2], "has_more": more, "next_page": str(start + 2) if more else None}
-        return self._answer(200, page)
-
-    def _answer(self, status: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):  # quiet
-        pass
+        return self.send_json(200, page)
 
 
 @pytest.fixture

@@ -12,9 +12,7 @@ from __future__ import annotations
 import base64
 import io
 import json
-import threading
 from datetime import UTC, date, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db.models import Sum
@@ -28,6 +26,7 @@ from apps.connectors.pull.service import add_credential, pull
 from apps.connectors.sources import get_source
 from apps.footprint.models import UsageRecord
 from tests.connectors.helpers import totals
+from tests.connectors.local_http import JsonHandler, serving
 
 KEY = "key_cursor-admin-test-0123456789abcdef-LMNO"
 DAY_MS = 86_400_000
@@ -67,7 +66,7 @@ DAILY_PATH = "/teams/daily-usage-data"
 PER_PAGE = 2  # the fake answers two items a page, so three days span pages
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(JsonHandler):
     seen: list[tuple[str, dict, dict]] = []
     forced: list[tuple[int, dict, dict]] = []
 
@@ -75,49 +74,31 @@ class Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
         Handler.seen.append((self.path, body, dict(self.headers)))
         if Handler.forced:
-            return self._answer(*Handler.forced.pop(0))
+            return self.send_json(*Handler.forced.pop(0))
         if self.headers.get("Authorization") != "Basic " + base64.b64encode(f"{KEY}:".encode()).decode():
-            return self._answer(401, {"error": "Unauthorized"})
+            return self.send_json(401, {"error": "Unauthorized"})
         first, last, page = body["startDate"], body["endDate"], body["page"]
         if self.path == "/teams/filtered-usage-events":
             items = [e for e in EVENTS if first <= int(e["timestamp"]) <= last]
             key, more = "usageEvents", {"numPages": -(-len(items) // PER_PAGE), "currentPage": page}
         elif self.path == "/teams/daily-usage-data":
             if last - first > 30 * DAY_MS:
-                return self._answer(400, {"error": "Date range cannot exceed 30 days"})
+                return self.send_json(400, {"error": "Date range cannot exceed 30 days"})
             items = [r for r in DAILY if first <= r["date"] <= last]
             key, more = "data", {"page": page, "totalUsers": 2}
         else:
-            return self._answer(404, {"error": "Not found"})
+            return self.send_json(404, {"error": "Not found"})
         chunk = items[(page - 1) * PER_PAGE : page * PER_PAGE]
         pagination = {**more, "pageSize": body["pageSize"], "hasNextPage": page * PER_PAGE < len(items)}
-        return self._answer(
+        return self.send_json(
             200, {key: chunk, "pagination": pagination, "period": {"startDate": first, "endDate": last}}
         )
-
-    def _answer(self, status: int, body: dict, headers: dict | None = None) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):  # quiet
-        pass
 
 
 @pytest.fixture(scope="module")
 def base_url():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with serving(Handler) as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,8 @@ import base64
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
-from ._http import MAX_PAGES, Access, Client, Document, PullError, dump
+from ._http import MAX_PAGES, Access, Client, Document, PullError
+from ._report import pages_document
 
 LABEL = "Cursor"
 DEFAULT_BASE_URL = "https://api.cursor.com"
@@ -68,14 +69,23 @@ def has_next_page(page: dict) -> bool:
     return isinstance(pagination, dict) and pagination.get("hasNextPage") is True
 
 
-def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
-    """The usage events of the UTC days start_day..end_day (inclusive) as one cursor_admin document; no document
-    when the period has no event."""
+def windowed_pages(
+    access: Access, start_day: date, end_day: date, *, path: str, items: str, source_key: str, stem: str
+) -> list[Document]:
+    """The pages of `path` for the UTC days start_day..end_day (inclusive), window by window, as one document of
+    `source_key`; no document when no page has an entry in its `items` list."""
     api = client(access)
     pages: list[dict] = []
     for first, last in windows(start_day, end_day):
-        pages += numbered_pages(api, PATH, {"startDate": first, "endDate": last}, "usageEvents", has_next_page)
-    if not any(page["usageEvents"] for page in pages):
+        pages += numbered_pages(api, path, {"startDate": first, "endDate": last}, items, has_next_page)
+    if not any(page[items] for page in pages):
         return []
-    name = f"cursor-usage-events_{start_day:%Y-%m-%d}_{end_day:%Y-%m-%d}.json"
-    return [Document(SOURCE_KEY, name, dump(pages))]
+    return pages_document(source_key, stem, start_day, end_day, pages)
+
+
+def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
+    """The usage events of the UTC days start_day..end_day (inclusive) as one cursor_admin document; no document
+    when the period has no event."""
+    return windowed_pages(
+        access, start_day, end_day, path=PATH, items="usageEvents", source_key=SOURCE_KEY, stem="cursor-usage-events"
+    )

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ._http import Access, Document, dump
-from .cursor import DEFAULT_BASE_URL, client, has_next_page, numbered_pages, windows
+from ._http import Access, Document
+from .cursor import DEFAULT_BASE_URL, windowed_pages
 
 __all__ = ["DEFAULT_BASE_URL", "fetch"]
 
@@ -25,11 +25,6 @@ SOURCE_KEY = "cursor_daily_usage"
 def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
     """The daily usage of the UTC days start_day..end_day (inclusive) as one cursor_daily_usage document; no
     document when the period has no record."""
-    api = client(access)
-    pages: list[dict] = []
-    for first, last in windows(start_day, end_day):
-        pages += numbered_pages(api, PATH, {"startDate": first, "endDate": last}, "data", has_next_page)
-    if not any(page["data"] for page in pages):
-        return []
-    name = f"cursor-daily-usage_{start_day:%Y-%m-%d}_{end_day:%Y-%m-%d}.json"
-    return [Document(SOURCE_KEY, name, dump(pages))]
+    return windowed_pages(
+        access, start_day, end_day, path=PATH, items="data", source_key=SOURCE_KEY, stem="cursor-daily-usage"
+    )

@@ -30,7 +30,8 @@ line), ``detect`` (which source a file looks like, the "looks like X" hints), ``
 aliases matched to a header), ``dates`` (text to usage days), ``chunk`` (records as strings with checked
 converters), ``csv_reader`` (Arrow's chunked CSV read), ``json_reader`` (JSON value by value, on ijson),
 ``json_models`` (the field types of the pydantic models of JSON rows, their errors as SourceErrors),
-``json_values`` (the other JSON checks), ``skips`` (the reasons a row is left out, counted), ``frames``
+``json_values`` (the other JSON checks), ``json_pages`` (a vendor API's pages and their entry
+lists), ``skips`` (the reasons a row is left out, counted), ``frames``
 (rows to the conformed, summed usage frame), ``base`` (the protocols).
 """
 

@@ -34,7 +34,7 @@ from apps.connectors.sources.detect import json_fields, wrong_source_hint
 from apps.connectors.sources.errors import SourceError, describe_value
 from apps.connectors.sources.frames import finish
 from apps.connectors.sources.json_models import Amount, Items, JsonRow, RequiredCount, Text, required, validate
-from apps.connectors.sources.json_reader import load_json
+from apps.connectors.sources.json_pages import entry_path, iter_pages
 from apps.connectors.sources.json_values import expect, json_day
 from apps.connectors.sources.skips import counted
 
@@ -102,28 +102,11 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     read = 0
     seen: dict[tuple, str] = {}
-    for top_path, value in load_json(stream, filename, KEY):
-        pages = value if isinstance(value, list) else [value]
-        for i, page in enumerate(pages):
-            path = f"{top_path}[{i}]" if isinstance(value, list) else top_path
-            data = _records_of(page, filename, path)
-            for r, record in enumerate(data):
-                rpath = f"{path}.data[{r}]" if path else f"data[{r}]"
-                rows += _rows(record, filename, rpath, seen)
-                read += 1
+    for path, page in iter_pages(stream, filename, KEY, what="a Claude Code usage report page", of="records"):
+        for r, record in enumerate(page["data"]):
+            rows += _rows(record, filename, entry_path(path, "data", r), seen)
+            read += 1
     return finish(rows, KEY, attrs=counted(read))
-
-
-def _records_of(page: Any, filename: str, path: str) -> list:
-    if not isinstance(page, dict) or not isinstance(page.get("data"), list):
-        raise SourceError(
-            filename,
-            path,
-            "data" if isinstance(page, dict) else None,
-            "expected a Claude Code usage report page, an object with a 'data' list of records"
-            + wrong_source_hint(json_fields(page), KEY),
-        )
-    return page["data"]
 
 
 def _rows(record: Any, filename: str, path: str, seen: dict[tuple, str]) -> list[dict[str, Any]]:

@@ -41,7 +41,7 @@ from apps.connectors.sources.json_models import (
     required,
     validate,
 )
-from apps.connectors.sources.json_reader import load_json
+from apps.connectors.sources.json_pages import entry_path, iter_pages
 from apps.connectors.sources.json_values import check_repeat, expect, json_day
 from apps.connectors.sources.skips import counted
 
@@ -98,29 +98,18 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     read = 0
     seen: dict[tuple, str] = {}
-    for top_path, value in load_json(stream, filename, KEY):
-        pages = value if isinstance(value, list) else [value]
-        for i, page in enumerate(pages):
-            path = f"{top_path}[{i}]" if isinstance(value, list) else top_path
-            page_rows, n = _parse_page(page, filename, path, seen)
-            rows += page_rows
-            read += n
+    for path, page in iter_pages(stream, filename, KEY, what="an Anthropic usage report page", of="buckets"):
+        page_rows, n = _parse_page(page, filename, path, seen)
+        rows += page_rows
+        read += n
     return finish(rows, KEY, attrs=counted(read))
 
 
-def _parse_page(page: Any, filename: str, path: str, seen: dict[tuple, str]) -> tuple[list[dict], int]:
-    if not isinstance(page, dict) or not isinstance(page.get("data"), list):
-        raise SourceError(
-            filename,
-            path,
-            "data" if isinstance(page, dict) else None,
-            "expected an Anthropic usage report page, an object with a 'data' list of buckets"
-            + wrong_source_hint(json_fields(page), KEY),
-        )
+def _parse_page(page: dict, filename: str, path: str, seen: dict[tuple, str]) -> tuple[list[dict], int]:
     rows: list[dict] = []
     read = 0
     for b, bucket in enumerate(page["data"]):
-        bpath = f"{path}.data[{b}]" if path else f"data[{b}]"
+        bpath = entry_path(path, "data", b)
         expect(bucket, dict, filename, bpath, "a bucket object")
         results = bucket.get("results")
         if not isinstance(results, list):

@@ -19,7 +19,7 @@ from apps.connectors.sources.detect import json_fields, wrong_source_hint
 from apps.connectors.sources.errors import SourceError, describe_value
 from apps.connectors.sources.frames import finish
 from apps.connectors.sources.json_models import refuse
-from apps.connectors.sources.json_reader import load_json
+from apps.connectors.sources.json_pages import entry_path, iter_pages
 from apps.connectors.sources.json_values import check_repeat, expect, json_day
 from apps.connectors.sources.skips import counted
 from apps.footprint.usage_frame import USAGE_KIND_BILLED_COST
@@ -63,31 +63,20 @@ def iter_results(
     """(JSON path, UTC day of its bucket, result) of every result of every page of the file: one page, a JSON
     list of pages, or pages written one after another. A result repeated in the same bucket is refused."""
     seen: dict[tuple, str] = {}
-    for top_path, value in load_json(stream, filename, key):
-        pages = value if isinstance(value, list) else [value]
-        for i, page in enumerate(pages):
-            path = f"{top_path}[{i}]" if isinstance(value, list) else top_path
-            if not isinstance(page, dict) or not isinstance(page.get("data"), list):
-                raise SourceError(
-                    filename,
-                    path,
-                    "data" if isinstance(page, dict) else None,
-                    f"expected {what}, an object with a 'data' list of buckets"
-                    + wrong_source_hint(json_fields(page), key),
-                )
-            for b, bucket in enumerate(page["data"]):
-                bpath = f"{path}.data[{b}]" if path else f"data[{b}]"
-                expect(bucket, dict, filename, bpath, "a bucket object")
-                results = bucket.get("results")
-                if not isinstance(results, list):
-                    hint = wrong_source_hint(json_fields(page), key)
-                    raise SourceError(filename, bpath, "results", "expected a list of cost results" + hint)
-                day = json_day(bucket.get(start), filename, bpath, start, unix=unix) if results else None
-                for r, result in enumerate(results):
-                    rpath = f"{bpath}.results[{r}]"
-                    expect(result, dict, filename, rpath, "a cost result object")
-                    check_repeat(seen, (bucket.get(start), bucket.get(end)), _grouping(result), filename, rpath)
-                    yield rpath, day, result
+    for path, page in iter_pages(stream, filename, key, what=what, of="buckets"):
+        for b, bucket in enumerate(page["data"]):
+            bpath = entry_path(path, "data", b)
+            expect(bucket, dict, filename, bpath, "a bucket object")
+            results = bucket.get("results")
+            if not isinstance(results, list):
+                hint = wrong_source_hint(json_fields(page), key)
+                raise SourceError(filename, bpath, "results", "expected a list of cost results" + hint)
+            day = json_day(bucket.get(start), filename, bpath, start, unix=unix) if results else None
+            for r, result in enumerate(results):
+                rpath = f"{bpath}.results[{r}]"
+                expect(result, dict, filename, rpath, "a cost result object")
+                check_repeat(seen, (bucket.get(start), bucket.get(end)), _grouping(result), filename, rpath)
+                yield rpath, day, result
 
 
 def _grouping(result: dict) -> dict:

@@ -30,11 +30,10 @@ from typing import Any, BinaryIO, ClassVar
 
 import pandas as pd
 
-from apps.connectors.sources.detect import json_fields, wrong_source_hint
 from apps.connectors.sources.errors import SourceError, describe_value
 from apps.connectors.sources.frames import finish
 from apps.connectors.sources.json_models import Amount, JsonRow, RequiredCount, Text, required, validate
-from apps.connectors.sources.json_reader import load_json
+from apps.connectors.sources.json_pages import entry_path, iter_pages
 from apps.connectors.sources.json_values import json_day
 from apps.connectors.sources.skips import SkipReason, counted
 
@@ -95,26 +94,14 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
     """Parse usage-event page(s) into a conformed usage frame (see the module docstring)."""
     rows: list[dict[str, Any]] = []
     read = untokened = 0
-    for top_path, value in load_json(stream, filename, KEY):
-        pages = value if isinstance(value, list) else [value]
-        for i, page in enumerate(pages):
-            path = f"{top_path}[{i}]" if isinstance(value, list) else top_path
-            if not isinstance(page, dict) or not isinstance(page.get("usageEvents"), list):
-                raise SourceError(
-                    filename,
-                    path,
-                    "usageEvents" if isinstance(page, dict) else None,
-                    "expected a Cursor usage events page, an object with a 'usageEvents' list"
-                    + wrong_source_hint(json_fields(page), KEY),
-                )
-            for e, event in enumerate(page["usageEvents"]):
-                epath = f"{path}.usageEvents[{e}]" if path else f"usageEvents[{e}]"
-                read += 1
-                row = _row(event, filename, epath)
-                if row is None:
-                    untokened += 1
-                else:
-                    rows.append(row)
+    for path, page in iter_pages(stream, filename, KEY, what="a Cursor usage events page", items="usageEvents"):
+        for e, event in enumerate(page["usageEvents"]):
+            read += 1
+            row = _row(event, filename, entry_path(path, "usageEvents", e))
+            if row is None:
+                untokened += 1
+            else:
+                rows.append(row)
     return finish(rows, KEY, attrs=counted(read, {SkipReason.PRICED_PER_REQUEST: untokened}))
 
 

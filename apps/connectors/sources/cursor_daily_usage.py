@@ -44,11 +44,10 @@ from typing import Annotated, Any, BinaryIO, ClassVar
 import pandas as pd
 from pydantic import BeforeValidator
 
-from apps.connectors.sources.detect import json_fields, wrong_source_hint
 from apps.connectors.sources.errors import SourceError, describe_value
 from apps.connectors.sources.frames import finish
 from apps.connectors.sources.json_models import Count, JsonRow, RequiredCount, Text, refuse, required, validate
-from apps.connectors.sources.json_reader import load_json
+from apps.connectors.sources.json_pages import entry_path, iter_pages
 from apps.connectors.sources.json_values import json_day
 from apps.connectors.sources.skips import SkipReason, counted
 from apps.footprint.usage_frame import USAGE_KIND_SEAT_ACTIVITY
@@ -152,28 +151,16 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     seen: dict[tuple, str] = {}
     read = inactive = elsewhere = 0
-    for top_path, value in load_json(stream, filename, KEY):
-        pages = value if isinstance(value, list) else [value]
-        for i, page in enumerate(pages):
-            path = f"{top_path}[{i}]" if isinstance(value, list) else top_path
-            if not isinstance(page, dict) or not isinstance(page.get("data"), list):
-                raise SourceError(
-                    filename,
-                    path,
-                    "data" if isinstance(page, dict) else None,
-                    "expected a Cursor daily usage answer, an object with a 'data' list"
-                    + wrong_source_hint(json_fields(page), KEY),
-                )
-            for r, record in enumerate(page["data"]):
-                rpath = f"{path}.data[{r}]" if path else f"data[{r}]"
-                read += 1
-                row = _row(record, filename, rpath, seen)
-                if isinstance(row, dict):
-                    rows.append(row)
-                elif row is SkipReason.OWN_API_KEY:
-                    elsewhere += 1
-                else:
-                    inactive += 1
+    for path, page in iter_pages(stream, filename, KEY, what="a Cursor daily usage answer"):
+        for r, record in enumerate(page["data"]):
+            read += 1
+            row = _row(record, filename, entry_path(path, "data", r), seen)
+            if isinstance(row, dict):
+                rows.append(row)
+            elif row is SkipReason.OWN_API_KEY:
+                elsewhere += 1
+            else:
+                inactive += 1
     if read == 0:
         raise SourceError(filename, None, None, "the answer holds no daily usage records")
     skipped = {SkipReason.NO_ACTIVITY: inactive, SkipReason.OWN_API_KEY: elsewhere}

@@ -45,7 +45,7 @@ from apps.connectors.sources.json_models import (
     required,
     validate,
 )
-from apps.connectors.sources.json_reader import load_json
+from apps.connectors.sources.json_pages import entry_path, iter_pages
 from apps.connectors.sources.json_values import check_repeat, expect, json_day
 from apps.connectors.sources.skips import SkipReason, counted
 
@@ -140,30 +140,19 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     read = skipped = 0
     seen: dict[tuple, str] = {}
-    for top_path, value in load_json(stream, filename, KEY):
-        pages = value if isinstance(value, list) else [value]
-        for i, page in enumerate(pages):
-            path = f"{top_path}[{i}]" if isinstance(value, list) else top_path
-            r, s, n = _parse_page(page, filename, path, seen)
-            rows += r
-            skipped += s
-            read += n
+    for path, page in iter_pages(stream, filename, KEY, what="an OpenAI usage page", of="buckets"):
+        r, s, n = _parse_page(page, filename, path, seen)
+        rows += r
+        skipped += s
+        read += n
     return finish(rows, KEY, attrs=counted(read, {SkipReason.NOT_INFERENCE: skipped}))
 
 
-def _parse_page(page: Any, filename: str, path: str, seen: dict[tuple, str]) -> tuple[list[dict], int, int]:
-    if not isinstance(page, dict) or not isinstance(page.get("data"), list):
-        hint = wrong_source_hint(json_fields(page), KEY)
-        raise SourceError(
-            filename,
-            path,
-            "data" if isinstance(page, dict) else None,
-            "expected an OpenAI usage page, an object with a 'data' list of buckets" + hint,
-        )
+def _parse_page(page: dict, filename: str, path: str, seen: dict[tuple, str]) -> tuple[list[dict], int, int]:
     rows: list[dict] = []
     skipped = read = 0
     for b, bucket in enumerate(page["data"]):
-        bpath = f"{path}.data[{b}]" if path else f"data[{b}]"
+        bpath = entry_path(path, "data", b)
         expect(bucket, dict, filename, bpath, "a bucket object")
         # Some older examples name the list 'result'.
         results = bucket["result"] if "results" not in bucket and "result" in bucket else bucket.get("results")
