@@ -110,3 +110,15 @@ def test_a_second_task_for_the_same_generation_skips(org_a):
     _ingest(org, "2025-03-01", 100, "march.csv")
     assert "warmed" in warm.warm(org.pk)
     assert warm.warm(org.pk) == {"skipped": "already warmed for this generation"}
+
+
+def test_an_organisations_own_factor_set_sends_one_warm_up(org_a, django_capture_on_commit_callbacks):
+    from apps.footprint.catalogue import default_factor_set
+    from apps.footprint.services import register_factor_set
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        register_factor_set(default_factor_set(), note="built-in")  # the built-in set: no organisation's figures
+    assert _sent_warm_ups(callbacks) == 0
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        register_factor_set(default_factor_set(), organisation=org_a["org"], note="own copy")
+    assert _sent_warm_ups(callbacks) == 1
