@@ -36,6 +36,10 @@ def insert(cursor, model, table: pa.Table, constants: dict) -> None:
     qn = connection.ops.quote_name
     columns = ", ".join(qn(name) for name in [*names, *constants])
     target = qn(model._meta.db_table)
+    table = pa.table(
+        [column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column for column in table.columns],
+        names=table.column_names,
+    )
     if connection.vendor == "postgresql":
         arrays = [units_as_decimal(table["cost"]) if name == "cost" else table[name] for name in names]
         arrays += [pa.array([value] * table.num_rows) for value in constants.values()]
