@@ -20,6 +20,7 @@ from apps.core.labels import NO_TEAM
 from apps.disclosures import catalogues
 from apps.footprint.estimators.ranges import RANGE_METHOD, period_range, range_groups
 from apps.footprint.model_names import model_family
+from apps.footprint.upstream import UPSTREAM_METHOD
 from apps.footprint.warning_codes import MESSAGES, RowWarning
 
 SCHEMA_VERSION = 1
@@ -36,7 +37,7 @@ PRIMARY_DATA_DEFINITION = (
     "energy is modelled (EcoLogits parameters, published per-interaction averages) and spend-based records are "
     "secondary data."
 )
-DEFINITIONS = {"primary_data": PRIMARY_DATA_DEFINITION, "ranges": RANGE_METHOD}
+DEFINITIONS = {"primary_data": PRIMARY_DATA_DEFINITION, "ranges": RANGE_METHOD, "upstream_electricity": UPSTREAM_METHOD}
 BREAKDOWNS = {
     "by_month": "month",
     "by_source": "source",
@@ -151,11 +152,24 @@ def not_defined_reasons(values: dict, net_revenue_eur: float | None) -> dict[str
     return reasons
 
 
+def _plus(part: tuple, other: tuple) -> tuple[float, float, float]:
+    """Two ranged figures added as independent RANGE_METHOD groups: centrals summed, deviations in quadrature."""
+    central = part[0] + other[0]
+    below = float(np.hypot(part[0] - part[1], other[0] - other[1]))
+    above = float(np.hypot(part[2] - part[0], other[2] - other[0]))
+    return central, central - below, central + above
+
+
 def figures(
-    records: pd.DataFrame, net_revenue_eur: float | None, carbon_price_eur_per_t: float | None, variant: str = "esrs_e1"
+    records: pd.DataFrame,
+    net_revenue_eur: float | None,
+    carbon_price_eur_per_t: float | None,
+    variant: str = "esrs_e1",
+    upstream_t: tuple[float, float, float] = (0.0, 0.0, 0.0),
 ) -> dict[str, tuple[float | None, float | None, float | None]]:
     """Datapoint id -> (value, low, high) from an estimated records frame that has the per-row
-    fossil_kwh / nuclear_kwh / renewable_kwh columns. These are the formulas the evidence pack states."""
+    fossil_kwh / nuclear_kwh / renewable_kwh columns, and Scope 3 category 3 (`upstream_t`, tCO2e with its range:
+    apps.footprint.upstream), which Scope 3 and the totals add. These are the formulas the evidence pack states."""
     scope = records["scope"].astype(str).to_numpy(dtype=object)
     own = np.asarray(scope == SCOPE2, dtype=bool).reshape(-1)
     bought = np.asarray(scope == SCOPE3_CAT1, dtype=bool).reshape(-1)
@@ -166,13 +180,14 @@ def figures(
     renewable = _sum(records, "renewable_kwh", own) / 1000
     s2_loc = ranged("co2e_location_kg", own)
     s2_mkt = ranged("co2e_market_kg", own)
-    s3 = ranged("co2e_location_kg", bought)
+    s3_cat1 = ranged("co2e_location_kg", bought)
+    s3 = _plus(s3_cat1, upstream_t)  # GHG Protocol: category 3 is part of Scope 3
     primary = bought & np.isin(records["data_quality"].astype(str).to_numpy(dtype=object), PRIMARY_DATA_QUALITY)
     s3_primary = _sum(records, "co2e_location_kg", primary) / 1000
     # Totals ranged over Scope 2 and 3 rows together: the groups hold across scopes. Scope 3's market-based
     # figure is its location-based one (the calculator writes both columns equal on those rows).
-    total_loc = ranged("co2e_location_kg", own | bought)
-    total_mkt = ranged("co2e_market_kg", own | bought)
+    total_loc = _plus(ranged("co2e_location_kg", own | bought), upstream_t)
+    total_mkt = _plus(ranged("co2e_market_kg", own | bought), upstream_t)
 
     def per_revenue(t):
         return tuple(x / net_revenue_eur for x in t) if net_revenue_eur else (None, None, None)
@@ -199,8 +214,9 @@ def figures(
         "E1-6_09": s2_loc,
         "E1-6_10": s2_mkt,
         "E1-6_11": s3,
-        "E1-6_11/cat1": s3,
-        "E1-6_11/cloud": s3,
+        "E1-6_11/cat1": s3_cat1,
+        "E1-6_11/cloud": s3_cat1,
+        "E1-6_11/cat3": tuple(upstream_t),
         "E1-6_12": total_loc,
         "E1-6_13": total_mkt,
         "E1-6_25": (_pct(s3_primary, s3[0]), None, None),

@@ -28,6 +28,7 @@ from apps.footprint.method_notes import METHOD_NOTES
 from apps.footprint.models import ContractualInstrument, FactorSetVersion, UsageRecord
 from apps.footprint.published import snapshot_rows as published_measurements
 from apps.footprint.services import current_factor_set_version, load_factor_set, own_factor_set_id
+from apps.footprint.upstream import upstream_of_electricity
 
 from . import e1, period_rollups
 from .assumptions import registered_assumptions
@@ -185,9 +186,10 @@ def build_snapshot(
     price = (
         float(period.internal_carbon_price_eur_per_t) if period.internal_carbon_price_eur_per_t is not None else None
     )
-    values = e1.figures(records, net_revenue, price, period.variant)
-    comparative = _comparative_values(period) if with_comparative else None
     factor_set = load_factor_set(version)
+    upstream = upstream_of_electricity(records, factor_set)  # Scope 3 category 3, from Scope 2's kWh per zone
+    values = e1.figures(records, net_revenue, price, period.variant, upstream["total_t"])
+    comparative = _comparative_values(period) if with_comparative else None
     run_ids = sorted({int(r) for r in records["run_id"].unique()}) if len(records) else []
     runs = IngestionRun.objects.filter(pk__in=run_ids).select_related("source_file", "uploaded_by").order_by("pk")
     restated = period.restatement_of
@@ -267,6 +269,7 @@ def build_snapshot(
             "internal_carbon_price_eur_per_t": price,
             "instruments": instruments,
         },
+        "upstream_electricity": {"rows": upstream["rows"], "method": upstream["method"], "adds_to_scope3": True},
         "unverified_factors": e1.unverified_factors(records),
         "code_version": code_version(),
         "generated_at": generated_at or timezone.now().isoformat(),

@@ -49,12 +49,16 @@ Electricity to CO2e, location-based: the grid factor of the zone for the year of
 vintage the data has, or for a year before the data starts its earliest (grid_year says which; a row whose
 factor is of another year than its year of use is flagged).
 Boundary: Scope 2 takes the generation boundary (direct emissions at the plants, as the GHG Protocol's Scope 2;
-the upstream share belongs to Scope 3 category 3, outside this AI slice): US states and the US from EPA eGRID2023
+the upstream share is Scope 3 category 3, reported on its own line: see below): US states and the US from EPA eGRID2023
 (CO2e total output emission rate), EU member states from the EEA's GHG emission intensity of electricity
 generation (2023, 2024). Scope 3 takes the life-cycle boundary (the service's cradle-to-gate, as
 EcoLogits): Ember/OWID country factors via codecarbon. A zone with no factor on the boundary its row asks takes
 the other and the row says so (today: countries outside the EU and the US for Scope 2; US states for Scope 3). US cloud
 regions (AWS, Azure, Google Cloud) resolve to their state's grid, other regions to their country's.
+Upstream of purchased electricity (Scope 3 category 3): per grid zone and year of use, Scope 2 kWh x (life-cycle
+factor - generation factor), no per-record column; a zone without a generation factor has it inside Scope 2
+(0, flagged); a US state takes the national (USA) upstream per kWh (an assumption, flagged); a life-cycle factor
+below the generation one (two sources) gives 0, flagged. Added to Scope 3 and the totals, not to category 1.
 Scope: services bought (APIs, seats, rented cloud GPUs) are Scope 3 category 1 for the buyer (ESRS E1 AR 51
 subset); their kWh are not E1-5 energy. Scope 3 has no location/market split, so co2e_market_kg equals
 co2e_location_kg for those rows. Self-hosted rows are Scope 2 and E1-5 energy.

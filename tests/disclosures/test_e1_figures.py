@@ -95,11 +95,21 @@ def test_e1_figures_by_hand(seeded):
     # Market-based: 600 kWh at the GO's 0 g, 960 kWh at France's residual mix, 780 kWh at Germany's.
     assert v["E1-6_10"] == pytest.approx((600 * 0 + 960 * fr_residual + 780 * de_residual) / 1e6)
 
-    # Scope 3: the API row; location = market; total = Scope 2 + Scope 3.
+    # Scope 3 category 3, upstream of Scope 2's electricity: kWh x (life-cycle - generation factor) per zone. The
+    # life-cycle factors (Ember/OWID 2023 via codecarbon): France 56.039, Germany 380.95 gCO2e/kWh.
+    #   1,560 x (56.039 - 36) + 780 x (380.95 - 291) = 31,260.84 + 70,161 = 101,421.84 g = 0.10142184 t
+    fr_lc, de_lc = fs.grid_factor("FRA", 2025, "life_cycle"), fs.grid_factor("DEU", 2025, "life_cycle")
+    assert (fr_lc.gco2e_per_kwh, de_lc.gco2e_per_kwh, fr_lc.year) == (56.039, 380.95, 2023)
+    assert v["E1-6_11/cat3"] == pytest.approx(0.10142184)
+    rows = {r["grid_zone"]: r for r in snapshot["upstream_electricity"]["rows"]}
+    assert rows["FRA"]["upstream_kg"] == pytest.approx(31.26084) and rows["FRA"]["life_cycle_year"] == 2023
+    assert rows["DEU"]["energy_kwh"] == pytest.approx(780) and rows["DEU"]["flag"] == ""
+
+    # Scope 3: the API row (category 1) plus category 3; location = market; total = Scope 2 + Scope 3.
     api = records[records["source"] == "generic_csv"].iloc[0]
     assert api["scope"] == "scope3_cat1"
-    assert v["E1-6_11"] == pytest.approx(api["co2e_location_kg"] / 1000)
-    assert v["E1-6_11/cat1"] == v["E1-6_11/cloud"] == v["E1-6_11"]
+    assert v["E1-6_11/cat1"] == v["E1-6_11/cloud"] == pytest.approx(api["co2e_location_kg"] / 1000)
+    assert v["E1-6_11"] == pytest.approx(api["co2e_location_kg"] / 1000 + 0.10142184)
     assert v["E1-6_12"] == pytest.approx(v["E1-6_09"] + v["E1-6_11"])
     assert v["E1-6_13"] == pytest.approx(v["E1-6_10"] + v["E1-6_11"])
     # Token counts are the vendor's activity data, but the energy is modelled: no Scope 3 primary data.

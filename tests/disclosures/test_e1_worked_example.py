@@ -92,6 +92,7 @@ EXPECTED = {
     "E1-6_11": (0.1, 0.1 - S3_DEV, 0.1 + S3_DEV),  # 0.04 + 0.06; deviations 0.016 and 0.036 either side
     "E1-6_11/cat1": (0.1, 0.1 - S3_DEV, 0.1 + S3_DEV),  # the category 1 member of the Scope 3 axis
     "E1-6_11/cloud": (0.1, 0.1 - S3_DEV, 0.1 + S3_DEV),  # its AR 51 cloud member: all of it here
+    "E1-6_11/cat3": (0.0, 0.0, 0.0),  # no upstream of Scope 2's electricity given: category 3 is nil
     "E1-6_12": (0.3, 0.3 - TOTAL_DEV, 0.3 + TOTAL_DEV),  # Scope 2 location + Scope 3
     "E1-6_13": (0.25, 0.25 - TOTAL_DEV, 0.25 + TOTAL_DEV),  # Scope 2 market + Scope 3
     # No Scope 3 energy was measured: the API's tokens are activity data with modelled energy, the rest is
@@ -112,6 +113,20 @@ def test_e1_figures_worked_by_hand():
     for dp_id, expected in EXPECTED.items():
         for got, want in zip(values[dp_id], expected, strict=True):
             assert got == (None if want is None else pytest.approx(want, rel=1e-9)), dp_id
+
+
+def test_category_3_adds_to_scope_3_and_the_totals_as_one_more_group():
+    # Upstream of Scope 2's electricity 0.05 t (low 0.04, high 0.07): an independent group in quadrature.
+    values = e1.figures(RECORDS, 1_000_000.0, 80.0, upstream_t=(0.05, 0.04, 0.07))
+    assert values["E1-6_11/cat3"] == (0.05, 0.04, 0.07)
+    below, above = (S3_DEV**2 + 0.01**2) ** 0.5, (S3_DEV**2 + 0.02**2) ** 0.5
+    assert values["E1-6_11"] == pytest.approx((0.15, 0.15 - below, 0.15 + above))
+    assert values["E1-6_11/cat1"] == pytest.approx(EXPECTED["E1-6_11/cat1"])  # category 1 unchanged
+    below, above = (TOTAL_DEV**2 + 0.01**2) ** 0.5, (TOTAL_DEV**2 + 0.02**2) ** 0.5
+    assert values["E1-6_12"] == pytest.approx((0.35, 0.35 - below, 0.35 + above))
+    assert values["E1-6_13"][0] == pytest.approx(0.30)
+    assert values["E1-6_09"] == pytest.approx(EXPECTED["E1-6_09"])  # Scope 2 stays on the generation boundary
+    assert values["E1-6_30"][0] == pytest.approx(0.35 / 1e6)
 
 
 def test_every_figure_is_in_the_production_catalogue():

@@ -35,8 +35,15 @@ def test_every_datapoint_id_is_an_ig3_id_and_a_member_suffix_means_a_dimension()
             assert E1_DATAPOINTS[dp_id][3] is None, dp_id
             continue
         assert IG3_ID.match(base), dp_id
+        if E1_DATAPOINTS[dp_id][3] is None and member:
+            # A member the taxonomy list lacks (Scope 3 category 3): the line is shown and exported, untagged.
+            assert dp_id not in DIMENSIONS, dp_id
+            continue
         assert bool(member) == (dp_id in DIMENSIONS), dp_id
     assert "E1-6_11_cat1" not in E1_DATAPOINTS and "E1-6_AR51" not in E1_DATAPOINTS
+    # Category 3 stays untagged while the concept list has no member for it (GHG Protocol category 3).
+    members = {m for axis in AXES.values() for m in axis}
+    assert not any("FuelAndEnergy" in m for m in members) and E1_DATAPOINTS["E1-6_11/cat3"][3] is None
     # E1-6_33 is net revenue, E1-6_34 the net revenue used for the intensity (the one we state)
     assert E1_DATAPOINTS["E1-6_34"][3] == "esrs:NetRevenueUsedToCalculateGHGIntensity"
     # E1-8_05 is the critical assumptions (narrative); the shares covered are E1-8_06 to _08

@@ -220,6 +220,24 @@ def test_spend_embedding_size_class_aliases_and_instruments_recompute(edge_pack,
     for column in ("co2e_location_kg", "co2e_market_kg", "renewable_kwh", "nuclear_kwh", "energy_prefill_kwh"):
         assert f"OK   records.{column}: 8 records recomputed" in out  # 2 GPU jobs + 6 API rows
     assert all(f"OK   datapoint {dp['id']} value" in out for dp in period.snapshot["datapoints"] if dp["value"])
+    # Scope 3 category 3 from Scope 2's kWh per zone, its factors against resolution/grid.csv (the French and
+    # German jobs: EEA generation, Ember life cycle), and the line itself.
+    for zone in ("FRA", "DEU"):
+        assert f"OK   upstream_electricity {zone} 2025 upstream_gco2e_per_kwh" in out
+        assert f"OK   upstream_electricity {zone} 2025 upstream_kg_high" in out
+    assert "OK   datapoint E1-6_11/cat3 value" in out and "recompute_parts.py" in archive.namelist()
+
+
+def test_recompute_finds_a_changed_category_3(edge_pack, tmp_path):
+    """An upstream factor edited in snapshot.json (hashes aside): recompute.py says which zone differs."""
+    _period, data = edge_pack
+    where = _unpack(data, tmp_path / "pack")
+    snapshot = json.loads((where / "snapshot.json").read_text())
+    snapshot["upstream_electricity"]["rows"][0]["upstream_gco2e_per_kwh"] += 1.0
+    (where / "snapshot.json").write_text(json.dumps(snapshot))
+    code, out = _run(where, tmp_path)
+    zone = snapshot["upstream_electricity"]["rows"][0]["grid_zone"]
+    assert code == 1 and f"DIFF upstream_electricity {zone} 2025 upstream_gco2e_per_kwh" in out
 
 
 def test_a_datapoint_names_the_figure_it_shows(tmp_path):

@@ -41,8 +41,10 @@ EXTRA_FILES = {
     "of the organisation download it",
     "method.json": "every method constant with its source, the factor tables' provenance, the rules applied",
     "recompute.py": "re-derives every figure from the pack (Python standard library only)",
+    "recompute_parts.py": "the ranged sums and Scope 3 category 3, which recompute.py loads from beside it",
 }
 RECOMPUTE_SCRIPT = Path(__file__).with_name("recompute.py")
+RECOMPUTE_PARTS = Path(__file__).with_name("recompute_parts.py")
 
 S2 = 'scope == "scope2"'
 S3 = 'scope == "scope3_cat1"'
@@ -59,10 +61,14 @@ FORMULAS = {
     "E1-5_15": "100 * E1-5_02 / E1-5_01",
     "E1-6_09": f"sum(co2e_location_kg where {S2}) / 1000",
     "E1-6_10": f"sum(co2e_market_kg where {S2}) / 1000 (after contractual instruments)",
-    "E1-6_11": f"sum(co2e_location_kg where {S3}) / 1000",
+    "E1-6_11": f"sum(co2e_location_kg where {S3}) / 1000 + E1-6_11/cat3",
     "E1-6_11/cat1": f"sum(co2e_location_kg where {S3}) / 1000 (category 1 member of the Scope 3 category axis)",
     "E1-6_11/cloud": f"sum(co2e_location_kg where {S3}) / 1000 (all purchased AI services are cloud computing and "
     "data centre services: the AR 51 member)",
+    "E1-6_11/cat3": f"sum over snapshot.upstream_electricity.rows of upstream_kg / 1000; per grid_zone and year, "
+    f"upstream_kg = sum(energy_kwh where {S2}) x upstream_gco2e_per_kwh / 1000, upstream_gco2e_per_kwh = "
+    "max(0, upstream_life_cycle_gco2e_per_kwh - upstream_generation_gco2e_per_kwh) of resolution/grid.csv (0 "
+    "where empty: upstream inside Scope 2); low/high from energy_kwh_low/high (Scope 3 category 3, untagged)",
     "E1-6_12": "E1-6_09 + E1-6_11",
     "E1-6_13": "E1-6_10 + E1-6_11",
     "E1-6_25": f"100 * sum(co2e_location_kg where {S3} and data_quality in (measured, measured_it)) / "
@@ -90,7 +96,8 @@ RANGE_NOTE = (
     "tokens: usage_kind|provider|model; data_quality spend_based: one group; any other usage_kind: one group "
     "each) and the groups combined in quadrature: low = sum(value) - sqrt(sum over groups of their summed "
     "deviation below, squared), high likewise above. Totals (E1-6_12, E1-6_13) group the Scope 2 and Scope 3 "
-    "records together; intensities divide them by net revenue; B3_intensity divides those of B3_scope2_location_tCO2e."
+    "records together; Scope 3 category 3 (E1-6_11/cat3) adds to E1-6_11, E1-6_12 and E1-6_13 as one more group "
+    "in quadrature; intensities divide them by net revenue; B3_intensity divides those of B3_scope2_location_tCO2e."
 )
 
 
@@ -228,6 +235,7 @@ def write_evidence_pack(
             for name, frame in resolution.items():
                 files[f"resolution/{name}.csv"] = render_frame_csv(frame)
         files["recompute.py"] = RECOMPUTE_SCRIPT.read_bytes()
+        files["recompute_parts.py"] = RECOMPUTE_PARTS.read_bytes()
         carried = [e for e in sources or [] if e.path]
         if sources is not None:
             files[SOURCES_TABLE] = render_frame_csv(sources_frame(sources))

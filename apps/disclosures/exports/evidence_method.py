@@ -23,6 +23,7 @@ from apps.footprint.factor_set import FactorSet
 from apps.footprint.factor_table import BOUNDARY_GENERATION, BOUNDARY_LIFE_CYCLE
 from apps.footprint.market import normalise_instruments
 from apps.footprint.model_names import model_family
+from apps.footprint.upstream import zone_upstream
 from apps.footprint.zones import resolve_zone
 
 from ..e1 import PRIMARY_DATA_QUALITY
@@ -274,6 +275,8 @@ def _grid_rows(fs: FactorSet, keys: KeyCollector) -> pd.DataFrame:
         )
         pue = fs.facility_pue(grid_zone)
         mix = fs.electricity_impacts(grid_zone) or {}
+        up = zone_upstream(fs, grid_zone, int(year)) if own else {}  # Scope 3 category 3's two factors
+        counted = up.get("basis_generation_gco2e_per_kwh") is not None
         rows.append(
             {
                 "grid_zone": grid_zone,
@@ -292,6 +295,9 @@ def _grid_rows(fs: FactorSet, keys: KeyCollector) -> pd.DataFrame:
                 "adpe_kgsbeq_per_kwh": float(mix.get("adpe_kgsbeq_per_kwh", nan)),
                 "pe_mj_per_kwh": float(mix.get("pe_mj_per_kwh", nan)),
                 "wue_l_per_kwh": float(mix.get("wue_l_per_kwh", nan)),
+                "upstream_life_cycle_gco2e_per_kwh": up["life_cycle_gco2e_per_kwh"] if counted else None,
+                "upstream_generation_gco2e_per_kwh": up["basis_generation_gco2e_per_kwh"] if counted else None,
+                "upstream_flag": up.get("flag", ""),
             }
         )
     return _frame(rows, list(rows[0]) if rows else ["grid_zone", "year", "scope2_boundary", "gco2e_per_kwh"])

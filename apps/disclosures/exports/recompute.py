@@ -11,6 +11,7 @@ change, datapoints.csv, each breakdown row and run count. Exit 1 on any differen
 
 import csv
 import hashlib
+import importlib.util
 import io
 import json
 import math
@@ -20,6 +21,11 @@ import zipfile
 from collections import defaultdict
 
 words = str.split  # names written as one string
+_HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "recompute_parts.py")  # shipped beside it
+_SPEC = importlib.util.spec_from_file_location("recompute_parts", _HERE)
+parts = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(parts)
+Ranged = parts.Ranged
 REL, NAN = 1e-9, float("nan")
 ACTIVITY = words("output_tokens requests input_tokens cached_input_tokens active_user_days measured_energy_kwh cost")
 RANGED = words("energy_kwh energy_prefill_kwh co2e_location_kg co2e_market_kg water_l adpe_kgsbeq pe_mj")
@@ -339,24 +345,6 @@ def check_records(pack, report):
 # ---- the disclosed figures, from records.csv
 
 
-class Ranged:
-    """A figure's central sum and, per range group, its summed deviations below and above (NaN counts 0)."""
-
-    def __init__(self):
-        self.central, self.below, self.above = 0.0, defaultdict(float), defaultdict(float)
-
-    def add(self, group, central, low, high):
-        central, low, high = nz(central), nz(low), nz(high)
-        self.central += central
-        self.below[group] += central - low
-        self.above[group] += high - central
-
-    def tonnes(self, scale=1000):  # (central, low, high) / scale, the groups in quadrature
-        below = math.sqrt(sum(x * x for x in self.below.values()))
-        above = math.sqrt(sum(x * x for x in self.above.values()))
-        return tuple(x / scale for x in (self.central, self.central - below, self.central + above))
-
-
 BREAKDOWNS = ("by_month", "by_source", "by_provider", "by_model", "by_team", "by_scope")
 
 
@@ -396,8 +384,9 @@ def aggregate(pack, families, no_team, primary):
     return sums, plain, breakdowns, runs
 
 
-def figures(sums, plain, inputs):
-    """Datapoint (or figure) id -> (value, low, high), as the snapshot's catalogue names them."""
+def figures(sums, plain, inputs, cat3=(0.0, 0.0, 0.0)):
+    """Datapoint (or figure) id -> (value, low, high), as the snapshot's catalogue names them; `cat3`, Scope 3
+    category 3 in tCO2e, adds to Scope 3 and the totals."""
 
     def pct(part, whole):
         return 100.0 * part / whole if whole else None
@@ -406,8 +395,8 @@ def figures(sums, plain, inputs):
     energy = sums[("energy_kwh", "own")].tonnes()
     fossil, nuclear, renewable = (plain[c] / 1000 for c in ("fossil_kwh", "nuclear_kwh", "renewable_kwh"))
     s2_loc, s2_mkt = sums[("co2e_location_kg", "own")].tonnes(), sums[("co2e_market_kg", "own")].tonnes()
-    s3 = sums[("co2e_location_kg", "bought")].tonnes()
-    total_loc, total_mkt = sums[("co2e_location_kg", "all")].tonnes(), sums[("co2e_market_kg", "all")].tonnes()
+    s3_cat1 = sums[("co2e_location_kg", "bought")].tonnes()
+    s3, total_loc, total_mkt = (parts.plus(sums[(c, m)].tonnes(), cat3) for c, m in STREAMS[3:6])
 
     def per_revenue(t):
         return tuple(x / revenue for x in t) if revenue else (None, None, None)
@@ -416,8 +405,10 @@ def figures(sums, plain, inputs):
     one += (pct(fossil, energy[0]), pct(plain["primary_kg"] / 1000, s3[0]), revenue)
     ids = words("E1-5_02 E1-5_03 E1-5_04 E1-5_05 E1-5_07 E1-5_09 E1-5_15 E1-6_25 E1-6_34")
     out = {k: (v, None, None) for k, v in zip(ids, one, strict=True)}
-    ranged = (energy, s2_loc, s2_mkt, s3, s3, s3, total_loc, total_mkt, per_revenue(total_loc), per_revenue(total_mkt))
-    ids = words("E1-5_01 E1-6_09 E1-6_10 E1-6_11 E1-6_11/cat1 E1-6_11/cloud E1-6_12 E1-6_13 E1-6_30 E1-6_31")
+    ranged = (energy, s2_loc, s2_mkt, s3, s3_cat1, s3_cat1, cat3, total_loc, total_mkt)
+    ranged += (per_revenue(total_loc), per_revenue(total_mkt))
+    ids = "E1-5_01 E1-6_09 E1-6_10 E1-6_11 E1-6_11/cat1 E1-6_11/cloud E1-6_11/cat3 E1-6_12 E1-6_13 E1-6_30 E1-6_31"
+    ids = words(ids)
     out.update(zip(ids, ranged, strict=True))
     # VSME B3: the same sums; its intensity is Scope 1 + 2 (AI Scope 1 nil) per turnover, without Scope 3
     ids = words("B3_energy_total_MWh B3_scope2_location_tCO2e B3_scope2_market_tCO2e B3_scope3_tCO2e B3_intensity")
@@ -440,7 +431,8 @@ def check_figures(pack, report):
     rules = (json.loads(pack.open("method.json").read()) if "method.json" in pack.names else {}).get("rules") or {}
     primary = set(rules.get("primary_data_quality") or ("measured", "measured_it"))
     sums, plain, breakdowns, runs = aggregate(pack, families, rules.get("no_team_label", "(no team)"), primary)
-    expected = figures(sums, plain, snapshot.get("inputs") or {})
+    cat3 = parts.check(pack, snapshot, report, num, nz)  # Scope 3 category 3, from Scope 2's kWh per zone
+    expected = figures(sums, plain, snapshot.get("inputs") or {}, cat3)
     for dp in snapshot.get("datapoints") or []:
         figure = dp.get("figure") or dp["id"]
         if figure not in expected:
