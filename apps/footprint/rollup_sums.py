@@ -64,6 +64,7 @@ PERSON_MEASURE_NAMES = ("records", *COUNTS, "cost", *PERSON_FLOATS)
 COST_SCALE = 10**10  # the records' cost has ten decimal places
 # Summed units stay far inside int64 below this (beyond it the database sums instead: see FrameSums.usable).
 _UNITS_LIMIT = 2**62
+_MERGE_PARTS = 3
 _CONSTANT_DIMENSIONS = ("factor_set_id", "run_id")  # the same on every record of a run: added when written
 _DAY_KEYS = ["day", *(d for d in DIMENSIONS if d not in _CONSTANT_DIMENSIONS)]
 _PERSON_KEYS = ["day", *PERSON_DIMENSIONS]
@@ -117,8 +118,15 @@ class FrameSums:
         table = pa.table(columns)
         self._daily.append(_grouped(table, _DAY_KEYS, ["records", *COUNTS, "cost", *FLOATS]))
         people = table.filter(pc.is_valid(table["person_id"]))
+        del table
         if people.num_rows:
             self._people.append(_grouped(people, _PERSON_KEYS, ["records", *COUNTS, "cost", *PERSON_FLOATS]))
+        # A group recurs in every bucket (buckets split by the whole natural key): the parts are merged as they
+        # come, so what is held follows the distinct groups, not the buckets times the groups.
+        if len(self._people) >= _MERGE_PARTS:
+            self._people = [_combined(self._people, _PERSON_KEYS, ["records", *COUNTS, "cost", *PERSON_FLOATS])]
+        if len(self._daily) >= _MERGE_PARTS:
+            self._daily = [_combined(self._daily, _DAY_KEYS, ["records", *COUNTS, "cost", *FLOATS])]
 
     def daily(self, days) -> pa.Table:
         """The daily rollup rows of `days` (dates): _DAY_KEYS and the measures, cost in units."""
@@ -180,7 +188,7 @@ def _combined(parts: list[pa.Table], keys: list[str], measures: list[str]) -> pa
             | {name: pa.array([], pa.int64()) for name in measures}
         ).select([*keys, *measures])
     # One dictionary per text column over every part, so the codes mean the same strings in all of them.
-    table = pa.concat_tables(parts, promote_options="permissive").unify_dictionaries().combine_chunks()
+    table = pa.concat_tables(parts, promote_options="permissive").unify_dictionaries()
     return _grouped(table, keys, measures)
 
 
