@@ -517,6 +517,8 @@ def main() -> None:
                 memory.label = f"{users} users"
                 concurrent.append(concurrent_mix(client, mix, users, args.duration))
                 concurrent[-1]["rss_mib"] = memory.peak_mib(f"{users} users")
+                c = concurrent[-1]  # said now too: a run stopped during sign-off keeps it
+                print(f"  {users} users: {c['per_s']:.1f} req/s, p95 {c['p95'] * 1000:,.0f} ms, {c['errors']} errors")
             if "sign-off" not in skip:
                 results += time_sign_off(client, memory, config, args)
         print_single(results, floor)
