@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from apps.accounts.models import ApiToken, Role
 from apps.connectors.ingestion import create_run, execute_run
 from apps.connectors.storage import store_upload
-from apps.costs.frugality import impacts_by_team
+from apps.costs.frugality import impacts_by_team, impacts_window
 from apps.disclosures import services
 from apps.disclosures.e1 import snapshot_sha256
 from apps.disclosures.exports.pdf import render_pdf
@@ -74,7 +74,7 @@ def test_dashboard_and_frugality_page_show_them(org_a, loaded, client_for):
     text = page.content.decode()
     assert 'id="total-water"' in text and 'id="total-adpe"' in text and 'id="total-pe"' in text
     assert page.context["totals"]["water_l"] == pytest.approx(_sums(loaded)["water_l"], rel=1e-9)
-    rows = impacts_by_team(loaded, months=12, today=dt.date(2025, 12, 31))
+    rows = impacts_by_team(loaded, impacts_window(loaded, today=dt.date(2025, 12, 31)))
     assert sum(r["water_l"] for r in rows) == pytest.approx(_sums(loaded)["water_l"], rel=1e-9)
     assert {r["team"] for r in rows} == {"", org_a["team"].name}
     frugal = client.get(reverse("costs:frugality", args=["org-a"]))
