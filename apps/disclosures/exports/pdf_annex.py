@@ -126,19 +126,19 @@ class AnnexPages(PageBuilder):
         w = self.width
         rows = [self.head(["Zone", "Year", "kWh", "Generation g/kWh", "Life cycle g/kWh", "kgCO2e", "Note"], 2)]
         for r in upstream["rows"]:
-            generation = format_number(r.get("generation_gco2e_per_kwh"), decimals=1)
-            life_cycle = (
-                format_number(r.get("life_cycle_gco2e_per_kwh"), decimals=1)
-                if is_number(r.get("life_cycle_gco2e_per_kwh"))
-                else "—"
-            )
+            generation = f"{format_number(r.get('generation_gco2e_per_kwh'), decimals=1)} "
+            generation += f"({r.get('generation_year') or 'undated'})"
+            life_cycle = "\u2014"  # none: the upstream is inside Scope 2 (the note says)
+            if is_number(r.get("life_cycle_gco2e_per_kwh")):
+                life_cycle = f"{format_number(r['life_cycle_gco2e_per_kwh'], decimals=1)} "
+                life_cycle += f"({r.get('life_cycle_year') or 'undated'})"
             rows.append(
                 [
                     self.cell(r.get("grid_zone")),
                     self.cell(str(r.get("year"))),
                     self.num(format_number(r.get("energy_kwh"), decimals=1)),
-                    self.num(f"{generation} ({r.get('generation_year') or 'undated'})"),
-                    self.num(f"{life_cycle} ({r.get('life_cycle_year') or '—'})"),
+                    self.num(generation),
+                    self.num(life_cycle),
                     self.num(format_number(r.get("upstream_kg"), decimals=3)),
                     self.cell(r.get("flag") or "—", "small"),
                 ]
