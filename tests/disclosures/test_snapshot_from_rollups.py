@@ -67,7 +67,9 @@ def test_figures_from_rollups_equal_the_records_re_estimated(demo, span, covered
     # Scope 3 category 3 from the rollups' Scope 2 kWh per zone and year: the same as from the records.
     assert values["E1-6_11/cat3"]["value"] > 0
     got, want = (s["upstream_electricity"]["rows"] for s in (from_rollups, from_records))
-    assert [(r["grid_zone"], r["year"], r["flag"]) for r in got] == [(r["grid_zone"], r["year"], r["flag"]) for r in want]
+    assert [(r["grid_zone"], r["year"], r["flag"]) for r in got] == [
+        (r["grid_zone"], r["year"], r["flag"]) for r in want
+    ]
     assert [r["upstream_kg"] for r in got] == pytest.approx([r["upstream_kg"] for r in want], rel=1e-9)
     for name, want_rows in from_records["breakdowns"].items():
         got_rows = from_rollups["breakdowns"][name]
