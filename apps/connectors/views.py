@@ -2,6 +2,7 @@
 storage.py (uploads) and mapping.py (identity mappings)."""
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import READ, WRITE
 from apps.accounts.tenancy import get_scoped_or_404, org_view, scoped
+from apps.footprint.models import UsageRecord
 
 from . import ingestion, progress, storage
 from .dispatch import dispatch
@@ -76,7 +78,14 @@ def run_detail(request, pk):
     run = get_scoped_or_404(
         IngestionRun.objects.select_related("source_file", "factor_set"), request.organisation, pk=pk
     )
-    context = {"run": run, "panels": run_panels(run), "phase": phase_progress(run)}
+    # How the run's records' energy was obtained, per data-quality class (read by the run's FK index).
+    qualities = (
+        UsageRecord.objects.filter(organisation=request.organisation, run_id=run.pk)
+        .values_list("data_quality")
+        .annotate(n=Count("id"))
+        .order_by("data_quality")
+    )
+    context = {"run": run, "panels": run_panels(run), "phase": phase_progress(run), "qualities": list(qualities)}
     return render(request, "connectors/run_detail.html", context)
 
 

@@ -26,14 +26,23 @@ SCOPE_NAMES = {
     "scope3_cat1": "Scope 3, category 1 (purchased goods and services)",
 }
 STANDARD_NAMES = {"esrs_e1": "ESRS E1 (CSRD)", "vsme_b3": "VSME B3"}
+# A record's data-quality class (apps.footprint.calculator DQ_*): how its energy was obtained.
+DATA_QUALITY_NAMES = {
+    "measured": "measured energy",
+    "measured_it": "measured IT energy, modelled facility",
+    "activity_based": "vendor activity data, modelled energy",
+    "activity_assumed": "assumed activity, modelled energy",
+    "spend_based": "spend-based",
+}
 
 
 def display_name(key: str | None) -> str:
-    """The English display name of a provider, scope or standard key; the key itself when it has none."""
+    """The English display name of a provider, scope, standard or data-quality key; the key itself when it has
+    none."""
     if key is None:
         return ""
     text = str(key)
-    for names in (PROVIDER_NAMES, SCOPE_NAMES, STANDARD_NAMES):
+    for names in (PROVIDER_NAMES, SCOPE_NAMES, STANDARD_NAMES, DATA_QUALITY_NAMES):
         if text in names:
             return names[text]
     return text

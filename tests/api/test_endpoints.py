@@ -181,6 +181,10 @@ def test_periods_disclosure_and_sign_off(org_a, period, django_capture_on_commit
     disclosure = auditor.get(f"{BASE}/periods/{period.pk}/disclosure/").json()
     assert len(disclosure["snapshot_sha256"]) == 64
     assert any(dp["id"] == "E1-6_11" for dp in disclosure["snapshot"]["datapoints"])
+    # Scope 3 category 3 is its own line in the API snapshot too: nil here, no self-hosted compute to upstream.
+    cat3 = next(dp for dp in disclosure["snapshot"]["datapoints"] if dp["id"] == "E1-6_11/cat3")
+    assert cat3["value"] == 0.0 and cat3["xbrl_concept"] is None
+    assert disclosure["snapshot"]["upstream_electricity"]["rows"] == []
     assert auditor.post(f"{BASE}/periods/{period.pk}/sign-off/", {}, format="json").status_code == 403
     it_director = api(org_a["users"][Role.IT_DIRECTOR])
     assert it_director.post(f"{BASE}/periods/{period.pk}/sign-off/", {}, format="json").status_code == 403

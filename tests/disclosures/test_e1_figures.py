@@ -1,9 +1,12 @@
 """ESRS E1 figures of a seeded organisation, worked out by hand from the factors."""
 
 import datetime as dt
+import html
 import io
+import json
 
 import pytest
+from django.urls import reverse
 
 from apps.accounts.models import Membership, Role
 from apps.connectors.ingestion import create_run, execute_run
@@ -216,3 +219,27 @@ def test_comparative_period_and_change(seeded):
     dp = {d["id"]: d for d in snapshot["datapoints"]}["E1-6_11"]
     assert dp["comparative"] is not None and dp["comparative"] < dp["value"]
     assert dp["change_pct"] == pytest.approx(100 * (dp["value"] - dp["comparative"]) / dp["comparative"])
+
+
+def test_category_3_is_its_own_line_on_the_page_and_in_every_export(seeded, client_for):
+    """E1-6_11/cat3 (1,560 kWh in France x 20.039 g + 780 kWh in Germany x 89.95 g = 0.10142184 t, worked in
+    test_e1_figures_by_hand): on the page with its per-zone table and method (in French too), in the CSV and
+    JSON exports and the PDF; untagged in the iXBRL (the taxonomy list has no category 3 member)."""
+    org_a, period = seeded
+    client = client_for(org_a["users"][Role.AUDITOR])
+    url = reverse("disclosures:period", args=["org-a", period.pk])
+    page = client.get(url).content.decode()
+    assert 'id="dp-E1-6_11/cat3"' in page and 'id="upstream-electricity"' in page and 'id="def-cat3"' in page
+    assert "<td>FRA</td><td>2025</td>" in page and "e+" not in page.split('id="upstream-electricity"')[1][:4000]
+    french = html.unescape(client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    assert "Amont de l'électricité achetée (Scope 3 catégorie 3)" in french
+    assert "Scope 3 catégorie 3 : activités liées aux combustibles et à l'énergie" in french
+    assert "l'amont national (États-Unis)" not in french and "par zone de réseau et année d'utilisation" in french
+    csv = services.render(period, "csv").decode()
+    assert any(line.startswith("E1-6_11/cat3,") and ",0.101" in line for line in csv.splitlines())
+    exported = json.loads(services.render(period, "json"))
+    found = exported["E1-6_11/cat3"] if "E1-6_11/cat3" in exported else exported["datapoints"]["E1-6_11/cat3"]
+    assert found["value"] == pytest.approx(0.10142184)
+    xhtml = services.render(period, "xhtml").decode()
+    assert "E1-6_11/cat3" in xhtml or "Scope 3 category 3" in xhtml  # shown in the report
+    assert "FuelAndEnergy" not in xhtml  # no invented concept or member

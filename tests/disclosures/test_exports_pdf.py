@@ -102,3 +102,26 @@ def test_vsme_variant_renders_its_datapoints():
     data = render_pdf(snapshot, records, snapshot_sha256="f" * 64)
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
     assert "VSME B3" in text and "B3_scope2_location_tCO2e" in text and "E1-6_09" not in text
+
+
+def test_the_methodology_lists_the_upstream_of_purchased_electricity_per_zone():
+    # Two zones as apps.footprint.upstream writes them: France counted (1,500 kWh x 20.039 g = 30.0585 kg), Norway
+    # inside Scope 2 (no generation factor).
+    snapshot, _ = sample()
+    row = {"year": 2025, "generation_year": 2024, "life_cycle_year": 2023, "upstream_kg_low": 0, "upstream_kg_high": 0}
+    snapshot["upstream_electricity"] = {
+        "rows": [
+            {**row, "grid_zone": "FRA", "energy_kwh": 1500.0, "generation_gco2e_per_kwh": 36.0,
+             "life_cycle_gco2e_per_kwh": 56.039, "upstream_gco2e_per_kwh": 20.039, "upstream_kg": 30.0585, "flag": ""},
+            {**row, "grid_zone": "NOR", "energy_kwh": 400.0, "generation_gco2e_per_kwh": 30.08, "generation_year": 2023,
+             "life_cycle_gco2e_per_kwh": None, "upstream_gco2e_per_kwh": 0.0, "upstream_kg": 0.0,
+             "flag": "no generation factor for the zone: Scope 2 uses the life-cycle factor, upstream is inside Scope 2"},
+        ],
+        "method": "Scope 3 category 3 (upstream of purchased electricity): the method sentence.",
+    }  # fmt: skip
+    data = render_pdf(snapshot, None, snapshot_sha256="")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
+    assert "Upstream of purchased electricity (Scope 3 category 3)" in text
+    assert "FRA 2025 1,500.0 36.0 (2024) 56.0 (2023) 30.058" in text  # 30.0585 to three decimals
+    assert "NOR 2025 400.0 30.1 (2023) \u2014 0.000" in text
+    assert "upstream is inside Scope 2" in text and "e+" not in text

@@ -32,6 +32,7 @@ REVISED_SHOWS = {
     "E1-8 §30(a)(iii)": "E1-6_11",
     "E1-8 §30(a)(iii) category 1": "E1-6_11/cat1",
     "E1-8 AR 24(g)": "E1-6_11/cloud",
+    "E1-8 §30(a)(iii) category 3": "E1-6_11/cat3",  # upstream of the self-hosted compute's electricity
     "E1-10 §37(b)": "E1-8_04",
 }
 # Set 1 figures the revised E1 does not ask for: shares of the energy mix, renewable purchased electricity, the

@@ -64,6 +64,13 @@ def test_figures_from_rollups_equal_the_records_re_estimated(demo, span, covered
             else:
                 assert dp[key] == pytest.approx(want[key], rel=1e-9), (dp["id"], key)
     assert values["E1-5_01"]["value"] > 0 and values["E1-6_11"]["value"] > 0
+    # Scope 3 category 3 from the rollups' Scope 2 kWh per zone and year: the same as from the records.
+    assert values["E1-6_11/cat3"]["value"] > 0
+    got, want = (s["upstream_electricity"]["rows"] for s in (from_rollups, from_records))
+    assert [(r["grid_zone"], r["year"], r["flag"]) for r in got] == [
+        (r["grid_zone"], r["year"], r["flag"]) for r in want
+    ]
+    assert [r["upstream_kg"] for r in got] == pytest.approx([r["upstream_kg"] for r in want], rel=1e-9)
     for name, want_rows in from_records["breakdowns"].items():
         got_rows = from_rollups["breakdowns"][name]
         assert [r["key"] for r in got_rows] == [r["key"] for r in want_rows] or name != "by_month"

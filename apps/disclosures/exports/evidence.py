@@ -72,8 +72,8 @@ FORMULAS = {
     "E1-6_12": "E1-6_09 + E1-6_11",
     "E1-6_13": "E1-6_10 + E1-6_11",
     "E1-6_25": f"100 * sum(co2e_location_kg where {S3} and data_quality in (measured, measured_it)) / "
-    f"sum(co2e_location_kg where {S3})  (primary data = energy measured on the hardware that served the "
-    "records; token and seat activity with modelled energy, and spend, are secondary)",
+    "(1000 x E1-6_11)  (primary data = energy measured on the hardware that served the records; token and seat "
+    "activity with modelled energy, spend, and category 3's database factors are secondary)",
     "E1-6_30": "E1-6_12 / inputs.net_revenue_eur",
     "E1-6_31": "E1-6_13 / inputs.net_revenue_eur",
     "E1-6_34": "inputs.net_revenue_eur",

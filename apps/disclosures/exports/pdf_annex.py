@@ -6,6 +6,8 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer
 
+from apps.core.labels import display_name
+
 from ._common import format_number, is_number
 from .pdf_layout import MONO, PageBuilder, hash_lines, safe_text, styled_table
 
@@ -29,6 +31,7 @@ class AnnexPages(PageBuilder):
             story += [self.p("Assumptions", "h3"), self.bullets(m["assumptions"])]
         if m.get("exclusions"):
             story += [self.p("Exclusions", "h3"), self.bullets(m["exclusions"])]
+        story += self.upstream_electricity(self.snapshot.get("upstream_electricity") or {}, m)
         if m.get("coverage"):
             rows = [self.head(["Source", "First day", "Last day", "Records"], numeric_from=3)]
             rows += [
@@ -116,6 +119,37 @@ class AnnexPages(PageBuilder):
             story.append(styled_table(rows, [w * 0.15, w * 0.37, w * 0.15, w * 0.23, w * 0.1]))
         return story
 
+    def upstream_electricity(self, upstream: dict, m: dict) -> list:
+        """Scope 3 category 3 per grid zone and year of use, with the factors' vintages and the method sentence."""
+        if not upstream.get("rows"):
+            return []
+        w = self.width
+        rows = [self.head(["Zone", "Year", "kWh", "Generation g/kWh", "Life cycle g/kWh", "kgCO2e", "Note"], 2)]
+        for r in upstream["rows"]:
+            generation = f"{format_number(r.get('generation_gco2e_per_kwh'), decimals=1)} "
+            generation += f"({r.get('generation_year') or 'undated'})"
+            life_cycle = "\u2014"  # none: the upstream is inside Scope 2 (the note says)
+            if is_number(r.get("life_cycle_gco2e_per_kwh")):
+                life_cycle = f"{format_number(r['life_cycle_gco2e_per_kwh'], decimals=1)} "
+                life_cycle += f"({r.get('life_cycle_year') or 'undated'})"
+            rows.append(
+                [
+                    self.cell(r.get("grid_zone")),
+                    self.cell(str(r.get("year"))),
+                    self.num(format_number(r.get("energy_kwh"), decimals=1)),
+                    self.num(generation),
+                    self.num(life_cycle),
+                    self.num(format_number(r.get("upstream_kg"), decimals=3)),
+                    self.cell(r.get("flag") or "—", "small"),
+                ]
+            )
+        method = (m.get("definitions") or {}).get("upstream_electricity") or upstream.get("method") or ""
+        return [
+            self.p("Upstream of purchased electricity (Scope 3 category 3)", "h3"),
+            self.p(safe_text(method), "small"),
+            styled_table(rows, [w * 0.09, w * 0.07, w * 0.11, w * 0.15, w * 0.15, w * 0.11, w * 0.32]),
+        ]
+
     def published_measurements(self, cases: list[dict]) -> list:
         """The vendors' per-prompt figures beside the factor set's for a comparable case, with both boundaries."""
         if not cases:
@@ -201,7 +235,7 @@ class AnnexPages(PageBuilder):
                     [
                         self.cell(run),
                         self.cell(scope),
-                        self.cell(quality),
+                        self.cell(display_name(quality)),
                         self.num(format_number(int(g["n"]), decimals=0)),
                         self.num(format_number(float(g["kwh"]) / 1000, "MWh")),
                         self.num(format_number(float(g["co2"]) / 1000, "tCO2e")),
