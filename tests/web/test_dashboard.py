@@ -58,6 +58,9 @@ def test_totals_match_the_records_and_link_to_them(client_for, org_a, loaded):
     for name in selectors.CHART_SERIES:
         assert f'id="table-{name}"' in page
     assert "/o/org-a/records/?start=2025-04-01&amp;end=2025-04-30" in page  # April's row drills to April
+    # The disclosure's totals add Scope 3 category 3 to these: the page says so, so the two never differ unsaid.
+    assert 'id="totals-scope-note">These totals are the records' in page
+    assert "The disclosure adds Scope 3 category 3" in page
 
 
 def test_filters_narrow_totals_and_series(client_for, org_a, loaded):
