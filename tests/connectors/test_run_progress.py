@@ -5,6 +5,7 @@ part k of m" with the bar from 90 to 100 %, the store phase's count kept outside
 import io
 
 import pytest
+from django.db import connection
 from django.utils import translation
 from django.utils.formats import number_format
 
@@ -51,6 +52,11 @@ def test_reading_and_storing_texts_with_their_counts(org_a):
 
 
 def test_a_page_polling_the_run_sees_the_store_phase_count_while_records_are_written(org_a, client_for, monkeypatch):
+    if connection.vendor != "sqlite":
+        # PostgreSQL's COPY holds this thread's connection while records are written, and another connection cannot
+        # see the test's uncommitted session: there the page is a web process reading the shared cache (Redis),
+        # which test_reading_and_storing_texts_with_their_counts covers through phase_progress.
+        pytest.skip("the page is polled from inside the write only on SQLite (the embedded default)")
     client = client_for(org_a["users"][Role.OFFICER])
     run = _run(org_a["org"], 60)
     seen = []
