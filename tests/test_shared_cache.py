@@ -50,3 +50,8 @@ def test_a_value_one_process_caches_another_reads(tmp_path):
     script = "from django.conf import settings; " + BACKEND + HELD
     held = " ".join(_manage("shell", "-c", script, data_dir=tmp_path).split()[-8:])
     assert held == "answered_at_once True meanwhile None after [1, 2, 3]"
+    # A command's last task caching while the interpreter exits (its writer thread already shut): written at once,
+    # not "cannot schedule new futures after shutdown" (seen at the end of `seed_demo`).
+    exiting = BACKEND + "from apps.core import cache as c; c._writer().shutdown(); cache.set('late', 7, 60)"
+    _manage("shell", "-c", exiting, data_dir=tmp_path)
+    assert _manage("shell", "-c", BACKEND + "print(cache.get('late'))", data_dir=tmp_path).split()[-1] == "7"

@@ -44,7 +44,10 @@ class SharedDatabaseCache(DatabaseCache):
         if not self._writes_behind():
             return super().set(key, value, timeout, version)
         frozen = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)  # later changes by the caller are not stored
-        _writer().submit(self._set_behind, key, frozen, timeout, version)
+        try:
+            _writer().submit(self._set_behind, key, frozen, timeout, version)
+        except RuntimeError:  # the interpreter is exiting (a command's last task): its writer is shut, write now
+            return super().set(key, value, timeout, version)
         return None
 
     def _set_behind(self, key, frozen: bytes, timeout, version) -> None:
