@@ -16,7 +16,35 @@ from .sample_snapshot import build_factor_tables, sample, vsme_sample
 REL = 1e-9
 
 
-def recompute(records: pd.DataFrame, inputs: dict) -> dict[str, dict[str, float]]:
+def _plus(part: dict, other: dict) -> dict[str, float]:
+    """Two ranged figures as independent groups (the README's range method): centrals summed, deviations in
+    quadrature."""
+    central = part["value"] + other["value"]
+    below = ((part["value"] - part["low"]) ** 2 + (other["value"] - other["low"]) ** 2) ** 0.5
+    above = ((part["high"] - part["value"]) ** 2 + (other["high"] - other["value"]) ** 2) ** 0.5
+    return {"value": central, "low": central - below, "high": central + above}
+
+
+def category3(s2: pd.DataFrame, upstream: dict | None) -> dict[str, float]:
+    """Scope 3 category 3 in tCO2e: Scope 2's kWh per grid zone and year of use, summed here from records.csv, times
+    each zone's upstream gCO2e/kWh as the snapshot's rows state it (the factors themselves: tests/footprint)."""
+    rows = (upstream or {}).get("rows") or []
+    if not rows or s2.empty:
+        return {"value": 0.0, "low": 0.0, "high": 0.0}
+    year = pd.to_datetime(s2["day"]).dt.year
+    sums = s2.assign(year=year).groupby(["grid_zone", "year"])[["energy_kwh", "energy_kwh_low", "energy_kwh_high"]]
+    sums = sums.sum()
+    kg = {"value": 0.0, "low": 0.0, "high": 0.0}
+    for row in rows:
+        kwh = sums.loc[(row["grid_zone"], row["year"])]
+        assert kwh["energy_kwh"] == pytest.approx(row["energy_kwh"], rel=REL)
+        per_kwh = row["upstream_gco2e_per_kwh"] / 1000
+        for key, column in (("value", "energy_kwh"), ("low", "energy_kwh_low"), ("high", "energy_kwh_high")):
+            kg[key] += kwh[column] * per_kwh
+    return {k: v / 1000 for k, v in kg.items()}
+
+
+def recompute(records: pd.DataFrame, inputs: dict, upstream: dict | None = None) -> dict[str, dict[str, float]]:
     """Every datapoint from records.csv and the snapshot's inputs, by the README's formulas.
 
     Written against the pack's files only, so it can be pointed at any evidence pack (e.g. the seeded demo's).
@@ -61,14 +89,18 @@ def recompute(records: pd.DataFrame, inputs: dict) -> dict[str, dict[str, float]
     loc2, mkt2 = ranged(s2, "co2e_location_kg"), ranged(s2, "co2e_market_kg")
     loc3 = ranged(s3, "co2e_location_kg")
     out["E1-6_09"], out["E1-6_10"] = loc2, mkt2
-    out["E1-6_11"] = out["E1-6_11/cat1"] = out["E1-6_11/cloud"] = loc3
+    cat3 = category3(s2, upstream)  # GHG Protocol: part of Scope 3, and so of the totals
+    out["E1-6_11/cat1"] = out["E1-6_11/cloud"] = loc3
+    out["E1-6_11/cat3"] = cat3
+    out["E1-6_11"] = _plus(loc3, cat3)
     both = pd.concat([s2, s3])
-    out["E1-6_12"] = ranged(both, "co2e_location_kg")
+    out["E1-6_12"] = _plus(ranged(both, "co2e_location_kg"), cat3)
     # Scope 3's market-based figure is its location-based one (the README's E1-6_13 = E1-6_10 + E1-6_11).
-    out["E1-6_13"] = ranged(
+    market = ranged(
         pd.concat([s2, s3.assign(**{f"co2e_market_kg{x}": s3[f"co2e_location_kg{x}"] for x in ("", "_low", "_high")})]),
         "co2e_market_kg",
     )
+    out["E1-6_13"] = _plus(market, cat3)
     primary = s3[s3["data_quality"].isin(["measured", "measured_it"])]
     out["E1-6_25"] = {"value": 100 * primary["co2e_location_kg"].sum() / s3["co2e_location_kg"].sum()}
     revenue, price = inputs.get("net_revenue_eur"), inputs.get("internal_carbon_price_eur_per_t")
@@ -97,7 +129,7 @@ def check_pack(data: bytes) -> int:
     archive = zipfile.ZipFile(io.BytesIO(data))
     snapshot = json.loads(archive.read("snapshot.json"))
     records = pd.read_csv(io.BytesIO(archive.read("records.csv")))
-    expected = recompute(records, snapshot["inputs"])
+    expected = recompute(records, snapshot["inputs"], snapshot.get("upstream_electricity"))
     checked = 0
     for dp in snapshot["datapoints"]:
         if dp["value"] is None:
