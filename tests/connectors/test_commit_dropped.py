@@ -67,7 +67,7 @@ def drop_at_the_store_commit(monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (CI sets DATABASE_URL): SQLite has no connection to drop")
     armed = {"storing": False, "dropped": 0}
-    refresh, commit = rollups.refresh, connection._commit
+    refresh, commit = rollups.refresh_run, connection._commit
 
     def refreshing(*args, **kwargs):
         armed["storing"] = True
@@ -85,7 +85,7 @@ def drop_at_the_store_commit(monkeypatch):
             _drop_this_session()
             raise OperationalError("server closed the connection unexpectedly")  # committed, the answer lost
 
-        monkeypatch.setattr(rollups, "refresh", refreshing)
+        monkeypatch.setattr(rollups, "refresh_run", refreshing)
         monkeypatch.setattr(connection, "_commit", committing)
         return armed
 
