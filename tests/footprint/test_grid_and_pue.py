@@ -22,6 +22,8 @@ from apps.footprint.factors import FactorTable, default_factor_set
 from apps.footprint.usage_frame import conform
 from apps.footprint.warning_codes import MESSAGES, RowWarning
 
+from .member_states import EU27
+
 G_PER_LB = 453.59237
 VIRGINIA_G_PER_KWH = 539.599 * G_PER_LB / 1000  # lb/MWh -> g/kWh: 244.757...
 FRANCE_LIFE_CYCLE_2023 = 56.039
@@ -154,35 +156,7 @@ def test_an_eu_country_takes_the_eea_generation_factor_for_scope2_and_ember_for_
     assert OTHER_BOUNDARY not in r["warning"].iloc[0] and VINTAGE_GAP not in r["warning"].iloc[0]
     assert VINTAGE_GAP in r["warning"].iloc[2]
     # Every member state has both years on the generation boundary.
-    for a2 in [
-        "AT",
-        "BE",
-        "BG",
-        "CY",
-        "CZ",
-        "DE",
-        "DK",
-        "EE",
-        "ES",
-        "FI",
-        "FR",
-        "GR",
-        "HR",
-        "HU",
-        "IE",
-        "IT",
-        "LT",
-        "LU",
-        "LV",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SE",
-        "SI",
-        "SK",
-    ]:
+    for a2 in EU27:
         for year in (2023, 2024):
             g = fs.grid_factor(fs.resolve_zone(a2), year, "generation")
             assert (g.boundary, g.year) == ("generation", year), a2

@@ -22,36 +22,8 @@ from apps.footprint.services import parse_residual_rows, residual_line
 from apps.footprint.usage_frame import conform
 from apps.footprint.warning_codes import MESSAGES, RowWarning
 
-# The 27 member states, as ISO 3166 alpha-2 (what a connector gives: CodeCarbon's country, a cloud region).
-EU27 = [
-    "AT",
-    "BE",
-    "BG",
-    "CY",
-    "CZ",
-    "DE",
-    "DK",
-    "EE",
-    "ES",
-    "FI",
-    "FR",
-    "GR",
-    "HR",
-    "HU",
-    "IE",
-    "IT",
-    "LT",
-    "LU",
-    "LV",
-    "MT",
-    "NL",
-    "PL",
-    "PT",
-    "RO",
-    "SE",
-    "SI",
-    "SK",
-]
+from .member_states import EU27
+
 NO_RESIDUAL = MESSAGES[RowWarning.NO_RESIDUAL_MIX]
 UNVERIFIED = MESSAGES[RowWarning.RESIDUAL_MIX_UNVERIFIED]
 VINTAGE_GAP = MESSAGES[RowWarning.GRID_VINTAGE_GAP]

@@ -1,0 +1,32 @@
+"""Test data shared by the grid and residual-mix tests."""
+
+# The 27 member states, as ISO 3166 alpha-2 (what a connector gives: CodeCarbon's country, a cloud region).
+EU27 = [
+    "AT",
+    "BE",
+    "BG",
+    "CY",
+    "CZ",
+    "DE",
+    "DK",
+    "EE",
+    "ES",
+    "FI",
+    "FR",
+    "GR",
+    "HR",
+    "HU",
+    "IE",
+    "IT",
+    "LT",
+    "LU",
+    "LV",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SE",
+    "SI",
+    "SK",
+]
