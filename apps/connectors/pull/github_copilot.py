@@ -23,6 +23,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from urllib.parse import quote
 
+from apps.core.messages import Message
+
 from ._http import Access, Client, Document, PartialPull, PullError, dump
 
 LABEL = "GitHub"
@@ -40,7 +42,7 @@ def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
     a document is left out when it would be empty (no seats, or no metrics days)."""
     org = access.github_org.strip()
     if not org:
-        raise PullError("GitHub: the credential names no organisation")
+        raise PullError(Message("GitHub: the credential names no organisation"))
     client = Client(
         LABEL,
         access.base_url or DEFAULT_BASE_URL,
@@ -50,8 +52,11 @@ def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
             "X-GitHub-Api-Version": API_VERSION,
         },
         access.secret,
-        not_found_hint=f": check the organisation name '{org}', that it has Copilot Business or Enterprise and "
-        "that the token may read it",
+        not_found_hint=Message(
+            ": check the organisation name '{org}', that it has Copilot Business or Enterprise and "
+            "that the token may read it",
+            org=org,
+        ),
     )
     base = f"/orgs/{quote(org, safe='')}/copilot"
     documents = []
@@ -59,7 +64,7 @@ def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
     seat_pages = client.link_pages(f"{base}/billing/seats", [("per_page", PER_PAGE), ("page", 1)])
     for page in seat_pages:
         if not isinstance(page, dict) or not isinstance(page.get("seats"), list):
-            raise PullError("GitHub answered the seats list with an unexpected shape (no 'seats' list)")
+            raise PullError(Message("GitHub answered the seats list with an unexpected shape (no 'seats' list)"))
     if any(page["seats"] for page in seat_pages):
         documents.append(
             Document(SEATS_SOURCE_KEY, f"github-copilot-seats_{org}_{end_day:%Y-%m-%d}.json", dump(seat_pages))
@@ -70,7 +75,11 @@ def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
     except PullError as exc:
         # GitHub retires metrics endpoints and gates them behind a policy: the seats still count.
         if exc.status in GONE_OR_REFUSED and documents:
-            raise PartialPull(f"seats pulled, but not the Copilot metrics: {exc}", documents) from None
+            # The refusal's own message (a Message when it is one) stays a value, translated with the sentence.
+            reason = exc.args[0] if len(exc.args) == 1 else str(exc)
+            raise PartialPull(
+                Message("seats pulled, but not the Copilot metrics: {error}", error=reason), documents
+            ) from None
         raise
     return documents + ([document] if document else [])
 
@@ -121,7 +130,9 @@ def _report_files(client: Client, path: str, day: date) -> list[bytes]:
     answer, _ = client.get_json(path, [("day", f"{day:%Y-%m-%d}")])
     links = answer.get("download_links") if isinstance(answer, dict) else None
     if not isinstance(links, list) or not all(isinstance(link, str) for link in links):
-        raise PullError(f"GitHub answered {path} with an unexpected shape (no 'download_links' list)")
+        raise PullError(
+            Message("GitHub answered {path} with an unexpected shape (no 'download_links' list)", path=path)
+        )
     return [client.download(link) for link in links]
 
 
@@ -139,7 +150,9 @@ def _old_metrics(client: Client, base: str, org: str, start_day: date, end_day: 
     days = []
     for page in metric_pages:
         if not isinstance(page, list):
-            raise PullError("GitHub answered the Copilot metrics with an unexpected shape (not a list of days)")
+            raise PullError(
+                Message("GitHub answered the Copilot metrics with an unexpected shape (not a list of days)")
+            )
         days += page
     if not days:
         return None

@@ -40,6 +40,7 @@ from apps.connectors.sources.columns import Field
 from apps.connectors.sources.csv_reader import DEFAULT_CHUNK_ROWS, iter_csv
 from apps.connectors.sources.frames import combine, finish
 from apps.connectors.sources.skips import counted
+from apps.core.messages import Message
 
 KEY = "generic_csv"
 LABEL = "generic usage CSV template"
@@ -70,12 +71,12 @@ def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK
         for name in ("provider", "model"):
             blank = np.flatnonzero(chunk.text(name) == "")
             if len(blank):
-                raise chunk.error(int(blank[0]), name, f"expected a {name} name, got a blank")
+                raise chunk.error(int(blank[0]), name, Message("expected a {name} name, got a blank", name=name))
         cost = chunk.numbers("cost", whole=False, allow_negative=True)
         currency = chunk.text("currency")
         missing = np.flatnonzero((cost != 0) & (currency == ""))
         if len(missing):
-            raise chunk.error(int(missing[0]), "currency", "expected an ISO 4217 code (e.g. EUR) for the cost")
+            raise chunk.error(int(missing[0]), "currency", Message("expected an ISO 4217 code (e.g. EUR) for the cost"))
         frame = pd.DataFrame(
             {
                 "day": chunk.days("date"),

@@ -32,6 +32,7 @@ from apps.connectors.sources.json_models import Count, Items, JsonRow, RequiredC
 from apps.connectors.sources.json_reader import load_json
 from apps.connectors.sources.json_values import json_day
 from apps.connectors.sources.skips import counted
+from apps.core.messages import Message
 from apps.footprint.usage_frame import USAGE_KIND_SEAT_ACTIVITY
 
 KEY = "github_copilot_metrics"
@@ -103,7 +104,7 @@ class PullRequests(JsonRow):
 class Day(JsonRow):
     """One day of the metrics (its ``date`` is read apart, first); sections checked in this order."""
 
-    WHAT: ClassVar[str] = "a Copilot metrics day"
+    WHAT: ClassVar[str] = Message("a Copilot metrics day")
 
     copilot_ide_code_completions: Section[Completions] = Completions()
     copilot_ide_chat: Section[IdeChat] = IdeChat()
@@ -126,8 +127,10 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
                     filename,
                     path,
                     "date" if isinstance(day_obj, dict) else None,
-                    "expected a Copilot metrics day with 'date' and 'total_active_users'"
-                    + wrong_source_hint(json_fields(day_obj), KEY),
+                    Message(
+                        "expected a Copilot metrics day with 'date' and 'total_active_users'{hint}",
+                        hint=wrong_source_hint(json_fields(day_obj), KEY),
+                    ),
                 )
             read += 1
             day_rows = _parse_day(day_obj, filename, path)
@@ -137,10 +140,14 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
                     filename,
                     path,
                     "date",
-                    f"the day {day:%Y-%m-%d} already appears at {seen[day]}; "
-                    "the file repeats a day (overlapping pulls?): keep one and upload again",
+                    Message(
+                        "the day {day} already appears at {where}; "
+                        "the file repeats a day (overlapping pulls?): keep one and upload again",
+                        day=f"{day:%Y-%m-%d}",
+                        where=seen[day],
+                    ),
                 )
-            seen[day] = path or "the top level"
+            seen[day] = path or Message("the top level")
             rows += day_rows
     return finish(rows, KEY, attrs=counted(read))
 

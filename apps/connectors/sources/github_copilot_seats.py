@@ -31,6 +31,7 @@ from apps.connectors.sources.frames import finish
 from apps.connectors.sources.json_models import JsonRow, Section, Text, validate
 from apps.connectors.sources.json_reader import load_json
 from apps.connectors.sources.skips import counted
+from apps.core.messages import Message
 from apps.footprint.usage_frame import USAGE_KIND_SEAT_ACTIVITY
 
 KEY = "github_copilot_seats"
@@ -53,7 +54,7 @@ SEAT_COLUMNS = (
 class Assignee(JsonRow):
     """The person (or team, for a team-assigned seat) a seat is assigned to."""
 
-    WHAT: ClassVar[str] = "an assignee object"
+    WHAT: ClassVar[str] = Message("an assignee object")
 
     login: Text = ""
     name: Text = ""
@@ -63,7 +64,7 @@ class Assignee(JsonRow):
 class Seat(JsonRow):
     """One seat of the seats list; its timestamps are read apart (:func:`_stamp`)."""
 
-    WHAT: ClassVar[str] = "a seat object"
+    WHAT: ClassVar[str] = Message("a seat object")
 
     assignee: Section[Assignee] = Assignee()
     assigning_team: Any = None
@@ -88,7 +89,7 @@ def _seats(stream: BinaryIO, filename: str) -> list[tuple[str, dict]]:
             if isinstance(item, dict) and "seats" in item:
                 seats = item["seats"]
                 if not isinstance(seats, list):
-                    raise SourceError(filename, path, "seats", "expected a list of seat objects")
+                    raise SourceError(filename, path, "seats", Message("expected a list of seat objects"))
                 out += [(f"{path}.seats[{j}]" if path else f"seats[{j}]", s) for j, s in enumerate(seats)]
             elif isinstance(item, dict) and "assignee" in item:
                 out.append((path, item))  # a bare list of seats
@@ -97,8 +98,10 @@ def _seats(stream: BinaryIO, filename: str) -> list[tuple[str, dict]]:
                     filename,
                     path,
                     "seats",
-                    "expected a Copilot seats page, an object with a 'seats' list"
-                    + wrong_source_hint(json_fields(item), KEY),
+                    Message(
+                        "expected a Copilot seats page, an object with a 'seats' list{hint}",
+                        hint=wrong_source_hint(json_fields(item), KEY),
+                    ),
                 )
     return out
 
@@ -108,7 +111,7 @@ def _stamp(seat: dict, key: str, filename: str, path: str, required: bool = Fals
     value = seat.get(key)
     if value in (None, ""):
         if required:
-            raise SourceError(filename, path, key, "expected an ISO 8601 timestamp, the key is missing")
+            raise SourceError(filename, path, key, Message("expected an ISO 8601 timestamp, the key is missing"))
         return pd.NaT
     try:
         if not ISO_DATE.match(str(value)):
@@ -116,7 +119,10 @@ def _stamp(seat: dict, key: str, filename: str, path: str, required: bool = Fals
         stamp = pd.Timestamp(str(value))
     except ValueError:
         raise SourceError(
-            filename, path, key, f"expected an ISO 8601 timestamp like 2025-01-31T10:00:00Z, got {value!r}"
+            filename,
+            path,
+            key,
+            Message("expected an ISO 8601 timestamp like 2025-01-31T10:00:00Z, got {value}", value=repr(value)),
         ) from None
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
     if required:
@@ -128,7 +134,12 @@ def _stamp(seat: dict, key: str, filename: str, path: str, required: bool = Fals
             filename,
             path,
             key,
-            f"expected an ISO 8601 timestamp between {EARLIEST_DAY.year} and {LAST_YEAR - 1}, got {value!r}",
+            Message(
+                "expected an ISO 8601 timestamp between {first} and {last}, got {value}",
+                first=EARLIEST_DAY.year,
+                last=LAST_YEAR - 1,
+                value=repr(value),
+            ),
         )
     return stamp
 
@@ -137,12 +148,12 @@ def _login(seat: Seat, value: dict, filename: str, path: str) -> str:
     """The assignee's login; '' for a seat whose assignee is null (GitHub's schema allows it: the account was
     deleted while the seat is still billed). A missing key, or an assignee object without a login, is refused."""
     if "assignee" not in value:
-        raise SourceError(filename, path, "assignee", "expected the seat's assignee (an object or null)")
+        raise SourceError(filename, path, "assignee", Message("expected the seat's assignee (an object or null)"))
     if value["assignee"] is None:
         return ""
     login = seat.assignee.login or seat.assignee.name or seat.assignee.slug
     if not login:
-        raise SourceError(filename, f"{path}.assignee", "login", "expected the assignee's login")
+        raise SourceError(filename, f"{path}.assignee", "login", Message("expected the assignee's login"))
     return login
 
 

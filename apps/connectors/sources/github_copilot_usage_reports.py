@@ -44,6 +44,7 @@ from apps.connectors.sources.json_models import Count, Items, JsonRow, Section, 
 from apps.connectors.sources.json_reader import iter_json_values
 from apps.connectors.sources.json_values import json_day
 from apps.connectors.sources.skips import SkipReason, counted
+from apps.core.messages import Message
 from apps.footprint.usage_frame import USAGE_KIND_SEAT_ACTIVITY
 
 KEY = "github_copilot_usage_reports"
@@ -80,7 +81,7 @@ class Cli(JsonRow):
 class Activity(JsonRow):
     """The counters of a per-user or an organisation day (their presence is checked before, by name)."""
 
-    WHAT: ClassVar[str] = "a Copilot usage metrics record"
+    WHAT: ClassVar[str] = Message("a Copilot usage metrics record")
 
     user_initiated_interaction_count: Count = 0
     code_generation_activity_count: Count = 0
@@ -103,7 +104,12 @@ def _require(record: dict, keys: tuple[str, ...], what: str, filename: str, path
     for key in keys:
         if key not in record:
             raise SourceError(
-                filename, path, key, f"the key '{key}' is missing; {what} needs it (has the report's format changed?)"
+                filename,
+                path,
+                key,
+                Message(
+                    "the key '{key}' is missing; {what} needs it (has the report's format changed?)", key=key, what=what
+                ),
             )
 
 
@@ -127,14 +133,18 @@ class _Reader:
                 self.add(item, f"{path}[{i}]")
             return
         if not isinstance(record, dict):
-            raise SourceError(self.filename, path, None, "expected a Copilot usage metrics record (a JSON object)")
+            raise SourceError(
+                self.filename, path, None, Message("expected a Copilot usage metrics record (a JSON object)")
+            )
         if "download_links" in record:
             raise SourceError(
                 self.filename,
                 path,
                 "download_links",
-                "this is GitHub's answer that links to the report, not the report: download the files at "
-                "'download_links' (within their expiry) and upload those",
+                Message(
+                    "this is GitHub's answer that links to the report, not the report: download the files at "
+                    "'download_links' (within their expiry) and upload those"
+                ),
             )
         if "day_totals" in record:
             self._day_totals(record, path)
@@ -149,9 +159,12 @@ class _Reader:
                 self.filename,
                 path,
                 None,
-                "expected a Copilot usage metrics record: a user's day ('user_login', 'day', ...), an "
-                "organisation's day ('daily_active_users', 'day', ...) or a user-teams row ('team_id', 'slug')"
-                + wrong_source_hint(json_fields(record), KEY),
+                Message(
+                    "expected a Copilot usage metrics record: a user's day ('user_login', 'day', ...), an "
+                    "organisation's day ('daily_active_users', 'day', ...) or a user-teams row ('team_id', 'slug')"
+                    "{hint}",
+                    hint=wrong_source_hint(json_fields(record), KEY),
+                ),
             )
 
     def _kind(self, kind: str, path: str) -> None:
@@ -162,9 +175,12 @@ class _Reader:
                 self.filename,
                 path,
                 None,
-                f"the file mixes organisation totals and per-user records (the first at {self.first_kind[1]}); "
-                "both hold the same usage, which would count twice: load the per-user report or the "
-                "organisation report, not both",
+                Message(
+                    "the file mixes organisation totals and per-user records (the first at {first}); "
+                    "both hold the same usage, which would count twice: load the per-user report or the "
+                    "organisation report, not both",
+                    first=self.first_kind[1],
+                ),
             )
 
     def _once(self, key: tuple, path: str, what: str) -> None:
@@ -173,20 +189,25 @@ class _Reader:
                 self.filename,
                 path,
                 "day",
-                f"{what} already appears at {self.seen[key]}; the file repeats a report (overlapping "
-                "downloads?): keep one and upload again",
+                Message(
+                    "{what} already appears at {where}; the file repeats a report (overlapping "
+                    "downloads?): keep one and upload again",
+                    what=what,
+                    where=self.seen[key],
+                ),
             )
         self.seen[key] = path
 
     def _user(self, record: dict, path: str) -> None:
         self.read += 1
-        _require(record, USER_NEEDED, "a per-user record", self.filename, path)
+        _require(record, USER_NEEDED, Message("a per-user record"), self.filename, path)
         day = json_day(record["day"], self.filename, path, "day")
         login = str(record["user_login"] or "").strip()
         if not login:
-            raise SourceError(self.filename, path, "user_login", "expected the user's login, got a blank")
+            raise SourceError(self.filename, path, "user_login", Message("expected the user's login, got a blank"))
         self._kind("user", path)
-        self._once(("user", day, login), path, f"the day {day:%Y-%m-%d} of user '{login}'")
+        what = Message("the day {day} of user '{login}'", day=f"{day:%Y-%m-%d}", login=login)
+        self._once(("user", day, login), path, what)
         activity = validate(Activity, record, self.filename, path)
         active = (
             activity.requests > 0
@@ -201,13 +222,13 @@ class _Reader:
 
     def _entity(self, record: dict, path: str, owner: dict | None = None) -> None:
         self.read += 1
-        _require(record, ENTITY_NEEDED, "an organisation day", self.filename, path)
+        _require(record, ENTITY_NEEDED, Message("an organisation day"), self.filename, path)
         day = json_day(record["day"], self.filename, path, "day")
         self._kind("entity", path)
         owner = owner or record
         entity = str(record.get("organization_id") or owner.get("organization_id") or "")
         entity += "/" + str(record.get("enterprise_id") or owner.get("enterprise_id") or "")
-        self._once(("entity", day, entity), path, f"the organisation day {day:%Y-%m-%d}")
+        self._once(("entity", day, entity), path, Message("the organisation day {day}", day=f"{day:%Y-%m-%d}"))
         activity = validate(Activity, record, self.filename, path)
         self.entity_rows.append(
             {"day": day, "requests": activity.requests, "active_user_days": activity.daily_active_users}
@@ -216,21 +237,24 @@ class _Reader:
     def _day_totals(self, record: dict, path: str) -> None:
         days = record["day_totals"]
         if not isinstance(days, list):
-            raise SourceError(self.filename, f"{path}.day_totals", None, "expected a list of days")
+            raise SourceError(self.filename, f"{path}.day_totals", None, Message("expected a list of days"))
         for i, day in enumerate(days):
             where = f"{path}.day_totals[{i}]"
             if not isinstance(day, dict):
-                raise SourceError(self.filename, where, None, "expected an organisation day (a JSON object)")
+                raise SourceError(self.filename, where, None, Message("expected an organisation day (a JSON object)"))
             self._entity(day, where, owner=record)
 
     def _membership(self, record: dict, path: str) -> None:
         self.read += 1
-        _require(record, ("day", "user_login", "slug"), "a user-teams row", self.filename, path)
+        _require(record, ("day", "user_login", "slug"), Message("a user-teams row"), self.filename, path)
         day = json_day(record["day"], self.filename, path, "day")
         login, slug = str(record["user_login"] or "").strip(), str(record["slug"] or "").strip()
         if not login or not slug:
             column = "slug" if login else "user_login"
-            raise SourceError(self.filename, path, column, f"expected the {column.replace('_', ' ')}, got a blank")
+            blank = (
+                Message("expected the slug, got a blank") if login else Message("expected the user login, got a blank")
+            )
+            raise SourceError(self.filename, path, column, blank)
         self.teams[(day, login)].add(slug)
         self.skipped[MEMBERSHIP] += 1
 
@@ -259,5 +283,5 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
             first = False
         reader.add(value, path)
     if reader.read == 0:
-        raise SourceError(filename, None, None, "the report holds no records")
+        raise SourceError(filename, None, None, Message("the report holds no records"))
     return reader.frame()

@@ -51,6 +51,7 @@ from apps.connectors.sources.json_reader import iter_json_values
 from apps.connectors.sources.skips import SkipReason, counted
 from apps.connectors.sources.sniff import looks_like_json, seekable
 from apps.core.distinct import per_distinct
+from apps.core.messages import Message
 
 KEY = "litellm_spend_logs"
 LABEL = "LiteLLM spend logs"
@@ -141,8 +142,11 @@ def _cached_tokens(chunk: CsvChunk, found: pa.ChunkedArray) -> np.ndarray:
             raise chunk.error(
                 first,
                 "metadata",
-                f"expected a whole number >= 0 {max_text()} for metadata's "
-                f"cached_tokens, got {describe_value(found[first].as_py())}",
+                Message(
+                    "expected a whole number >= 0 {bound} for metadata's cached_tokens, got {value}",
+                    bound=max_text(),
+                    value=describe_value(found[first].as_py()),
+                ),
             )
     return pc.cast(found, pa.int64()).to_numpy(zero_copy_only=False)
 
@@ -182,7 +186,10 @@ def _failed(chunk: CsvChunk) -> np.ndarray:
     if len(bad):
         first = int(bad[0])
         got = describe_value(status[first].as_py())
-        raise chunk.error(first, "status", f"expected '{SUCCESS}' or '{FAILURE}' (or blank), got {got}")
+        message = Message(
+            "expected '{success}' or '{failure}' (or blank), got {value}", success=SUCCESS, failure=FAILURE, value=got
+        )
+        raise chunk.error(first, "status", message)
     return codes == 1
 
 
@@ -243,7 +250,7 @@ def _json_chunks(stream: BinaryIO, filename: str, chunk_rows: int) -> Iterator[C
                     filename,
                     item_path,
                     None,
-                    "expected a spend log object" + wrong_source_hint(json_fields(item), KEY),
+                    Message("expected a spend log object{hint}", hint=wrong_source_hint(json_fields(item), KEY)),
                 )
             if columns is None and not records:
                 check_source(json_fields(item), filename, KEY)
@@ -257,7 +264,7 @@ def _json_chunks(stream: BinaryIO, filename: str, chunk_rows: int) -> Iterator[C
     if records:
         yield records_chunk(records, paths, FIELDS, filename, KEY, columns)
     elif columns is None:
-        raise SourceError(filename, None, None, "the file holds no spend log rows")
+        raise SourceError(filename, None, None, Message("the file holds no spend log rows"))
 
 
 def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[pd.DataFrame]:

@@ -55,6 +55,7 @@ from apps.connectors.sources.frames import finish, spread
 from apps.connectors.sources.json_reader import iter_json_values
 from apps.connectors.sources.skips import SkipReason, counted
 from apps.connectors.sources.sniff import looks_like_json, seekable
+from apps.core.messages import Message
 from apps.footprint.usage_frame import USAGE_KIND_SEAT_ACTIVITY
 
 KEY = "m365_copilot_usage"
@@ -103,7 +104,7 @@ FIELDS = (
 )
 
 
-SEVERAL_PERIODS = (
+SEVERAL_PERIODS = Message(
     "the report holds several periods (exported with period 'ALL'?); their counts overlap and would add up: "
     "export one period (D7, D28, D90 or D180) and upload that"
 )
@@ -138,18 +139,20 @@ def _chunk(stream: BinaryIO, filename: str) -> CsvChunk:
                 filename,
                 top_path,
                 "value",
-                "expected the Graph report object with a 'value' list of users"
-                + wrong_source_hint(json_fields(value), KEY),
+                Message(
+                    "expected the Graph report object with a 'value' list of users{hint}",
+                    hint=wrong_source_hint(json_fields(value), KEY),
+                ),
             )
         base = (f"{top_path}.value" if top_path else "value") if isinstance(value, dict) else top_path
         for i, user in enumerate(users):
             path = f"{base}[{i}]"
             if not isinstance(user, dict):
-                raise SourceError(filename, path, None, "expected a user object")
+                raise SourceError(filename, path, None, Message("expected a user object"))
             records.append(_flat_user(user, path, filename))
             paths.append(path)
     if not records:
-        raise SourceError(filename, None, "value", "the report lists no users")
+        raise SourceError(filename, None, "value", Message("the report lists no users"))
     check_source(json_fields(records[:3]), filename, KEY)
     return records_chunk(records, paths, FIELDS, filename, KEY)
 
@@ -187,8 +190,11 @@ def _check_v2(chunk: CsvChunk) -> bool:
             chunk.filename,
             None,
             ACTIVE_DAYS.label,
-            f"this is a v2 report (it has v2 columns) but the column '{ACTIVE_DAYS.label}' is missing; the "
-            "active user-days are read from it (has the report's format changed?)",
+            Message(
+                "this is a v2 report (it has v2 columns) but the column '{column}' is missing; the "
+                "active user-days are read from it (has the report's format changed?)",
+                column=ACTIVE_DAYS.label,
+            ),
         )
     return v2
 
@@ -216,19 +222,22 @@ def parse_seats(stream: BinaryIO, filename: str) -> pd.DataFrame:
     table["prompts_submitted"] = _optional_counts(chunk, PROMPTS.name).array
     blank = np.flatnonzero(table["person"].eq("").to_numpy())
     if len(blank):
-        raise chunk.error(int(blank[0]), "upn", "expected the user principal name, got a blank")
+        raise chunk.error(int(blank[0]), "upn", Message("expected the user principal name, got a blank"))
     # A row repeated as it is counts once (by person, below); the same user with other figures is another period.
     again = np.flatnonzero((table["person"].duplicated() & ~table.duplicated()).to_numpy())
     if len(again):
-        raise chunk.error(int(again[0]), "upn", f"the user is listed twice; {SEVERAL_PERIODS}")
+        raise chunk.error(int(again[0]), "upn", Message("the user is listed twice; {why}", why=SEVERAL_PERIODS))
     too_many = table["active_usage_days"].fillna(0) > table["report_period_days"].where(lambda p: p > 0, 10**9)
     if too_many.any():
         first = int(np.flatnonzero(too_many.to_numpy())[0])
         raise chunk.error(
             first,
             ACTIVE_DAYS.name,
-            f"{table['active_usage_days'].iloc[first]} active usage days in a report period of "
-            f"{table['report_period_days'].iloc[first]} days",
+            Message(
+                "{active} active usage days in a report period of {period} days",
+                active=str(table["active_usage_days"].iloc[first]),
+                period=str(table["report_period_days"].iloc[first]),
+            ),
         )
     return table
 
@@ -273,7 +282,7 @@ def _check_period(users: pd.DataFrame, filename: str) -> None:
             filename,
             None,
             "Report Period",
-            "the report gives active usage days but no report period to place them in",
+            Message("the report gives active usage days but no report period to place them in"),
         )
 
 

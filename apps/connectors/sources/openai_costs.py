@@ -25,6 +25,7 @@ from pydantic import Field
 
 from apps.connectors.sources.billed import Currency, Money, finish_billed, iter_results
 from apps.connectors.sources.json_models import JsonRow, Text, validate
+from apps.core.messages import Message
 
 KEY = "openai_costs"
 LABEL = "OpenAI Costs API pages"
@@ -36,7 +37,7 @@ PROVIDER = "openai"
 class Amount(JsonRow):
     """The monetary value of a costs result in its currency."""
 
-    WHAT: ClassVar[str] = "an amount object {value, currency}"
+    WHAT: ClassVar[str] = Message("an amount object {value, currency}")
 
     value: Money = Field(default=None, validate_default=True)
     currency: Currency = Field(default=None, validate_default=True)
@@ -45,7 +46,7 @@ class Amount(JsonRow):
 class Result(JsonRow):
     """One costs result of a bucket (``organization.costs.result``)."""
 
-    WHAT: ClassVar[str] = "a costs result object"
+    WHAT: ClassVar[str] = Message("a costs result object")
 
     amount: Amount = Field(default=None, validate_default=True)
     line_item: Text = ""
@@ -57,7 +58,7 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
     lines: dict[tuple, Decimal] = {}
     read = 0
     results = iter_results(
-        stream, filename, KEY, what="an OpenAI costs page", start="start_time", end="end_time", unix=True
+        stream, filename, KEY, what=Message("an OpenAI costs page"), start="start_time", end="end_time", unix=True
     )
     for path, day, result in results:
         read += 1

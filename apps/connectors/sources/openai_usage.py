@@ -48,6 +48,7 @@ from apps.connectors.sources.json_models import (
 from apps.connectors.sources.json_pages import entry_path, iter_pages
 from apps.connectors.sources.json_values import check_repeat, expect, json_day
 from apps.connectors.sources.skips import SkipReason, counted
+from apps.core.messages import Message
 
 KEY = "openai_usage"
 LABEL = "OpenAI usage API pages"
@@ -63,7 +64,7 @@ _SKIPPED_OBJECTS = (
 class Requests(JsonRow):
     """A result that counts requests only (images, audio speeches and transcriptions): no tokens."""
 
-    WHAT: ClassVar[str] = "a usage result object"
+    WHAT: ClassVar[str] = Message("a usage result object")
 
     num_model_requests: RequiredCount = required()
     model: Text = ""
@@ -91,7 +92,7 @@ class Result(InputTokens):
     def _within_input(cls, part: int | None, info: ValidationInfo) -> int | None:
         total = info.data.get("input_tokens")
         if part is not None and total is not None and part > total:
-            raise refuse(f"expected at most input_tokens ({total}), got {part}")
+            raise refuse(Message("expected at most input_tokens ({total}), got {part}", total=total, part=part))
         return part
 
     @property
@@ -122,7 +123,8 @@ def _model_of(obj: str, result: dict, filename: str, path: str) -> type[Requests
     if obj:
         if obj not in _MODELS:
             known = ", ".join(sorted(_MODELS))
-            raise SourceError(filename, path, "object", f"expected a usage result object ({known}), got {obj!r}")
+            message = Message("expected a usage result object ({known}), got {value}", known=known, value=repr(obj))
+            raise SourceError(filename, path, "object", message)
         return _MODELS[obj]
     if "input_tokens" in result and "output_tokens" not in result and not _has_completion_keys(result):
         return InputTokens
@@ -140,7 +142,7 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     read = skipped = 0
     seen: dict[tuple, str] = {}
-    for path, page in iter_pages(stream, filename, KEY, what="an OpenAI usage page", of="buckets"):
+    for path, page in iter_pages(stream, filename, KEY, what=Message("an OpenAI usage page"), of="buckets"):
         r, s, n = _parse_page(page, filename, path, seen)
         rows += r
         skipped += s
@@ -153,12 +155,12 @@ def _parse_page(page: dict, filename: str, path: str, seen: dict[tuple, str]) ->
     skipped = read = 0
     for b, bucket in enumerate(page["data"]):
         bpath = entry_path(path, "data", b)
-        expect(bucket, dict, filename, bpath, "a bucket object")
+        expect(bucket, dict, filename, bpath, Message("a bucket object"))
         # Some older examples name the list 'result'.
         results = bucket["result"] if "results" not in bucket and "result" in bucket else bucket.get("results")
         if not isinstance(results, list):
             hint = wrong_source_hint(json_fields(page), KEY)
-            raise SourceError(filename, bpath, "results", "expected a list of usage results" + hint)
+            raise SourceError(filename, bpath, "results", Message("expected a list of usage results{hint}", hint=hint))
         day = None
         for r, result in enumerate(results):
             rpath = f"{bpath}.results[{r}]"
@@ -170,8 +172,10 @@ def _parse_page(page: dict, filename: str, path: str, seen: dict[tuple, str]) ->
                     filename,
                     rpath,
                     None,
-                    "this is an OpenAI costs page (/v1/organization/costs), not usage; choose the "
-                    "'openai_costs' source for it, or load the usage pages (/v1/organization/usage/completions)",
+                    Message(
+                        "this is an OpenAI costs page (/v1/organization/costs), not usage; choose the "
+                        "'openai_costs' source for it, or load the usage pages (/v1/organization/usage/completions)"
+                    ),
                 )
             if obj in _SKIPPED_OBJECTS:
                 skipped += 1

@@ -22,6 +22,7 @@ from apps.connectors.sources.json_scan import MAX_STRING_BYTES
 from apps.connectors.sources.json_strict import strict_loads
 from apps.connectors.sources.skips import SkipReason, counted
 from apps.connectors.sources.sniff import check_not_empty, seekable
+from apps.core.messages import Message
 
 KEY = "otel_genai"
 # Operations that are one model call; agent and tool operations (invoke_agent, execute_tool ...) repeat the
@@ -48,7 +49,12 @@ def attributes(items: Any, filename: str, path: str) -> dict[str, Any]:
     if not items:
         return {}
     if not isinstance(items, list):
-        raise SourceError(filename, path, "attributes", f"expected a list of attributes, got {describe_value(items)}")
+        raise SourceError(
+            filename,
+            path,
+            "attributes",
+            Message("expected a list of attributes, got {value}", value=describe_value(items)),
+        )
     out = {}
     for item in items:
         value = item.get("value") if isinstance(item, dict) else None
@@ -64,20 +70,27 @@ def whole_number(value: Any, filename: str, path: str, column: str) -> int:
     """A token count or a point's count as a whole number >= 0 (64-bit integers are decimal strings in OTLP JSON;
     a double such as a histogram's sum must have no fraction)."""
     if value is None:
-        raise SourceError(filename, path, column, "expected a whole number >= 0, the field is missing")
+        raise SourceError(filename, path, column, Message("expected a whole number >= 0, the field is missing"))
     if (isinstance(value, str) and value.strip().isdigit()) or (isinstance(value, float) and value.is_integer()):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise SourceError(filename, path, column, f"expected a whole number >= 0, got {describe_value(value)}")
+        raise SourceError(
+            filename, path, column, Message("expected a whole number >= 0, got {value}", value=describe_value(value))
+        )
     if value > MAX_AMOUNT:
-        raise SourceError(filename, path, column, f"expected a whole number >= 0 {max_text()}, got {value}")
+        raise SourceError(
+            filename,
+            path,
+            column,
+            Message("expected a whole number >= 0 {bound}, got {value}", bound=max_text(), value=value),
+        )
     return value
 
 
 def token_attribute(attrs: dict[str, Any], key: str, filename: str, path: str) -> int:
     """A token attribute of a span as a whole number >= 0; a missing one is refused, never read as 0."""
     if attrs.get(key) is None:
-        raise SourceError(filename, path, key, "expected a whole number >= 0, the attribute is missing")
+        raise SourceError(filename, path, key, Message("expected a whole number >= 0, the attribute is missing"))
     return whole_number(attrs[key], filename, path, key)
 
 
@@ -91,7 +104,10 @@ def day_of(holder: dict, field: str, filename: str, path: str) -> int:
             raise ValueError
     except (TypeError, ValueError):
         raise SourceError(
-            filename, path, field, f"expected nanoseconds since 1970 as digits, got {describe_value(value)}"
+            filename,
+            path,
+            field,
+            Message("expected nanoseconds since 1970 as digits, got {value}", value=describe_value(value)),
         ) from None
     return nanos // _NANOS_PER_DAY
 

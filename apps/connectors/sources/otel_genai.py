@@ -58,6 +58,7 @@ from apps.connectors.sources.otel_common import (
     token_attribute,
 )
 from apps.connectors.sources.skips import SkipReason
+from apps.core.messages import Message
 
 LABEL = "OpenTelemetry GenAI spans and metrics (OTLP JSON)"
 SIGNATURE = ("resourceSpans", "resource", "scopeSpans", "scope", "spans")  # what detection sees (4 levels deep)
@@ -76,7 +77,9 @@ STATUS_ERROR = 2  # Status.code: 0 unset, 1 ok, 2 error
 def _add_span(chunk: Chunk, span: Any, project: str, filename: str, path: str) -> None:
     """Read one span into the chunk, or count it under the reason it is left out."""
     if not isinstance(span, dict):
-        raise SourceError(filename, path, None, f"expected a span object, got {describe_value(span)}")
+        raise SourceError(
+            filename, path, None, Message("expected a span object, got {value}", value=describe_value(span))
+        )
     attrs = attributes(span.get("attributes"), filename, path)
     if INPUT not in attrs and OUTPUT not in attrs:
         chunk.skip(SkipReason.NOT_AI)
@@ -117,8 +120,11 @@ def _rows(stream: BinaryIO, filename: str) -> Iterator[tuple[Any, Any, str, str]
                 filename,
                 path,
                 "resourceSpans",
-                "expected an OTLP JSON export of traces or metrics, an object with a 'resourceSpans' or "
-                "'resourceMetrics' list" + wrong_source_hint(json_fields(request), KEY),
+                Message(
+                    "expected an OTLP JSON export of traces or metrics, an object with a 'resourceSpans' or "
+                    "'resourceMetrics' list{hint}",
+                    hint=wrong_source_hint(json_fields(request), KEY),
+                ),
             )
 
 
@@ -133,7 +139,7 @@ def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK
             yield chunk.frame()
             chunk = Chunk()
     if total == 0:
-        raise SourceError(filename, None, None, "the file holds no spans and no metric data points")
+        raise SourceError(filename, None, None, Message("the file holds no spans and no metric data points"))
     if chunk.read:
         yield chunk.frame()
 

@@ -41,6 +41,7 @@ from apps.connectors.sources.otel_common import (
     whole_number,
 )
 from apps.connectors.sources.skips import SkipReason
+from apps.core.messages import Message
 
 USAGE_METRIC = "gen_ai.client.token.usage"
 TOKEN_TYPES = ("input", "output")
@@ -48,7 +49,7 @@ HISTOGRAMS = ("histogram", "exponentialHistogram")
 DATA_KINDS = ("sum", "gauge", "histogram", "exponentialHistogram", "summary")
 DELTA = (1, "AGGREGATION_TEMPORALITY_DELTA")  # enums are integers in OTLP JSON; protobuf's JSON also takes names
 CUMULATIVE = (2, "AGGREGATION_TEMPORALITY_CUMULATIVE")
-HOW_TO_DELTA = (
+HOW_TO_DELTA = Message(
     "export deltas: set OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta in the app's SDK, or add the "
     "Collector's cumulativetodelta processor to the metrics pipeline before the file exporter"
 )
@@ -62,11 +63,18 @@ def metrics(request: dict, path: str, filename: str) -> Iterator[tuple[Any, str,
 def add_metric(chunk: Chunk, metric: Any, project: str, filename: str, path: str) -> None:
     """Read the data points of one metric into the chunk (those of other metrics counted as skipped)."""
     if not isinstance(metric, dict):
-        raise SourceError(filename, path, None, f"expected a metric object, got {describe_value(metric)}")
+        raise SourceError(
+            filename, path, None, Message("expected a metric object, got {value}", value=describe_value(metric))
+        )
     kind = next((k for k in DATA_KINDS if isinstance(metric.get(k), dict)), None)
     points = (metric[kind].get("dataPoints") or []) if kind else []
     if not isinstance(points, list):
-        raise SourceError(filename, f"{path}.{kind}", "dataPoints", f"expected a list, got {describe_value(points)}")
+        raise SourceError(
+            filename,
+            f"{path}.{kind}",
+            "dataPoints",
+            Message("expected a list, got {value}", value=describe_value(points)),
+        )
     if metric.get("name") != USAGE_METRIC:
         chunk.skip(SkipReason.NOT_USAGE_METRIC, len(points))
         return
@@ -75,8 +83,15 @@ def add_metric(chunk: Chunk, metric: Any, project: str, filename: str, path: str
             filename,
             path,
             kind or "histogram",
-            f"expected {USAGE_METRIC} as a histogram (the GenAI conventions' instrument), got "
-            + (f"a {kind}" if kind else "no data"),
+            Message(
+                "expected {metric} as a histogram (the GenAI conventions' instrument), got a {kind}",
+                metric=USAGE_METRIC,
+                kind=kind,
+            )
+            if kind
+            else Message(
+                "expected {metric} as a histogram (the GenAI conventions' instrument), got no data", metric=USAGE_METRIC
+            ),
         )
     _check_delta(metric[kind], filename, f"{path}.{kind}")
     for i, point in enumerate(points):
@@ -89,19 +104,24 @@ def _check_delta(data: dict, filename: str, path: str) -> None:
     if temporality in DELTA:
         return
     if temporality in CUMULATIVE:
-        message = (
+        message = Message(
             "expected delta temporality (1), got cumulative (2): each point would repeat the tokens since the app "
-            "started, not the tokens of its interval; " + HOW_TO_DELTA
+            "started, not the tokens of its interval; {how}",
+            how=HOW_TO_DELTA,
         )
     else:
-        message = f"expected delta temporality (1), got {describe_value(temporality)}; {HOW_TO_DELTA}"
+        message = Message(
+            "expected delta temporality (1), got {value}; {how}", value=describe_value(temporality), how=HOW_TO_DELTA
+        )
     raise SourceError(filename, path, "aggregationTemporality", message)
 
 
 def _add_point(chunk: Chunk, point: Any, project: str, filename: str, path: str) -> None:
     """One data point of the token usage histogram into the chunk, or counted under the reason it is left out."""
     if not isinstance(point, dict):
-        raise SourceError(filename, path, None, f"expected a data point object, got {describe_value(point)}")
+        raise SourceError(
+            filename, path, None, Message("expected a data point object, got {value}", value=describe_value(point))
+        )
     attrs = attributes(point.get("attributes"), filename, path)
     operation = attrs.get("gen_ai.operation.name")
     if operation and operation not in INFERENCE_OPERATIONS:
@@ -109,24 +129,35 @@ def _add_point(chunk: Chunk, point: Any, project: str, filename: str, path: str)
         return
     token_type = attrs.get("gen_ai.token.type")
     if token_type not in TOKEN_TYPES:
-        got = "the attribute is missing" if token_type is None else f"got {describe_value(token_type)}"
+        got = (
+            Message("expected 'input' or 'output' (the GenAI conventions' token types), the attribute is missing")
+            if token_type is None
+            else Message(
+                "expected 'input' or 'output' (the GenAI conventions' token types), got {value}",
+                value=describe_value(token_type),
+            )
+        )
         raise SourceError(
             filename,
             f"{path}.attributes",
             "gen_ai.token.type",
-            f"expected 'input' or 'output' (the GenAI conventions' token types), {got}",
+            got,
         )
     if point.get("sum") is None:
         raise SourceError(
             filename,
             path,
             "sum",
-            "expected the tokens of the interval, the point has no sum (the histogram was exported without it)",
+            Message(
+                "expected the tokens of the interval, the point has no sum (the histogram was exported without it)"
+            ),
         )
     tokens = whole_number(point["sum"], filename, path, "sum")
     count = whole_number(point.get("count", 0), filename, path, "count")
     if count == 0 and tokens:
-        raise SourceError(filename, path, "count", f"expected a count > 0 for a sum of {tokens} tokens, got 0")
+        raise SourceError(
+            filename, path, "count", Message("expected a count > 0 for a sum of {tokens} tokens, got 0", tokens=tokens)
+        )
     day = day_of(point, "timeUnixNano", filename, path)
     if token_type == TOKEN_TYPES[0]:  # input
         chunk.add(day, attrs, project, (tokens, 0, 0), count)
