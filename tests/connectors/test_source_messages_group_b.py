@@ -177,6 +177,16 @@ def test_openai_usage_unknown_result_object():
     )
 
 
+def test_openai_usage_cached_beyond_input_through_the_validator():
+    pages = json.loads(fixture_bytes("openai_usage", "completions_and_embeddings_pages.json"))
+    result = pages[0]["data"][0]["results"][0]
+    total = result["input_tokens"]
+    result["input_cached_tokens"] = total + 1
+    english = f"expected at most input_tokens ({total}), got {total + 1}"
+    message = _refused_message("openai_usage", json.dumps(pages).encode(), "usage.json", english)
+    assert french(message) == f"au plus input_tokens ({total}) attendu, reçu {total + 1}"
+
+
 def test_openai_costs_row_names_are_messages():
     """openai_costs refuses through the shared readers (billed, json_models); what it names in them is its own."""
     data = json.loads(_text("openai_costs", "costs_pages.json").splitlines()[0])
