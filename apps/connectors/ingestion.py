@@ -19,6 +19,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from apps.accounts import audit
+from apps.core.messages import Message
 from apps.core.prefetch import prefetched
 from apps.footprint import rollups, usage_frame
 from apps.footprint.locks import PeriodLocked, assert_days_open
@@ -26,17 +27,23 @@ from apps.footprint.record_writer import overlaps_stored, serialise_writes, writ
 from apps.footprint.services import current_factor_set_version, load_factor_set
 
 from . import leases, progress
-from .errors import IngestionRefused
+from .errors import IngestionRefused, message_of
 from .identities import identity_resolver
-from .models import IngestionRun, RunPhase, RunStatus, SeatHolder, SourceFile
+from .models import ALREADY_LOADED, IngestionRun, RunPhase, RunStatus, SeatHolder, SourceFile
 from .seat_holders import seat_holders
 from .sources import SOURCES, SourceError, iter_source_chunks
+from .sources.errors import IN_FILE, WITH_LOCATION
 from .sources.skips import add_counts, skipped_of
 from .spill import Spill, drop_attempt, drop_other_attempts
 from .storage import stored_file_path
 
 log = logging.getLogger(__name__)
+# The run's own messages: the msgids of their French entries (locale/fr), rendered by IngestionRun.error_messages.
 LOST_CONNECTION = "the database connection was lost or gave up while loading (load the file again)"
+INTERNAL_ERROR = "internal error while loading"
+NOTHING_STORED = "{file}: {why}; nothing was stored."
+UNKNOWN_SOURCE = "Unknown source '{source}'. Known sources: {known}."
+NO_ROWS = "{file}: no usage rows found for source '{source}'; nothing was stored."
 
 
 @transaction.atomic
@@ -46,7 +53,7 @@ def create_run(organisation, source_key: str, source_file: SourceFile, user=None
     being loaded (queued or running) gives that run itself, not a second one (the caller sends only a new
     queued run to a worker: `run.created` is False for the one returned here)."""
     if source_key not in SOURCES:
-        raise IngestionRefused(f"Unknown source '{source_key}'. Known sources: {', '.join(sorted(SOURCES))}.")
+        raise IngestionRefused(Message(UNKNOWN_SOURCE, source=source_key, known=", ".join(sorted(SOURCES))))
     # Concurrent uploads of the same file wait here for each other, so each sees the run the first one made.
     SourceFile.objects.select_for_update().filter(pk=source_file.pk).first()
     same = IngestionRun.objects.for_org(organisation).filter(
@@ -69,7 +76,8 @@ def create_run(organisation, source_key: str, source_file: SourceFile, user=None
         now = timezone.now()
         run.status, run.duplicate_of = RunStatus.SUCCEEDED, earlier
         run.bytes_done, run.started_at, run.finished_at = source_file.size_bytes, now, now
-        run.warnings = [f"{source_file.filename} was already loaded by run {earlier.pk}; nothing new was stored."]
+        # Stored as text (the API and the CLI read it): the run page writes it again in its language.
+        run.warnings = [str(Message(ALREADY_LOADED, file=source_file.filename, run=earlier.pk))]
     run.save()
     audit.record(
         organisation,
@@ -137,25 +145,17 @@ def execute_run(run_id: int, task_id: str = "") -> IngestionRun:
     except (SourceError, usage_frame.UsageFrameError) as exc:
         _fail(run, [_error_dict(exc, run.source_file.filename)])
     except (IngestionRefused, PeriodLocked) as exc:
-        _fail(
-            run,
-            [
-                {
-                    "row": None,
-                    "column": None,
-                    "message": f"{run.source_file.filename}: {exc}" if isinstance(exc, PeriodLocked) else str(exc),
-                }
-            ],
-        )
+        text = message_of(exc)
+        if isinstance(exc, PeriodLocked):
+            text = Message(WITH_LOCATION, location=Message(IN_FILE, file=run.source_file.filename), message=text)
+        _fail(run, [_plain_error(text)])
     except Exception as exc:
         log.exception("ingestion run %s failed", run.pk)
-        why = "internal error while loading"
+        why = Message(INTERNAL_ERROR)
         if isinstance(exc, OperationalError | InterfaceError):  # the database's failure, not the file's
             _drop_if_unusable()
-            why = LOST_CONNECTION
-        _fail(
-            run, [{"row": None, "column": None, "message": f"{run.source_file.filename}: {why}; nothing was stored."}]
-        )
+            why = Message(LOST_CONNECTION)
+        _fail(run, [_plain_error(Message(NOTHING_STORED, file=run.source_file.filename, why=why))])
     finally:
         drop_attempt(run)
         progress.clear(run.pk)
@@ -196,9 +196,7 @@ def _parse(run: IngestionRun, path) -> dict:
     finally:
         spill.close()
     if not spill.rows:
-        raise IngestionRefused(
-            f"{run.source_file.filename}: no usage rows found for source '{run.source_key}'; nothing was stored."
-        )
+        raise IngestionRefused(Message(NO_ROWS, file=run.source_file.filename, source=run.source_key))
     seats = seat_holders(run, path)
     return {
         "spill": spill,
@@ -277,14 +275,30 @@ def _drop_if_unusable() -> None:
         connection.close_if_unusable_or_obsolete()
 
 
+def _plain_error(message: Message | str) -> dict:
+    """A run's error about the file as a whole; a Message's template kept (``message_template``) for its page."""
+    error = {"row": None, "column": None, "message": str(message)}
+    if isinstance(message, Message):
+        error["message_template"] = message.to_dict()
+    return error
+
+
 def _error_dict(exc, filename: str) -> dict:
     """An error of the run as {row, column, message}; the message always starts with the file's name (a
-    source's errors do already, the normalised frame's checks do not know it)."""
-    row = getattr(exc, "row", None)
-    message = str(exc)
-    if not message.startswith(filename):
-        message = f"{filename}: {message}"
-    return {"row": row, "column": getattr(exc, "column", None), "message": message}
+    source's errors do already, the normalised frame's checks do not know it). A SourceError adds its file and
+    ``message_template`` (its location is rebuilt from file, row and column), the frame's checks their whole
+    text's template: see sources.errors.stored_text."""
+    if isinstance(exc, SourceError):
+        error = exc.to_dict()
+        error["message"] = str(exc)
+        if not error["message"].startswith(filename):  # not the run's file name: shown as written
+            error["message"] = f"{filename}: {error['message']}"
+            error.pop("message_template", None)
+        return error
+    message = message_of(exc)
+    if not str(message).startswith(filename):
+        message = Message(WITH_LOCATION, location=Message(IN_FILE, file=filename), message=message)
+    return {**_plain_error(message), "row": getattr(exc, "row", None), "column": getattr(exc, "column", None)}
 
 
 def _fail(run: IngestionRun, errors: list[dict]) -> None:

@@ -6,10 +6,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import OrgScopedModel, Person, Team
+from apps.core.messages import Message, render
 
 from .pull import default_base_url
 from .pull.crypto import decrypt, encrypt
+from .sources.errors import stored_text
 from .sources.skips import label as skip_label
+
+# The msgid of the warning a run of a file already loaded keeps (ingestion.create_run writes it in English).
+ALREADY_LOADED = "{file} was already loaded by run {run}; nothing new was stored."
 
 
 class SourceFile(OrgScopedModel):
@@ -110,6 +115,23 @@ class IngestionRun(OrgScopedModel):
         Django-free, write it in English: its French entry is in locale/fr)."""
         ordered = sorted(self.skipped.items(), key=lambda kv: (-kv[1], kv[0]))
         return [(code, gettext(skip_label(code)), n) for code, n in ordered]
+
+    @property
+    def error_messages(self) -> list[dict]:
+        """The run's errors, each with ``text``: its message in the active language (the parsers, Django-free,
+        write it in English with its template: sources.errors.stored_text). An old run's error, stored without a
+        template, reads as it was stored."""
+        return [{**error, "text": render(stored_text(error), gettext)} for error in self.errors]
+
+    @property
+    def warning_messages(self) -> list[str]:
+        """The run's warnings in the active language: the "already loaded" one is written again from its values;
+        the others (the calculator's) as stored."""
+        known = {}
+        if self.duplicate_of_id:
+            already = Message(ALREADY_LOADED, file=self.source_file.filename, run=self.duplicate_of_id)
+            known[str(already)] = render(already.to_dict(), gettext)
+        return [known.get(warning, warning) for warning in self.warnings]
 
     @property
     def is_finished(self) -> bool:

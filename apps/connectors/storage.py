@@ -9,10 +9,15 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from apps.core.messages import Message
+
 from .errors import IngestionRefused
 from .models import SourceFile
 
 COPY_BLOCK_BYTES = 1 << 20
+# What an upload is refused with: the msgids of their French entries (locale/fr); the upload page translates them.
+TOO_LARGE = "{file}: the file is larger than the {limit} MB limit; nothing was stored."
+EMPTY = "{file}: the file is empty; nothing was stored."
 
 
 def _max_bytes() -> int:
@@ -37,10 +42,7 @@ def store_upload(organisation, stream, filename: str, user=None) -> SourceFile:
             while block := stream.read(COPY_BLOCK_BYTES):
                 size += len(block)
                 if size > limit:
-                    raise IngestionRefused(
-                        f"{filename}: the file is larger than the {settings.MAX_UPLOAD_MB} MB limit; "
-                        "nothing was stored."
-                    )
+                    raise IngestionRefused(Message(TOO_LARGE, file=filename, limit=settings.MAX_UPLOAD_MB))
                 digest.update(block)
                 tmp.write(block)
         except BaseException:
@@ -49,7 +51,7 @@ def store_upload(organisation, stream, filename: str, user=None) -> SourceFile:
             raise
     if size == 0:
         os.unlink(tmp.name)
-        raise IngestionRefused(f"{filename}: the file is empty; nothing was stored.")
+        raise IngestionRefused(Message(EMPTY, file=filename))
     sha = digest.hexdigest()
     existing = SourceFile.objects.for_org(organisation).filter(sha256=sha).first()
     if existing:

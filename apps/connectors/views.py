@@ -16,7 +16,7 @@ from apps.footprint.models import UsageRecord
 
 from . import ingestion, progress, storage
 from .dispatch import dispatch
-from .errors import IngestionRefused
+from .errors import IngestionRefused, translated
 from .forms import MappingForm, UploadForm
 from .mapping import delete_mapping, save_mapping, unmapped_identities
 from .models import IdentityMapping, IngestionRun, RunPhase, RunStatus, SourceFile
@@ -36,7 +36,7 @@ def run_list(request):
             source_file = storage.store_upload(org, upload, upload.name, user=request.user)
             run = ingestion.create_run(org, form.cleaned_data["source"], source_file, user=request.user)
         except IngestionRefused as exc:
-            form.add_error("file", str(exc))
+            form.add_error("file", translated(exc))
         else:
             if run.created and not run.is_finished:  # a file already loading keeps its one run
                 dispatch(ingest_run, run.pk)
@@ -111,6 +111,8 @@ def run_status(request, pk):
             "skipped": run.skipped,
             "records_stored": run.records_stored,
             "errors": run.errors,
+            # The errors' messages in the page's language (each error's "message" stays the English text).
+            "error_messages": [error["text"] for error in run.error_messages],
         }
     )
 

@@ -19,8 +19,15 @@ from collections.abc import Callable, Iterable
 from django.db import connection
 
 from apps.core.errors import ConflictError
+from apps.core.messages import Message
 
 PERIOD_LOCK_NAMESPACE = 4_140_002  # pg_advisory_xact_lock's first key (record_writer's write lock is 4_140_001)
+
+# What a write into a signed-off period is refused with: the msgid of its French entry (locale/fr).
+PERIOD_SIGNED_OFF = (
+    "The reporting period {start} – {end} is signed off: {what} for {day} cannot be added, changed or deleted. "
+    "Reopen the period (a restatement) to load corrections."
+)
 
 LockedRanges = Callable[[object], list[tuple[dt.date, dt.date]]]
 _providers: list[LockedRanges] = []
@@ -78,8 +85,13 @@ def assert_days_open(organisation, days: Iterable[dt.date], what: str = "records
     for day in sorted(set(days)):
         for start, end in ranges:
             if start <= day <= end:
+                # A Message (a str): a run's page writes it again in the reader's language.
                 raise PeriodLocked(
-                    f"The reporting period {start:%Y-%m-%d} – {end:%Y-%m-%d} is signed off: {what} for "
-                    f"{day:%Y-%m-%d} cannot be added, changed or deleted. Reopen the period (a restatement) "
-                    "to load corrections."
+                    Message(
+                        PERIOD_SIGNED_OFF,
+                        start=f"{start:%Y-%m-%d}",
+                        end=f"{end:%Y-%m-%d}",
+                        what=Message("records") if what == "records" else what,
+                        day=f"{day:%Y-%m-%d}",
+                    )
                 )

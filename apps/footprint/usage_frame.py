@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from apps.core.errors import DomainError
+from apps.core.messages import Message
 
 # What kind of evidence a row is, which decides how the calculator turns it into energy.
 USAGE_KIND_TOKENS = "tokens"  # API calls with token counts
@@ -69,14 +70,20 @@ KEY_COLUMNS = (
 MAX_ABS_COST = 100_000_000
 
 
+# Where a frame's problem is: the msgids of their French entries (locale/fr).
+AT_COLUMN = "column '{column}'"
+AT_COLUMN_ROW = "column '{column}', row {row}"
+
+
 class UsageFrameError(DomainError, ValueError):
     """A frame does not have the normalised shape; names the column and, where known, the row."""
 
     def __init__(self, column: str, message: str, row: int | None = None):
         self.column = column
         self.row = row
-        where = f"column '{column}'" + (f", row {row}" if row is not None else "")
-        super().__init__(f"{where}: {message}")
+        where = Message(AT_COLUMN, column=column) if row is None else Message(AT_COLUMN_ROW, column=column, row=row)
+        # A Message (a str): the run page writes it again in the reader's language.
+        super().__init__(Message("{location}: {message}", location=where, message=message))
 
 
 def empty_frame() -> pd.DataFrame:
@@ -89,7 +96,7 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
     and check the result. Raises UsageFrameError naming the first offending column."""
     for name in REQUIRED_COLUMNS:
         if name not in frame.columns:
-            raise UsageFrameError(name, "required column is missing")
+            raise UsageFrameError(name, Message("required column is missing"))
     out = {}
     n = len(frame)
     for name, (dtype, default, _) in COLUMNS.items():
@@ -110,7 +117,7 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
             else:
                 col = pd.to_numeric(col.fillna(default), errors="raise").astype(dtype)
         except (ValueError, TypeError, OverflowError) as exc:
-            raise UsageFrameError(name, f"cannot be read as {dtype}: {exc}") from exc
+            raise UsageFrameError(name, Message("cannot be read as {dtype}: {error}", dtype=dtype, error=exc)) from exc
         out[name] = col
     result = pd.DataFrame(out, index=frame.index)
     validate(result)
@@ -124,7 +131,7 @@ def validate(frame: pd.DataFrame) -> pd.DataFrame:
     an unknown usage kind, naming the column and the first offending row (0-based position)."""
     for name, (dtype, _, _) in COLUMNS.items():
         if name not in frame.columns:
-            raise UsageFrameError(name, "column is missing")
+            raise UsageFrameError(name, Message("column is missing"))
         col = frame[name]
         if dtype == "str":
             ok = pd.api.types.is_string_dtype(col) or pd.api.types.is_object_dtype(col)
@@ -137,23 +144,26 @@ def validate(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             ok = pd.api.types.is_float_dtype(col)
         if not ok:
-            raise UsageFrameError(name, f"expected dtype {dtype}, got {col.dtype}")
-    _first_bad(frame, "day", frame["day"].isna(), "day is empty")
-    _first_bad(frame, "source", frame["source"].eq(""), "source is empty")
+            raise UsageFrameError(name, Message("expected dtype {dtype}, got {got}", dtype=dtype, got=col.dtype))
+    _first_bad(frame, "day", frame["day"].isna(), Message("day is empty"))
+    _first_bad(frame, "source", frame["source"].eq(""), Message("source is empty"))
     for name in NUMERIC_COLUMNS:
         if name == "cost":  # credits and refunds are negative costs; a record's cost is stored in 1e-10 units
             too_large = frame[name].isna() | ~(frame[name].abs() < MAX_ABS_COST)
-            _first_bad(frame, name, too_large, f"must be a number between -{MAX_ABS_COST:,} and {MAX_ABS_COST:,}")
+            bound = f"{MAX_ABS_COST:,}"
+            _first_bad(frame, name, too_large, Message("must be a number between -{bound} and {bound}", bound=bound))
             continue
-        _first_bad(frame, name, frame[name].isna() | (frame[name] < 0), "must be a number >= 0")
-    _first_bad(frame, "usage_kind", ~frame["usage_kind"].isin(USAGE_KINDS), "must be one of " + ", ".join(USAGE_KINDS))
+        _first_bad(frame, name, frame[name].isna() | (frame[name] < 0), Message("must be a number >= 0"))
+    kinds = Message("must be one of {kinds}", kinds=", ".join(USAGE_KINDS))
+    _first_bad(frame, "usage_kind", ~frame["usage_kind"].isin(USAGE_KINDS), kinds)
     return frame
 
 
-def _first_bad(frame: pd.DataFrame, column: str, mask: pd.Series, message: str) -> None:
+def _first_bad(frame: pd.DataFrame, column: str, mask: pd.Series, message: Message) -> None:
     if mask.any():
         row = int(mask.to_numpy().nonzero()[0][0])
-        raise UsageFrameError(column, f"{message} (found {frame[column].iloc[row]!r})", row=row)
+        found = repr(frame[column].iloc[row])
+        raise UsageFrameError(column, Message("{message} (found {found})", message=message, found=found), row=row)
 
 
 def describe() -> str:

@@ -105,7 +105,7 @@ def test_a_commit_the_server_never_got_fails_the_run_saying_why_and_a_reload_sto
     run = _load(org)
     assert armed["dropped"] == 1
     assert run.status == RunStatus.FAILED  # not left running for the reaper, nor succeeded
-    assert run.errors == [
+    assert [{k: e[k] for k in ("row", "column", "message")} for e in run.errors] == [
         {
             "row": None,
             "column": None,
@@ -113,6 +113,17 @@ def test_a_commit_the_server_never_got_fails_the_run_saying_why_and_a_reload_sto
             "nothing was stored.",
         }
     ]
+    # Its template and values too, for the run page in another language.
+    assert run.errors[0]["message_template"] == {
+        "template": "{file}: {why}; nothing was stored.",
+        "params": {
+            "file": "usage.csv",
+            "why": {
+                "template": "the database connection was lost or gave up while loading (load the file again)",
+                "params": {},
+            },
+        },
+    }
     assert _stored(org)["n"] == 0 and run.records_stored == 0
     again = _load(org)  # the same file, loaded again once the database is back
     assert again.status == RunStatus.SUCCEEDED and again.pk != run.pk, again.errors

@@ -81,7 +81,7 @@ def test_a_normalised_frame_error_names_the_file(org_a, monkeypatch):
     org = org_a["org"]
     run = execute_run(create_run(org, "generic_csv", store_upload(org, io.BytesIO(content), "march.csv")).pk)
     assert run.status == RunStatus.FAILED
-    assert run.errors == [
+    assert [{k: e[k] for k in ("row", "column", "message")} for e in run.errors] == [
         {
             "row": 4,
             "column": "output_tokens",

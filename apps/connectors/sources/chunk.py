@@ -17,6 +17,19 @@ from apps.connectors.sources.bounds import MAX_AMOUNT, max_text
 from apps.connectors.sources.columns import Field, resolve_columns
 from apps.connectors.sources.dates import parse_days, utc_days
 from apps.connectors.sources.errors import SourceError, describe_value
+from apps.core.messages import Message
+
+# The msgids of the French entries (locale/fr) of the converters' messages.
+EXPECTED_GOT = "expected {expected}, got {got}"
+EXPECTED_GOT_HINT = "expected {expected}, got {got}{hint}"
+EXPECTED_BOUND_GOT = "expected {expected} {bound}, got {got}"
+
+
+def _expected_number(whole: bool, allow_negative: bool) -> Message:
+    """What a number column holds, in words: 'a whole number >= 0', 'a number'..."""
+    if whole:
+        return Message("a whole number") if allow_negative else Message("a whole number >= 0")
+    return Message("a number") if allow_negative else Message("a number >= 0")
 
 
 class CsvChunk:
@@ -97,14 +110,18 @@ class CsvChunk:
         blank = pc.equal(col, "")
         if not blank_is_zero and pc.any(blank).as_py():
             first = int(np.flatnonzero(blank.to_numpy(zero_copy_only=False))[0])
-            expected = "a whole number" if whole else "a number"
-            raise self.error(first, name, f"expected {expected}, got a blank; the source needs this figure")
+            expected = Message("a whole number") if whole else Message("a number")
+            raise self.error(
+                first,
+                name,
+                Message("expected {expected}, got a blank; the source needs this figure", expected=expected),
+            )
         filled = pc.if_else(blank, "0", col)
         try:
             values = pc.cast(filled, pa.int64() if whole else pa.float64()).to_numpy(zero_copy_only=False)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             values = None
-        expected = ("a whole number" if whole else "a number") + ("" if allow_negative else " >= 0")
+        expected = _expected_number(whole, allow_negative)
         if values is None:
             # Slow path only on bad input (or "12.0" in a count): find the first value Arrow refused.
             text = pd.Series(filled.to_numpy(zero_copy_only=False), dtype=object)
@@ -113,25 +130,29 @@ class CsvChunk:
             if bad.any():
                 first = int(np.flatnonzero(bad.to_numpy())[0])
                 got = text.iloc[first]
-                hint = " (use a dot as the decimal separator)" if re.fullmatch(r"-?\d+,\d+", str(got)) else ""
-                raise self.error(first, name, f"expected {expected}, got {describe_value(got)}{hint}")
+                hint = Message(" (use a dot as the decimal separator)") if re.fullmatch(r"-?\d+,\d+", str(got)) else ""
+                raise self.error(
+                    first, name, Message(EXPECTED_GOT_HINT, expected=expected, got=describe_value(got), hint=hint)
+                )
             values = parsed.to_numpy()
         if not allow_negative:
             neg = np.flatnonzero(values < 0)
             if len(neg):
                 got = self.table.column(self.columns[name])[int(neg[0])].as_py()
-                raise self.error(int(neg[0]), name, f"expected {expected}, got {describe_value(got)}")
+                raise self.error(int(neg[0]), name, Message(EXPECTED_GOT, expected=expected, got=describe_value(got)))
         if not whole:
             nan = np.flatnonzero(~np.isfinite(values))
             if len(nan):
                 got = self.table.column(self.columns[name])[int(nan[0])].as_py()
-                raise self.error(int(nan[0]), name, f"expected {expected}, got {describe_value(got)}")
+                raise self.error(int(nan[0]), name, Message(EXPECTED_GOT, expected=expected, got=describe_value(got)))
         # Checked before the int64 cast, which would wrap 1e30 or 2**63 around to a negative number.
         big = np.flatnonzero(np.abs(values.astype(np.float64, copy=False)) > MAX_AMOUNT)
         if len(big):
             got = self.table.column(self.columns[name])[int(big[0])].as_py()
             raise self.error(
-                int(big[0]), name, f"expected {expected} {max_text(allow_negative)}, got {describe_value(got)}"
+                int(big[0]),
+                name,
+                Message(EXPECTED_BOUND_GOT, expected=expected, bound=max_text(allow_negative), got=describe_value(got)),
             )
         return values.astype(dtype, copy=False)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from apps.connectors.sources.detect import wrong_source_hint
 from apps.connectors.sources.errors import SourceError
 from apps.connectors.sources.names import norm
+from apps.core.messages import Message
 
 
 @dataclass(frozen=True)
@@ -55,15 +56,20 @@ def resolve_columns(
     if missing or (refuse_unknown and unknown):
         problems = []
         if missing:
-            problems.append("missing expected column(s) " + _quote_list(missing))
+            problems.append(Message("missing expected column(s) {columns}", columns=_quote_list(missing)))
         if unknown:
-            problems.append("found column(s) it does not use " + _quote_list(unknown))
-        message = "; ".join(problems) + "."
+            problems.append(Message("found column(s) it does not use {columns}", columns=_quote_list(unknown)))
+        problem = (
+            problems[0] if len(problems) == 1 else Message("{first}; {second}", first=problems[0], second=problems[1])
+        )
         hint = wrong_source_hint({norm(c) for c in header}, source_key)
-        raise SourceError(filename, 1 if header else None, None, message + hint)
+        raise SourceError(
+            filename, 1 if header else None, None, Message("{problem}.{hint}", problem=problem, hint=hint)
+        )
     return found
 
 
-def _quote_list(items: Sequence[str], limit: int = 12) -> str:
+def _quote_list(items: Sequence[str], limit: int = 12) -> Message:
     shown = ", ".join(f"'{i}'" for i in items[:limit])
-    return shown + (f" (and {len(items) - limit} more)" if len(items) > limit else "")
+    more = Message(" (and {n} more)", n=len(items) - limit) if len(items) > limit else ""
+    return Message("{shown}{more}", shown=shown, more=more)

@@ -16,6 +16,7 @@ from apps.connectors.sources.columns import Field, resolve_columns
 from apps.connectors.sources.detect import json_fields, wrong_source_hint
 from apps.connectors.sources.errors import SourceError, utf8_error
 from apps.connectors.sources.sniff import CsvLayout, first_text, header_line, layout_of, peek, seekable
+from apps.core.messages import Message
 
 DEFAULT_CHUNK_ROWS = 50_000  # ~20 MiB of gateway logs per chunk: flat memory, no loss of speed
 READ_BLOCK_BYTES = 2 << 20  # Arrow's read block (see iter_csv)
@@ -29,7 +30,10 @@ def read_layout(stream: BinaryIO, filename: str) -> CsvLayout:
             filename,
             None,
             None,
-            "expected a CSV file but the file is JSON" + wrong_source_hint(json_fields(_try_json(stream)), ""),
+            Message(
+                "expected a CSV file but the file is JSON{hint}",
+                hint=wrong_source_hint(json_fields(_try_json(stream)), ""),
+            ),
         )
     return layout_of(start, encoding, line)
 
@@ -105,9 +109,10 @@ def iter_csv(
     except pa.ArrowInvalid as exc:
         raise _locate_csv_problem(stream, layout, filename, exc) from exc
     if row == 2 and not allow_no_rows:
-        raise SourceError(filename, None, None, "the file has a header but no data rows")
+        raise SourceError(filename, None, None, Message("the file has a header but no data rows"))
 
 
+NOT_VALID_CSV = "not valid CSV: {error}"  # the msgid of its French entry; the error is the reader's own words
 # No row of a vendor's export is this long; a longer line is refused without being read whole.
 _LOCATE_LINE_BYTES = 16 << 20
 
@@ -152,18 +157,27 @@ def _locate_csv_problem(stream: BinaryIO, layout: CsvLayout, filename: str, exc:
                     filename,
                     row,
                     None,
-                    f"expected {width} values as in the header, got {len(record)}; "
-                    "the row may be cut short or hold an unquoted delimiter",
+                    Message(
+                        "expected {width} values as in the header, got {got}; "
+                        "the row may be cut short or hold an unquoted delimiter",
+                        width=width,
+                        got=len(record),
+                    ),
                 )
     except _BadBytes as bad:
         return utf8_error(filename, row + 1, bad.err)
     except _LongLine:
         return SourceError(
-            filename, row + 1, None, f"not valid CSV: a line longer than {_LOCATE_LINE_BYTES:,} bytes ({exc})"
+            filename,
+            row + 1,
+            None,
+            Message(
+                "not valid CSV: a line longer than {limit} bytes ({error})", limit=f"{_LOCATE_LINE_BYTES:,}", error=exc
+            ),
         )
     except csv.Error as err:
-        return SourceError(filename, row + 1, None, f"not valid CSV: {err}")
+        return SourceError(filename, row + 1, None, Message(NOT_VALID_CSV, error=err))
     finally:
         if isinstance(source, io.TextIOWrapper):
             source.detach()
-    return SourceError(filename, None, None, f"not valid CSV: {exc}")
+    return SourceError(filename, None, None, Message(NOT_VALID_CSV, error=exc))

@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from apps.connectors.sources.bounds import EARLIEST_DAY, day_out_of_range, latest_day
 from apps.connectors.sources.errors import describe_value
+from apps.core.messages import Message
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
@@ -70,8 +71,13 @@ def parse_days(text: pd.Series, *, formats: Sequence[str] = (), example: str = "
         except ValueError:
             day = None
         message = day_out_of_range(day, str(text.iloc[int(bad[0])]).strip()) if day else None
-        what = "got a blank" if got == "" else f"got {describe_value(got)}"
-        raise on_error(int(bad[0]), message or f"expected a date like {example}, {what}")
+        if message is None:
+            message = (
+                Message("expected a date like {example}, got a blank", example=example)
+                if got == ""
+                else Message("expected a date like {example}, got {got}", example=example, got=describe_value(got))
+            )
+        raise on_error(int(bad[0]), message)
     days = result.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]").reset_index(drop=True)
     out = np.flatnonzero(((days < pd.Timestamp(EARLIEST_DAY)) | (days > pd.Timestamp(latest_day()))).to_numpy())
     if len(out):

@@ -14,6 +14,7 @@ from apps.connectors.sources.base import Source
 from apps.connectors.sources.errors import SourceError
 from apps.connectors.sources.names import norm
 from apps.connectors.sources.sniff import first_text, header_line, layout_of, looks_like_json, peek, seekable
+from apps.core.messages import Message
 
 _KNOWN: dict[str, Source] = {}
 
@@ -65,15 +66,21 @@ def _first_json_value(text: str) -> Any:
             return None
 
 
-def wrong_source_hint(fields: set[str], source_key: str) -> str:
-    """' This looks like X (key), not Y.' when another source's signature fits the fields better."""
+def wrong_source_hint(fields: set[str], source_key: str) -> Message | str:
+    """' This looks like X (key), not Y.' when another source's signature fits the fields better ('' otherwise);
+    a Message, its labels Messages too (they have French entries)."""
     guesses = [k for k, _ in detect_fields(fields) if k != source_key]
     if not guesses:
         return ""
     other = _KNOWN[guesses[0]]
     own = _KNOWN.get(source_key)
-    own_label = own.LABEL if own else source_key
-    return f" This looks like {other.LABEL} (source '{other.KEY}'), not {own_label}."
+    own_label = Message(own.LABEL) if own else source_key
+    return Message(
+        " This looks like {other} (source '{key}'), not {own}.",
+        other=Message(other.LABEL),
+        key=other.KEY,
+        own=own_label,
+    )
 
 
 def check_source(fields: set[str], filename: str, source_key: str) -> None:
@@ -87,8 +94,12 @@ def check_source(fields: set[str], filename: str, source_key: str) -> None:
             filename,
             None,
             None,
-            f"this looks like {other.LABEL} (source '{other.KEY}'), "
-            f"not {mine.LABEL}; choose the '{other.KEY}' source for this file",
+            Message(
+                "this looks like {other} (source '{key}'), not {own}; choose the '{key}' source for this file",
+                other=Message(other.LABEL),
+                key=other.KEY,
+                own=Message(mine.LABEL),
+            ),
         )
 
 

@@ -14,8 +14,10 @@ from pydantic_core import PydanticCustomError
 
 from apps.connectors.sources.bounds import MAX_AMOUNT, max_text
 from apps.connectors.sources.errors import SourceError, describe_value
+from apps.core.messages import Message
 
 Row = TypeVar("Row", bound="JsonRow")
+EXPECTED_GOT = "expected {expected}, got {got}"  # the msgid of its French entry (locale/fr)
 
 
 class JsonRow(BaseModel):
@@ -26,7 +28,8 @@ class JsonRow(BaseModel):
 
 
 def refuse(message: str) -> PydanticCustomError:
-    """The error a validator raises for a value it refuses, `message` saying what was expected."""
+    """The error a validator raises for a value it refuses, `message` (a str or a Message, kept as it is) saying
+    what was expected."""
     # The message is passed as context: its text may hold braces that a template would read as fields.
     return PydanticCustomError("source", "{message}", {"message": message})
 
@@ -47,9 +50,16 @@ def _count(value: Any) -> int:
     else:
         ok = False
     if ok and value > MAX_AMOUNT:
-        raise refuse(f"expected a whole number >= 0 {max_text()}, got {describe_value(value)}")
+        raise refuse(
+            Message(
+                "expected {expected} {bound}, got {got}",
+                expected=Message("a whole number >= 0"),
+                bound=max_text(),
+                got=describe_value(value),
+            )
+        )
     if not ok:
-        raise refuse(f"expected a whole number >= 0, got {describe_value(value)}")
+        raise refuse(Message(EXPECTED_GOT, expected=Message("a whole number >= 0"), got=describe_value(value)))
     return int(value)
 
 
@@ -57,7 +67,7 @@ def _required_count(value: Any) -> int:
     # Declared with Field(default=None, validate_default=True), so an absent key reaches this check too: a count
     # the vendor documents as always present is never read as a zero it did not send.
     if value is None:
-        raise refuse("expected a whole number >= 0, the key is missing")
+        raise refuse(Message("expected a whole number >= 0, the key is missing"))
     return _count(value)
 
 
@@ -81,9 +91,16 @@ def _amount(value: Any) -> float:
         if not math.isfinite(number):
             raise ValueError
     except (TypeError, ValueError, OverflowError):
-        raise refuse(f"expected a number, got {describe_value(value)}") from None
+        raise refuse(Message(EXPECTED_GOT, expected=Message("a number"), got=describe_value(value))) from None
     if abs(number) > MAX_AMOUNT:
-        raise refuse(f"expected a number {max_text(True)}, got {describe_value(value)}")
+        raise refuse(
+            Message(
+                "expected {expected} {bound}, got {got}",
+                expected=Message("a number"),
+                bound=max_text(True),
+                got=describe_value(value),
+            )
+        )
     return number
 
 
@@ -114,7 +131,9 @@ Section = Annotated[Row, BeforeValidator(_or_empty_object)]
 def validate(model: type[Row], value: Any, filename: str, path: str) -> Row:
     """`value` as a `model`; a SourceError at `path` (and the key) for the first value it refuses."""
     if not isinstance(value, dict):
-        raise SourceError(filename, path, None, f"expected {model.WHAT}, got {describe_value(value)}")
+        raise SourceError(
+            filename, path, None, Message(EXPECTED_GOT, expected=_what(model.WHAT), got=describe_value(value))
+        )
     try:
         return model.model_validate(value)
     except ValidationError as exc:
@@ -132,8 +151,14 @@ def _source_error(model: type[JsonRow], exc: ValidationError, filename: str, pat
     if error["type"] == "source":
         return SourceError(filename, where, str(key), error["ctx"]["message"])
     # A nested object or list that is not one: "expected <what>, got ...", at its own path.
-    what = "a list" if error["type"] == "list_type" else getattr(_inner(owner, key), "WHAT", "") or "an object"
-    return SourceError(filename, _step(where, key), None, f"expected {what}, got {describe_value(error['input'])}")
+    what = Message("a list") if error["type"] == "list_type" else _what(getattr(_inner(owner, key), "WHAT", ""))
+    got = describe_value(error["input"])
+    return SourceError(filename, _step(where, key), None, Message(EXPECTED_GOT, expected=what, got=got))
+
+
+def _what(what: str) -> Message:
+    """A model's WHAT ('a usage result'...) as a Message, so a page can translate it when it has a French entry."""
+    return what if isinstance(what, Message) else Message(what) if what else Message("an object")
 
 
 def _step(path: str, part: str | int) -> str:

@@ -9,6 +9,7 @@ from typing import BinaryIO
 from apps.connectors.sources.detect import json_fields, wrong_source_hint
 from apps.connectors.sources.errors import SourceError
 from apps.connectors.sources.json_reader import load_json
+from apps.core.messages import Message
 
 
 def iter_pages(
@@ -21,12 +22,17 @@ def iter_pages(
         for i, page in enumerate(pages):
             path = f"{top_path}[{i}]" if isinstance(value, list) else top_path
             if not isinstance(page, dict) or not isinstance(page.get(items), list):
-                listing = f"'{items}' list" + (f" of {of}" if of else "")
+                listing = (
+                    Message("'{items}' list of {of}", items=items, of=of)
+                    if of
+                    else Message("'{items}' list", items=items)
+                )
+                hint = wrong_source_hint(json_fields(page), key)
                 raise SourceError(
                     filename,
                     path,
                     items if isinstance(page, dict) else None,
-                    f"expected {what}, an object with a {listing}" + wrong_source_hint(json_fields(page), key),
+                    Message("expected {what}, an object with a {listing}{hint}", what=what, listing=listing, hint=hint),
                 )
             yield path, page
 

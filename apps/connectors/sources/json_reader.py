@@ -35,6 +35,7 @@ from apps.connectors.sources.sniff import (
     peek,
     seekable,
 )
+from apps.core.messages import Message
 
 try:
     _BACKEND = ijson.get_backend("yajl2_c")
@@ -53,21 +54,22 @@ _NUMBER_START = frozenset("-0123456789")
 _NOT_FINITE = re.compile(r"-?(?:NaN|Infinity)(?![A-Za-z0-9_])")
 _NUMBER_BEFORE = frozenset("[:, \t\r\n-")  # characters that may precede an integer token (not inside a string)
 
-# yajl's messages in the words Python's json module uses, which the error messages have always given.
+# yajl's messages in the words Python's json module uses, which the error messages have always given (Messages:
+# a page translates them).
 _MESSAGES = {
-    "invalid char in json text.": "Expecting value",
-    "unallowed token at this point in JSON text": "Expecting value",
-    "invalid string in json text.": "Expecting value",
-    "malformed number, a digit is required after the minus sign.": "Expecting value",
-    "malformed number, a digit is required after the decimal point.": "Expecting ',' delimiter",
-    "malformed number, a digit is required after the exponent.": "Expecting ',' delimiter",
-    "object key and value must be separated by a colon (':')": "Expecting ':' delimiter",
-    "after array element, I expect ',' or ']'": "Expecting ',' delimiter",
-    "after key and value, inside map, I expect ',' or '}'": "Expecting ',' delimiter",
-    "invalid object key (must be a string)": "Expecting property name enclosed in double quotes",
-    "invalid character inside string.": "Invalid control character at",
-    "inside a string, '\\' occurs before a character which it may not.": "Invalid \\escape",
-    "invalid (non-hex) character occurs after '\\u' inside string.": "Invalid \\uXXXX escape",
+    "invalid char in json text.": Message("Expecting value"),
+    "unallowed token at this point in JSON text": Message("Expecting value"),
+    "invalid string in json text.": Message("Expecting value"),
+    "malformed number, a digit is required after the minus sign.": Message("Expecting value"),
+    "malformed number, a digit is required after the decimal point.": Message("Expecting ',' delimiter"),
+    "malformed number, a digit is required after the exponent.": Message("Expecting ',' delimiter"),
+    "object key and value must be separated by a colon (':')": Message("Expecting ':' delimiter"),
+    "after array element, I expect ',' or ']'": Message("Expecting ',' delimiter"),
+    "after key and value, inside map, I expect ',' or '}'": Message("Expecting ',' delimiter"),
+    "invalid object key (must be a string)": Message("Expecting property name enclosed in double quotes"),
+    "invalid character inside string.": Message("Invalid control character at"),
+    "inside a string, '\\' occurs before a character which it may not.": Message("Invalid \\escape"),
+    "invalid (non-hex) character occurs after '\\u' inside string.": Message("Invalid \\uXXXX escape"),
 }
 
 
@@ -93,7 +95,7 @@ class _Feed(StructureScan):
         self.digits = ""  # a run of digits at the end of the text so far, possibly continued by the next block
         self.before_digits = "\n"  # the character before that run (the start of the file counts as a blank)
         self.path = ""  # the value being read, for the messages
-        self.too_long = ""  # the position of an integer too long to read, refused at the next reads
+        self.too_long: Message | str = ""  # the position of an integer too long to read, refused at the next reads
         self.blank_fed = False
         self.start_scan()
 
@@ -107,8 +109,13 @@ class _Feed(StructureScan):
             self.blank_fed = True
             return b" "
         if self.too_long and self.fed >= self.limit:
-            path = self.path or "the document"
-            raise SourceError(self.filename, None, None, f"the number at {self.too_long} in {path} has too many digits")
+            path = self.path or Message("the document")
+            raise SourceError(
+                self.filename,
+                None,
+                None,
+                Message("the number at {where} in {path} has too many digits", where=self.too_long, path=path),
+            )
         if self.fed >= self.limit and not self._next_block():
             return b""  # the last text stays, for the messages about the end of the file
         if self.fed >= self.limit:
@@ -126,7 +133,8 @@ class _Feed(StructureScan):
             # Character offset is that of the block (characters so far); enough to find the spot.
             message = utf8_error(self.filename, None, exc).message
             where = self.chars + len(self.text)
-            raise SourceError(self.filename, None, None, f"near character {where}: " + message) from exc
+            near = Message("near character {where}: {message}", where=where, message=message)
+            raise SourceError(self.filename, None, None, near) from exc
         if not data:
             if self._too_long("", final=True) is not None:
                 self.read()  # raises
@@ -142,13 +150,13 @@ class _Feed(StructureScan):
         self.limit = len(text) if cut is None else max(cut, 0)  # up to a long integer: yajl never reaches its end
         return True
 
-    def where(self, offset: int) -> str:
+    def where(self, offset: int) -> Message:
         """``character N (line L)`` for the character at `offset` in the last text block (negative: in the
         run of digits that ends the block before, which holds no newline)."""
         line = self.lines + (self.text.count("\n", 0, offset) if offset > 0 else 0) + 1
-        return f"character {self.chars + offset} (line {line})"
+        return Message("character {char} (line {line})", char=self.chars + offset, line=line)
 
-    def end(self) -> str:
+    def end(self) -> Message:
         """The position of the end of the file."""
         return self.where(len(self.text))
 
@@ -218,8 +226,10 @@ def _refuse_not_json(stream: BinaryIO, filename: str, source_key: str) -> None:
         filename,
         None,
         None,
-        "expected a JSON file but the file is not JSON (it looks like CSV or text)."
-        + wrong_source_hint(fields, source_key),
+        Message(
+            "expected a JSON file but the file is not JSON (it looks like CSV or text).{hint}",
+            hint=wrong_source_hint(fields, source_key),
+        ),
     )
 
 
@@ -344,7 +354,10 @@ def _error(feed: _Feed, problem: str, exc: Exception, index: int, array: bool) -
     offset = feed.error_offset(exc)
     if array and problem == "trailing garbage":
         return SourceError(
-            feed.filename, None, None, f"invalid JSON at {feed.where(offset - 1)}: extra data after the array"
+            feed.filename,
+            None,
+            None,
+            Message("invalid JSON at {where}: extra data after the array", where=feed.where(offset - 1)),
         )
     pos = _position(feed.text, problem, offset)
     if feed.at_end(pos + 1):  # only blanks after what it refused: the file stops there
@@ -355,8 +368,10 @@ def _error(feed: _Feed, problem: str, exc: Exception, index: int, array: bool) -
         message = not_finite_message(word.group())
     if array and problem == "after array element, I expect ',' or ']'" and not _inside_item(feed):
         # An item of the top-level array followed by something other than ',' or ']'.
-        message = f"expected ',' or ']' after item [{index - 1}]"
-    return SourceError(feed.filename, None, None, f"invalid JSON at {feed.where(pos)}: {message}")
+        message = Message("expected ',' or ']' after item [{index}]", index=index - 1)
+    return SourceError(
+        feed.filename, None, None, Message("invalid JSON at {where}: {message}", where=feed.where(pos), message=message)
+    )
 
 
 def _position(text: str, problem: str, offset: int) -> int:
@@ -377,11 +392,14 @@ def _position(text: str, problem: str, offset: int) -> int:
 
 
 def _truncated(feed: _Feed, index: int, array: bool) -> SourceError:
-    where = f" inside [{index}]"
+    where: Message | str = Message(" inside [{index}]", index=index)
     if array and not _inside_item(feed):
-        where = "" if feed.text.rstrip().endswith(",") else f" after item [{index - 1}]"
+        where = "" if feed.text.rstrip().endswith(",") else Message(" after item [{index}]", index=index - 1)
     return SourceError(
-        feed.filename, None, None, f"the JSON ends early at {feed.end()}{where}; the file looks truncated"
+        feed.filename,
+        None,
+        None,
+        Message("the JSON ends early at {end}{where}; the file looks truncated", end=feed.end(), where=where),
     )
 
 

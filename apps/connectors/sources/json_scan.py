@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from apps.connectors.sources.errors import SourceError
+from apps.core.messages import Message
 
 # No vendor document nests more than a handful of levels; a deeper one is refused as it is read (ijson would
 # build it, and Python's recursion — in validation, in messages — fails or takes the memory of the machine).
@@ -57,8 +58,12 @@ class StructureScan:
                     self.filename,
                     None,
                     None,
-                    f"the JSON is nested more than {MAX_DEPTH} levels deep at {self.where(offset)}; no vendor's "
-                    "format nests that deep, so the file is refused",
+                    Message(
+                        "the JSON is nested more than {depth} levels deep at {where}; no vendor's "
+                        "format nests that deep, so the file is refused",
+                        depth=MAX_DEPTH,
+                        where=self.where(offset),
+                    ),
                 )
             self.depth = int(depths[-1])
         self.in_string = bool((len(quotes) + start_in_string) % 2)
@@ -86,8 +91,12 @@ class StructureScan:
             self.filename,
             None,
             None,
-            f"the string that starts at {self.string_start} is longer than {MAX_STRING_BYTES:,} bytes; no vendor's "
-            "format holds a value that long, so the file is refused",
+            Message(
+                "the string that starts at {where} is longer than {limit} bytes; no vendor's "
+                "format holds a value that long, so the file is refused",
+                where=self.string_start,
+                limit=f"{MAX_STRING_BYTES:,}",
+            ),
         )
 
     def _escaped(self, data: np.ndarray, quotes: np.ndarray) -> np.ndarray:

@@ -23,7 +23,15 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from apps.core.messages import Message
+
 _STATE = threading.local()
+# What is refused, in the messages: a Message each, so a page can translate it.
+_WHAT = {"the file": Message("the file"), "the body": Message("the body")}
+
+
+def _what(what: str) -> Message | str:
+    return _WHAT.get(what, what)
 
 
 class JsonObject(dict):
@@ -48,24 +56,32 @@ def watch(repeated: list[str] | None) -> None:
     _STATE.repeated = repeated
 
 
-def duplicate_message(key: str, what: str = "the file") -> str:
+def duplicate_message(key: str, what: str = "the file") -> Message:
     """What a key given twice is refused with (`what`: the file, the body)."""
-    return (
-        f"the key '{key}' is given twice in one object; JSON readers disagree on which value counts (RFC 8259, "
-        f"section 4), so {what} is refused rather than one of them read"
+    return Message(
+        "the key '{key}' is given twice in one object; JSON readers disagree on which value counts (RFC 8259, "
+        "section 4), so {what} is refused rather than one of them read",
+        key=key,
+        what=_what(what),
     )
 
 
-def not_finite_message(word: str, what: str = "the file") -> str:
+def not_finite_message(word: str, what: str = "the file") -> Message:
     """What a NaN or Infinity in the text is refused with."""
-    return f"{word} is not a finite number, and JSON has none (RFC 8259, section 6), so {what} is refused"
+    return Message(
+        "{word} is not a finite number, and JSON has none (RFC 8259, section 6), so {what} is refused",
+        word=word,
+        what=_what(what),
+    )
 
 
-def out_of_range_message(text: str, what: str = "the file") -> str:
+def out_of_range_message(text: str, what: str = "the file") -> Message:
     """What a number beyond a double's range is refused with."""
-    return (
-        f"the number {text} is out of range (a double holds at most about 1.8e308; it would be read as infinity), "
-        f"so {what} is refused"
+    return Message(
+        "the number {number} is out of range (a double holds at most about 1.8e308; it would be read as infinity), "
+        "so {what} is refused",
+        number=text,
+        what=_what(what),
     )
 
 

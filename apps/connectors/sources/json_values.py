@@ -10,12 +10,15 @@ import pandas as pd
 from apps.connectors.sources.bounds import day_out_of_range
 from apps.connectors.sources.dates import ISO_DATE
 from apps.connectors.sources.errors import SourceError, describe_value
+from apps.core.messages import Message
+
+EXPECTED_GOT = "expected {expected}, got {got}"  # the msgid of its French entry (locale/fr)
 
 
 def expect(value: Any, kind: type | tuple[type, ...], filename: str, path: str, what: str) -> Any:
     """Check a JSON value's type; SourceError naming the path and what was expected otherwise."""
     if not isinstance(value, kind) or isinstance(value, bool):
-        raise SourceError(filename, path, None, f"expected {what}, got {describe_value(value)}")
+        raise SourceError(filename, path, None, Message(EXPECTED_GOT, expected=what, got=describe_value(value)))
     return value
 
 
@@ -30,9 +33,12 @@ def check_repeat(seen: dict[tuple, str], bucket: tuple, result: dict, filename: 
             filename,
             path,
             None,
-            f"the same usage (bucket {bucket[0]}, same grouping) already "
-            f"appears at {seen[key]}; the file repeats a page or bucket (overlapping pulls?): keep one "
-            "and upload again",
+            Message(
+                "the same usage (bucket {bucket}, same grouping) already appears at {seen}; the file repeats a page "
+                "or bucket (overlapping pulls?): keep one and upload again",
+                bucket=bucket[0],
+                seen=seen[key],
+            ),
         )
     seen[key] = path
 
@@ -50,8 +56,10 @@ def json_day(value: Any, filename: str, path: str, key: str, *, unix: bool = Fal
             stamp = pd.Timestamp(value.strip())
             stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
     except (ValueError, TypeError, OverflowError):
-        expected = "unix seconds" if unix else "an ISO 8601 date like 2025-01-31T00:00:00Z"
-        raise SourceError(filename, path, key, f"expected {expected}, got {describe_value(value)}") from None
+        expected = Message("unix seconds") if unix else Message("an ISO 8601 date like 2025-01-31T00:00:00Z")
+        raise SourceError(
+            filename, path, key, Message(EXPECTED_GOT, expected=expected, got=describe_value(value))
+        ) from None
     day = stamp.tz_localize(None).normalize()
     out_of_range = day_out_of_range(day.date(), f"{day:%Y-%m-%d}" if unix else value)
     if out_of_range:

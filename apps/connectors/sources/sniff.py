@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from apps.connectors.sources.errors import SourceError, utf8_error
+from apps.core.messages import Message
 
 SNIFF_BYTES = 64 * 1024
 
@@ -76,13 +77,17 @@ def check_not_empty(stream: BinaryIO, filename: str) -> bytes:
     head = peek(stream)
     for magic, kind in _ARCHIVES:
         if head.startswith(magic):
-            hint = " (an Excel workbook is a zip too: save the sheet as 'CSV UTF-8')" if kind == "zip" else ""
+            hint = Message(" (an Excel workbook is a zip too: save the sheet as 'CSV UTF-8')") if kind == "zip" else ""
             raise SourceError(
                 filename,
                 None,
                 None,
-                f"the file is a {kind} archive (compressed), not a CSV or JSON text file; nothing was "
-                f"decompressed. Extract it and upload the file inside{hint}",
+                Message(
+                    "the file is a {kind} archive (compressed), not a CSV or JSON text file; nothing was "
+                    "decompressed. Extract it and upload the file inside{hint}",
+                    kind=kind,
+                    hint=hint,
+                ),
             )
     nul = head.find(b"\x00")
     if nul >= 0 and encoding_of(head) == "utf-8":
@@ -94,18 +99,23 @@ def check_not_empty(stream: BinaryIO, filename: str) -> bytes:
                 filename,
                 None,
                 None,
-                "the file looks like UTF-16 without a byte-order mark (every other byte is NUL); save it as "
-                "UTF-8 ('CSV UTF-8' in Excel), or as UTF-16 with its byte-order mark, and upload it again",
+                Message(
+                    "the file looks like UTF-16 without a byte-order mark (every other byte is NUL); save it as "
+                    "UTF-8 ('CSV UTF-8' in Excel), or as UTF-16 with its byte-order mark, and upload it again"
+                ),
             )
         raise SourceError(
             filename,
             None,
             None,
-            f"the file holds binary data (a NUL byte at byte {nul}), not a CSV or JSON text file; upload the "
-            "usage export itself",
+            Message(
+                "the file holds binary data (a NUL byte at byte {nul}), not a CSV or JSON text file; upload the "
+                "usage export itself",
+                nul=nul,
+            ),
         )
     if not first_text(head).strip():
-        raise SourceError(filename, None, None, "the file is empty")
+        raise SourceError(filename, None, None, Message("the file is empty"))
     return head
 
 
