@@ -33,6 +33,8 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, HTTPClientError
 from botocore.session import Session
 
+from apps.core.messages import Message
+
 from . import _http
 from ._http import BACKOFF_SECONDS, MAX_ATTEMPTS, TIMEOUT, USER_AGENT, Access, Document, PullError, dump
 from ._report import period_name
@@ -77,9 +79,11 @@ def unpack_secret(secret: str) -> tuple[str, str, str]:
         keys = json.loads(secret)
         found = (keys["access_key_id"], keys["secret_access_key"], keys.get("session_token") or "")
     except (ValueError, TypeError, KeyError):
-        raise PullError("AWS: the stored credential is not an access key id and secret; enter it again") from None
+        raise PullError(
+            Message("AWS: the stored credential is not an access key id and secret; enter it again")
+        ) from None
     if not all(isinstance(k, str) for k in found) or not found[0] or not found[1]:
-        raise PullError("AWS: the stored credential lacks the access key id or the secret; enter it again")
+        raise PullError(Message("AWS: the stored credential lacks the access key id or the secret; enter it again"))
     return found
 
 
@@ -88,9 +92,11 @@ def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
     document; no document when the log group has none in the period."""
     region, group = access.aws_region.strip(), access.log_group.strip()
     if not REGION.match(region):
-        raise PullError(f"AWS: the credential's region {region!r} is not a region name such as eu-west-1")
+        raise PullError(
+            Message("AWS: the credential's region {region} is not a region name such as eu-west-1", region=repr(region))
+        )
     if not group:
-        raise PullError("AWS: the credential names no CloudWatch Logs log group")
+        raise PullError(Message("AWS: the credential names no CloudWatch Logs log group"))
     client = _client(access, region)
     params: dict[str, Any] = {
         "logGroupName": group,
@@ -107,7 +113,7 @@ def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
         page = _call(client, access, group, region, params)
         events = page.get("events")
         if not isinstance(events, list):
-            raise PullError("AWS answered FilterLogEvents with an unexpected shape (no 'events' list)")
+            raise PullError(Message("AWS answered FilterLogEvents with an unexpected shape (no 'events' list)"))
         for event in events:
             record = _record(event)
             if record is None:
@@ -118,11 +124,13 @@ def fetch(access: Access, start_day: date, end_day: date) -> list[Document]:
         if not token:
             break
         if token in seen:
-            raise PullError(f"AWS: the nextToken of log group {group} repeats; the pages loop")
+            raise PullError(Message("AWS: the nextToken of log group {group} repeats; the pages loop", group=group))
         seen.add(token)
         params["nextToken"] = token
     else:  # the loop ran out of pages without reaching the last
-        raise PullError(f"AWS: more than {MAX_PAGES} pages of log group {group}; pull fewer days")
+        raise PullError(
+            Message("AWS: more than {pages} pages of log group {group}; pull fewer days", pages=MAX_PAGES, group=group)
+        )
     log.info(
         "AWS %s: %d invocation record(s) in %d page(s), %d other event(s) left out", group, len(lines), pages, left_out
     )
@@ -190,7 +198,7 @@ def _client(access: Access, region: str):
             )
     except (BotoCoreError, ValueError) as exc:
         raise PullError(
-            f"AWS: the client could not be set up ({type(exc).__name__}); check the region and URL"
+            Message("AWS: the client could not be set up ({error}); check the region and URL", error=type(exc).__name__)
         ) from None
 
 
@@ -208,15 +216,26 @@ def _call(client, access: Access, group: str, region: str, params: dict[str, Any
             why = f"{code or 'HTTP'} {status}"
             if attempt == MAX_ATTEMPTS:
                 raise PullError(
-                    f"AWS still answered {why} for log group {group} after {attempt} attempts; try again later",
+                    Message(
+                        "AWS still answered {why} for log group {group} after {attempts} attempts; try again later",
+                        why=why,
+                        group=group,
+                        attempts=attempt,
+                    ),
                     status,
                 ) from None
         except (ConnectionError, HTTPClientError) as exc:
             why = type(exc).__name__
             if attempt == MAX_ATTEMPTS:
-                raise PullError(f"could not reach AWS CloudWatch Logs after {attempt} attempts ({why})") from None
+                raise PullError(
+                    Message(
+                        "could not reach AWS CloudWatch Logs after {attempts} attempts ({why})",
+                        attempts=attempt,
+                        why=why,
+                    )
+                ) from None
         except BotoCoreError as exc:
-            raise PullError(f"AWS: the request could not be made ({type(exc).__name__})") from None
+            raise PullError(Message("AWS: the request could not be made ({error})", error=type(exc).__name__)) from None
         wait = BACKOFF_SECONDS * 2 ** (attempt - 1)
         log.warning("AWS: %s, attempt %d of %d; waiting %.1f s", why, attempt, MAX_ATTEMPTS, wait)
         _http._sleep(wait)  # looked up at call time, so tests record waits instead of sleeping
@@ -224,15 +243,31 @@ def _call(client, access: Access, group: str, region: str, params: dict[str, Any
 
 
 def _refusal(code: str, message: str, status: int | None, group: str, region: str) -> PullError:
+    # AWS's own code and message, shown as AWS wrote them: a value, not text of ours to translate.
     detail = f" ({code}: {message[:200]})" if message else f" ({code})"
     if code in REFUSED_CODES:
-        text = f"credential refused by AWS (HTTP {status}): check the access key id, secret and session token{detail}"
+        text = Message(
+            "credential refused by AWS (HTTP {status}): check the access key id, secret and session token{detail}",
+            status=status,
+            detail=detail,
+        )
     elif code == "AccessDeniedException":
-        text = f"AWS refused FilterLogEvents on log group {group}: the credential lacks logs:FilterLogEvents{detail}"
+        text = Message(
+            "AWS refused FilterLogEvents on log group {group}: the credential lacks logs:FilterLogEvents{detail}",
+            group=group,
+            detail=detail,
+        )
     elif code == "ResourceNotFoundException":
-        text = f"AWS has no log group {group} in {region}: check the log group Bedrock logs to{detail}"
+        text = Message(
+            "AWS has no log group {group} in {region}: check the log group Bedrock logs to{detail}",
+            group=group,
+            region=region,
+            detail=detail,
+        )
     else:
-        text = f"AWS answered HTTP {status} for log group {group}{detail}"
+        text = Message(
+            "AWS answered HTTP {status} for log group {group}{detail}", status=status, group=group, detail=detail
+        )
     return PullError(text, status)
 
 

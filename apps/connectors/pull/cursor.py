@@ -16,6 +16,8 @@ import base64
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
+from apps.core.messages import Message
+
 from ._http import MAX_PAGES, Access, Client, Document, PullError
 from ._report import pages_document
 
@@ -55,12 +57,26 @@ def numbered_pages(api: Client, path: str, body: dict, items: str, more: Callabl
     while True:
         page = api.post_json(path, {**body, "page": len(pages) + 1, "pageSize": PAGE_SIZE})
         if not isinstance(page, dict) or not isinstance(page.get(items), list):
-            raise PullError(f"{api.vendor} answered {path} with an unexpected shape (no '{items}' list)")
+            raise PullError(
+                Message(
+                    "{vendor} answered {path} with an unexpected shape (no '{items}' list)",
+                    vendor=api.vendor,
+                    path=path,
+                    items=items,
+                )
+            )
         pages.append(page)
         if not more(page):
             return pages
         if len(pages) >= MAX_PAGES:
-            raise PullError(f"{api.vendor}: more than {MAX_PAGES} pages of {path}; pull fewer days")
+            raise PullError(
+                Message(
+                    "{vendor}: more than {pages} pages of {path}; pull fewer days",
+                    vendor=api.vendor,
+                    pages=MAX_PAGES,
+                    path=path,
+                )
+            )
 
 
 def has_next_page(page: dict) -> bool:

@@ -37,6 +37,7 @@ from apps.connectors.sources.json_models import Amount, Items, JsonRow, Required
 from apps.connectors.sources.json_pages import entry_path, iter_pages
 from apps.connectors.sources.json_values import expect, json_day
 from apps.connectors.sources.skips import counted
+from apps.core.messages import Message
 
 KEY = "anthropic_claude_code"
 LABEL = "Anthropic Claude Code usage report"
@@ -117,7 +118,11 @@ def _rows(record: Any, filename: str, path: str, seen: dict[tuple, str]) -> list
             filename,
             path,
             missing,
-            f"expected the record's {missing}, the key is missing" + wrong_source_hint(json_fields(record), KEY),
+            Message(
+                "expected the record's {missing}, the key is missing{hint}",
+                missing=missing,
+                hint=wrong_source_hint(json_fields(record), KEY),
+            ),
         )
     day = json_day(record.get("date"), filename, path, "date")
     usage = validate(Record, record, filename, path)
@@ -130,8 +135,11 @@ def _rows(record: Any, filename: str, path: str, seen: dict[tuple, str]) -> list
                 filename,
                 where,
                 None,
-                f"the same actor, day and model already appears at {seen[key]}; the file repeats a page "
-                "(overlapping pulls?): keep one and upload again",
+                Message(
+                    "the same actor, day and model already appears at {where}; the file repeats a page "
+                    "(overlapping pulls?): keep one and upload again",
+                    where=seen[key],
+                ),
             )
         seen[key] = where
         cost, currency = _cost(item.estimated_cost, filename, where)
@@ -163,7 +171,10 @@ def _cost(cost: Cost | None, filename: str, path: str) -> tuple[float, str]:
             filename,
             f"{path}.estimated_cost",
             "currency",
-            f"expected a currency whose minor unit is a cent ({', '.join(sorted(CENT_CURRENCIES))}), "
-            f"got {describe_value(cost.currency)}",
+            Message(
+                "expected a currency whose minor unit is a cent ({currencies}), got {value}",
+                currencies=", ".join(sorted(CENT_CURRENCIES)),
+                value=describe_value(cost.currency),
+            ),
         )
     return cost.amount / 100, currency

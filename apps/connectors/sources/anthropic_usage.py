@@ -44,6 +44,7 @@ from apps.connectors.sources.json_models import (
 from apps.connectors.sources.json_pages import entry_path, iter_pages
 from apps.connectors.sources.json_values import check_repeat, expect, json_day
 from apps.connectors.sources.skips import counted
+from apps.core.messages import Message
 
 KEY = "anthropic_usage"
 LABEL = "Anthropic usage report (messages)"
@@ -60,7 +61,7 @@ PROVIDER = "anthropic"
 
 def _cache_creation(value: Any) -> Any:
     if value is None:
-        raise refuse("expected an object of cache-creation tokens, the key is missing")
+        raise refuse(Message("expected an object of cache-creation tokens, the key is missing"))
     return value
 
 
@@ -117,7 +118,7 @@ def _parse_page(page: dict, filename: str, path: str, seen: dict[tuple, str]) ->
                 filename,
                 bpath,
                 "results",
-                "expected a list of usage results" + wrong_source_hint(json_fields(page), KEY),
+                Message("expected a list of usage results{hint}", hint=wrong_source_hint(json_fields(page), KEY)),
             )
         day = None
         for r, result in enumerate(results):
@@ -129,17 +130,22 @@ def _parse_page(page: dict, filename: str, path: str, seen: dict[tuple, str]) ->
                     filename,
                     rpath,
                     None,
-                    "this is an Anthropic cost report (/v1/organizations/cost_report), not the "
-                    "usage report; choose the 'anthropic_cost_report' source for it, or load "
-                    "/v1/organizations/usage_report/messages pages",
+                    Message(
+                        "this is an Anthropic cost report (/v1/organizations/cost_report), not the "
+                        "usage report; choose the 'anthropic_cost_report' source for it, or load "
+                        "/v1/organizations/usage_report/messages pages"
+                    ),
                 )
             if "uncached_input_tokens" not in result and "output_tokens" not in result:
                 raise SourceError(
                     filename,
                     rpath,
                     "uncached_input_tokens",
-                    "expected the usage report's token fields (uncached_input_tokens, "
-                    "cache_read_input_tokens, output_tokens)" + wrong_source_hint(json_fields(page), KEY),
+                    Message(
+                        "expected the usage report's token fields (uncached_input_tokens, "
+                        "cache_read_input_tokens, output_tokens){hint}",
+                        hint=wrong_source_hint(json_fields(page), KEY),
+                    ),
                 )
             if day is None:
                 day = json_day(bucket.get("starting_at"), filename, bpath, "starting_at")

@@ -39,6 +39,7 @@ from apps.connectors.sources.json_reader import iter_json_values
 from apps.connectors.sources.json_strict import StrictJsonError, strict_loads
 from apps.connectors.sources.json_values import json_day
 from apps.connectors.sources.skips import SkipReason, counted
+from apps.core.messages import Message
 
 KEY = "aws_bedrock_invocations"
 LABEL = "Amazon Bedrock model-invocation logs"
@@ -116,10 +117,15 @@ def _message(event: Any, filename: str, path: str) -> Any:
     try:
         return strict_loads(text) if isinstance(text, str) else text
     except StrictJsonError as exc:
-        raise SourceError(filename, path, "message", f"in the log record's JSON text, {exc.message}") from None
+        raise SourceError(
+            filename, path, "message", Message("in the log record's JSON text, {problem}", problem=exc.message)
+        ) from None
     except ValueError:
         raise SourceError(
-            filename, path, "message", f"expected a log record as JSON text, got {describe_value(text)}"
+            filename,
+            path,
+            "message",
+            Message("expected a log record as JSON text, got {value}", value=describe_value(text)),
         ) from None
 
 
@@ -130,17 +136,23 @@ def _row(record: Any, filename: str, path: str) -> dict[str, Any] | None:
             filename,
             path,
             "modelId" if isinstance(record, dict) else None,
-            "expected a Bedrock model-invocation log record with a modelId"
-            + wrong_source_hint(json_fields(record), KEY),
+            Message(
+                "expected a Bedrock model-invocation log record with a modelId{hint}",
+                hint=wrong_source_hint(json_fields(record), KEY),
+            ),
         )
     if record.get("errorCode"):
         return None
     model_id = record["modelId"]
     if not isinstance(model_id, str) or not model_id.strip():
-        raise SourceError(filename, path, "modelId", f"expected a model id, got {describe_value(model_id)}")
+        raise SourceError(
+            filename, path, "modelId", Message("expected a model id, got {value}", value=describe_value(model_id))
+        )
     for key in ("input", "output"):
         if record.get(key) is None:
-            raise SourceError(filename, path, key, f"expected the record's {key} object, the key is missing")
+            raise SourceError(
+                filename, path, key, Message("expected the record's {key} object, the key is missing", key=key)
+            )
     day = json_day(record.get("timestamp"), filename, path, "timestamp")
     usage = validate(Record, record, filename, path)
     model, provider = model_and_provider(model_id.strip())
@@ -177,7 +189,7 @@ def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK
             yield finish(rows, KEY, attrs=counted(read, {SkipReason.FAILED_REQUEST: failed}))
             rows, read, failed = [], 0, 0
     if total == 0:
-        raise SourceError(filename, None, None, "the file holds no model-invocation log records")
+        raise SourceError(filename, None, None, Message("the file holds no model-invocation log records"))
     if read:
         yield finish(rows, KEY, attrs=counted(read, {SkipReason.FAILED_REQUEST: failed}))
 

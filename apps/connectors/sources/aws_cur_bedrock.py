@@ -43,6 +43,7 @@ from apps.connectors.sources.csv_reader import DEFAULT_CHUNK_ROWS, iter_csv
 from apps.connectors.sources.errors import SourceError, describe_value
 from apps.connectors.sources.frames import combine, finish
 from apps.connectors.sources.skips import SkipReason, counted
+from apps.core.messages import Message
 
 KEY = "aws_cur_bedrock"
 LABEL = "AWS Cost and Usage Report (Bedrock lines)"
@@ -136,7 +137,13 @@ def _multipliers(chunk: CsvChunk) -> np.ndarray:
         n = UNITS.get(" ".join(unit.lower().split()))
         if n is None:
             raise chunk.error(
-                i, "unit", f"expected a token unit ({', '.join(sorted(set(UNITS)))}), got {describe_value(unit)}"
+                i,
+                "unit",
+                Message(
+                    "expected a token unit ({units}), got {value}",
+                    units=", ".join(sorted(set(UNITS))),
+                    value=describe_value(unit),
+                ),
             )
         out[i] = n
     return out
@@ -182,8 +189,10 @@ def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK
             filename,
             None,
             "line_item_usage_type",
-            "found no Amazon Bedrock token lines (usage types ending in "
-            "-input-tokens, -output-tokens or -cache-read/-cache-write-input-token-count)",
+            Message(
+                "found no Amazon Bedrock token lines (usage types ending in "
+                "-input-tokens, -output-tokens or -cache-read/-cache-write-input-token-count)"
+            ),
         )
 
 

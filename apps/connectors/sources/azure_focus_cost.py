@@ -40,6 +40,7 @@ from apps.connectors.sources.errors import SourceError
 from apps.connectors.sources.frames import finish
 from apps.connectors.sources.names import norm
 from apps.connectors.sources.skips import SkipReason
+from apps.core.messages import Message
 
 KEY = "azure_openai_cost"  # read by the Azure source, which hands a FOCUS file to this module
 # The classic export's field names, so its token_frame reads these chunks as it reads its own.
@@ -99,6 +100,9 @@ def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK
             filename,
             None,
             "x_SkuMeterName",
-            "found no Azure OpenAI / Foundry token meters among the usage charges (meter categories in the file: "
-            f"{shown}); export the FOCUS cost details of the subscription that holds the AI resources",
+            Message(
+                "found no Azure OpenAI / Foundry token meters among the usage charges (meter categories in the file: "
+                "{categories}); export the FOCUS cost details of the subscription that holds the AI resources",
+                categories=shown,
+            ),
         )

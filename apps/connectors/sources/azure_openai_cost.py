@@ -50,6 +50,7 @@ from apps.connectors.sources.errors import SourceError
 from apps.connectors.sources.frames import combine, finish
 from apps.connectors.sources.skips import SkipReason, counted
 from apps.connectors.sources.sniff import seekable
+from apps.core.messages import Message
 
 KEY = "azure_openai_cost"
 LABEL = "Azure Cost Management export (Azure OpenAI / Foundry meters)"
@@ -207,8 +208,11 @@ def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK
             filename,
             None,
             "MeterName",
-            "found no Azure OpenAI / Foundry token meters (meter categories in the file: "
-            f"{shown}); export the cost details of the subscription that holds the AI resources",
+            Message(
+                "found no Azure OpenAI / Foundry token meters (meter categories in the file: "
+                "{categories}); export the cost details of the subscription that holds the AI resources",
+                categories=shown,
+            ),
         )
 
 
@@ -300,7 +304,9 @@ def _tokens(chunk: CsvChunk, quantity: np.ndarray) -> np.ndarray:
     for j, unit in enumerate(units):
         mult = unit_multiplier(unit)
         if mult is None:
-            raise chunk.error(j, "unit", f"expected a token unit such as '1K' or '1M', got {unit!r}")
+            raise chunk.error(
+                j, "unit", Message("expected a token unit such as '1K' or '1M', got {value}", value=repr(unit))
+            )
         multipliers[j] = mult
     too_many = np.flatnonzero(quantity * multipliers > MAX_AMOUNT)
     if len(too_many):
@@ -308,9 +314,13 @@ def _tokens(chunk: CsvChunk, quantity: np.ndarray) -> np.ndarray:
         raise chunk.error(
             j,
             "quantity",
-            f"expected at most {MAX_AMOUNT:,} tokens, got "
-            f"{chunk.text('quantity')[j]} x "
-            f"{units[j]} = {quantity[j] * multipliers[j]:,.0f} tokens",
+            Message(
+                "expected at most {maximum} tokens, got {quantity} x {unit} = {tokens} tokens",
+                maximum=f"{MAX_AMOUNT:,}",
+                quantity=str(chunk.text("quantity")[j]),
+                unit=str(units[j]),
+                tokens=f"{quantity[j] * multipliers[j]:,.0f}",
+            ),
         )
     return np.rint(quantity * multipliers).astype(np.int64)
 

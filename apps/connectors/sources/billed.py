@@ -14,7 +14,7 @@ from typing import Annotated, Any, BinaryIO
 import pandas as pd
 from pydantic import BeforeValidator
 
-from apps.connectors.sources.bounds import MAX_AMOUNT, max_text
+from apps.connectors.sources.bounds import MAX_AMOUNT
 from apps.connectors.sources.detect import json_fields, wrong_source_hint
 from apps.connectors.sources.errors import SourceError, describe_value
 from apps.connectors.sources.frames import finish
@@ -22,6 +22,7 @@ from apps.connectors.sources.json_models import refuse
 from apps.connectors.sources.json_pages import entry_path, iter_pages
 from apps.connectors.sources.json_values import check_repeat, expect, json_day
 from apps.connectors.sources.skips import counted
+from apps.core.messages import Message
 from apps.footprint.usage_frame import USAGE_KIND_BILLED_COST
 
 
@@ -29,17 +30,25 @@ def _money(value: Any) -> Decimal:
     """An exact amount: a JSON number (read back by its shortest repr, which is the file's text for any amount
     of up to 15 significant digits) or a decimal string. A missing or empty amount is refused, never a zero."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise refuse("expected an amount (a number or a decimal string), the key is missing or empty")
+        raise refuse(Message("expected an amount (a number or a decimal string), the key is missing or empty"))
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise refuse(f"expected an amount (a number or a decimal string), got {describe_value(value)}")
+        raise refuse(_not_an_amount(value))
     try:
         amount = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
     except InvalidOperation:
         amount = Decimal("NaN")
     if not amount.is_finite() or (isinstance(value, float) and not math.isfinite(value)):
-        raise refuse(f"expected an amount (a number or a decimal string), got {describe_value(value)}")
+        raise refuse(_not_an_amount(value))
     if abs(amount) > MAX_AMOUNT:
-        raise refuse(f"expected an amount {max_text(True)}, got {describe_value(value)}")
+        # The bound written out here (not bounds.max_text) so the whole sentence is one translatable template.
+        raise refuse(
+            Message(
+                "expected an amount between {low} and {high}, got {value}",
+                low=f"{-MAX_AMOUNT:,}",
+                high=f"{MAX_AMOUNT:,}",
+                value=describe_value(value),
+            )
+        )
     return amount
 
 
@@ -47,10 +56,14 @@ def _currency(value: Any) -> str:
     """An ISO 4217 code, upper case (OpenAI writes 'usd'); missing or empty is refused: an amount needs one."""
     text = "" if value is None else str(value).strip()
     if not text:
-        raise refuse("expected an ISO 4217 currency code like 'USD', the key is missing or empty")
+        raise refuse(Message("expected an ISO 4217 currency code like 'USD', the key is missing or empty"))
     if not (len(text) == 3 and text.isalpha()):
-        raise refuse(f"expected an ISO 4217 currency code like 'USD', got {describe_value(value)}")
+        raise refuse(Message("expected an ISO 4217 currency code like 'USD', got {value}", value=describe_value(value)))
     return text.upper()
+
+
+def _not_an_amount(value: Any) -> Message:
+    return Message("expected an amount (a number or a decimal string), got {value}", value=describe_value(value))
 
 
 Money = Annotated[Decimal, BeforeValidator(_money)]
@@ -70,7 +83,9 @@ def iter_results(
             results = bucket.get("results")
             if not isinstance(results, list):
                 hint = wrong_source_hint(json_fields(page), key)
-                raise SourceError(filename, bpath, "results", "expected a list of cost results" + hint)
+                raise SourceError(
+                    filename, bpath, "results", Message("expected a list of cost results{hint}", hint=hint)
+                )
             day = json_day(bucket.get(start), filename, bpath, start, unix=unix) if results else None
             for r, result in enumerate(results):
                 rpath = f"{bpath}.results[{r}]"

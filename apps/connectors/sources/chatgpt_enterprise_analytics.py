@@ -60,6 +60,7 @@ from apps.connectors.sources.frames import finish, spread
 from apps.connectors.sources.names import norm
 from apps.connectors.sources.skips import SkipReason, counted
 from apps.connectors.sources.sniff import seekable
+from apps.core.messages import Message
 from apps.footprint.usage_frame import USAGE_KIND_SEAT_ACTIVITY
 
 KEY = "chatgpt_enterprise_analytics"
@@ -94,8 +95,8 @@ FIELDS = (
 )
 # Other exports of the same page: a row per GPT or per project, their messages in `messages_workspace`.
 OTHER_REPORTS = {
-    "gpt_name": "the GPT engagement report (one row per GPT)",
-    "project_id": "the projects report (one row per project)",
+    "gpt_name": Message("the GPT engagement report (one row per GPT)"),
+    "project_id": Message("the projects report (one row per project)"),
 }
 
 
@@ -103,13 +104,16 @@ def _refuse_other_reports(stream: BinaryIO, filename: str) -> None:
     header = {norm(h) for h in read_layout(stream, filename).header}
     if norm("messages_workspace") not in header or norm("messages") in header:
         return
-    what = next((w for c, w in OTHER_REPORTS.items() if norm(c) in header), "another report")
+    what = next((w for c, w in OTHER_REPORTS.items() if norm(c) in header), Message("another report"))
     raise SourceError(
         filename,
         1,
         "messages_workspace",
-        f"this is {what} of ChatGPT workspace analytics, not the user engagement report: export the users report "
-        "(one row per user) and upload that",
+        Message(
+            "this is {report} of ChatGPT workspace analytics, not the user engagement report: export the users report "
+            "(one row per user) and upload that",
+            report=what,
+        ),
     )
 
 
@@ -124,7 +128,10 @@ def _chunk(stream: BinaryIO, filename: str) -> CsvChunk:
         chunk = CsvChunk(pa.concat_tables([c.table for c in chunks]), chunk.columns, 2, filename)
     if not (chunk.has("email") or chunk.has("public_id")):
         raise SourceError(
-            filename, 1, None, "missing expected column 'email' or 'public_id': the report names its users by them"
+            filename,
+            1,
+            None,
+            Message("missing expected column 'email' or 'public_id': the report names its users by them"),
         )
     return chunk
 
@@ -145,7 +152,7 @@ def _optional_days(chunk: CsvChunk, name: str) -> pd.Series:
     return out
 
 
-def _first_bad(chunk: CsvChunk, mask: pd.Series | np.ndarray, name: str, message: str) -> None:
+def _first_bad(chunk: CsvChunk, mask: pd.Series | np.ndarray, name: str, message: Message) -> None:
     bad = np.flatnonzero(np.asarray(mask, dtype=bool))
     if len(bad):
         raise chunk.error(int(bad[0]), name, message)
@@ -176,7 +183,7 @@ def _users(chunk: CsvChunk) -> pd.DataFrame:
 
 def _check(chunk: CsvChunk, t: pd.DataFrame) -> None:
     """Refuse what would count wrong, naming the first record and column (see the module docstring)."""
-    _first_bad(chunk, t["period_end"] < t["period_start"], "period_end", "the period ends before it starts")
+    _first_bad(chunk, t["period_end"] < t["period_start"], "period_end", Message("the period ends before it starts"))
     active = (t["first_active"].notna() | t["last_active"].notna()).to_numpy()
     blank = t["messages"].isna().to_numpy()
     # A row without activity may name nobody (an invitation pending, in a file without emails): it is skipped.
@@ -184,19 +191,19 @@ def _check(chunk: CsvChunk, t: pd.DataFrame) -> None:
         chunk,
         t["person"].eq("").to_numpy() & (active | (t["messages"].fillna(0) > 0).to_numpy()),
         "email",
-        "expected the user's email or public_id, got blanks",
+        Message("expected the user's email or public_id, got blanks"),
     )
     _first_bad(
         chunk,
         active & blank,
         "messages",
-        "expected a whole number, got a blank for a user active in the period; the source needs this figure",
+        Message("expected a whole number, got a blank for a user active in the period; the source needs this figure"),
     )
     _first_bad(
         chunk,
         ~active & ~blank & (t["messages"].fillna(0) > 0).to_numpy(),
         "first_active",
-        "expected a date: the user has messages in the period but no day active",
+        Message("expected a date: the user has messages in the period but no day active"),
     )
     for name in ("first_active", "last_active"):
         other = "last_active" if name == "first_active" else "first_active"
@@ -204,11 +211,13 @@ def _check(chunk: CsvChunk, t: pd.DataFrame) -> None:
             chunk,
             t[name].isna() & t[other].notna(),
             name,
-            "expected a date: the user has the other day active in the period but not this one",
+            Message("expected a date: the user has the other day active in the period but not this one"),
         )
         outside = t[name].notna() & ((t[name] < t["period_start"]) | (t[name] > t["period_end"]))
-        _first_bad(chunk, outside, name, "the day falls outside the row's period (period_start to period_end)")
-    _first_bad(chunk, t["last_active"] < t["first_active"], "last_active", "the last day active is before the first")
+        _first_bad(chunk, outside, name, Message("the day falls outside the row's period (period_start to period_end)"))
+    _first_bad(
+        chunk, t["last_active"] < t["first_active"], "last_active", Message("the last day active is before the first")
+    )
     named = t.assign(row=np.arange(len(t)))[t["person"].ne("").to_numpy()]
     ordered = named.sort_values(["person", "period_start"], kind="stable")
     same = ordered["person"].eq(ordered["person"].shift())
@@ -218,8 +227,10 @@ def _check(chunk: CsvChunk, t: pd.DataFrame) -> None:
         raise chunk.error(
             row,
             "period_start",
-            "the user is listed again for a period that overlaps an earlier row (a weekly and a monthly export "
-            "joined?): its messages would count twice; upload one cadence",
+            Message(
+                "the user is listed again for a period that overlaps an earlier row (a weekly and a monthly export "
+                "joined?): its messages would count twice; upload one cadence"
+            ),
         )
 
 

@@ -33,6 +33,7 @@ from apps.connectors.sources.columns import Field
 from apps.connectors.sources.csv_reader import DEFAULT_CHUNK_ROWS, iter_csv
 from apps.connectors.sources.frames import finish
 from apps.connectors.sources.skips import SkipReason, counted
+from apps.core.messages import Message
 from apps.footprint.usage_frame import USAGE_KIND_MEASURED_ENERGY
 
 KEY = "codecarbon_emissions"
@@ -106,7 +107,7 @@ def _it_energy(chunk) -> np.ndarray:
     pue = chunk.numbers("pue", whole=False)
     below_one = (pue > 0) & (pue < 1)
     if below_one.any():
-        raise chunk.error(int(np.flatnonzero(below_one)[0]), "pue", "expected a PUE >= 1 (total / IT energy)")
+        raise chunk.error(int(np.flatnonzero(below_one)[0]), "pue", Message("expected a PUE >= 1 (total / IT energy)"))
     return energy / np.where(pue > 0, pue, 1.0)
 
 

@@ -34,8 +34,9 @@ from apps.connectors.sources.errors import SourceError, describe_value
 from apps.connectors.sources.frames import finish
 from apps.connectors.sources.json_models import Amount, JsonRow, RequiredCount, Text, required, validate
 from apps.connectors.sources.json_pages import entry_path, iter_pages
-from apps.connectors.sources.json_values import json_day
+from apps.connectors.sources.json_values import expect, json_day
 from apps.connectors.sources.skips import SkipReason, counted
+from apps.core.messages import Message
 
 KEY = "cursor_admin"
 LABEL = "Cursor Admin API usage events"
@@ -85,7 +86,7 @@ def _day(value: Any, filename: str, path: str) -> pd.Timestamp:
             filename,
             path,
             "timestamp",
-            f"expected epoch milliseconds like '1750979225854', got {describe_value(value)}",
+            Message("expected epoch milliseconds like '1750979225854', got {value}", value=describe_value(value)),
         )
     return json_day(int(text) // 1000, filename, path, "timestamp", unix=True)
 
@@ -107,14 +108,16 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
 
 def _row(event: Any, filename: str, path: str) -> dict[str, Any] | None:
     """The usage of one event; None for an event priced per request, without token counts."""
-    if not isinstance(event, dict):
-        raise SourceError(filename, path, None, f"expected {Event.WHAT}, got {describe_value(event)}")
+    expect(event, dict, filename, path, Event.WHAT)  # the shared "expected <what>, got <value>" message
     token_based = event.get("isTokenBasedCall")
     if token_based is False or (token_based is None and event.get("tokenUsage") is None):
         return None
     if event.get("tokenUsage") is None:
         raise SourceError(
-            filename, path, "tokenUsage", "expected the token counts of a token-based call, the key is missing"
+            filename,
+            path,
+            "tokenUsage",
+            Message("expected the token counts of a token-based call, the key is missing"),
         )
     day = _day(event.get("timestamp"), filename, path)
     usage = validate(Event, event, filename, path)

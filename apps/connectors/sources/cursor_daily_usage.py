@@ -48,8 +48,9 @@ from apps.connectors.sources.errors import SourceError, describe_value
 from apps.connectors.sources.frames import finish
 from apps.connectors.sources.json_models import Count, JsonRow, RequiredCount, Text, refuse, required, validate
 from apps.connectors.sources.json_pages import entry_path, iter_pages
-from apps.connectors.sources.json_values import json_day
+from apps.connectors.sources.json_values import expect, json_day
 from apps.connectors.sources.skips import SkipReason, counted
+from apps.core.messages import Message
 from apps.footprint.usage_frame import USAGE_KIND_SEAT_ACTIVITY
 
 KEY = "cursor_daily_usage"
@@ -76,7 +77,7 @@ def _flag(value: Any) -> bool | None:
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
-    raise refuse(f"expected true or false, got {describe_value(value)}")
+    raise refuse(Message("expected true or false, got {value}", value=describe_value(value)))
 
 
 Flag = Annotated[bool | None, BeforeValidator(_flag)]
@@ -133,8 +134,12 @@ def _day(record: dict, filename: str, path: str) -> pd.Timestamp:
     value = record.get("date")
     text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
     if not text.isdigit():
-        got = "the key is missing" if value is None else f"got {describe_value(value)}"
-        raise SourceError(filename, path, "date", f"expected epoch milliseconds like '1710720000000', {got}")
+        message = (
+            Message("expected epoch milliseconds like '1710720000000', the key is missing")
+            if value is None
+            else Message("expected epoch milliseconds like '1710720000000', got {value}", value=describe_value(value))
+        )
+        raise SourceError(filename, path, "date", message)
     return json_day(int(text) // 1000, filename, path, "date", unix=True)
 
 
@@ -142,7 +147,7 @@ def _person(record: dict, usage: Day, filename: str, path: str) -> str:
     """The user: ``email``, else ``userId``; a record with neither cannot be told from another user's."""
     person = usage.email.strip() or str(record.get("userId") or "").strip()
     if not person:
-        raise SourceError(filename, path, "email", "expected the user's email (or userId), the key is missing")
+        raise SourceError(filename, path, "email", Message("expected the user's email (or userId), the key is missing"))
     return person
 
 
@@ -162,15 +167,14 @@ def parse(stream: BinaryIO, filename: str) -> pd.DataFrame:
             else:
                 inactive += 1
     if read == 0:
-        raise SourceError(filename, None, None, "the answer holds no daily usage records")
+        raise SourceError(filename, None, None, Message("the answer holds no daily usage records"))
     skipped = {SkipReason.NO_ACTIVITY: inactive, SkipReason.OWN_API_KEY: elsewhere}
     return finish(rows, KEY, attrs=counted(read, skipped))
 
 
 def _row(record: Any, filename: str, path: str, seen: dict[tuple, str]) -> dict[str, Any] | SkipReason:
     """The seat activity of one user's day, or the reason it is left out."""
-    if not isinstance(record, dict):
-        raise SourceError(filename, path, None, f"expected {Day.WHAT}, got {describe_value(record)}")
+    expect(record, dict, filename, path, Day.WHAT)  # the shared "expected <what>, got <value>" message
     usage = validate(Day, record, filename, path)
     day = _day(record, filename, path)
     person = _person(record, usage, filename, path)
@@ -180,8 +184,13 @@ def _row(record: Any, filename: str, path: str, seen: dict[tuple, str]) -> dict[
             filename,
             path,
             "email",
-            f"the day {day:%Y-%m-%d} of '{person}' already appears at {seen[key]}; the file repeats a page "
-            "(overlapping pulls?): keep one and upload again",
+            Message(
+                "the day {day} of '{person}' already appears at {where}; the file repeats a page "
+                "(overlapping pulls?): keep one and upload again",
+                day=f"{day:%Y-%m-%d}",
+                person=person,
+                where=seen[key],
+            ),
         )
     seen[key] = path
     if usage.requests == 0 and usage.apiKeyReqs > 0:

@@ -49,6 +49,7 @@ from apps.connectors.sources.frames import combine, finish
 from apps.connectors.sources.json_reader import iter_json_values
 from apps.connectors.sources.skips import SkipReason, counted
 from apps.connectors.sources.sniff import looks_like_json, seekable
+from apps.core.messages import Message
 
 KEY = "gcp_billing_export"
 LABEL = "Google Cloud Billing export (Vertex AI / Gemini SKUs)"
@@ -159,7 +160,7 @@ def _json_chunks(stream: BinaryIO, filename: str, chunk_rows: int) -> Iterator[C
     columns: dict[str, str] | None = None
     for path, value in iter_json_values(stream, filename, source_key=KEY):
         if not isinstance(value, dict):
-            raise SourceError(filename, path, None, "expected a billing export row object")
+            raise SourceError(filename, path, None, Message("expected a billing export row object"))
         if columns is None and not records:
             check_source(json_fields(value), filename, KEY)
         records.append(_flatten(value))
@@ -201,7 +202,7 @@ def iter_chunks(stream: BinaryIO, filename: str, chunk_rows: int = DEFAULT_CHUNK
             filename,
             None,
             "sku.description",
-            f"found no Vertex AI / Gemini token SKUs (services in the file: {shown})",
+            Message("found no Vertex AI / Gemini token SKUs (services in the file: {services})", services=shown),
         )
 
 
