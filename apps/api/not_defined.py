@@ -3,8 +3,11 @@ from, is `null` in the JSON and its reason sits beside it in the object's `not_d
 
 A serializer of an answer that can hold such a figure subclasses `Explained` and lists, in `null_reasons`, the
 reason of each field that can be null. `not_defined` holds exactly the fields of this answer that are null (an
-empty map when every figure is defined), so a client never has to guess what a null means."""
+empty map when every figure is defined), so a client never has to guess what a null means. The reasons are
+English sentences with a French entry each, answered in the request's language (LocaleMiddleware reads its
+Accept-Language; English when it sends none)."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -33,9 +36,10 @@ class Explained(serializers.Serializer):
     null_reasons: dict[str, str] = {}
 
     def to_representation(self, instance):
-        """The fields as usual, then `not_defined`: the reason of every field of `null_reasons` that is null."""
+        """The fields as usual, then `not_defined`: the reason, in the request's language, of every field of
+        `null_reasons` that is null."""
         data = super().to_representation(instance)
-        data["not_defined"] = {name: why for name, why in self.null_reasons.items() if data.get(name) is None}
+        data["not_defined"] = {name: gettext(why) for name, why in self.null_reasons.items() if data.get(name) is None}
         return data
 
 

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from apps.core.distinct import distinct_keys
+from apps.core.messages import Message
 
 from .catalogue import default_factor_set
 from .estimators.emissions import request_usage_gwp
@@ -43,7 +44,14 @@ from .factor_table import FactorLookupError, ModelParams
 from .market import MarketBased, market_based_emissions
 from .usage_frame import validate
 from .usage_rows import UsageRows, token_request_row, usage_rows
-from .warning_codes import RowWarning, WarningTexts, join_warnings, row_flags, warning_messages
+from .warning_codes import (
+    ESTIMATE_ARCH_NOT_RELEASED,
+    RowWarning,
+    WarningTexts,
+    join_warnings,
+    row_flags,
+    warning_messages,
+)
 from .zones import GridFactors, ResolvedZones, grid_factors, resolve_zones
 
 __all__ = [
@@ -357,7 +365,7 @@ def estimate_request(
     figures = _figures(fs, row, None)
     warnings = []
     if "model-arch-not-released" in params.warnings:
-        warnings.append("architecture not released: parameter range from ecologits")
+        warnings.append(Message(ESTIMATE_ARCH_NOT_RELEASED))
     return {
         "provider": eprov,
         "model": params.model,

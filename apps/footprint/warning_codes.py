@@ -89,6 +89,8 @@ SEAT_TOOL = (
 UNKNOWN_ZONE = "unknown zone {zone}: world average used"
 SEAT_DEFAULT_ZONE = "no zone: seat tool default {zone}"
 NO_ZONE = "no zone: world average used"
+# The warning of a one-row estimate (`calculator.estimate_request`, the API's and the estimator page's).
+ESTIMATE_ARCH_NOT_RELEASED = "architecture not released: parameter range from ecologits"
 NOTES = (
     ARCH_NOT_RELEASED,
     UNKNOWN_MODEL,
@@ -100,6 +102,8 @@ NOTES = (
     NO_ZONE,
 )
 SEPARATOR = "; "
+# Fields whose value is a word of the factor tables' own vocabulary ("assumption"), translated as a message too.
+WORD_FIELDS = frozenset({"status"})
 
 
 class JoinedWarnings(Message):
@@ -153,7 +157,8 @@ def parse_warning(text: str) -> list[str]:
         for pattern, template in _PATTERNS:
             found = pattern.match(text, pos)
             if found:
-                parts.append(Message(template, **found.groupdict()))
+                params = {k: Message(v) if k in WORD_FIELDS else v for k, v in found.groupdict().items()}
+                parts.append(Message(template, **params))
                 pos = found.end()
                 break
         else:

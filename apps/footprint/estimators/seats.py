@@ -78,7 +78,11 @@ def seat_coefficients(fs: FactorSet, keys: list[tuple]) -> SeatCoefficients:
             day_high[i] = s["interactions_per_day_high"] * high[i]
         status = s.get("interactions_status") or "assumption"
         notes[i] = Message(
-            SEAT_TOOL, tool=s["tool"], wh=s["wh_per_interaction"], per_day=s["interactions_per_day"], status=status
+            SEAT_TOOL,
+            tool=s["tool"],
+            wh=s["wh_per_interaction"],
+            per_day=s["interactions_per_day"],
+            status=Message(status),
         )
     return SeatCoefficients(RangeValue(day_low, day_high, day_central), RangeValue(low, high, central), notes)
 
