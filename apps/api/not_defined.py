@@ -43,6 +43,20 @@ class Explained(serializers.Serializer):
         return data
 
 
+class Sentence(serializers.CharField):
+    """A sentence the code writes in English (a note, a frugality reason "Only partly: <question>"), answered in the
+    request's language where the catalogue has it: whole, or else its verdict and its question each; as it is
+    otherwise (the pages translate the same text with the `tr` and `tr_reason` filters)."""
+
+    def to_representation(self, value):
+        text = str(value)
+        whole = gettext(text)
+        if whole != text or ": " not in text:
+            return whole
+        verdict, _, question = text.partition(": ")
+        return f"{gettext(verdict)}: {gettext(question)}"
+
+
 # The reasons, shared where several answers carry the same figure.
 COST_IS_ZERO = "Not defined: the cost is zero (a division by zero)."
 NEVER_PAYS_BACK = "Not defined: the tool gains no value in the window, so it never pays back."
