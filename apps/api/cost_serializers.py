@@ -11,7 +11,7 @@ from rest_framework import serializers
 from apps.costs.calc import FRUGALITY_QUESTIONS
 from apps.costs.models import Answer
 
-from .not_defined import COST_IS_ZERO, NEVER_PAYS_BACK, NO_BILL, NO_BREAK_EVEN, NO_SEAT_FILE, Explained
+from .not_defined import COST_IS_ZERO, NEVER_PAYS_BACK, NO_BILL, NO_BREAK_EVEN, NO_SEAT_FILE, Explained, Sentence
 from .serializers import JsonStringField
 
 # ---- What the endpoints read ---------------------------------------------------------------------------------------
@@ -314,7 +314,7 @@ class ToolRoiSerializer(serializers.Serializer):
     inputs = RoiInputsSerializer()
     inputs_are_defaults = serializers.BooleanField()
     active_user_days = serializers.FloatField()
-    active_days_note = serializers.CharField()
+    active_days_note = Sentence()
     licence_cost_eur = serializers.FloatField()
     api_spend_eur = serializers.FloatField()
     co2e_kg = serializers.FloatField()
@@ -436,7 +436,7 @@ class AssessmentSerializer(serializers.Serializer):
     assessed_on = serializers.DateField()
     answers = serializers.DictField(child=serializers.CharField())
     score = serializers.FloatField()
-    reasons = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=Sentence())
     notes = serializers.CharField(allow_blank=True)
 
 
@@ -447,7 +447,7 @@ class AssessmentListSerializer(serializers.Serializer):
 class AssessmentCreatedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     score = serializers.FloatField()
-    reasons = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=Sentence())
 
 
 # ---- Reconciliation ------------------------------------------------------------------------------------------------

@@ -1,12 +1,15 @@
 from django.db import models
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from apps.accounts.models import Membership, Person, Team
 from apps.connectors.models import IdentityKind, IdentityMapping, IngestionRun
 from apps.connectors.sources import SOURCES
 from apps.connectors.sources.skips import SkipReason
+from apps.core.messages import render
 from apps.disclosures.models import ReportingPeriod
 from apps.footprint.models import UsageRecord
+from apps.footprint.record_pages import record_warning
 
 
 class JsonStringField(serializers.CharField):
@@ -16,6 +19,24 @@ class JsonStringField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class RunWarningsField(serializers.ListField):
+    """A run's warnings as text in the request's language: each stored as a Message dict (a row warning), or as
+    the English text of an older run (its known parts translated, any other as it is)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.CharField(), read_only=True, **kwargs)
+
+    def to_representation(self, data):
+        return [render(w, gettext) if isinstance(w, dict) else record_warning(w) for w in data]
+
+
+class RecordWarningField(serializers.CharField):
+    """A record's warning (stored in English) in the request's language."""
+
+    def to_representation(self, value):
+        return record_warning(str(value)) if value else ""
 
 
 class JsonModelSerializer(serializers.ModelSerializer):
@@ -72,6 +93,7 @@ class IngestionRunSerializer(serializers.ModelSerializer):
         help_text="The rows left out, by reason ({code: count}, summing to rows_skipped). Codes: "
         + "; ".join(f"{reason.value}: {reason.label}" for reason in SkipReason),
     )
+    warnings = RunWarningsField()
 
     class Meta:
         model = IngestionRun
@@ -130,6 +152,7 @@ class UsageRecordSerializer(serializers.ModelSerializer):
     source_sha256 = serializers.CharField(source="run.source_file.sha256", read_only=True)
     factor_set = serializers.CharField(source="factor_set.label", read_only=True, help_text="name@version")
     factor_set_sha256 = serializers.CharField(source="factor_set.content_sha256", read_only=True)
+    warning = RecordWarningField(read_only=True)
 
     class Meta:
         model = UsageRecord

@@ -262,7 +262,7 @@ def _store(run: IngestionRun, parsed: dict) -> None:
         locked.energy_kwh = totals.energy_kwh
         locked.co2e_kg = totals.co2e_kg
         locked.factor_set = version
-        locked.warnings = sorted(totals.warnings)[:50]
+        locked.warnings = [w.to_dict() if hasattr(w, "to_dict") else w for w in sorted(totals.warnings)[:50]]
         locked.errors = []
         locked.save()
 

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from apps.core.distinct import distinct_keys
+from apps.core.messages import Message
 
 from .catalogue import default_factor_set
 from .estimators.emissions import request_usage_gwp
@@ -43,7 +44,14 @@ from .factor_table import FactorLookupError, ModelParams
 from .market import MarketBased, market_based_emissions
 from .usage_frame import validate
 from .usage_rows import UsageRows, token_request_row, usage_rows
-from .warning_codes import RowWarning, row_flags, warning_messages
+from .warning_codes import (
+    ESTIMATE_ARCH_NOT_RELEASED,
+    RowWarning,
+    WarningTexts,
+    join_warnings,
+    row_flags,
+    warning_messages,
+)
 from .zones import GridFactors, ResolvedZones, grid_factors, resolve_zones
 
 __all__ = [
@@ -142,9 +150,12 @@ def estimate(frame: pd.DataFrame, factor_set: FactorSet | None = None, instrumen
     rows = usage_rows(frame)
     figures = _figures(fs, rows, instruments)
     result = frame.copy()
-    for name, values in _columns(fs, rows, figures).items():
+    columns, warnings = _columns(fs, rows, figures)
+    for name, values in columns.items():
         result[name] = values
     result.attrs["instruments"] = figures.market.report
+    # The warnings as Messages, for what shows them in another language (a run's warnings); the column is English.
+    result.attrs["warning_messages"] = WarningTexts((str(w), w) for w in warnings if w)
     result.attrs["instrument_covered_mwh"] = float(figures.market.covered_kwh.sum()) / 1000
     return result
 
@@ -228,14 +239,14 @@ def _figures(fs: FactorSet, rows: UsageRows, instruments: Any) -> _Figures:
     )
 
 
-def _columns(fs: FactorSet, rows: UsageRows, figures: _Figures) -> dict[str, Any]:
-    """The result's columns; the warning codes become their text here, where the figures leave the calculator."""
+def _columns(fs: FactorSet, rows: UsageRows, figures: _Figures) -> tuple[dict[str, Any], list[str]]:
+    """The result's columns, and its distinct warnings (Messages); the warning codes become their text here, where
+    the figures leave the calculator."""
     f = figures
     n = len(rows.cost)
     warning_id, warning_keys = distinct_keys(f.key_id, f.zones.key_id, f.flags)
     warnings = [
-        "; ".join(x for x in (f.key_notes[k], f.zones.notes[z], *warning_messages(flags)) if x)
-        for k, z, flags in warning_keys
+        join_warnings((f.key_notes[k], f.zones.notes[z], *warning_messages(flags))) for k, z, flags in warning_keys
     ]
     return {
         "energy_kwh": f.energy_kwh.value,
@@ -271,7 +282,7 @@ def _columns(fs: FactorSet, rows: UsageRows, figures: _Figures) -> dict[str, Any
         "method_version": _labels(np.zeros(n, dtype=np.int64), [fs.method_version]),
         "factor_set": _labels(np.zeros(n, dtype=np.int64), [_factor_set_label(fs)]),
         "warning": _labels(warning_id, warnings),
-    }
+    }, warnings
 
 
 def models_on_day(fs: FactorSet, rows: UsageRows) -> Any:
@@ -354,7 +365,7 @@ def estimate_request(
     figures = _figures(fs, row, None)
     warnings = []
     if "model-arch-not-released" in params.warnings:
-        warnings.append("architecture not released: parameter range from ecologits")
+        warnings.append(Message(ESTIMATE_ARCH_NOT_RELEASED))
     return {
         "provider": eprov,
         "model": params.model,

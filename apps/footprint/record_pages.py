@@ -8,7 +8,8 @@ total and a record is on exactly one page; re-ingestion keeps a record's key, so
 the list did not give is no page of it (InvalidCursor, a 404).
 
 Rows load only the columns the lists show: the factor set's label and hash, never its content (84 KB of JSON,
-which a row join would otherwise repeat on every record).
+which a row join would otherwise repeat on every record). A record's warning is stored in English (the evidence
+the CSV and the exports carry); both lists show it in the reader's language (`record_warning`).
 """
 
 from __future__ import annotations
@@ -16,13 +17,17 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
+
+from .warning_codes import render_warning
 
 ORDER_DESC = ("-day", "-key_sha256")
 ORDER_ASC = ("day", "key_sha256")
@@ -71,6 +76,18 @@ LIST_FIELDS = (
     "factor_set__version",
     "factor_set__content_sha256",
 )
+
+
+def record_warning(text: str) -> str:
+    """A record's stored warning (English, its parts joined by "; ") in the active language, part by part; a part
+    of no known template (an older method's) as it is."""
+    return _warning_in(text, get_language()) if text else ""
+
+
+@functools.lru_cache(maxsize=1024)
+def _warning_in(text: str, language: str | None) -> str:
+    # A page of 100 records repeats a few distinct warnings: each is parsed once per language.
+    return render_warning(text, _)
 
 
 class InvalidCursor(DomainError):

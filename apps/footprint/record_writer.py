@@ -110,7 +110,9 @@ class RecordTotals:
             self.sums[name] += int(estimated[name].sum())
         self.energy_kwh += float(estimated["energy_kwh"].sum())
         self.co2e_kg += float(estimated["co2e_location_kg"].sum())
-        self.warnings.update(w for w in estimated["warning"].unique() if w)
+        # The Messages the calculator wrote them from, so the run can show them in the reader's language.
+        messages = estimated.attrs.get("warning_messages", {})
+        self.warnings.update(messages.get(w, w) for w in estimated["warning"].unique() if w)
 
 
 class _RecordTable:

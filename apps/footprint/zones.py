@@ -14,10 +14,12 @@ import numpy as np
 import pandas as pd
 
 from apps.core.distinct import distinct_keys
+from apps.core.messages import Message
 
 from .factor_set import WORLD_ZONE, FactorSet
 from .factor_table import BOUNDARY_GENERATION, BOUNDARY_LIFE_CYCLE, GridFactor
 from .usage_frame import USAGE_KIND_BILLED_COST, USAGE_KIND_SEAT_ACTIVITY, USAGE_KIND_TOKENS
+from .warning_codes import NO_ZONE, SEAT_DEFAULT_ZONE, UNKNOWN_ZONE
 
 
 class ResolvedZones(NamedTuple):
@@ -53,17 +55,17 @@ def resolve_zone(fs: FactorSet, kind: str, provider: str, model: str, zone: str)
         resolved = fs.resolve_zone(zone)
         if resolved is not None:
             return resolved, ""
-        return WORLD_ZONE, f"unknown zone {zone!r}: world average used"
+        return WORLD_ZONE, Message(UNKNOWN_ZONE, zone=repr(zone))
     if kind == USAGE_KIND_SEAT_ACTIVITY:
         default = fs.seat_tool(model, provider)["default_zone"]
-        return default, f"no zone: seat tool default {default}"
+        return default, Message(SEAT_DEFAULT_ZONE, zone=default)
     if kind == USAGE_KIND_TOKENS:
         dc = fs.datacenter(provider)
         if dc is not None:
             return dc["zone"], ""  # EcoLogits' own default, not worth a warning
     if kind == USAGE_KIND_BILLED_COST:
         return WORLD_ZONE, ""  # a bill line has no energy: its zone weighs nothing, no warning to read
-    return WORLD_ZONE, "no zone: world average used"
+    return WORLD_ZONE, Message(NO_ZONE)
 
 
 def resolve_zones(

@@ -1,5 +1,6 @@
 """A footprint estimate of LLM requests, without storing anything."""
 
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, views
@@ -44,7 +45,8 @@ class Estimate(views.APIView):
                 {"detail": str(exc), "field": _field_of(exc), "close_matches": exc.close_matches},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        return Response(result)
+        # The warnings in the request's language (English unless it sends Accept-Language: fr).
+        return Response({**result, "warnings": [gettext(w) for w in result["warnings"]]})
 
 
 def _field_of(exc: FactorLookupError) -> str:

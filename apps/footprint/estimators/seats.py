@@ -18,8 +18,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from apps.core.messages import Message
+
 from ..factor_set import FactorSet
 from ..usage_frame import USAGE_KIND_SEAT_ACTIVITY
+from ..warning_codes import SEAT_TOOL
 from .ranges import RangeValue
 
 SEAT_RANGE_LOG_QUADRATURE = "log_quadrature"
@@ -74,9 +77,12 @@ def seat_coefficients(fs: FactorSet, keys: list[tuple]) -> SeatCoefficients:
             day_low[i] = s["interactions_per_day_low"] * low[i]
             day_high[i] = s["interactions_per_day_high"] * high[i]
         status = s.get("interactions_status") or "assumption"
-        notes[i] = (
-            f"seat tool '{s['tool']}': {s['wh_per_interaction']} Wh per interaction; assumed "
-            f"{s['interactions_per_day']} interactions per active day ({status}) where the source counts no requests"
+        notes[i] = Message(
+            SEAT_TOOL,
+            tool=s["tool"],
+            wh=s["wh_per_interaction"],
+            per_day=s["interactions_per_day"],
+            status=Message(status),
         )
     return SeatCoefficients(RangeValue(day_low, day_high, day_central), RangeValue(low, high, central), notes)
 

@@ -15,9 +15,12 @@ from typing import NamedTuple
 
 import numpy as np
 
+from apps.core.messages import Message
+
 from ..factor_set import FactorSet
 from ..factor_table import ModelParams
 from ..usage_frame import USAGE_KIND_TOKENS
+from ..warning_codes import ARCH_NOT_RELEASED, EMBEDDING_MODEL, NO_DATACENTRE_PUE, UNKNOWN_MODEL, join_warnings
 from .llm import compute_llm_impacts
 from .ranges import RangeValue
 
@@ -56,7 +59,7 @@ def model_or_fallback(fs: FactorSet, provider: str, model: str) -> tuple[ModelPa
     if found is not None:
         note = ""
         if "model-arch-not-released" in found.warnings:
-            note = f"{model}: architecture not released, parameter range from ecologits"
+            note = Message(ARCH_NOT_RELEASED, model=model)
         return found, note
     cls = fs.size_class(model)
     params = ModelParams(
@@ -70,9 +73,13 @@ def model_or_fallback(fs: FactorSet, provider: str, model: str) -> tuple[ModelPa
         None,
         "",
     )
-    return params, (
-        f"unknown model {provider}/{model}: size class '{cls['size_class']}' "
-        f"({cls['active_params_min_b']}-{cls['active_params_max_b']}B active), wide range"
+    return params, Message(
+        UNKNOWN_MODEL,
+        provider=provider,
+        model=model,
+        size_class=cls["size_class"],
+        active_min=cls["active_params_min_b"],
+        active_max=cls["active_params_max_b"],
     )
 
 
@@ -85,7 +92,7 @@ def datacenter_pue(fs: FactorSet, provider: str) -> tuple[float, float, str]:
     return (
         min(p[0] for p in pues),
         max(p[1] for p in pues),
-        f"provider {provider!r} has no data-centre PUE: range of all providers used",
+        Message(NO_DATACENTRE_PUE, provider=repr(provider)),
     )
 
 
@@ -122,7 +129,7 @@ def token_coefficients(fs: FactorSet, keys: list[tuple]) -> TokenCoefficients:
         if embedding is not None:
             params = embedding_params(provider, model, embedding)
             size = f"{params.active_min_b}-{params.active_max_b}B"
-            note = f"{model}: embedding model, a prefill-only pass of an assumed {size} model"
+            note = Message(EMBEDDING_MODEL, model=model, size=size)
         else:
             params, note = model_or_fallback(fs, provider, model)
         resolved[i] = params.resolved
@@ -132,7 +139,7 @@ def token_coefficients(fs: FactorSet, keys: list[tuple]) -> TokenCoefficients:
         c["inp_hi"][i] = prefill[1] * high.energy_kwh.per_token
         c["cached_lo"][i] = cached[0] * low.energy_kwh.per_token
         c["cached_hi"][i] = cached[1] * high.energy_kwh.per_token
-        notes[i] = "; ".join(x for x in (note, pue_note) if x)
+        notes[i] = join_warnings((note, pue_note))
         if embedding is not None:
             continue  # no generation: no output-token energy, nor generation time to allocate hardware by
         for name, lo, hi in (

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 
 from apps.connectors.sources import SOURCES
 from apps.core.labels import display_name
+from apps.footprint.record_pages import record_warning
 
 register = template.Library()
 # The frugality line of a disclosure's assumptions (apps.disclosures), written in English with the use case in it.
@@ -150,6 +151,13 @@ def tr(text):
             "score": assessed["score"],
         }
     return gettext(str(text))
+
+
+@register.filter
+def warning_text(text):
+    """A record's stored warning (English, its parts joined by "; ") in the page's language, part by part; a part
+    of no known template (an older method's) as it is."""
+    return record_warning(str(text)) if text else ""
 
 
 @register.filter
