@@ -58,5 +58,9 @@ class SharedDatabaseCache(DatabaseCache):
 
 
 def flush_writes() -> None:
-    """Wait for the writes handed to this process's writer thread (tests, and a command before it exits)."""
-    _writer().submit(lambda: None).result()
+    """Wait for the writes handed to this process's writer thread (tests, a command before it exits, a warm-up
+    before it lifts its mark)."""
+    try:
+        _writer().submit(lambda: None).result()
+    except RuntimeError:  # the writer is shut (the interpreter exits): every set since was written at once
+        return

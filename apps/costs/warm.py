@@ -5,8 +5,9 @@ each draws a new rollup generation; an organisation's own factor set stored) sen
 one `costs.warm_caches` task through apps.connectors.dispatch (a broker's worker, else the web process's thread
 pool). The task computes into the shared cache what the first views would: the dashboard's, the summary API's and
 the records page's figures for the default filters, the filter choices, the cost pages' figures for the default
-window, and the snapshot of each recent draft period (with its PDF annex table) in every language. Each is read
-back under the key the pages compute, so nothing is served that the pages would not compute themselves.
+window, and the snapshot of each recent draft period (with its PDF annex table), once: a snapshot is the same in
+every language. Each is read back under the key the pages compute, so nothing is served that the pages would not
+compute themselves. A bulk load (seed_demo) sends one warm-up at its end, not one per run (`deferred`).
 
 Here, in costs, because it reads both the cost figures and the disclosures (apps below it); the pages above read
 the same functions. `WARM_CACHES_AFTER_CHANGES=0` turns it off (the tests do, but the ones about it).
@@ -14,13 +15,14 @@ the same functions. `WARM_CACHES_AFTER_CHANGES=0` turns it off (the tests do, bu
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import translation
 
 from apps.accounts.models import Organisation
 from apps.connectors.dispatch import dispatch
@@ -39,12 +41,34 @@ log = logging.getLogger(__name__)
 # Drafts warmed per change: the most recent periods (by end) that are drafts; older drafts compute when viewed.
 RECENT_DRAFTS = 3
 CLAIM_SECONDS = 3600
+_deferred = threading.local()  # this thread's deferred() block: the organisations it owes a warm-up
+
+
+@contextlib.contextmanager
+def deferred():
+    """Within it, this thread's changes send no warm-up; one per organisation they changed is sent at its end
+    (once the transaction around it, if any, commits): a bulk load of many runs warms once, after the last."""
+    if getattr(_deferred, "organisations", None) is not None:  # nested: the outer block sends
+        yield
+        return
+    _deferred.organisations = set()
+    try:
+        yield
+        owed = _deferred.organisations
+    finally:
+        _deferred.organisations = None
+    for organisation_id in sorted(owed):
+        warm_when_committed(organisation_id)
 
 
 def warm_when_committed(organisation_id: int | None) -> None:
     """Send one warm-up of the organisation once the current transaction commits (nothing if it rolls back; one
-    task however many changes the transaction made)."""
+    task however many changes the transaction made; at the end of a deferred() block, inside one)."""
     if organisation_id is None or not getattr(settings, "WARM_CACHES_AFTER_CHANGES", True):
+        return
+    owed = getattr(_deferred, "organisations", None)
+    if owed is not None:
+        owed.add(organisation_id)
         return
     # One already waiting for this transaction's commit will warm after this change too.
     for entry in transaction.get_connection().run_on_commit:
@@ -108,9 +132,7 @@ def warm(organisation_id: int) -> dict:
     step("cost ROI", lambda: page_figures.roi_figures(org, window))
     step("right-sizing", lambda: page_figures.right_sizing_figures(org, window, sizing.DEFAULT_SHIFT_SHARE))
     step("rebound", lambda: page_figures.rebound_figures(org, window, "requests"))
-    for period in recent_drafts(org):
-        for code, _name in settings.LANGUAGES:
-            with translation.override(code):
-                step(f"draft {period.pk} ({code})", lambda period=period: draft_of(period))
+    for period in recent_drafts(org):  # one snapshot serves every language (snapshots._draft_key)
+        step(f"draft {period.pk}", lambda period=period: draft_of(period, warming=True))
     log.info("warmed the cache of organisation %s: %s", org.pk, done)
     return {"warmed": done}

@@ -13,14 +13,16 @@ import hashlib
 import io
 import json
 import subprocess
+import time
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from apps.connectors.models import IngestionRun
+from apps.core.cache import flush_writes
 from apps.footprint import rollups, usage_frame
 from apps.footprint.calculator import estimate
 from apps.footprint.energy_mix import energy_mix_split
@@ -326,7 +328,9 @@ def _period_state(period: ReportingPeriod | None) -> list:
 def _draft_key(period: ReportingPeriod) -> str:
     """What a draft's snapshot is computed from: the rollup generation (changed by every change to the records),
     the factor set in use, the period's and its comparative period's fields, the instruments, the registered
-    assumptions, the code and the language. Equal keys give equal snapshots (but for generated_at)."""
+    assumptions and the code. Not the language: a snapshot is in English whatever the reader's (its sentences are
+    translated where shown, `tr`), so one entry serves every language. Equal keys give equal snapshots (but for
+    generated_at)."""
     organisation = period.organisation
     own_set = own_factor_set_id(organisation)
     parts = [
@@ -337,7 +341,6 @@ def _draft_key(period: ReportingPeriod) -> str:
         _instruments(period),
         [str(line) for line in registered_assumptions(organisation)],
         code_version(),
-        translation.get_language(),
     ]
     digest = hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
     return f"draft-snapshot:{period.pk}:{digest}"
@@ -351,16 +354,57 @@ def snapshot_of(period: ReportingPeriod) -> tuple[dict, str]:
     return draft_of(period)[:2]
 
 
-def draft_of(period: ReportingPeriod) -> tuple[dict, str, pd.DataFrame | None]:
+def draft_of(period: ReportingPeriod, *, warming: bool = False) -> tuple[dict, str, pd.DataFrame | None]:
     """A draft's snapshot, its SHA-256 and its records by run, scope and data quality (the PDF's annex), computed
-    once from the rollups and cached together until anything they are computed from changes."""
+    once from the rollups and cached together until anything they are computed from changes. `warming` (the
+    warm-up task): says so in the cache while it computes, and a view asking meanwhile waits for its result
+    rather than computing the same (views only read that mark: a page never waits for a cache write)."""
     key = _draft_key(period)
     found = cache.get(key)
-    if found is None or len(found) != 3:
-        snapshot, rows, _version = build_snapshot(period, from_rollups=True)
-        found = (snapshot, e1.snapshot_sha256(snapshot), e1.records_by_run(rows))
-        cache.set(key, found, timeout=24 * 3600)
+    if _complete(found):
+        return found
+    if warming:
+        cache.add(key + WARMING, True, timeout=WARMING_SECONDS)
+        try:
+            found = _build_draft(period, key)
+            flush_writes()  # on a SQLite file the set is written by a thread: stored before the mark goes
+        finally:
+            cache.delete(key + WARMING)
+        return found
+    found = _warmed(key)
+    return found if found is not None else _build_draft(period, key)
+
+
+# The mark a warm-up leaves while it computes a draft; a view waits for its result at most WARM_WAIT_SECONDS
+# (a warm-up killed midway leaves the mark until it expires: the view then computes after that wait).
+WARMING = ":warming"
+WARMING_SECONDS = 600
+WARM_WAIT_SECONDS = 60.0
+WARM_POLL_SECONDS = 0.25
+
+
+def _complete(found) -> bool:
+    return found is not None and len(found) == 3
+
+
+def _build_draft(period: ReportingPeriod, key: str) -> tuple[dict, str, pd.DataFrame | None]:
+    snapshot, rows, _version = build_snapshot(period, from_rollups=True)
+    found = (snapshot, e1.snapshot_sha256(snapshot), e1.records_by_run(rows))
+    cache.set(key, found, timeout=24 * 3600)
     return found
+
+
+def _warmed(key: str):
+    """The draft a running warm-up stores under `key`, once stored; None when no warm-up computes it (or it
+    takes longer than WARM_WAIT_SECONDS)."""
+    deadline = time.monotonic() + WARM_WAIT_SECONDS
+    while cache.get(key + WARMING) is not None and time.monotonic() < deadline:
+        time.sleep(WARM_POLL_SECONDS)
+        found = cache.get(key)
+        if _complete(found):
+            return found
+    found = cache.get(key)
+    return found if _complete(found) else None
 
 
 FROZEN_TEXT_COLUMNS = {

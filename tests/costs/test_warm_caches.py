@@ -5,10 +5,13 @@ the keys the pages compute, with no request made; a rolled-back change sends not
 
 import datetime as dt
 import io
+import json
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import translation
 
 from apps.connectors import mapping
 from apps.connectors.ingestion import create_run, execute_run
@@ -122,3 +125,69 @@ def test_an_organisations_own_factor_set_sends_one_warm_up(org_a, django_capture
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         register_factor_set(default_factor_set(), organisation=org_a["org"], note="own copy")
     assert _sent_warm_ups(callbacks) == 1
+
+
+def _canonical(snapshot: dict) -> str:
+    return json.dumps(snapshot, sort_keys=True)
+
+
+def test_a_draft_snapshot_is_the_same_in_every_language(org_a):
+    """Why one cached snapshot serves every language: built under English and under French, it is the same."""
+    org = org_a["org"]
+    _ingest(org, "2025-03-01", 100, "march.csv")
+    _ingest(org, "2025-04-02", 40, "april.csv")
+    period = ReportingPeriod.objects.create(organisation=org, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+    built, keys = {}, {}
+    for code in ("en", "fr"):
+        with translation.override(code):
+            built[code] = _canonical(snapshots.build_snapshot(period, from_rollups=True, generated_at="then")[0])
+            keys[code] = snapshots._draft_key(period)
+    assert built["en"] == built["fr"]
+    assert keys["en"] == keys["fr"]
+    assert '"E1-6_11"' in built["en"]  # a real snapshot, with its energy datapoint
+
+
+def test_a_warm_up_builds_each_draft_once_whatever_the_languages(org_a, monkeypatch, settings):
+    org = org_a["org"]
+    _ingest(org, "2025-03-01", 100, "march.csv")
+    period = ReportingPeriod.objects.create(organisation=org, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+    assert [code for code, _name in settings.LANGUAGES] == ["en", "fr"]
+    builder = mock.Mock(wraps=snapshots.build_snapshot)
+    monkeypatch.setattr(snapshots, "build_snapshot", builder)
+    done = warm.warm(org.pk)
+    assert builder.call_count == 1  # one period, two languages
+    assert [what for what, _secs in done["warmed"] if what.startswith("draft")] == [f"draft {period.pk}"]
+    for code in ("en", "fr"):  # a page in either language reads what the warm-up stored
+        with translation.override(code):
+            snapshot, sha, _by_run = snapshots.draft_of(period)
+        assert sha == snapshots.e1.snapshot_sha256(snapshot)
+    assert builder.call_count == 1
+
+
+def test_a_view_during_a_warm_up_waits_for_its_draft_instead_of_computing_it(org_a, monkeypatch):
+    org = org_a["org"]
+    _ingest(org, "2025-03-01", 100, "march.csv")
+    period = ReportingPeriod.objects.create(organisation=org, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+    key = snapshots._draft_key(period)
+    warmed = ({"datapoints": []}, "sha-of-the-warm-up", None)
+    cache.add(key + snapshots.WARMING, True, timeout=60)  # a warm-up is computing this draft
+    sleeps = []
+
+    def warm_up_finishes(seconds):  # the warm-up stores its draft and lifts its mark while the view waits
+        sleeps.append(seconds)
+        cache.set(key, warmed)
+        cache.delete(key + snapshots.WARMING)
+
+    monkeypatch.setattr(snapshots.time, "sleep", warm_up_finishes)
+    real_builder = snapshots.build_snapshot
+    builder = mock.Mock(side_effect=AssertionError("the view computed the draft itself"))
+    monkeypatch.setattr(snapshots, "build_snapshot", builder)
+    assert snapshots.draft_of(period) == warmed
+    assert len(sleeps) == 1 and builder.call_count == 0
+    # No warm-up running (no mark): the view computes it at once, without waiting.
+    cache.delete(key)
+    builder = mock.Mock(wraps=real_builder)
+    monkeypatch.setattr(snapshots, "build_snapshot", builder)
+    snapshot, sha, _by_run = snapshots.draft_of(period)
+    assert builder.call_count == 1 and len(sleeps) == 1
+    assert sha == snapshots.e1.snapshot_sha256(snapshot) and cache.get(key)[1] == sha

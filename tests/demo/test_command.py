@@ -42,3 +42,21 @@ def test_seed_demo_loads_every_source_and_the_cost_inputs(monkeypatch, capsys, s
     assert lines[-1] == "Licences, prices, ROI assumptions and a frugality assessment ready."
     assert UsageRecord.objects.filter(organisation__slug="demo").exists()
     assert Licence.objects.filter(organisation__slug="demo").count() == 3
+
+
+@pytest.mark.django_db(transaction=True)  # each run commits, as in the command: one test transaction would merge them
+def test_seed_demo_sends_one_cache_warm_up_at_its_end(monkeypatch, settings, tmp_path):
+    """21 runs and the cost inputs, each its own transaction and generation: one warm-up, after the last."""
+    from apps.costs import warm
+
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    settings.WARM_CACHES_AFTER_CHANGES = True
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-for-tests")
+    sent = []
+    monkeypatch.setattr(warm, "dispatch", lambda task, *args: sent.append((task.name, args)))
+    call_command("seed_demo", "--scale", "0.01")
+    org = Licence.objects.filter(organisation__slug="demo").first().organisation
+    assert sent == [("costs.warm_caches", (org.pk,))]
+    # Outside seed_demo a change still sends its own.
+    warm.warm_when_committed(org.pk)  # autocommit: sent at once
+    assert len(sent) == 2

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from apps.accounts.demo import seed_demo_accounts
+from apps.costs.warm import deferred
 from apps.demo.costs import seed_demo_costs
 from apps.demo.loader import load_demo_usage, seed_demo_people
 
@@ -23,6 +24,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, **options):
+        # One cache warm-up at the end of the load, not one per run and price (each its own transaction).
+        with deferred():
+            self._seed(options)
+
+    def _seed(self, options):
         org, credentials = seed_demo_accounts()
         self.stdout.write(f"Demo organisation '{org.slug}' ready. Log in at http://127.0.0.1:8000/ with:")
         for email, password in credentials.items():
