@@ -3,6 +3,8 @@ list; the other endpoints' are in apps.api.examples. Values are illustrative, no
 
 from drf_spectacular.utils import OpenApiExample
 
+from apps.footprint.catalogue import DEFAULT_SET_LABEL
+
 COST_WINDOW = {
     "start": "2025-01-01",
     "end": "2025-12-31",
@@ -213,7 +215,7 @@ COST_RIGHT_SIZING = [
                 }
             ],
             "mapping_source": "Same provider and family, one tier down…",
-            "factor_set": "ledger-default@2026.1",
+            "factor_set": DEFAULT_SET_LABEL,
             "method_version": "ledger-calc 1 / ecologits 0.11.3",
             "totals": {"energy_kwh": 1.78, "co2e_kg": 0.66, "cost_eur": 12.95},
         },

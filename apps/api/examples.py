@@ -3,6 +3,8 @@ tests/api/test_schema_examples.py requires of every endpoint. Values are illustr
 
 from drf_spectacular.utils import OpenApiExample
 
+from apps.footprint.catalogue import DEFAULT_SET_LABEL
+
 TEAM = {"id": 3, "name": "Marketing", "created_at": "2025-01-06T09:00:00Z"}
 MAPPING = {"id": 5, "kind": "api_key", "value": "key-7f3a", "person": None, "team": 3}
 PERIOD = {
@@ -39,7 +41,7 @@ RUN = {
     "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
     "size_bytes": 2048,
     "uploaded_by": "officer@example.com",
-    "factor_set": "builtin@2025.1",
+    "factor_set": DEFAULT_SET_LABEL,
     "attempts": 1,
     "created_at": "2025-04-02T09:00:00Z",
     "started_at": "2025-04-02T09:00:01Z",
@@ -118,7 +120,7 @@ RECORDS = [
             "output_tokens": 60000,
             "energy_kwh": 0.115,
             "co2e_location_kg": 0.0064,
-            "factor_set": "ledger-default@2026.1",
+            "factor_set": DEFAULT_SET_LABEL,
             "factor_set_sha256": "3b7d41…",
             "run": 12,
             "source_sha256": "9f2c0e…",

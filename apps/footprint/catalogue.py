@@ -208,9 +208,15 @@ def _alpha2_to_alpha3() -> list[tuple[str, str]]:
     return sorted((c.alpha_2, c.alpha_3) for c in pycountry.countries)
 
 
+# The built-in set's name and version: its label (name@version) is what records and the API's examples name.
+DEFAULT_SET_NAME = "ledger-default"
+DEFAULT_SET_VERSION = "2026.2"
+DEFAULT_SET_LABEL = f"{DEFAULT_SET_NAME}@{DEFAULT_SET_VERSION}"
+
+
 def build_default_factor_set(
-    name: str = "ledger-default",
-    version: str = "2026.2",
+    name: str = DEFAULT_SET_NAME,
+    version: str = DEFAULT_SET_VERSION,
     grid_preference: tuple[str, ...] = ("codecarbon", "ecologits"),
 ) -> FactorSet:
     """Build the default factor set from the installed ecologits/codecarbon/pycountry data and our JSON.

@@ -18,6 +18,29 @@ def test_every_endpoint_is_documented_with_an_example():
     assert len(schema["paths"]) >= 20
 
 
+def test_examples_name_the_default_factor_set():
+    # The examples that name a factor set name the one the calculator uses by default (2026.2 since the AIB
+    # editions 2023-2025 were added), not an older literal: the label of the built-in set itself.
+    from apps.footprint.factors import default_factor_set
+
+    label = default_factor_set().label
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    named = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("factor_set"), str):
+                named.append(node["factor_set"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema["paths"])
+    assert named and set(named) == {label} and label.endswith("@2026.2")
+
+
 @pytest.mark.django_db
 def test_sources_lists_every_connector(client_for, org_a):
     from django.urls import reverse

@@ -48,7 +48,7 @@ def test_records_continue_on_further_sheets_with_the_header_repeated(data, monke
     expected_sheets = math.ceil(len(records) / per_sheet)
     names = _records_sheets(workbook)
     assert names == ["Records"] + [f"Records ({n})" for n in range(2, expected_sheets + 1)]
-    assert workbook.sheetnames == ["About", "Datapoints", *names, "Runs", "Factor sets"]
+    assert workbook.sheetnames == ["About", "Datapoints", *names, "Scope 3 category 3", "Runs", "Factor sets"]
     header, rows = None, []
     for name in names:
         sheet_rows = list(workbook[name].iter_rows(values_only=True))

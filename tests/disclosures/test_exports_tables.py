@@ -101,7 +101,7 @@ def test_xlsx_has_the_sheets_values_and_fixed_properties(data):
     snapshot, records = data
     payload = render_xlsx(snapshot, records)
     workbook = openpyxl.load_workbook(io.BytesIO(payload))
-    assert workbook.sheetnames == ["About", "Datapoints", "Records", "Runs", "Factor sets"]
+    assert workbook.sheetnames == ["About", "Datapoints", "Records", "Scope 3 category 3", "Runs", "Factor sets"]
     datapoints = list(workbook["Datapoints"].iter_rows(values_only=True))
     assert list(datapoints[0]) == DATAPOINT_COLUMNS
     assert [r[0] for r in datapoints[1:]] == [d["id"] for d in snapshot["datapoints"]]

@@ -143,3 +143,22 @@ def test_the_officer_form_reads_back_the_shipped_table_unchanged(fs):
         ("CHE", 2024, None, "not_published", ""),
         ("NOR", 2024, 12.5, "entered", ""),
     ]
+
+
+def test_non_eu_zones_have_no_aib_row_and_take_the_grid_average_flagged(fs):
+    # No AIB figure for the members outside the EU was found (docs/sources.md, issue 16): no row, no invented
+    # figure. Worked by hand for Norway: 1,000 kWh in 2024, no instrument. The market-based figure falls back on
+    # the grid average, codecarbon 3.3.2's global_energy_mix.json NOR carbon_intensity 30.08 g/kWh (year 2023,
+    # life cycle, the only NOR factor): 1,000 kWh x 30.08 g/kWh / 1,000 = 30.08 kg, flagged NO_RESIDUAL_MIX and,
+    # being 2023's factor, GRID_VINTAGE_GAP.
+    table = fs.tables["residual_mix"].frame()
+    for a2 in ("NO", "CH", "IS", "RS", "ME", "MK", "BA", "GB"):
+        zone = fs.resolve_zone(a2)
+        assert zone is not None and not (table["zone"] == zone).any(), a2
+        assert all(fs.residual_factor(zone, y) is None for y in (2023, 2024, 2025)), a2
+    r = estimate(jobs(["2024-06-01"], ["NO"]), fs).iloc[0]
+    norway_grams = 30.08
+    assert r["grid_zone"] == "NOR" and r["grid_year"] == 2023
+    assert r["co2e_market_kg"] == pytest.approx(1000 * norway_grams / 1000)
+    assert r["co2e_market_kg"] == pytest.approx(r["co2e_location_kg"])
+    assert NO_RESIDUAL in r["warning"] and UNVERIFIED not in r["warning"] and VINTAGE_GAP in r["warning"]

@@ -30,6 +30,7 @@ import pandas as pd
 from apps.footprint.factor_set import FactorSet
 
 from ..e1 import canonical_json
+from . import upstream_table
 from ._common import format_number, period_label, zip_date_time, zip_entry_info
 from .evidence_method import KeyCollector, method_document, resolution_tables
 from .evidence_sources import SOURCES_TABLE, SourceEntry, file_sha256, sources_frame
@@ -42,6 +43,7 @@ EXTRA_FILES = {
     "method.json": "every method constant with its source, the factor tables' provenance, the rules applied",
     "recompute.py": "re-derives every figure from the pack (Python standard library only)",
     "recompute_parts.py": "the ranged sums and Scope 3 category 3, which recompute.py loads from beside it",
+    upstream_table.CSV_NAME: upstream_table.CSV_DESCRIPTION,
 }
 RECOMPUTE_SCRIPT = Path(__file__).with_name("recompute.py")
 RECOMPUTE_PARTS = Path(__file__).with_name("recompute_parts.py")
@@ -234,6 +236,7 @@ def write_evidence_pack(
             files["method.json"] = (json.dumps(method, indent=1, allow_nan=False) + "\n").encode()
             for name, frame in resolution.items():
                 files[f"resolution/{name}.csv"] = render_frame_csv(frame)
+        files[upstream_table.CSV_NAME] = upstream_table.render_upstream_csv(snapshot)
         files["recompute.py"] = RECOMPUTE_SCRIPT.read_bytes()
         files["recompute_parts.py"] = RECOMPUTE_PARTS.read_bytes()
         carried = [e for e in sources or [] if e.path]

@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from . import precision, records_stream
+from . import precision, records_stream, upstream_table
 from ._common import (
     STANDARD_LABELS,
     generated_at,
@@ -395,7 +395,8 @@ def _about(workbook: Workbook, snapshot: dict, sheet_counts: list[int]) -> None:
 
 
 def _workbook(snapshot: dict, columns: list[str], sheet_counts: list[int]) -> Workbook:
-    """Every sheet but the records' rows: About, Datapoints, the records sheets (header only), Runs, Factor sets."""
+    """Every sheet but the records' rows: About, Datapoints, the records sheets (header only), Scope 3 category 3,
+    Runs, Factor sets."""
     workbook = Workbook(write_only=True)
     _about(workbook, snapshot, sheet_counts)
     # The float cells' style, registered here so the template's and the final workbook's numbers agree.
@@ -412,6 +413,13 @@ def _workbook(snapshot: dict, columns: list[str], sheet_counts: list[int]) -> Wo
     )
     for name in records_sheet_names(len(sheet_counts)):
         _records_header_sheet(workbook, name, columns)
+    _sheet(
+        workbook,
+        upstream_table.SHEET_TITLE,
+        upstream_table.COLUMNS,
+        upstream_table.upstream_rows(snapshot),
+        upstream_table.WIDTHS,
+    )
     _sheet(workbook, "Runs", RUN_COLUMNS, _runs_rows(snapshot), {"sha256": 68, "filename": 30, "uploaded_at": 26})
     _sheet(
         workbook,
