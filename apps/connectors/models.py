@@ -125,13 +125,18 @@ class IngestionRun(OrgScopedModel):
 
     @property
     def warning_messages(self) -> list[str]:
-        """The run's warnings in the active language: the "already loaded" one is written again from its values;
-        the others (the calculator's) as stored."""
+        """The run's warnings in the active language: a row warning stored as a Message dict is written from its
+        template; the "already loaded" one again from its values; an older run's English text part by part."""
+        from apps.footprint.record_pages import record_warning  # footprint sits below; imported late (models load)
+
         known = {}
         if self.duplicate_of_id:
             already = Message(ALREADY_LOADED, file=self.source_file.filename, run=self.duplicate_of_id)
             known[str(already)] = render(already.to_dict(), gettext)
-        return [known.get(warning, warning) for warning in self.warnings]
+        return [
+            render(warning, gettext) if isinstance(warning, dict) else known.get(warning) or record_warning(warning)
+            for warning in self.warnings
+        ]
 
     @property
     def is_finished(self) -> bool:

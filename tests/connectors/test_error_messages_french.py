@@ -220,3 +220,19 @@ def test_the_already_loaded_warning_reads_in_french(upload):
     assert f"good.csv a déjà été chargé par l'exécution {first.pk} ; rien de nouveau n'a été enregistré." in _page(
         client, again, "fr"
     )
+
+
+def test_a_row_warning_is_stored_with_its_template_and_reads_in_french(upload):
+    # gpt-4o's architecture is not released (ecologits gives a parameter range): the run carries that warning.
+    client, _ = upload(HEADER + b"2025-03-01,openai,gpt-4o,1,100,10,,,FR,0,EUR\n", "fr.csv")
+    run = IngestionRun.objects.get()
+    english = "gpt-4o: architecture not released, parameter range from ecologits"
+    french = "gpt-4o : architecture non publiée, fourchette de paramètres issue d'EcoLogits"
+    assert run.warnings and all(isinstance(w, dict) and "template" in w for w in run.warnings)  # Message dicts
+    assert english in _page(client, run, "en")
+    page = _page(client, run, "fr")
+    assert french in page and english not in page
+    # An older run's warning, stored as English text, is translated part by part too.
+    run.warnings = [english]
+    run.save(update_fields=["warnings"])
+    assert french in _page(client, run, "fr")
