@@ -1,15 +1,13 @@
 from django.db import models
-from django.utils.translation import gettext
 from rest_framework import serializers
 
 from apps.accounts.models import Membership, Person, Team
 from apps.connectors.models import IdentityKind, IdentityMapping, IngestionRun
 from apps.connectors.sources import SOURCES
 from apps.connectors.sources.skips import SkipReason
-from apps.core.messages import render
 from apps.disclosures.models import ReportingPeriod
 from apps.footprint.models import UsageRecord
-from apps.footprint.record_pages import record_warning
+from apps.footprint.record_pages import record_warning, run_warning
 
 
 class JsonStringField(serializers.CharField):
@@ -29,7 +27,7 @@ class RunWarningsField(serializers.ListField):
         super().__init__(child=serializers.CharField(), read_only=True, **kwargs)
 
     def to_representation(self, data):
-        return [render(w, gettext) if isinstance(w, dict) else record_warning(w) for w in data]
+        return [run_warning(w) for w in data]
 
 
 class RecordWarningField(serializers.CharField):

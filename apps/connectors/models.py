@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import OrgScopedModel, Person, Team
 from apps.core.messages import Message, render
+from apps.footprint.record_pages import run_warning
 
 from .pull import default_base_url
 from .pull.crypto import decrypt, encrypt
@@ -127,16 +128,11 @@ class IngestionRun(OrgScopedModel):
     def warning_messages(self) -> list[str]:
         """The run's warnings in the active language: a row warning stored as a Message dict is written from its
         template; the "already loaded" one again from its values; an older run's English text part by part."""
-        from apps.footprint.record_pages import record_warning  # footprint sits below; imported late (models load)
-
         known = {}
         if self.duplicate_of_id:
             already = Message(ALREADY_LOADED, file=self.source_file.filename, run=self.duplicate_of_id)
             known[str(already)] = render(already.to_dict(), gettext)
-        return [
-            render(warning, gettext) if isinstance(warning, dict) else known.get(warning) or record_warning(warning)
-            for warning in self.warnings
-        ]
+        return [known[w] if isinstance(w, str) and w in known else run_warning(w) for w in self.warnings]
 
     @property
     def is_finished(self) -> bool:

@@ -26,6 +26,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
+from apps.core.messages import render
 
 from .warning_codes import render_warning
 
@@ -82,6 +83,12 @@ def record_warning(text: str) -> str:
     """A record's stored warning (English, its parts joined by "; ") in the active language, part by part; a part
     of no known template (an older method's) as it is."""
     return _warning_in(text, get_language()) if text else ""
+
+
+def run_warning(stored: dict | str) -> str:
+    """One of a run's stored warnings in the active language: a Message dict from its template, an older run's
+    English text part by part (as `record_warning`)."""
+    return render(stored, _) if isinstance(stored, dict) else record_warning(stored)
 
 
 @functools.lru_cache(maxsize=1024)
